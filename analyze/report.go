@@ -1,0 +1,330 @@
+package analyze
+
+import "time"
+
+// Schema is the version of the JSON report contract.
+const Schema = "runlens.report/v1"
+
+// Report is the result of an analysis. Its JSON form is the report contract:
+// snake_case keys, durations in milliseconds, money in USD, numbers unrounded.
+type Report struct {
+	Schema         string           `json:"schema"`
+	Generated      time.Time        `json:"generated"`
+	Window         Window           `json:"window"`
+	Service        Service          `json:"service"`
+	Client         *Client          `json:"client,omitempty"`
+	Server         Server           `json:"server"`
+	Alignment      Alignment        `json:"alignment"`
+	Reconciliation []Reconciliation `json:"reconciliation"`
+	ColdStarts     ColdStarts       `json:"cold_starts"`
+	Instances      Instances        `json:"instances"`
+	Cost           Cost             `json:"cost"`
+	Resources      Resources        `json:"resources"`
+	Findings       []Finding        `json:"findings"`
+	Warnings       []string         `json:"warnings"`
+	// Missing names each source the report had to do without, with what it
+	// costs the reader, e.g. "client: no load-test results; client columns are empty".
+	Missing []string `json:"missing"`
+	// Percentiles are the quantiles (0..100) that tables and charts show.
+	Percentiles []float64 `json:"percentiles"`
+	// Series holds the time series the report's charts draw.
+	Series Series `json:"series"`
+	// Sources lists the files read.
+	Sources []Source `json:"sources"`
+}
+
+// Source is one input file and the format it was read as.
+type Source struct {
+	Path   string `json:"path"`
+	Format string `json:"format"`
+	Items  int    `json:"items"`
+}
+
+// Window is the analyzed interval, RFC 3339 UTC in JSON.
+type Window struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Service is the service's configuration as the report uses it.
+type Service struct {
+	Project      string  `json:"project"`
+	Region       string  `json:"region"`
+	Name         string  `json:"name"`
+	CPU          float64 `json:"cpu"`
+	MemoryMiB    int64   `json:"memory_mib"`
+	Concurrency  int     `json:"concurrency"`
+	MinInstances int     `json:"min_instances"`
+	MaxInstances int     `json:"max_instances"`
+	Billing      string  `json:"billing"`
+	// Assumed is set when no service resource was given and CPU, memory and
+	// billing are defaults.
+	Assumed bool `json:"assumed"`
+}
+
+// Client is the load generator's view of the run.
+type Client struct {
+	Tool      string           `json:"tool"`
+	Endpoints []ClientEndpoint `json:"endpoints"`
+	Total     ClientEndpoint   `json:"total"`
+	// ApproximatePercentiles is set when the tool rounds response times into
+	// buckets before computing percentiles (Locust).
+	ApproximatePercentiles bool    `json:"approximate_percentiles"`
+	DurationSeconds        float64 `json:"duration_seconds"`
+}
+
+// ClientEndpoint is one row of client statistics.
+type ClientEndpoint struct {
+	Method          string     `json:"method"`
+	Name            string     `json:"name"`
+	Requests        int64      `json:"requests"`
+	Failures        int64      `json:"failures"`
+	AvgMS           float64    `json:"avg_ms"`
+	MinMS           float64    `json:"min_ms"`
+	MaxMS           float64    `json:"max_ms"`
+	P50MS           float64    `json:"p50_ms"`
+	P95MS           float64    `json:"p95_ms"`
+	P99MS           float64    `json:"p99_ms"`
+	AvgContentBytes float64    `json:"avg_content_bytes"`
+	RequestsPerSec  float64    `json:"requests_per_sec"`
+	FailuresPerSec  float64    `json:"failures_per_sec"`
+	Percentiles     []Quantile `json:"percentiles"` // at Report.Percentiles where known
+}
+
+// Quantile is a percentile value: P in 0..100.
+type Quantile struct {
+	P  float64 `json:"p"`
+	MS float64 `json:"ms"`
+	// Missing is set when the source has no value at P (for example a Locust
+	// file without that column).
+	Missing bool `json:"missing,omitempty"`
+}
+
+// Server is the service's view of the run, from its request logs.
+type Server struct {
+	Endpoints []ServerEndpoint `json:"endpoints"`
+	Total     ServerEndpoint   `json:"total"`
+}
+
+// ServerEndpoint is one row of server statistics: one method and path.
+type ServerEndpoint struct {
+	Method           string     `json:"method"`
+	Path             string     `json:"path"`
+	Requests         int64      `json:"requests"`
+	Status2xx        int64      `json:"status_2xx"`
+	Status3xx        int64      `json:"status_3xx"`
+	Status4xx        int64      `json:"status_4xx"`
+	Status5xx        int64      `json:"status_5xx"`
+	AvgMS            float64    `json:"avg_ms"`
+	MinMS            float64    `json:"min_ms"`
+	MaxMS            float64    `json:"max_ms"`
+	P50MS            float64    `json:"p50_ms"`
+	P95MS            float64    `json:"p95_ms"`
+	P99MS            float64    `json:"p99_ms"`
+	AvgResponseBytes float64    `json:"avg_response_bytes"`
+	RequestsPerSec   float64    `json:"requests_per_sec"`
+	Percentiles      []Quantile `json:"percentiles"`
+}
+
+// Alignment says how client and server times were put on one clock.
+type Alignment struct {
+	ClockOffsetMS float64   `json:"clock_offset_ms"` // client minus server
+	Method        string    `json:"method"`          // "none", "cross-correlation", "user"
+	ClientStart   time.Time `json:"client_start"`
+	ClientEnd     time.Time `json:"client_end"`
+}
+
+// Reconciliation compares request counts for one endpoint (or "total").
+type Reconciliation struct {
+	Endpoint       string   `json:"endpoint"`
+	ClientRequests int64    `json:"client_requests"`
+	ClientFailures int64    `json:"client_failures"`
+	ServerRequests int64    `json:"server_requests"`
+	MetricRequests int64    `json:"metric_requests"` // -1 where no request_count metric was given
+	Difference     int64    `json:"difference"`      // server_requests - client_requests
+	Explanations   []string `json:"explanations"`
+}
+
+// ColdStarts summarizes the instance starts that requests waited on.
+type ColdStarts struct {
+	Count           int         `json:"count"`
+	ShareOfRequests float64     `json:"share_of_requests"`
+	PenaltyP50MS    float64     `json:"penalty_p50_ms"`
+	PenaltyP95MS    float64     `json:"penalty_p95_ms"`
+	Instances       []ColdStart `json:"instances"`
+}
+
+// ColdStart is one instance start.
+type ColdStart struct {
+	InstanceID     string    `json:"instance_id"`
+	StartedAt      time.Time `json:"started_at"`
+	Reason         string    `json:"reason"`
+	Evidence       []string  `json:"evidence"`         // "marker", "first_request", "system_log"
+	StartupMS      float64   `json:"startup_ms"`       // -1 when unknown
+	FirstRequestMS float64   `json:"first_request_ms"` // -1 when the instance served nothing
+	FirstRequest   string    `json:"first_request"`    // "POST /predict"
+	PenaltyMS      float64   `json:"penalty_ms"`
+}
+
+// Instances summarizes the container instances seen.
+type Instances struct {
+	Distinct               int     `json:"distinct"`
+	MaxActive              int     `json:"max_active"`
+	RequestsPerInstanceP50 float64 `json:"requests_per_instance_p50"`
+	MaxConcurrency         int     `json:"max_concurrency"`
+}
+
+// Cost is the window's cost from billable instance time and the service's
+// configuration, at the dated prices of PriceTable. It is gross: the free
+// tier is per billing account and is not subtracted.
+type Cost struct {
+	BillableInstanceSeconds float64    `json:"billable_instance_seconds"`
+	BillableSource          string     `json:"billable_source"` // "metric" or "request_logs"
+	VCPUSeconds             float64    `json:"vcpu_seconds"`
+	MemoryGiBSeconds        float64    `json:"memory_gib_seconds"`
+	Requests                int64      `json:"requests"`
+	CPUUSD                  float64    `json:"cpu_usd"`
+	MemoryUSD               float64    `json:"memory_usd"`
+	RequestsUSD             float64    `json:"requests_usd"`
+	TotalUSD                float64    `json:"total_usd"`
+	IdleShare               float64    `json:"idle_share"`
+	USDPer1kRequests        float64    `json:"usd_per_1k_requests"`
+	PriceTable              PriceTable `json:"price_table"`
+}
+
+// PriceTable is a dated Cloud Run price list for one tier and billing mode.
+type PriceTable struct {
+	Date              string  `json:"date"`   // when the prices were read, YYYY-MM-DD
+	Source            string  `json:"source"` // where they were read
+	Tier              int     `json:"tier"`
+	Billing           string  `json:"billing"`
+	USDPerVCPUSecond  float64 `json:"usd_per_vcpu_second"`
+	USDPerGiBSecond   float64 `json:"usd_per_gib_second"`
+	USDPerMillionReqs float64 `json:"usd_per_million_requests"`
+}
+
+// Resources summarizes CPU and memory utilization (fractions of the limit, 0..1).
+type Resources struct {
+	CPUP50                    float64 `json:"cpu_p50"`
+	CPUP95                    float64 `json:"cpu_p95"`
+	CPUP99                    float64 `json:"cpu_p99"`
+	MemoryP50                 float64 `json:"memory_p50"`
+	MemoryP95                 float64 `json:"memory_p95"`
+	MemoryP99                 float64 `json:"memory_p99"`
+	MemoryLimitExceededEvents int     `json:"memory_limit_exceeded_events"`
+	CrashEvents               int     `json:"crash_events"`
+	HasCPU                    bool    `json:"has_cpu"`
+	HasMemory                 bool    `json:"has_memory"`
+}
+
+// Severity of a Finding.
+const (
+	SeverityInfo = "info"
+	SeverityWarn = "warn"
+	SeverityCrit = "crit"
+)
+
+// Finding is one conclusion with the number behind it.
+type Finding struct {
+	ID       string  `json:"id"`
+	Severity string  `json:"severity"`
+	Message  string  `json:"message"`
+	Value    float64 `json:"value"`
+}
+
+// Series holds what the report's charts draw, on one time axis (server
+// time; client points are shifted by the clock offset).
+type Series struct {
+	// Client is the client's per-second timeline (Aggregated rows).
+	Client []ClientPoint `json:"client"`
+	// Server is per-second request counts and latency percentiles from the request logs.
+	Server []ServerPoint `json:"server"`
+	// Instances is the instance_count metric by state.
+	Instances []InstancePoint `json:"instances"`
+	// Billable is billable instance seconds per metric interval.
+	Billable []ValuePoint `json:"billable"`
+	// StatusClasses is request_count by response_code_class (metric), or
+	// from the request logs where the metric is absent.
+	StatusClasses []StatusPoint `json:"status_classes"`
+	// CPU and Memory are utilization percentiles over time (0..1).
+	CPU    []UtilPoint `json:"cpu"`
+	Memory []UtilPoint `json:"memory"`
+	// Startup is startup latency per instance start, in ms.
+	Startup []ValuePoint `json:"startup"`
+	// Lanes is one lane per instance: when it started, served and went away.
+	Lanes []Lane `json:"lanes"`
+	// Latency is per-request server latency, downsampled for display.
+	Latency []LatencyPoint `json:"latency"`
+}
+
+// ClientPoint is one second of the client's timeline.
+type ClientPoint struct {
+	Time           time.Time `json:"time"`
+	Users          int       `json:"users"`
+	RequestsPerSec float64   `json:"requests_per_sec"`
+	FailuresPerSec float64   `json:"failures_per_sec"`
+	P50MS          float64   `json:"p50_ms"`
+	P95MS          float64   `json:"p95_ms"`
+	P99MS          float64   `json:"p99_ms"`
+	HasPercentiles bool      `json:"has_percentiles"`
+}
+
+// ServerPoint is one second of server request logs.
+type ServerPoint struct {
+	Time     time.Time `json:"time"`
+	Requests int64     `json:"requests"`
+	Errors   int64     `json:"errors"` // status 5xx or 0
+	P50MS    float64   `json:"p50_ms"`
+	P95MS    float64   `json:"p95_ms"`
+	P99MS    float64   `json:"p99_ms"`
+}
+
+// InstancePoint is one sample of instance_count.
+type InstancePoint struct {
+	Time   time.Time `json:"time"`
+	Active float64   `json:"active"`
+	Idle   float64   `json:"idle"`
+}
+
+// ValuePoint is a time and a value.
+type ValuePoint struct {
+	Time  time.Time `json:"time"`
+	Value float64   `json:"value"`
+	Label string    `json:"label,omitempty"`
+}
+
+// StatusPoint is request counts by status class at one time.
+type StatusPoint struct {
+	Time time.Time `json:"time"`
+	C2xx float64   `json:"c2xx"`
+	C3xx float64   `json:"c3xx"`
+	C4xx float64   `json:"c4xx"`
+	C5xx float64   `json:"c5xx"`
+}
+
+// UtilPoint is utilization percentiles at one time, as fractions.
+type UtilPoint struct {
+	Time time.Time `json:"time"`
+	P50  float64   `json:"p50"`
+	P95  float64   `json:"p95"`
+	P99  float64   `json:"p99"`
+}
+
+// Lane is one instance's life.
+type Lane struct {
+	InstanceID   string    `json:"instance_id"`
+	Start        time.Time `json:"start"`         // start, or first request where no start was logged
+	FirstRequest time.Time `json:"first_request"` // zero when it served nothing
+	LastRequest  time.Time `json:"last_request"`
+	End          time.Time `json:"end"` // shutdown, or window end
+	Requests     int64     `json:"requests"`
+	ColdStart    bool      `json:"cold_start"`
+}
+
+// LatencyPoint is one request's server latency.
+type LatencyPoint struct {
+	Time      time.Time `json:"time"`
+	MS        float64   `json:"ms"`
+	ColdStart bool      `json:"cold_start"`
+	Endpoint  string    `json:"endpoint"`
+}
