@@ -75,8 +75,11 @@ type Client struct {
 
 // ClientEndpoint is one row of client statistics.
 type ClientEndpoint struct {
-	Method          string     `json:"method"`
-	Name            string     `json:"name"`
+	Method string `json:"method"`
+	Name   string `json:"name"`
+	// Server is the server endpoint ("POST /predict") this one maps to;
+	// empty when none matched.
+	Server          string     `json:"server"`
 	Requests        int64      `json:"requests"`
 	Failures        int64      `json:"failures"`
 	AvgMS           float64    `json:"avg_ms"`
@@ -178,17 +181,23 @@ type Instances struct {
 // configuration, at the dated prices of PriceTable. It is gross: the free
 // tier is per billing account and is not subtracted.
 type Cost struct {
-	BillableInstanceSeconds float64    `json:"billable_instance_seconds"`
-	BillableSource          string     `json:"billable_source"` // "metric" or "request_logs"
-	VCPUSeconds             float64    `json:"vcpu_seconds"`
-	MemoryGiBSeconds        float64    `json:"memory_gib_seconds"`
-	Requests                int64      `json:"requests"`
-	CPUUSD                  float64    `json:"cpu_usd"`
-	MemoryUSD               float64    `json:"memory_usd"`
-	RequestsUSD             float64    `json:"requests_usd"`
-	TotalUSD                float64    `json:"total_usd"`
-	IdleShare               float64    `json:"idle_share"`
-	USDPer1kRequests        float64    `json:"usd_per_1k_requests"`
+	BillableInstanceSeconds float64 `json:"billable_instance_seconds"`
+	BillableSource          string  `json:"billable_source"` // "metric" or "request_logs"
+	VCPUSeconds             float64 `json:"vcpu_seconds"`
+	MemoryGiBSeconds        float64 `json:"memory_gib_seconds"`
+	Requests                int64   `json:"requests"`
+	CPUUSD                  float64 `json:"cpu_usd"`
+	MemoryUSD               float64 `json:"memory_usd"`
+	RequestsUSD             float64 `json:"requests_usd"`
+	TotalUSD                float64 `json:"total_usd"`
+	IdleShare               float64 `json:"idle_share"`
+	USDPer1kRequests        float64 `json:"usd_per_1k_requests"`
+	// ColdStartUSD is the startup time of the window's cold starts, billed.
+	ColdStartUSD float64 `json:"cold_start_usd"`
+	// MinInstance1USDPerMonth is what one instance kept warm all month would
+	// cost at instance-based rates (an upper bound: idle min-instance rates
+	// are lower and unconfirmed).
+	MinInstance1USDPerMonth float64    `json:"min_instance_1_usd_per_month"`
 	PriceTable              PriceTable `json:"price_table"`
 }
 

@@ -1,0 +1,97 @@
+package analyze
+
+import (
+	"slices"
+	"time"
+
+	"github.com/runlens/runlens/collect"
+)
+
+// coldStarts finds the instance starts that requests waited on. Evidence,
+// strongest first: the marker on a request entry, a system-log start, and
+// the first request of an instance. With system logs present an instance
+// without a logged start or marker was already running; without them every
+// instance's first request counts, and the report says so.
+//
+// A request waited on a cold start when it carried the marker, or was its
+// instance's first request, or arrived before the instance's startup probe
+// succeeded. Its penalty is its latency minus the warm median of its endpoint.
+func coldStarts(ds *collect.Dataset, ins []*instance) (ColdStarts, map[string]bool, map[int]bool) {
+	hasSystem := len(ds.Events) > 0
+	cold := map[string]bool{}
+	waited := map[int]bool{}
+	for _, in := range ins {
+		if !in.marker && in.start.IsZero() && (hasSystem || len(in.reqs) == 0) {
+			continue
+		}
+		cold[in.id] = true
+		for k, i := range in.reqs {
+			r := &ds.Requests[i]
+			if k == 0 || r.ColdStart || (!in.ready.IsZero() && r.Time.Before(in.ready)) {
+				waited[i] = true
+			}
+		}
+	}
+	warm := warmMedians(ds.Requests, waited)
+	out := ColdStarts{Instances: []ColdStart{}}
+	var penalties []float64
+	for i := range waited {
+		penalties = append(penalties, penalty(&ds.Requests[i], warm))
+	}
+	slices.Sort(penalties)
+	for _, in := range ins {
+		if cold[in.id] {
+			out.Instances = append(out.Instances, coldStart(ds, in, warm))
+		}
+	}
+	out.Count = len(out.Instances)
+	if n := len(ds.Requests); n > 0 {
+		out.ShareOfRequests = float64(len(waited)) / float64(n)
+	}
+	out.PenaltyP50MS = floatRank(penalties, 50)
+	out.PenaltyP95MS = floatRank(penalties, 95)
+	return out, cold, waited
+}
+
+func coldStart(ds *collect.Dataset, in *instance, warm map[endpointKey]time.Duration) ColdStart {
+	c := ColdStart{InstanceID: in.id, StartedAt: in.seen(ds), Reason: in.reason, StartupMS: -1, FirstRequestMS: -1, Evidence: []string{}}
+	if in.marker {
+		c.Evidence = append(c.Evidence, "marker")
+	}
+	if !in.start.IsZero() {
+		c.Evidence = append(c.Evidence, "system_log")
+		if !in.ready.IsZero() {
+			c.StartupMS = ms(in.ready.Sub(in.start))
+		}
+	}
+	if len(in.reqs) > 0 {
+		r := &ds.Requests[in.reqs[0]]
+		c.Evidence = append(c.Evidence, "first_request")
+		c.FirstRequestMS = ms(r.Latency)
+		c.FirstRequest = r.Method + " " + r.Path
+		c.PenaltyMS = penalty(r, warm)
+	}
+	return c
+}
+
+func penalty(r *collect.Request, warm map[endpointKey]time.Duration) float64 {
+	return ms(r.Latency - warm[endpointKey{r.Method, r.Path}])
+}
+
+// warmMedians is the median latency per endpoint of requests that did not
+// wait on a cold start.
+func warmMedians(reqs []collect.Request, waited map[int]bool) map[endpointKey]time.Duration {
+	byKey := map[endpointKey][]time.Duration{}
+	for i := range reqs {
+		if !waited[i] {
+			k := endpointKey{reqs[i].Method, reqs[i].Path}
+			byKey[k] = append(byKey[k], reqs[i].Latency)
+		}
+	}
+	out := make(map[endpointKey]time.Duration, len(byKey))
+	for k, d := range byKey {
+		slices.Sort(d)
+		out[k] = nearestRank(d, 50)
+	}
+	return out
+}

@@ -1,0 +1,99 @@
+package analyze
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/runlens/runlens/collect"
+)
+
+// billingQuantum is Cloud Run's billing granularity: busy time is rounded
+// up to the nearest 100 ms.
+const billingQuantum = 100 * time.Millisecond
+
+// secondsPerMonth is the 30-day month of the min-instances estimate.
+const secondsPerMonth = 30 * 24 * 3600
+
+// interval is a half-open span of time.
+type interval struct{ start, end time.Time }
+
+// busyIntervals merges the request intervals of one instance into the spans
+// during which at least one request was in flight.
+func busyIntervals(reqs []collect.Request, idx []int) []interval {
+	iv := make([]interval, 0, len(idx))
+	for _, i := range idx {
+		iv = append(iv, interval{reqs[i].Time, reqs[i].Time.Add(reqs[i].Latency)})
+	}
+	slices.SortFunc(iv, func(a, b interval) int { return cmp.Or(a.start.Compare(b.start), a.end.Compare(b.end)) })
+	var out []interval
+	for _, v := range iv {
+		if n := len(out); n > 0 && !v.start.After(out[n-1].end) {
+			out[n-1].end = maxTime(out[n-1].end, v.end)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// billedBusy is busy time with each busy span rounded up to the quantum.
+func billedBusy(spans []interval) time.Duration {
+	var sum time.Duration
+	for _, s := range spans {
+		sum += roundUp(s.end.Sub(s.start), billingQuantum)
+	}
+	return sum
+}
+
+func roundUp(d, q time.Duration) time.Duration {
+	if r := d % q; r != 0 {
+		return d + q - r
+	}
+	return d
+}
+
+// costInput is what the cost model needs.
+type costInput struct {
+	svc         Service
+	prices      PriceTable
+	billableSec float64 // from the billable_instance_time metric; <0 without it
+	busy        time.Duration
+	lifetime    time.Duration // sum of instance lifetimes in the window
+	startup     time.Duration // startup time of the window's cold starts
+	requests    int64
+	hasLogs     bool
+}
+
+// cost prices the window. Billable time comes from the metric when given;
+// otherwise it is rebuilt from the request logs: busy spans rounded up to
+// 100 ms plus startup under request-based billing, instance lifetimes under
+// instance-based billing.
+func cost(in costInput) Cost {
+	c := Cost{PriceTable: in.prices, Requests: in.requests, BillableSource: "metric"}
+	switch {
+	case in.billableSec >= 0:
+		c.BillableInstanceSeconds = in.billableSec
+	case in.svc.Billing == collect.BillingInstance:
+		c.BillableInstanceSeconds, c.BillableSource = in.lifetime.Seconds(), "request_logs"
+	default:
+		c.BillableInstanceSeconds, c.BillableSource = (in.busy + in.startup).Seconds(), "request_logs"
+	}
+	c.VCPUSeconds = c.BillableInstanceSeconds * in.svc.CPU
+	c.MemoryGiBSeconds = c.BillableInstanceSeconds * float64(in.svc.MemoryMiB) / 1024
+	c.CPUUSD = c.VCPUSeconds * in.prices.USDPerVCPUSecond
+	c.MemoryUSD = c.MemoryGiBSeconds * in.prices.USDPerGiBSecond
+	c.RequestsUSD = float64(in.requests) / 1e6 * in.prices.USDPerMillionReqs
+	c.TotalUSD = c.CPUUSD + c.MemoryUSD + c.RequestsUSD
+	if c.BillableInstanceSeconds > 0 && in.hasLogs {
+		c.IdleShare = max(0, 1-in.busy.Seconds()/c.BillableInstanceSeconds)
+	}
+	if in.requests > 0 {
+		c.USDPer1kRequests = c.TotalUSD / float64(in.requests) * 1000
+	}
+	perSecond := in.svc.CPU*in.prices.USDPerVCPUSecond + float64(in.svc.MemoryMiB)/1024*in.prices.USDPerGiBSecond
+	c.ColdStartUSD = in.startup.Seconds() * perSecond
+	inst := Prices(in.svc.Region, collect.BillingInstance)
+	c.MinInstance1USDPerMonth = secondsPerMonth * (in.svc.CPU*inst.USDPerVCPUSecond + float64(in.svc.MemoryMiB)/1024*inst.USDPerGiBSecond)
+	return c
+}

@@ -1,0 +1,149 @@
+package analyze
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// findingInput is what the finding rules look at.
+type findingInput struct {
+	rpt         *Report
+	unexplained int64
+}
+
+// findings applies every rule and sorts the results, most severe first.
+func findings(in findingInput) []Finding {
+	out := []Finding{}
+	for _, rule := range []func(findingInput) []Finding{
+		coldStartFinding, memoryFindings, idleFinding, cpuFinding, errorFindings, reconcileFinding, approximateFinding,
+	} {
+		out = append(out, rule(in)...)
+	}
+	rank := map[string]int{SeverityCrit: 0, SeverityWarn: 1, SeverityInfo: 2}
+	slices.SortStableFunc(out, func(a, b Finding) int { return cmp.Compare(rank[a.Severity], rank[b.Severity]) })
+	return out
+}
+
+func coldStartFinding(in findingInput) []Finding {
+	cs, c := in.rpt.ColdStarts, in.rpt.Cost
+	if cs.Count == 0 {
+		return nil
+	}
+	waited := int(cs.ShareOfRequests*float64(in.rpt.Server.Total.Requests) + 0.5)
+	sev := SeverityInfo
+	if cs.ShareOfRequests >= 0.001 && cs.PenaltyP50MS >= 1000 {
+		sev = SeverityWarn
+	}
+	return []Finding{{ID: "cold_starts", Severity: sev, Value: float64(cs.Count), Message: fmt.Sprintf(
+		"%d cold starts added %s p50 to %d requests (%s); min-instances=1 would cost up to $%.2f/month",
+		cs.Count, seconds(cs.PenaltyP50MS), waited, percent(cs.ShareOfRequests), c.MinInstance1USDPerMonth)}}
+}
+
+func memoryFindings(in findingInput) []Finding {
+	r, svc := in.rpt.Resources, in.rpt.Service
+	var out []Finding
+	if r.MemoryLimitExceededEvents > 0 {
+		out = append(out, Finding{ID: "memory_limit_exceeded", Severity: SeverityCrit, Value: float64(r.MemoryLimitExceededEvents),
+			Message: fmt.Sprintf("the memory limit of %s was exceeded %d times: instances were killed", mib(svc.MemoryMiB), r.MemoryLimitExceededEvents)})
+	}
+	if r.CrashEvents > 0 {
+		out = append(out, Finding{ID: "crashes", Severity: SeverityWarn, Value: float64(r.CrashEvents),
+			Message: fmt.Sprintf("%d container crashes or exits were logged", r.CrashEvents)})
+	}
+	if r.HasMemory && r.MemoryP99 >= 0.8 {
+		sev := SeverityInfo
+		if r.MemoryP99 >= 0.9 {
+			sev = SeverityWarn
+		}
+		out = append(out, Finding{ID: "memory_high", Severity: sev, Value: r.MemoryP99,
+			Message: fmt.Sprintf("memory p99 reached %s of the %s limit (p50 %s)", percent(r.MemoryP99), mib(svc.MemoryMiB), percent(r.MemoryP50))})
+	}
+	return out
+}
+
+func idleFinding(in findingInput) []Finding {
+	c := in.rpt.Cost
+	if c.BillableInstanceSeconds <= 0 || c.IdleShare < 0.4 {
+		return nil
+	}
+	return []Finding{{ID: "idle_time", Severity: SeverityWarn, Value: c.IdleShare, Message: fmt.Sprintf(
+		"%s of billable instance time had no request in flight (%.0f of %.0f instance-seconds)",
+		percent(c.IdleShare), c.IdleShare*c.BillableInstanceSeconds, c.BillableInstanceSeconds)}}
+}
+
+func cpuFinding(in findingInput) []Finding {
+	r, c := in.rpt.Resources, in.rpt.Cost
+	if !r.HasCPU || c.BillableInstanceSeconds <= 0 || r.CPUP95 >= 0.3 {
+		return nil
+	}
+	return []Finding{{ID: "cpu_waiting", Severity: SeverityInfo, Value: r.CPUP95, Message: fmt.Sprintf(
+		"CPU p95 was only %s while %.0f instance-seconds were billed: instances mostly waited", percent(r.CPUP95), c.BillableInstanceSeconds)}}
+}
+
+func errorFindings(in findingInput) []Finding {
+	var out []Finding
+	t := in.rpt.Server.Total
+	if t.Requests > 0 {
+		bad := t.Requests - t.Status2xx - t.Status3xx - t.Status4xx
+		if f, ok := rateFinding("server_errors", bad, t.Requests, "server requests failed (5xx or no response)"); ok {
+			out = append(out, f)
+		}
+	}
+	if c := in.rpt.Client; c != nil && c.Total.Requests > 0 {
+		if f, ok := rateFinding("client_failures", c.Total.Failures, c.Total.Requests, "client requests failed"); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func rateFinding(id string, bad, total int64, what string) (Finding, bool) {
+	rate := float64(bad) / float64(total)
+	if rate < 0.01 {
+		return Finding{}, false
+	}
+	sev := SeverityWarn
+	if rate >= 0.05 {
+		sev = SeverityCrit
+	}
+	return Finding{ID: id, Severity: sev, Value: rate, Message: fmt.Sprintf("%s of %s (%d of %d)", percent(rate), what, bad, total)}, true
+}
+
+func reconcileFinding(in findingInput) []Finding {
+	if in.unexplained == 0 {
+		return nil
+	}
+	return []Finding{{ID: "unexplained_difference", Severity: SeverityWarn, Value: float64(in.unexplained), Message: fmt.Sprintf(
+		"%d requests differ between client and server with no explanation", in.unexplained)}}
+}
+
+func approximateFinding(in findingInput) []Finding {
+	c := in.rpt.Client
+	if c == nil || !c.ApproximatePercentiles {
+		return nil
+	}
+	return []Finding{{ID: "client_percentiles_approximate", Severity: SeverityInfo, Value: 1, Message: fmt.Sprintf(
+		"%s rounds response times into buckets (147 ms becomes 150): client percentiles are approximate, server percentiles exact", c.Tool)}}
+}
+
+func percent(f float64) string {
+	if f < 0.1 {
+		return fmt.Sprintf("%.1f %%", f*100)
+	}
+	return fmt.Sprintf("%.0f %%", f*100)
+}
+
+func seconds(msv float64) string {
+	if msv < 1000 {
+		return fmt.Sprintf("%.0f ms", msv)
+	}
+	return fmt.Sprintf("%.1f s", msv/1000)
+}
+
+func mib(m int64) string {
+	if m%1024 == 0 {
+		return fmt.Sprintf("%d GiB", m/1024)
+	}
+	return fmt.Sprintf("%d MiB", m)
+}

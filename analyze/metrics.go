@@ -1,0 +1,66 @@
+package analyze
+
+import (
+	"strings"
+
+	"github.com/runlens/runlens/collect"
+)
+
+// Metric types runlens reads.
+const (
+	metricRequestCount     = "run.googleapis.com/request_count"
+	metricRequestLatencies = "run.googleapis.com/request_latencies"
+	metricInstanceCount    = "run.googleapis.com/container/instance_count"
+	metricBillable         = "run.googleapis.com/container/billable_instance_time"
+	metricCPU              = "run.googleapis.com/container/cpu/utilizations"
+	metricMemory           = "run.googleapis.com/container/memory/utilizations"
+	metricStartup          = "run.googleapis.com/container/startup_latencies"
+)
+
+// series returns the series of one metric type.
+func series(ds *collect.Dataset, metric string) []*collect.Series {
+	var out []*collect.Series
+	for i := range ds.Metrics {
+		if ds.Metrics[i].Metric == metric {
+			out = append(out, &ds.Metrics[i])
+		}
+	}
+	return out
+}
+
+// sumPoints adds the scalar values of every point of the given series that
+// ends inside the window (all points when the window is zero).
+func sumPoints(ss []*collect.Series, w collect.Window) float64 {
+	var sum float64
+	for _, s := range ss {
+		for _, p := range s.Points {
+			if inWindow(p, w) {
+				sum += pointScalar(s, p)
+			}
+		}
+	}
+	return sum
+}
+
+func pointScalar(s *collect.Series, p collect.Point) float64 {
+	switch s.ValueType {
+	case "INT64", "BOOL":
+		return float64(p.Int)
+	case "DISTRIBUTION":
+		if p.Dist != nil {
+			return float64(p.Dist.Count)
+		}
+		return 0
+	}
+	return p.Double
+}
+
+func inWindow(p collect.Point, w collect.Window) bool {
+	if w.IsZero() {
+		return true
+	}
+	return p.End.After(w.Start) && !p.End.After(w.End)
+}
+
+// label returns a metric label, case-insensitively for the value.
+func label(s *collect.Series, key string) string { return strings.ToLower(s.MetricLabels[key]) }

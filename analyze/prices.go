@@ -1,0 +1,53 @@
+package analyze
+
+import "github.com/runlens/runlens/collect"
+
+// Cloud Run prices read from cloud.google.com/run/pricing in 2026-11. The
+// Tier 1 rates are confirmed; Tier 2 is estimated as 1.4 times Tier 1 (the
+// ratio of the published request-based CPU rates) and says so in Source.
+// Gross prices: the monthly free tier is per billing account and is not
+// subtracted.
+var priceTables = []PriceTable{
+	{Date: "2026-11", Source: "cloud.google.com/run/pricing", Tier: 1, Billing: collect.BillingRequest,
+		USDPerVCPUSecond: 0.000024, USDPerGiBSecond: 0.0000025, USDPerMillionReqs: 0.40},
+	{Date: "2026-11", Source: "cloud.google.com/run/pricing", Tier: 1, Billing: collect.BillingInstance,
+		USDPerVCPUSecond: 0.000018, USDPerGiBSecond: 0.000002},
+	{Date: "2026-11", Source: "estimated: 1.4 x Tier 1, not confirmed", Tier: 2, Billing: collect.BillingRequest,
+		USDPerVCPUSecond: 0.0000336, USDPerGiBSecond: 0.0000035, USDPerMillionReqs: 0.40},
+	{Date: "2026-11", Source: "estimated: 1.4 x Tier 1, not confirmed", Tier: 2, Billing: collect.BillingInstance,
+		USDPerVCPUSecond: 0.0000252, USDPerGiBSecond: 0.0000028},
+}
+
+// tier1 lists the Tier 1 Cloud Run regions.
+var tier1 = map[string]bool{
+	"asia-east1": true, "asia-northeast1": true, "asia-northeast2": true,
+	"europe-north1": true, "europe-southwest1": true, "europe-west1": true, "europe-west4": true,
+	"europe-west8": true, "europe-west9": true, "me-west1": true,
+	"us-central1": true, "us-east1": true, "us-east4": true, "us-east5": true, "us-south1": true, "us-west1": true,
+}
+
+// Tier returns the pricing tier of a region; an unknown or empty region is
+// priced as Tier 1.
+func Tier(region string) int {
+	if region == "" || tier1[region] {
+		return 1
+	}
+	return 2
+}
+
+// Prices returns the built-in price table for a region and billing mode.
+func Prices(region, billing string) PriceTable {
+	t := Tier(region)
+	if billing != collect.BillingInstance {
+		billing = collect.BillingRequest
+	}
+	for _, p := range priceTables {
+		if p.Tier == t && p.Billing == billing {
+			return p
+		}
+	}
+	return priceTables[0]
+}
+
+// PriceTables returns a copy of the built-in price tables.
+func PriceTables() []PriceTable { return append([]PriceTable(nil), priceTables...) }

@@ -1,0 +1,68 @@
+package analyze
+
+import (
+	"slices"
+	"time"
+
+	"github.com/runlens/runlens/collect"
+)
+
+// resources summarizes CPU and memory utilization over the window, from the
+// utilization distributions merged across instances and time.
+func resources(ds *collect.Dataset, w collect.Window) (Resources, []UtilPoint, []UtilPoint) {
+	var r Resources
+	cpuAll, cpuPts := utilization(series(ds, metricCPU), w)
+	memAll, memPts := utilization(series(ds, metricMemory), w)
+	if cpuAll != nil {
+		r.HasCPU = true
+		r.CPUP50, r.CPUP95, r.CPUP99 = cpuAll.Quantile(0.50), cpuAll.Quantile(0.95), cpuAll.Quantile(0.99)
+	}
+	if memAll != nil {
+		r.HasMemory = true
+		r.MemoryP50, r.MemoryP95, r.MemoryP99 = memAll.Quantile(0.50), memAll.Quantile(0.95), memAll.Quantile(0.99)
+	}
+	for _, e := range ds.Events {
+		switch e.Kind {
+		case collect.EventMemoryLimitExceeded:
+			r.MemoryLimitExceededEvents++
+		case collect.EventCrash:
+			r.CrashEvents++
+		}
+	}
+	return r, cpuPts, memPts
+}
+
+// utilization merges a utilization metric's distributions: all of them, and
+// per point time for the chart. Points whose buckets differ from the first
+// are left out of the whole (they still draw).
+func utilization(ss []*collect.Series, w collect.Window) (*collect.Distribution, []UtilPoint) {
+	var all *collect.Distribution
+	byTime := map[time.Time]*collect.Distribution{}
+	for _, s := range ss {
+		for _, p := range s.Points {
+			if p.Dist == nil || p.Dist.Count == 0 || !inWindow(p, w) {
+				continue
+			}
+			all = mergeInto(all, p.Dist)
+			byTime[p.End] = mergeInto(byTime[p.End], p.Dist)
+		}
+	}
+	pts := make([]UtilPoint, 0, len(byTime))
+	for t, d := range byTime {
+		pts = append(pts, UtilPoint{Time: t, P50: d.Quantile(0.50), P95: d.Quantile(0.95), P99: d.Quantile(0.99)})
+	}
+	slices.SortFunc(pts, func(a, b UtilPoint) int { return a.Time.Compare(b.Time) })
+	return all, pts
+}
+
+// mergeInto adds d to acc, copying on first use so inputs are never changed.
+func mergeInto(acc, d *collect.Distribution) *collect.Distribution {
+	if acc == nil {
+		c := *d
+		c.Bounds = slices.Clone(d.Bounds)
+		c.Counts = slices.Clone(d.Counts)
+		return &c
+	}
+	_ = acc.Merge(d) // differing buckets: left out of the merge
+	return acc
+}

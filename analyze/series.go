@@ -1,0 +1,204 @@
+package analyze
+
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/runlens/runlens/collect"
+)
+
+// clientSeries is the client's aggregate timeline moved onto server time.
+func clientSeries(c *collect.ClientRun, offset time.Duration) []ClientPoint {
+	out := []ClientPoint{}
+	if c == nil {
+		return out
+	}
+	for _, h := range c.History {
+		if h.Name != "Aggregated" && h.Name != "Total" && h.Name != "" {
+			continue
+		}
+		p := ClientPoint{Time: h.Time.Add(-offset), Users: h.Users, RequestsPerSec: h.RPS, FailuresPerSec: h.FailuresPerSec}
+		if len(h.Percentiles) > 0 {
+			p.HasPercentiles = true
+			p.P50MS, p.P95MS, p.P99MS = quantileOf(h.Percentiles, 0.50), quantileOf(h.Percentiles, 0.95), quantileOf(h.Percentiles, 0.99)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func quantileOf(ps []collect.Percentile, q float64) float64 {
+	for _, p := range ps {
+		if p.Q == q {
+			return ms(p.Value)
+		}
+	}
+	return 0
+}
+
+// serverSeries is per-second request counts and latency percentiles.
+func serverSeries(reqs []collect.Request) []ServerPoint {
+	type sec struct {
+		lat    []time.Duration
+		errors int64
+	}
+	bySec := map[time.Time]*sec{}
+	for i := range reqs {
+		t := reqs[i].Time.Truncate(time.Second)
+		s := bySec[t]
+		if s == nil {
+			s = &sec{}
+			bySec[t] = s
+		}
+		s.lat = append(s.lat, reqs[i].Latency)
+		if reqs[i].Status >= 500 || reqs[i].Status == 0 {
+			s.errors++
+		}
+	}
+	out := make([]ServerPoint, 0, len(bySec))
+	for _, t := range slices.SortedFunc(maps.Keys(bySec), time.Time.Compare) {
+		s := bySec[t]
+		slices.Sort(s.lat)
+		out = append(out, ServerPoint{Time: t, Requests: int64(len(s.lat)), Errors: s.errors,
+			P50MS: ms(nearestRank(s.lat, 50)), P95MS: ms(nearestRank(s.lat, 95)), P99MS: ms(nearestRank(s.lat, 99))})
+	}
+	return out
+}
+
+// instanceSeries sums instance_count by state at each sample.
+func instanceSeries(ds *collect.Dataset, w collect.Window) []InstancePoint {
+	byTime := map[time.Time]*InstancePoint{}
+	for _, s := range series(ds, metricInstanceCount) {
+		for _, p := range s.Points {
+			if !inWindow(p, w) {
+				continue
+			}
+			ip := byTime[p.End]
+			if ip == nil {
+				ip = &InstancePoint{Time: p.End}
+				byTime[p.End] = ip
+			}
+			if label(s, "state") == "idle" {
+				ip.Idle += pointScalar(s, p)
+			} else {
+				ip.Active += pointScalar(s, p)
+			}
+		}
+	}
+	out := make([]InstancePoint, 0, len(byTime))
+	for _, t := range slices.SortedFunc(maps.Keys(byTime), time.Time.Compare) {
+		out = append(out, *byTime[t])
+	}
+	return out
+}
+
+// valueSeries sums a scalar metric across series at each sample.
+func valueSeries(ss []*collect.Series, w collect.Window) []ValuePoint {
+	byTime := map[time.Time]float64{}
+	for _, s := range ss {
+		for _, p := range s.Points {
+			if inWindow(p, w) {
+				byTime[p.End] += pointScalar(s, p)
+			}
+		}
+	}
+	out := make([]ValuePoint, 0, len(byTime))
+	for _, t := range slices.SortedFunc(maps.Keys(byTime), time.Time.Compare) {
+		out = append(out, ValuePoint{Time: t, Value: byTime[t]})
+	}
+	return out
+}
+
+// statusSeries is request counts by status class: from the request_count
+// metric where given, else from the request logs in 10 s steps.
+func statusSeries(ds *collect.Dataset, w collect.Window) []StatusPoint {
+	byTime := map[time.Time]*StatusPoint{}
+	at := func(t time.Time) *StatusPoint {
+		sp := byTime[t]
+		if sp == nil {
+			sp = &StatusPoint{Time: t}
+			byTime[t] = sp
+		}
+		return sp
+	}
+	if ss := series(ds, metricRequestCount); len(ss) > 0 {
+		for _, s := range ss {
+			for _, p := range s.Points {
+				if inWindow(p, w) {
+					addClass(at(p.End), label(s, "response_code_class"), pointScalar(s, p))
+				}
+			}
+		}
+	} else {
+		for i := range ds.Requests {
+			r := &ds.Requests[i]
+			addClass(at(r.Time.Truncate(10*time.Second)), statusClass(r.Status), 1)
+		}
+	}
+	out := make([]StatusPoint, 0, len(byTime))
+	for _, t := range slices.SortedFunc(maps.Keys(byTime), time.Time.Compare) {
+		out = append(out, *byTime[t])
+	}
+	return out
+}
+
+func statusClass(status int) string {
+	switch status / 100 {
+	case 2:
+		return "2xx"
+	case 3:
+		return "3xx"
+	case 4:
+		return "4xx"
+	}
+	return "5xx" // 5xx, and 0: no response
+}
+
+func addClass(sp *StatusPoint, class string, n float64) {
+	switch class {
+	case "2xx":
+		sp.C2xx += n
+	case "3xx":
+		sp.C3xx += n
+	case "4xx":
+		sp.C4xx += n
+	default:
+		sp.C5xx += n
+	}
+}
+
+// startupSeries is startup latency per cold start from the system logs, or
+// the startup_latencies metric's mean per sample where the logs have none.
+func startupSeries(ds *collect.Dataset, cs ColdStarts, w collect.Window) []ValuePoint {
+	out := []ValuePoint{}
+	for _, c := range cs.Instances {
+		if c.StartupMS >= 0 {
+			out = append(out, ValuePoint{Time: c.StartedAt, Value: c.StartupMS, Label: c.InstanceID})
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, s := range series(ds, metricStartup) {
+		for _, p := range s.Points {
+			if p.Dist != nil && p.Dist.Count > 0 && inWindow(p, w) {
+				out = append(out, ValuePoint{Time: p.End, Value: p.Dist.Mean})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b ValuePoint) int { return a.Time.Compare(b.Time) })
+	return out
+}
+
+// latencySeries is every request's server latency, marking those that
+// waited on a cold start.
+func latencySeries(reqs []collect.Request, waited map[int]bool) []LatencyPoint {
+	out := make([]LatencyPoint, len(reqs))
+	for i := range reqs {
+		r := &reqs[i]
+		out[i] = LatencyPoint{Time: r.Time, MS: ms(r.Latency), ColdStart: waited[i], Endpoint: r.Method + " " + r.Path}
+	}
+	slices.SortStableFunc(out, func(a, b LatencyPoint) int { return a.Time.Compare(b.Time) })
+	return out
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/internal/atomicfile"
+	"github.com/runlens/runlens/render"
+)
+
+type reportFlags struct {
+	inputs      snapshot.Inputs
+	logs        listFlag
+	metrics     listFlag
+	locust      listFlag
+	client      listFlag
+	html        string
+	json        string
+	format      string
+	percentiles string
+	clockOffset string
+	prices      string
+	title       string
+}
+
+func reportCommand() command {
+	return command{
+		name:    "report",
+		summary: "analyze a snapshot or exported files and write the report",
+		args:    "[SNAPSHOT] [-logs FILE ...] [-metrics FILE ...] [-service FILE] [-locust PREFIX] [-o report.html] [-json report.json] [-format table|markdown|json]",
+		examples: []string{
+			"runlens report fixtures/paper-mobilenet -o report.html -json report.json",
+			"runlens report -logs requests.json -metrics request_count.json -locust results/run -format markdown",
+			"runlens report -locust results/run",
+		},
+		flags: func(fs *flag.FlagSet) func(io.Writer, io.Writer, []string) error {
+			f := &reportFlags{}
+			fs.Var(&f.logs, "logs", "Cloud Logging export (gcloud JSON or log-sink NDJSON, gzip allowed); repeatable")
+			fs.Var(&f.metrics, "metrics", "Cloud Monitoring ListTimeSeries JSON; repeatable")
+			fs.StringVar(&f.inputs.Service, "service", "", "Cloud Run service resource JSON (Admin API v2 or gcloud run services describe)")
+			fs.Var(&f.locust, "locust", "Locust --csv `PREFIX` (reads PREFIX_stats.csv, _stats_history.csv, ...); repeatable")
+			fs.Var(&f.client, "client", "load-test result `FILE`, sniffed by content; repeatable")
+			fs.StringVar(&f.html, "o", "", "write the HTML report to `FILE`")
+			fs.StringVar(&f.json, "json", "", "write the JSON report to `FILE` (- for stdout)")
+			fs.StringVar(&f.format, "format", "table", "what to print on stdout: table, markdown, json or none")
+			fs.StringVar(&f.percentiles, "percentiles", "", "percentiles the tables and charts show, e.g. 50,90,95,99,99.9 (default 50,60,70,80,90,95,99,100)")
+			fs.StringVar(&f.clockOffset, "clock-offset", "", "client clock minus server clock, e.g. 2.5s, overriding the estimate")
+			fs.StringVar(&f.prices, "prices", "", "price table `FILE` (JSON, as report.json's cost.price_table) overriding the built-in one")
+			fs.StringVar(&f.title, "title", "", "report title")
+			return func(stdout, stderr io.Writer, args []string) error { return runReport(stdout, stderr, f, args) }
+		},
+	}
+}
+
+func runReport(stdout, stderr io.Writer, f *reportFlags, args []string) error {
+	opts, err := f.analyzeOptions()
+	if err != nil {
+		return err
+	}
+	ds, err := f.load(args)
+	if err != nil {
+		return err
+	}
+	rpt := analyze.Run(ds, opts)
+	for _, w := range rpt.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	return writeReport(stdout, rpt, f)
+}
+
+func (f *reportFlags) load(args []string) (*collect.Dataset, error) {
+	f.inputs.Logs, f.inputs.Metrics, f.inputs.Locust, f.inputs.Client = f.logs, f.metrics, f.locust, f.client
+	loose := len(f.logs)+len(f.metrics)+len(f.locust)+len(f.client) > 0 || f.inputs.Service != ""
+	switch {
+	case len(args) > 1:
+		return nil, usagef("report: one snapshot at a time, got %d: %s", len(args), strings.Join(args, " "))
+	case len(args) == 1 && loose:
+		return nil, usagef("report: give a snapshot or loose files (-logs, -metrics, -service, -locust, -client), not both")
+	case len(args) == 1:
+		return snapshot.Load(args[0])
+	case !loose:
+		return nil, usagef("report: no sources: give a snapshot directory or -logs, -metrics, -locust files (see runlens help report)")
+	}
+	return snapshot.Read(f.inputs)
+}
+
+func (f *reportFlags) analyzeOptions() (analyze.Options, error) {
+	opts := analyze.Options{Generated: generated()}
+	if f.percentiles != "" {
+		for _, s := range strings.Split(f.percentiles, ",") {
+			p, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err != nil || p < 0 || p > 100 {
+				return opts, usagef("-percentiles: %q is not a number from 0 to 100", s)
+			}
+			opts.Percentiles = append(opts.Percentiles, p)
+		}
+	}
+	if f.clockOffset != "" {
+		d, err := time.ParseDuration(f.clockOffset)
+		if err != nil {
+			return opts, usagef("-clock-offset: %v", err)
+		}
+		opts.ClockOffset = &d
+	}
+	if f.prices != "" {
+		b, err := os.ReadFile(f.prices)
+		if err != nil {
+			return opts, err
+		}
+		var p analyze.PriceTable
+		if err := json.Unmarshal(b, &p); err != nil {
+			return opts, fmt.Errorf("reading prices %s: %w", f.prices, err)
+		}
+		opts.Prices = &p
+	}
+	switch f.format {
+	case "table", "markdown", "json", "none":
+	default:
+		return opts, usagef("-format: %q is not table, markdown, json or none", f.format)
+	}
+	return opts, nil
+}
+
+// generated is the report's timestamp: SOURCE_DATE_EPOCH when set, so that
+// builds of a report can be reproduced, else now.
+func generated() time.Time {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return time.Unix(n, 0).UTC()
+		}
+	}
+	return time.Now().UTC()
+}
+
+func writeReport(stdout io.Writer, rpt *analyze.Report, f *reportFlags) error {
+	ropts := render.Options{Title: f.title}
+	if f.html != "" {
+		if err := atomicfile.Write(f.html, func(w io.Writer) error { return render.HTML(w, rpt, ropts) }); err != nil {
+			return err
+		}
+	}
+	if f.json != "" {
+		if err := atomicfile.Write(f.json, func(w io.Writer) error { return render.JSON(w, rpt) }); err != nil {
+			return err
+		}
+	}
+	switch f.format {
+	case "markdown":
+		return render.Markdown(stdout, rpt, ropts)
+	case "json":
+		return render.JSON(stdout, rpt)
+	case "none":
+		return nil
+	}
+	return render.Text(stdout, rpt, ropts)
+}

@@ -1,0 +1,7 @@
+// Package snapshot reads and writes runlens snapshots: directories that keep
+// every source of one analysis in Google's own export formats (DESIGN.md,
+// "The snapshot"), and loose export files given one by one.
+//
+// Load and Read sniff every file by content and return one collect.Dataset;
+// the write functions store the parts atomically and deterministically.
+package snapshot

@@ -1,0 +1,226 @@
+package snapshot
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/collect/loadtest"
+)
+
+// Inputs are loose files to read into one dataset.
+type Inputs struct {
+	Logs    []string // Cloud Logging exports: request and system entries
+	Metrics []string // ListTimeSeries responses
+	Service string   // a Cloud Run service resource
+	Locust  []string // Locust --csv prefixes
+	Client  []string // load-test result files, sniffed
+}
+
+// Load reads a snapshot directory: manifest.json, the log files, metrics/,
+// service.json and client/. Every file is sniffed by content, so a snapshot
+// made by hand with gcloud, whatever its file names, reads the same.
+func Load(dir string) (*collect.Dataset, error) {
+	ds := &collect.Dataset{Skipped: map[string]int{}}
+	if err := readManifest(filepath.Join(dir, "manifest.json"), ds); err != nil {
+		return nil, err
+	}
+	files, err := listFiles(dir, filepath.Join(dir, "metrics"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if filepath.Base(f) == "manifest.json" {
+			continue
+		}
+		if err := readAs(f, ds, ""); err != nil {
+			return nil, err
+		}
+	}
+	client, err := listFiles(filepath.Join(dir, "client"))
+	if err != nil {
+		return nil, err
+	}
+	if len(client) > 0 {
+		if err := readClient(client, ds); err != nil {
+			return nil, err
+		}
+	}
+	if err := usable(ds); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
+	}
+	return ds, nil
+}
+
+// Read reads loose files into one dataset.
+func Read(in Inputs) (*collect.Dataset, error) {
+	ds := &collect.Dataset{Skipped: map[string]int{}}
+	for _, f := range in.Logs {
+		if err := readAs(f, ds, collect.FormatLogging); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range in.Metrics {
+		if err := readAs(f, ds, collect.FormatTimeSeries); err != nil {
+			return nil, err
+		}
+	}
+	if in.Service != "" {
+		if err := readAs(in.Service, ds, collect.FormatService); err != nil {
+			return nil, err
+		}
+	}
+	client := slices.Clone(in.Client)
+	for _, p := range in.Locust {
+		fs, err := loadtest.LocustFiles(p)
+		if err != nil {
+			return nil, err
+		}
+		client = append(client, fs...)
+	}
+	if len(client) > 0 {
+		if err := readClient(client, ds); err != nil {
+			return nil, err
+		}
+	}
+	if err := usable(ds); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// usable fails when nothing at all was read.
+func usable(ds *collect.Dataset) error {
+	if len(ds.Requests) == 0 && len(ds.Events) == 0 && len(ds.Metrics) == 0 && ds.Client == nil && ds.Service == nil {
+		return errors.New("nothing usable: no request or system log entries, metrics, service or load-test results")
+	}
+	return nil
+}
+
+func readManifest(path string, ds *collect.Dataset) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		ds.Warnf("%s: no manifest; project, service and window come from the data", path)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &ds.Manifest); err != nil {
+		return fmt.Errorf("reading manifest %s: %w", path, err)
+	}
+	if ds.Manifest.Schema != collect.SnapshotSchema {
+		return fmt.Errorf("reading manifest %s: schema %q, want %q", path, ds.Manifest.Schema, collect.SnapshotSchema)
+	}
+	ds.Warnings = append(ds.Warnings, ds.Manifest.Warnings...)
+	return nil
+}
+
+// listFiles returns the regular files directly inside the given directories,
+// sorted; a directory that does not exist is empty.
+func listFiles(dirs ...string) ([]string, error) {
+	var out []string
+	for _, d := range dirs {
+		ents, err := os.ReadDir(d)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ents {
+			if e.Type().IsRegular() && e.Name()[0] != '.' && !isDoc(e.Name()) {
+				out = append(out, filepath.Join(d, e.Name()))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// isDoc reports files a snapshot may carry for people, not for runlens.
+func isDoc(name string) bool {
+	switch filepath.Ext(name) {
+	case ".md", ".txt":
+		return true
+	}
+	return false
+}
+
+// readAs sniffs a file and reads it with the matching reader, checking that
+// it holds the wanted format when one is given.
+func readAs(path string, ds *collect.Dataset, want collect.Format) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	text, err := collect.Decode(f)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	br := bufio.NewReaderSize(text, 64<<10)
+	head, _ := br.Peek(16 << 10)
+	got := collect.Sniff(head)
+	if want != "" && got != want {
+		return fmt.Errorf("reading %s: want %s, but the content looks like %s", path, want, describe(got))
+	}
+	return readFormat(path, br, got, ds)
+}
+
+func readFormat(path string, r io.Reader, f collect.Format, ds *collect.Dataset) error {
+	switch f {
+	case collect.FormatLogging:
+		_, err := collect.ReadLogs(path, r, ds)
+		return err
+	case collect.FormatTimeSeries:
+		_, err := collect.ReadTimeSeries(path, r, ds)
+		return err
+	case collect.FormatService:
+		svc, err := collect.ReadService(path, r)
+		if err != nil {
+			return err
+		}
+		ds.Service = svc
+		ds.Sources = append(ds.Sources, collect.Source{Path: path, Format: "service", Items: 1})
+		return nil
+	case collect.FormatYAML:
+		return fmt.Errorf("reading %s: this is YAML (gcloud's default output); export with --format=json", path)
+	}
+	ds.Warnf("%s: not a Cloud Logging, Monitoring or Cloud Run export; skipped", path)
+	return nil
+}
+
+func describe(f collect.Format) string {
+	switch f {
+	case collect.FormatLogging:
+		return "Cloud Logging entries"
+	case collect.FormatTimeSeries:
+		return "a ListTimeSeries response"
+	case collect.FormatService:
+		return "a Cloud Run service"
+	case collect.FormatYAML:
+		return "YAML"
+	}
+	return "none of these"
+}
+
+// readClient reads load-test result files into the dataset's client run.
+func readClient(files []string, ds *collect.Dataset) error {
+	run, warnings, err := loadtest.ReadLocust(files)
+	if err != nil {
+		return err
+	}
+	ds.Warnings = append(ds.Warnings, warnings...)
+	ds.Client = run
+	for _, f := range run.Files {
+		ds.Sources = append(ds.Sources, collect.Source{Path: f, Format: "locust"})
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/runlens/runlens/analyze"
+)
+
+// table is one titled table, shared by the terminal and Markdown forms.
+type table struct {
+	title  string
+	note   string
+	header []string
+	rows   [][]string
+	left   int // the first left columns are text; the rest are numbers
+}
+
+// write renders t with tablewriter, as Markdown when md is set.
+func (t table) write(w io.Writer, md bool) error {
+	align := make([]tw.Align, len(t.header))
+	for i := range align {
+		align[i] = tw.AlignRight
+		if i < t.left {
+			align[i] = tw.AlignLeft
+		}
+	}
+	opts := []tablewriter.Option{
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	}
+	if md {
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+		fmt.Fprintf(w, "### %s\n\n", t.title)
+	} else {
+		fmt.Fprintf(w, "%s\n", t.title)
+	}
+	if t.note != "" {
+		fmt.Fprintf(w, "%s\n", t.note)
+		if md {
+			fmt.Fprintln(w)
+		}
+	}
+	tbl := tablewriter.NewTable(w, opts...)
+	tbl.Header(anySlice(t.header)...)
+	for _, r := range t.rows {
+		if md {
+			r = escapeMarkdownRow(r)
+		}
+		if err := tbl.Append(r); err != nil {
+			return err
+		}
+	}
+	if err := tbl.Render(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+func anySlice(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+// escapeMarkdownRow keeps log-derived text from breaking a Markdown table
+// or being read as HTML when the Markdown is shown on a web page.
+func escapeMarkdownRow(r []string) []string {
+	out := make([]string, len(r))
+	for i, s := range r {
+		out[i] = markdownText(s)
+	}
+	return out
+}
+
+var markdownEscaper = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;", "`", "\\`", "\n", " ", "\r", " ")
+
+func markdownText(s string) string { return markdownEscaper.Replace(s) }
+
+// requestTable is the benchmark's request statistics, client and server
+// rows side by side per endpoint.
+func requestTable(rpt *analyze.Report) table {
+	t := table{title: "Request statistics", left: 3,
+		header: []string{"Method", "Name", "Source", "Requests", "Fails", "Avg ms", "Min ms", "Max ms", "Avg size B", "Req/s"}}
+	for _, p := range pairs(rpt) {
+		if c := p.client; c != nil {
+			t.rows = append(t.rows, []string{c.Method, c.Name, "client", count(c.Requests), count(c.Failures),
+				millis(c.AvgMS), millis(c.MinMS), millis(c.MaxMS), bytesize(c.AvgContentBytes), rate(c.RequestsPerSec)})
+		}
+		if s := p.server; s != nil {
+			t.rows = append(t.rows, []string{s.Method, s.Path, "server", count(s.Requests), count(s.Requests - s.Status2xx - s.Status3xx - s.Status4xx),
+				millis(s.AvgMS), millis(s.MinMS), millis(s.MaxMS), bytesize(s.AvgResponseBytes), rate(s.RequestsPerSec)})
+		}
+	}
+	return t
+}
+
+// percentileTable is the benchmark's response-time percentiles.
+func percentileTable(rpt *analyze.Report) table {
+	t := table{title: "Response time percentiles (ms)", left: 3, header: []string{"Method", "Name", "Source"}}
+	for _, p := range rpt.Percentiles {
+		t.header = append(t.header, pctLabel(p))
+	}
+	if rpt.Client != nil && rpt.Client.ApproximatePercentiles {
+		t.note = fmt.Sprintf("client percentiles are approximate: %s rounds response times into buckets", rpt.Client.Tool)
+	}
+	for _, p := range pairs(rpt) {
+		if c := p.client; c != nil {
+			t.rows = append(t.rows, append([]string{c.Method, c.Name, "client"}, quantiles(c.Percentiles)...))
+		}
+		if s := p.server; s != nil {
+			t.rows = append(t.rows, append([]string{s.Method, s.Path, "server"}, quantiles(s.Percentiles)...))
+		}
+	}
+	return t
+}
+
+func quantiles(qs []analyze.Quantile) []string {
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		out[i] = "-"
+		if !q.Missing {
+			out[i] = millis(q.MS)
+		}
+	}
+	return out
+}
+
+// pair is a client endpoint and the server endpoint it maps to; either may be nil.
+type pair struct {
+	client *analyze.ClientEndpoint
+	server *analyze.ServerEndpoint
+}
+
+// pairs lines up client and server endpoints, aggregate last.
+func pairs(rpt *analyze.Report) []pair {
+	var out []pair
+	used := map[string]bool{}
+	byKey := map[string]*analyze.ServerEndpoint{}
+	for i := range rpt.Server.Endpoints {
+		s := &rpt.Server.Endpoints[i]
+		byKey[s.Method+" "+s.Path] = s
+	}
+	if rpt.Client != nil {
+		for i := range rpt.Client.Endpoints {
+			c := &rpt.Client.Endpoints[i]
+			p := pair{client: c}
+			if s := byKey[c.Server]; s != nil && !used[c.Server] {
+				p.server, used[c.Server] = s, true
+			}
+			out = append(out, p)
+		}
+	}
+	for i := range rpt.Server.Endpoints {
+		s := &rpt.Server.Endpoints[i]
+		if !used[s.Method+" "+s.Path] {
+			out = append(out, pair{server: s})
+		}
+	}
+	total := pair{}
+	if rpt.Client != nil {
+		total.client = &rpt.Client.Total
+	}
+	if rpt.Server.Total.Requests > 0 {
+		total.server = &rpt.Server.Total
+	}
+	if total.client != nil || total.server != nil {
+		out = append(out, total)
+	}
+	return out
+}
+
+// reconciliationTable compares counts and gives the explanations.
+func reconciliationTable(rpt *analyze.Report) table {
+	t := table{title: "Reconciliation", left: 1,
+		header: []string{"Endpoint", "Client", "Client fails", "Server logs", "Metric", "Difference", "Explanation"}}
+	for _, r := range rpt.Reconciliation {
+		metric := "-"
+		if r.MetricRequests >= 0 {
+			metric = count(r.MetricRequests)
+		}
+		t.rows = append(t.rows, []string{r.Endpoint, count(r.ClientRequests), count(r.ClientFailures), count(r.ServerRequests),
+			metric, signed(r.Difference), strings.Join(r.Explanations, "; ")})
+	}
+	return t
+}
+
+// coldStartTable lists the cold starts.
+func coldStartTable(rpt *analyze.Report) table {
+	t := table{title: "Cold starts", left: 4,
+		header: []string{"Instance", "Started", "Reason", "First request", "Startup ms", "First request ms", "Penalty ms"}}
+	for _, c := range rpt.ColdStarts.Instances {
+		t.rows = append(t.rows, []string{shortID(c.InstanceID), c.StartedAt.Format("15:04:05.000"), c.Reason, c.FirstRequest,
+			optMillis(c.StartupMS), optMillis(c.FirstRequestMS), millis(c.PenaltyMS)})
+	}
+	return t
+}
+
+// costTable is the cost breakdown.
+func costTable(rpt *analyze.Report) table {
+	c := rpt.Cost
+	p := c.PriceTable
+	return table{title: "Cost", left: 1,
+		note:   fmt.Sprintf("prices: Tier %d, %s-based billing, read %s from %s; gross, before the free tier", p.Tier, p.Billing, p.Date, p.Source),
+		header: []string{"Item", "Quantity", "USD"},
+		rows: [][]string{
+			{"billable instance time (" + c.BillableSource + ")", fmt.Sprintf("%.1f s", c.BillableInstanceSeconds), ""},
+			{"vCPU", fmt.Sprintf("%.1f vCPU-s", c.VCPUSeconds), usd(c.CPUUSD)},
+			{"memory", fmt.Sprintf("%.1f GiB-s", c.MemoryGiBSeconds), usd(c.MemoryUSD)},
+			{"requests", count(c.Requests), usd(c.RequestsUSD)},
+			{"total", "", usd(c.TotalUSD)},
+			{"per 1,000 requests", "", usd(c.USDPer1kRequests)},
+			{"idle share of billable time", percent(c.IdleShare), ""},
+		}}
+}
