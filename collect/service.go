@@ -1,0 +1,319 @@
+package collect
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Cloud Run's defaults, applied where a service resource leaves a setting out.
+const (
+	defaultCPU          = 1.0 // vCPU
+	defaultMemoryMiB    = 512
+	defaultConcurrency  = 80
+	defaultMaxInstances = 100
+)
+
+// ReadService reads a Cloud Run service resource: the Admin API v2 Service
+// JSON (service.json in a snapshot, `gcloud run services describe` with the
+// v2 API) or the v1 Knative Service that `gcloud run services describe
+// --format=json` prints. CPU and memory come from the first container's
+// limits; settings left out take Cloud Run's defaults (1 vCPU, 512 MiB,
+// concurrency 80, at most 100 instances).
+//
+// Billing: v1 reads the template annotation run.googleapis.com/cpu-throttling
+// ("false" means instance-based). v2 reads containers[0].resources.cpuIdle:
+// true means request-based. cpuIdle is a proto3 bool, which JSON output
+// omits when false, and the API documents that once resources are set the
+// caller must set it to keep request-based billing; so an absent cpuIdle
+// means request-based only when the container sets no resources at all.
+func ReadService(name string, r io.Reader) (*ServiceConfig, error) {
+	text, err := Decode(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading service %s: %w", name, err)
+	}
+	data, err := io.ReadAll(text)
+	if err != nil {
+		return nil, fmt.Errorf("reading service %s: %w", name, err)
+	}
+	cfg, err := parseService(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading service %s: %w", name, err)
+	}
+	return cfg, nil
+}
+
+// parseService tells the v1 and v2 shapes apart and converts either.
+func parseService(data []byte) (*ServiceConfig, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("empty file")
+	}
+	var probe struct {
+		APIVersion string          `json:"apiVersion"`
+		Kind       string          `json:"kind"`
+		Spec       json.RawMessage `json:"spec"`
+		Template   json.RawMessage `json:"template"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		if Sniff(data) == FormatYAML {
+			return nil, errors.New("YAML, not JSON: export with --format=json")
+		}
+		return nil, jsonError(data, err)
+	}
+	switch {
+	case probe.Kind != "" && probe.Kind != "Service":
+		return nil, fmt.Errorf("kind %q, want a Cloud Run Service", probe.Kind)
+	case probe.APIVersion != "" || probe.Spec != nil:
+		return parseKnative(data)
+	case probe.Template != nil:
+		return parseRunV2(data)
+	}
+	return nil, errors.New("not a Cloud Run service resource: no template or spec")
+}
+
+// jsonError names the line of a syntax or type error.
+func jsonError(data []byte, err error) error {
+	var off int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 || off > int64(len(data)) {
+		return err
+	}
+	return fmt.Errorf("line %d: %w", bytes.Count(data[:off], []byte("\n"))+1, err)
+}
+
+// runV2 is the part of a v2 Service read here.
+type runV2 struct {
+	RunService
+	TrafficStatuses []struct {
+		Revision string `json:"revision"`
+	} `json:"trafficStatuses"`
+}
+
+func parseRunV2(data []byte) (*ServiceConfig, error) {
+	var s runV2
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, jsonError(data, err)
+	}
+	cfg := &ServiceConfig{Concurrency: s.Template.MaxInstanceRequestConcurrency}
+	cfg.Project, cfg.Region, cfg.Name = splitServiceName(s.Name)
+	if sc := s.Template.Scaling; sc != nil {
+		cfg.MinInstances, cfg.MaxInstances = sc.MinInstanceCount, sc.MaxInstanceCount
+	}
+	if len(s.Template.Containers) == 0 {
+		return nil, errors.New("template.containers is empty")
+	}
+	res := s.Template.Containers[0].Resources
+	if err := setLimits(cfg, res.Limits, "template.containers[0]"); err != nil {
+		return nil, err
+	}
+	cfg.Billing = BillingInstance
+	if res.CPUIdle != nil && *res.CPUIdle || res.CPUIdle == nil && len(res.Limits) == 0 {
+		cfg.Billing = BillingRequest
+	}
+	cfg.Revisions = appendRevision(cfg.Revisions, lastSegment(s.LatestReadyRevision))
+	for _, t := range s.TrafficStatuses {
+		cfg.Revisions = appendRevision(cfg.Revisions, lastSegment(t.Revision))
+	}
+	applyDefaults(cfg)
+	return cfg, nil
+}
+
+// splitServiceName splits "projects/P/locations/R/services/S"; any other
+// form is taken as the bare service name.
+func splitServiceName(name string) (project, region, service string) {
+	p := strings.Split(name, "/")
+	if len(p) == 6 && p[0] == "projects" && p[2] == "locations" && p[4] == "services" {
+		return p[1], p[3], p[5]
+	}
+	return "", "", lastSegment(name)
+}
+
+func lastSegment(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
+
+func appendRevision(revs []string, r string) []string {
+	if r == "" {
+		return revs
+	}
+	for _, have := range revs {
+		if have == r {
+			return revs
+		}
+	}
+	return append(revs, r)
+}
+
+// knative is the part of a v1 (serving.knative.dev/v1) Service read here.
+type knative struct {
+	Metadata knativeMeta `json:"metadata"`
+	Spec     struct {
+		Template struct {
+			Metadata knativeMeta `json:"metadata"`
+			Spec     struct {
+				ContainerConcurrency Int64       `json:"containerConcurrency"`
+				Containers           []Container `json:"containers"`
+			} `json:"spec"`
+		} `json:"template"`
+	} `json:"spec"`
+	Status struct {
+		LatestReadyRevisionName string `json:"latestReadyRevisionName"`
+		Traffic                 []struct {
+			RevisionName string `json:"revisionName"`
+		} `json:"traffic"`
+	} `json:"status"`
+}
+
+type knativeMeta struct {
+	Name        string            `json:"name"`
+	Namespace   string            `json:"namespace"`
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+}
+
+// Knative annotations and labels Cloud Run uses.
+const (
+	annMinScale      = "autoscaling.knative.dev/minScale"
+	annMaxScale      = "autoscaling.knative.dev/maxScale"
+	annCPUThrottling = "run.googleapis.com/cpu-throttling"
+	labelLocation    = "cloud.googleapis.com/location"
+)
+
+func parseKnative(data []byte) (*ServiceConfig, error) {
+	var s knative
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, jsonError(data, err)
+	}
+	tpl := s.Spec.Template
+	cfg := &ServiceConfig{
+		Project: s.Metadata.Namespace, Region: s.Metadata.Labels[labelLocation], Name: s.Metadata.Name,
+		Concurrency: int(tpl.Spec.ContainerConcurrency), Billing: BillingRequest,
+	}
+	ann := tpl.Metadata.Annotations
+	var err error
+	if cfg.MinInstances, err = scaleAnnotation(ann, annMinScale); err != nil {
+		return nil, err
+	}
+	if cfg.MaxInstances, err = scaleAnnotation(ann, annMaxScale); err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(strings.TrimSpace(ann[annCPUThrottling]), "false") {
+		cfg.Billing = BillingInstance
+	}
+	if len(tpl.Spec.Containers) == 0 {
+		return nil, errors.New("spec.template.spec.containers is empty")
+	}
+	if err := setLimits(cfg, tpl.Spec.Containers[0].Resources.Limits, "spec.template.spec.containers[0]"); err != nil {
+		return nil, err
+	}
+	cfg.Revisions = appendRevision(cfg.Revisions, s.Status.LatestReadyRevisionName)
+	for _, t := range s.Status.Traffic {
+		cfg.Revisions = appendRevision(cfg.Revisions, t.RevisionName)
+	}
+	applyDefaults(cfg)
+	return cfg, nil
+}
+
+// scaleAnnotation reads an instance-count annotation; absent is 0.
+func scaleAnnotation(ann map[string]string, key string) (int, error) {
+	v, ok := ann[key]
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("annotation %s: want a count of instances, got %q", key, v)
+	}
+	return n, nil
+}
+
+// setLimits reads the cpu and memory limits of a container.
+func setLimits(cfg *ServiceConfig, limits map[string]string, where string) error {
+	if v, ok := limits["cpu"]; ok {
+		cpu, err := ParseCPU(v)
+		if err != nil {
+			return fmt.Errorf("%s cpu limit: %w", where, err)
+		}
+		cfg.CPU = cpu
+	}
+	if v, ok := limits["memory"]; ok {
+		mib, err := ParseMemoryMiB(v)
+		if err != nil {
+			return fmt.Errorf("%s memory limit: %w", where, err)
+		}
+		cfg.MemoryMiB = mib
+	}
+	return nil
+}
+
+func applyDefaults(cfg *ServiceConfig) {
+	if cfg.CPU == 0 {
+		cfg.CPU = defaultCPU
+	}
+	if cfg.MemoryMiB == 0 {
+		cfg.MemoryMiB = defaultMemoryMiB
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = defaultConcurrency
+	}
+	if cfg.MaxInstances <= 0 {
+		cfg.MaxInstances = defaultMaxInstances
+	}
+}
+
+// ParseCPU reads a Kubernetes CPU quantity as vCPUs: "1", "2", "0.5", "1000m".
+func ParseCPU(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	scale := 1.0
+	if m, ok := strings.CutSuffix(t, "m"); ok {
+		t, scale = m, 1e-3
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || !finite(v) || v <= 0 {
+		return 0, fmt.Errorf("%q: want a positive quantity like \"1\" or \"1000m\"", s)
+	}
+	return v * scale, nil
+}
+
+// quantitySuffixes are the Kubernetes quantity suffixes, binary first so
+// that "Mi" is not read as "M" followed by junk.
+var quantitySuffixes = []struct {
+	suffix string
+	mult   float64
+}{
+	{"Ki", 1 << 10}, {"Mi", 1 << 20}, {"Gi", 1 << 30}, {"Ti", 1 << 40}, {"Pi", 1 << 50}, {"Ei", 1 << 60},
+	{"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"P", 1e15}, {"E", 1e18},
+}
+
+// ParseMemoryMiB reads a Kubernetes memory quantity ("512Mi", "2Gi", "1G",
+// "256M", "1073741824", "129e6") and returns MiB, rounded to the nearest
+// MiB when the quantity is decimal (1G is 953.67 MiB, so 954).
+func ParseMemoryMiB(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := 1.0
+	for _, q := range quantitySuffixes {
+		if rest, ok := strings.CutSuffix(t, q.suffix); ok {
+			t, mult = rest, q.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || !finite(v) || v < 0 {
+		return 0, fmt.Errorf("%q: want a quantity like \"512Mi\" or \"2Gi\"", s)
+	}
+	mib := math.Round(v * mult / (1 << 20))
+	if mib < 1 || mib > 1<<40 {
+		return 0, fmt.Errorf("%q: %v MiB is out of range", s, mib)
+	}
+	return int64(mib), nil
+}
