@@ -1,0 +1,623 @@
+package collect
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Formats a logging export is read as (Source.Format).
+const (
+	formatArray  = "logging-array"  // one JSON array: gcloud --format=json, Console download
+	formatNDJSON = "logging-ndjson" // one LogEntry per line: a log sink
+	formatStream = "logging-stream" // pretty-printed objects one after another (jq '.[]')
+)
+
+// maxWarnings is how many warnings one file may add before the rest are
+// only counted.
+const maxWarnings = 20
+
+// coldStartMarker starts the text Cloud Run gives a request entry whose
+// request made a new instance start.
+const coldStartMarker = "This request caused a new container instance to be started"
+
+// ReadLogs reads a Cloud Logging export from r: one JSON array of LogEntry
+// objects (gcloud logging read --format=json, a Console download) or one
+// LogEntry per line (a log sink), plain or gzip, in UTF-8 or UTF-16. Cloud
+// Run request entries become ds.Requests, system entries ds.Events, and every
+// other entry is counted in ds.Skipped. Malformed entries become warnings
+// naming name and the line. It returns the number of log entries read; it
+// fails only when the file holds no log entry at all (YAML included), and
+// then leaves ds as it was.
+func ReadLogs(name string, r io.Reader, ds *Dataset) (int, error) {
+	lr := &logReader{name: name, ds: ds}
+	start := len(ds.Warnings)
+	format, err := lr.read(r)
+	if err != nil {
+		ds.Warnings = ds.Warnings[:start]
+		return 0, fmt.Errorf("reading logs %s: %w", name, err)
+	}
+	lr.flush()
+	ds.Sources = append(ds.Sources, Source{Path: name, Format: format, Items: lr.n})
+	return lr.n, nil
+}
+
+// logReader is the state of reading one export file.
+type logReader struct {
+	name    string
+	ds      *Dataset
+	entry   LogEntry // reused for every entry
+	n       int      // log entries read (values with a logName)
+	values  int      // JSON values seen, log entries or not
+	skipped map[skipKey]*int
+
+	warnings int
+	first    string // the first warning, without the file name
+
+	stopLine int   // where reading stopped early
+	stopErr  error // why: a syntax or read error
+}
+
+// skipKey groups skipped entries: by resource type, and by log for Cloud
+// Run's own resource type.
+type skipKey struct{ resType, logName string }
+
+// read reads the whole file and decides whether anything usable was in it.
+func (lr *logReader) read(r io.Reader) (string, error) {
+	dr, err := Decode(r)
+	if err != nil {
+		return "", err
+	}
+	br, ok := dr.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(dr, 64<<10)
+	}
+	format, err := lr.readFormat(br)
+	if err != nil {
+		return "", err
+	}
+	return format, lr.verdict(format)
+}
+
+// readFormat tells the layouts apart by their first bytes and reads.
+func (lr *logReader) readFormat(br *bufio.Reader) (string, error) {
+	lines, err := skipSpace(br)
+	head, _ := br.Peek(4096)
+	switch {
+	case len(head) == 0 && err != nil && err != io.EOF:
+		return "", err
+	case len(head) == 0:
+		return "", errors.New("empty file")
+	case head[0] == '[':
+		lr.readValues(br, lines, true)
+		return formatArray, nil
+	case head[0] == '{' && firstLineIsBrace(head):
+		lr.readValues(br, lines, false)
+		return formatStream, nil
+	case head[0] == '{':
+		lr.readNDJSON(br, lines)
+		return formatNDJSON, nil
+	case Sniff(head) == FormatYAML:
+		return "", errors.New("this is YAML (gcloud's default output); export with --format=json")
+	}
+	return "", fmt.Errorf("not a JSON array or one JSON object per line: starts with %q", firstLine(head, 40))
+}
+
+// verdict turns what was read into the result: an error when the file held
+// no log entry, warnings when it held some but not all was well.
+func (lr *logReader) verdict(format string) error {
+	switch {
+	case lr.n > 0:
+		if lr.stopErr != nil {
+			lr.warnf(lr.stopLine, "stopped reading after %d entries: %v", lr.n, lr.stopErr)
+		}
+		return nil
+	case lr.stopErr != nil:
+		return fmt.Errorf("line %d: %w", lr.stopLine, lr.stopErr)
+	case lr.values == 0 && format == formatArray:
+		lr.warnf(0, "empty array: no log entries")
+		return nil
+	case lr.first != "":
+		return fmt.Errorf("no log entries (%s)", lr.first)
+	}
+	return errors.New("no log entries")
+}
+
+// stop records that reading could not go on at line.
+func (lr *logReader) stop(line int, err error) {
+	lr.stopLine, lr.stopErr = line, err
+}
+
+// warnf adds a warning naming the file and, when known (line > 0), the
+// line. Past maxWarnings, warnings are only counted.
+func (lr *logReader) warnf(line int, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	lr.warnings++
+	if lr.warnings == 1 {
+		lr.first = msg
+		if line > 0 {
+			lr.first = fmt.Sprintf("line %d: %s", line, msg)
+		}
+	}
+	switch {
+	case lr.warnings > maxWarnings:
+	case line > 0:
+		lr.ds.Warnf("%s:%d: %s", lr.name, line, msg)
+	default:
+		lr.ds.Warnf("%s: %s", lr.name, msg)
+	}
+}
+
+// flush adds the skipped counts and the warning summary to the Dataset.
+func (lr *logReader) flush() {
+	if lr.warnings > maxWarnings {
+		lr.ds.Warnf("%s: %d warnings in all, %d not shown", lr.name, lr.warnings, lr.warnings-maxWarnings)
+	}
+	if len(lr.skipped) > 0 && lr.ds.Skipped == nil {
+		lr.ds.Skipped = make(map[string]int)
+	}
+	for k, p := range lr.skipped {
+		lr.ds.Skipped[k.String()] += *p
+	}
+}
+
+// String is the key a skipped entry is counted under in Dataset.Skipped:
+// the resource type, or "cloud_run_revision/stdout" and the like.
+func (k skipKey) String() string {
+	switch {
+	case k.resType == "":
+		return "unknown"
+	case k.logName == "":
+		return k.resType
+	}
+	return k.resType + "/" + shortLogID(k.logName)
+}
+
+// shortLogID returns a log name's log ID, unescaped, without Cloud Run's
+// "run.googleapis.com/" prefix.
+func shortLogID(logName string) string {
+	_, id, ok := strings.Cut(logName, "/logs/")
+	if !ok {
+		return logName
+	}
+	if u, err := url.PathUnescape(id); err == nil {
+		id = u
+	}
+	return strings.TrimPrefix(id, "run.googleapis.com/")
+}
+
+// readNDJSON reads one LogEntry per line; blank lines are allowed and a
+// malformed line is a warning.
+func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
+	var buf []byte
+	for {
+		raw, b, err := readLine(br, buf)
+		buf = b
+		line++
+		if t := bytes.TrimSpace(raw); len(t) > 0 {
+			resetEntry(&lr.entry)
+			lr.handle(line, json.Unmarshal(t, &lr.entry))
+		}
+		if err != nil {
+			if err != io.EOF {
+				lr.stop(line, err)
+			}
+			return
+		}
+	}
+}
+
+// readLine returns the next line, which stays valid until the next call; buf
+// holds lines longer than br's buffer.
+func readLine(br *bufio.Reader, buf []byte) ([]byte, []byte, error) {
+	line, err := br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return line, buf, err
+	}
+	buf = append(buf[:0], line...)
+	for err == bufio.ErrBufferFull {
+		line, err = br.ReadSlice('\n')
+		buf = append(buf, line...)
+	}
+	return buf, buf, err
+}
+
+// readValues reads JSON values one after another with a streaming decoder:
+// the elements of one array, or top-level objects.
+func (lr *logReader) readValues(r io.Reader, base int, array bool) {
+	s := newValueStream(r, base)
+	if array {
+		s.dec.Token() // the '[' seen by readFormat
+	}
+	for s.dec.More() {
+		off := s.dec.InputOffset()
+		resetEntry(&lr.entry)
+		err := s.dec.Decode(&lr.entry)
+		line, start := s.lineAt(off)
+		if err != nil && s.dec.InputOffset() <= start {
+			lr.stop(line, err) // a syntax or read error: the decoder cannot go on
+			return
+		}
+		lr.handle(line, err)
+	}
+	lr.closeValues(s, array)
+}
+
+// closeValues checks what follows the values: "]" for an array, then the
+// end of the file.
+func (lr *logReader) closeValues(s *valueStream, array bool) {
+	if array {
+		off := s.dec.InputOffset()
+		if _, err := s.dec.Token(); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			line, _ := s.lineAt(off)
+			lr.stop(line, fmt.Errorf("array not closed: %w", err))
+			return
+		}
+	}
+	off := s.dec.InputOffset()
+	if _, err := s.dec.Token(); err != io.EOF {
+		line, _ := s.lineAt(off)
+		lr.warnf(line, "ignored what follows the log entries")
+	}
+}
+
+// handle counts one decoded value and uses it when it is a log entry.
+func (lr *logReader) handle(line int, err error) {
+	lr.values++
+	switch {
+	case lr.entry.LogName != "":
+		lr.n++
+	case err == nil:
+		err = errors.New("not a LogEntry: no logName")
+	}
+	if err != nil {
+		lr.warnf(line, "%v", err)
+		return
+	}
+	lr.classify(line)
+}
+
+// classify sends the entry to Requests, Events or the skipped counts.
+func (lr *logReader) classify(line int) {
+	e := &lr.entry
+	var resType string
+	if e.Resource != nil {
+		resType = e.Resource.Type
+	}
+	switch {
+	case resType != "cloud_run_revision":
+		lr.skip(resType, "")
+	case logIs(e.LogName, "run.googleapis.com/requests"):
+		lr.addRequest(line)
+	case logIs(e.LogName, "run.googleapis.com/varlog/system"):
+		lr.addEvent(line)
+	default:
+		lr.skip(resType, e.LogName)
+	}
+}
+
+// skip counts a skipped entry. Counters are held by pointer and keys are
+// copied, so that a decoder reusing its buffers cannot change a key.
+func (lr *logReader) skip(resType, logName string) {
+	k := skipKey{resType, logName}
+	p := lr.skipped[k]
+	if p == nil {
+		if lr.skipped == nil {
+			lr.skipped = make(map[skipKey]*int)
+		}
+		p = new(int)
+		lr.skipped[skipKey{strings.Clone(resType), strings.Clone(logName)}] = p
+	}
+	*p++
+}
+
+// addRequest appends a Cloud Run request entry to the Dataset.
+func (lr *logReader) addRequest(line int) {
+	e := &lr.entry
+	t, err := entryTime(e)
+	if err != nil {
+		lr.warnf(line, "%v", err)
+		return
+	}
+	rl := e.Resource.Labels
+	req := Request{
+		Time:       t,
+		InstanceID: e.Labels["instanceId"],
+		Revision:   rl["revision_name"],
+		Service:    firstNonEmpty(rl["service_name"], e.Labels["service"]),
+		Location:   rl["location"],
+		Trace:      e.Trace,
+		InsertID:   e.InsertID,
+		Severity:   e.Severity,
+		ColdStart: strings.Contains(e.TextPayload, coldStartMarker) ||
+			bytes.Contains(e.JSONPayload, []byte(coldStartMarker)),
+	}
+	if e.HTTPRequest != nil {
+		if err := fillHTTP(&req, e.HTTPRequest); err != nil {
+			lr.warnf(line, "%v", err)
+			return
+		}
+	}
+	lr.ds.Requests = append(lr.ds.Requests, req)
+}
+
+// fillHTTP copies httpRequest into req.
+func fillHTTP(req *Request, h *HTTPRequest) error {
+	if h.Latency != "" {
+		d, err := ParseDuration(h.Latency)
+		if err != nil {
+			return fmt.Errorf("latency: %w", err)
+		}
+		if d < 0 {
+			return fmt.Errorf("latency %q: negative", h.Latency)
+		}
+		req.Latency = d
+	}
+	req.Method = h.RequestMethod
+	req.URL = h.RequestURL
+	req.Path = urlPath(h.RequestURL)
+	req.Status = h.Status
+	req.RequestSize = int64(h.RequestSize)
+	req.ResponseSize = int64(h.ResponseSize)
+	req.UserAgent = h.UserAgent
+	req.RemoteIP = h.RemoteIP
+	req.Protocol = h.Protocol
+	return nil
+}
+
+// addEvent appends a Cloud Run system entry to the Dataset.
+func (lr *logReader) addEvent(line int) {
+	e := &lr.entry
+	t, err := entryTime(e)
+	if err != nil {
+		lr.warnf(line, "%v", err)
+		return
+	}
+	text := entryText(e)
+	ev := InstanceEvent{
+		Time:       t,
+		Kind:       eventKind(text),
+		InstanceID: e.Labels["instanceId"],
+		Revision:   e.Resource.Labels["revision_name"],
+		Text:       text,
+	}
+	if ev.Kind == EventStart {
+		ev.Reason = startReason(e.Labels["scaling_reason"], text)
+	}
+	lr.ds.Events = append(lr.ds.Events, ev)
+}
+
+// entryTime returns the entry's timestamp.
+func entryTime(e *LogEntry) (time.Time, error) {
+	if e.Timestamp == "" {
+		return time.Time{}, errors.New("no timestamp")
+	}
+	return ParseTimestamp(e.Timestamp)
+}
+
+// entryText is the entry's text: textPayload, or jsonPayload.message.
+func entryText(e *LogEntry) string {
+	if e.TextPayload != "" || len(e.JSONPayload) == 0 {
+		return e.TextPayload
+	}
+	var p struct {
+		Message string `json:"message"`
+	}
+	json.Unmarshal(e.JSONPayload, &p) // a payload that is no object has no message
+	return p.Message
+}
+
+// eventPatterns classify system log texts, lower-cased, first match wins.
+var eventPatterns = []struct {
+	kind EventKind
+	subs []string
+}{
+	{EventStart, []string{"starting new instance"}},
+	{EventProbeSucceeded, []string{"probe succeeded"}},
+	{EventProbeFailed, []string{"probe failed"}},
+	{EventMemoryLimitExceeded, []string{"memory limit"}},
+	{EventCrash, []string{"container called exit(", "exited with", "crash", "failed to start"}},
+	{EventShutdown, []string{"shutting down", "shutdown", "shut down", "terminated"}},
+}
+
+// eventKind classifies the text of a Cloud Run system log entry.
+func eventKind(text string) EventKind {
+	lower := strings.ToLower(text)
+	for _, p := range eventPatterns {
+		for _, sub := range p.subs {
+			if strings.Contains(lower, sub) {
+				return p.kind
+			}
+		}
+	}
+	return EventOther
+}
+
+// startReason is labels.scaling_reason, or else the text's
+// "Reason: AUTOSCALING - ..." part.
+func startReason(label, text string) string {
+	if label != "" {
+		return label
+	}
+	_, r, ok := strings.Cut(text, "Reason: ")
+	if !ok {
+		return ""
+	}
+	r, _, _ = strings.Cut(r, " - ")
+	return strings.TrimRight(strings.TrimSpace(r), ".")
+}
+
+// urlPath returns the path of a logged request URL, without scheme, host,
+// query or fragment. It never fails: text that is no URL is kept as it is.
+func urlPath(raw string) string {
+	s := raw
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.Index(s, "://"); i >= 0 && !strings.Contains(s[:i], "/") {
+		s = s[i+3:]
+		j := strings.IndexByte(s, '/')
+		if j < 0 {
+			return "/"
+		}
+		s = s[j:]
+	}
+	if strings.IndexByte(s, '%') >= 0 {
+		if u, err := url.PathUnescape(s); err == nil {
+			s = u
+		}
+	}
+	return s
+}
+
+// logIs reports whether logName ("projects/P/logs/ID", ID escaped or not)
+// names the log id.
+func logIs(logName, id string) bool {
+	i := strings.Index(logName, "/logs/")
+	return i >= 0 && unescapedEqual(logName[i+len("/logs/"):], id)
+}
+
+// unescapedEqual reports whether s, with its %XX escapes decoded, equals
+// want. It does not allocate.
+func unescapedEqual(s, want string) bool {
+	j := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			c = unhex(s[i+1])<<4 | unhex(s[i+2])
+			i += 2
+		}
+		if j >= len(want) || want[j] != c {
+			return false
+		}
+		j++
+	}
+	return j == len(want)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// resetEntry empties e for the next entry, keeping its maps and buffers.
+func resetEntry(e *LogEntry) {
+	res, req, labels := e.Resource, e.HTTPRequest, e.Labels
+	jp, pp := e.JSONPayload[:0], e.ProtoPayload[:0]
+	clear(labels)
+	*e = LogEntry{Labels: labels, JSONPayload: jp, ProtoPayload: pp}
+	if res != nil {
+		clear(res.Labels)
+		*res = MonitoredResource{Labels: res.Labels}
+		e.Resource = res
+	}
+	if req != nil {
+		*req = HTTPRequest{}
+		e.HTTPRequest = req
+	}
+}
+
+// skipSpace consumes leading white space and returns the newlines in it.
+func skipSpace(br *bufio.Reader) (int, error) {
+	lines := 0
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return lines, err
+		}
+		switch c {
+		case '\n':
+			lines++
+		case ' ', '\t', '\r':
+		default:
+			return lines, br.UnreadByte()
+		}
+	}
+}
+
+// firstLineIsBrace reports whether the first line of head is a lone "{",
+// as in pretty-printed objects.
+func firstLineIsBrace(head []byte) bool {
+	line, _, _ := bytes.Cut(head, []byte("\n"))
+	return string(bytes.TrimSpace(line)) == "{"
+}
+
+// firstLine returns up to max bytes of head's first line, for messages.
+func firstLine(head []byte, max int) string {
+	line, _, _ := bytes.Cut(head, []byte("\n"))
+	line = bytes.TrimSpace(line)
+	if len(line) > max {
+		line = line[:max]
+	}
+	return string(line)
+}
+
+// valueStream is a JSON decoder that can tell on which line a value
+// started. Its reader keeps the bytes the decoder read past a mark.
+type valueStream struct {
+	dec   *json.Decoder
+	r     io.Reader
+	keep  []byte // the bytes read from offset mark on
+	mark  int64
+	lines int // lines before mark, from 1
+}
+
+func newValueStream(r io.Reader, base int) *valueStream {
+	s := &valueStream{r: r, lines: base}
+	s.dec = json.NewDecoder((*streamReader)(s))
+	return s
+}
+
+// lineAt returns the 1-based line, and the offset, of the first byte at or
+// after off that is neither white space nor a comma: where a value starts
+// when off is the decoder's offset before the value. It forgets the bytes
+// before off, so off must not decrease from call to call.
+func (s *valueStream) lineAt(off int64) (int, int64) {
+	i := int(min(max(off-s.mark, 0), int64(len(s.keep))))
+	s.lines += bytes.Count(s.keep[:i], []byte("\n"))
+	s.keep, s.mark = s.keep[i:], s.mark+int64(i)
+	gapLines, j := 0, 0
+	for ; j < len(s.keep); j++ {
+		c := s.keep[j]
+		if c == '\n' {
+			gapLines++
+		} else if c != ' ' && c != '\t' && c != '\r' && c != ',' {
+			break
+		}
+	}
+	return s.lines + gapLines + 1, s.mark + int64(j)
+}
+
+// streamReader is the valueStream seen as the decoder's reader.
+type streamReader valueStream
+
+func (r *streamReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.keep = append(r.keep, p[:n]...)
+	return n, err
+}
