@@ -1,0 +1,637 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/runlens/runlens/analyze"
+)
+
+// Chart container ids, in page order. They are element ids and JS names, so
+// they stay [a-z0-9_], and every one starts with "chart_".
+const (
+	chartRPS       = "chart_rps"
+	chartPercent   = "chart_percentiles"
+	chartUsers     = "chart_users"
+	chartInstances = "chart_instances"
+	chartBillable  = "chart_billable"
+	chartStatus    = "chart_status"
+	chartLatency   = "chart_latency"
+	chartCPU       = "chart_cpu"
+	chartMemory    = "chart_memory"
+	chartStartup   = "chart_startup"
+)
+
+// maxLanes caps the instance lanes drawn in the timeline.
+const maxLanes = 100
+
+// Series colors, fixed so that client, server and failures read the same in
+// every chart.
+const (
+	colorClient  = "#5470c6"
+	colorServer  = "#91cc75"
+	colorFail    = "#ee6666"
+	colorWarn    = "#fac858"
+	colorIdle    = "#b0b7c3"
+	colorP95     = "#fc8452"
+	colorP99     = "#9a60b4"
+	colorStartup = "#73c0de"
+)
+
+// chartSpec is one chart of the page: its container and its echarts option
+// as JSON that is safe inside a <script> (no <, > or & outside escapes).
+type chartSpec struct {
+	ID     string
+	Title  string
+	Height int // px
+	Option json.RawMessage
+}
+
+// optioner is what every go-echarts chart is: Validate, then JSON.
+type optioner interface {
+	Validate()
+	JSON() map[string]interface{}
+}
+
+// chartBuilder builds the ten charts of a report.
+type chartBuilder struct {
+	rpt        *analyze.Report
+	maxPoints  int
+	xMin, xMax interface{} // window bounds in Unix ms, nil when unknown
+}
+
+// buildCharts returns the page's ten charts, always ten, each drawable even
+// with no data.
+func buildCharts(rpt *analyze.Report, maxPoints int) ([]chartSpec, error) {
+	b := &chartBuilder{rpt: rpt, maxPoints: maxPoints}
+	if !rpt.Window.Start.IsZero() && rpt.Window.End.After(rpt.Window.Start) {
+		b.xMin, b.xMax = rpt.Window.Start.UnixMilli(), rpt.Window.End.UnixMilli()
+	}
+	makers := []func() (chartSpec, optioner){
+		b.rps, b.percentiles, b.users, b.instances, b.billable,
+		b.status, b.latency, b.cpu, b.memory, b.startup,
+	}
+	specs := make([]chartSpec, 0, len(makers))
+	for _, build := range makers {
+		sp, c := build()
+		opt, err := optionJSON(c)
+		if err != nil {
+			return nil, fmt.Errorf("rendering chart %s: %w", sp.ID, err)
+		}
+		sp.Option = opt
+		specs = append(specs, sp)
+	}
+	return specs, nil
+}
+
+// optionJSON marshals a chart's option with encoding/json, which escapes <,
+// > and & (and U+2028/2029) inside strings, so that no log-derived label can
+// close the page's <script>. It does not use go-echarts' own rendering: that
+// writes the option unescaped and strips "__f__" markers from the whole text,
+// which lets a string close its own quotes.
+func optionJSON(c optioner) (json.RawMessage, error) {
+	c.Validate()
+	obj := c.JSON()
+	obj["useUTC"] = true
+	obj["animation"] = false
+	return json.Marshal(obj)
+}
+
+// xy is one chart point: x in Unix milliseconds.
+type xy struct {
+	x    int64
+	y    float64
+	name string // shown in the tooltip when set
+	gap  bool   // a break in a line
+}
+
+// xySeries is a series' data; it marshals compactly as [[x,y],...].
+type xySeries []xy
+
+// MarshalJSON writes [x,y] pairs, {"name":..,"value":[x,y]} for named points
+// and null for gaps. y keeps five significant digits: enough for the eye.
+func (s xySeries) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 2+len(s)*24)
+	b = append(b, '[')
+	for i, p := range s {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = p.appendJSON(b)
+	}
+	return append(b, ']'), nil
+}
+
+func (p xy) appendJSON(b []byte) []byte {
+	if p.gap {
+		return append(b, "null"...)
+	}
+	if p.name != "" {
+		name, _ := json.Marshal(p.name) // a string always marshals
+		b = append(b, `{"name":`...)
+		b = append(b, name...)
+		b = append(b, `,"value":`...)
+	}
+	b = append(b, '[')
+	b = strconv.AppendInt(b, p.x, 10)
+	b = append(b, ',')
+	if math.IsNaN(p.y) || math.IsInf(p.y, 0) {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendFloat(b, p.y, 'g', 5, 64)
+	}
+	b = append(b, ']')
+	if p.name != "" {
+		b = append(b, '}')
+	}
+	return b
+}
+
+// pointsOf maps items to points, skipping those keep rejects.
+func pointsOf[T any](items []T, keep func(T) (time.Time, float64, bool)) xySeries {
+	out := make(xySeries, 0, len(items))
+	for _, it := range items {
+		if t, v, ok := keep(it); ok {
+			out = append(out, xy{x: t.UnixMilli(), y: v})
+		}
+	}
+	return out
+}
+
+// thinXY keeps at most max points for display: the series is cut into
+// buckets of equal count and each keeps its lowest and highest point, in
+// order, so that peaks and dips survive.
+func thinXY(s xySeries, limit int) xySeries {
+	limit = max(limit, 2)
+	if len(s) <= limit {
+		return s
+	}
+	buckets := limit / 2
+	out := make(xySeries, 0, limit)
+	for k := 0; k < buckets; k++ {
+		lo, hi := k*len(s)/buckets, (k+1)*len(s)/buckets
+		mn, mx := lo, lo
+		for i := lo; i < hi; i++ {
+			if s[i].y < s[mn].y {
+				mn = i
+			}
+			if s[i].y > s[mx].y {
+				mx = i
+			}
+		}
+		out = append(out, s[min(mn, mx)])
+		if mn != mx {
+			out = append(out, s[max(mn, mx)])
+		}
+	}
+	return out
+}
+
+// thinIndex picks at most max indices of n, one per bucket: the one with the
+// largest weight. Stacked series use it so that their points stay aligned.
+func thinIndex(n, limit int, weight func(i int) float64) []int {
+	limit = max(limit, 1)
+	idx := make([]int, 0, min(n, limit))
+	if n <= limit {
+		for i := 0; i < n; i++ {
+			idx = append(idx, i)
+		}
+		return idx
+	}
+	for k := 0; k < limit; k++ {
+		lo, hi := k*n/limit, (k+1)*n/limit
+		best := lo
+		for i := lo; i < hi; i++ {
+			if weight(i) > weight(best) {
+				best = i
+			}
+		}
+		idx = append(idx, best)
+	}
+	return idx
+}
+
+// chartNote makes a chart's subtitle: "no data: why" when every series is
+// empty, else the partial notes joined.
+func chartNote(why string, allEmpty bool, partial ...string) string {
+	if allEmpty {
+		return "no data: " + why
+	}
+	out := ""
+	for _, p := range partial {
+		if p == "" {
+			continue
+		}
+		if out != "" {
+			out += "; "
+		}
+		out += p
+	}
+	return out
+}
+
+// noteIf returns note if cond holds, else "".
+func noteIf(cond bool, note string) string {
+	if cond {
+		return note
+	}
+	return ""
+}
+
+// globals are the options every time-axis chart shares.
+func (b *chartBuilder) globals(id, title, note string, y opts.YAxis, trigger string) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Theme: "white"}),
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: note, Left: "8", Top: "4"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: trigger}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "4"}),
+		charts.WithGridOpts(opts.Grid{Left: "16", Right: "32", Top: "64", Bottom: "36", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(b.timeAxis(0)),
+		charts.WithYAxisOpts(y),
+		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", XAxisIndex: []int{0}}),
+	}
+}
+
+// timeAxis is the shared time axis over the window.
+func (b *chartBuilder) timeAxis(grid int) opts.XAxis {
+	return opts.XAxis{Type: "time", Min: b.xMin, Max: b.xMax, GridIndex: grid,
+		SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}
+}
+
+// valueAxis is a y axis starting at zero.
+func valueAxis(name string) opts.YAxis {
+	return opts.YAxis{Type: "value", Name: name, Min: 0}
+}
+
+// percentAxis is a 0..100 % y axis that grows when data exceed 100.
+func percentAxis(name string, dataMax float64) opts.YAxis {
+	y := opts.YAxis{Type: "value", Name: name, Min: 0,
+		AxisLabel: &opts.AxisLabel{Formatter: "{value} %"}}
+	if dataMax <= 100 {
+		y.Max = 100
+	}
+	return y
+}
+
+// withData sets a series' data to our compact form.
+func withData(s xySeries) charts.SeriesOpts {
+	return charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.Data = s })
+}
+
+// lineSeriesOpts styles a line series: no symbols, a color, optional area and stack.
+func lineSeriesOpts(color string, area bool, stack string) []charts.SeriesOpts {
+	o := []charts.SeriesOpts{
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "circle", Stack: stack}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: color}),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: color, Width: 1.5}),
+	}
+	if area {
+		o = append(o, charts.WithAreaStyleOpts(opts.AreaStyle{Color: color, Opacity: opts.Float(0.35)}))
+	}
+	return o
+}
+
+// addLine adds a thinned line series.
+func (b *chartBuilder) addLine(c *charts.Line, name string, s xySeries, o ...charts.SeriesOpts) {
+	c.AddSeries(name, nil, append(o, withData(thinXY(s, b.maxPoints)))...)
+}
+
+// newChartSpec makes the chartSpec of a chart.
+func newChartSpec(id, title string, height int) chartSpec {
+	return chartSpec{ID: id, Title: title, Height: height}
+}
+
+// rps is chart 1: requests and failures per second, client and server.
+func (b *chartBuilder) rps() (chartSpec, optioner) {
+	s := b.rpt.Series
+	note := chartNote("no client history and no server request logs", len(s.Client)+len(s.Server) == 0,
+		noteIf(len(s.Client) == 0, "no client history"), noteIf(len(s.Server) == 0, "no server request logs"))
+	sp := newChartSpec(chartRPS, "Requests per second", 340)
+	c := charts.NewLine()
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, note, valueAxis("req/s"), "axis")...)
+	b.addLine(c, "client requests/s", clientPoints(s.Client, func(p analyze.ClientPoint) float64 { return p.RequestsPerSec }),
+		lineSeriesOpts(colorClient, false, "")...)
+	b.addLine(c, "client failures/s", clientPoints(s.Client, func(p analyze.ClientPoint) float64 { return p.FailuresPerSec }),
+		lineSeriesOpts(colorFail, false, "")...)
+	b.addLine(c, "server requests/s", serverPoints(s.Server, func(p analyze.ServerPoint) float64 { return float64(p.Requests) }),
+		lineSeriesOpts(colorServer, false, "")...)
+	b.addLine(c, "server errors/s", serverPoints(s.Server, func(p analyze.ServerPoint) float64 { return float64(p.Errors) }),
+		lineSeriesOpts(colorWarn, false, "")...)
+	return sp, c
+}
+
+func clientPoints(ps []analyze.ClientPoint, f func(analyze.ClientPoint) float64) xySeries {
+	return pointsOf(ps, func(p analyze.ClientPoint) (time.Time, float64, bool) { return p.Time, f(p), true })
+}
+
+func serverPoints(ps []analyze.ServerPoint, f func(analyze.ServerPoint) float64) xySeries {
+	return pointsOf(ps, func(p analyze.ServerPoint) (time.Time, float64, bool) { return p.Time, f(p), true })
+}
+
+// clientPercentile keeps only the client points that carry percentiles.
+func clientPercentile(ps []analyze.ClientPoint, f func(analyze.ClientPoint) float64) xySeries {
+	return pointsOf(ps, func(p analyze.ClientPoint) (time.Time, float64, bool) { return p.Time, f(p), p.HasPercentiles })
+}
+
+// percentiles is chart 2: response time percentiles, client and server,
+// with a dashed line at every cold start.
+func (b *chartBuilder) percentiles() (chartSpec, optioner) {
+	s := b.rpt.Series
+	c50 := clientPercentile(s.Client, func(p analyze.ClientPoint) float64 { return p.P50MS })
+	approx := len(c50) > 0 && b.rpt.Client != nil && b.rpt.Client.ApproximatePercentiles
+	note := chartNote("no client percentiles and no server request logs", len(c50)+len(s.Server) == 0,
+		noteIf(len(c50) == 0, "no client percentiles"), noteIf(len(s.Server) == 0, "no server request logs"),
+		noteIf(approx, "client percentiles are approximate (the tool buckets response times)"),
+		noteIf(len(b.rpt.ColdStarts.Instances) > 0, "dashed red lines: cold starts"))
+	sp := newChartSpec(chartPercent, "Response time percentiles", 360)
+	c := charts.NewLine()
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, note, valueAxis("ms"), "axis")...)
+	styles := []string{"solid", "dashed", "dotted"}
+	clientF := []func(analyze.ClientPoint) float64{
+		func(p analyze.ClientPoint) float64 { return p.P50MS },
+		func(p analyze.ClientPoint) float64 { return p.P95MS },
+		func(p analyze.ClientPoint) float64 { return p.P99MS },
+	}
+	serverF := []func(analyze.ServerPoint) float64{
+		func(p analyze.ServerPoint) float64 { return p.P50MS },
+		func(p analyze.ServerPoint) float64 { return p.P95MS },
+		func(p analyze.ServerPoint) float64 { return p.P99MS },
+	}
+	for i, q := range []string{"p50", "p95", "p99"} {
+		b.addLine(c, "client "+q, clientPercentile(s.Client, clientF[i]), styledLine(colorClient, styles[i])...)
+	}
+	for i, q := range []string{"p50", "p95", "p99"} {
+		b.addLine(c, "server "+q, serverPoints(s.Server, serverF[i]), styledLine(colorServer, styles[i])...)
+	}
+	c.AddSeries("cold starts", nil, b.coldStartLines()...)
+	return sp, c
+}
+
+// styledLine is a line series of a color and a dash style.
+func styledLine(color, dash string) []charts.SeriesOpts {
+	return []charts.SeriesOpts{
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "circle"}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: color}),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: color, Width: 1.5, Type: dash}),
+	}
+}
+
+// coldStartLines is an empty series carrying one vertical mark line per cold
+// start (at most maxPoints).
+func (b *chartBuilder) coldStartLines() []charts.SeriesOpts {
+	cs := b.rpt.ColdStarts.Instances
+	items := make([]opts.MarkLineNameXAxisItem, 0, min(len(cs), b.maxPoints))
+	for _, c := range cs[:min(len(cs), b.maxPoints)] {
+		items = append(items, opts.MarkLineNameXAxisItem{Name: "cold start " + c.InstanceID, XAxis: c.StartedAt.UnixMilli()})
+	}
+	o := []charts.SeriesOpts{
+		withData(xySeries{}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colorFail}),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: colorFail, Type: "dashed"}),
+	}
+	if len(items) == 0 {
+		return o
+	}
+	return append(o,
+		charts.WithMarkLineNameXAxisItemOpts(items...),
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
+			Label:     &opts.Label{Show: opts.Bool(false)},
+			LineStyle: &opts.LineStyle{Color: colorFail, Type: "dashed", Width: 1}}))
+}
+
+// users is chart 3: simulated users over time (client).
+func (b *chartBuilder) users() (chartSpec, optioner) {
+	s := b.rpt.Series
+	sp := newChartSpec(chartUsers, "Users (client)", 300)
+	c := charts.NewLine()
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no client history", len(s.Client) == 0), valueAxis("users"), "axis")...)
+	users := clientPoints(s.Client, func(p analyze.ClientPoint) float64 { return float64(p.Users) })
+	b.addLine(c, "users", users, append(lineSeriesOpts(colorClient, true, ""),
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Step: "end"}))...)
+	return sp, c
+}
+
+// instances is chart 4: instance count, active and idle, stacked.
+func (b *chartBuilder) instances() (chartSpec, optioner) {
+	ps := b.rpt.Series.Instances
+	idx := thinIndex(len(ps), b.maxPoints, func(i int) float64 { return ps[i].Active + ps[i].Idle })
+	active, idle := make(xySeries, 0, len(idx)), make(xySeries, 0, len(idx))
+	for _, i := range idx {
+		active = append(active, xy{x: ps[i].Time.UnixMilli(), y: ps[i].Active})
+		idle = append(idle, xy{x: ps[i].Time.UnixMilli(), y: ps[i].Idle})
+	}
+	sp := newChartSpec(chartInstances, "Instances, active and idle", 300)
+	c := charts.NewLine()
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no instance_count metric", len(ps) == 0), valueAxis("instances"), "axis")...)
+	c.AddSeries("active", nil, append(lineSeriesOpts(colorServer, true, "instances"), withData(active))...)
+	c.AddSeries("idle", nil, append(lineSeriesOpts(colorIdle, true, "instances"), withData(idle))...)
+	return sp, c
+}
+
+// billable is chart 5: billable instance seconds per metric interval.
+func (b *chartBuilder) billable() (chartSpec, optioner) {
+	ps := b.rpt.Series.Billable
+	sp := newChartSpec(chartBillable, "Billable instance time", 300)
+	c := charts.NewLine()
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no billable_instance_time metric", len(ps) == 0),
+		valueAxis("instance-seconds"), "axis")...)
+	pts := pointsOf(ps, func(p analyze.ValuePoint) (time.Time, float64, bool) { return p.Time, p.Value, true })
+	b.addLine(c, "billable instance-seconds", pts, lineSeriesOpts(colorP95, true, "")...)
+	return sp, c
+}
+
+// status is chart 6: server requests by status class, stacked bars.
+func (b *chartBuilder) status() (chartSpec, optioner) {
+	ps := b.rpt.Series.StatusClasses
+	idx := thinIndex(len(ps), b.maxPoints, func(i int) float64 { return ps[i].C2xx + ps[i].C3xx + ps[i].C4xx + ps[i].C5xx })
+	classes := []struct {
+		name, color string
+		f           func(analyze.StatusPoint) float64
+	}{
+		{"2xx", colorServer, func(p analyze.StatusPoint) float64 { return p.C2xx }},
+		{"3xx", colorClient, func(p analyze.StatusPoint) float64 { return p.C3xx }},
+		{"4xx", colorWarn, func(p analyze.StatusPoint) float64 { return p.C4xx }},
+		{"5xx", colorFail, func(p analyze.StatusPoint) float64 { return p.C5xx }},
+	}
+	sp := newChartSpec(chartStatus, "Server requests by status class", 300)
+	c := charts.NewBar()
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no request_count metric and no request logs", len(ps) == 0),
+		valueAxis("requests"), "axis")...)
+	for _, cl := range classes {
+		pts := make(xySeries, 0, len(idx))
+		for _, i := range idx {
+			pts = append(pts, xy{x: ps[i].Time.UnixMilli(), y: cl.f(ps[i])})
+		}
+		c.AddSeries(cl.name, nil, withData(pts), charts.WithBarChartOpts(opts.BarChart{Stack: "status"}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: cl.color}))
+	}
+	return sp, c
+}
+
+// latency is chart 7: per-request server latency, cold starts as triangles
+// named by endpoint.
+func (b *chartBuilder) latency() (chartSpec, optioner) {
+	ps := b.rpt.Series.Latency
+	warm := pointsOf(ps, func(p analyze.LatencyPoint) (time.Time, float64, bool) { return p.Time, p.MS, !p.ColdStart })
+	cold := make(xySeries, 0)
+	for _, p := range ps {
+		if p.ColdStart {
+			cold = append(cold, xy{x: p.Time.UnixMilli(), y: p.MS, name: p.Endpoint})
+		}
+	}
+	sp := newChartSpec(chartLatency, "Request latency (server)", 340)
+	c := charts.NewScatter()
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no server request logs", len(ps) == 0,
+		noteIf(len(cold) > 0, "red triangles: requests that waited on a cold start")), valueAxis("ms"), "item")...)
+	c.AddSeries("request", nil, withData(thinXY(warm, b.maxPoints)),
+		charts.WithScatterChartOpts(opts.ScatterChart{Symbol: "circle", SymbolSize: 4}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colorServer, Opacity: opts.Float(0.6)}))
+	c.AddSeries("cold start", nil, withData(thinXY(cold, b.maxPoints)),
+		charts.WithScatterChartOpts(opts.ScatterChart{Symbol: "triangle", SymbolSize: 12}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colorFail}))
+	return sp, c
+}
+
+// utilization draws p50/p95/p99 of a 0..1 series as percent.
+func (b *chartBuilder) utilization(sp chartSpec, ps []analyze.UtilPoint, why string) (*charts.Line, float64) {
+	peak := 0.0
+	series := make([]xySeries, 3)
+	for _, p := range ps {
+		for i, v := range []float64{p.P50, p.P95, p.P99} {
+			series[i] = append(series[i], xy{x: p.Time.UnixMilli(), y: v * 100})
+			peak = math.Max(peak, v*100)
+		}
+	}
+	c := charts.NewLine()
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote(why, len(ps) == 0), percentAxis("%", peak), "axis")...)
+	for i, q := range []string{"p50", "p95", "p99"} {
+		b.addLine(c, q, series[i], lineSeriesOpts([]string{colorClient, colorP95, colorP99}[i], false, "")...)
+	}
+	return c, peak
+}
+
+// cpu is chart 8: CPU utilization percentiles.
+func (b *chartBuilder) cpu() (chartSpec, optioner) {
+	sp := newChartSpec(chartCPU, "CPU utilization", 300)
+	c, _ := b.utilization(sp, b.rpt.Series.CPU, "no cpu utilization metric")
+	return sp, c
+}
+
+// memory is chart 9: memory utilization percentiles against the limit.
+func (b *chartBuilder) memory() (chartSpec, optioner) {
+	sp := newChartSpec(chartMemory, "Memory utilization", 300)
+	c, _ := b.utilization(sp, b.rpt.Series.Memory, "no memory utilization metric")
+	label := "limit"
+	if mib := b.rpt.Service.MemoryMiB; mib > 0 {
+		label = "limit " + pageCount(mib) + " MiB"
+	}
+	c.AddSeries("limit", nil, withData(xySeries{}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colorFail}),
+		charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: label, YAxis: 100}),
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
+			Label:     &opts.Label{Show: opts.Bool(true), Formatter: label, Position: "insideEndTop"},
+			LineStyle: &opts.LineStyle{Color: colorFail, Type: "solid", Width: 1.5}}))
+	return sp, c
+}
+
+// Lane chart geometry, px.
+const (
+	laneHeight    = 18
+	startupTop    = 72
+	startupHeight = 110
+	laneTop       = startupTop + startupHeight + 56
+	laneLeft      = "150"
+)
+
+// startup is chart 10: startup latency per instance start (top) and one
+// lane per instance (bottom): starting, busy, idle.
+func (b *chartBuilder) startup() (chartSpec, optioner) {
+	s := b.rpt.Series
+	lanes := s.Lanes[:min(len(s.Lanes), maxLanes)]
+	note := chartNote("no startup latency metric and no instances in the request logs", len(s.Startup)+len(lanes) == 0,
+		noteIf(len(s.Startup) == 0, "no startup latency metric"), noteIf(len(s.Lanes) == 0, "no instances in the request logs"),
+		noteIf(len(s.Lanes) > maxLanes, fmt.Sprintf("first %d of %d instances", maxLanes, len(s.Lanes))))
+	sp := newChartSpec(chartStartup, "Startup latency and instance timeline", laneTop+max(len(lanes), 3)*laneHeight+80)
+	c := charts.NewLine()
+	c.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: sp.ID, Theme: "white"}),
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Title: sp.Title, Subtitle: note, Left: "8", Top: "4"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "4"}),
+		charts.WithGridOpts(
+			opts.Grid{Left: laneLeft, Right: "32", Top: strconv.Itoa(startupTop), Height: strconv.Itoa(startupHeight)},
+			opts.Grid{Left: laneLeft, Right: "32", Top: strconv.Itoa(laneTop), Bottom: "56"}),
+		charts.WithXAxisOpts(b.timeAxis(0)),
+		charts.WithYAxisOpts(valueAxis("startup ms")),
+		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", XAxisIndex: []int{0, 1}}),
+	)
+	c.ExtendXAxis(b.timeAxis(1))
+	c.ExtendYAxis(laneAxis(lanes))
+	startup := make(xySeries, 0, len(s.Startup))
+	for _, p := range s.Startup {
+		startup = append(startup, xy{x: p.Time.UnixMilli(), y: p.Value, name: p.Label})
+	}
+	c.AddSeries("startup latency", nil, withData(thinXY(startup, b.maxPoints)),
+		charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.Type = "scatter"; ss.SymbolSize = 9; ss.Symbol = "diamond" }),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colorStartup}))
+	for _, st := range laneStates(lanes) {
+		c.AddSeries(st.name, nil, withData(st.data),
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "rect", XAxisIndex: 1, YAxisIndex: 1}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: st.color}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: st.color, Width: laneHeight - 6}))
+	}
+	return sp, c
+}
+
+// laneAxis is the category axis of the lanes, one per instance, first on top.
+func laneAxis(lanes []analyze.Lane) opts.YAxis {
+	ids := make([]string, len(lanes))
+	for i, l := range lanes {
+		ids[i] = l.InstanceID
+	}
+	return opts.YAxis{Type: "category", GridIndex: 1, Data: ids, Inverse: opts.Bool(true),
+		AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Width: 130, Overflow: "truncate", FontSize: 10}}
+}
+
+// laneState is one state of the lanes as a broken line: each lane's segment
+// at the lane's category index, segments separated by gaps.
+type laneState struct {
+	name, color string
+	data        xySeries
+}
+
+// laneStates splits every lane into starting (start to first request), busy
+// (first to last request) and idle (last request, or start when it served
+// nothing, to end).
+func laneStates(lanes []analyze.Lane) []laneState {
+	states := []laneState{{name: "starting", color: colorWarn}, {name: "busy", color: colorServer}, {name: "idle", color: colorIdle}}
+	add := func(st int, lane int, from, to time.Time) {
+		if from.IsZero() || to.IsZero() || to.Before(from) {
+			return
+		}
+		y := float64(lane)
+		states[st].data = append(states[st].data, xy{x: from.UnixMilli(), y: y}, xy{x: to.UnixMilli(), y: y}, xy{gap: true})
+	}
+	for i, l := range lanes {
+		if l.FirstRequest.IsZero() {
+			add(2, i, l.Start, l.End)
+			continue
+		}
+		add(0, i, l.Start, l.FirstRequest)
+		add(1, i, l.FirstRequest, l.LastRequest)
+		add(2, i, l.LastRequest, l.End)
+	}
+	for i := range states {
+		if states[i].data == nil {
+			states[i].data = xySeries{}
+		}
+	}
+	return states
+}
