@@ -212,8 +212,24 @@ func describe(f collect.Format) string {
 }
 
 // readClient reads load-test result files into the dataset's client run.
+// Files that are not load-test results are skipped with a warning.
 func readClient(files []string, ds *collect.Dataset) error {
-	run, warnings, err := loadtest.ReadLocust(files)
+	var locust []string
+	for _, f := range files {
+		head, err := readHead(f)
+		if err != nil {
+			return err
+		}
+		if !loadtest.IsLocust(head) {
+			ds.Warnf("%s: not a load-test result runlens reads (Locust CSV); skipped", f)
+			continue
+		}
+		locust = append(locust, f)
+	}
+	if len(locust) == 0 {
+		return nil
+	}
+	run, warnings, err := loadtest.ReadLocust(locust)
 	if err != nil {
 		return err
 	}
@@ -223,4 +239,19 @@ func readClient(files []string, ds *collect.Dataset) error {
 		ds.Sources = append(ds.Sources, collect.Source{Path: f, Format: "locust"})
 	}
 	return nil
+}
+
+// readHead returns the first bytes of a file, as stored.
+func readHead(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, 4096)
+	n, err := io.ReadFull(f, b)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return b[:n], nil
 }

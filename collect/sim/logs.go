@@ -1,0 +1,155 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/runlens/runlens/collect"
+)
+
+// Texts of the system log entries the model writes. The start and probe
+// texts are Cloud Run's own, as real exports show them.
+const (
+	shutdownText = "Shutting down instance due to idleness."
+	probeFormat  = "Default STARTUP TCP probe succeeded after 1 attempt for container %q on port %d."
+)
+
+// startReasons explains each scaling reason as Cloud Run's start entry does.
+var startReasons = map[string]string{
+	"AUTOSCALING":        "Instance started due to configured scaling factors (e.g. CPU utilization, request throughput, etc.) or no existing capacity for current traffic.",
+	"DEPLOYMENT_ROLLOUT": "Instance started due to traffic shifting between revisions due to deployment, traffic split adjustment, or deployment health check.",
+}
+
+func startText(reason string) string {
+	return "Starting new instance. Reason: " + reason + " - " + startReasons[reason]
+}
+
+// Timestamp layouts as Cloud Logging writes them: microseconds in
+// timestamp, nanoseconds in receiveTimestamp.
+const (
+	logTimeLayout     = "2006-01-02T15:04:05.000000Z"
+	receiveTimeLayout = "2006-01-02T15:04:05.000000000Z"
+)
+
+// logs makes the run's log entries with their ids.
+type logs struct {
+	run     *Run
+	rng     *rand.Rand
+	inserts map[string]bool
+}
+
+func (r *Run) logName(id string) string {
+	return "projects/" + r.Service.Project + "/logs/" + strings.ReplaceAll(id, "/", "%2F")
+}
+
+func (r *Run) resource() *collect.MonitoredResource {
+	s := r.Service
+	return &collect.MonitoredResource{Type: "cloud_run_revision", Labels: map[string]string{
+		"service_name": s.Name, "revision_name": s.Revision, "location": s.Region,
+		"configuration_name": s.Name, "project_id": s.Project,
+	}}
+}
+
+// insertID makes an id like Cloud Logging's: the entry's time in seconds
+// and microseconds, then random digits; unique within the run.
+func (l *logs) insertID(t time.Time) string {
+	for {
+		id := fmt.Sprintf("%08x%08x%08x", t.Unix(), t.Nanosecond()/1000, l.rng.Uint32())
+		if !l.inserts[id] {
+			l.inserts[id] = true
+			return id
+		}
+	}
+}
+
+// LogEntries returns the run's request entries (run.googleapis.com/requests)
+// and system entries (run.googleapis.com/varlog/system), each sorted by
+// timestamp, as a log sink stores them.
+func (r *Run) LogEntries(rng *rand.Rand) (requests, system []collect.LogEntry) {
+	l := &logs{run: r, rng: rng, inserts: map[string]bool{}}
+	for _, q := range r.Requests {
+		requests = append(requests, l.request(q))
+	}
+	for _, in := range r.Instances {
+		system = append(system, l.system(in)...)
+	}
+	for _, es := range [][]collect.LogEntry{requests, system} {
+		slices.SortStableFunc(es, func(a, b collect.LogEntry) int {
+			return strings.Compare(a.Timestamp, b.Timestamp)
+		})
+	}
+	return requests, system
+}
+
+func (l *logs) request(q Request) collect.LogEntry {
+	r := l.run
+	t := q.Arrival
+	return collect.LogEntry{
+		LogName:          r.logName("run.googleapis.com/requests"),
+		Resource:         r.resource(),
+		Timestamp:        t.UTC().Format(logTimeLayout),
+		ReceiveTimestamp: q.End().Add(30*time.Millisecond + time.Duration(l.rng.Int64N(int64(300*time.Millisecond)))).UTC().Format(receiveTimeLayout),
+		Severity:         severity(q.Status),
+		InsertID:         l.insertID(t),
+		HTTPRequest: &collect.HTTPRequest{
+			RequestMethod: q.Method,
+			RequestURL:    r.Service.URL + q.Path,
+			RequestSize:   collect.Int64(q.RequestSize),
+			Status:        q.Status,
+			ResponseSize:  collect.Int64(q.ResponseSize),
+			UserAgent:     q.UserAgent,
+			RemoteIP:      q.RemoteIP,
+			ServerIP:      "216.239.36.53",
+			Latency:       latencyString(q.Latency),
+			Protocol:      q.Protocol,
+		},
+		Labels: map[string]string{"instanceId": r.Instances[q.Instance].ID},
+		Trace:  "projects/" + r.Service.Project + "/traces/" + randHex(l.rng, 32),
+		SpanID: randHex(l.rng, 16),
+	}
+}
+
+func severity(status int) string {
+	switch {
+	case status >= 500 || status == 0:
+		return "ERROR"
+	case status >= 400:
+		return "WARNING"
+	}
+	return "INFO"
+}
+
+// latencyString spells a duration as a protobuf Duration in JSON: seconds
+// with nine decimals.
+func latencyString(d time.Duration) string {
+	return fmt.Sprintf("%d.%09ds", d/time.Second, d%time.Second)
+}
+
+// system returns an instance's start, probe and (once retired) shutdown
+// entries.
+func (l *logs) system(in Instance) []collect.LogEntry {
+	r := l.run
+	entry := func(t time.Time, text string, labels map[string]string) collect.LogEntry {
+		return collect.LogEntry{
+			LogName:          r.logName("run.googleapis.com/varlog/system"),
+			Resource:         r.resource(),
+			Timestamp:        t.UTC().Format(logTimeLayout),
+			ReceiveTimestamp: t.Add(2*time.Millisecond + time.Duration(l.rng.Int64N(int64(8*time.Millisecond)))).UTC().Format(receiveTimeLayout),
+			Severity:         "INFO",
+			InsertID:         l.insertID(t),
+			Labels:           labels,
+			TextPayload:      text,
+		}
+	}
+	out := []collect.LogEntry{
+		entry(in.Start, startText(in.Reason), map[string]string{"instanceId": in.ID, "scaling_reason": in.Reason}),
+		entry(in.Ready, fmt.Sprintf(probeFormat, r.Service.Container(), r.Service.Port), map[string]string{"instanceId": in.ID}),
+	}
+	if !in.Retire.IsZero() && in.Retire.Before(r.Window.End) {
+		out = append(out, entry(in.Retire, shutdownText, map[string]string{"instanceId": in.ID}))
+	}
+	return out
+}

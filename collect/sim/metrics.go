@@ -1,0 +1,343 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/runlens/runlens/collect"
+)
+
+// Cloud Run metric types the model writes.
+const (
+	MetricRequestCount       = "run.googleapis.com/request_count"
+	MetricRequestLatencies   = "run.googleapis.com/request_latencies"
+	MetricInstanceCount      = "run.googleapis.com/container/instance_count"
+	MetricBillableTime       = "run.googleapis.com/container/billable_instance_time"
+	MetricCPUUtilizations    = "run.googleapis.com/container/cpu/utilizations"
+	MetricMemoryUtilizations = "run.googleapis.com/container/memory/utilizations"
+	MetricStartupLatencies   = "run.googleapis.com/container/startup_latencies"
+	MetricMaxConcurrencies   = "run.googleapis.com/container/max_request_concurrencies"
+)
+
+// AlignmentPeriod is the sampling period of every Cloud Run metric.
+const AlignmentPeriod = time.Minute
+
+// utilizationSample is how often the model samples an instance's CPU and
+// memory utilization; each minute's distribution holds every instance's
+// samples of that minute.
+const utilizationSample = time.Second
+
+// Bucket layouts of the distributions the model writes.
+var (
+	latencyBuckets  = collect.BucketOptions{ExponentialBuckets: &collect.ExponentialBuckets{NumFiniteBuckets: 100, GrowthFactor: 1.4, Scale: 1}}
+	fractionBuckets = collect.BucketOptions{LinearBuckets: &collect.LinearBuckets{NumFiniteBuckets: 100, Width: 0.01, Offset: 0}}
+)
+
+// Utilization holds the ranges [lo, hi) from which the model draws CPU and
+// memory utilization, as fractions of the instance's limits.
+type Utilization struct {
+	CPUStarting, CPUServing, CPUIdle [2]float64
+	Memory                           [2]float64
+}
+
+// MetricResponse is one metric's ListTimeSeries response.
+type MetricResponse struct {
+	Type     string
+	Response collect.ListTimeSeriesResponse
+}
+
+// Metrics samples the run's metrics per AlignmentPeriod, as Cloud
+// Monitoring reports them with that alignment, points newest first.
+func (r *Run) Metrics(rng *rand.Rand, u Utilization) ([]MetricResponse, error) {
+	cpu, mem := r.utilizations(rng, u)
+	type build func() ([]collect.TimeSeries, error)
+	builders := []struct {
+		metric, unit string
+		build        build
+	}{
+		{MetricRequestCount, "1", r.requestCount},
+		{MetricRequestLatencies, "ms", r.requestLatencies},
+		{MetricInstanceCount, "1", r.instanceCount},
+		{MetricBillableTime, "s", r.billableTime},
+		{MetricCPUUtilizations, "10^2.%", func() ([]collect.TimeSeries, error) { return r.sampled(MetricCPUUtilizations, "10^2.%", cpu) }},
+		{MetricMemoryUtilizations, "10^2.%", func() ([]collect.TimeSeries, error) { return r.sampled(MetricMemoryUtilizations, "10^2.%", mem) }},
+		{MetricStartupLatencies, "ms", r.startupLatencies},
+		{MetricMaxConcurrencies, "1", r.maxConcurrencies},
+	}
+	var out []MetricResponse
+	for _, b := range builders {
+		ts, err := b.build()
+		if err != nil {
+			return nil, fmt.Errorf("sampling %s: %w", b.metric, err)
+		}
+		if ts == nil {
+			ts = []collect.TimeSeries{}
+		}
+		for i := range ts {
+			slices.Reverse(ts[i].Points) // the API lists the newest point first
+		}
+		out = append(out, MetricResponse{b.metric, collect.ListTimeSeriesResponse{TimeSeries: ts, Unit: b.unit}})
+	}
+	return out, nil
+}
+
+// minutes returns the start of every alignment period from the first
+// instance start to the last instance's end.
+func (r *Run) minutes() []time.Time {
+	if len(r.Instances) == 0 {
+		return nil
+	}
+	first, last := r.life(0).start, r.life(0).end
+	for i := range r.Instances {
+		first, last = minTime(first, r.life(i).start), maxTime(last, r.life(i).end)
+	}
+	var out []time.Time
+	for m := first.Truncate(AlignmentPeriod); m.Before(last); m = m.Add(AlignmentPeriod) {
+		out = append(out, m)
+	}
+	return out
+}
+
+func (r *Run) series(metric, kind, valueType, unit string, labels map[string]string) collect.TimeSeries {
+	s := r.Service
+	return collect.TimeSeries{
+		Metric: collect.Metric{Type: metric, Labels: labels},
+		Resource: collect.MonitoredResource{Type: "cloud_run_revision", Labels: map[string]string{
+			"project_id": s.Project, "service_name": s.Name, "revision_name": s.Revision,
+			"location": s.Region, "configuration_name": s.Name,
+		}},
+		MetricKind: kind, ValueType: valueType, Unit: unit,
+	}
+}
+
+func deltaPoint(m time.Time, v collect.TypedValue) collect.WirePoint {
+	return collect.WirePoint{Interval: collect.TimeInterval{StartTime: rfc3339(m), EndTime: rfc3339(m.Add(AlignmentPeriod))}, Value: v}
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// byStatus groups request indexes by status code, codes in increasing order.
+func (r *Run) byStatus() ([]int, map[int][]int) {
+	groups := map[int][]int{}
+	for i, q := range r.Requests {
+		groups[q.Status] = append(groups[q.Status], i)
+	}
+	codes := make([]int, 0, len(groups))
+	for c := range groups {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	return codes, groups
+}
+
+func statusLabels(code int) map[string]string {
+	return map[string]string{"response_code": strconv.Itoa(code), "response_code_class": strconv.Itoa(code/100) + "xx"}
+}
+
+// requestCount counts responses per minute of their end, per status code.
+func (r *Run) requestCount() ([]collect.TimeSeries, error) {
+	codes, groups := r.byStatus()
+	var out []collect.TimeSeries
+	for _, code := range codes {
+		s := r.series(MetricRequestCount, "DELTA", "INT64", "1", statusLabels(code))
+		for _, m := range r.minutes() {
+			var n int64
+			for _, i := range groups[code] {
+				if inMinute(r.Requests[i].End(), m) {
+					n++
+				}
+			}
+			if n > 0 {
+				v := collect.Int64(n)
+				s.Points = append(s.Points, deltaPoint(m, collect.TypedValue{Int64Value: &v}))
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// requestLatencies is the distribution of logged latencies in milliseconds
+// per minute of the response, per status code.
+func (r *Run) requestLatencies() ([]collect.TimeSeries, error) {
+	codes, groups := r.byStatus()
+	var out []collect.TimeSeries
+	for _, code := range codes {
+		s := r.series(MetricRequestLatencies, "DELTA", "DISTRIBUTION", "ms", statusLabels(code))
+		for _, m := range r.minutes() {
+			var ms []float64
+			for _, i := range groups[code] {
+				if q := r.Requests[i]; inMinute(q.End(), m) {
+					ms = append(ms, float64(q.Latency)/float64(time.Millisecond))
+				}
+			}
+			if err := appendDist(&s, m, latencyBuckets, ms); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// instanceCount is the gauge of active and idle instances, the most of
+// each seen during the minute. Starting instances count as active.
+func (r *Run) instanceCount() ([]collect.TimeSeries, error) {
+	active := make([][]span, len(r.Instances))
+	idle := make([][]span, len(r.Instances))
+	for i := range r.Instances {
+		active[i] = r.active(i)
+		idle[i] = subtract(r.life(i), active[i])
+	}
+	var out []collect.TimeSeries
+	for _, st := range []struct {
+		state string
+		spans [][]span
+	}{{"active", active}, {"idle", idle}} {
+		s := r.series(MetricInstanceCount, "GAUGE", "INT64", "1", map[string]string{"state": st.state})
+		for _, m := range r.minutes() {
+			v := collect.Int64(countMax(st.spans, m, m.Add(AlignmentPeriod)))
+			end := rfc3339(m.Add(AlignmentPeriod))
+			s.Points = append(s.Points, collect.WirePoint{Interval: collect.TimeInterval{StartTime: end, EndTime: end}, Value: collect.TypedValue{Int64Value: &v}})
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// billableTime is the billable instance time per minute, in seconds.
+func (r *Run) billableTime() ([]collect.TimeSeries, error) {
+	s := r.series(MetricBillableTime, "DELTA", "DOUBLE", "s", nil)
+	for _, m := range r.minutes() {
+		var d time.Duration
+		for i := range r.Instances {
+			for _, b := range r.billable(i) {
+				d += b.overlap(m, m.Add(AlignmentPeriod))
+			}
+		}
+		if d > 0 {
+			v := d.Seconds()
+			s.Points = append(s.Points, deltaPoint(m, collect.TypedValue{DoubleValue: &v}))
+		}
+	}
+	return []collect.TimeSeries{s}, nil
+}
+
+// utilizations draws one CPU and one memory sample per instance and
+// utilizationSample, keyed by the Unix time of the sample's minute. CPU is
+// drawn from the starting, serving and idle ranges in proportion to the
+// time of the sample spent in each state.
+func (r *Run) utilizations(rng *rand.Rand, u Utilization) (cpu, mem map[int64][]float64) {
+	cpu, mem = map[int64][]float64{}, map[int64][]float64{}
+	draw := func(rg [2]float64) float64 { return rg[0] + rng.Float64()*(rg[1]-rg[0]) }
+	for i, in := range r.Instances {
+		life, busy := r.life(i), r.busy(i)
+		for t := life.start; t.Before(life.end); t = t.Add(utilizationSample) {
+			end := minTime(t.Add(utilizationSample), life.end)
+			slot := end.Sub(t).Seconds()
+			starting := span{in.Start, in.Ready}.overlap(t, end).Seconds() / slot
+			var serving float64
+			for _, b := range busy {
+				serving += b.overlap(t, end).Seconds() / slot
+			}
+			idle := max(0, 1-starting-serving)
+			c := starting*draw(u.CPUStarting) + serving*draw(u.CPUServing) + idle*draw(u.CPUIdle)
+			m := t.Truncate(AlignmentPeriod).Unix()
+			cpu[m] = append(cpu[m], c)
+			mem[m] = append(mem[m], draw(u.Memory))
+		}
+	}
+	return cpu, mem
+}
+
+// sampled turns per-minute samples into a distribution series.
+func (r *Run) sampled(metric, unit string, samples map[int64][]float64) ([]collect.TimeSeries, error) {
+	s := r.series(metric, "DELTA", "DISTRIBUTION", unit, nil)
+	for _, m := range r.minutes() {
+		if err := appendDist(&s, m, fractionBuckets, samples[m.Unix()]); err != nil {
+			return nil, err
+		}
+	}
+	return []collect.TimeSeries{s}, nil
+}
+
+// startupLatencies has one sample per instance start, in milliseconds, in
+// the minute the instance became ready.
+func (r *Run) startupLatencies() ([]collect.TimeSeries, error) {
+	s := r.series(MetricStartupLatencies, "DELTA", "DISTRIBUTION", "ms", nil)
+	for _, m := range r.minutes() {
+		var ms []float64
+		for _, in := range r.Instances {
+			if inMinute(in.Ready, m) {
+				ms = append(ms, float64(in.Ready.Sub(in.Start))/float64(time.Millisecond))
+			}
+		}
+		if err := appendDist(&s, m, latencyBuckets, ms); err != nil {
+			return nil, err
+		}
+	}
+	return []collect.TimeSeries{s}, nil
+}
+
+// maxConcurrencies holds, per minute, each live instance's largest number
+// of requests in flight during that minute.
+func (r *Run) maxConcurrencies() ([]collect.TimeSeries, error) {
+	s := r.series(MetricMaxConcurrencies, "DELTA", "DISTRIBUTION", "1", nil)
+	for _, m := range r.minutes() {
+		var n []float64
+		for i := range r.Instances {
+			if r.life(i).overlap(m, m.Add(AlignmentPeriod)) > 0 {
+				n = append(n, float64(r.concurrency(i, m, m.Add(AlignmentPeriod))))
+			}
+		}
+		if err := appendDist(&s, m, latencyBuckets, n); err != nil {
+			return nil, err
+		}
+	}
+	return []collect.TimeSeries{s}, nil
+}
+
+func inMinute(t, m time.Time) bool { return !t.Before(m) && t.Before(m.Add(AlignmentPeriod)) }
+
+// appendDist appends a DELTA distribution point of the values, if any.
+func appendDist(s *collect.TimeSeries, m time.Time, layout collect.BucketOptions, values []float64) error {
+	if len(values) == 0 {
+		return nil
+	}
+	v, err := distribution(layout, values)
+	if err != nil {
+		return err
+	}
+	s.Points = append(s.Points, deltaPoint(m, collect.TypedValue{DistributionValue: v}))
+	return nil
+}
+
+// distribution builds a Monitoring distribution of the values in the given
+// bucket layout, through collect.Distribution's wire conversion.
+func distribution(layout collect.BucketOptions, values []float64) (*collect.DistributionValue, error) {
+	d, err := collect.DistributionFromWire(&collect.DistributionValue{BucketOptions: layout})
+	if err != nil {
+		return nil, err
+	}
+	var sum float64
+	for _, v := range values {
+		d.Counts[sort.Search(len(d.Bounds), func(i int) bool { return d.Bounds[i] > v })]++
+		sum += v
+	}
+	d.Count = int64(len(values))
+	d.Mean = sum / float64(len(values))
+	for _, v := range values {
+		d.SumSq += (v - d.Mean) * (v - d.Mean)
+	}
+	if math.Abs(d.SumSq) < 1e-12 {
+		d.SumSq = 0
+	}
+	w := d.Wire()
+	w.BucketOptions = layout // Wire spells bounds out; keep the layout Cloud Run uses
+	return &w, nil
+}

@@ -1,0 +1,155 @@
+package sim
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/internal/atomicfile"
+)
+
+// DefaultSeed is the seed the bundled fixtures are made with.
+const DefaultSeed uint64 = 1
+
+// Scenarios lists the scenarios Write knows.
+func Scenarios() []string { return []string{PaperMobileNet} }
+
+// Write simulates the scenario with the seed and writes the snapshot to
+// dir, creating it: manifest.json, requests.ndjson.gz, system.ndjson.gz,
+// metrics/*.json, service.json and the load test's files in client/. The
+// same scenario and seed give byte-identical files.
+func Write(dir, scenario string, seed uint64) error {
+	switch scenario {
+	case PaperMobileNet:
+		p, err := buildPaper(seed)
+		if err != nil {
+			return err
+		}
+		return p.write(dir)
+	}
+	return fmt.Errorf("simulating: unknown scenario %q (known: %s)", scenario, strings.Join(Scenarios(), ", "))
+}
+
+func windowOf(start, end time.Time) collect.Window { return collect.Window{Start: start, End: end} }
+
+// write stores the realisation as a snapshot.
+func (p *paper) write(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("simulating into %s: %w", dir, err)
+	}
+	run := p.run
+	requests, system := run.LogEntries(stream(p.seed, "logs"))
+	metrics, err := run.Metrics(stream(p.seed, "metrics"), paperUtilization)
+	if err != nil {
+		return err
+	}
+	files := []string{snapshot.RequestsFile, snapshot.SystemFile, snapshot.ServiceFile}
+	if err := snapshot.WriteEntries(filepath.Join(dir, snapshot.RequestsFile), requests); err != nil {
+		return err
+	}
+	if err := snapshot.WriteEntries(filepath.Join(dir, snapshot.SystemFile), system); err != nil {
+		return err
+	}
+	if err := snapshot.WriteJSON(filepath.Join(dir, snapshot.ServiceFile), run.Service.Resource(p.uid())); err != nil {
+		return err
+	}
+	for _, m := range metrics {
+		name := snapshot.MetricFile(m.Type)
+		files = append(files, name)
+		if err := snapshot.WriteJSON(filepath.Join(dir, name), m.Response); err != nil {
+			return err
+		}
+	}
+	client, err := writeLocust(dir, "mobilenet", p.client, paperPercentiles)
+	if err != nil {
+		return err
+	}
+	files = append(files, client...)
+	return snapshot.WriteManifest(dir, run.manifest(PaperMobileNet, p.seed, files))
+}
+
+// writeLocust writes Locust's four CSV files for the run into dir/client,
+// named as `locust --csv PREFIX` names them, and returns their snapshot paths.
+func writeLocust(dir, prefix string, cr *ClientRun, percentiles []float64) ([]string, error) {
+	stats, history, failures, exceptions := locustFiles(cr, percentiles)
+	var files []string
+	for _, f := range []struct {
+		suffix string
+		data   []byte
+	}{{"_stats.csv", stats}, {"_stats_history.csv", history}, {"_failures.csv", failures}, {"_exceptions.csv", exceptions}} {
+		name := snapshot.ClientDir + "/" + prefix + f.suffix
+		files = append(files, name)
+		if err := writeBytes(filepath.Join(dir, name), f.data); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// uid is the service's uid, fixed by the seed.
+func (p *paper) uid() string {
+	h := randHex(stream(p.seed, "uid"), 32)
+	return h[:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:]
+}
+
+func writeBytes(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// manifest describes the snapshot: the filters a live collection of the
+// same window would have used, and where every file came from.
+func (r *Run) manifest(scenario string, seed uint64, files []string) collect.Manifest {
+	s := r.Service
+	resource := fmt.Sprintf(`resource.type="cloud_run_revision" AND resource.labels.service_name=%q AND resource.labels.location=%q`, s.Name, s.Region)
+	window := fmt.Sprintf(`timestamp>=%q AND timestamp<%q`, rfc3339(r.Window.Start), rfc3339(r.Window.End))
+	filters := map[string]string{
+		snapshot.RequestsFile: fmt.Sprintf(`%s AND logName=%q AND %s`, resource, r.logName("run.googleapis.com/requests"), window),
+		snapshot.SystemFile:   fmt.Sprintf(`%s AND logName=%q AND %s`, resource, r.logName("run.googleapis.com/varlog/system"), window),
+	}
+	for _, m := range []string{MetricRequestCount, MetricRequestLatencies, MetricInstanceCount, MetricBillableTime,
+		MetricCPUUtilizations, MetricMemoryUtilizations, MetricStartupLatencies, MetricMaxConcurrencies} {
+		filters[snapshot.MetricFile(m)] = fmt.Sprintf(`metric.type=%q AND %s`, m, resource)
+	}
+	sources := map[string]string{}
+	for _, f := range files {
+		sources[f] = fmt.Sprintf("simulated: collect/sim scenario %s seed %d", scenario, seed)
+	}
+	return collect.Manifest{
+		Schema: collect.SnapshotSchema, Project: s.Project, Region: s.Region, Service: s.Name,
+		Window: r.Window, Filters: filters, Sources: sources,
+		APICalls: map[string]int{}, Warnings: []string{},
+	}
+}
+
+// Resource is the service as the Cloud Run Admin API v2 returns it.
+func (s Service) Resource(uid string) collect.RunService {
+	name := "projects/" + s.Project + "/locations/" + s.Region + "/services/" + s.Name
+	cpuIdle := s.RequestBilling
+	return collect.RunService{
+		Name: name,
+		UID:  uid,
+		Template: collect.RevisionTemplate{
+			Scaling:                       &collect.RevisionScaling{MinInstanceCount: s.MinInstances, MaxInstanceCount: s.MaxInstances},
+			MaxInstanceRequestConcurrency: s.Concurrency,
+			Containers: []collect.Container{{
+				Image:     s.Image,
+				Ports:     []collect.ContainerPort{{ContainerPort: s.Port}},
+				Resources: collect.ResourceRequirements{Limits: map[string]string{"cpu": s.CPU, "memory": s.Memory}, CPUIdle: &cpuIdle},
+			}},
+			ExecutionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+		},
+		LatestReadyRevision: name + "/revisions/" + s.Revision,
+		URI:                 s.URL,
+	}
+}

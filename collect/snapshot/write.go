@@ -1,0 +1,113 @@
+package snapshot
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/internal/atomicfile"
+)
+
+// Names of the files in a snapshot directory.
+const (
+	ManifestFile = "manifest.json"
+	RequestsFile = "requests.ndjson.gz" // run.googleapis.com/requests entries
+	SystemFile   = "system.ndjson.gz"   // run.googleapis.com/varlog/system entries
+	ServiceFile  = "service.json"
+	MetricsDir   = "metrics" // one ListTimeSeries response per metric
+	ClientDir    = "client"  // load-test result files, as the tool wrote them
+)
+
+// MetricFile returns the snapshot path, relative to the snapshot directory,
+// of a metric's ListTimeSeries response: the metric type without its
+// "run.googleapis.com/" and "container/" prefixes, slashes turned into
+// underscores. "run.googleapis.com/container/cpu/utilizations" is stored in
+// metrics/cpu_utilizations.json.
+func MetricFile(metricType string) string {
+	short := metricType
+	if i := strings.Index(short, ".googleapis.com/"); i >= 0 {
+		short = short[i+len(".googleapis.com/"):]
+	}
+	short = strings.TrimPrefix(short, "container/")
+	short = strings.ReplaceAll(short, "/", "_")
+	return MetricsDir + "/" + short + ".json"
+}
+
+// WriteJSON writes v as indented JSON (two spaces, a trailing newline, no
+// HTML escaping) to path, atomically; the directory is created if needed.
+func WriteJSON(path string, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return writeFile(path, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
+}
+
+// WriteEntries writes log entries to path as gzip-compressed NDJSON, one
+// compact LogEntry per line, the way a log sink stores them. The output
+// depends on the entries only: the gzip header carries no name and a zero
+// modification time. The file is replaced atomically.
+func WriteEntries(path string, entries []collect.LogEntry) error {
+	return writeFile(path, func(w io.Writer) error {
+		zw := gzip.NewWriter(w) // zero Header: no name, no ModTime
+		bw := bufio.NewWriterSize(zw, 64<<10)
+		enc := json.NewEncoder(bw) // Encode ends every entry with "\n"
+		enc.SetEscapeHTML(false)
+		for i := range entries {
+			if err := enc.Encode(&entries[i]); err != nil {
+				return fmt.Errorf("entry %d: %w", i+1, err)
+			}
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
+}
+
+// manifestJSON always states the API calls and warnings, even when there
+// are none, so a reader of manifest.json sees "none" rather than "unknown".
+type manifestJSON struct {
+	collect.Manifest
+	APICalls map[string]int `json:"api_calls"`
+	Warnings []string       `json:"warnings"`
+}
+
+// WriteManifest writes m to dir/manifest.json, creating dir if needed. The
+// schema defaults to collect.SnapshotSchema.
+func WriteManifest(dir string, m collect.Manifest) error {
+	if m.Schema == "" {
+		m.Schema = collect.SnapshotSchema
+	}
+	out := manifestJSON{Manifest: m, APICalls: m.APICalls, Warnings: m.Warnings}
+	if out.APICalls == nil {
+		out.APICalls = map[string]int{}
+	}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
+	return WriteJSON(filepath.Join(dir, ManifestFile), out)
+}
+
+// writeFile creates path's directory and writes path atomically.
+func writeFile(path string, fill func(io.Writer) error) error {
+	if path != "-" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	return atomicfile.Write(path, fill)
+}
