@@ -107,6 +107,15 @@ type Quantile struct {
 type Server struct {
 	Endpoints []ServerEndpoint `json:"endpoints"`
 	Total     ServerEndpoint   `json:"total"`
+	// UserAgents are the most frequent user agents, most requests first:
+	// traffic from other clients shows here.
+	UserAgents []UserAgent `json:"user_agents"`
+}
+
+// UserAgent is a user agent and how many requests it sent.
+type UserAgent struct {
+	UserAgent string `json:"user_agent"`
+	Requests  int64  `json:"requests"`
 }
 
 // ServerEndpoint is one row of server statistics: one method and path.

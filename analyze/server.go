@@ -86,8 +86,33 @@ func serverReport(reqs []collect.Request, ps []float64) (Server, map[endpointKey
 	for _, g := range groups {
 		out.Endpoints = append(out.Endpoints, g.endpoint(ps, seconds))
 	}
+	out.UserAgents = userAgents(reqs, maxUserAgents)
 	slices.SortFunc(out.Endpoints, func(a, b ServerEndpoint) int {
 		return cmp.Or(cmp.Compare(b.Requests, a.Requests), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Method, b.Method))
 	})
 	return out, groups
+}
+
+// maxUserAgents is how many user agents the report keeps.
+const maxUserAgents = 10
+
+// userAgents counts requests per user agent and keeps the n most frequent.
+func userAgents(reqs []collect.Request, n int) []UserAgent {
+	counts := map[string]*int64{}
+	for i := range reqs {
+		c := counts[reqs[i].UserAgent]
+		if c == nil {
+			c = new(int64)
+			counts[reqs[i].UserAgent] = c
+		}
+		*c++
+	}
+	out := make([]UserAgent, 0, len(counts))
+	for ua, c := range counts {
+		out = append(out, UserAgent{UserAgent: ua, Requests: *c})
+	}
+	slices.SortFunc(out, func(a, b UserAgent) int {
+		return cmp.Or(cmp.Compare(b.Requests, a.Requests), cmp.Compare(a.UserAgent, b.UserAgent))
+	})
+	return out[:min(n, len(out))]
 }

@@ -126,7 +126,7 @@ func newPageView(rpt *analyze.Report, opts Options, library string) (*pageView, 
 		ChartsJS: chartsJS,
 		Library:  template.JS(library),
 		Tables: []htmlTable{
-			htmlClientTable(rpt), htmlServerTable(rpt), htmlPercentileTable(rpt), htmlReconciliationTable(rpt),
+			htmlClientTable(rpt), htmlServerTable(rpt), htmlUserAgentTable(rpt), htmlPercentileTable(rpt), htmlReconciliationTable(rpt),
 			htmlColdStartTable(rpt), htmlCostTable(rpt), htmlPriceTable(rpt), htmlResourceTable(rpt), htmlSourceTable(rpt),
 		},
 	}
@@ -330,6 +330,15 @@ func htmlServerTable(rpt *analyze.Report) htmlTable {
 	total.Total = true
 	total.Cells[1] = cellText("Total")
 	return htmlAppendRow(t, total)
+}
+
+// htmlUserAgentTable lists who sent the requests the service logged.
+func htmlUserAgentTable(rpt *analyze.Report) htmlTable {
+	t := htmlTable{Title: "User agents", Head: []string{"User agent", "Requests"}, Empty: "No server request logs."}
+	for _, u := range rpt.Server.UserAgents {
+		t.Rows = append(t.Rows, cellRow(cellText(u.UserAgent), cellNum(pageCount(u.Requests))))
+	}
+	return t
 }
 
 func htmlServerRow(e analyze.ServerEndpoint) htmlRow {
