@@ -40,7 +40,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{reportCommand(), simulateCommand()}
+	return []command{collectCommand(), reportCommand(), simulateCommand(), fakeGCPCommand()}
 }
 
 func run(stdout, stderr io.Writer, args []string) error {

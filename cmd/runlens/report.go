@@ -30,6 +30,7 @@ type reportFlags struct {
 	clockOffset string
 	prices      string
 	title       string
+	live        liveFlags // report's live form (collect.go)
 }
 
 func reportCommand() command {
@@ -46,7 +47,7 @@ func reportCommand() command {
 			f := &reportFlags{}
 			fs.Var(&f.logs, "logs", "Cloud Logging export (gcloud JSON or log-sink NDJSON, gzip allowed); repeatable")
 			fs.Var(&f.metrics, "metrics", "Cloud Monitoring ListTimeSeries JSON; repeatable")
-			fs.StringVar(&f.inputs.Service, "service", "", "Cloud Run service resource JSON (Admin API v2 or gcloud run services describe)")
+			fs.StringVar(&f.inputs.Service, "service", "", "Cloud Run service resource JSON (Admin API v2 or gcloud run services describe); with the live flags, the service's name")
 			fs.Var(&f.locust, "locust", "Locust --csv `PREFIX` (reads PREFIX_stats.csv, _stats_history.csv, ...); repeatable")
 			fs.Var(&f.client, "client", "load-test result `FILE`, sniffed by content; repeatable")
 			fs.StringVar(&f.html, "o", "", "write the HTML report to `FILE`")
@@ -56,12 +57,14 @@ func reportCommand() command {
 			fs.StringVar(&f.clockOffset, "clock-offset", "", "client clock minus server clock, e.g. 2.5s, overriding the estimate")
 			fs.StringVar(&f.prices, "prices", "", "price table `FILE` (JSON, as report.json's cost.price_table) overriding the built-in one")
 			fs.StringVar(&f.title, "title", "", "report title")
+			f.live.register(fs, false)
 			return func(stdout, stderr io.Writer, args []string) error { return runReport(stdout, stderr, f, args) }
 		},
 	}
 }
 
 func runReport(stdout, stderr io.Writer, f *reportFlags, args []string) error {
+	f.live.stderr = stderr
 	opts, err := f.analyzeOptions()
 	if err != nil {
 		return err
@@ -80,6 +83,9 @@ func runReport(stdout, stderr io.Writer, f *reportFlags, args []string) error {
 func (f *reportFlags) load(args []string) (*collect.Dataset, error) {
 	f.inputs.Logs, f.inputs.Metrics, f.inputs.Locust, f.inputs.Client = f.logs, f.metrics, f.locust, f.client
 	loose := len(f.logs)+len(f.metrics)+len(f.locust)+len(f.client) > 0 || f.inputs.Service != ""
+	if f.live.live() {
+		return f.live.loadLive(args, f.inputs.Service, f.locust, f.client, len(f.logs)+len(f.metrics) > 0)
+	}
 	switch {
 	case len(args) > 1:
 		return nil, usagef("report: one snapshot at a time, got %d: %s", len(args), strings.Join(args, " "))

@@ -1,0 +1,191 @@
+package fakegcp
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/logging/apiv2/loggingpb"
+	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
+	"cloud.google.com/go/run/apiv2/runpb"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/runlens/runlens/collect"
+)
+
+// dataset is everything the server answers from.
+type dataset struct {
+	entries  []entry // sorted by timestamp, then by load order
+	series   []*monitoringpb.TimeSeries
+	services []*runpb.Service
+}
+
+// entry is a log entry with its timestamp parsed once.
+type entry struct {
+	pb *loggingpb.LogEntry
+	ts time.Time
+}
+
+var unmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
+
+func (d *dataset) empty() bool {
+	return len(d.entries) == 0 && len(d.series) == 0 && len(d.services) == 0
+}
+
+// sort orders the entries as Cloud Logging returns them by default.
+func (d *dataset) sort() {
+	slices.SortStableFunc(d.entries, func(a, b entry) int { return a.ts.Compare(b.ts) })
+}
+
+// load reads a snapshot directory (its files and metrics/) or one file.
+func (d *dataset) load(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("fake-gcp: %w", err)
+	}
+	if !st.IsDir() {
+		return d.loadFile(path)
+	}
+	for _, dir := range []string{path, filepath.Join(path, "metrics")} {
+		ents, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("fake-gcp: %w", err)
+		}
+		for _, e := range ents {
+			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+				if err := d.loadFile(filepath.Join(dir, e.Name())); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// loadFile sniffs one file by content and reads what it holds; files of
+// other kinds (the manifest, READMEs, load-test results) are ignored.
+func (d *dataset) loadFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("fake-gcp: %w", err)
+	}
+	defer f.Close()
+	text, err := collect.Decode(f)
+	if err != nil {
+		return fmt.Errorf("fake-gcp: reading %s: %w", path, err)
+	}
+	br := bufio.NewReaderSize(text, 64<<10)
+	head, _ := br.Peek(16 << 10)
+	switch collect.Sniff(head) {
+	case collect.FormatLogging:
+		err = eachValue(br, d.addEntry)
+	case collect.FormatTimeSeries:
+		err = eachValue(br, d.addSeriesValue)
+	case collect.FormatService:
+		err = d.addService(br)
+	default:
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("fake-gcp: reading %s: %w", path, err)
+	}
+	return nil
+}
+
+// eachValue calls fn for every JSON value of r: the elements of a top-level
+// array, or values one after another (NDJSON included).
+func eachValue(r io.Reader, fn func(json.RawMessage) error) error {
+	dec := json.NewDecoder(r)
+	for n := 1; dec.More(); n++ {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return fmt.Errorf("value %d: %w", n, err)
+		}
+		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
+			var elems []json.RawMessage
+			if err := json.Unmarshal(t, &elems); err != nil {
+				return fmt.Errorf("value %d: %w", n, err)
+			}
+			for i, e := range elems {
+				if err := fn(e); err != nil {
+					return fmt.Errorf("value %d, element %d: %w", n, i+1, err)
+				}
+			}
+			continue
+		}
+		if err := fn(raw); err != nil {
+			return fmt.Errorf("value %d: %w", n, err)
+		}
+	}
+	return nil
+}
+
+func (d *dataset) addEntry(raw json.RawMessage) error {
+	e := &loggingpb.LogEntry{}
+	if err := unmarshal.Unmarshal(raw, e); err != nil {
+		return err
+	}
+	if e.GetTimestamp() == nil {
+		return errors.New("log entry without a timestamp")
+	}
+	d.entries = append(d.entries, entry{pb: e, ts: e.GetTimestamp().AsTime()})
+	return nil
+}
+
+// addSeriesValue reads a ListTimeSeries response or one TimeSeries.
+func (d *dataset) addSeriesValue(raw json.RawMessage) error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		return err
+	}
+	if _, ok := keys["timeSeries"]; !ok {
+		ts := &monitoringpb.TimeSeries{}
+		if err := unmarshal.Unmarshal(raw, ts); err != nil {
+			return err
+		}
+		d.series = append(d.series, ts)
+		return nil
+	}
+	resp := &monitoringpb.ListTimeSeriesResponse{}
+	if err := unmarshal.Unmarshal(raw, resp); err != nil {
+		return err
+	}
+	for _, ts := range resp.GetTimeSeries() {
+		if ts.GetUnit() == "" {
+			ts.Unit = resp.GetUnit()
+		}
+		d.series = append(d.series, ts)
+	}
+	return nil
+}
+
+// addService reads a v2 Service; the v1 (Knative) shape is converted
+// through collect.ReadService.
+func (d *dataset) addService(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	svc := &runpb.Service{}
+	if err := unmarshal.Unmarshal(b, svc); err == nil && svc.GetTemplate() != nil {
+		d.services = append(d.services, svc)
+		return nil
+	}
+	cfg, err := collect.ReadService("service", bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	d.services = append(d.services, serviceFromConfig(cfg))
+	return nil
+}

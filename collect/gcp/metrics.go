@@ -1,0 +1,221 @@
+package gcp
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
+	"google.golang.org/api/iterator"
+	metricpb "google.golang.org/genproto/googleapis/api/metric"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/runlens/runlens/collect/snapshot"
+)
+
+// alignmentPeriod is Cloud Run's metric sampling period.
+const alignmentPeriod = time.Minute
+
+// metricKind is a metric's kind and value type.
+type metricKind struct {
+	kind      metricpb.MetricDescriptor_MetricKind
+	valueType metricpb.MetricDescriptor_ValueType
+}
+
+// Metrics are the Cloud Run metrics collected (DESIGN.md, "Sources"), with
+// the kinds assumed when a metric's descriptor cannot be read. The
+// descriptor read at run time wins: only four of these kinds are confirmed
+// by primary sources (FACTS.md).
+var Metrics = []string{
+	"run.googleapis.com/request_count",
+	"run.googleapis.com/request_latencies",
+	"run.googleapis.com/container/instance_count",
+	"run.googleapis.com/container/billable_instance_time",
+	"run.googleapis.com/container/cpu/utilizations",
+	"run.googleapis.com/container/memory/utilizations",
+	"run.googleapis.com/container/startup_latencies",
+	"run.googleapis.com/container/max_request_concurrencies",
+	"run.googleapis.com/container/cpu/allocation_time",
+	"run.googleapis.com/container/memory/allocation_time",
+}
+
+var (
+	delta       = metricpb.MetricDescriptor_DELTA
+	gauge       = metricpb.MetricDescriptor_GAUGE
+	int64Type   = metricpb.MetricDescriptor_INT64
+	doubleType  = metricpb.MetricDescriptor_DOUBLE
+	distribType = metricpb.MetricDescriptor_DISTRIBUTION
+)
+
+var assumedKinds = map[string]metricKind{
+	"run.googleapis.com/request_count":                       {delta, int64Type},
+	"run.googleapis.com/request_latencies":                   {delta, distribType},
+	"run.googleapis.com/container/instance_count":            {gauge, int64Type},
+	"run.googleapis.com/container/billable_instance_time":    {delta, doubleType},
+	"run.googleapis.com/container/cpu/utilizations":          {delta, distribType},
+	"run.googleapis.com/container/memory/utilizations":       {delta, distribType},
+	"run.googleapis.com/container/startup_latencies":         {delta, distribType},
+	"run.googleapis.com/container/max_request_concurrencies": {delta, distribType},
+	"run.googleapis.com/container/cpu/allocation_time":       {delta, doubleType},
+	"run.googleapis.com/container/memory/allocation_time":    {delta, doubleType},
+}
+
+// metricResult is what one metric's query returned.
+type metricResult struct {
+	metric string
+	series []*monitoringpb.TimeSeries
+	unit   string
+	how    string // the query, for the manifest
+	err    error
+}
+
+// readMetrics queries every metric in parallel.
+func (c *collector) readMetrics(ctx context.Context) []metricResult {
+	out := make([]metricResult, len(Metrics))
+	var wg sync.WaitGroup
+	for i, m := range Metrics {
+		wg.Go(func() { out[i] = c.readMetric(ctx, m) })
+	}
+	wg.Wait()
+	return out
+}
+
+// readMetric reads a metric's descriptor, then its series over the window
+// widened to whole alignment periods, aligned by kind.
+func (c *collector) readMetric(ctx context.Context, metric string) metricResult {
+	k, unit, err := c.describe(ctx, metric)
+	if err != nil {
+		return metricResult{metric: metric, err: err}
+	}
+	start, end := c.cfg.Start.Truncate(alignmentPeriod), ceil(c.cfg.End, alignmentPeriod)
+	req := &monitoringpb.ListTimeSeriesRequest{
+		Name:        "projects/" + c.cfg.Project,
+		Filter:      c.metricFilter(metric),
+		Interval:    &monitoringpb.TimeInterval{StartTime: timestamppb.New(start), EndTime: timestamppb.New(end)},
+		Aggregation: aggregation(k),
+		View:        monitoringpb.ListTimeSeriesRequest_FULL,
+	}
+	r := metricResult{metric: metric, unit: unit, how: describeQuery(req)}
+	r.err = c.retry(ctx, "ListTimeSeries", func() error {
+		r.series = r.series[:0]
+		it := c.cl.metric.ListTimeSeries(ctx, req, noRetry)
+		for {
+			ts, err := it.Next()
+			if err == iterator.Done {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			r.series = append(r.series, ts)
+		}
+	})
+	if r.err != nil {
+		r.err = fmt.Errorf("reading metric %s: %w", metric, explain(r.err, "roles/monitoring.viewer", c.cfg.Project))
+	}
+	return r
+}
+
+// describe reads a metric's descriptor, falling back to the assumed kind.
+func (c *collector) describe(ctx context.Context, metric string) (metricKind, string, error) {
+	var d *metricpb.MetricDescriptor
+	err := c.retry(ctx, "GetMetricDescriptor", func() error {
+		var err error
+		d, err = c.cl.metric.GetMetricDescriptor(ctx, &monitoringpb.GetMetricDescriptorRequest{
+			Name: "projects/" + c.cfg.Project + "/metricDescriptors/" + metric,
+		}, noRetry)
+		return err
+	})
+	switch status.Code(err) {
+	case codes.OK:
+		return metricKind{d.GetMetricKind(), d.GetValueType()}, d.GetUnit(), nil
+	case codes.PermissionDenied, codes.Unauthenticated:
+		return metricKind{}, "", fmt.Errorf("reading metric %s: %w", metric, explain(err, "roles/monitoring.viewer", c.cfg.Project))
+	}
+	return assumedKinds[metric], "", nil
+}
+
+// metricFilter selects a metric's series of the service.
+func (c *collector) metricFilter(metric string) string {
+	return strings.Join([]string{
+		`metric.type = ` + quote(metric),
+		`resource.type = "cloud_run_revision"`,
+		`resource.labels.service_name = ` + quote(c.cfg.Service),
+		`resource.labels.location = ` + quote(c.cfg.Region),
+	}, " AND ")
+}
+
+// aggregation aligns per kind: DELTA (and CUMULATIVE) sums per period with
+// ALIGN_DELTA, which keeps distributions whole; numeric GAUGEs keep the
+// period's maximum (INT64, so counts stay counts) or mean (DOUBLE); other
+// gauges come raw.
+func aggregation(k metricKind) *monitoringpb.Aggregation {
+	var a monitoringpb.Aggregation_Aligner
+	switch {
+	case k.kind == delta || k.kind == metricpb.MetricDescriptor_CUMULATIVE:
+		a = monitoringpb.Aggregation_ALIGN_DELTA
+	case k.kind == gauge && k.valueType == int64Type:
+		a = monitoringpb.Aggregation_ALIGN_MAX
+	case k.kind == gauge && k.valueType == doubleType:
+		a = monitoringpb.Aggregation_ALIGN_MEAN
+	default:
+		return nil
+	}
+	return &monitoringpb.Aggregation{AlignmentPeriod: durationpb.New(alignmentPeriod), PerSeriesAligner: a}
+}
+
+// describeQuery says how a metric was read, for the manifest.
+func describeQuery(req *monitoringpb.ListTimeSeriesRequest) string {
+	how := "raw points"
+	if a := req.GetAggregation(); a != nil {
+		how = fmt.Sprintf("%s per %s", a.GetPerSeriesAligner(), a.GetAlignmentPeriod().AsDuration())
+	}
+	return fmt.Sprintf("Cloud Monitoring ListTimeSeries, %s, interval (%s, %s]",
+		how, stamp(req.GetInterval().GetStartTime().AsTime()), stamp(req.GetInterval().GetEndTime().AsTime()))
+}
+
+// writeMetric writes a metric's series as one ListTimeSeries response.
+func (c *collector) writeMetric(r metricResult) (string, error) {
+	rel := snapshot.MetricFile(r.metric)
+	msgs := make([]proto.Message, len(r.series))
+	for i, ts := range r.series {
+		msgs[i] = ts
+	}
+	var extra map[string]string
+	if r.unit != "" {
+		extra = map[string]string{"unit": r.unit}
+	}
+	return rel, writeProtoJSON(filepath.Join(c.cfg.OutDir, rel), "timeSeries", msgs, extra)
+}
+
+// requestEstimate sums request_count over the window: the number of request
+// log entries to expect, or -1 when the metric returned nothing.
+func requestEstimate(results []metricResult) int64 {
+	for _, r := range results {
+		if r.metric != "run.googleapis.com/request_count" || r.err != nil || len(r.series) == 0 {
+			continue
+		}
+		var n int64
+		for _, ts := range r.series {
+			for _, p := range ts.GetPoints() {
+				n += p.GetValue().GetInt64Value()
+			}
+		}
+		return n
+	}
+	return -1
+}
+
+func ceil(t time.Time, d time.Duration) time.Time {
+	if f := t.Truncate(d); !f.Equal(t) {
+		return f.Add(d)
+	}
+	return t
+}

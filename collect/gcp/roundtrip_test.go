@@ -1,0 +1,101 @@
+package gcp
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/render"
+)
+
+// paperFixture is the paper-mobilenet fixture snapshot.
+func paperFixture(t *testing.T) string {
+	dir := filepath.Join("..", "..", "fixtures", "paper-mobilenet")
+	if _, err := os.Stat(filepath.Join(dir, snapshot.ManifestFile)); err != nil {
+		t.Fatalf("the fixture is missing: %v", err)
+	}
+	return dir
+}
+
+// reportJSON analyzes a snapshot and renders the JSON report, with the
+// snapshot's directory replaced by SNAPSHOT in the source paths.
+func reportJSON(t *testing.T, dir string) string {
+	t.Helper()
+	ds, err := snapshot.Load(dir)
+	must(t, err)
+	rpt := analyze.Run(ds, analyze.Options{Generated: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
+	var buf bytes.Buffer
+	must(t, render.JSON(&buf, rpt))
+	return strings.ReplaceAll(buf.String(), filepath.ToSlash(dir)+"/", "SNAPSHOT/")
+}
+
+// TestLiveRoundTrip serves a fixture snapshot from the fake, collects it
+// through the real Google clients with the fixture's own project, service
+// and window, and requires the collected snapshot's report to equal the
+// fixture's, byte for byte.
+func TestLiveRoundTrip(t *testing.T) {
+	fixture := paperFixture(t)
+	ds, err := snapshot.Load(fixture)
+	must(t, err)
+	fm := ds.Manifest
+	fake := startFake(t, fixture)
+
+	client, err := filepath.Glob(filepath.Join(fixture, snapshot.ClientDir, "*"))
+	must(t, err)
+	cfg := Config{
+		Project: fm.Project, Region: fm.Region, Service: fm.Service,
+		Start: fm.Window.Start, End: fm.Window.End,
+		Endpoint: fake.Addr(), OutDir: t.TempDir(), ClientFiles: client,
+		LogCallBudget: 1_000_000, CallTimeout: 10 * time.Second,
+	}
+	res, err := Collect(deadline(t), cfg)
+	must(t, err)
+
+	want, got := reportJSON(t, fixture), reportJSON(t, cfg.OutDir)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report of the collected snapshot (-fixture +collected):\n%s", diff)
+	}
+	// The numbers the issue names, stated outright.
+	if res.Requests != len(ds.Requests) || res.SystemEntries == 0 || res.Series == 0 {
+		t.Errorf("collected %d requests (fixture %d), %d system entries, %d series", res.Requests, len(ds.Requests), res.SystemEntries, res.Series)
+	}
+	pages := (len(ds.Requests)+999)/1000 + 1
+	if n := res.Manifest.APICalls["ListLogEntries"]; n != pages {
+		t.Errorf("%d ListLogEntries calls, want %d: one per page of each log", n, pages)
+	}
+	if n := res.Manifest.APICalls["ListTimeSeries"]; n != len(Metrics) {
+		t.Errorf("%d ListTimeSeries calls, want one per metric (%d)", n, len(Metrics))
+	}
+	if len(res.Manifest.Warnings) != 0 {
+		t.Errorf("warnings: %q", res.Manifest.Warnings)
+	}
+	checkSameFiles(t, fixture, cfg.OutDir)
+}
+
+// checkSameFiles requires the collected snapshot to hold a file for every
+// data file of the fixture, and no other.
+func checkSameFiles(t *testing.T, fixture, collected string) {
+	t.Helper()
+	list := func(dir string) []string {
+		var out []string
+		for _, sub := range []string{".", snapshot.MetricsDir, snapshot.ClientDir} {
+			ents, _ := os.ReadDir(filepath.Join(dir, sub))
+			for _, e := range ents {
+				if e.Type().IsRegular() && filepath.Ext(e.Name()) != ".md" {
+					out = append(out, filepath.ToSlash(filepath.Join(sub, e.Name())))
+				}
+			}
+		}
+		return out
+	}
+	if diff := cmp.Diff(list(fixture), list(collected)); diff != "" {
+		t.Errorf("snapshot files (-fixture +collected):\n%s", diff)
+	}
+}
