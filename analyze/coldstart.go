@@ -50,6 +50,7 @@ func coldStarts(ds *collect.Dataset, ins []*instance) (ColdStarts, map[string]bo
 	}
 	out.PenaltyP50MS = floatRank(penalties, 50)
 	out.PenaltyP95MS = floatRank(penalties, 95)
+	markChurn(&out, ds.Requests)
 	return out, cold, waited
 }
 
@@ -94,4 +95,41 @@ func warmMedians(reqs []collect.Request, waited map[int]bool) map[endpointKey]ti
 		out[k] = nearestRank(d, 50)
 	}
 	return out
+}
+
+// churnWindow is the span before and after a cold start over which traffic
+// is compared to call it steady.
+const churnWindow = time.Minute
+
+// markChurn flags cold starts that happened while traffic was steady: at
+// least a minute after the first request, with requests arriving in the
+// minute before, and no more than 25 % more in the minute after. Such starts
+// are not scale-up for more traffic but the platform replacing instances:
+// the "continuous cold starts" pattern.
+func markChurn(cs *ColdStarts, reqs []collect.Request) {
+	arrivals := make([]time.Time, len(reqs))
+	for i := range reqs {
+		arrivals[i] = reqs[i].Time
+	}
+	slices.SortFunc(arrivals, time.Time.Compare)
+	if len(arrivals) == 0 {
+		return
+	}
+	count := func(from, to time.Time) int {
+		a, _ := slices.BinarySearchFunc(arrivals, from, time.Time.Compare)
+		b, _ := slices.BinarySearchFunc(arrivals, to, time.Time.Compare)
+		return b - a
+	}
+	for i := range cs.Instances {
+		c := &cs.Instances[i]
+		t := c.StartedAt
+		if t.Before(arrivals[0].Add(churnWindow)) {
+			continue
+		}
+		before, after := count(t.Add(-churnWindow), t), count(t, t.Add(churnWindow))
+		if before > 0 && float64(after) <= 1.25*float64(before) {
+			c.Churn = true
+			cs.Churn++
+		}
+	}
 }

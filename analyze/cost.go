@@ -93,7 +93,24 @@ func cost(in costInput) Cost {
 	}
 	perSecond := in.svc.CPU*in.prices.USDPerVCPUSecond + float64(in.svc.MemoryMiB)/1024*in.prices.USDPerGiBSecond
 	c.ColdStartUSD = in.startup.Seconds() * perSecond
+	if in.hasLogs {
+		c.OtherBilling = otherBilling(in)
+	}
 	inst := Prices(in.svc.Region, collect.BillingInstance)
 	c.MinInstance1USDPerMonth = secondsPerMonth * (in.svc.CPU*inst.USDPerVCPUSecond + float64(in.svc.MemoryMiB)/1024*inst.USDPerGiBSecond)
 	return c
+}
+
+// otherBilling prices the window in the billing mode the service does not
+// use: instance lifetimes under instance-based billing, busy time and startup
+// plus request fees under request-based billing.
+func otherBilling(in costInput) *BillingAlternative {
+	alt := &BillingAlternative{Billing: collect.BillingInstance, BillableInstanceSeconds: in.lifetime.Seconds()}
+	if in.svc.Billing == collect.BillingInstance {
+		alt.Billing, alt.BillableInstanceSeconds = collect.BillingRequest, (in.busy + in.startup).Seconds()
+	}
+	p := Prices(in.svc.Region, alt.Billing)
+	alt.TotalUSD = alt.BillableInstanceSeconds*(in.svc.CPU*p.USDPerVCPUSecond+float64(in.svc.MemoryMiB)/1024*p.USDPerGiBSecond) +
+		float64(in.requests)/1e6*p.USDPerMillionReqs
+	return alt
 }

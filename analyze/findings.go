@@ -16,7 +16,7 @@ type findingInput struct {
 func findings(in findingInput) []Finding {
 	out := []Finding{}
 	for _, rule := range []func(findingInput) []Finding{
-		coldStartFinding, memoryFindings, idleFinding, cpuFinding, errorFindings, reconcileFinding, approximateFinding,
+		coldStartFinding, churnFinding, memoryFindings, idleFinding, cpuFinding, errorFindings, reconcileFinding, approximateFinding,
 	} {
 		out = append(out, rule(in)...)
 	}
@@ -38,6 +38,19 @@ func coldStartFinding(in findingInput) []Finding {
 	return []Finding{{ID: "cold_starts", Severity: sev, Value: float64(cs.Count), Message: fmt.Sprintf(
 		"%d cold starts added %s p50 to %d requests (%s); min-instances=1 would cost up to $%.2f/month",
 		cs.Count, seconds(cs.PenaltyP50MS), waited, percent(cs.ShareOfRequests), c.MinInstance1USDPerMonth)}}
+}
+
+// minChurn is the least number of steady-traffic starts that is called churn.
+const minChurn = 3
+
+func churnFinding(in findingInput) []Finding {
+	cs := in.rpt.ColdStarts
+	if cs.Churn < minChurn {
+		return nil
+	}
+	return []Finding{{ID: "cold_start_churn", Severity: SeverityWarn, Value: float64(cs.Churn), Message: fmt.Sprintf(
+		"%d of %d cold starts happened while traffic was steady: instances keep being replaced and the service never reaches a steady state (penalty p95 %s)",
+		cs.Churn, cs.Count, seconds(cs.PenaltyP95MS))}}
 }
 
 func memoryFindings(in findingInput) []Finding {
@@ -114,8 +127,12 @@ func reconcileFinding(in findingInput) []Finding {
 	if in.unexplained == 0 {
 		return nil
 	}
-	return []Finding{{ID: "unexplained_difference", Severity: SeverityWarn, Value: float64(in.unexplained), Message: fmt.Sprintf(
-		"%d requests differ between client and server with no explanation", in.unexplained)}}
+	n := in.unexplained
+	if n < 0 {
+		n = -n
+	}
+	return []Finding{{ID: "unexplained_difference", Severity: SeverityWarn, Value: float64(n), Message: fmt.Sprintf(
+		"%d requests differ between client and server with no explanation", n)}}
 }
 
 func approximateFinding(in findingInput) []Finding {

@@ -14,6 +14,9 @@ type Options struct {
 	ClockOffset *time.Duration
 	// Prices overrides the built-in price table.
 	Prices *PriceTable
+	// EndpointMap maps client endpoint names to server endpoints where they
+	// differ: keys "METHOD name" or "name", values "METHOD /path" or "/path".
+	EndpointMap map[string]string
 }
 
 // DefaultPercentiles are the columns of the benchmark's published

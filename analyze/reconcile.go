@@ -17,145 +17,166 @@ type reconcileInput struct {
 	reqs         []collect.Request
 	metricTotal  int64          // -1 without a request_count metric
 	clientWindow collect.Window // server time; zero when the client has no timeline
+	endpointMap  map[string]string
+}
+
+// outsideMargin is how far before or after the client's run a server
+// request may arrive and still count as the client's (latency, clock error).
+const outsideMargin = 5 * time.Second
+
+// strays counts server requests the client did not count, by cause, and
+// requests of note that are in both.
+type strays struct {
+	outside     int64 // arrived outside the client's run
+	otherClient int64 // inside the run, from another user agent
+	inflight    int64 // the client's, still in flight when it stopped
+	rejected    int64 // 429 or 503 with no instance: rejected before an instance
+}
+
+func (s *strays) add(o *strays) {
+	s.outside += o.outside
+	s.otherClient += o.otherClient
+	s.inflight += o.inflight
+	s.rejected += o.rejected
+}
+
+// classify sorts the server's requests by why the client may not have
+// counted them, per endpoint.
+func classify(in reconcileInput) map[endpointKey]*strays {
+	out := map[endpointKey]*strays{}
+	w := in.clientWindow
+	ua := clientUserAgent(in.reqs, w)
+	for i := range in.reqs {
+		r := &in.reqs[i]
+		k := endpointKey{r.Method, r.Path}
+		s := out[k]
+		if s == nil {
+			s = &strays{}
+			out[k] = s
+		}
+		if r.InstanceID == "" && (r.Status == 429 || r.Status == 503) {
+			s.rejected++
+		}
+		switch {
+		case !w.IsZero() && (r.Time.Before(w.Start.Add(-outsideMargin)) || r.Time.After(w.End.Add(outsideMargin))):
+			s.outside++
+		case r.UserAgent != ua:
+			s.otherClient++
+		case !w.IsZero() && !r.Time.After(w.End) && r.Time.Add(r.Latency).After(w.End):
+			s.inflight++
+		}
+	}
+	return out
+}
+
+// clientUserAgent is the user agent that sent the most requests during the
+// client's run: the load generator's.
+func clientUserAgent(reqs []collect.Request, w collect.Window) string {
+	counts := map[string]int{}
+	best, bestN := "", 0
+	for i := range reqs {
+		r := &reqs[i]
+		if !w.IsZero() && (r.Time.Before(w.Start) || r.Time.After(w.End)) {
+			continue
+		}
+		counts[r.UserAgent]++
+		if n := counts[r.UserAgent]; n > bestN || (n == bestN && r.UserAgent < best) {
+			best, bestN = r.UserAgent, n
+		}
+	}
+	return best
 }
 
 // reconcile compares counts per endpoint and in total, and explains each
-// difference it can. It returns the rows and the requests left unexplained.
+// difference it can. It returns the rows and the total left unexplained.
 func reconcile(in reconcileInput) ([]Reconciliation, int64) {
-	rows := []Reconciliation{}
+	cause := classify(in)
+	type row struct {
+		Reconciliation
+		strays   strays
+		connFail int64
+	}
+	var rows []row
 	matched := map[endpointKey]bool{}
 	if in.client != nil {
 		for _, e := range in.client.Endpoints {
-			key, ok := matchServer(e, in.groups)
-			row := Reconciliation{
-				Endpoint:       endpointLabel(e),
-				ClientRequests: e.Requests,
-				ClientFailures: e.Failures,
-				MetricRequests: -1,
+			r := row{Reconciliation: Reconciliation{Endpoint: endpointLabel(e), ClientRequests: e.Requests, ClientFailures: e.Failures, MetricRequests: -1}}
+			if k, ok := matchServer(e, in.groups, in.endpointMap); ok {
+				matched[k] = true
+				r.ServerRequests = int64(len(in.groups[k].latencies))
+				r.strays = *cause[k]
 			}
-			if ok {
-				matched[key] = true
-				row.ServerRequests = int64(len(in.groups[key].latencies))
-			}
-			rows = append(rows, row)
+			r.connFail = connectionFailures(in.client, endpointLabel(e))
+			rows = append(rows, r)
 		}
 	}
 	for k, g := range in.groups {
 		if !matched[k] {
-			rows = append(rows, Reconciliation{Endpoint: k.String(), ServerRequests: int64(len(g.latencies)), MetricRequests: -1})
+			rows = append(rows, row{Reconciliation: Reconciliation{Endpoint: k.String(), ServerRequests: int64(len(g.latencies)), MetricRequests: -1}, strays: *cause[k]})
 		}
 	}
-	sortRows(rows)
-	total := Reconciliation{Endpoint: "total", ServerRequests: int64(len(in.reqs)), MetricRequests: in.metricTotal}
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(b.ClientRequests+b.ServerRequests, a.ClientRequests+a.ServerRequests), cmp.Compare(a.Endpoint, b.Endpoint))
+	})
+	total := row{Reconciliation: Reconciliation{Endpoint: "total", ServerRequests: int64(len(in.reqs)), MetricRequests: in.metricTotal}}
+	for _, s := range cause {
+		total.strays.add(s)
+	}
 	if in.client != nil {
-		total.ClientRequests = in.client.Total.Requests
-		total.ClientFailures = in.client.Total.Failures
+		total.ClientRequests, total.ClientFailures = in.client.Total.Requests, in.client.Total.Failures
+		total.connFail = connectionFailures(in.client, "")
 	}
 	rows = append(rows, total)
+	out := make([]Reconciliation, len(rows))
 	var unexplained int64
-	for i := range rows {
-		rows[i].Difference = rows[i].ServerRequests - rows[i].ClientRequests
-		rows[i].Explanations = []string{}
-		if in.client == nil {
-			rows[i].Explanations = append(rows[i].Explanations, "no client data: nothing to compare with")
-			continue
-		}
-		left := explain(&rows[i], in)
-		if rows[i].Endpoint == "total" {
+	for i, r := range rows {
+		r.Difference = r.ServerRequests - r.ClientRequests
+		left := explain(&r.Reconciliation, r.strays, r.connFail, in.client != nil)
+		if r.Endpoint == "total" {
 			unexplained = left
 		}
+		out[i] = r.Reconciliation
 	}
-	return rows, unexplained
+	return out, unexplained
 }
 
-// explain appends the explanations it finds for a row's difference and
-// returns how many requests remain unexplained.
-func explain(row *Reconciliation, in reconcileInput) int64 {
-	d := row.Difference
-	var left int64 = abs(d)
-	add := func(n int64, format string, args ...any) {
-		if n <= 0 || left <= 0 {
-			return
-		}
-		row.Explanations = append(row.Explanations, fmt.Sprintf(format, args...))
-		left -= min(n, left)
-	}
-	isTotal := row.Endpoint == "total"
-	if d > 0 {
-		if n := outsideClientRun(in, row, isTotal); n > 0 {
-			add(n, "%d server requests arrived outside the client's run: other traffic in the window", n)
-		}
-		if n := countStatus0(in.reqs, row, isTotal); n > 0 {
-			add(n, "%d requests ended with status 0: the client closed them, likely in flight when it stopped", n)
-		}
-		if left > 0 && row.ClientRequests > 0 {
-			add(left, "%d more server requests than the client counted: requests in flight when the client stopped are not in its statistics", left)
+// explain lists the causes behind a row's difference, with their counts, and
+// returns what they leave unexplained.
+func explain(row *Reconciliation, s strays, connFail int64, hasClient bool) int64 {
+	row.Explanations = []string{}
+	add := func(n int64, format string) {
+		if n > 0 {
+			row.Explanations = append(row.Explanations, fmt.Sprintf(format, n))
 		}
 	}
-	if d < 0 {
-		if n := connectionFailures(in.client, row, isTotal); n > 0 {
-			add(n, "%d client failures were connection errors that never reached the service", n)
-		}
-		if n := row.ClientFailures; n > 0 {
-			add(n, "%d client failures may not have reached the service", n)
-		}
+	if !hasClient {
+		row.Explanations = append(row.Explanations, "no client data: nothing to compare with")
+		return 0
 	}
-	if isTotal && row.MetricRequests >= 0 && row.MetricRequests != row.ServerRequests {
+	add(s.outside, "%d server requests arrived outside the client's run: other traffic in the window")
+	add(s.otherClient, "%d server requests came from other clients (another user agent) during the run")
+	add(s.inflight, "%d requests were in flight when the client stopped: the service logged them, the client's statistics do not count them")
+	add(connFail, "%d client failures were connection errors that never reached the service")
+	add(s.rejected, "%d requests were rejected before reaching an instance (429 or 503 with no instance)")
+	if row.Endpoint == "total" && row.MetricRequests >= 0 && row.MetricRequests != row.ServerRequests {
 		row.Explanations = append(row.Explanations, fmt.Sprintf(
 			"the request_count metric counts %d, the request logs %d: log exclusions, sampling or metric interval edges",
 			row.MetricRequests, row.ServerRequests))
 	}
-	if left > 0 {
-		row.Explanations = append(row.Explanations, fmt.Sprintf("%d requests unexplained", left))
+	left := row.Difference - (s.outside + s.otherClient + s.inflight - connFail)
+	if left != 0 {
+		row.Explanations = append(row.Explanations, fmt.Sprintf("%+d requests unexplained", left))
 	}
 	return left
 }
 
-func abs(n int64) int64 {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
-
-// outsideClientRun counts the row's server requests outside the client's
-// timeline (with a margin for latency and clock error).
-func outsideClientRun(in reconcileInput, row *Reconciliation, all bool) int64 {
-	w := in.clientWindow
-	if w.IsZero() {
-		return 0
-	}
-	const margin = 5 * time.Second
-	var n int64
-	for i := range in.reqs {
-		r := &in.reqs[i]
-		if !all && (endpointKey{r.Method, r.Path}).String() != row.Endpoint && !strings.HasSuffix(row.Endpoint, " "+r.Path) {
-			continue
-		}
-		if r.Time.Before(w.Start.Add(-margin)) || r.Time.After(w.End.Add(margin)) {
-			n++
-		}
-	}
-	return n
-}
-
-func countStatus0(reqs []collect.Request, row *Reconciliation, all bool) int64 {
-	var n int64
-	for i := range reqs {
-		if reqs[i].Status == 0 && (all || (endpointKey{reqs[i].Method, reqs[i].Path}).String() == row.Endpoint) {
-			n++
-		}
-	}
-	return n
-}
-
-// connectionFailures counts client failures whose error says the request
-// never got a response from the service.
-func connectionFailures(c *collect.ClientRun, row *Reconciliation, all bool) int64 {
+// connectionFailures counts the client failures of one endpoint ("" for
+// all) whose error says the request never got a response from the service.
+func connectionFailures(c *collect.ClientRun, endpoint string) int64 {
 	var n int64
 	for _, f := range c.Failures {
 		m, name := splitMethod(f.Method, f.Name)
-		if !all && endpointLabel(collect.ClientEndpoint{Method: m, Name: name}) != row.Endpoint {
+		if endpoint != "" && endpointLabel(collect.ClientEndpoint{Method: m, Name: name}) != endpoint {
 			continue
 		}
 		if isConnectionError(f.Error) {
@@ -175,11 +196,18 @@ func isConnectionError(e string) bool {
 	return false
 }
 
-// matchServer finds the server endpoint a client endpoint maps to: same
-// method and path, or the only path that matches when the client gives no
-// method.
-func matchServer(e collect.ClientEndpoint, groups map[endpointKey]*serverGroup) (endpointKey, bool) {
+// matchServer finds the server endpoint a client endpoint maps to: the
+// user's mapping (keyed by "METHOD name" or name, valued "METHOD /path"),
+// else the same method and path, or the only path that matches when the
+// client gives no method.
+func matchServer(e collect.ClientEndpoint, groups map[endpointKey]*serverGroup, mapping map[string]string) (endpointKey, bool) {
 	m, name := splitMethod(e.Method, e.Name)
+	for _, key := range []string{strings.TrimSpace(m + " " + name), name} {
+		if to, ok := mapping[key]; ok {
+			m, name = splitMethod("", to)
+			break
+		}
+	}
 	p := normalizePath(name)
 	if m != "" {
 		k := endpointKey{m, p}
@@ -203,10 +231,4 @@ func endpointLabel(e collect.ClientEndpoint) string {
 		return name
 	}
 	return m + " " + normalizePath(name)
-}
-
-func sortRows(rows []Reconciliation) {
-	slices.SortFunc(rows, func(a, b Reconciliation) int {
-		return cmp.Or(cmp.Compare(b.ClientRequests+b.ServerRequests, a.ClientRequests+a.ServerRequests), cmp.Compare(a.Endpoint, b.Endpoint))
-	})
 }

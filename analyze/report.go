@@ -140,10 +140,12 @@ type ServerEndpoint struct {
 
 // Alignment says how client and server times were put on one clock.
 type Alignment struct {
-	ClockOffsetMS float64   `json:"clock_offset_ms"` // client minus server
-	Method        string    `json:"method"`          // "none", "cross-correlation", "user"
-	ClientStart   time.Time `json:"client_start"`
-	ClientEnd     time.Time `json:"client_end"`
+	ClockOffsetMS float64 `json:"clock_offset_ms"` // client minus server
+	Method        string  `json:"method"`          // "none", "cross-correlation", "user"
+	// Correlation is the estimate's correlation coefficient (0..1).
+	Correlation float64   `json:"correlation"`
+	ClientStart time.Time `json:"client_start"`
+	ClientEnd   time.Time `json:"client_end"`
 }
 
 // Reconciliation compares request counts for one endpoint (or "total").
@@ -159,11 +161,13 @@ type Reconciliation struct {
 
 // ColdStarts summarizes the instance starts that requests waited on.
 type ColdStarts struct {
-	Count           int         `json:"count"`
-	ShareOfRequests float64     `json:"share_of_requests"`
-	PenaltyP50MS    float64     `json:"penalty_p50_ms"`
-	PenaltyP95MS    float64     `json:"penalty_p95_ms"`
-	Instances       []ColdStart `json:"instances"`
+	Count           int     `json:"count"`
+	ShareOfRequests float64 `json:"share_of_requests"`
+	PenaltyP50MS    float64 `json:"penalty_p50_ms"`
+	PenaltyP95MS    float64 `json:"penalty_p95_ms"`
+	// Churn counts the starts that happened while traffic was steady.
+	Churn     int         `json:"churn"`
+	Instances []ColdStart `json:"instances"`
 }
 
 // ColdStart is one instance start.
@@ -176,6 +180,7 @@ type ColdStart struct {
 	FirstRequestMS float64   `json:"first_request_ms"` // -1 when the instance served nothing
 	FirstRequest   string    `json:"first_request"`    // "POST /predict"
 	PenaltyMS      float64   `json:"penalty_ms"`
+	Churn          bool      `json:"churn"` // started while traffic was steady
 }
 
 // Instances summarizes the container instances seen.
@@ -206,8 +211,18 @@ type Cost struct {
 	// MinInstance1USDPerMonth is what one instance kept warm all month would
 	// cost at instance-based rates (an upper bound: idle min-instance rates
 	// are lower and unconfirmed).
-	MinInstance1USDPerMonth float64    `json:"min_instance_1_usd_per_month"`
-	PriceTable              PriceTable `json:"price_table"`
+	MinInstance1USDPerMonth float64 `json:"min_instance_1_usd_per_month"`
+	// OtherBilling is what the same window would have cost in the other
+	// billing mode, rebuilt from the request logs.
+	OtherBilling *BillingAlternative `json:"other_billing,omitempty"`
+	PriceTable   PriceTable          `json:"price_table"`
+}
+
+// BillingAlternative is the window's cost in another billing mode.
+type BillingAlternative struct {
+	Billing                 string  `json:"billing"`
+	BillableInstanceSeconds float64 `json:"billable_instance_seconds"`
+	TotalUSD                float64 `json:"total_usd"`
 }
 
 // PriceTable is a dated Cloud Run price list for one tier and billing mode.

@@ -29,7 +29,7 @@ func Run(ds *collect.Dataset, opts Options) *Report {
 	rpt.Server, groups = serverReport(ds.Requests, ps)
 	if rpt.Client != nil {
 		for i, e := range ds.Client.Endpoints {
-			if k, ok := matchServer(e, groups); ok {
+			if k, ok := matchServer(e, groups, opts.EndpointMap); ok {
 				rpt.Client.Endpoints[i].Server = k.String()
 			}
 		}
@@ -51,7 +51,7 @@ func Run(ds *collect.Dataset, opts Options) *Report {
 	var unexplained int64
 	rpt.Reconciliation, unexplained = reconcile(reconcileInput{
 		client: ds.Client, groups: groups, reqs: ds.Requests, metricTotal: metricTotal,
-		clientWindow: clientWindow(rpt.Alignment, offset),
+		clientWindow: clientWindow(rpt.Alignment, offset), endpointMap: opts.EndpointMap,
 	})
 	rpt.Cost = cost(costInputFor(ds, rpt, ins, lanes, metricTotal, w, opts))
 	var cpuPts, memPts []UtilPoint
@@ -178,15 +178,20 @@ func first(a, b string) string {
 	return b
 }
 
-// alignment puts the client on the server's clock. Without a user offset
-// the clocks are taken as equal.
+// alignment puts the client on the server's clock: the user's offset, or
+// one estimated by cross-correlating request rates, or none.
 func alignment(ds *collect.Dataset, opts Options) Alignment {
 	a := Alignment{Method: "none"}
-	if ds.Client != nil {
-		a.ClientStart, a.ClientEnd = clientSpan(ds.Client)
+	if ds.Client == nil {
+		return a
 	}
+	a.ClientStart, a.ClientEnd = clientSpan(ds.Client)
 	if opts.ClockOffset != nil {
 		a.ClockOffsetMS, a.Method = ms(*opts.ClockOffset), "user"
+		return a
+	}
+	if off, corr, ok := estimateOffset(ds.Client, ds.Requests); ok {
+		a.ClockOffsetMS, a.Method, a.Correlation = ms(off), "cross-correlation", corr
 	}
 	return a
 }

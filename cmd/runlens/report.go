@@ -29,6 +29,7 @@ type reportFlags struct {
 	percentiles string
 	clockOffset string
 	prices      string
+	endpointMap string
 	title       string
 	live        liveFlags // report's live form (collect.go)
 }
@@ -56,6 +57,7 @@ func reportCommand() command {
 			fs.StringVar(&f.percentiles, "percentiles", "", "percentiles the tables and charts show, e.g. 50,90,95,99,99.9 (default 50,60,70,80,90,95,99,100)")
 			fs.StringVar(&f.clockOffset, "clock-offset", "", "client clock minus server clock, e.g. 2.5s, overriding the estimate")
 			fs.StringVar(&f.prices, "prices", "", "price table `FILE` (JSON, as report.json's cost.price_table) overriding the built-in one")
+			fs.StringVar(&f.endpointMap, "endpoint-map", "", "JSON `FILE` mapping client endpoint names to server endpoints, e.g. {\"Predict\": \"POST /predict\"}")
 			fs.StringVar(&f.title, "title", "", "report title")
 			f.live.register(fs, false)
 			return func(stdout, stderr io.Writer, args []string) error { return runReport(stdout, stderr, f, args) }
@@ -127,6 +129,15 @@ func (f *reportFlags) analyzeOptions() (analyze.Options, error) {
 			return opts, fmt.Errorf("reading prices %s: %w", f.prices, err)
 		}
 		opts.Prices = &p
+	}
+	if f.endpointMap != "" {
+		b, err := os.ReadFile(f.endpointMap)
+		if err != nil {
+			return opts, err
+		}
+		if err := json.Unmarshal(b, &opts.EndpointMap); err != nil {
+			return opts, fmt.Errorf("reading endpoint map %s: want a JSON object of strings: %w", f.endpointMap, err)
+		}
 	}
 	switch f.format {
 	case "table", "markdown", "json", "none":

@@ -1,0 +1,120 @@
+package analyze
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runlens/runlens/collect"
+)
+
+func TestReconcileExplainsStrays(t *testing.T) {
+	ms := time.Millisecond
+	ua := func(r collect.Request, agent string) collect.Request { r.UserAgent = agent; return r }
+	const locust = "python-requests/2.31.0"
+	var reqs []collect.Request
+	for i := 0; i < 20; i++ {
+		reqs = append(reqs, ua(req("1s", 100*ms, "a", "GET", "/"), locust))
+	}
+	reqs = append(reqs,
+		ua(req("9.9s", 500*ms, "a", "GET", "/"), locust),         // in flight at the stop (10 s)
+		ua(req("9.95s", 300*ms, "a", "GET", "/"), locust),        // in flight at the stop
+		ua(req("5s", 100*ms, "a", "GET", "/"), "k6/0.49.0"),      // another client during the run
+		ua(req("40s", 100*ms, "a", "GET", "/other"), "curl/8.0"), // after the run
+	)
+	client := &collect.ClientRun{
+		Tool:      "locust",
+		Endpoints: []collect.ClientEndpoint{{Method: "GET", Name: "/", Requests: 23, Failures: 3}},
+		Total:     collect.ClientEndpoint{Name: "Aggregated", Requests: 23, Failures: 3},
+		Failures:  []collect.ClientFailure{{Method: "GET", Name: "/", Error: "ConnectionRefusedError(111, 'Connection refused')", Occurrences: 3}},
+		History:   []collect.ClientSample{{Time: at("0s"), Name: "Aggregated"}, {Time: at("10s"), Name: "Aggregated"}},
+	}
+	zero := time.Duration(0)
+	rpt := Run(&collect.Dataset{Client: client, Requests: reqs}, Options{ClockOffset: &zero})
+	rows := map[string]Reconciliation{}
+	for _, r := range rpt.Reconciliation {
+		rows[r.Endpoint] = r
+		if r.Difference != 0 && len(r.Explanations) == 0 {
+			t.Errorf("%s: difference %d with no explanation", r.Endpoint, r.Difference)
+		}
+		for _, e := range r.Explanations {
+			if strings.Contains(e, "unexplained") {
+				t.Errorf("%s: %s", r.Endpoint, e)
+			}
+		}
+	}
+	get := rows["GET /"]
+	// 23 server requests for GET /: 20 + 2 in flight + 1 other client; the
+	// client counted 23 including 3 that never connected.
+	if get.ServerRequests != 23 || get.Difference != 0 || len(get.Explanations) != 3 {
+		t.Errorf("GET / = %+v, want 23 server, difference 0, three explanations", get)
+	}
+	if tot := rows["total"]; tot.Difference != 1 || len(tot.Explanations) != 4 {
+		t.Errorf("total = %+v, want difference +1 with four explanations", tot)
+	}
+	for _, f := range rpt.Findings {
+		if f.ID == "unexplained_difference" {
+			t.Errorf("unexpected %+v", f)
+		}
+	}
+}
+
+func TestReconcileUnexplained(t *testing.T) {
+	ms := time.Millisecond
+	client := &collect.ClientRun{Tool: "locust",
+		Endpoints: []collect.ClientEndpoint{{Method: "GET", Name: "/", Requests: 5}},
+		Total:     collect.ClientEndpoint{Name: "Aggregated", Requests: 5}}
+	rpt := Run(&collect.Dataset{Client: client, Requests: []collect.Request{req("1s", 10*ms, "a", "GET", "/")}}, Options{})
+	found := false
+	for _, f := range rpt.Findings {
+		found = found || (f.ID == "unexplained_difference" && f.Value == 4)
+	}
+	if !found {
+		t.Errorf("findings %+v lack unexplained_difference of 4", rpt.Findings)
+	}
+}
+
+func TestEndpointMap(t *testing.T) {
+	ms := time.Millisecond
+	client := &collect.ClientRun{Tool: "jmeter",
+		Endpoints: []collect.ClientEndpoint{{Name: "Predict image", Requests: 1}},
+		Total:     collect.ClientEndpoint{Requests: 1}}
+	ds := &collect.Dataset{Client: client, Requests: []collect.Request{req("1s", 10*ms, "a", "POST", "/predict")}}
+	rpt := Run(ds, Options{EndpointMap: map[string]string{"Predict image": "POST /predict"}})
+	if got := rpt.Client.Endpoints[0].Server; got != "POST /predict" {
+		t.Errorf("mapped to %q, want POST /predict", got)
+	}
+	if r := rpt.Reconciliation[0]; r.ServerRequests != 1 || r.Difference != 0 {
+		t.Errorf("row = %+v", r)
+	}
+}
+
+func TestChurn(t *testing.T) {
+	ms := time.Millisecond
+	var ds collect.Dataset
+	// Steady 2 req/s for 10 minutes on instance "base"; a new instance starts
+	// every minute from minute 2 and takes the next request.
+	for s := 0; s < 600; s++ {
+		for k := 0; k < 2; k++ {
+			ds.Requests = append(ds.Requests, req((time.Duration(s)*time.Second+time.Duration(k)*500*ms).String(), 100*ms, "base", "GET", "/"))
+		}
+	}
+	ds.Events = append(ds.Events, event("-1s", collect.EventStart, "base"))
+	for m := 2; m < 9; m++ {
+		id := "i" + string(rune('0'+m))
+		start := time.Duration(m) * time.Minute
+		ds.Events = append(ds.Events, event(start.String(), collect.EventStart, id))
+		ds.Requests = append(ds.Requests, req((start+3*time.Second).String(), 8*time.Second, id, "GET", "/"))
+	}
+	rpt := Run(&ds, Options{})
+	if rpt.ColdStarts.Churn != 7 {
+		t.Errorf("churn = %d, want 7", rpt.ColdStarts.Churn)
+	}
+	found := false
+	for _, f := range rpt.Findings {
+		found = found || f.ID == "cold_start_churn"
+	}
+	if !found {
+		t.Error("no cold_start_churn finding")
+	}
+}
