@@ -94,12 +94,12 @@ func requestTable(rpt *analyze.Report) table {
 		header: []string{"Method", "Name", "Source", "Requests", "Fails", "Avg ms", "Min ms", "Max ms", "Avg size B", "Req/s"}}
 	for _, p := range pairs(rpt) {
 		if c := p.client; c != nil {
-			t.rows = append(t.rows, []string{c.Method, c.Name, "client", count(c.Requests), count(c.Failures),
-				millis(c.AvgMS), millis(c.MinMS), millis(c.MaxMS), bytesize(c.AvgContentBytes), rate(c.RequestsPerSec)})
+			t.rows = append(t.rows, []string{c.Method, c.Name, "client", pageCount(c.Requests), pageCount(c.Failures),
+				pageMS(c.AvgMS), pageMS(c.MinMS), pageMS(c.MaxMS), pageBytes(c.AvgContentBytes), pageRate(c.RequestsPerSec)})
 		}
 		if s := p.server; s != nil {
-			t.rows = append(t.rows, []string{s.Method, s.Path, "server", count(s.Requests), count(s.Requests - s.Status2xx - s.Status3xx - s.Status4xx),
-				millis(s.AvgMS), millis(s.MinMS), millis(s.MaxMS), bytesize(s.AvgResponseBytes), rate(s.RequestsPerSec)})
+			t.rows = append(t.rows, []string{s.Method, s.Path, "server", pageCount(s.Requests), pageCount(s.Requests - s.Status2xx - s.Status3xx - s.Status4xx),
+				pageMS(s.AvgMS), pageMS(s.MinMS), pageMS(s.MaxMS), pageBytes(s.AvgResponseBytes), pageRate(s.RequestsPerSec)})
 		}
 	}
 	return t
@@ -130,7 +130,7 @@ func quantiles(qs []analyze.Quantile) []string {
 	for i, q := range qs {
 		out[i] = "-"
 		if !q.Missing {
-			out[i] = millis(q.MS)
+			out[i] = pageMS(q.MS)
 		}
 	}
 	return out
@@ -187,10 +187,10 @@ func reconciliationTable(rpt *analyze.Report) table {
 	for _, r := range rpt.Reconciliation {
 		metric := "-"
 		if r.MetricRequests >= 0 {
-			metric = count(r.MetricRequests)
+			metric = pageCount(r.MetricRequests)
 		}
-		t.rows = append(t.rows, []string{r.Endpoint, count(r.ClientRequests), count(r.ClientFailures), count(r.ServerRequests),
-			metric, signed(r.Difference), strings.Join(r.Explanations, "; ")})
+		t.rows = append(t.rows, []string{r.Endpoint, pageCount(r.ClientRequests), pageCount(r.ClientFailures), pageCount(r.ServerRequests),
+			metric, pageSignedInt(r.Difference), strings.Join(r.Explanations, "; ")})
 	}
 	return t
 }
@@ -201,7 +201,7 @@ func coldStartTable(rpt *analyze.Report) table {
 		header: []string{"Instance", "Started", "Reason", "First request", "Startup ms", "First request ms", "Penalty ms"}}
 	for _, c := range rpt.ColdStarts.Instances {
 		t.rows = append(t.rows, []string{shortID(c.InstanceID), c.StartedAt.Format("15:04:05.000"), c.Reason, c.FirstRequest,
-			optMillis(c.StartupMS), optMillis(c.FirstRequestMS), millis(c.PenaltyMS)})
+			pageMS(c.StartupMS), pageMS(c.FirstRequestMS), pageMS(c.PenaltyMS)})
 	}
 	return t
 }
@@ -215,11 +215,11 @@ func costTable(rpt *analyze.Report) table {
 		header: []string{"Item", "Quantity", "USD"},
 		rows: [][]string{
 			{"billable instance time (" + c.BillableSource + ")", fmt.Sprintf("%.1f s", c.BillableInstanceSeconds), ""},
-			{"vCPU", fmt.Sprintf("%.1f vCPU-s", c.VCPUSeconds), usd(c.CPUUSD)},
-			{"memory", fmt.Sprintf("%.1f GiB-s", c.MemoryGiBSeconds), usd(c.MemoryUSD)},
-			{"requests", count(c.Requests), usd(c.RequestsUSD)},
-			{"total", "", usd(c.TotalUSD)},
-			{"per 1,000 requests", "", usd(c.USDPer1kRequests)},
-			{"idle share of billable time", percent(c.IdleShare), ""},
+			{"vCPU", fmt.Sprintf("%.1f vCPU-s", c.VCPUSeconds), pageUSD(c.CPUUSD)},
+			{"memory", fmt.Sprintf("%.1f GiB-s", c.MemoryGiBSeconds), pageUSD(c.MemoryUSD)},
+			{"requests", pageCount(c.Requests), pageUSD(c.RequestsUSD)},
+			{"total", "", pageUSD(c.TotalUSD)},
+			{"per 1,000 requests", "", pageUSD(c.USDPer1kRequests)},
+			{"idle share of billable time", pagePct(c.IdleShare), ""},
 		}}
 }

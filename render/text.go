@@ -70,8 +70,8 @@ func summary(rpt *analyze.Report) string {
 		fmt.Fprintf(&b, "client %d (%d failed), ", c.Total.Requests, c.Total.Failures)
 	}
 	fmt.Fprintf(&b, "server %d. Cold starts: %d (%s of requests waited, penalty p50 %s). Cost: %s, idle share %s.",
-		rpt.Server.Total.Requests, rpt.ColdStarts.Count, percent(rpt.ColdStarts.ShareOfRequests), seconds(rpt.ColdStarts.PenaltyP50MS),
-		usd(rpt.Cost.TotalUSD), percent(rpt.Cost.IdleShare))
+		rpt.Server.Total.Requests, rpt.ColdStarts.Count, pagePct(rpt.ColdStarts.ShareOfRequests), seconds(rpt.ColdStarts.PenaltyP50MS),
+		pageUSD(rpt.Cost.TotalUSD), pagePct(rpt.Cost.IdleShare))
 	return b.String()
 }
 

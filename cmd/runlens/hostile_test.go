@@ -31,7 +31,7 @@ func TestHostileLogStrings(t *testing.T) {
 			t.Errorf("the HTML holds %q unescaped", bad)
 		}
 	}
-	res := checkInBrowser(t, html, 10)
+	res := checkInBrowser(t, html)
 	for _, want := range []string{script, img} {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("the page does not show %q as text", want)

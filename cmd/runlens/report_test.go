@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/runlens/runlens/internal/browser"
 )
@@ -129,7 +127,7 @@ func TestReportPaperFixture(t *testing.T) {
 	if bytes.Contains(html, []byte(`src="http`)) {
 		t.Error(`r.html has src="http`)
 	}
-	checkInBrowser(t, htmlPath, 10)
+	checkInBrowser(t, htmlPath)
 }
 
 func checkPaperFigures(t *testing.T, doc map[string]any) {
@@ -184,39 +182,16 @@ func checkPaperFigures(t *testing.T, doc map[string]any) {
 	}
 }
 
-// checkInBrowser opens a page in headless Chromium and asserts that every
-// chart drew, with no console error, no dialog and no network request.
-func checkInBrowser(t *testing.T, path string, charts int) *browser.Result {
+// chartIDs are the report page's ten charts, in order.
+var chartIDs = []string{"chart_rps", "chart_percentiles", "chart_users", "chart_instances", "chart_billable",
+	"chart_status", "chart_latency", "chart_cpu", "chart_memory", "chart_startup"}
+
+// checkInBrowser opens a report page in headless Chromium and asserts that
+// every chart drew, with no console error, no dialog and no network request.
+func checkInBrowser(t *testing.T, path string) *browser.Result {
 	t.Helper()
-	if _, ok := browser.Available(); !ok {
-		if os.Getenv("RUNLENS_REQUIRE_BROWSER") == "1" {
-			t.Fatal("chromium not found and RUNLENS_REQUIRE_BROWSER=1")
-		}
-		t.Skip("chromium not found: skipping the browser check (apt-get install -y chromium)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	res, err := browser.Check(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Charts) != charts {
-		t.Errorf("%d charts, want %d: %v", len(res.Charts), charts, res.Charts)
-	}
-	for _, id := range res.Charts {
-		if !res.Drawn[id] {
-			t.Errorf("chart %s did not draw", id)
-		}
-	}
-	if len(res.ConsoleErrors) > 0 {
-		t.Errorf("console errors: %q", res.ConsoleErrors)
-	}
-	if len(res.Requests) > 0 {
-		t.Errorf("network requests: %q", res.Requests)
-	}
-	if len(res.Dialogs) > 0 {
-		t.Errorf("dialogs opened: %q", res.Dialogs)
-	}
+	res := browser.Open(t, path)
+	browser.AssertQuietAndDrawn(t, res, chartIDs)
 	return res
 }
 
@@ -305,7 +280,7 @@ func TestReportOneSourceAlone(t *testing.T) {
 			if !slices.ContainsFunc(doc.Missing, func(s string) bool { return strings.HasPrefix(s, tc.missing) }) {
 				t.Errorf("missing = %q, want an entry about %q", doc.Missing, tc.missing)
 			}
-			checkInBrowser(t, html, 10)
+			checkInBrowser(t, html)
 		})
 	}
 }
