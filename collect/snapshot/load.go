@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/loadtest"
@@ -95,12 +97,27 @@ func Read(in Inputs) (*collect.Dataset, error) {
 	return ds, nil
 }
 
-// usable fails when nothing at all was read.
+// usable fails when nothing at all was read, saying what the files held.
 func usable(ds *collect.Dataset) error {
-	if len(ds.Requests) == 0 && len(ds.Events) == 0 && len(ds.Metrics) == 0 && ds.Client == nil && ds.Service == nil {
-		return errors.New("nothing usable: no request or system log entries, metrics, service or load-test results")
+	if len(ds.Requests) > 0 || len(ds.Events) > 0 || len(ds.Metrics) > 0 || ds.Client != nil || ds.Service != nil {
+		return nil
 	}
-	return nil
+	var files []string
+	for _, s := range ds.Sources {
+		files = append(files, fmt.Sprintf("%s (%s, %d items)", s.Path, s.Format, s.Items))
+	}
+	msg := "nothing usable: no Cloud Run request or system log entries, metrics, service or load-test results"
+	if len(files) > 0 {
+		msg += " in " + strings.Join(files, ", ")
+	}
+	if len(ds.Skipped) > 0 {
+		var kinds []string
+		for _, k := range slices.Sorted(maps.Keys(ds.Skipped)) {
+			kinds = append(kinds, fmt.Sprintf("%d %s", ds.Skipped[k], k))
+		}
+		msg += "; skipped entries: " + strings.Join(kinds, ", ")
+	}
+	return errors.New(msg)
 }
 
 func readManifest(path string, ds *collect.Dataset) error {
