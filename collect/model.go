@@ -194,6 +194,11 @@ type ClientRun struct {
 	// rounded buckets (Locust), so percentiles are approximate.
 	ApproximatePercentiles bool
 	Files                  []string
+
+	// TotalsOnly is set when the tool gave a summary of the run (a k6
+	// summary export, a vegeta JSON report): Total only, with no
+	// Endpoints and no History.
+	TotalsOnly bool
 }
 
 // ClientEndpoint is one row of a load generator's statistics.

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -10,13 +11,19 @@ import (
 // spawned, their wait_time = between(WaitMin, WaitMax), and the run time
 // (-t). At the stop, users that are waiting stop at once and users with a
 // request in flight finish it first (--stop-timeout), so every request the
-// service saw is in the client's statistics.
+// service saw is in the client's statistics; with KillAtStop (no
+// --stop-timeout) they are killed and their requests in flight never reach
+// the statistics.
 type LoadTest struct {
-	Start            time.Time // when the stats were reset: Locust's start_time
+	Start            time.Time // when the stats were reset: Locust's start_time, on the server's clock
 	Users            int
 	SpawnRate        float64 // users per second
 	WaitMin, WaitMax time.Duration
 	RunTime          time.Duration
+	KillAtStop       bool
+	// Offset is the client's clock minus the server's: the client's files
+	// carry server time plus Offset.
+	Offset time.Duration
 }
 
 // Stop is when the run time ends.
@@ -26,6 +33,7 @@ func (lt LoadTest) Stop() time.Time { return lt.Start.Add(lt.RunTime) }
 // advance by the scenario, how it will go.
 type Task struct {
 	Method, Name  string
+	Target        string        // path and query as sent; Name when empty
 	Latency       time.Duration // as the client measures it
 	ContentLength int64         // response body bytes
 	RequestSize   int64         // request bytes, as the server logs them
@@ -36,6 +44,15 @@ type Call struct {
 	Task
 	User int
 	Sent time.Time
+	// Status is the HTTP status the client got; 0 when the connection
+	// failed (and for the paper scenario's calls, which all succeeded).
+	Status int
+	// Error is Locust's failure text (the exception's repr); empty for a
+	// success.
+	Error string
+	// Abandoned calls were in flight when the client was stopped: the
+	// service answered them, Locust never counted them.
+	Abandoned bool
 }
 
 // Done is when the client received the response.
@@ -96,13 +113,33 @@ func earliest(ts []time.Time) int {
 	return best
 }
 
-// LastDone is when the last response arrived.
+// LastDone is when the last response Locust counted arrived.
 func (cr *ClientRun) LastDone() time.Time {
 	var last time.Time
 	for _, c := range cr.Calls {
-		last = maxTime(last, c.Done())
+		if !c.Abandoned {
+			last = maxTime(last, c.Done())
+		}
 	}
 	return last
+}
+
+// onClientClock returns a copy of the run with every time moved to the
+// client's clock (server time plus Test.Offset).
+func (cr *ClientRun) onClientClock() *ClientRun {
+	d := cr.Test.Offset
+	out := &ClientRun{Test: cr.Test, Calls: slices.Clone(cr.Calls)}
+	out.Test.Start = out.Test.Start.Add(d)
+	for i := range out.Calls {
+		out.Calls[i].Sent = out.Calls[i].Sent.Add(d)
+	}
+	for _, t := range cr.Spawned {
+		out.Spawned = append(out.Spawned, t.Add(d))
+	}
+	for _, t := range cr.Stopped {
+		out.Stopped = append(out.Stopped, t.Add(d))
+	}
+	return out
 }
 
 // Users returns how many users were running at t.

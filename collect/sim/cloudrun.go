@@ -25,6 +25,12 @@ type Service struct {
 	RequestBilling bool
 }
 
+// memoryMiB is the memory limit in MiB; 0 when Memory does not parse.
+func (s Service) memoryMiB() int64 {
+	mib, _ := collect.ParseMemoryMiB(s.Memory)
+	return mib
+}
+
 // Container is the name Cloud Run gives the service's only container.
 func (s Service) Container() string { return s.Name + "-1" }
 
@@ -35,7 +41,18 @@ type Instance struct {
 	Start  time.Time // "Starting new instance"
 	Ready  time.Time // the startup probe succeeded: it takes requests from here
 	Retire time.Time // shut down; zero while still alive at the window's end
+	// BaseMiB is the memory the instance uses with no request in flight,
+	// once started; zero when memory is not modelled per request.
+	BaseMiB float64
+	// ExceededMiB is the memory in use when the instance exceeded its
+	// memory limit and was terminated at Retire; zero for an instance that
+	// was retired or is still alive.
+	ExceededMiB int
 }
+
+// Crashed reports whether the instance was terminated for exceeding its
+// memory limit.
+func (in Instance) Crashed() bool { return in.ExceededMiB > 0 }
 
 // Request is one request as the Cloud Run front end logs it.
 type Request struct {
@@ -48,7 +65,9 @@ type Request struct {
 	UserAgent    string
 	RemoteIP     string
 	Protocol     string
-	Instance     int // index into Run.Instances, set by Route
+	Instance     int     // index into Run.Instances, set by Route; -1 when rejected before any instance
+	MemoryMiB    float64 // memory the request holds on its instance while in flight
+	RetainedMiB  float64 // memory it leaves behind on its instance once answered
 }
 
 // End is when the response was sent.
@@ -65,6 +84,9 @@ type Run struct {
 // served returns when instance work on r began: its arrival, or the
 // instance's readiness when r waited for the instance to start.
 func (r *Run) served(q Request) time.Time {
+	if q.Instance < 0 {
+		return q.Arrival
+	}
 	ready := r.Instances[q.Instance].Ready
 	if q.Arrival.Before(ready) {
 		return ready

@@ -70,18 +70,39 @@ func TestRouteErrors(t *testing.T) {
 
 func TestBillable(t *testing.T) {
 	ms := func(a, b int) span { return span{at(a), at(b)} }
+	// The instance starts at 0 and is ready at 1000 ms; it is retired a
+	// minute after its last response unless it is a min instance, alive
+	// until the window's end at 600 s.
 	for _, tc := range []struct {
 		name    string
-		request bool
+		request bool // request-based billing; else instance-based
+		min     bool // a min instance: never retired
 		reqs    []Request
 		want    []span
+		total   time.Duration
 	}{
+		// The five cases of the billing model, computed by hand.
+		// Startup 1000 ms stays; busy [5000, 6030) is 1030 ms, billed 1100.
+		{"rounding to 100 ms", true, false, []Request{req(5000, 1030)}, []span{ms(0, 1000), ms(5000, 6100)}, 2100 * time.Millisecond},
+		// [5000, 5600) and [5300, 6250) overlap: one busy span of 1250 ms,
+		// billed once as 1300, not 600 + 950 rounded to 1600.
+		{"concurrency overlap", true, false, []Request{req(5000, 600), req(5300, 950)}, []span{ms(0, 1000), ms(5000, 6300)}, 2300 * time.Millisecond},
+		// Startup, then 200 ms and 50 ms (billed 100): the 14 s between
+		// them and the minute before retirement are not billed.
+		{"request-based billing", true, false, []Request{req(5000, 200), req(20_000, 50)}, []span{ms(0, 1000), ms(5000, 5200), ms(20_000, 20_100)}, 1300 * time.Millisecond},
+		// The same requests: the whole life, from the start to the
+		// retirement 60 s after the last response at 20 050 ms.
+		{"instance-based billing", false, false, []Request{req(5000, 200), req(20_000, 50)}, []span{ms(0, 80_050)}, 80_050 * time.Millisecond},
+		// A min instance that serves nothing is billed its whole life, to
+		// the window's end, under instance-based billing...
+		{"min instances idle", false, true, nil, []span{ms(0, 600_000)}, 600 * time.Second},
+		// ...and only its startup under request-based billing.
+		{"min instances idle, request-based", true, true, nil, []span{ms(0, 1000)}, time.Second},
 		// Startup [0, 1000) and the first request [1000, 1150) are one span, rounded up.
-		{"startup joins the first request", true, []Request{req(500, 650)}, []span{ms(0, 1200)}},
-		{"rounding joins close spans", true, []Request{req(1250, 50), req(1330, 40)}, []span{ms(0, 1000), ms(1250, 1450)}},
-		{"separate spans round separately", true, []Request{req(1000, 10), req(5000, 101)}, []span{ms(0, 1100), ms(5000, 5200)}},
-		{"exact multiples stay", true, []Request{req(2000, 300)}, []span{ms(0, 1000), ms(2000, 2300)}},
-		{"instance-based billing bills the life", false, []Request{req(2000, 300)}, []span{ms(0, 62300)}},
+		{"startup joins the first request", true, false, []Request{req(500, 650)}, []span{ms(0, 1200)}, 1200 * time.Millisecond},
+		{"rounding joins close spans", true, false, []Request{req(1250, 50), req(1330, 40)}, []span{ms(0, 1000), ms(1250, 1450)}, 1200 * time.Millisecond},
+		{"separate spans round separately", true, false, []Request{req(1000, 10), req(5000, 101)}, []span{ms(0, 1100), ms(5000, 5200)}, 1300 * time.Millisecond},
+		{"exact multiples stay", true, false, []Request{req(2000, 300)}, []span{ms(0, 1000), ms(2000, 2300)}, 1300 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := testRun(80, tc.reqs...)
@@ -90,11 +111,16 @@ func TestBillable(t *testing.T) {
 			if err := r.Route(); err != nil {
 				t.Fatal(err)
 			}
-			if err := r.RetireIdle([]time.Duration{time.Minute}); err != nil {
-				t.Fatal(err)
+			if !tc.min {
+				if err := r.RetireIdle([]time.Duration{time.Minute}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if diff := cmp.Diff(tc.want, r.billable(0), cmp.AllowUnexported(span{})); diff != "" {
 				t.Errorf("billable spans (-want +got):\n%s", diff)
+			}
+			if got := r.billableTotal(); got != tc.total {
+				t.Errorf("billable time %v, want %v", got, tc.total)
 			}
 		})
 	}

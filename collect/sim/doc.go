@@ -2,12 +2,18 @@
 // what it did as a runlens snapshot.
 //
 // The Cloud Run model (cloudrun.go, spans.go, metrics.go, logs.go) knows
-// instances that start, become ready and are retired when idle, requests
-// routed to ready instances within the concurrency limit, billing rounded up
-// to 100 ms, and how Cloud Monitoring samples its metrics per minute. The
-// load-test model (client.go, locust.go) runs Locust-like users and computes
-// Locust's own statistics and CSV files. A scenario (paper.go, with the
-// latency construction in latency.go) sets the parameters of both; Write
-// turns a scenario and a seed into a snapshot directory: the same seed gives
-// byte-identical files.
+// instances that start, become ready and are retired when idle or
+// terminated over their memory limit, requests routed to instances within
+// the concurrency limit, billing rounded up to 100 ms (request-based or
+// instance-based), and how Cloud Monitoring samples its metrics per minute.
+// The load-test model (client.go, workload.go, locust*.go) runs
+// Locust-like users and computes Locust's own statistics and CSV files,
+// on the client's clock. The engine (engine.go, exchange.go, platform.go)
+// plays both together as a discrete-event simulation: new instances when
+// none has a free slot, cold-start delays drawn from a distribution, min
+// and max instances, memory crashes, connection failures, other clients,
+// users killed at the stop. A scenario (paper.go, coldstarts.go,
+// orchestrator.go, fatcontainer.go, clockskew.go) sets the parameters;
+// Write turns a scenario and a seed into a snapshot directory: the same
+// seed gives byte-identical files.
 package sim

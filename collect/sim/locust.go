@@ -25,6 +25,9 @@ type locustEntry struct {
 	rtIsInt        map[int64]bool // Python key type: int below 100 ms, float above
 	perSec         map[int64]int64
 	lastTS         float64 // last_request_timestamp, valid once numRequests > 0
+	numFailures    int64
+	failPerSec     map[int64]int64
+	cache          rtCache // response_times_cache
 }
 
 // locustStats is Locust's RequestStats: the entries and their total.
@@ -33,35 +36,48 @@ type locustStats struct {
 	percentiles []float64
 	entries     map[[2]string]*locustEntry // keyed by (name, method)
 	total       *locustEntry
+	errors      map[string]*locustError // keyed by StatsError.create_key
 }
 
 func newLocustStats(start time.Time, percentiles []float64) *locustStats {
-	s := &locustStats{start: unixFloat(start), percentiles: percentiles, entries: map[[2]string]*locustEntry{}}
-	s.total = s.newEntry("", "Aggregated")
+	s := &locustStats{start: unixFloat(start), percentiles: percentiles, entries: map[[2]string]*locustEntry{}, errors: map[string]*locustError{}}
+	s.total = s.newEntry("", "Aggregated", s.start)
 	return s
 }
 
-func (s *locustStats) newEntry(method, name string) *locustEntry {
-	return &locustEntry{method: method, name: name, stats: s, rt: map[int64]int64{}, rtIsInt: map[int64]bool{}, perSec: map[int64]int64{}}
+// newEntry is a StatsEntry created (and reset) at now: its response-times
+// cache starts with an empty copy for that second.
+func (s *locustStats) newEntry(method, name string, now float64) *locustEntry {
+	e := &locustEntry{method: method, name: name, stats: s, rt: map[int64]int64{}, rtIsInt: map[int64]bool{},
+		perSec: map[int64]int64{}, failPerSec: map[int64]int64{}}
+	e.cacheResponseTimes(int64(now))
+	return e
 }
 
 func unixFloat(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 
-// log records a response as Locust does when it arrives.
+// log records a response as Locust does when it arrives: the request,
+// and its failure if it failed.
 func (s *locustStats) log(c Call) {
 	key := [2]string{c.Name, c.Method}
+	now := unixFloat(c.Done())
 	e := s.entries[key]
 	if e == nil {
-		e = s.newEntry(c.Method, c.Name)
+		e = s.newEntry(c.Method, c.Name, now)
 		s.entries[key] = e
 	}
-	now := unixFloat(c.Done())
 	s.total.log(now, c.Latency, c.ContentLength)
 	e.log(now, c.Latency, c.ContentLength)
+	if c.Error != "" {
+		s.logError(now, c.Method, c.Name, c.Error)
+	}
 }
 
 func (e *locustEntry) log(now float64, rt time.Duration, contentLength int64) {
 	ms := float64(rt) / float64(time.Millisecond)
+	if t := int64(now); e.numRequests > 0 && t > int64(e.lastTS) {
+		e.cacheResponseTimes(t - 1)
+	}
 	e.numRequests++
 	e.perSec[int64(now)]++
 	e.lastTS = now
@@ -205,7 +221,12 @@ func (e *locustEntry) totalRPS() string {
 
 // currentRPS is current_rps: the mean of the per-second counts over the
 // seconds from 12 before the last response to 2 before it.
-func (e *locustEntry) currentRPS() float64 {
+func (e *locustEntry) currentRPS() float64 { return e.currentRate(e.perSec) }
+
+// currentFailRate is current_fail_per_sec, the same over failures.
+func (e *locustEntry) currentFailRate() float64 { return e.currentRate(e.failPerSec) }
+
+func (e *locustEntry) currentRate(perSec map[int64]int64) float64 {
 	total := e.stats.total
 	if total.numRequests == 0 {
 		return 0
@@ -215,7 +236,7 @@ func (e *locustEntry) currentRPS() float64 {
 	var sum float64
 	n := 0
 	for t := from; t < last-2; t++ {
-		sum += float64(e.perSec[t])
+		sum += float64(perSec[t])
 		n++
 	}
 	return sum / float64(max(n, 1))
@@ -276,19 +297,21 @@ func (s *locustStats) statsCSV() []byte {
 	var b strings.Builder
 	b.WriteString(csvRow(header))
 	for _, e := range s.sorted() {
-		row := []string{e.method, e.name, strconv.FormatInt(e.numRequests, 10), "0", e.median(), e.avg(),
+		row := []string{e.method, e.name, strconv.FormatInt(e.numRequests, 10), strconv.FormatInt(e.numFailures, 10), e.median(), e.avg(),
 			e.min(), e.max(), e.avgContent(), e.totalRPS(), e.totalFailRate()}
 		b.WriteString(csvRow(append(row, e.percentileFields()...)))
 	}
 	return []byte(b.String())
 }
 
-// totalFailRate is total_fail_per_sec; this model has no failures.
+// totalFailRate is total_fail_per_sec: failures over the time from the
+// start to the last response of all endpoints.
 func (e *locustEntry) totalFailRate() string {
-	if e.stats.total.numRequests == 0 {
+	last := e.stats.total
+	if last.numRequests == 0 || last.lastTS == 0 || e.stats.start == 0 {
 		return "0.0"
 	}
-	return pyFloat(0)
+	return pyFloat(float64(e.numFailures) / (last.lastTS - e.stats.start))
 }
 
 // historyHeader is the _stats_history.csv header.
@@ -304,36 +327,21 @@ func (s *locustStats) historyHeader() string {
 // --csv-full-history) and totals.
 func (s *locustStats) historyRow(now time.Time, users int) string {
 	e := s.total
-	row := []string{strconv.FormatInt(now.Unix(), 10), strconv.Itoa(users), "", e.name,
-		strconv.FormatFloat(e.currentRPS(), 'f', 6, 64), strconv.FormatFloat(0, 'f', 6, 64)}
-	row = append(row, e.percentileFields()...)
-	row = append(row, strconv.FormatInt(e.numRequests, 10), "0", e.median(), e.avg(), e.min(), e.max(), e.avgContent())
-	return csvRow(row)
+	return e.historyRow(now, users, false)
 }
 
-// locustFiles computes Locust's four CSV files for a client run: stats,
-// stats history (one row a second from the start until the second after
-// the last response), failures and exceptions. This model has no failures.
-func locustFiles(cr *ClientRun, percentiles []float64) (stats, history, failures, exceptions []byte) {
-	calls := slices.Clone(cr.Calls)
-	slices.SortStableFunc(calls, func(a, b Call) int { return a.Done().Compare(b.Done()) })
-	s := newLocustStats(cr.Test.Start, percentiles)
-	var h strings.Builder
-	h.WriteString(s.historyHeader())
-	const writerLag = 2100 * time.Microsecond // the CSV writer runs just after each second starts
-	next := 0
-	for t := cr.Test.Start.Add(writerLag); !t.After(cr.LastDone().Add(time.Second)); t = t.Add(time.Second) {
-		for ; next < len(calls) && !calls[next].Done().After(t); next++ {
-			s.log(calls[next])
-		}
-		h.WriteString(s.historyRow(t, cr.Users(t)))
+// historyRow is the entry's row at now: current rates, percentiles
+// (current ones with --csv-full-history, else cumulative) and totals.
+func (e *locustEntry) historyRow(now time.Time, users int, current bool) string {
+	row := []string{strconv.FormatInt(now.Unix(), 10), strconv.Itoa(users), e.method, e.name,
+		strconv.FormatFloat(e.currentRPS(), 'f', 6, 64), strconv.FormatFloat(e.currentFailRate(), 'f', 6, 64)}
+	if current {
+		row = append(row, e.currentPercentileFields(now)...)
+	} else {
+		row = append(row, e.percentileFields()...)
 	}
-	for ; next < len(calls); next++ {
-		s.log(calls[next])
-	}
-	return s.statsCSV(), []byte(h.String()),
-		[]byte(csvRow([]string{"Method", "Name", "Error", "Occurrences"})),
-		[]byte(csvRow([]string{"Count", "Message", "Traceback", "Nodes"}))
+	row = append(row, strconv.FormatInt(e.numRequests, 10), strconv.FormatInt(e.numFailures, 10), e.median(), e.avg(), e.min(), e.max(), e.avgContent())
+	return csvRow(row)
 }
 
 // csvRow writes fields as Python's csv module does by default: quoted only

@@ -15,12 +15,16 @@ import (
 const (
 	shutdownText = "Shutting down instance due to idleness."
 	probeFormat  = "Default STARTUP TCP probe succeeded after 1 attempt for container %q on port %d."
+	// memoryFormat is Cloud Run's text when an instance is terminated for
+	// exceeding its memory limit.
+	memoryFormat = "Memory limit of %d MiB exceeded with %d MiB used. Consider increasing the memory limit, see https://cloud.google.com/run/docs/configuring/memory-limits"
 )
 
 // startReasons explains each scaling reason as Cloud Run's start entry does.
 var startReasons = map[string]string{
 	"AUTOSCALING":        "Instance started due to configured scaling factors (e.g. CPU utilization, request throughput, etc.) or no existing capacity for current traffic.",
 	"DEPLOYMENT_ROLLOUT": "Instance started due to traffic shifting between revisions due to deployment, traffic split adjustment, or deployment health check.",
+	"MIN_INSTANCE":       "Instance started because of customer-configured min-instances or min-instances.",
 }
 
 func startText(reason string) string {
@@ -106,10 +110,19 @@ func (l *logs) request(q Request) collect.LogEntry {
 			Latency:       latencyString(q.Latency),
 			Protocol:      q.Protocol,
 		},
-		Labels: map[string]string{"instanceId": r.Instances[q.Instance].ID},
+		Labels: r.requestLabels(q),
 		Trace:  "projects/" + r.Service.Project + "/traces/" + randHex(l.rng, 32),
 		SpanID: randHex(l.rng, 16),
 	}
+}
+
+// requestLabels carries the instance that served the request; a request
+// rejected before any instance has none.
+func (r *Run) requestLabels(q Request) map[string]string {
+	if q.Instance < 0 {
+		return nil
+	}
+	return map[string]string{"instanceId": r.Instances[q.Instance].ID}
 }
 
 func severity(status int) string {
@@ -129,27 +142,33 @@ func latencyString(d time.Duration) string {
 }
 
 // system returns an instance's start, probe and (once retired) shutdown
-// entries.
+// entries; an instance terminated for exceeding its memory limit has the
+// memory-limit entry instead of the shutdown.
 func (l *logs) system(in Instance) []collect.LogEntry {
 	r := l.run
-	entry := func(t time.Time, text string, labels map[string]string) collect.LogEntry {
+	entry := func(t time.Time, severity, text string, labels map[string]string) collect.LogEntry {
 		return collect.LogEntry{
 			LogName:          r.logName("run.googleapis.com/varlog/system"),
 			Resource:         r.resource(),
 			Timestamp:        t.UTC().Format(logTimeLayout),
 			ReceiveTimestamp: t.Add(2*time.Millisecond + time.Duration(l.rng.Int64N(int64(8*time.Millisecond)))).UTC().Format(receiveTimeLayout),
-			Severity:         "INFO",
+			Severity:         severity,
 			InsertID:         l.insertID(t),
 			Labels:           labels,
 			TextPayload:      text,
 		}
 	}
+	id := map[string]string{"instanceId": in.ID}
 	out := []collect.LogEntry{
-		entry(in.Start, startText(in.Reason), map[string]string{"instanceId": in.ID, "scaling_reason": in.Reason}),
-		entry(in.Ready, fmt.Sprintf(probeFormat, r.Service.Container(), r.Service.Port), map[string]string{"instanceId": in.ID}),
+		entry(in.Start, "INFO", startText(in.Reason), map[string]string{"instanceId": in.ID, "scaling_reason": in.Reason}),
+		entry(in.Ready, "INFO", fmt.Sprintf(probeFormat, r.Service.Container(), r.Service.Port), id),
 	}
-	if !in.Retire.IsZero() && in.Retire.Before(r.Window.End) {
-		out = append(out, entry(in.Retire, shutdownText, map[string]string{"instanceId": in.ID}))
+	switch {
+	case in.Retire.IsZero() || !in.Retire.Before(r.Window.End):
+	case in.Crashed():
+		out = append(out, entry(in.Retire, "ERROR", fmt.Sprintf(memoryFormat, r.Service.memoryMiB(), in.ExceededMiB), id))
+	default:
+		out = append(out, entry(in.Retire, "INFO", shutdownText, id))
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/http"
 	"slices"
 	"sort"
 	"strconv"
@@ -43,6 +44,10 @@ var (
 type Utilization struct {
 	CPUStarting, CPUServing, CPUIdle [2]float64
 	Memory                           [2]float64
+	// MemoryFromRequests derives memory from the instances' BaseMiB (grown
+	// into during startup) and the MemoryMiB of their requests in flight,
+	// over the service's limit; Memory is then a jitter added to it.
+	MemoryFromRequests bool
 }
 
 // MetricResponse is one metric's ListTimeSeries response.
@@ -249,10 +254,36 @@ func (r *Run) utilizations(rng *rand.Rand, u Utilization) (cpu, mem map[int64][]
 			c := starting*draw(u.CPUStarting) + serving*draw(u.CPUServing) + idle*draw(u.CPUIdle)
 			m := t.Truncate(AlignmentPeriod).Unix()
 			cpu[m] = append(cpu[m], c)
-			mem[m] = append(mem[m], draw(u.Memory))
+			v := draw(u.Memory)
+			if u.MemoryFromRequests {
+				v += r.memoryFraction(i, t, end)
+			}
+			mem[m] = append(mem[m], v)
 		}
 	}
 	return cpu, mem
+}
+
+// memoryFraction is instance i's mean memory use over [from, to) as a
+// fraction of the limit: its base, grown into while starting, and the
+// memory of the requests it works on.
+func (r *Run) memoryFraction(i int, from, to time.Time) float64 {
+	in := r.Instances[i]
+	slot := to.Sub(from).Seconds()
+	used := in.BaseMiB
+	if from.Before(in.Ready) {
+		used *= max(0.1, from.Sub(in.Start).Seconds()/in.Ready.Sub(in.Start).Seconds())
+	}
+	for _, q := range r.Requests {
+		if q.Instance != i {
+			continue
+		}
+		used += q.MemoryMiB * span{r.served(q), q.End()}.overlap(from, to).Seconds() / slot
+		if q.Status == http.StatusOK {
+			used += q.RetainedMiB * span{q.End(), to}.overlap(from, to).Seconds() / slot
+		}
+	}
+	return used / float64(r.Service.memoryMiB())
 }
 
 // sampled turns per-minute samples into a distribution series.

@@ -21,9 +21,10 @@ import (
 	"github.com/runlens/runlens/collect"
 )
 
-var update = flag.Bool("update", false, "rewrite fixtures/paper-mobilenet")
+var update = flag.Bool("update", false, "rewrite the scenario fixtures in ../../fixtures")
 
-const fixtureDir = "../../fixtures/paper-mobilenet"
+// fixtureDir is where a scenario's fixture lives.
+func fixtureDir(scenario string) string { return "../../fixtures/" + scenario }
 
 // published is the benchmark's table of client statistics (ms).
 var published = []struct {
@@ -226,30 +227,36 @@ func checkHistoryCSV(t *testing.T, path string) {
 	}
 }
 
+// TestDeterministic: every scenario writes byte-identical files for the
+// same seed, and other requests for another seed.
 func TestDeterministic(t *testing.T) {
-	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
-	for _, d := range []struct {
-		dir  string
-		seed uint64
-	}{{a, DefaultSeed}, {b, DefaultSeed}, {c, DefaultSeed + 1}} {
-		if err := Write(d.dir, PaperMobileNet, d.seed); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fa, fb := readTree(t, a), readTree(t, b)
-	if len(fa) != 16 {
-		t.Errorf("%d files written, want 16: %v", len(fa), keys(fa))
-	}
-	if diff := cmp.Diff(keys(fa), keys(fb)); diff != "" {
-		t.Fatalf("file sets differ (-first +second):\n%s", diff)
-	}
-	for name := range fa {
-		if !bytes.Equal(fa[name], fb[name]) {
-			t.Errorf("%s differs between two writes with the same seed", name)
-		}
-	}
-	if fc := readTree(t, c); bytes.Equal(fa["requests.ndjson.gz"], fc["requests.ndjson.gz"]) {
-		t.Error("seeds 1 and 2 wrote the same requests.ndjson.gz")
+	for _, name := range Scenarios() {
+		t.Run(name, func(t *testing.T) {
+			a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+			for _, d := range []struct {
+				dir  string
+				seed uint64
+			}{{a, DefaultSeed}, {b, DefaultSeed}, {c, DefaultSeed + 1}} {
+				if err := Write(d.dir, name, d.seed); err != nil {
+					t.Fatal(err)
+				}
+			}
+			fa, fb := readTree(t, a), readTree(t, b)
+			if len(fa) != 16 {
+				t.Errorf("%d files written, want 16: %v", len(fa), keys(fa))
+			}
+			if diff := cmp.Diff(keys(fa), keys(fb)); diff != "" {
+				t.Fatalf("file sets differ (-first +second):\n%s", diff)
+			}
+			for name := range fa {
+				if !bytes.Equal(fa[name], fb[name]) {
+					t.Errorf("%s differs between two writes with the same seed", name)
+				}
+			}
+			if fc := readTree(t, c); bytes.Equal(fa["requests.ndjson.gz"], fc["requests.ndjson.gz"]) {
+				t.Errorf("seeds %d and %d wrote the same requests.ndjson.gz", DefaultSeed, DefaultSeed+1)
+			}
+		})
 	}
 }
 
@@ -288,20 +295,27 @@ func keys(m map[string][]byte) []string {
 	return out
 }
 
-func TestPaperFixtureUpToDate(t *testing.T) {
-	const regenerate = "regenerate with: go run ./cmd/runlens simulate -scenario paper-mobilenet -o fixtures/paper-mobilenet"
+func TestPaperFixtureUpToDate(t *testing.T) { checkFixtureUpToDate(t, PaperMobileNet) }
+
+// checkFixtureUpToDate compares fixtures/NAME with what the simulator
+// writes for the default seed (rewriting it first with -update); the
+// fixture's README.md is the only file of its own.
+func checkFixtureUpToDate(t *testing.T, scenario string) {
+	t.Helper()
+	dir := fixtureDir(scenario)
+	regenerate := "regenerate with: go run ./cmd/runlens simulate -scenario " + scenario + " -o fixtures/" + scenario
 	if *update {
-		if err := Write(fixtureDir, PaperMobileNet, DefaultSeed); err != nil {
+		if err := Write(dir, scenario, DefaultSeed); err != nil {
 			t.Fatal(err)
 		}
 	}
 	tmp := t.TempDir()
-	if err := Write(tmp, PaperMobileNet, DefaultSeed); err != nil {
+	if err := Write(tmp, scenario, DefaultSeed); err != nil {
 		t.Fatal(err)
 	}
-	want, got := readTree(t, tmp), readTree(t, fixtureDir)
+	want, got := readTree(t, tmp), readTree(t, dir)
 	if _, ok := got["README.md"]; !ok {
-		t.Errorf("%s/README.md is missing", fixtureDir)
+		t.Errorf("%s/README.md is missing", dir)
 	}
 	delete(got, "README.md")
 	if diff := cmp.Diff(keys(want), keys(got)); diff != "" {
@@ -309,7 +323,7 @@ func TestPaperFixtureUpToDate(t *testing.T) {
 	}
 	for name := range want {
 		if !bytes.Equal(want[name], got[name]) {
-			t.Errorf("%s/%s is not what the simulator writes; %s", fixtureDir, name, regenerate)
+			t.Errorf("%s/%s is not what the simulator writes; %s", dir, name, regenerate)
 		}
 	}
 }

@@ -83,6 +83,18 @@ func (r *Run) billable(i int) []span {
 	return out
 }
 
+// billableTotal is the run's billable instance time: every instance's
+// billable spans.
+func (r *Run) billableTotal() time.Duration {
+	var d time.Duration
+	for i := range r.Instances {
+		for _, b := range r.billable(i) {
+			d += b.length()
+		}
+	}
+	return d
+}
+
 func roundUp(s span) span {
 	d := s.length()
 	if rem := d % BillingGranularity; rem != 0 {

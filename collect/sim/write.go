@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,35 +17,78 @@ import (
 // DefaultSeed is the seed the bundled fixtures are made with.
 const DefaultSeed uint64 = 1
 
+// scenarios are the scenarios Write knows, in the order Scenarios lists them.
+var scenarios = []struct {
+	name  string
+	build func(seed uint64) (*snapshotSpec, error)
+}{
+	{PaperMobileNet, func(seed uint64) (*snapshotSpec, error) {
+		p, err := buildPaper(seed)
+		if err != nil {
+			return nil, err
+		}
+		return p.spec(), nil
+	}},
+	{ContinuousColdStarts, buildColdStarts},
+	{OrchestratorWaiting, buildOrchestrator},
+	{FatContainer, buildFatContainer},
+	{ClockSkewAndStrays, buildClockSkew},
+}
+
 // Scenarios lists the scenarios Write knows.
-func Scenarios() []string { return []string{PaperMobileNet} }
+func Scenarios() []string {
+	var out []string
+	for _, s := range scenarios {
+		out = append(out, s.name)
+	}
+	return out
+}
 
 // Write simulates the scenario with the seed and writes the snapshot to
 // dir, creating it: manifest.json, requests.ndjson.gz, system.ndjson.gz,
 // metrics/*.json, service.json and the load test's files in client/. The
 // same scenario and seed give byte-identical files.
 func Write(dir, scenario string, seed uint64) error {
-	switch scenario {
-	case PaperMobileNet:
-		p, err := buildPaper(seed)
-		if err != nil {
-			return err
+	for _, s := range scenarios {
+		if s.name == scenario {
+			spec, err := s.build(seed)
+			if err != nil {
+				return err
+			}
+			return spec.write(dir)
 		}
-		return p.write(dir)
 	}
 	return fmt.Errorf("simulating: unknown scenario %q (known: %s)", scenario, strings.Join(Scenarios(), ", "))
 }
 
 func windowOf(start, end time.Time) collect.Window { return collect.Window{Start: start, End: end} }
 
+// snapshotSpec is a realised scenario, ready to be written.
+type snapshotSpec struct {
+	scenario string
+	seed     uint64
+	uid      string // the service's uid
+	run      *Run
+	client   *ClientRun
+	util     Utilization
+	prefix   string // Locust's --csv prefix
+	locust   locustOptions
+}
+
+// spec is the paper scenario's snapshot.
+func (p *paper) spec() *snapshotSpec {
+	return &snapshotSpec{scenario: PaperMobileNet, seed: p.seed, uid: p.uid(), run: p.run, client: p.client,
+		util: paperUtilization, prefix: "mobilenet", locust: locustOptions{percentiles: paperPercentiles}}
+}
+
 // write stores the realisation as a snapshot.
-func (p *paper) write(dir string) error {
+func (sp *snapshotSpec) write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("simulating into %s: %w", dir, err)
 	}
-	run := p.run
-	requests, system := run.LogEntries(stream(p.seed, "logs"))
-	metrics, err := run.Metrics(stream(p.seed, "metrics"), paperUtilization)
+	run := sp.run
+	requests, system := run.LogEntries(stream(sp.seed, "logs"))
+	metrics, err := run.Metrics(stream(sp.seed, "metrics"), sp.util)
 	if err != nil {
 		return err
 	}
@@ -55,7 +99,7 @@ func (p *paper) write(dir string) error {
 	if err := snapshot.WriteEntries(filepath.Join(dir, snapshot.SystemFile), system); err != nil {
 		return err
 	}
-	if err := snapshot.WriteJSON(filepath.Join(dir, snapshot.ServiceFile), run.Service.Resource(p.uid())); err != nil {
+	if err := snapshot.WriteJSON(filepath.Join(dir, snapshot.ServiceFile), run.Service.Resource(sp.uid)); err != nil {
 		return err
 	}
 	for _, m := range metrics {
@@ -65,18 +109,18 @@ func (p *paper) write(dir string) error {
 			return err
 		}
 	}
-	client, err := writeLocust(dir, "mobilenet", p.client, paperPercentiles)
+	client, err := writeLocust(dir, sp.prefix, sp.client, sp.locust)
 	if err != nil {
 		return err
 	}
 	files = append(files, client...)
-	return snapshot.WriteManifest(dir, run.manifest(PaperMobileNet, p.seed, files))
+	return snapshot.WriteManifest(dir, run.manifest(sp.scenario, sp.seed, files))
 }
 
 // writeLocust writes Locust's four CSV files for the run into dir/client,
 // named as `locust --csv PREFIX` names them, and returns their snapshot paths.
-func writeLocust(dir, prefix string, cr *ClientRun, percentiles []float64) ([]string, error) {
-	stats, history, failures, exceptions := locustFiles(cr, percentiles)
+func writeLocust(dir, prefix string, cr *ClientRun, o locustOptions) ([]string, error) {
+	stats, history, failures, exceptions := locustFiles(cr, o)
 	var files []string
 	for _, f := range []struct {
 		suffix string
@@ -92,8 +136,11 @@ func writeLocust(dir, prefix string, cr *ClientRun, percentiles []float64) ([]st
 }
 
 // uid is the service's uid, fixed by the seed.
-func (p *paper) uid() string {
-	h := randHex(stream(p.seed, "uid"), 32)
+func (p *paper) uid() string { return uuid(stream(p.seed, "uid")) }
+
+// uuid draws a version 4 UUID.
+func uuid(rng *rand.Rand) string {
+	h := randHex(rng, 32)
 	return h[:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:]
 }
 

@@ -1,0 +1,102 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Platform is how Cloud Run runs the service in a scenario: its
+// configuration and the distributions the model draws from.
+type Platform struct {
+	Service Service
+	// Startup is the cold-start delay: from "Starting new instance" to the
+	// startup probe's success, when the instance takes requests.
+	Startup Dist
+	// IdleKeep is how long an idle instance is kept before it is retired,
+	// drawn anew each time it becomes idle; instances beyond MinInstances
+	// only.
+	IdleKeep Dist
+	// MinStart is when the min instances were started (reason
+	// MIN_INSTANCE), before the load; they are never retired.
+	MinStart time.Time
+	// Memory, when set, models memory per instance and per request in
+	// flight, and terminates an instance that exceeds its limit.
+	Memory *Memory
+	// ScaleOutAt, when set, stands for CPU-driven scaling: when an instance
+	// works on this many requests at once (its CPU is saturated) and no
+	// instance is starting, the autoscaler starts one more; and a starting
+	// instance takes at most this many waiting requests, more start another.
+	ScaleOutAt int
+}
+
+// Memory is the memory model of an instance: a base once started, plus
+// what every request in flight holds. An instance whose use exceeds the
+// service's limit is terminated CrashDelay later (if it is still above the
+// limit then), with every request in flight on it answered 503.
+type Memory struct {
+	BaseMiB    [2]float64 // drawn per instance
+	CrashDelay Dist
+	// RetainedMiB is what each answered request leaves behind (caches,
+	// fragmentation): the base grows with every request served.
+	RetainedMiB [2]float64
+}
+
+// Dist is a distribution of durations: log-normal with median Median and
+// shape Sigma when Median is set, else uniform; always clamped to
+// [Lo, Hi].
+type Dist struct {
+	Lo, Hi time.Duration
+	Median time.Duration
+	Sigma  float64
+}
+
+func (d Dist) draw(rng *rand.Rand) time.Duration {
+	if d.Median == 0 {
+		if d.Hi <= d.Lo {
+			return d.Lo
+		}
+		return d.Lo + time.Duration(rng.Int64N(int64(d.Hi-d.Lo)))
+	}
+	v := time.Duration(float64(d.Median) * math.Exp(d.Sigma*rng.NormFloat64()))
+	return min(max(v, d.Lo), d.Hi)
+}
+
+// uniform draws from [lo, hi).
+func uniform(rng *rand.Rand, r [2]float64) float64 { return r[0] + rng.Float64()*(r[1]-r[0]) }
+
+// Endpoint is one kind of request the client sends.
+type Endpoint struct {
+	Method, Name string // Name as Locust names it: the path without query
+	Weight       int    // Locust task weight
+	// Query, when set, makes the query string sent and logged with the
+	// path (with its "?"); Locust names the request without it.
+	Query func(rng *rand.Rand) string
+	// Service is the instance time of a request on a warm instance.
+	Service                     Dist
+	RequestBytes, ResponseBytes [2]int64 // request as logged, response body
+	MemoryMiB                   [2]float64
+}
+
+// pick draws an endpoint by weight.
+func pick(rng *rand.Rand, eps []Endpoint) *Endpoint {
+	total := 0
+	for _, e := range eps {
+		total += e.Weight
+	}
+	n := rng.IntN(total)
+	for i := range eps {
+		if n < eps[i].Weight {
+			return &eps[i]
+		}
+		n -= eps[i].Weight
+	}
+	return &eps[len(eps)-1]
+}
+
+func between64(rng *rand.Rand, r [2]int64) int64 {
+	if r[1] <= r[0] {
+		return r[0]
+	}
+	return r[0] + rng.Int64N(r[1]-r[0])
+}
