@@ -47,6 +47,12 @@ func estimateOffset(c *collect.ClientRun, reqs []collect.Request) (time.Duration
 		done[i] = reqs[i].Time.Add(reqs[i].Latency)
 	}
 	slices.SortFunc(done, time.Time.Compare)
+	return alignRows(rows, doneBy(done))
+}
+
+// alignRows finds the offset at which the server's completions, counted by
+// done (how many completed at or before t), best follow the client's rows.
+func alignRows(rows []countRow, done func(time.Time) int64) (time.Duration, float64, bool) {
 	client := make([]float64, len(rows)-1)
 	for i := 1; i < len(rows); i++ {
 		client[i-1] = float64(rows[i].n - rows[i-1].n)
@@ -84,17 +90,8 @@ func absDur(d time.Duration) time.Duration {
 
 // serverCounts counts the server completions inside each client interval,
 // moved onto the server's clock by the offset.
-func serverCounts(rows []countRow, done []time.Time, off time.Duration) []float64 {
+func serverCounts(rows []countRow, idx func(time.Time) int64, off time.Duration) []float64 {
 	out := make([]float64, len(rows)-1)
-	idx := func(t time.Time) int {
-		i, _ := slices.BinarySearchFunc(done, t, func(a, b time.Time) int {
-			if a.After(b) {
-				return 1
-			}
-			return -1 // equal times count as before: completions at t are inside (…, t]
-		})
-		return i
-	}
 	prev := idx(rows[0].t.Add(-off))
 	for i := 1; i < len(rows); i++ {
 		cur := idx(rows[i].t.Add(-off))
@@ -102,6 +99,19 @@ func serverCounts(rows []countRow, done []time.Time, off time.Duration) []float6
 		prev = cur
 	}
 	return out
+}
+
+// doneBy counts the sorted completion times at or before t.
+func doneBy(done []time.Time) func(time.Time) int64 {
+	return func(t time.Time) int64 {
+		i, _ := slices.BinarySearchFunc(done, t, func(a, b time.Time) int {
+			if a.After(b) {
+				return 1
+			}
+			return -1 // equal times count as before: completions at t are inside (…, t]
+		})
+		return int64(i)
+	}
 }
 
 // clientCounts returns the client's cumulative request counts over time

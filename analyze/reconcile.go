@@ -15,8 +15,10 @@ type reconcileInput struct {
 	client       *collect.ClientRun
 	groups       map[endpointKey]*serverGroup
 	reqs         []collect.Request
-	metricTotal  int64          // -1 without a request_count metric
-	clientWindow collect.Window // server time; zero when the client has no timeline
+	total        int64                   // server requests in all
+	cause        map[endpointKey]*strays // classified already (large inputs); nil: classify reqs
+	metricTotal  int64                   // -1 without a request_count metric
+	clientWindow collect.Window          // server time; zero when the client has no timeline
 	endpointMap  map[string]string
 }
 
@@ -90,7 +92,10 @@ func clientUserAgent(reqs []collect.Request, w collect.Window) string {
 // reconcile compares counts per endpoint and in total, and explains each
 // difference it can. It returns the rows and the total left unexplained.
 func reconcile(in reconcileInput) ([]Reconciliation, int64) {
-	cause := classify(in)
+	cause := in.cause
+	if cause == nil {
+		cause = classify(in)
+	}
 	type row struct {
 		Reconciliation
 		strays   strays
@@ -103,7 +108,7 @@ func reconcile(in reconcileInput) ([]Reconciliation, int64) {
 			r := row{Reconciliation: Reconciliation{Endpoint: endpointLabel(e), ClientRequests: e.Requests, ClientFailures: e.Failures, MetricRequests: -1}}
 			if k, ok := matchServer(e, in.groups, in.endpointMap); ok {
 				matched[k] = true
-				r.ServerRequests = int64(len(in.groups[k].latencies))
+				r.ServerRequests = in.groups[k].n
 				r.strays = *cause[k]
 			}
 			r.connFail = connectionFailures(in.client, endpointLabel(e))
@@ -112,13 +117,13 @@ func reconcile(in reconcileInput) ([]Reconciliation, int64) {
 	}
 	for k, g := range in.groups {
 		if !matched[k] {
-			rows = append(rows, row{Reconciliation: Reconciliation{Endpoint: k.String(), ServerRequests: int64(len(g.latencies)), MetricRequests: -1}, strays: *cause[k]})
+			rows = append(rows, row{Reconciliation: Reconciliation{Endpoint: k.String(), ServerRequests: g.n, MetricRequests: -1}, strays: *cause[k]})
 		}
 	}
 	slices.SortFunc(rows, func(a, b row) int {
 		return cmp.Or(cmp.Compare(b.ClientRequests+b.ServerRequests, a.ClientRequests+a.ServerRequests), cmp.Compare(a.Endpoint, b.Endpoint))
 	})
-	total := row{Reconciliation: Reconciliation{Endpoint: "total", ServerRequests: int64(len(in.reqs)), MetricRequests: in.metricTotal}}
+	total := row{Reconciliation: Reconciliation{Endpoint: "total", ServerRequests: in.total, MetricRequests: in.metricTotal}}
 	for _, s := range cause {
 		total.strays.add(s)
 	}

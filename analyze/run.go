@@ -9,6 +9,9 @@ import (
 // Run analyzes a dataset. It never fails: what is missing is listed in
 // Report.Missing and the affected fields stay zero.
 func Run(ds *collect.Dataset, opts Options) *Report {
+	if a, ok := ds.Sink.(*Accumulator); ok && ds.Spilled {
+		return runLarge(ds, a.acc, opts)
+	}
 	ps := opts.percentiles()
 	rpt := &Report{
 		Schema:      Schema,
@@ -50,7 +53,7 @@ func Run(ds *collect.Dataset, opts Options) *Report {
 	}
 	var unexplained int64
 	rpt.Reconciliation, unexplained = reconcile(reconcileInput{
-		client: ds.Client, groups: groups, reqs: ds.Requests, metricTotal: metricTotal,
+		client: ds.Client, groups: groups, reqs: ds.Requests, total: int64(len(ds.Requests)), metricTotal: metricTotal,
 		clientWindow: clientWindow(rpt.Alignment, offset), endpointMap: opts.EndpointMap,
 	})
 	rpt.Cost = cost(costInputFor(ds, rpt, ins, lanes, metricTotal, w, opts))
@@ -221,8 +224,8 @@ func missing(ds *collect.Dataset) []string {
 		}
 	}
 	add(ds.Client == nil, "client: no load-test results; client columns, users and reconciliation against the client are empty")
-	add(len(ds.Requests) == 0, "request logs: no Cloud Run request entries; server statistics, cold starts per request and latency charts are empty")
-	add(len(ds.Requests) > 0 && len(ds.Events) == 0, "system logs: no instance starts; cold starts are taken from the first request of each instance")
+	add(ds.RequestCount() == 0, "request logs: no Cloud Run request entries; server statistics, cold starts per request and latency charts are empty")
+	add(ds.RequestCount() > 0 && len(ds.Events) == 0, "system logs: no instance starts; cold starts are taken from the first request of each instance")
 	add(ds.Service == nil, "service: no service resource; assumed 1 vCPU, 512 MiB, concurrency 80, request-based billing")
 	for _, m := range []struct{ metric, what string }{
 		{metricRequestCount, "request_count: no metric count to reconcile against"},

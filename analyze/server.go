@@ -16,6 +16,7 @@ func (k endpointKey) String() string { return k.method + " " + k.path }
 // serverGroup accumulates the requests of one endpoint.
 type serverGroup struct {
 	key         endpointKey
+	n           int64 // requests; len(latencies) where they are kept
 	latencies   []time.Duration
 	status      [6]int64 // by hundred: [2] is 2xx; [0] is status 0 and other
 	respBytes   int64
@@ -23,6 +24,7 @@ type serverGroup struct {
 }
 
 func (g *serverGroup) add(r *collect.Request) {
+	g.n++
 	g.latencies = append(g.latencies, r.Latency)
 	c := r.Status / 100
 	if c < 1 || c > 5 {

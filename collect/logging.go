@@ -44,6 +44,7 @@ func ReadLogs(name string, r io.Reader, ds *Dataset) (int, error) {
 		return 0, fmt.Errorf("reading logs %s: %w", name, err)
 	}
 	lr.flush()
+	lr.mergeShard()
 	ds.Sources = append(ds.Sources, Source{Path: name, Format: format, Items: lr.n})
 	return lr.n, nil
 }
@@ -53,8 +54,10 @@ type logReader struct {
 	name    string
 	ds      *Dataset
 	entry   LogEntry // reused for every entry
-	n       int      // log entries read (values with a logName)
-	values  int      // JSON values seen, log entries or not
+	fast    fastEntry
+	req     Request // the fast path's request, reused
+	n       int     // log entries read (values with a logName)
+	values  int     // JSON values seen, log entries or not
 	skipped map[skipKey]*int
 
 	warnings int
@@ -62,6 +65,24 @@ type logReader struct {
 
 	stopLine int   // where reading stopped early
 	stopErr  error // why: a syntax or read error
+
+	// shard receives the requests once the Dataset has spilled them into
+	// its Sink; nil before.
+	shard RequestShard
+	sunk  int // requests given to shard
+	// clone is set when the entry's strings point into a reused buffer.
+	clone bool
+	// chunk is set for the reader of one chunk of a file read in
+	// parallel: its warnings are kept in deferred, in line order, and
+	// replayed by the file's reader.
+	chunk    bool
+	deferred []lineWarning
+}
+
+// lineWarning is a warning of a chunk reader, not yet given to the Dataset.
+type lineWarning struct {
+	line int
+	msg  string
 }
 
 // skipKey groups skipped entries: by resource type, and by log for Cloud
@@ -138,6 +159,13 @@ func (lr *logReader) stop(line int, err error) {
 // line. Past maxWarnings, warnings are only counted.
 func (lr *logReader) warnf(line int, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
+	if lr.chunk {
+		lr.warnings++
+		if len(lr.deferred) < maxWarnings {
+			lr.deferred = append(lr.deferred, lineWarning{line, msg})
+		}
+		return
+	}
 	lr.warnings++
 	if lr.warnings == 1 {
 		lr.first = msg
@@ -190,27 +218,6 @@ func shortLogID(logName string) string {
 		id = u
 	}
 	return strings.TrimPrefix(id, "run.googleapis.com/")
-}
-
-// readNDJSON reads one LogEntry per line; blank lines are allowed and a
-// malformed line is a warning.
-func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
-	var buf []byte
-	for {
-		raw, b, err := readLine(br, buf)
-		buf = b
-		line++
-		if t := bytes.TrimSpace(raw); len(t) > 0 {
-			resetEntry(&lr.entry)
-			lr.handle(line, json.Unmarshal(t, &lr.entry))
-		}
-		if err != nil {
-			if err != io.EOF {
-				lr.stop(line, err)
-			}
-			return
-		}
-	}
 }
 
 // readLine returns the next line, which stays valid until the next call; buf
@@ -347,7 +354,39 @@ func (lr *logReader) addRequest(line int) {
 			return
 		}
 	}
-	lr.ds.Requests = append(lr.ds.Requests, req)
+	lr.emit(&req)
+}
+
+// emit hands a request to the Sink once the Dataset has spilled, or else
+// keeps it in Requests.
+func (lr *logReader) emit(req *Request) {
+	if lr.shard == nil && lr.ds.Spilled && !lr.chunk {
+		lr.shard = lr.ds.Sink.NewShard()
+	}
+	if lr.shard != nil {
+		lr.shard.Add(req)
+		lr.sunk++
+		return
+	}
+	if lr.clone {
+		cloneRequest(req)
+	}
+	lr.ds.Requests = append(lr.ds.Requests, *req)
+	if !lr.chunk && len(lr.ds.Requests)&1023 == 0 {
+		lr.ds.spill()
+	}
+}
+
+// mergeShard gives the shard of a sequential reader to the Sink, and
+// spills what the Dataset holds when that has grown past the limit.
+func (lr *logReader) mergeShard() {
+	if lr.shard != nil {
+		lr.ds.Sink.Merge(lr.shard)
+		lr.shard = nil
+	}
+	lr.ds.SpilledRequests += lr.sunk
+	lr.sunk = 0
+	lr.ds.spill()
 }
 
 // fillHTTP copies httpRequest into req.
@@ -383,6 +422,9 @@ func (lr *logReader) addEvent(line int) {
 		return
 	}
 	text := entryText(e)
+	if lr.clone {
+		text = cloneStr(text)
+	}
 	ev := InstanceEvent{
 		Time:       t,
 		Kind:       eventKind(text),
@@ -392,6 +434,9 @@ func (lr *logReader) addEvent(line int) {
 	}
 	if ev.Kind == EventStart {
 		ev.Reason = startReason(e.Labels["scaling_reason"], text)
+	}
+	if lr.clone {
+		ev.InstanceID, ev.Revision, ev.Reason = cloneStr(ev.InstanceID), cloneStr(ev.Revision), cloneStr(ev.Reason)
 	}
 	lr.ds.Events = append(lr.ds.Events, ev)
 }

@@ -23,6 +23,15 @@ type Dataset struct {
 	Warnings []string
 	// Sources lists the files read, with the format each was sniffed as.
 	Sources []Source
+
+	// Sink, when set, bounds the memory a large input takes: once more
+	// than SpillAt request entries were read (DefaultSpillAt when zero),
+	// Requests is emptied into the Sink, Spilled is set, and every later
+	// request entry goes to the Sink. SpilledRequests counts them all.
+	Sink            RequestSink
+	SpillAt         int
+	Spilled         bool
+	SpilledRequests int
 }
 
 // Source is one input file and the format it was read as.

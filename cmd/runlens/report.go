@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +25,9 @@ type reportFlags struct {
 	metrics     listFlag
 	locust      listFlag
 	client      listFlag
+	k6          listFlag
+	jmeter      listFlag
+	vegeta      listFlag
 	html        string
 	json        string
 	format      string
@@ -38,7 +43,7 @@ func reportCommand() command {
 	return command{
 		name:    "report",
 		summary: "analyze a snapshot or exported files and write the report",
-		args:    "[SNAPSHOT] [-logs FILE ...] [-metrics FILE ...] [-service FILE] [-locust PREFIX] [-o report.html] [-json report.json] [-format table|markdown|json]",
+		args:    "[SNAPSHOT] [-logs FILE ...] [-metrics FILE ...] [-service FILE] [-locust PREFIX] [-client FILE] [-k6 FILE] [-jmeter FILE] [-vegeta FILE] [-o report.html] [-json report.json] [-format table|markdown|json]",
 		examples: []string{
 			"runlens report fixtures/paper-mobilenet -o report.html -json report.json",
 			"runlens report -logs requests.json -metrics request_count.json -locust results/run -format markdown",
@@ -50,7 +55,11 @@ func reportCommand() command {
 			fs.Var(&f.metrics, "metrics", "Cloud Monitoring ListTimeSeries JSON; repeatable")
 			fs.StringVar(&f.inputs.Service, "service", "", "Cloud Run service resource JSON (Admin API v2 or gcloud run services describe); with the live flags, the service's name")
 			fs.Var(&f.locust, "locust", "Locust --csv `PREFIX` (reads PREFIX_stats.csv, _stats_history.csv, ...); repeatable")
-			fs.Var(&f.client, "client", "load-test result `FILE`, sniffed by content; repeatable")
+			fs.Var(&f.client, "client", "load-test result `FILE` (Locust, k6, JMeter, vegeta), sniffed by content; repeatable")
+			fs.Var(&f.k6, "k6", "k6 `FILE`: --out json lines, --summary-export or handleSummary JSON; repeatable")
+			fs.Var(&f.jmeter, "jmeter", "JMeter JTL `FILE`, CSV or XML; repeatable")
+			fs.StringVar(&f.inputs.JMeterTimeFormat, "jmeter-time-format", "", "JTL timeStamp `PATTERN` in Java SimpleDateFormat syntax, e.g. \"yyyy/MM/dd HH:mm:ss\" (default: epoch ms, or guessed)")
+			fs.Var(&f.vegeta, "vegeta", "vegeta `FILE`: results (gob, JSON lines, CSV) or a JSON report; repeatable")
 			fs.StringVar(&f.html, "o", "", "write the HTML report to `FILE`")
 			fs.StringVar(&f.json, "json", "", "write the JSON report to `FILE` (- for stdout)")
 			fs.StringVar(&f.format, "format", "table", "what to print on stdout: table, markdown, json or none")
@@ -71,6 +80,7 @@ func runReport(stdout, stderr io.Writer, f *reportFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	boundMemory()
 	ds, err := f.load(args)
 	if err != nil {
 		return err
@@ -82,22 +92,37 @@ func runReport(stdout, stderr io.Writer, f *reportFlags, args []string) error {
 	return writeReport(stdout, rpt, f)
 }
 
+// reportMemoryLimit is the soft memory limit of a report: the analysis of a
+// large input keeps bounded state, and the collector then returns what the
+// parse left behind instead of letting the heap double (GOGC). GOMEMLIMIT,
+// when set, wins.
+const reportMemoryLimit = 64 << 20
+
+func boundMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(reportMemoryLimit)
+	}
+}
+
 func (f *reportFlags) load(args []string) (*collect.Dataset, error) {
 	f.inputs.Logs, f.inputs.Metrics, f.inputs.Locust, f.inputs.Client = f.logs, f.metrics, f.locust, f.client
-	loose := len(f.logs)+len(f.metrics)+len(f.locust)+len(f.client) > 0 || f.inputs.Service != ""
-	if f.live.live() {
-		return f.live.loadLive(args, f.inputs.Service, f.locust, f.client, len(f.logs)+len(f.metrics) > 0)
+	f.inputs.K6, f.inputs.JMeter, f.inputs.Vegeta = f.k6, f.jmeter, f.vegeta
+	tools := slices.Concat(f.k6, f.jmeter, f.vegeta)
+	loose := len(f.logs)+len(f.metrics)+len(f.locust)+len(f.client)+len(tools) > 0 || f.inputs.Service != ""
+	if f.live.live() { // the snapshot's client/ files are sniffed
+		return f.live.loadLive(args, f.inputs.Service, f.locust, slices.Concat(f.client, tools), len(f.logs)+len(f.metrics) > 0)
 	}
 	switch {
 	case len(args) > 1:
 		return nil, usagef("report: one snapshot at a time, got %d: %s", len(args), strings.Join(args, " "))
 	case len(args) == 1 && loose:
-		return nil, usagef("report: give a snapshot or loose files (-logs, -metrics, -service, -locust, -client), not both")
+		return nil, usagef("report: give a snapshot or loose files (-logs, -metrics, -service, -locust, -client, -k6, -jmeter, -vegeta), not both")
 	case len(args) == 1:
-		return snapshot.Load(args[0])
+		return snapshot.LoadWith(args[0], analyze.NewAccumulator())
 	case !loose:
 		return nil, usagef("report: no sources: give a snapshot directory or -logs, -metrics, -locust files (see runlens help report)")
 	}
+	f.inputs.Sink = analyze.NewAccumulator() // bounds memory on large logs; small ones stay in Requests
 	return snapshot.Read(f.inputs)
 }
 

@@ -4,32 +4,38 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
 	"github.com/runlens/runlens/collect/sim"
+	"github.com/runlens/runlens/collect/sim/large"
 )
 
 func simulateCommand() command {
 	return command{
 		name:    "simulate",
 		summary: "write a deterministic snapshot of a simulated Cloud Run service and load test",
-		args:    "-scenario NAME [-seed N] -o DIR",
+		args:    "-scenario NAME [-seed N] -o DIR | -scenario large -requests N [-seed N] -o FILE|-",
 		examples: []string{
 			"runlens simulate -scenario paper-mobilenet -o /tmp/paper",
 		},
 		flags: func(fs *flag.FlagSet) func(io.Writer, io.Writer, []string) error {
-			scenario := fs.String("scenario", "", "scenario: "+strings.Join(sim.Scenarios(), ", "))
+			scenario := fs.String("scenario", "", "scenario: "+strings.Join(sim.Scenarios(), ", ")+", large (request-log NDJSON of any size)")
 			seed := fs.Uint64("seed", 1, "random seed; the same seed gives byte-identical files")
-			out := fs.String("o", "", "output `DIR`")
+			out := fs.String("o", "", "output `DIR`; with -scenario large, a FILE or - for stdout")
+			requests := fs.Int("requests", 0, "with -scenario large: how many request entries to write")
 			return func(stdout, stderr io.Writer, args []string) error {
+				if *scenario == "large" && len(args) == 0 {
+					return simulateLarge(stdout, stderr, *out, *requests, *seed)
+				}
 				switch {
 				case len(args) > 0:
 					return usagef("simulate: unexpected argument %q", args[0])
 				case *scenario == "":
-					return usagef("simulate: -scenario is required (%s)", strings.Join(sim.Scenarios(), ", "))
+					return usagef("simulate: -scenario is required (%s, large)", strings.Join(sim.Scenarios(), ", "))
 				case !slices.Contains(sim.Scenarios(), *scenario):
-					return usagef("simulate: unknown scenario %q (%s)", *scenario, strings.Join(sim.Scenarios(), ", "))
+					return usagef("simulate: unknown scenario %q (%s, large)", *scenario, strings.Join(sim.Scenarios(), ", "))
 				case *out == "":
 					return usagef("simulate: -o DIR is required")
 				}
@@ -41,4 +47,32 @@ func simulateCommand() command {
 			}
 		},
 	}
+}
+
+// simulateLarge writes the large scenario's request log to a file or, for
+// "-", to stdout.
+func simulateLarge(stdout, stderr io.Writer, out string, requests int, seed uint64) error {
+	switch {
+	case out == "":
+		return usagef("simulate: -o FILE (or - for stdout) is required")
+	case requests <= 0:
+		return usagef("simulate: -scenario large needs -requests N, N > 0")
+	}
+	opts := large.Options{Requests: requests, Seed: seed}
+	if out == "-" {
+		return large.Write(stdout, opts)
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	if err := large.Write(f, opts); err != nil {
+		f.Close()
+		return fmt.Errorf("simulate: writing %s: %w", out, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("simulate: writing %s: %w", out, err)
+	}
+	fmt.Fprintf(stderr, "wrote %s (scenario large, %d requests, seed %d)\n", out, requests, seed)
+	return nil
 }

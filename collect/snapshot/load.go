@@ -23,13 +23,28 @@ type Inputs struct {
 	Service string   // a Cloud Run service resource
 	Locust  []string // Locust --csv prefixes
 	Client  []string // load-test result files, sniffed
+
+	// K6, JMeter and Vegeta are result files of that tool (an error when
+	// a file is not); give one tool's files at a time.
+	K6, JMeter, Vegeta []string
+	// JMeterTimeFormat is the Java SimpleDateFormat pattern of JMeter's
+	// timeStamp column; empty: epoch milliseconds, or guessed.
+	JMeterTimeFormat string
+
+	// Sink, when set, takes the request entries of large inputs (see
+	// collect.Dataset.Sink).
+	Sink collect.RequestSink
 }
 
 // Load reads a snapshot directory: manifest.json, the log files, metrics/,
 // service.json and client/. Every file is sniffed by content, so a snapshot
 // made by hand with gcloud, whatever its file names, reads the same.
-func Load(dir string) (*collect.Dataset, error) {
-	ds := &collect.Dataset{Skipped: map[string]int{}}
+func Load(dir string) (*collect.Dataset, error) { return LoadWith(dir, nil) }
+
+// LoadWith is Load with a sink for the request entries of large snapshots
+// (see collect.Dataset.Sink); nil keeps them all in Requests.
+func LoadWith(dir string, sink collect.RequestSink) (*collect.Dataset, error) {
+	ds := &collect.Dataset{Skipped: map[string]int{}, Sink: sink}
 	if err := readManifest(filepath.Join(dir, "manifest.json"), ds); err != nil {
 		return nil, err
 	}
@@ -62,7 +77,7 @@ func Load(dir string) (*collect.Dataset, error) {
 
 // Read reads loose files into one dataset.
 func Read(in Inputs) (*collect.Dataset, error) {
-	ds := &collect.Dataset{Skipped: map[string]int{}}
+	ds := &collect.Dataset{Skipped: map[string]int{}, Sink: in.Sink}
 	for _, f := range in.Logs {
 		if err := readAs(f, ds, collect.FormatLogging); err != nil {
 			return nil, err
@@ -86,10 +101,8 @@ func Read(in Inputs) (*collect.Dataset, error) {
 		}
 		client = append(client, fs...)
 	}
-	if len(client) > 0 {
-		if err := readClient(client, ds); err != nil {
-			return nil, err
-		}
+	if err := readInputClient(in, client, ds); err != nil {
+		return nil, err
 	}
 	if err := usable(ds); err != nil {
 		return nil, err
@@ -97,9 +110,38 @@ func Read(in Inputs) (*collect.Dataset, error) {
 	return ds, nil
 }
 
+// readInputClient reads the client files given: sniffed (-locust,
+// -client) or of one named tool. Unlike a snapshot's client/ files, a
+// file given that is no load-test result is an error.
+func readInputClient(in Inputs, sniffed []string, ds *collect.Dataset) error {
+	opts := loadtest.Options{JMeterTimeFormat: in.JMeterTimeFormat}
+	var given []string
+	for _, g := range []struct {
+		tool  string
+		files []string
+	}{{"", sniffed}, {"k6", in.K6}, {"jmeter", in.JMeter}, {"vegeta", in.Vegeta}} {
+		if len(g.files) > 0 {
+			given = append(given, g.tool)
+			opts.Tool = g.tool
+		}
+	}
+	switch {
+	case len(given) > 1:
+		return errors.New("load-test results of more than one kind (-locust/-client, -k6, -jmeter, -vegeta): give one tool's results at a time")
+	case len(given) == 0:
+		return nil
+	}
+	run, warnings, err := loadtest.ReadWith(slices.Concat(sniffed, in.K6, in.JMeter, in.Vegeta), opts)
+	if err != nil {
+		return err
+	}
+	setClient(ds, run, warnings)
+	return nil
+}
+
 // usable fails when nothing at all was read, saying what the files held.
 func usable(ds *collect.Dataset) error {
-	if len(ds.Requests) > 0 || len(ds.Events) > 0 || len(ds.Metrics) > 0 || ds.Client != nil || ds.Service != nil {
+	if ds.RequestCount() > 0 || len(ds.Events) > 0 || len(ds.Metrics) > 0 || ds.Client != nil || ds.Service != nil {
 		return nil
 	}
 	var files []string
@@ -228,47 +270,39 @@ func describe(f collect.Format) string {
 	return "none of these"
 }
 
-// readClient reads load-test result files into the dataset's client run.
-// Files that are not load-test results are skipped with a warning.
+// readClient reads a snapshot's client/ files, each sniffed by content,
+// into the dataset's client run. Files that are not load-test results (or that
+// cannot be read, with the reason) are skipped with a warning.
 func readClient(files []string, ds *collect.Dataset) error {
-	var locust []string
+	var results []string
 	for _, f := range files {
-		head, err := readHead(f)
-		if err != nil {
-			return err
+		format, err := loadtest.SniffFile(f)
+		switch {
+		case err != nil:
+			ds.Warnf("%s: %v; skipped", f, err)
+		case format == loadtest.FormatUnknown:
+			ds.Warnf("%s: not a load-test result runlens reads (Locust CSV, k6 JSON or summary, JMeter JTL, vegeta results or report); skipped", f)
+		default:
+			results = append(results, f)
 		}
-		if !loadtest.IsLocust(head) {
-			ds.Warnf("%s: not a load-test result runlens reads (Locust CSV); skipped", f)
-			continue
-		}
-		locust = append(locust, f)
 	}
-	if len(locust) == 0 {
+	if len(results) == 0 {
 		return nil
 	}
-	run, warnings, err := loadtest.ReadLocust(locust)
+	run, warnings, err := loadtest.Read(results)
 	if err != nil {
 		return err
 	}
-	ds.Warnings = append(ds.Warnings, warnings...)
-	ds.Client = run
-	for _, f := range run.Files {
-		ds.Sources = append(ds.Sources, collect.Source{Path: f, Format: "locust"})
-	}
+	setClient(ds, run, warnings)
 	return nil
 }
 
-// readHead returns the first bytes of a file, as stored.
-func readHead(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// setClient puts a client run into the dataset, with a source per file.
+func setClient(ds *collect.Dataset, run *collect.ClientRun, warnings []string) {
+	ds.Warnings = append(ds.Warnings, warnings...)
+	ds.Client = run
+	for _, f := range run.Files {
+		format, _ := loadtest.SniffFile(f)
+		ds.Sources = append(ds.Sources, collect.Source{Path: f, Format: string(format)})
 	}
-	defer f.Close()
-	b := make([]byte, 4096)
-	n, err := io.ReadFull(f, b)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	return b[:n], nil
 }

@@ -1,0 +1,241 @@
+package collect
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"runtime"
+	"sync"
+
+	gojson "github.com/goccy/go-json"
+)
+
+// NDJSON files, the form log sinks write and the large ones come in, are
+// read in parallel: one goroutine reads (and, for gzip, inflates) the file
+// into chunks of whole lines, a worker per core parses them, and the chunks'
+// results are merged in file order, so that Requests, Events and the
+// warnings come out as a sequential reading would give them.
+
+// chunkSize is how much of the file a worker parses at a time, once the
+// file has shown itself large: the first chunks are smaller, from
+// firstChunk on, doubling, so that a small file costs small buffers.
+const (
+	chunkSize  = 1 << 20
+	firstChunk = 64 << 10
+)
+
+// ndjsonChunk is a run of whole lines.
+type ndjsonChunk struct {
+	seq   int
+	base  int // lines before the chunk
+	data  []byte
+	final bool // the file's last chunk: its text after the last newline is a line
+}
+
+// chunkResult is what a worker read from one chunk.
+type chunkResult struct {
+	seq int
+	lr  *logReader // the chunk's reader: counts, warnings, a scratch Dataset
+}
+
+// readNDJSON reads one LogEntry per line; blank lines are allowed and a
+// malformed line is a warning.
+func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
+	workers := runtime.GOMAXPROCS(0)
+	chunks := make(chan ndjsonChunk, workers)
+	results := make(chan chunkResult, workers)
+	free := make(chan []byte, 2*workers+1)
+	var spilled sync.Map // set once the Dataset spilled: workers send requests to their shards
+	if lr.ds.Spilled {
+		spilled.Store("spilled", true)
+	}
+	var wg sync.WaitGroup
+	shards := make([]RequestShard, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			shards[w] = lr.parseChunks(chunks, results, free, &spilled)
+		}()
+	}
+	var readErr error
+	var lines int
+	go func() {
+		lines, readErr = splitChunks(br, line, chunks, free)
+		close(chunks)
+		wg.Wait()
+		close(results)
+	}()
+	lr.mergeChunks(results, &spilled)
+	for _, sh := range shards {
+		if sh != nil {
+			lr.ds.Sink.Merge(sh)
+		}
+	}
+	if readErr != nil {
+		lr.stop(lines, readErr)
+	}
+}
+
+// splitChunks reads br into chunks of whole lines. It returns the number of
+// the file's last line and the error that stopped the reading, if not EOF.
+func splitChunks(br *bufio.Reader, base int, out chan<- ndjsonChunk, free chan []byte) (int, error) {
+	var carry []byte
+	for seq := 0; ; seq++ {
+		buf := takeBuf(free, max(min(firstChunk<<min(seq, 8), chunkSize), 2*len(carry)))
+		buf = append(buf[:0], carry...)
+		buf, err := fill(br, buf)
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			out <- ndjsonChunk{seq: seq, base: base, data: buf, final: true}
+			return base + bytes.Count(buf, []byte("\n")) + 1, err
+		}
+		cut := bytes.LastIndexByte(buf, '\n') + 1
+		if cut == 0 { // a line longer than the buffer: read on
+			carry = buf
+			continue
+		}
+		carry = append(carry[:0], buf[cut:]...)
+		out <- ndjsonChunk{seq: seq, base: base, data: buf[:cut]}
+		base += bytes.Count(buf[:cut], []byte("\n"))
+	}
+}
+
+// fill reads into buf until it is full or the reader fails, EOF included.
+func fill(r io.Reader, buf []byte) ([]byte, error) {
+	for len(buf) < cap(buf) {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// takeBuf returns a free buffer of at least n bytes' capacity.
+func takeBuf(free chan []byte, n int) []byte {
+	select {
+	case b := <-free:
+		if cap(b) >= n {
+			return b[:0]
+		}
+	default:
+	}
+	return make([]byte, 0, n)
+}
+
+// parseChunks is a worker: it parses chunks until there are none left and
+// returns its shard of the Sink, if it needed one.
+func (lr *logReader) parseChunks(in <-chan ndjsonChunk, out chan<- chunkResult, free chan []byte, spilled *sync.Map) RequestShard {
+	var shard RequestShard
+	var entry LogEntry
+	for c := range in {
+		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true}
+		if _, ok := spilled.Load("spilled"); ok {
+			if shard == nil {
+				shard = lr.ds.Sink.NewShard()
+			}
+			cr.shard = shard
+		}
+		cr.entry = entry
+		cr.parseLines(c)
+		endChunk(shard)
+		entry = cr.entry
+		select {
+		case free <- c.data:
+		default:
+		}
+		out <- chunkResult{seq: c.seq, lr: cr}
+	}
+	return shard
+}
+
+// parseLines parses the lines of one chunk.
+func (lr *logReader) parseLines(c ndjsonChunk) {
+	data, line := c.data, c.base
+	for len(data) > 0 || c.final {
+		raw, rest, found := bytes.Cut(data, []byte("\n"))
+		data = rest
+		line++
+		if t := bytes.TrimSpace(raw); len(t) > 0 && !lr.fastRequest(line, t) {
+			lr.handle(line, lr.decodeEntry(t))
+		}
+		if !found {
+			return
+		}
+	}
+}
+
+// decodeEntry decodes one line into lr.entry, whose strings then point
+// into the line. goccy/go-json decodes; where it fails, encoding/json
+// decodes again so that the warning says what it always said.
+func (lr *logReader) decodeEntry(t []byte) error {
+	resetEntry(&lr.entry)
+	err := gojson.UnmarshalWithOption(t, &lr.entry, gojson.DecodeNoCopyString())
+	if err == nil {
+		return nil
+	}
+	resetEntry(&lr.entry)
+	return json.Unmarshal(t, &lr.entry)
+}
+
+// mergeChunks takes the chunks' results in file order and adds each to
+// the file's reader and the Dataset.
+func (lr *logReader) mergeChunks(results <-chan chunkResult, spilled *sync.Map) {
+	pending := map[int]*logReader{}
+	next := 0
+	for r := range results {
+		pending[r.seq] = r.lr
+		for cr := pending[next]; cr != nil; cr = pending[next] {
+			delete(pending, next)
+			next++
+			lr.absorb(cr)
+			if lr.ds.Spilled {
+				spilled.Store("spilled", true)
+			}
+		}
+	}
+}
+
+// absorb adds a chunk's counts, warnings, requests and events.
+func (lr *logReader) absorb(cr *logReader) {
+	lr.n += cr.n
+	lr.values += cr.values
+	for _, w := range cr.deferred {
+		lr.warnf(w.line, "%s", w.msg)
+	}
+	lr.warnings += cr.warnings - len(cr.deferred)
+	for k, p := range cr.skipped {
+		q := lr.skipped[k]
+		if q == nil {
+			if lr.skipped == nil {
+				lr.skipped = make(map[skipKey]*int)
+			}
+			q = new(int)
+			lr.skipped[k] = q
+		}
+		*q += *p
+	}
+	lr.ds.Events = append(lr.ds.Events, cr.ds.Events...)
+	lr.ds.SpilledRequests += cr.sunk
+	if lr.ds.Spilled {
+		for i := range cr.ds.Requests {
+			lr.emit(&cr.ds.Requests[i])
+		}
+		endChunk(lr.shard)
+		return
+	}
+	lr.ds.Requests = append(lr.ds.Requests, cr.ds.Requests...)
+	lr.ds.spill()
+}
+
+// endChunk tells a shard that wants to know that a chunk of the file ended.
+func endChunk(s RequestShard) {
+	if e, ok := s.(interface{ EndChunk() }); ok {
+		e.EndChunk()
+	}
+}

@@ -1,0 +1,126 @@
+package collect
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runlens/runlens/collect/sim/large"
+)
+
+// largeLog returns n generated request entries, one per line.
+func largeLog(t testing.TB, n int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := large.Write(&b, large.Options{Requests: n, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// countSink counts the requests it is given, per shard and merged.
+type countSink struct {
+	merged, shards int
+	insertIDs      map[string]bool
+}
+
+type countShard struct{ ids []string }
+
+func (s *countSink) NewShard() RequestShard { s.shards++; return &countShard{} }
+func (s *countSink) Merge(sh RequestShard) {
+	for _, id := range sh.(*countShard).ids {
+		s.insertIDs[id] = true
+	}
+	s.merged += len(sh.(*countShard).ids)
+}
+func (s *countShard) Add(r *Request) { s.ids = append(s.ids, strings.Clone(r.InsertID)) }
+
+// TestReadLogsChunksKeepFileOrder reads a file of several chunks with bad
+// lines here and there: requests come out in file order and each warning
+// names its line, as a sequential reading gives them.
+func TestReadLogsChunksKeepFileOrder(t *testing.T) {
+	lines := strings.SplitAfter(string(largeLog(t, 4000)), "\n") // about 3.8 MB: four chunks
+	bad := map[int]string{7: "{not json\n", 1500: "\n", 2600: `{"insertId":"x"}` + "\n", 3999: "[1]\n"}
+	var b strings.Builder
+	for i, l := range lines[:4000] {
+		if s, ok := bad[i+1]; ok {
+			l = s
+		}
+		b.WriteString(l)
+	}
+	ds := &Dataset{}
+	n, err := ReadLogs("big.ndjson", strings.NewReader(b.String()), ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3996 || len(ds.Requests) != 3996 {
+		t.Errorf("read %d entries, %d requests; want 3996 and 3996", n, len(ds.Requests))
+	}
+	for i := 1; i < len(ds.Requests); i++ {
+		a, _ := strconv.ParseInt(ds.Requests[i-1].InsertID, 16, 64)
+		c, _ := strconv.ParseInt(ds.Requests[i].InsertID, 16, 64)
+		if c <= a {
+			t.Fatalf("request %d (insertId %s) follows %s: not in file order", i, ds.Requests[i].InsertID, ds.Requests[i-1].InsertID)
+		}
+	}
+	want := []string{
+		"big.ndjson:7: invalid character 'n' looking for beginning of object key string",
+		"big.ndjson:2600: not a LogEntry: no logName",
+		"big.ndjson:3999: json: cannot unmarshal array into Go value of type collect.LogEntry",
+	}
+	if diff := cmp.Diff(want, ds.Warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	if r := ds.Requests[0]; r.Path != "/predict" || r.Method != "POST" || !r.ColdStart || r.Latency != 3094915079 || r.InsertID != "1a2b3c4d" {
+		t.Errorf("first request %+v", r)
+	}
+}
+
+// TestReadLogsSpillsIntoSink checks that past SpillAt every request goes to
+// the sink, once, and none stays in Requests.
+func TestReadLogsSpillsIntoSink(t *testing.T) {
+	data := largeLog(t, 3000)
+	sink := &countSink{insertIDs: map[string]bool{}}
+	ds := &Dataset{Sink: sink, SpillAt: 100}
+	n, err := ReadLogs("big.ndjson", bytes.NewReader(data), ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3000 || len(ds.Requests) != 0 || !ds.Spilled || ds.RequestCount() != 3000 || sink.merged != 3000 || len(sink.insertIDs) != 3000 {
+		t.Errorf("read %d, kept %d, spilled %v, counted %d, sink got %d (%d distinct); want 3000, 0, true, 3000, 3000, 3000",
+			n, len(ds.Requests), ds.Spilled, ds.RequestCount(), sink.merged, len(sink.insertIDs))
+	}
+	small := &Dataset{Sink: &countSink{insertIDs: map[string]bool{}}, SpillAt: 5000}
+	if _, err := ReadLogs("big.ndjson", bytes.NewReader(data), small); err != nil {
+		t.Fatal(err)
+	}
+	if len(small.Requests) != 3000 || small.Spilled {
+		t.Errorf("under SpillAt: kept %d, spilled %v; want 3000 kept", len(small.Requests), small.Spilled)
+	}
+}
+
+// BenchmarkReadLogs reads sink-style NDJSON into a sink, as a large report
+// does past its first entries (the Dataset has spilled already): the steady
+// state. The bytes per second are the file's.
+func BenchmarkReadLogs(b *testing.B) {
+	data := largeLog(b, 20000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ds := &Dataset{Sink: &nopSink{}, Spilled: true}
+		if _, err := ReadLogs("bench.ndjson", bytes.NewReader(data), ds); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*20000)/b.Elapsed().Seconds(), "entries/s")
+}
+
+type nopSink struct{}
+type nopShard struct{}
+
+func (nopSink) NewShard() RequestShard { return nopShard{} }
+func (nopSink) Merge(RequestShard)     {}
+func (nopShard) Add(*Request)          {}
