@@ -107,7 +107,8 @@ type instAcc struct {
 	// A sweep over the requests in the order read (a log is in time order):
 	// the open busy span and the ends of requests in flight.
 	spanStart, spanEnd time.Time
-	busy               time.Duration
+	busy               time.Duration // busy spans rounded up to the billing quantum
+	inFlight           time.Duration // busy spans as they were
 	inflight           timeHeap
 	maxConc            int
 }
@@ -361,6 +362,7 @@ func (in *instAcc) add(p reqPoint, end time.Time) {
 func (in *instAcc) closeSpan() {
 	if !in.spanEnd.IsZero() {
 		in.busy += roundUp(in.spanEnd.Sub(in.spanStart), billingQuantum)
+		in.inFlight += in.spanEnd.Sub(in.spanStart)
 	}
 	in.spanStart, in.spanEnd = time.Time{}, time.Time{}
 }
@@ -386,6 +388,7 @@ func (in *instAcc) merge(o *instAcc) {
 	}
 	o.closeSpan()
 	in.busy += o.busy
+	in.inFlight += o.inFlight
 	in.maxConc = max(in.maxConc, o.maxConc)
 }
 

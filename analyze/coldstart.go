@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/runlens/runlens/collect"
@@ -22,6 +23,9 @@ func coldStarts(ds *collect.Dataset, ins []*instance) (ColdStarts, map[string]bo
 	waited := map[int]bool{}
 	for _, in := range ins {
 		if !in.marker && in.start.IsZero() && (hasSystem || len(in.reqs) == 0) {
+			continue
+		}
+		if len(in.reqs) > 0 && !in.marker && configuredStart(in.reason, ds.Requests[in.reqs[0]].Time, in.ready) {
 			continue
 		}
 		cold[in.id] = true
@@ -75,8 +79,19 @@ func coldStart(ds *collect.Dataset, in *instance, warm map[endpointKey]time.Dura
 	return c
 }
 
+// penalty is what waiting on a cold start added to a request: its latency
+// above the warm median of its endpoint, never below zero.
 func penalty(r *collect.Request, warm map[endpointKey]time.Duration) float64 {
-	return ms(r.Latency - warm[endpointKey{r.Method, r.Path}])
+	return max(0, ms(r.Latency-warm[endpointKey{r.Method, r.Path}]))
+}
+
+// configuredStart reports an instance start that configuration made, not
+// traffic (min instances, a deployment), and that no request waited on: its
+// first request came after it was ready. Such a start is not a cold start.
+func configuredStart(reason string, first, ready time.Time) bool {
+	r := strings.ToUpper(reason)
+	byConfig := strings.Contains(r, "MIN_INSTANCE") || strings.Contains(r, "DEPLOYMENT")
+	return byConfig && !ready.IsZero() && !first.Before(ready)
 }
 
 // warmMedians is the median latency per endpoint of requests that did not

@@ -37,6 +37,15 @@ func busyIntervals(reqs []collect.Request, idx []int) []interval {
 	return out
 }
 
+// spanTime is the total length of the spans.
+func spanTime(spans []interval) time.Duration {
+	var sum time.Duration
+	for _, s := range spans {
+		sum += s.end.Sub(s.start)
+	}
+	return sum
+}
+
 // billedBusy is busy time with each busy span rounded up to the quantum.
 func billedBusy(spans []interval) time.Duration {
 	var sum time.Duration
@@ -57,8 +66,9 @@ func roundUp(d, q time.Duration) time.Duration {
 type costInput struct {
 	svc         Service
 	prices      PriceTable
-	billableSec float64 // from the billable_instance_time metric; <0 without it
-	busy        time.Duration
+	billableSec float64       // from the billable_instance_time metric; <0 without it
+	busy        time.Duration // busy spans rounded up to 100 ms, as billed
+	inFlight    time.Duration // time with at least one request in flight
 	lifetime    time.Duration // sum of instance lifetimes in the window
 	startup     time.Duration // startup time of the window's cold starts
 	requests    int64
@@ -86,7 +96,7 @@ func cost(in costInput) Cost {
 	c.RequestsUSD = float64(in.requests) / 1e6 * in.prices.USDPerMillionReqs
 	c.TotalUSD = c.CPUUSD + c.MemoryUSD + c.RequestsUSD
 	if c.BillableInstanceSeconds > 0 && in.hasLogs {
-		c.IdleShare = max(0, 1-in.busy.Seconds()/c.BillableInstanceSeconds)
+		c.IdleShare = max(0, 1-min(in.inFlight.Seconds(), c.BillableInstanceSeconds)/c.BillableInstanceSeconds)
 	}
 	if in.requests > 0 {
 		c.USDPer1kRequests = c.TotalUSD / float64(in.requests) * 1000

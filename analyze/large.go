@@ -75,6 +75,7 @@ func runLarge(ds *collect.Dataset, a *accState, opts Options) *Report {
 	ci.requests, ci.hasLogs = max(a.n, metricTotal), a.n > 0
 	for _, in := range a.instances {
 		ci.busy += in.busy
+		ci.inFlight += in.inFlight
 	}
 	rpt.Cost = cost(ci)
 	var cpuPts, memPts []UtilPoint
@@ -232,12 +233,15 @@ func (a *accState) coldStarts(ds *collect.Dataset, ins []*largeInstance) (ColdSt
 	for k, e := range a.endpoints {
 		warm[k] = time.Duration(e.quantileMS(50) * float64(time.Millisecond))
 	}
-	pen := func(p reqPoint) float64 { return ms(p.latency - warm[p.key]) }
+	pen := func(p reqPoint) float64 { return max(0, ms(p.latency-warm[p.key])) }
 	waited := map[reqPoint]bool{}
 	out := ColdStarts{Instances: []ColdStart{}}
 	for _, in := range ins {
 		served := in.acc != nil && len(in.acc.early) > 0
 		if !in.marker && in.start.IsZero() && (hasSystem || !served) {
+			continue
+		}
+		if served && !in.marker && configuredStart(in.reason, in.acc.early[0].t, in.ready) {
 			continue
 		}
 		c := ColdStart{InstanceID: in.id, StartedAt: in.seen(), Reason: in.reason, StartupMS: -1, FirstRequestMS: -1, Evidence: []string{}}

@@ -64,7 +64,10 @@ func classify(in reconcileInput) map[endpointKey]*strays {
 			s.outside++
 		case r.UserAgent != ua:
 			s.otherClient++
-		case !w.IsZero() && !r.Time.After(w.End) && r.Time.Add(r.Latency).After(w.End):
+		case !w.IsZero() && r.Time.Add(r.Latency).After(w.End):
+			// The client counts a request when its response arrives: one that
+			// completed after the client stopped is not in its statistics
+			// (an arrival just after the estimated stop is clock error).
 			s.inflight++
 		}
 	}

@@ -27,7 +27,7 @@ func TestReconcileExplainsStrays(t *testing.T) {
 		Endpoints: []collect.ClientEndpoint{{Method: "GET", Name: "/", Requests: 23, Failures: 3}},
 		Total:     collect.ClientEndpoint{Name: "Aggregated", Requests: 23, Failures: 3},
 		Failures:  []collect.ClientFailure{{Method: "GET", Name: "/", Error: "ConnectionRefusedError(111, 'Connection refused')", Occurrences: 3}},
-		History:   []collect.ClientSample{{Time: at("0s"), Name: "Aggregated"}, {Time: at("10s"), Name: "Aggregated"}},
+		History:   secondRows(9),
 	}
 	zero := time.Duration(0)
 	rpt := Run(&collect.Dataset{Client: client, Requests: reqs}, Options{ClockOffset: &zero})
@@ -117,4 +117,14 @@ func TestChurn(t *testing.T) {
 	if !found {
 		t.Error("no cold_start_churn finding")
 	}
+}
+
+// secondRows is a client timeline of aggregate rows once a second from t0
+// to t0+last seconds: the client stopped within a second of the last row.
+func secondRows(last int) []collect.ClientSample {
+	var rows []collect.ClientSample
+	for s := 0; s <= last; s++ {
+		rows = append(rows, collect.ClientSample{Time: t0.Add(time.Duration(s) * time.Second), Name: "Aggregated"})
+	}
+	return rows
 }

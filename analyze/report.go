@@ -145,6 +145,9 @@ type Alignment struct {
 	// Correlation is the estimate's correlation coefficient (0..1).
 	Correlation float64   `json:"correlation"`
 	ClientStart time.Time `json:"client_start"`
+	// ClientStep is the spacing of the client's timeline: the client
+	// stopped at most one step after ClientEnd.
+	ClientStep time.Duration `json:"-"`
 	ClientEnd   time.Time `json:"client_end"`
 }
 

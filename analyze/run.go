@@ -88,7 +88,9 @@ func costInputFor(ds *collect.Dataset, rpt *Report, ins []*instance, lanes []Lan
 		in.requests = metricTotal
 	}
 	for _, inst := range ins {
-		in.busy += billedBusy(busyIntervals(ds.Requests, inst.reqs))
+		spans := busyIntervals(ds.Requests, inst.reqs)
+		in.busy += billedBusy(spans)
+		in.inFlight += spanTime(spans)
 	}
 	for _, l := range lanes {
 		in.lifetime += l.End.Sub(l.Start)
@@ -189,6 +191,7 @@ func alignment(ds *collect.Dataset, opts Options) Alignment {
 		return a
 	}
 	a.ClientStart, a.ClientEnd = clientSpan(ds.Client)
+	a.ClientStep = clientStep(ds.Client)
 	if opts.ClockOffset != nil {
 		a.ClockOffsetMS, a.Method = ms(*opts.ClockOffset), "user"
 		return a
@@ -199,12 +202,27 @@ func alignment(ds *collect.Dataset, opts Options) Alignment {
 	return a
 }
 
+// clientStep is the usual spacing of the client's timeline rows (the
+// smallest positive gap), one second when unknown.
+func clientStep(c *collect.ClientRun) time.Duration {
+	step := time.Duration(0)
+	for i := 1; i < len(c.History); i++ {
+		if d := c.History[i].Time.Sub(c.History[i-1].Time); d > 0 && (step == 0 || d < step) {
+			step = d
+		}
+	}
+	if step == 0 {
+		return time.Second
+	}
+	return step
+}
+
 // clientWindow is the client's run on server time; zero without a timeline.
 func clientWindow(a Alignment, offset time.Duration) collect.Window {
 	if a.ClientStart.IsZero() {
 		return collect.Window{}
 	}
-	return collect.Window{Start: a.ClientStart.Add(-offset), End: a.ClientEnd.Add(-offset)}
+	return collect.Window{Start: a.ClientStart.Add(-offset), End: a.ClientEnd.Add(a.ClientStep - offset)}
 }
 
 func sources(ds *collect.Dataset) []Source {

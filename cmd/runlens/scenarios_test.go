@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/runlens/runlens/analyze"
@@ -42,6 +43,11 @@ func TestScenarioClockSkewAndStrays(t *testing.T) {
 		if r.Difference != 0 && len(r.Explanations) == 0 {
 			t.Errorf("%s: difference %d with no explanation", r.Endpoint, r.Difference)
 		}
+		for _, e := range r.Explanations {
+			if strings.Contains(e, "unexplained") {
+				t.Errorf("%s: %s", r.Endpoint, e)
+			}
+		}
 		t.Logf("%s: client %d server %d metric %d diff %+d: %q", r.Endpoint, r.ClientRequests, r.ServerRequests, r.MetricRequests, r.Difference, r.Explanations)
 	}
 	total := rpt.Reconciliation[len(rpt.Reconciliation)-1]
@@ -69,6 +75,14 @@ func TestScenarioOrchestratorWaiting(t *testing.T) {
 	rpt := scenarioReport(t, "orchestrator-waiting")
 	if s := rpt.Cost.IdleShare; s <= 0.4 {
 		t.Errorf("idle share = %v, want above 0.4 (the README: 0.8185)", s)
+	}
+	if math.Abs(rpt.Cost.IdleShare-0.8185) > 0.01 {
+		t.Errorf("idle share = %v, want 0.8185 ± 0.01 (the README)", rpt.Cost.IdleShare)
+	}
+	// Its two instances are min instances, started before any request and
+	// never waited on: no cold starts.
+	if n := rpt.ColdStarts.Count; n != 0 {
+		t.Errorf("cold starts = %d, want 0: min-instance starts nobody waited on", n)
 	}
 	if !hasFinding(rpt, "idle_time", "cpu_waiting") {
 		t.Errorf("no finding about idle or waiting time in %+v", rpt.Findings)
