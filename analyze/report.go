@@ -31,6 +31,10 @@ type Report struct {
 	Series Series `json:"series"`
 	// Sources lists the files read.
 	Sources []Source `json:"sources"`
+	// Thresholds are the thresholds checked against this report (runlens
+	// report -fail-on, -config), each with pass, fail or no_data; charts
+	// draw the ones they can show.
+	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 }
 
 // Source is one input file and the format it was read as.
@@ -148,7 +152,7 @@ type Alignment struct {
 	// ClientStep is the spacing of the client's timeline: the client
 	// stopped at most one step after ClientEnd.
 	ClientStep time.Duration `json:"-"`
-	ClientEnd   time.Time `json:"client_end"`
+	ClientEnd  time.Time     `json:"client_end"`
 }
 
 // Reconciliation compares request counts for one endpoint (or "total").

@@ -79,6 +79,7 @@ func buildCharts(rpt *analyze.Report, maxPoints int) ([]chartSpec, error) {
 	specs := make([]chartSpec, 0, len(makers))
 	for _, build := range makers {
 		sp, c := build()
+		addThresholdLines(sp.ID, c, rpt) // render/thresholds.go
 		opt, err := optionJSON(c)
 		if err != nil {
 			return nil, fmt.Errorf("rendering chart %s: %w", sp.ID, err)

@@ -27,6 +27,10 @@ func exitCode(err error) int {
 	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
 		return exitUsage
 	}
+	var th thresholdError
+	if errors.As(err, &th) {
+		return exitThreshold
+	}
 	return exitError
 }
 
@@ -40,7 +44,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{collectCommand(), reportCommand(), simulateCommand(), fakeGCPCommand()}
+	return []command{collectCommand(), reportCommand(), simulateCommand(), fakeGCPCommand(), auditCommand(), diffCommand()}
 }
 
 func run(stdout, stderr io.Writer, args []string) error {

@@ -36,7 +36,8 @@ type reportFlags struct {
 	prices      string
 	endpointMap string
 	title       string
-	live        liveFlags // report's live form (collect.go)
+	live        liveFlags      // report's live form (collect.go)
+	thresholds  thresholdFlags // -config, -fail-on (thresholds.go)
 }
 
 func reportCommand() command {
@@ -69,6 +70,7 @@ func reportCommand() command {
 			fs.StringVar(&f.endpointMap, "endpoint-map", "", "JSON `FILE` mapping client endpoint names to server endpoints, e.g. {\"Predict\": \"POST /predict\"}")
 			fs.StringVar(&f.title, "title", "", "report title")
 			f.live.register(fs, false)
+			f.thresholds.register(fs)
 			return func(stdout, stderr io.Writer, args []string) error { return runReport(stdout, stderr, f, args) }
 		},
 	}
@@ -80,16 +82,24 @@ func runReport(stdout, stderr io.Writer, f *reportFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	thresholds, level, err := f.thresholds.load(nil)
+	if err != nil {
+		return err
+	}
 	boundMemory()
 	ds, err := f.load(args)
 	if err != nil {
 		return err
 	}
 	rpt := analyze.Run(ds, opts)
+	analyze.ApplyThresholds(rpt, thresholds)
 	for _, w := range rpt.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	return writeReport(stdout, rpt, f)
+	if err := writeReport(stdout, rpt, f); err != nil {
+		return err
+	}
+	return failIfCrossed(rpt.Thresholds, level)
 }
 
 // reportMemoryLimit is the soft memory limit of a report: the analysis of a

@@ -1,0 +1,12 @@
+// Package audit summarizes the reports of every Cloud Run service of a
+// project over one window into a nightly cost audit.
+//
+// Build takes one analyze.Report per service (with how much of its logs
+// could be read), the audits of earlier runs and the thresholds, and returns
+// an *Audit: a row per service, most expensive first, with cost, requests,
+// idle share, cold starts, error rate and p95; each service's cost against
+// the median of the last seven runs; and every threshold checked. PlanLogs
+// shares a budget of Cloud Logging calls between services. Its JSON form is
+// the audit contract (schema runlens.audit/v1). Like analyze, it performs no
+// I/O and reads no clock.
+package audit

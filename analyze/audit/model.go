@@ -1,0 +1,133 @@
+package audit
+
+import (
+	"time"
+
+	"github.com/runlens/runlens/analyze"
+)
+
+// Schema is the version of the audit's JSON contract.
+const Schema = "runlens.audit/v1"
+
+// Audit is the result of a nightly audit of a project. Its JSON form is the
+// audit contract: snake_case keys, money in USD, durations in ms, numbers
+// unrounded, null where a value could not be measured.
+type Audit struct {
+	Schema    string         `json:"schema"`
+	Generated time.Time      `json:"generated"`
+	Project   string         `json:"project"`
+	Region    string         `json:"region"` // "-" for every region
+	Window    analyze.Window `json:"window"`
+	// Services has one row per service, most expensive first.
+	Services      []Service `json:"services"`
+	TotalCostUSD  float64   `json:"total_cost_usd"`
+	TotalRequests int64     `json:"total_requests"`
+	// Baseline is the total cost of the last runs, as Trend does per service.
+	Baseline *Trend `json:"baseline,omitempty"`
+	// APICalls counts the Google API calls the audit made, by method.
+	APICalls  map[string]int `json:"api_calls"`
+	LogBudget LogBudget      `json:"log_budget"`
+	// Thresholds holds every threshold checked, for every service.
+	Thresholds []analyze.ThresholdResult `json:"thresholds"`
+	// Crossed counts the thresholds that failed.
+	Crossed int `json:"crossed"`
+	// History lists the earlier runs compared with, oldest first.
+	History  []HistoryRun `json:"history"`
+	Warnings []string     `json:"warnings"`
+}
+
+// LogBudget is the Cloud Logging entries.list budget of a run, shared by
+// every service.
+type LogBudget struct {
+	MaxCalls  int `json:"max_calls"` // -1: no limit
+	PerMinute int `json:"per_minute"`
+	PageSize  int `json:"page_size"`
+	Needed    int `json:"needed"`  // calls every service's logs needed, estimated from request_count
+	Planned   int `json:"planned"` // calls granted
+	Used      int `json:"used"`    // ListLogEntries calls made
+}
+
+// Service is one row of the audit.
+type Service struct {
+	Name   string `json:"name"`
+	Region string `json:"region"`
+	// Requests is the larger of the request log entries and the
+	// request_count metric.
+	Requests         int64   `json:"requests"`
+	CostUSD          float64 `json:"cost_usd"`
+	USDPer1kRequests float64 `json:"usd_per_1k_requests"`
+	// The values below are null when the logs needed were not read.
+	IdleShare      *float64 `json:"idle_share"`
+	ColdStarts     *int     `json:"cold_starts"`
+	ColdStartShare *float64 `json:"cold_start_share"`
+	ErrorRate      *float64 `json:"error_rate"`
+	P95MS          *float64 `json:"p95_ms"`
+	// Sources say where error_rate and p95_ms come from: "request_logs",
+	// "request_logs_sample" or "metric".
+	ErrorRateSource string      `json:"error_rate_source,omitempty"`
+	P95Source       string      `json:"p95_source,omitempty"`
+	Logs            LogCoverage `json:"logs"`
+	// Trend compares the cost with earlier runs; nil without history.
+	Trend *Trend `json:"trend,omitempty"`
+	// Findings are the crossed thresholds and the analysis' findings, most
+	// severe first, crossed thresholds first within a severity.
+	Findings   []analyze.Finding         `json:"findings"`
+	Thresholds []analyze.ThresholdResult `json:"thresholds"`
+	// Error says why the service could not be collected or analyzed.
+	Error string `json:"error,omitempty"`
+	// Report is the service's full report, without the chart series.
+	Report *analyze.Report `json:"report,omitempty"`
+}
+
+// Log coverage statuses.
+const (
+	LogsFull    = "full"    // both logs read completely
+	LogsPartial = "partial" // request log complete, system log cut short by the budget
+	LogsSampled = "sampled" // request log cut short: the first entries of the window
+	LogsSkipped = "skipped" // not read: the budget was spent
+	LogsNone    = "none"    // not read: request_count says there was no request
+	LogsFailed  = "failed"  // reading failed
+)
+
+// LogCoverage says how much of a service's logs the audit read.
+type LogCoverage struct {
+	Status string `json:"status"`
+	// EstimatedRequests is the request_count metric's sum; -1 unknown.
+	EstimatedRequests int64 `json:"estimated_requests"`
+	CallsNeeded       int   `json:"calls_needed"`
+	CallsAllowed      int   `json:"calls_allowed"`
+	CallsMade         int   `json:"calls_made"`
+	EntriesRead       int   `json:"entries_read"`
+	// ReadUntil is the time of the last request entry read when the
+	// request log was cut short.
+	ReadUntil *time.Time `json:"read_until,omitempty"`
+	Note      string     `json:"note"`
+}
+
+// Complete reports whether the request log was read whole.
+func (l LogCoverage) Complete() bool { return l.Status == LogsFull || l.Status == LogsPartial }
+
+// Trend compares a cost with the median of the same service's cost in the
+// last runs, each scaled to this run's window length.
+type Trend struct {
+	Runs            int          `json:"runs"` // earlier runs with a cost, at most MedianOf
+	BaselineCostUSD float64      `json:"baseline_cost_usd"`
+	CostChangePct   *float64     `json:"cost_change_pct"` // null when the baseline is 0
+	Points          []TrendPoint `json:"points"`          // the earlier runs, oldest first, then this one
+}
+
+// TrendPoint is one run's cost.
+type TrendPoint struct {
+	Date     string  `json:"date"` // the window's end, YYYY-MM-DD
+	CostUSD  float64 `json:"cost_usd"`
+	Requests int64   `json:"requests"`
+}
+
+// HistoryRun is an earlier run compared with.
+type HistoryRun struct {
+	Date         string         `json:"date"`
+	File         string         `json:"file"`
+	Window       analyze.Window `json:"window"`
+	TotalCostUSD float64        `json:"total_cost_usd"`
+	Services     int            `json:"services"`
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/analyze/audit"
+	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/collect/gcp"
+	"github.com/runlens/runlens/collect/snapshot"
+)
+
+// auditCollection is what the services' collections gave.
+type auditCollection struct {
+	rows     []audit.Service
+	calls    map[string]int
+	budget   audit.LogBudget
+	warnings []string
+}
+
+// auditTarget is one service to collect and its share of the log budget.
+type auditTarget struct {
+	svc             *collect.ServiceConfig
+	est             int64 // request_count over the window; -1 unknown
+	needed, granted int
+}
+
+// collect lists the services, estimates each one's log calls from
+// request_count, shares the budget, and collects and analyzes every service
+// with a few at a time.
+func (r *auditRun) collect(ctx context.Context) (*auditCollection, error) {
+	client, err := gcp.Dial(ctx, r.endpoint)
+	if err != nil {
+		return nil, err
+	}
+	defer client.Close()
+	svcs, err := r.list(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	out := &auditCollection{budget: audit.LogBudget{MaxCalls: r.maxCalls, PerMinute: r.perMinute, PageSize: gcp.DefaultPageSize}}
+	counts, err := client.RequestCounts(ctx, r.project, r.region, r.start, r.end)
+	if err != nil {
+		out.warnings = append(out.warnings, fmt.Sprintf("request_count could not be read (%v): every service's logs are assumed to need 2 calls", err))
+	}
+	targets := r.share(svcs, counts, err == nil, &out.budget)
+	r.workers = max(1, min(r.workers, len(targets))) // the rate is shared by the workers at work
+	out.rows = make([]audit.Service, len(targets))
+	perService := make([]map[string]int, len(targets))
+	r.each(ctx, targets, func(i int, t auditTarget) {
+		out.rows[i], perService[i] = r.one(ctx, t)
+		r.report(out.rows[i])
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("audit interrupted: %w", err)
+	}
+	out.calls = client.Calls()
+	for _, calls := range perService {
+		for k, n := range calls {
+			out.calls[k] += n
+		}
+	}
+	out.budget.Used = out.calls["ListLogEntries"]
+	for _, row := range out.rows {
+		if row.Error != "" {
+			out.warnings = append(out.warnings, row.Name+": "+row.Error)
+		}
+	}
+	return out, nil
+}
+
+// list returns the services to audit, sorted by region and name; every
+// -service must be among them. Without -region, the regions are those where
+// any service was billed in the window (the Admin API lists one region at a
+// time).
+func (r *auditRun) list(ctx context.Context, client *gcp.Client) ([]*collect.ServiceConfig, error) {
+	regions := []string{r.region}
+	if r.region == "-" {
+		var err error
+		if regions, err = client.Regions(ctx, r.project, r.start, r.end); err != nil {
+			return nil, err
+		}
+	}
+	var all []*collect.ServiceConfig
+	for _, region := range regions {
+		svcs, err := client.ListServices(ctx, r.project, region)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, svcs...)
+	}
+	slices.SortFunc(all, func(a, b *collect.ServiceConfig) int {
+		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.Name, b.Name))
+	})
+	if len(r.services) == 0 {
+		return all, nil
+	}
+	var out []*collect.ServiceConfig
+	for _, name := range r.services {
+		n := len(out)
+		for _, s := range all {
+			if s.Name == name {
+				out = append(out, s)
+			}
+		}
+		if len(out) == n {
+			return nil, fmt.Errorf("-service %s: no such Cloud Run service in projects/%s, regions %s", name, r.project, strings.Join(regions, ", "))
+		}
+	}
+	return out, nil
+}
+
+// share estimates each service's log calls and grants them from the budget.
+func (r *auditRun) share(svcs []*collect.ServiceConfig, counts map[string]int64, known bool, b *audit.LogBudget) []auditTarget {
+	targets := make([]auditTarget, len(svcs))
+	needs := make([]int, len(svcs))
+	for i, s := range svcs {
+		est := int64(-1)
+		if known {
+			est = counts[gcp.ServiceKey(s.Region, s.Name)]
+		}
+		needs[i] = audit.CallsNeeded(est, b.PageSize)
+		targets[i] = auditTarget{svc: s, est: est, needed: needs[i]}
+		b.Needed += needs[i]
+	}
+	for i, g := range audit.PlanLogs(needs, r.maxCalls) {
+		targets[i].granted = g
+		b.Planned += g
+	}
+	return targets
+}
+
+// each runs fn for every target, r.workers at a time.
+func (r *auditRun) each(ctx context.Context, targets []auditTarget, fn func(int, auditTarget)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(r.workers, max(len(targets), 1)) {
+		wg.Go(func() {
+			for i := range next {
+				fn(i, targets[i])
+			}
+		})
+	}
+	for i := range targets {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// one collects a service into a temporary snapshot and analyzes it.
+func (r *auditRun) one(ctx context.Context, t auditTarget) (audit.Service, map[string]int) {
+	logs := audit.LogCoverage{EstimatedRequests: t.est, CallsNeeded: t.needed, CallsAllowed: t.granted}
+	dir, err := os.MkdirTemp("", "runlens-audit-*")
+	if err != nil {
+		return audit.Failed(t.svc.Name, t.svc.Region, logs, err), nil
+	}
+	defer os.RemoveAll(dir)
+	cfg := gcp.Config{Project: r.project, Region: t.svc.Region, Service: t.svc.Name, Start: r.start, End: r.end,
+		ExtraFilter: r.filter, Endpoint: r.endpoint, OutDir: dir, LogCallBudget: max(1, r.perMinute/r.workers)}
+	res, cov, cerr := gcp.CollectWithin(ctx, cfg, t.granted)
+	logs.CallsMade = cov.Calls
+	if res == nil {
+		logs.Status = audit.LogsFailed
+		return audit.Failed(t.svc.Name, t.svc.Region, logs, cerr), nil
+	}
+	ds, err := snapshot.Load(dir)
+	if err != nil {
+		logs.Status = audit.LogsFailed
+		return audit.Failed(t.svc.Name, t.svc.Region, logs, err), res.Manifest.APICalls
+	}
+	coverage(&logs, cov, ds, cerr)
+	rpt := analyze.Run(ds, analyze.Options{Generated: r.generated})
+	return audit.NewService(rpt, ds, logs), res.Manifest.APICalls
+}
+
+// coverage sets the log status and says, in a sentence, what was left out.
+func coverage(l *audit.LogCoverage, cov gcp.Coverage, ds *collect.Dataset, err error) {
+	l.EntriesRead = ds.RequestCount()
+	about := "an unknown number of"
+	if l.EstimatedRequests >= 0 {
+		about = "about " + fmt.Sprint(l.EstimatedRequests)
+	}
+	switch {
+	case err != nil:
+		l.Status, l.Note = audit.LogsFailed, "reading the logs failed: "+err.Error()
+	case l.CallsAllowed == 0 && l.CallsNeeded == 0:
+		l.Status, l.Note = audit.LogsNone, "request_count says there was no request in the window: the logs were not read"
+	case l.CallsAllowed == 0:
+		l.Status = audit.LogsSkipped
+		l.Note = fmt.Sprintf("logs skipped: the run's ListLogEntries budget was spent on smaller services; %s requests would have needed %d calls "+
+			"(raise -max-calls). Cost and requests come from the metrics; error rate and p95 from the metrics where they exist", about, l.CallsNeeded)
+	case cov.Requests == gcp.LogComplete && cov.System == gcp.LogComplete:
+		l.Status = audit.LogsFull
+	case cov.Requests == gcp.LogComplete:
+		l.Status = audit.LogsPartial
+		l.Note = fmt.Sprintf("system log not read whole (%d of %d calls granted): the reasons of instance starts may be missing", l.CallsAllowed, l.CallsNeeded)
+	default:
+		l.Status = audit.LogsSampled
+		until := lastRequest(ds)
+		l.ReadUntil = &until
+		l.Note = fmt.Sprintf("request log sampled: the first %d entries of %s (%d of %d calls granted), up to %s; "+
+			"idle share is not measured, cold starts are those of the sample, error rate and p95 come from the metrics where they exist",
+			l.EntriesRead, about, l.CallsAllowed, l.CallsNeeded, until.UTC().Format("2006-01-02 15:04:05 UTC"))
+	}
+}
+
+func lastRequest(ds *collect.Dataset) time.Time {
+	var last time.Time
+	for i := range ds.Requests {
+		if t := ds.Requests[i].Time; t.After(last) {
+			last = t
+		}
+	}
+	return last
+}
+
+// report writes a progress line for a service done.
+func (r *auditRun) report(row audit.Service) {
+	if r.progress == nil {
+		return
+	}
+	what := fmt.Sprintf("$%.4g, %d requests, logs %s (%d calls)", row.CostUSD, row.Requests, row.Logs.Status, row.Logs.CallsMade)
+	if row.Error != "" {
+		what = "failed: " + firstLine(row.Error)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintf(r.progress, "audit: %s (%s): %s\n", row.Name, row.Region, what)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

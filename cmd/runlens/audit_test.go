@@ -1,0 +1,331 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runlens/runlens/analyze/audit"
+	"github.com/runlens/runlens/collect/gcp/fakegcp"
+	"github.com/runlens/runlens/internal/browser"
+)
+
+// auditNight is the night the audit tests read: the fixtures are moved
+// there, and testdata/audit/history holds the seven nights before it.
+var auditNight = time.Date(2024, 6, 10, 2, 0, 0, 0, time.UTC)
+
+const (
+	auditStart = "2024-06-10T02:00:00Z"
+	auditEnd   = "2024-06-10T02:20:00Z"
+)
+
+// serveSnapshots serves snapshot directories with fake-gcp until the test ends.
+func serveSnapshots(t *testing.T, dirs ...string) *fakegcp.Server {
+	t.Helper()
+	srv, err := fakegcp.New(dirs...)
+	must(t, err)
+	must(t, srv.Start("127.0.0.1:0"))
+	t.Cleanup(srv.Stop)
+	return srv
+}
+
+// threeServices are three fixtures as the services of one project on
+// auditNight: mobilenet and recommender in europe-west1, distilbert-qa in
+// us-central1.
+func threeServices(t *testing.T) []string {
+	t.Helper()
+	base := t.TempDir()
+	var dirs []string
+	for _, fx := range []string{"paper-mobilenet", "continuous-coldstarts", "orchestrator-waiting"} {
+		dir := filepath.Join(base, fx)
+		rewrite(t, filepath.Join("..", "..", "fixtures", fx), dir, "", auditNight)
+		dirs = append(dirs, dir)
+	}
+	return dirs
+}
+
+// readAuditJSON reads an audit the command wrote.
+func readAuditJSON(t *testing.T, path string) *audit.Audit {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	var a audit.Audit
+	must(t, json.Unmarshal(b, &a))
+	return &a
+}
+
+// copyDir copies the files of a directory (not its subdirectories).
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	must(t, os.MkdirAll(to, 0o755))
+	ents, err := os.ReadDir(from)
+	must(t, err)
+	for _, e := range ents {
+		if e.Type().IsRegular() {
+			b, err := os.ReadFile(filepath.Join(from, e.Name()))
+			must(t, err)
+			must(t, os.WriteFile(filepath.Join(to, e.Name()), b, 0o644))
+		}
+	}
+}
+
+// serviceRow finds a service's row.
+func serviceRow(t *testing.T, a *audit.Audit, name string) audit.Service {
+	t.Helper()
+	for _, s := range a.Services {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("no service %s in the audit", name)
+	return audit.Service{}
+}
+
+// pageServices are the service names of the page's table, in row order.
+var pageServiceRow = regexp.MustCompile(`<tr( class="flagged")?><td class="num">\d+</td><td><a href="#svc-\d+">([^<]*)</a>`)
+
+// The issue's first "must show": three services, seven earlier nights, the
+// service whose cost doubled flagged, and exit status 3 with -fail-on warn.
+func TestAuditThreeServicesAgainstHistory(t *testing.T) {
+	srv := serveSnapshots(t, threeServices(t)...)
+	dir := t.TempDir()
+	hist := filepath.Join(dir, "history")
+	copyDir(t, filepath.Join("testdata", "audit", "history"), hist)
+	page, js := filepath.Join(dir, "audit.html"), filepath.Join(dir, "audit.json")
+	args := []string{"audit", "-endpoint", srv.Addr(), "-project", "runlens-demo", "-start", auditStart, "-end", auditEnd,
+		"-history", hist, "-config", filepath.Join("testdata", "audit", "thresholds.conf"), "-log-budget", "60000",
+		"-o", page, "-json", js, "-format", "markdown", "-q"}
+	stdout, stderr, err := liveCLI(t, append(args, "-fail-on", "warn")...)
+	if code := exitCode(err); code != exitThreshold {
+		t.Fatalf("exit status %d (%v), want %d\n%s", code, err, exitThreshold, stderr)
+	}
+	if !strings.Contains(err.Error(), "1 threshold crossed: [warn] recommender: cost $0.0399 is +99.5 % against $0.02, the median of 7 earlier runs") {
+		t.Errorf("error %q does not say which threshold was crossed", err)
+	}
+
+	a := readAuditJSON(t, js)
+	var names []string
+	for i, s := range a.Services {
+		names = append(names, s.Name)
+		if i > 0 && s.CostUSD > a.Services[i-1].CostUSD {
+			t.Errorf("%s ($%v) comes after the cheaper %s", s.Name, s.CostUSD, a.Services[i-1].Name)
+		}
+	}
+	if d := cmp.Diff([]string{"distilbert-qa", "recommender", "mobilenet"}, names); d != "" {
+		t.Errorf("services by cost (-want +got):\n%s", d)
+	}
+	rec := serviceRow(t, a, "recommender")
+	if rec.Trend == nil || rec.Trend.Runs != 7 || rec.Trend.BaselineCostUSD != 0.0200 {
+		t.Fatalf("recommender trend %+v: want the median 0.0200 of 7 nights", rec.Trend)
+	}
+	wantPct := (rec.CostUSD - 0.0200) / 0.0200 * 100
+	if got := *rec.Trend.CostChangePct; math.Abs(got-wantPct) > 1e-9 || got < 90 {
+		t.Errorf("recommender cost change %v %%, want %v (doubled)", got, wantPct)
+	}
+	if a.Crossed != 1 || len(a.CrossedAt("warn")) != 1 || a.CrossedAt("warn")[0].Service != "recommender" {
+		t.Errorf("crossed %d: %+v; want recommender's cost alone", a.Crossed, a.CrossedAt("warn"))
+	}
+	if rec.Findings[0].ID != "threshold_cost_increase_pct" || rec.Findings[0].Severity != "warn" {
+		t.Errorf("recommender's first finding %+v, want the cost threshold", rec.Findings[0])
+	}
+	for _, name := range []string{"distilbert-qa", "mobilenet"} {
+		r := serviceRow(t, a, name)
+		if pct := *r.Trend.CostChangePct; math.Abs(pct) > 5 {
+			t.Errorf("%s cost changed %v %% against history that matches it", name, pct)
+		}
+	}
+	// Every service has four threshold results, those of the file: -fail-on
+	// warn is a level, not a threshold.
+	if len(a.Thresholds) != 12 {
+		t.Errorf("%d threshold results, want 3 services x 4", len(a.Thresholds))
+	}
+	if calls := srv.Calls()["ListLogEntries"]; a.APICalls["ListLogEntries"] != calls || a.LogBudget.Used != calls || calls == 0 {
+		t.Errorf("ListLogEntries: audit counted %d (used %d), fake-gcp saw %d", a.APICalls["ListLogEntries"], a.LogBudget.Used, calls)
+	}
+	if len(a.History) != 7 || a.History[0].Date != "2024-06-03" || a.History[6].Date != "2024-06-09" {
+		t.Errorf("history compared with: %+v", a.History)
+	}
+	if _, err := os.Stat(filepath.Join(hist, "runlens-demo-2024-06-10.json")); err != nil {
+		t.Errorf("tonight's audit was not kept in the history: %v", err)
+	}
+
+	raw, err := os.ReadFile(page)
+	must(t, err)
+	var rows []string
+	for _, m := range pageServiceRow.FindAllStringSubmatch(string(raw), -1) {
+		rows = append(rows, m[2]+map[bool]string{true: " (flagged)"}[m[1] != ""])
+	}
+	if d := cmp.Diff([]string{"distilbert-qa", "recommender (flagged)", "mobilenet"}, rows); d != "" {
+		t.Errorf("page rows (-want +got):\n%s", d)
+	}
+	res := browser.Open(t, page)
+	browser.AssertQuietAndDrawn(t, res, []string{"chart_audit_cost", "chart_audit_trend"})
+	for _, want := range []string{"recommender: cost $0.0399 is +99.5 % against $0.02", "Compared with 7 earlier runs, 2024-06-03 to 2024-06-09", "+99 %"} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("the page does not show %q", want)
+		}
+	}
+	if !strings.Contains(stdout, "| 2 | recommender   | europe-west1 |") || !strings.Contains(stdout, "### Thresholds crossed") {
+		t.Errorf("markdown summary:\n%s", stdout)
+	}
+
+	// The same night with -fail-on crit: the cost threshold is a warning,
+	// so the job passes, and the history is not doubled.
+	copyDir(t, filepath.Join("testdata", "audit", "history"), hist)
+	if _, _, err := liveCLI(t, append(args, "-fail-on", "crit")...); err != nil {
+		t.Errorf("with -fail-on crit: %v, want success", err)
+	}
+	if again := readAuditJSON(t, js); len(again.History) != 7 {
+		t.Errorf("a second run of the same night compared with %d runs, want 7", len(again.History))
+	}
+}
+
+// The issue's second "must show": fifty services against fake-gcp stay
+// within the run's budget of Cloud Logging calls, counted in the JSON.
+func TestAuditFiftyServicesWithinQuota(t *testing.T) {
+	base := t.TempDir()
+	var dirs []string
+	for i := range 50 {
+		dir := filepath.Join(base, fmt.Sprintf("svc-%02d", i))
+		rewrite(t, paper, dir, fmt.Sprintf("svc-%02d", i), auditNight)
+		dirs = append(dirs, dir)
+	}
+	srv := serveSnapshots(t, dirs...)
+	out := t.TempDir()
+	js, page := filepath.Join(out, "audit.json"), filepath.Join(out, "audit.html")
+	const budget = 40
+	began := time.Now()
+	_, stderr, err := liveCLI(t, "audit", "-endpoint", srv.Addr(), "-project", "runlens-demo", "-start", auditStart, "-end", auditEnd,
+		"-max-calls", strconv.Itoa(budget), "-log-budget", "60000", "-json", js, "-o", page, "-format", "none")
+	took := time.Since(began)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	t.Logf("50 services audited in %s", took.Round(time.Millisecond))
+	if took > 2*time.Minute {
+		t.Errorf("took %s: something waited (a hang guard, not a performance claim)", took)
+	}
+	a := readAuditJSON(t, js)
+	calls := srv.Calls()["ListLogEntries"]
+	if calls > budget || a.APICalls["ListLogEntries"] != calls || a.LogBudget.Used != calls {
+		t.Errorf("ListLogEntries: fake-gcp saw %d, the audit counted %d (used %d); budget %d", calls, a.APICalls["ListLogEntries"], a.LogBudget.Used, budget)
+	}
+	// Each service's 425 requests take one page, and its system log one
+	// call: 20 services read whole use the 40 calls, 30 are skipped.
+	status := map[string]int{}
+	for _, s := range a.Services {
+		status[s.Logs.Status]++
+		if s.Requests != 425 || s.CostUSD <= 0 {
+			t.Errorf("%s: %d requests, $%v; the metrics give every service its requests and cost", s.Name, s.Requests, s.CostUSD)
+		}
+		if s.Logs.Status == audit.LogsSkipped && (s.IdleShare != nil || s.P95MS == nil || *s.P95MS <= 0) {
+			t.Errorf("%s skipped: idle share %v (want none), p95 %v (want the metric's)", s.Name, s.IdleShare, s.P95MS)
+		}
+	}
+	if d := cmp.Diff(map[string]int{"full": 20, "skipped": 30}, status); d != "" {
+		t.Errorf("log statuses (-want +got):\n%s", d)
+	}
+	if a.LogBudget.Needed != 100 || a.LogBudget.Planned != 40 || len(a.Services) != 50 {
+		t.Errorf("budget %+v over %d services: want 100 needed, 40 planned", a.LogBudget, len(a.Services))
+	}
+	if st, err := os.Stat(page); err != nil || st.Size() > 2<<20 {
+		t.Errorf("the page of 50 services: %v, want under 2 MiB", err)
+	} else {
+		t.Logf("the page of 50 services: %d bytes", st.Size())
+	}
+	if n := strings.Count(stderr, "audit: svc-"); n != 50 {
+		t.Errorf("%d progress lines, want one per service:\n%s", n, stderr)
+	}
+	if a.APICalls["ListServices"] != 1 || a.APICalls["GetService"] != 50 {
+		t.Errorf("api calls %v: want one ListServices and a GetService per service", a.APICalls)
+	}
+}
+
+// A service whose request log needs more calls than granted is sampled:
+// the first pages of its window, and the page says so.
+func TestAuditSampledLogs(t *testing.T) {
+	srv := serveSnapshots(t, threeServices(t)...)
+	dir := t.TempDir()
+	page, js := filepath.Join(dir, "audit.html"), filepath.Join(dir, "audit.json")
+	_, stderr, err := liveCLI(t, "audit", "-endpoint", srv.Addr(), "-project", "runlens-demo", "-service", "distilbert-qa",
+		"-start", auditStart, "-end", auditEnd, "-max-calls", "2", "-log-budget", "60000", "-o", page, "-json", js, "-format", "none", "-q")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	a := readAuditJSON(t, js)
+	if len(a.Services) != 1 {
+		t.Fatalf("%d services, want distilbert-qa alone", len(a.Services))
+	}
+	s := a.Services[0]
+	// 2,792 requests need 3 pages and a system call; 2 calls read the
+	// first 2,000 entries.
+	l := s.Logs
+	if l.Status != audit.LogsSampled || l.EntriesRead != 2000 || l.CallsNeeded != 4 || l.CallsAllowed != 2 || l.CallsMade != 2 || l.ReadUntil == nil {
+		t.Errorf("logs %+v: want 2,000 entries sampled with 2 of 4 calls", l)
+	}
+	if s.Requests != 2792 || s.IdleShare != nil || s.P95Source != audit.SourceMetric || s.ErrorRateSource != audit.SourceMetric {
+		t.Errorf("requests %d, idle %v, p95 from %q, errors from %q: want the metric's 2,792, no idle share, both from the metric",
+			s.Requests, s.IdleShare, s.P95Source, s.ErrorRateSource)
+	}
+	res := browser.Open(t, page)
+	browser.AssertQuietAndDrawn(t, res, []string{"chart_audit_cost", "chart_audit_trend"})
+	for _, want := range []string{"request log sampled: the first 2000 entries of about 2792 (2 of 4 calls granted)", "sampled (2 of 4 calls)"} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("the page does not say %q", want)
+		}
+	}
+}
+
+// Service names and request paths are attacker-controlled: they show as
+// text on the page and run nothing.
+func TestAuditHostileStrings(t *testing.T) {
+	const name = `<img src=x onerror=alert(1)>`
+	const path = `<script>alert(2)</script>`
+	dir := filepath.Join(t.TempDir(), "hostile")
+	rewrite(t, paper, dir, name, auditNight)
+	hostile := filepath.Join(t.TempDir(), "hostile2")
+	rewriter{old: "/predict", new: "/" + path}.tree(t, dir, hostile)
+	srv := serveSnapshots(t, hostile)
+	page := filepath.Join(t.TempDir(), "audit.html")
+	stdout, stderr, err := liveCLI(t, "audit", "-endpoint", srv.Addr(), "-project", "runlens-demo", "-start", auditStart, "-end", auditEnd,
+		"-log-budget", "60000", "-o", page, "-format", "markdown", "-q")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if strings.Contains(stdout, "<img") || strings.Contains(stdout, "<script") {
+		t.Errorf("markdown holds raw markup:\n%s", stdout)
+	}
+	raw, err := os.ReadFile(page)
+	must(t, err)
+	for _, bad := range []string{"<img src=x", "<script>alert"} {
+		if strings.Contains(string(raw), bad) {
+			t.Errorf("the page holds %q unescaped", bad)
+		}
+	}
+	res := browser.Open(t, page)
+	browser.AssertQuietAndDrawn(t, res, []string{"chart_audit_cost", "chart_audit_trend"})
+	for _, want := range []string{name, "/" + path} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("the page does not show %q as text", want)
+		}
+	}
+}
+
+func TestAuditUnknownService(t *testing.T) {
+	srv := serveSnapshots(t, threeServices(t)...)
+	_, _, err := liveCLI(t, "audit", "-endpoint", srv.Addr(), "-project", "runlens-demo", "-service", "nope",
+		"-start", auditStart, "-end", auditEnd, "-format", "none", "-q")
+	want := "-service nope: no such Cloud Run service in projects/runlens-demo, regions europe-west1, us-central1"
+	if err == nil || err.Error() != want || exitCode(err) != exitError {
+		t.Errorf("error %v (exit %d), want %q", err, exitCode(err), want)
+	}
+}

@@ -1,0 +1,72 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/analyze/audit"
+)
+
+// AuditText writes the audit as terminal tables: a summary, a row per
+// service sorted by cost, the thresholds crossed, and what was not read.
+func AuditText(w io.Writer, a *audit.Audit, opts Options) error { return writeAudit(w, a, opts, false) }
+
+// AuditMarkdown writes the same as Markdown, for a CI job summary or a
+// pull-request comment. Log-derived text is escaped.
+func AuditMarkdown(w io.Writer, a *audit.Audit, opts Options) error {
+	return writeAudit(w, a, opts, true)
+}
+
+func writeAudit(w io.Writer, a *audit.Audit, opts Options, md bool) error {
+	title := auditTitle(a, opts)
+	if md {
+		fmt.Fprintf(w, "## %s\n\n", markdownText(title))
+	} else {
+		fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("=", len([]rune(title))))
+	}
+	fmt.Fprintf(w, "%s\n\n", auditSummary(a))
+	if err := auditServiceTable(a).write(w, md); err != nil {
+		return err
+	}
+	var crossed []string
+	for _, r := range a.CrossedAt(analyze.SeverityInfo) {
+		crossed = append(crossed, fmt.Sprintf("[%s] %s: %s", r.Severity, r.Service, r.Message))
+	}
+	writeList(w, md, "Thresholds crossed", crossed)
+	writeList(w, md, "Logs not read whole, and warnings", auditNotes(a))
+	return nil
+}
+
+// auditSummary is the headline paragraph.
+func auditSummary(a *audit.Audit) string {
+	var b strings.Builder
+	services := "services"
+	if len(a.Services) == 1 {
+		services = "service"
+	}
+	fmt.Fprintf(&b, "Window %s to %s UTC; %d %s; %s requests. Cost: %s", a.Window.Start.UTC().Format("2006-01-02 15:04"),
+		a.Window.End.UTC().Format("2006-01-02 15:04"), len(a.Services), services, pageCount(a.TotalRequests), pageUSD(a.TotalCostUSD))
+	if t := a.Baseline; t != nil && t.CostChangePct != nil {
+		fmt.Fprintf(&b, " (%s against the median of %d earlier runs, %s)", pageSignedPct(*t.CostChangePct), t.Runs, pageUSD(t.BaselineCostUSD))
+	}
+	fmt.Fprintf(&b, ".\nThresholds: %d crossed of %d checked. Cloud Logging: %d entries.list calls made", a.Crossed, len(a.Thresholds), a.LogBudget.Used)
+	if a.LogBudget.MaxCalls >= 0 {
+		fmt.Fprintf(&b, " of a budget of %d", a.LogBudget.MaxCalls)
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+func auditServiceTable(a *audit.Audit) table {
+	t := table{title: "Services by cost", left: 3,
+		header: []string{"#", "Service", "Region", "Requests", "Cost", "vs median", "Idle", "Cold starts", "Errors", "p95 ms", "Logs", "Findings"}}
+	for i := range a.Services {
+		r := auditRowOf(i+1, "", &a.Services[i])
+		t.rows = append(t.rows, []string{strconv.Itoa(r.Rank), r.Name, r.Region, r.Requests, r.Cost, r.Change, r.Idle, r.ColdStarts,
+			r.ErrorRate, r.P95, r.Logs, r.Flags})
+	}
+	return t
+}

@@ -1,0 +1,128 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/runlens/runlens/analyze"
+)
+
+// DiffText writes what got better or worse between two reports as a
+// terminal table.
+func DiffText(w io.Writer, d analyze.Diff) error { return writeDiff(w, d, false) }
+
+// DiffMarkdown writes the same as Markdown, for a CI job summary or a
+// pull-request comment: worse values in bold. Log-derived text is escaped.
+func DiffMarkdown(w io.Writer, d analyze.Diff) error { return writeDiff(w, d, true) }
+
+// DiffJSON writes the diff as indented JSON (schema runlens.diff/v1).
+func DiffJSON(w io.Writer, d analyze.Diff) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
+}
+
+func writeDiff(w io.Writer, d analyze.Diff, md bool) error {
+	title := "runlens diff"
+	if md {
+		fmt.Fprintf(w, "## %s\n\n", title)
+	} else {
+		fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("=", len(title)))
+	}
+	for _, l := range []string{"A: " + diffSide(d.A), "B: " + diffSide(d.B),
+		fmt.Sprintf("%d better, %d worse, of %d values compared (values within %.0f %% are the same).", d.Better, d.Worse, len(d.Changes), analyze.SameWithin*100)} {
+		if md {
+			l = markdownText(l) + "  "
+		}
+		fmt.Fprintln(w, l)
+	}
+	fmt.Fprintln(w)
+	t := table{title: "Changes from A to B", left: 2, header: []string{"Group", "Metric", "A", "B", "Change", "Verdict"}}
+	for _, c := range d.Changes {
+		t.rows = append(t.rows, []string{c.Group, c.Metric, diffValue(c.A, c.Unit), diffValue(c.B, c.Unit), diffDelta(c), c.Verdict})
+	}
+	if md {
+		return t.writeMarkdownBold(w, "worse")
+	}
+	return t.write(w, false)
+}
+
+// writeMarkdownBold writes the table as Markdown with the rows whose last
+// cell is verdict in bold (escaping leaves the asterisks alone).
+func (t table) writeMarkdownBold(w io.Writer, verdict string) error {
+	for i, r := range t.rows {
+		if r[len(r)-1] != verdict {
+			continue
+		}
+		bold := make([]string, len(r))
+		for j, c := range r {
+			if c != "" {
+				bold[j] = "**" + c + "**"
+			}
+		}
+		t.rows[i] = bold
+	}
+	return t.write(w, true)
+}
+
+func diffSide(s analyze.DiffSide) string {
+	var parts []string
+	for _, p := range []string{s.Label, s.Service} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if !s.Window.Start.IsZero() {
+		parts = append(parts, htmlWindow(s.Window.Start, s.Window.End))
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// diffValue formats a value by its unit; "—" where the side has none.
+func diffValue(v *float64, unit string) string {
+	if v == nil {
+		return "—"
+	}
+	switch unit {
+	case "ms":
+		return pageMS(*v) + " ms"
+	case "usd":
+		return pageUSD(*v)
+	case "share":
+		return pagePct(*v)
+	case "s":
+		return pageFloat(*v, 1) + " s"
+	}
+	if *v == math.Trunc(*v) {
+		return pageFloat(*v, 0)
+	}
+	return pageFloat(*v, 2)
+}
+
+// diffDelta writes B - A by unit, and in percent of A where A is not 0.
+func diffDelta(c analyze.Change) string {
+	if c.Delta == nil {
+		return "—"
+	}
+	d := *c.Delta
+	var s string
+	switch c.Unit {
+	case "share":
+		s = pageFloat(d*100, 2) + " pt"
+	default:
+		s = strings.TrimPrefix(diffValue(&d, c.Unit), "+")
+	}
+	if d > 0 {
+		s = "+" + s
+	}
+	if c.DeltaPct != nil && c.Unit != "share" {
+		s += " (" + pageSignedPct(*c.DeltaPct) + ")"
+	}
+	return s
+}
