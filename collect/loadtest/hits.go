@@ -328,3 +328,17 @@ func (t *tally) failures() []collect.ClientFailure {
 	}
 	return out
 }
+
+// consistent returns a summary's reported percentiles, or none with a
+// warning when they decrease as the quantile grows: such a file is damaged
+// or hand-edited, and no percentile of it can be trusted.
+func (r *reader) consistent(ps []collect.Percentile) []collect.Percentile {
+	for i := 1; i < len(ps); i++ {
+		if ps[i].Value < ps[i-1].Value {
+			r.warnf(1, "reported latency percentiles decrease (p%g %v > p%g %v); percentiles left out",
+				ps[i-1].Q*100, ps[i-1].Value, ps[i].Q*100, ps[i].Value)
+			return nil
+		}
+	}
+	return ps
+}

@@ -117,6 +117,7 @@ func (r *reader) k6Durations(e *collect.ClientEndpoint, s map[string]float64) {
 		}
 	}
 	slices.SortFunc(e.Percentiles, func(a, b collect.Percentile) int { return cmp.Compare(a.Q, b.Q) })
+	e.Percentiles = r.consistent(e.Percentiles)
 }
 
 // k6Quantile reads a statistic name "p(99.9)" as the quantile 0.999.

@@ -69,6 +69,7 @@ func (r *reader) vegetaTotal(rep *vegetaReport) collect.ClientEndpoint {
 	ns := func(v int64) time.Duration { return time.Duration(max(v, 0)) }
 	e.Avg, e.Median, e.Min, e.Max = ns(l.Mean), ns(l.P50), ns(l.Min), ns(l.Max)
 	e.Percentiles = []collect.Percentile{{Q: 0.5, Value: ns(l.P50)}, {Q: 0.9, Value: ns(l.P90)}, {Q: 0.95, Value: ns(l.P95)}, {Q: 0.99, Value: ns(l.P99)}, {Q: 1, Value: ns(l.Max)}}
+	e.Percentiles = r.consistent(e.Percentiles)
 	return e
 }
 
