@@ -161,6 +161,9 @@ func (r *logRun) recover(ctx context.Context, err error) (stop bool, _ error) {
 	d := r.c.cfg.Retry.backoff(r.failures)
 	r.prog.note("%s: %s; retrying in %s", r.q.part, code, d.Round(time.Millisecond))
 	if err := sleep(ctx, d); err != nil {
+		// The context ended during the backoff (the call may have seen its
+		// deadline a moment before the context did).
+		r.gap = fmt.Sprintf("gap: %s entries from %s to %s were not read: %v", r.q.part, stamp(r.resumeAt()), stamp(r.c.cfg.End), err)
 		return true, err
 	}
 	return false, nil
