@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
-	"google.golang.org/api/iterator"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -157,22 +156,11 @@ func (c *Client) RequestCounts(ctx context.Context, project, region string, star
 		View:        monitoringpb.ListTimeSeriesRequest_FULL,
 	}
 	out := map[string]int64{}
-	err := col.retry(ctx, "ListTimeSeries", func() error {
-		clear(out)
-		it := c.cl.metric.ListTimeSeries(ctx, req, noRetry)
-		for {
-			ts, err := it.Next()
-			if err == iterator.Done {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			labels := ts.GetResource().GetLabels()
-			key := ServiceKey(labels["location"], labels["service_name"])
-			for _, p := range ts.GetPoints() {
-				out[key] += p.GetValue().GetInt64Value()
-			}
+	err := col.listSeries(ctx, req, func() { clear(out) }, func(ts *monitoringpb.TimeSeries) {
+		labels := ts.GetResource().GetLabels()
+		key := ServiceKey(labels["location"], labels["service_name"])
+		for _, p := range ts.GetPoints() {
+			out[key] += p.GetValue().GetInt64Value()
 		}
 	})
 	if err != nil {
@@ -199,20 +187,9 @@ func (c *Client) Regions(ctx context.Context, project string, start, end time.Ti
 		View: monitoringpb.ListTimeSeriesRequest_HEADERS,
 	}
 	var regions []string
-	err := col.retry(ctx, "ListTimeSeries", func() error {
-		regions = regions[:0]
-		it := c.cl.metric.ListTimeSeries(ctx, req, noRetry)
-		for {
-			ts, err := it.Next()
-			if err == iterator.Done {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if r := ts.GetResource().GetLabels()["location"]; r != "" {
-				regions = append(regions, r)
-			}
+	err := col.listSeries(ctx, req, func() { regions = regions[:0] }, func(ts *monitoringpb.TimeSeries) {
+		if r := ts.GetResource().GetLabels()["location"]; r != "" {
+			regions = append(regions, r)
 		}
 	})
 	if err != nil {

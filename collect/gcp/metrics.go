@@ -103,19 +103,8 @@ func (c *collector) readMetric(ctx context.Context, metric string) metricResult 
 		View:        monitoringpb.ListTimeSeriesRequest_FULL,
 	}
 	r := metricResult{metric: metric, unit: unit, how: describeQuery(req)}
-	r.err = c.retry(ctx, "ListTimeSeries", func() error {
-		r.series = r.series[:0]
-		it := c.cl.metric.ListTimeSeries(ctx, req, noRetry)
-		for {
-			ts, err := it.Next()
-			if err == iterator.Done {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			r.series = append(r.series, ts)
-		}
+	r.err = c.listSeries(ctx, req, func() { r.series = r.series[:0] }, func(ts *monitoringpb.TimeSeries) {
+		r.series = append(r.series, ts)
 	})
 	if r.err != nil {
 		r.err = fmt.Errorf("reading metric %s: %w", metric, explain(r.err, "roles/monitoring.viewer", c.cfg.Project))
@@ -218,4 +207,23 @@ func ceil(t time.Time, d time.Duration) time.Time {
 		return f.Add(d)
 	}
 	return t
+}
+
+// listSeries pages through a ListTimeSeries query, retried as a whole:
+// reset clears what an earlier attempt gathered, each receives every series.
+func (c *collector) listSeries(ctx context.Context, req *monitoringpb.ListTimeSeriesRequest, reset func(), each func(*monitoringpb.TimeSeries)) error {
+	return c.retry(ctx, "ListTimeSeries", func() error {
+		reset()
+		it := c.cl.metric.ListTimeSeries(ctx, req, noRetry)
+		for {
+			ts, err := it.Next()
+			if err == iterator.Done {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			each(ts)
+		}
+	})
 }
