@@ -77,6 +77,9 @@ type logReader struct {
 	// replayed by the file's reader.
 	chunk    bool
 	deferred []lineWarning
+	// lineBase is, in a chunk's reader, the lines parsed so far; in the
+	// file's, the lines of the chunks merged so far.
+	lineBase int
 }
 
 // lineWarning is a warning of a chunk reader, not yet given to the Dataset.

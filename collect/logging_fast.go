@@ -64,8 +64,7 @@ func (p *present) UnmarshalJSON([]byte) error {
 // and reports whether it did.
 func (lr *logReader) fastRequest(line int, t []byte) bool {
 	e := &lr.fast
-	*e = fastEntry{}
-	if gojson.UnmarshalWithOption(t, e, gojson.DecodeNoCopyString()) != nil ||
+	if !scanEntry(t, e) && !decodeFast(t, e) ||
 		bool(e.JSONPayload) || bool(e.ProtoPayload) || e.Resource.Type != "cloud_run_revision" || !logIs(e.LogName, "run.googleapis.com/requests") || e.Timestamp == "" {
 		return false
 	}
@@ -97,6 +96,13 @@ func (lr *logReader) fastRequest(line int, t []byte) bool {
 	lr.n++
 	lr.emit(req)
 	return true
+}
+
+// decodeFast decodes a line the scanner would not take into e, with a
+// JSON decoder.
+func decodeFast(t []byte, e *fastEntry) bool {
+	*e = fastEntry{}
+	return gojson.UnmarshalWithOption(t, e, gojson.DecodeNoCopyString()) == nil
 }
 
 // fastInt parses a proto int64 given as a number or a decimal string.

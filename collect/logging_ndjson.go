@@ -25,10 +25,10 @@ const (
 	firstChunk = 64 << 10
 )
 
-// ndjsonChunk is a run of whole lines.
+// ndjsonChunk is a run of whole lines. Its workers number the lines from
+// 1; the merge, which knows how many came before, numbers them in the file.
 type ndjsonChunk struct {
 	seq   int
-	base  int // lines before the chunk
 	data  []byte
 	final bool // the file's last chunk: its text after the last newline is a line
 }
@@ -60,13 +60,13 @@ func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
 		}()
 	}
 	var readErr error
-	var lines int
 	go func() {
-		lines, readErr = splitChunks(br, line, chunks, free)
+		readErr = splitChunks(br, chunks, free)
 		close(chunks)
 		wg.Wait()
 		close(results)
 	}()
+	lr.lineBase = line
 	lr.mergeChunks(results, &spilled)
 	for _, sh := range shards {
 		if sh != nil {
@@ -74,13 +74,13 @@ func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
 		}
 	}
 	if readErr != nil {
-		lr.stop(lines, readErr)
+		lr.stop(lr.lineBase, readErr)
 	}
 }
 
-// splitChunks reads br into chunks of whole lines. It returns the number of
-// the file's last line and the error that stopped the reading, if not EOF.
-func splitChunks(br *bufio.Reader, base int, out chan<- ndjsonChunk, free chan []byte) (int, error) {
+// splitChunks reads br into chunks of whole lines. It returns the error
+// that stopped the reading, if not EOF.
+func splitChunks(br *bufio.Reader, out chan<- ndjsonChunk, free chan []byte) error {
 	var carry []byte
 	for seq := 0; ; seq++ {
 		buf := takeBuf(free, max(min(firstChunk<<min(seq, 8), chunkSize), 2*len(carry)))
@@ -90,8 +90,8 @@ func splitChunks(br *bufio.Reader, base int, out chan<- ndjsonChunk, free chan [
 			if err == io.EOF {
 				err = nil
 			}
-			out <- ndjsonChunk{seq: seq, base: base, data: buf, final: true}
-			return base + bytes.Count(buf, []byte("\n")) + 1, err
+			out <- ndjsonChunk{seq: seq, data: buf, final: true}
+			return err
 		}
 		cut := bytes.LastIndexByte(buf, '\n') + 1
 		if cut == 0 { // a line longer than the buffer: read on
@@ -99,8 +99,7 @@ func splitChunks(br *bufio.Reader, base int, out chan<- ndjsonChunk, free chan [
 			continue
 		}
 		carry = append(carry[:0], buf[cut:]...)
-		out <- ndjsonChunk{seq: seq, base: base, data: buf[:cut]}
-		base += bytes.Count(buf[:cut], []byte("\n"))
+		out <- ndjsonChunk{seq: seq, data: buf[:cut]}
 	}
 }
 
@@ -156,13 +155,13 @@ func (lr *logReader) parseChunks(in <-chan ndjsonChunk, out chan<- chunkResult, 
 
 // parseLines parses the lines of one chunk.
 func (lr *logReader) parseLines(c ndjsonChunk) {
-	data, line := c.data, c.base
+	data := c.data
 	for len(data) > 0 || c.final {
 		raw, rest, found := bytes.Cut(data, []byte("\n"))
 		data = rest
-		line++
-		if t := bytes.TrimSpace(raw); len(t) > 0 && !lr.fastRequest(line, t) {
-			lr.handle(line, lr.decodeEntry(t))
+		lr.lineBase++
+		if t := bytes.TrimSpace(raw); len(t) > 0 && !lr.fastRequest(lr.lineBase, t) {
+			lr.handle(lr.lineBase, lr.decodeEntry(t))
 		}
 		if !found {
 			return
@@ -206,8 +205,9 @@ func (lr *logReader) absorb(cr *logReader) {
 	lr.n += cr.n
 	lr.values += cr.values
 	for _, w := range cr.deferred {
-		lr.warnf(w.line, "%s", w.msg)
+		lr.warnf(lr.lineBase+w.line, "%s", w.msg)
 	}
+	lr.lineBase += cr.lineBase
 	lr.warnings += cr.warnings - len(cr.deferred)
 	for k, p := range cr.skipped {
 		q := lr.skipped[k]

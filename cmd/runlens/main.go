@@ -5,11 +5,36 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/pprof"
 )
 
 func main() {
+	code := 0
+	stop := profile(os.Getenv("RUNLENS_CPUPROFILE"))
 	if err := run(os.Stdout, os.Stderr, os.Args[1:]); err != nil {
 		fmt.Fprintf(os.Stderr, "runlens: %v\n", err)
-		os.Exit(exitCode(err))
+		code = exitCode(err)
+	}
+	stop()
+	os.Exit(code)
+}
+
+// profile writes a CPU profile of the run to path, when given, for
+// "go tool pprof"; the returned function ends it.
+func profile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "runlens: RUNLENS_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }

@@ -1,0 +1,670 @@
+package collect
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+	"strings"
+	"unsafe"
+
+	gojson "github.com/goccy/go-json"
+)
+
+// scanEntry is the hot path's parser: a scanner made for the one shape
+// that makes up nearly all of a large request log, a Cloud Run request
+// entry as Cloud Logging writes it. It walks the line once, takes the
+// fields fastEntry has and skips the rest without decoding it. It fills e
+// and returns true only where a JSON decoder would give exactly the same
+// fastEntry: the line is one valid JSON object, every string it takes is
+// printable ASCII without escapes, and no key matches a field in another
+// case. Anything else (an escape or a non-ASCII byte in a taken string, a
+// payload, a number where a string belongs, a malformed line) returns
+// false, and the line is decoded again the general way, which says what is
+// wrong with it.
+//
+// The strings put in e point into line.
+func scanEntry(line []byte, e *fastEntry) bool {
+	*e = fastEntry{}
+	s := scanner{b: line, plain: plain(line)}
+	if !s.object(scanTop, e) {
+		return false
+	}
+	s.space()
+	return s.i == len(s.b)
+}
+
+// scanner is a position in a line.
+type scanner struct {
+	b []byte
+	i int
+	// The line is printable ASCII without a backslash: the quote that
+	// ends a string is the next one.
+	plain bool
+}
+
+// plain reports whether b is printable ASCII (no control character, not
+// even a tab) and has no backslash.
+func plain(b []byte) bool {
+	if bytes.IndexByte(b, '\\') >= 0 {
+		return false
+	}
+	// A byte below 0x20 sets its high bit when 0x20 is taken from it; one
+	// from 0x80 up has it set. A borrow can set the high bit of a byte
+	// above one of those, never of a byte above none.
+	const low = ones * 0x20
+	var m uint64
+	i := 0
+	for ; i+32 <= len(b); i += 32 {
+		x0 := binary.LittleEndian.Uint64(b[i:])
+		x1 := binary.LittleEndian.Uint64(b[i+8:])
+		x2 := binary.LittleEndian.Uint64(b[i+16:])
+		x3 := binary.LittleEndian.Uint64(b[i+24:])
+		m |= (x0 - low) | x0 | (x1 - low) | x1 | (x2 - low) | x2 | (x3 - low) | x3
+	}
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		m |= (x - low) | x
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= 0x80 {
+			return false
+		}
+	}
+	return m&highs == 0
+}
+
+// special has the high bit set in the bytes of x that are control
+// characters, backslashes or from 0x80 up; of the bytes above the lowest
+// such byte, some may be set that are not (borrows). Zero means x has none.
+func special(x uint64) uint64 {
+	bs := x ^ (ones * '\\')
+	return (((x - ones*0x20) &^ x) | ((bs - ones) &^ bs) | x) & highs
+}
+
+// objectKind tells object which of fastEntry's objects it is in.
+type objectKind uint8
+
+const (
+	scanTop objectKind = iota
+	scanResource
+	scanResourceLabels
+	scanHTTPRequest
+	scanLabels
+)
+
+// fieldID names a field the scanner takes.
+type fieldID uint8
+
+const (
+	fUnknown fieldID = iota
+	fLogName
+	fTimestamp
+	fSeverity
+	fInsertID
+	fTrace
+	fResource
+	fHTTPRequest
+	fLabels
+	fTextPayload
+	fPayload
+	fType
+	fResourceLabels
+	fRevisionName
+	fServiceName
+	fLocation
+	fRequestMethod
+	fRequestURL
+	fRequestSize
+	fStatus
+	fResponseSize
+	fUserAgent
+	fRemoteIP
+	fLatency
+	fProtocol
+	fInstanceID
+	fService
+)
+
+// keyField is a key an object takes.
+type keyField struct {
+	key string
+	id  fieldID
+}
+
+// fields are the keys each object takes. A key that differs from one of
+// them only in case is refused: a decoder would match it.
+var fields = [...][]keyField{
+	scanTop: {{"logName", fLogName}, {"timestamp", fTimestamp}, {"severity", fSeverity}, {"insertId", fInsertID},
+		{"trace", fTrace}, {"resource", fResource}, {"httpRequest", fHTTPRequest}, {"labels", fLabels},
+		{"textPayload", fTextPayload}, {"jsonPayload", fPayload}, {"protoPayload", fPayload}},
+	scanResource:       {{"type", fType}, {"labels", fResourceLabels}},
+	scanResourceLabels: {{"revision_name", fRevisionName}, {"service_name", fServiceName}, {"location", fLocation}},
+	scanHTTPRequest: {{"requestMethod", fRequestMethod}, {"requestUrl", fRequestURL}, {"requestSize", fRequestSize},
+		{"status", fStatus}, {"responseSize", fResponseSize}, {"userAgent", fUserAgent}, {"remoteIp", fRemoteIP},
+		{"latency", fLatency}, {"protocol", fProtocol}},
+	scanLabels: {{"instanceId", fInstanceID}, {"service", fService}},
+}
+
+// object scans an object (or null) of the given kind into e.
+func (s *scanner) object(kind objectKind, e *fastEntry) bool {
+	s.space()
+	if !s.expect('{') {
+		return s.literal("null")
+	}
+	s.space()
+	if s.expect('}') {
+		return true
+	}
+	for {
+		s.space()
+		id, ok := s.key(kind)
+		if !ok {
+			return false
+		}
+		s.space()
+		if !s.expect(':') {
+			return false
+		}
+		s.space()
+		if !s.field(id, e) {
+			return false
+		}
+		s.space()
+		if s.expect(',') {
+			continue
+		}
+		return s.expect('}')
+	}
+}
+
+// key scans a key of an object of the given kind and says which field it
+// is: fUnknown for one to skip.
+func (s *scanner) key(kind objectKind) (fieldID, bool) {
+	if s.plain && s.i < len(s.b) && s.b[s.i] == '"' {
+		if id, n := knownKey(kind, s.b[s.i+1:]); id != fUnknown {
+			s.i += 1 + n
+			return id, true
+		}
+	}
+	key, ok := s.str(true)
+	if !ok {
+		return 0, false
+	}
+	for _, f := range fields[kind] {
+		if key == f.key {
+			return f.id, true
+		}
+		if len(f.key) == len(key) && strings.EqualFold(f.key, key) {
+			return 0, false
+		}
+	}
+	return fUnknown, true
+}
+
+// knownKey says which field the key at the start of b (after its opening
+// quote) is, and its length with the closing quote; fUnknown if none. The
+// comparisons are with constants, which the compiler makes a few loads.
+func knownKey(kind objectKind, b []byte) (fieldID, int) {
+	if len(b) == 0 {
+		return fUnknown, 0
+	}
+	switch kind {
+	case scanTop:
+		switch b[0] {
+		case 'l':
+			if isKey(b, "logName") {
+				return fLogName, 8
+			}
+			if isKey(b, "labels") {
+				return fLabels, 7
+			}
+		case 't':
+			if isKey(b, "timestamp") {
+				return fTimestamp, 10
+			}
+			if isKey(b, "trace") {
+				return fTrace, 6
+			}
+			if isKey(b, "textPayload") {
+				return fTextPayload, 12
+			}
+		case 's':
+			if isKey(b, "severity") {
+				return fSeverity, 9
+			}
+		case 'i':
+			if isKey(b, "insertId") {
+				return fInsertID, 9
+			}
+		case 'r':
+			if isKey(b, "resource") {
+				return fResource, 9
+			}
+		case 'h':
+			if isKey(b, "httpRequest") {
+				return fHTTPRequest, 12
+			}
+		}
+	case scanResource:
+		if isKey(b, "type") {
+			return fType, 5
+		}
+		if isKey(b, "labels") {
+			return fResourceLabels, 7
+		}
+	case scanResourceLabels:
+		if isKey(b, "revision_name") {
+			return fRevisionName, 14
+		}
+		if isKey(b, "service_name") {
+			return fServiceName, 13
+		}
+		if isKey(b, "location") {
+			return fLocation, 9
+		}
+	case scanHTTPRequest:
+		switch b[0] {
+		case 'r':
+			if isKey(b, "requestMethod") {
+				return fRequestMethod, 14
+			}
+			if isKey(b, "requestUrl") {
+				return fRequestURL, 11
+			}
+			if isKey(b, "requestSize") {
+				return fRequestSize, 12
+			}
+			if isKey(b, "responseSize") {
+				return fResponseSize, 13
+			}
+			if isKey(b, "remoteIp") {
+				return fRemoteIP, 9
+			}
+		case 's':
+			if isKey(b, "status") {
+				return fStatus, 7
+			}
+		case 'u':
+			if isKey(b, "userAgent") {
+				return fUserAgent, 10
+			}
+		case 'l':
+			if isKey(b, "latency") {
+				return fLatency, 8
+			}
+		case 'p':
+			if isKey(b, "protocol") {
+				return fProtocol, 9
+			}
+		}
+	case scanLabels:
+		if isKey(b, "instanceId") {
+			return fInstanceID, 11
+		}
+		if isKey(b, "service") {
+			return fService, 8
+		}
+	}
+	return fUnknown, 0
+}
+
+// isKey reports whether b starts with key and its closing quote.
+func isKey(b []byte, key string) bool {
+	return len(b) > len(key) && b[len(key)] == '"' && string(b[:len(key)]) == key
+}
+
+// field scans the value of a field into e.
+func (s *scanner) field(id fieldID, e *fastEntry) bool {
+	h := &e.HTTPRequest
+	switch id {
+	case fUnknown:
+		return s.skip(0)
+	case fLogName:
+		return s.into(&e.LogName)
+	case fTimestamp:
+		return s.into(&e.Timestamp)
+	case fSeverity:
+		return s.into(&e.Severity)
+	case fInsertID:
+		return s.into(&e.InsertID)
+	case fTrace:
+		return s.into(&e.Trace)
+	case fResource:
+		return s.object(scanResource, e)
+	case fHTTPRequest:
+		return s.object(scanHTTPRequest, e)
+	case fLabels:
+		return s.object(scanLabels, e)
+	case fTextPayload:
+		return s.into(&e.TextPayload)
+	case fType:
+		return s.into(&e.Resource.Type)
+	case fResourceLabels:
+		return s.object(scanResourceLabels, e)
+	case fRevisionName:
+		return s.into(&e.Resource.Labels.RevisionName)
+	case fServiceName:
+		return s.into(&e.Resource.Labels.ServiceName)
+	case fLocation:
+		return s.into(&e.Resource.Labels.Location)
+	case fRequestMethod:
+		return s.into(&h.RequestMethod)
+	case fRequestURL:
+		return s.into(&h.RequestURL)
+	case fRequestSize:
+		return s.number(&h.RequestSize)
+	case fStatus:
+		return s.integer(&h.Status)
+	case fResponseSize:
+		return s.number(&h.ResponseSize)
+	case fUserAgent:
+		return s.into(&h.UserAgent)
+	case fRemoteIP:
+		return s.into(&h.RemoteIP)
+	case fLatency:
+		return s.into(&h.Latency)
+	case fProtocol:
+		return s.into(&h.Protocol)
+	case fInstanceID:
+		return s.into(&e.Labels.InstanceID)
+	case fService:
+		return s.into(&e.Labels.Service)
+	}
+	return false // fPayload: the general way
+}
+
+// into scans a string (or null, which leaves *dst as it is) into *dst.
+func (s *scanner) into(dst *string) bool {
+	if s.i < len(s.b) && s.b[s.i] != '"' {
+		return s.literal("null")
+	}
+	v, ok := s.str(true)
+	*dst = v
+	return ok
+}
+
+// number scans a proto int64, given as a number or as a string of one, as
+// the text fastInt then reads.
+func (s *scanner) number(dst *gojson.Number) bool {
+	if s.literal("null") {
+		return true
+	}
+	if s.i < len(s.b) && s.b[s.i] == '"' {
+		v, ok := s.str(true)
+		if !ok || !validNumber(v) {
+			return false
+		}
+		*dst = gojson.Number(v)
+		return true
+	}
+	start := s.i
+	if !s.num() {
+		return false
+	}
+	*dst = gojson.Number(unsafeString(s.b[start:s.i]))
+	return true
+}
+
+// integer scans an int: an optional minus and up to 18 digits, or null.
+func (s *scanner) integer(dst *int) bool {
+	if s.literal("null") {
+		return true
+	}
+	start := s.i
+	if !s.num() {
+		return false
+	}
+	v, ok := fastInt(gojson.Number(unsafeString(s.b[start:s.i])))
+	if ok {
+		*dst = int(v)
+	}
+	return ok
+}
+
+// skip scans any value, checking its syntax, at the given depth of nesting.
+func (s *scanner) skip(depth int) bool {
+	if s.i >= len(s.b) || depth > maxSkipDepth {
+		return false
+	}
+	switch c := s.b[s.i]; {
+	case c == '"':
+		_, ok := s.str(false)
+		return ok
+	case c == '{':
+		s.i++
+		s.space()
+		if s.expect('}') {
+			return true
+		}
+		for {
+			s.space()
+			if _, ok := s.str(false); !ok {
+				return false
+			}
+			s.space()
+			if !s.expect(':') {
+				return false
+			}
+			s.space()
+			if !s.skip(depth + 1) {
+				return false
+			}
+			s.space()
+			if s.expect(',') {
+				continue
+			}
+			return s.expect('}')
+		}
+	case c == '[':
+		s.i++
+		s.space()
+		if s.expect(']') {
+			return true
+		}
+		for {
+			s.space()
+			if !s.skip(depth + 1) {
+				return false
+			}
+			s.space()
+			if s.expect(',') {
+				continue
+			}
+			return s.expect(']')
+		}
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	default:
+		return s.num()
+	}
+}
+
+// maxSkipDepth bounds the nesting a skipped value may have; deeper lines
+// go the general way.
+const maxSkipDepth = 64
+
+// SWAR constants: a byte repeated in every byte of a word.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// str scans a string at s.i and returns its text, without the quotes. A
+// taken string (take) must be printable ASCII without escapes: its text
+// is then its value. A skipped one may hold escapes, which are checked, and
+// any byte from 0x20 up. Control characters fail both.
+func (s *scanner) str(take bool) (string, bool) {
+	b := s.b
+	if s.i >= len(b) || b[s.i] != '"' {
+		return "", false
+	}
+	start := s.i + 1
+	if s.plain {
+		// Most strings are short: look at their first eight bytes first.
+		if start+8 <= len(b) {
+			q := binary.LittleEndian.Uint64(b[start:]) ^ (ones * '"')
+			if m := (q - ones) &^ q & highs; m != 0 {
+				end := start + bits.TrailingZeros64(m)/8
+				s.i = end + 1
+				return unsafeString(b[start:end]), true
+			}
+		}
+		j := bytes.IndexByte(b[start:], '"')
+		if j < 0 {
+			return "", false
+		}
+		s.i = start + j + 1
+		return unsafeString(b[start : start+j]), true
+	}
+	i := start
+	for {
+		// Eight bytes at a time: find the first quote, backslash, control
+		// character or byte from 0x80 up.
+		for i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			q := x ^ (ones * '"')
+			if m := ((q-ones)&^q)&highs | special(x); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		for i < len(b) && b[i] >= 0x20 && b[i] < 0x80 && b[i] != '"' && b[i] != '\\' {
+			i++
+		}
+		if i >= len(b) {
+			return "", false
+		}
+		switch c := b[i]; {
+		case c == '"':
+			s.i = i + 1
+			return unsafeString(b[start:i]), true
+		case c < 0x20 || take:
+			return "", false
+		case c == '\\':
+			n := escapeLen(b[i+1:])
+			if n == 0 {
+				return "", false
+			}
+			i += 1 + n
+		default: // from 0x80 up: the decoder replaces invalid UTF-8, which a skipped string may have
+			i++
+		}
+	}
+}
+
+// escapeLen returns the length of the escape after a backslash at the
+// start of b, 0 if it is not one.
+func escapeLen(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	switch b[0] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 1
+	case 'u':
+		if len(b) < 5 {
+			return 0
+		}
+		for _, c := range b[1:5] {
+			if !isHex(c) {
+				return 0
+			}
+		}
+		return 5
+	}
+	return 0
+}
+
+// num scans a JSON number.
+func (s *scanner) num() bool {
+	b, i := s.b, s.i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		}
+	default:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		d := i
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		}
+		if i == d {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		d := i
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		}
+		if i == d {
+			return false
+		}
+	}
+	s.i = i
+	return true
+}
+
+// validNumber reports whether v is a JSON number, as a decoder requires of
+// a json.Number given as a string.
+func validNumber(v string) bool {
+	s := scanner{b: unsafe.Slice(unsafe.StringData(v), len(v))}
+	return len(v) > 0 && s.num() && s.i == len(v)
+}
+
+// space skips JSON whitespace.
+func (s *scanner) space() {
+	if s.i < len(s.b) && s.b[s.i] > ' ' {
+		return
+	}
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// expect consumes c if it is next.
+func (s *scanner) expect(c byte) bool {
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// literal consumes lit if it is next.
+func (s *scanner) literal(lit string) bool {
+	if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
+		s.i += len(lit)
+		return true
+	}
+	return false
+}
+
+// unsafeString is b as a string, without a copy: b must not change while
+// the string is in use, as the decoder's DecodeNoCopyString strings.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}

@@ -1,0 +1,140 @@
+package collect
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// scanSeeds are lines the scanner must take or refuse as a decoder would.
+func scanSeeds(t testing.TB) [][]byte {
+	var seeds [][]byte
+	for _, l := range bytes.Split(largeLog(t, 50), []byte("\n")) {
+		seeds = append(seeds, l)
+	}
+	names, _ := filepath.Glob(filepath.Join("testdata", "logging", "*.ndjson"))
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds = append(seeds, bytes.Split(b, []byte("\n"))...)
+	}
+	const ok = `{"logName":"projects/p/logs/run.googleapis.com%2Frequests","resource":{"type":"cloud_run_revision","labels":{"location":"eu"}},` +
+		`"timestamp":"2026-03-02T10:00:00Z","httpRequest":{"requestUrl":"https://a/x","status":200,"requestSize":"12","responseSize":34,"latency":"0.5s"},"labels":{"instanceId":"i"}}`
+	for _, s := range []string{
+		ok,
+		strings.Replace(ok, `"status":200`, `"status":200.5`, 1),
+		strings.Replace(ok, `"status":200`, `"status":"200"`, 1),
+		strings.Replace(ok, `"status":200`, `"status":null`, 1),
+		strings.Replace(ok, `"requestSize":"12"`, `"requestSize":"1x"`, 1),
+		strings.Replace(ok, `"requestSize":"12"`, `"requestSize":""`, 1),
+		strings.Replace(ok, `"requestSize":"12"`, `"requestSize":1e3`, 1),
+		strings.Replace(ok, `"https://a/x"`, `"https://a/\u00e9"`, 1),
+		strings.Replace(ok, `"https://a/x"`, `"https://a/é"`, 1),
+		strings.Replace(ok, `"https://a/x"`, "\"https://a/\tx\"", 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"Labels":{"instanceId":"i"}`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"labels":{"InstanceID":"i"}`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"labels":null`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"labels":{"instanceId":"i"},"labels":{"service":"s"}`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"other":[1,-2.5e+3,true,false,null,{"a":"\"\\\/\b\f\n\r\t\u12aF"}]`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"other":"\x"`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"other":"\u12G4"`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"other":01`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"other":"é\xff"`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"jsonPayload":null`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"textPayload":"`+coldStartMarker+`"`, 1),
+		strings.Replace(ok, `{"type"`, ` { "type" `, 1),
+		ok + " x", ok + "}", "null", "[]", `{"a":1,}`, `{"a" 1}`, `{`, `{"a":[1,]}`, `{"a":tru}`, `{"a":-}`, `{"a":1.}`, `{"a":1e}`,
+	} {
+		seeds = append(seeds, []byte(s))
+	}
+	return seeds
+}
+
+// checkScan checks the scanner against goccy/go-json, the decoder the
+// fast path used before it, and encoding/json's syntax check: where the
+// scanner takes a line, the decoder gives the same fastEntry and the line
+// is valid JSON.
+func checkScan(t *testing.T, line []byte) bool {
+	t.Helper()
+	var got, want fastEntry
+	if !scanEntry(line, &got) {
+		return false
+	}
+	if !json.Valid(line) {
+		t.Fatalf("scanner took invalid JSON %q", line)
+	}
+	if !decodeFast(line, &want) {
+		t.Fatalf("scanner took %q, which the decoder refuses", line)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("scanner and decoder differ on %q (-decoder +scanner):\n%s", line, diff)
+	}
+	return true
+}
+
+func TestScanEntryAgreesWithDecoder(t *testing.T) {
+	taken := 0
+	for _, s := range scanSeeds(t) {
+		if checkScan(t, bytes.TrimSpace(s)) {
+			taken++
+		}
+	}
+	// Every generated line is taken: the scanner is the hot path.
+	if taken < 50 {
+		t.Errorf("the scanner took %d lines, want at least the 50 generated ones", taken)
+	}
+	const ok = `{"resource":{"type":"cloud_run_revision"},"httpRequest":{"status":200,"requestSize":"12","responseSize":34}}`
+	for _, s := range []string{ok, strings.Replace(ok, `"https://a/x"`, `"https://a/\u00e9"`, 1)} {
+		if !checkScan(t, []byte(s)) {
+			t.Errorf("scanner refused %s", s)
+		}
+	}
+	for _, s := range []string{`{"a":"\x"}`, `{"a":"é\xff"}`, `{"a":01}`, `{"a":1,}`, `{"httpRequest":{"status":"200"}}`,
+		`{"labels":{"InstanceID":"i"}}`, `{"jsonPayload":null}`, `{"textPayload":"\u00e9"}`, "{\"trace\":\"a\tb\"}"} {
+		if checkScan(t, []byte(s)) {
+			t.Errorf("scanner took %s", s)
+		}
+	}
+}
+
+// FuzzScanEntry checks the scanner against the decoder on any line.
+func FuzzScanEntry(f *testing.F) {
+	for _, s := range scanSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line []byte) { checkScan(t, line) })
+}
+
+// BenchmarkScanEntry compares the scanner with the decoder it stands in
+// for, on generated request lines.
+func BenchmarkScanEntry(b *testing.B) {
+	lines := bytes.Split(bytes.TrimSpace(largeLog(b, 2000)), []byte("\n"))
+	size := 0
+	for _, l := range lines {
+		size += len(l)
+	}
+	for _, c := range []struct {
+		name string
+		f    func([]byte, *fastEntry) bool
+	}{{"scanner", scanEntry}, {"goccy", decodeFast}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(size))
+			var e fastEntry
+			for b.Loop() {
+				for _, l := range lines {
+					if !c.f(l, &e) {
+						b.Fatal("refused")
+					}
+				}
+			}
+			b.ReportMetric(float64(b.N*len(lines))/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+}
