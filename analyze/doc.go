@@ -26,8 +26,9 @@
 //
 // Approximate: latency percentiles per endpoint and in total come from
 // DDSketch (1 % relative accuracy, against the same nearest-rank
-// definition); the per-second series' p50/p95/p99 are those of the second's
-// minute; the latency scatter is a uniform sample of 5,000 requests (chosen
+// definition); the server series' p50/p95/p99 are, for steps under a
+// minute, those of the step's minute and, for longer steps, those of its
+// minutes' sketches merged; the latency scatter is a uniform sample of 5,000 requests (chosen
 // by a hash of time and latency, so the same in every run) plus every
 // request that waited on a cold start; cold-start penalties subtract the
 // endpoint's median over all its requests (not only warm ones); requests

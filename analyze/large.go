@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/DataDog/sketches-go/ddsketch"
+
 	"github.com/runlens/runlens/collect"
 )
 
@@ -81,9 +83,11 @@ func runLarge(ds *collect.Dataset, a *accState, opts Options) *Report {
 	var cpuPts, memPts []UtilPoint
 	rpt.Resources, cpuPts, memPts = resources(ds, w)
 	rpt.Findings = findings(findingInput{rpt: rpt, unexplained: unexplained})
+	step := SeriesStep(w)
 	rpt.Series = Series{
 		Client:        clientSeries(ds.Client, offset),
-		Server:        a.serverSeries(),
+		Server:        a.serverSeries(step),
+		ServerStepS:   step.Seconds(),
 		Instances:     instanceSeries(ds, w),
 		Billable:      valueSeries(series(ds, metricBillable), w),
 		StatusClasses: a.statusSeries(ds, w),
@@ -368,29 +372,66 @@ func (a *accState) clientAgent(collect.Window) string {
 	return best
 }
 
-// serverSeries is per-second counts, exact, with the percentiles of the
-// second's minute.
-func (a *accState) serverSeries() []ServerPoint {
+// serverSeries is serverSeries() with counts per step, exact, from the
+// per-second counts. Percentiles come from the minute sketches: for steps of
+// a minute or more, those of the step's minutes merged, so over exactly the
+// step's requests; for shorter steps, those of the step's minute.
+func (a *accState) serverSeries(step time.Duration) []ServerPoint {
+	size := max(int64(step/time.Second), 1)
 	out := []ServerPoint{}
-	type pct struct{ p50, p95, p99 float64 }
-	minutes := map[int64]pct{}
 	a.perSec.each(func(sec int64, n uint32) {
-		m := floorDiv(sec, sketchMinute)
-		q, ok := minutes[m]
-		if !ok {
-			if s := a.minute[m]; s != nil {
-				c := int64(s.GetCount())
-				v, _ := s.GetValuesAtQuantiles([]float64{sketchQuantile(50, c), sketchQuantile(95, c), sketchQuantile(99, c)})
-				if len(v) == 3 {
-					q = pct{v[0], v[1], v[2]}
-				}
-			}
-			minutes[m] = q
+		t := floorDiv(sec, size) * size
+		if len(out) == 0 || out[len(out)-1].Time.Unix() != t {
+			out = append(out, ServerPoint{Time: time.Unix(t, 0).UTC()})
 		}
-		out = append(out, ServerPoint{Time: time.Unix(sec, 0).UTC(), Requests: int64(n), Errors: int64(a.errSec.get(sec)),
-			P50MS: q.p50, P95MS: q.p95, P99MS: q.p99})
+		p := &out[len(out)-1]
+		p.Requests += int64(n)
+		p.Errors += int64(a.errSec.get(sec))
 	})
+	byMinute := map[int64][3]float64{} // steps under a minute share their minute's
+	for i := range out {
+		p := &out[i]
+		t := p.Time.Unix()
+		from := floorDiv(t, sketchMinute)
+		q, ok := byMinute[from]
+		if !ok {
+			q = a.stepPercentiles(from, max(floorDiv(t+size, sketchMinute), from+1))
+			byMinute[from] = q
+		}
+		p.P50MS, p.P95MS, p.P99MS = q[0], q[1], q[2]
+	}
 	return out
+}
+
+// stepPercentiles is the nearest-rank p50, p95 and p99 of the requests
+// that arrived in minutes [from, to), from their sketches; zero without any.
+func (a *accState) stepPercentiles(from, to int64) [3]float64 {
+	var s *ddsketch.DDSketch
+	copied := false
+	for m := from; m < to; m++ {
+		next := a.minute[m]
+		switch {
+		case next == nil:
+		case s == nil:
+			s = next
+		default:
+			if !copied {
+				s, copied = s.Copy(), true // never merge into the accumulated state
+			}
+			if err := s.MergeWith(next); err != nil {
+				return [3]float64{}
+			}
+		}
+	}
+	if s == nil {
+		return [3]float64{}
+	}
+	c := int64(s.GetCount())
+	v, err := s.GetValuesAtQuantiles([]float64{sketchQuantile(50, c), sketchQuantile(95, c), sketchQuantile(99, c)})
+	if err != nil || len(v) != 3 {
+		return [3]float64{}
+	}
+	return [3]float64{v[0], v[1], v[2]}
 }
 
 // statusSeries is statusSeries() from 10 s counts where the metric is absent.

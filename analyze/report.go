@@ -277,8 +277,17 @@ type Finding struct {
 type Series struct {
 	// Client is the client's per-second timeline (Aggregated rows).
 	Client []ClientPoint `json:"client"`
-	// Server is per-second request counts and latency percentiles from the request logs.
+	// Server is request counts and latency percentiles from the request
+	// logs, one point per ServerStepS seconds.
 	Server []ServerPoint `json:"server"`
+	// ServerStepS is the step of Server in seconds (SeriesStep of the
+	// window): 1 for windows up to an hour, larger beyond so that Server
+	// keeps at most 3,600 points (a 24 h window: 30 s, 2,880 points).
+	// Points start at multiples of the step in Unix time; their requests
+	// and errors are counts within the step, not per second, and their
+	// percentiles are over the step's requests. Zero in reports written
+	// before the key existed: read it as 1.
+	ServerStepS float64 `json:"server_step_s"`
 	// Instances is the instance_count metric by state.
 	Instances []InstancePoint `json:"instances"`
 	// Billable is billable instance seconds per metric interval.
@@ -309,7 +318,7 @@ type ClientPoint struct {
 	HasPercentiles bool      `json:"has_percentiles"`
 }
 
-// ServerPoint is one second of server request logs.
+// ServerPoint is one step (Series.ServerStepS) of server request logs.
 type ServerPoint struct {
 	Time     time.Time `json:"time"`
 	Requests int64     `json:"requests"`

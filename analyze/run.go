@@ -60,9 +60,11 @@ func Run(ds *collect.Dataset, opts Options) *Report {
 	var cpuPts, memPts []UtilPoint
 	rpt.Resources, cpuPts, memPts = resources(ds, w)
 	rpt.Findings = findings(findingInput{rpt: rpt, unexplained: unexplained})
+	step := SeriesStep(w)
 	rpt.Series = Series{
 		Client:        clientSeries(ds.Client, offset),
-		Server:        serverSeries(ds.Requests),
+		Server:        serverSeries(ds.Requests, step),
+		ServerStepS:   step.Seconds(),
 		Instances:     instanceSeries(ds, w),
 		Billable:      valueSeries(series(ds, metricBillable), w),
 		StatusClasses: statusSeries(ds, w),

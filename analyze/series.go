@@ -37,31 +37,62 @@ func quantileOf(ps []collect.Percentile, q float64) float64 {
 	return 0
 }
 
-// serverSeries is per-second request counts and latency percentiles.
-func serverSeries(reqs []collect.Request) []ServerPoint {
-	type sec struct {
+// maxServerPoints bounds series.server: the step grows with the window so
+// that a day of traffic is 2,880 points rather than 86,400.
+const maxServerPoints = 3600
+
+// seriesSteps are the steps series.server may take, smallest first.
+var seriesSteps = []time.Duration{
+	1 * time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 20 * time.Second,
+	30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute,
+	30 * time.Minute, time.Hour,
+}
+
+// SeriesStep is the step of series.server for a window: the smallest of 1,
+// 2, 5, 10, 15, 20 and 30 s and 1, 2, 5, 10, 15 and 30 min that splits the
+// window into at most 3,600 steps, else an hour.
+func SeriesStep(w collect.Window) time.Duration {
+	span := w.End.Sub(w.Start)
+	for _, step := range seriesSteps {
+		if span <= maxServerPoints*step {
+			return step
+		}
+	}
+	return seriesSteps[len(seriesSteps)-1]
+}
+
+// stepStart is the start, in Unix seconds, of the step holding t: steps are
+// aligned to multiples of the step in Unix time.
+func stepStart(t time.Time, step time.Duration) int64 {
+	s := max(int64(step/time.Second), 1)
+	return floorDiv(t.Unix(), s) * s
+}
+
+// serverSeries is request counts and exact latency percentiles per step.
+func serverSeries(reqs []collect.Request, step time.Duration) []ServerPoint {
+	type bucket struct {
 		lat    []time.Duration
 		errors int64
 	}
-	bySec := map[time.Time]*sec{}
+	byStep := map[int64]*bucket{}
 	for i := range reqs {
-		t := reqs[i].Time.Truncate(time.Second)
-		s := bySec[t]
-		if s == nil {
-			s = &sec{}
-			bySec[t] = s
+		t := stepStart(reqs[i].Time, step)
+		b := byStep[t]
+		if b == nil {
+			b = &bucket{}
+			byStep[t] = b
 		}
-		s.lat = append(s.lat, reqs[i].Latency)
+		b.lat = append(b.lat, reqs[i].Latency)
 		if reqs[i].Status >= 500 || reqs[i].Status == 0 {
-			s.errors++
+			b.errors++
 		}
 	}
-	out := make([]ServerPoint, 0, len(bySec))
-	for _, t := range slices.SortedFunc(maps.Keys(bySec), time.Time.Compare) {
-		s := bySec[t]
-		slices.Sort(s.lat)
-		out = append(out, ServerPoint{Time: t, Requests: int64(len(s.lat)), Errors: s.errors,
-			P50MS: ms(nearestRank(s.lat, 50)), P95MS: ms(nearestRank(s.lat, 95)), P99MS: ms(nearestRank(s.lat, 99))})
+	out := make([]ServerPoint, 0, len(byStep))
+	for _, t := range slices.Sorted(maps.Keys(byStep)) {
+		b := byStep[t]
+		slices.Sort(b.lat)
+		out = append(out, ServerPoint{Time: time.Unix(t, 0).UTC(), Requests: int64(len(b.lat)), Errors: b.errors,
+			P50MS: ms(nearestRank(b.lat, 50)), P95MS: ms(nearestRank(b.lat, 95)), P99MS: ms(nearestRank(b.lat, 99))})
 	}
 	return out
 }

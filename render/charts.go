@@ -320,11 +320,21 @@ func (b *chartBuilder) rps() (chartSpec, optioner) {
 		lineSeriesOpts(colorClient, false, "")...)
 	b.addLine(c, "client failures/s", clientPoints(s.Client, func(p analyze.ClientPoint) float64 { return p.FailuresPerSec }),
 		lineSeriesOpts(colorFail, false, "")...)
-	b.addLine(c, "server requests/s", serverPoints(s.Server, func(p analyze.ServerPoint) float64 { return float64(p.Requests) }),
+	step := serverStepS(s)
+	b.addLine(c, "server requests/s", serverPoints(s.Server, func(p analyze.ServerPoint) float64 { return float64(p.Requests) / step }),
 		lineSeriesOpts(colorServer, false, "")...)
-	b.addLine(c, "server errors/s", serverPoints(s.Server, func(p analyze.ServerPoint) float64 { return float64(p.Errors) }),
+	b.addLine(c, "server errors/s", serverPoints(s.Server, func(p analyze.ServerPoint) float64 { return float64(p.Errors) / step }),
 		lineSeriesOpts(colorWarn, false, "")...)
 	return sp, c
+}
+
+// serverStepS is the seconds per point of the server series; 1 in reports
+// written before they said.
+func serverStepS(s analyze.Series) float64 {
+	if s.ServerStepS <= 0 {
+		return 1
+	}
+	return s.ServerStepS
 }
 
 func clientPoints(ps []analyze.ClientPoint, f func(analyze.ClientPoint) float64) xySeries {

@@ -287,6 +287,25 @@ func TestChartsDownsampleForDisplay(t *testing.T) {
 	}
 }
 
+// TestChartsServerRateFromStep plots series.server as per-second rates:
+// counts per step divided by the step, and a report without a step (one
+// written before server_step_s) as per-second counts.
+func TestChartsServerRateFromStep(t *testing.T) {
+	for _, tc := range []struct {
+		stepS, want float64
+	}{{30, 2}, {0, 60}} {
+		rpt := sampleReport()
+		rpt.Series.ServerStepS = tc.stepS
+		rpt.Series.Server = []analyze.ServerPoint{{Time: at(0), Requests: 60, Errors: 3}}
+		opts := chartOptions(t, rpt, 2000)
+		req := seriesData(t, opts["chart_rps"], "server requests/s")[0].([]any)[1]
+		errs := seriesData(t, opts["chart_rps"], "server errors/s")[0].([]any)[1]
+		if req != tc.want || errs != tc.want/20 {
+			t.Errorf("step %v s: %v requests/s and %v errors/s, want %v and %v", tc.stepS, req, errs, tc.want, tc.want/20)
+		}
+	}
+}
+
 func TestHTMLSizeFor24Hours(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")

@@ -45,8 +45,9 @@ func TestLargeReport24h(t *testing.T) {
 		ColdStarts struct{ Count int }    `json:"cold_starts"`
 		Instances  struct{ Distinct int } `json:"instances"`
 		Series     struct {
-			Server  []struct{ Requests int64 } `json:"server"`
-			Latency []json.RawMessage          `json:"latency"`
+			Server      []struct{ Requests int64 } `json:"server"`
+			ServerStepS float64                    `json:"server_step_s"`
+			Latency     []json.RawMessage          `json:"latency"`
 		} `json:"series"`
 	}
 	b, err := os.ReadFile(js)
@@ -56,13 +57,16 @@ func TestLargeReport24h(t *testing.T) {
 	if err := json.Unmarshal(b, &rpt); err != nil {
 		t.Fatal(err)
 	}
-	var perSecond int64
+	var inSeries int64
 	for _, p := range rpt.Series.Server {
-		perSecond += p.Requests
+		inSeries += p.Requests
 	}
-	if rpt.Server.Total.Requests != 30000 || perSecond != 30000 || rpt.Instances.Distinct != 40 || rpt.ColdStarts.Count != 40 {
-		t.Errorf("requests %d, in the per-second series %d, instances %d, cold starts %d; want 30000, 30000, 40, 40",
-			rpt.Server.Total.Requests, perSecond, rpt.Instances.Distinct, rpt.ColdStarts.Count)
+	if rpt.Server.Total.Requests != 30000 || inSeries != 30000 || rpt.Instances.Distinct != 40 || rpt.ColdStarts.Count != 40 {
+		t.Errorf("requests %d, in the server series %d, instances %d, cold starts %d; want 30000, 30000, 40, 40",
+			rpt.Server.Total.Requests, inSeries, rpt.Instances.Distinct, rpt.ColdStarts.Count)
+	}
+	if n := len(rpt.Series.Server); rpt.Series.ServerStepS != 30 || n > 3600 {
+		t.Errorf("server series: %d points %v s apart, want at most 3,600 points 30 s apart", n, rpt.Series.ServerStepS)
 	}
 	if n := len(rpt.Series.Latency); n < 5000 || n > 5040 {
 		t.Errorf("%d latency points, want the 5,000-request sample and up to 40 cold starts", n)

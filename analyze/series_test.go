@@ -1,0 +1,152 @@
+package analyze
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/collect/sim/large"
+)
+
+func TestSeriesStep(t *testing.T) {
+	for _, tc := range []struct {
+		span time.Duration
+		want time.Duration
+	}{
+		{0, time.Second},
+		{30 * time.Minute, time.Second},
+		{time.Hour, time.Second},
+		{time.Hour + time.Second, 2 * time.Second},
+		{2 * time.Hour, 2 * time.Second},
+		{24 * time.Hour, 30 * time.Second}, // 2,880 points; at 20 s, 4,320
+		{48 * time.Hour, time.Minute},
+		{10 * 24 * time.Hour, 5 * time.Minute},
+		{365 * 24 * time.Hour, time.Hour},
+	} {
+		t.Run(tc.span.String(), func(t *testing.T) {
+			if got := SeriesStep(collect.Window{Start: t0, End: t0.Add(tc.span)}); got != tc.want {
+				t.Errorf("SeriesStep(%v) = %v, want %v", tc.span, got, tc.want)
+			}
+		})
+	}
+}
+
+// stepRequests groups requests by the step their arrival falls in, with
+// the latencies sorted.
+func stepRequests(reqs []collect.Request, step time.Duration) map[int64][]time.Duration {
+	out := map[int64][]time.Duration{}
+	s := int64(step / time.Second)
+	for _, r := range reqs {
+		k := r.Time.Unix() / s * s
+		out[k] = append(out[k], r.Latency)
+	}
+	for _, lat := range out {
+		slices.Sort(lat)
+	}
+	return out
+}
+
+// checkServerSeries checks what both paths promise of series.server:
+// points at multiples of the step, in order, no more than 3,600, counts
+// adding up to each step's requests and errors.
+func checkServerSeries(t *testing.T, rpt *Report, reqs []collect.Request, step time.Duration) {
+	t.Helper()
+	s := rpt.Series
+	if s.ServerStepS != step.Seconds() {
+		t.Fatalf("server_step_s = %v, want %v", s.ServerStepS, step.Seconds())
+	}
+	if n := len(s.Server); n == 0 || n > maxServerPoints {
+		t.Fatalf("%d server points, want 1 to %d", n, maxServerPoints)
+	}
+	byStep := stepRequests(reqs, step)
+	var total, errors int64
+	for i, p := range s.Server {
+		if p.Time.Unix()%int64(step/time.Second) != 0 || p.Time.Nanosecond() != 0 {
+			t.Errorf("point %d at %v: not a multiple of %v", i, p.Time, step)
+		}
+		if i > 0 && !p.Time.After(s.Server[i-1].Time) {
+			t.Errorf("point %d at %v: not after %v", i, p.Time, s.Server[i-1].Time)
+		}
+		if n := int64(len(byStep[p.Time.Unix()])); p.Requests != n {
+			t.Errorf("point %v: %d requests, want %d", p.Time, p.Requests, n)
+		}
+		total += p.Requests
+		errors += p.Errors
+	}
+	var wantErrors int64
+	for _, r := range reqs {
+		if r.Status >= 500 || r.Status == 0 {
+			wantErrors++
+		}
+	}
+	if total != int64(len(reqs)) || errors != wantErrors {
+		t.Errorf("series adds up to %d requests and %d errors, want %d and %d", total, errors, len(reqs), wantErrors)
+	}
+}
+
+// TestServerSeriesStep is the kept-requests path over 2 h: 2 s steps whose
+// percentiles are the exact nearest rank of the step's requests.
+func TestServerSeriesStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 7))
+	var reqs []collect.Request
+	for i := range 20000 {
+		arrive := time.Duration(rng.Int64N(int64(7190 * time.Second)))
+		if i == 0 {
+			arrive = 0 // the window spans more than an hour
+		}
+		r := req("0s", time.Duration(1+rng.IntN(2000))*time.Millisecond, "i1", "GET", "/")
+		r.Time = t0.Add(arrive)
+		if rng.IntN(50) == 0 {
+			r.Status = 503
+		}
+		reqs = append(reqs, r)
+	}
+	rpt := Run(&collect.Dataset{Requests: reqs}, Options{})
+	step := 2 * time.Second
+	checkServerSeries(t, rpt, reqs, step)
+
+	byStep := stepRequests(reqs, step)
+	for _, p := range rpt.Series.Server {
+		lat := byStep[p.Time.Unix()]
+		want := [3]float64{ms(nearestRank(lat, 50)), ms(nearestRank(lat, 95)), ms(nearestRank(lat, 99))}
+		if got := [3]float64{p.P50MS, p.P95MS, p.P99MS}; got != want {
+			t.Errorf("point %v: p50/p95/p99 %v, want %v", p.Time, got, want)
+		}
+	}
+}
+
+// TestServerSeriesStepLarge is the accumulated path over three days: 2 min
+// steps whose p50 is within DDSketch's 1 % of the exact nearest rank.
+func TestServerSeriesStepLarge(t *testing.T) {
+	var b bytes.Buffer
+	if err := large.Write(&b, large.Options{Requests: 30000, Seed: 11, Span: 72 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	exact, acc := &collect.Dataset{}, &collect.Dataset{Sink: NewAccumulator(), SpillAt: 500}
+	for _, ds := range []*collect.Dataset{exact, acc} {
+		if _, err := collect.ReadLogs("big.ndjson", bytes.NewReader(b.Bytes()), ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !acc.Spilled || len(exact.Requests) != 30000 {
+		t.Fatalf("spilled %v, kept %d: the two paths were not taken", acc.Spilled, len(exact.Requests))
+	}
+	rpt := Run(acc, Options{})
+	if span := rpt.Window.End.Sub(rpt.Window.Start); span <= 24*time.Hour {
+		t.Fatalf("window spans %v, want more than a day", span)
+	}
+	step := 2 * time.Minute
+	checkServerSeries(t, rpt, exact.Requests, step)
+
+	byStep := stepRequests(exact.Requests, step)
+	for _, p := range rpt.Series.Server {
+		want := ms(nearestRank(byStep[p.Time.Unix()], 50))
+		if math.Abs(p.P50MS-want) > 0.01*want+1e-9 {
+			t.Errorf("point %v: p50 %v, want %v within 1 %%", p.Time, p.P50MS, want)
+		}
+	}
+}
