@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/DataDog/sketches-go/ddsketch/mapping"
+	"github.com/DataDog/sketches-go/ddsketch/store"
 
 	"github.com/runlens/runlens/collect"
 )
@@ -75,6 +77,10 @@ type accState struct {
 
 	lastMinute int64 // the minute whose sketch was last added to
 	lastSketch *ddsketch.DDSketch
+	// The endpoint and agent last added to, which the next request often
+	// has too: found without hashing.
+	lastEndpoint *epAcc
+	lastAgent    *agentCount
 
 	marked []reqPoint // requests with the cold-start marker (bounded)
 	sample sampleHeap // bottom-k sample by hash: the same whatever the sharding
@@ -115,7 +121,11 @@ type instAcc struct {
 
 // reconAcc is one endpoint's counts for reconciliation.
 type reconAcc struct {
-	byAgent  map[*agentCount]int64
+	byAgent map[*agentCount]int64
+	// A run of requests of one agent not yet in byAgent: most requests
+	// have the agent of the one before. flush adds it.
+	runAgent *agentCount
+	run      int64
 	arrive   bucketCounts // per second
 	complete bucketCounts // per second
 	rejected int64
@@ -135,12 +145,21 @@ func newAccState() *accState {
 		agents: map[string]*agentCount{}, instances: map[string]*instAcc{}, minute: map[int64]*ddsketch.DDSketch{}}
 }
 
-func newSketch() *ddsketch.DDSketch {
-	s, err := ddsketch.LogCollapsingLowestDenseDDSketch(sketchAccuracy, sketchBins)
+// sketchMapping maps latencies to a sketch's bins. The cubically
+// interpolated mapping keeps DDSketch's relative accuracy without a
+// logarithm per value (it reads the float's exponent and interpolates the
+// mantissa), for about 1 % more bins than the logarithmic one.
+var sketchMapping = func() mapping.IndexMapping {
+	m, err := mapping.NewCubicallyInterpolatedMapping(sketchAccuracy)
 	if err != nil {
-		panic(err) // constant, valid arguments
+		panic(err) // a constant, valid accuracy
 	}
-	return s
+	return m
+}()
+
+func newSketch() *ddsketch.DDSketch {
+	return ddsketch.NewDDSketch(sketchMapping, store.NewCollapsingLowestDenseStore(sketchBins),
+		store.NewCollapsingLowestDenseStore(sketchBins))
 }
 
 func newEpAcc(k endpointKey) *epAcc {
@@ -161,7 +180,7 @@ func (a *accState) Add(r *collect.Request) {
 	if end.After(a.lastEnd) {
 		a.lastEnd = end
 	}
-	e := a.endpoint(a.endpointKey(r))
+	e := a.endpoint(r)
 	k := e.key
 	e.add(r)
 	a.total.addCounts(r)
@@ -207,15 +226,25 @@ func pointHash(r *collect.Request) uint64 {
 	return x ^ x>>31
 }
 
-func (a *accState) endpointKey(r *collect.Request) endpointKey {
-	k := endpointKey{r.Method, r.Path}
-	if _, ok := a.endpoints[k]; ok || len(a.endpoints) < maxEndpoints {
-		return k
+// endpoint returns the request's endpoint, "(other)" past maxEndpoints.
+func (a *accState) endpoint(r *collect.Request) *epAcc {
+	if e := a.lastEndpoint; e != nil && e.key.method == r.Method && e.key.path == r.Path {
+		return e
 	}
-	return endpointKey{r.Method, "(other)"}
+	k := endpointKey{r.Method, r.Path}
+	e := a.endpoints[k]
+	if e == nil {
+		if len(a.endpoints) >= maxEndpoints {
+			k.path = "(other)"
+		}
+		e = a.endpointFor(k)
+	}
+	a.lastEndpoint = e
+	return e
 }
 
-func (a *accState) endpoint(k endpointKey) *epAcc {
+// endpointFor returns the endpoint of k, new if need be.
+func (a *accState) endpointFor(k endpointKey) *epAcc {
 	e := a.endpoints[k]
 	if e == nil {
 		k = endpointKey{clone(k.method), clone(k.path)}
@@ -228,6 +257,10 @@ func (a *accState) endpoint(k endpointKey) *epAcc {
 // agent counts a request of the user agent and returns the agent's
 // counter, nil past maxAgents.
 func (a *accState) agent(ua string) *agentCount {
+	if c := a.lastAgent; c != nil && c.ua == ua {
+		c.n++
+		return c
+	}
 	c := a.agents[ua]
 	if c == nil {
 		if len(a.agents) >= maxAgents {
@@ -237,6 +270,7 @@ func (a *accState) agent(ua string) *agentCount {
 		c = &agentCount{ua: clone(ua)}
 		a.agents[c.ua] = c
 	}
+	a.lastAgent = c
 	c.n++
 	return c
 }
@@ -270,7 +304,11 @@ func (a *accState) minuteSketch(m int64) *ddsketch.DDSketch {
 }
 
 func (ra *reconAcc) add(agent *agentCount, r *collect.Request, sec, endSec int64) {
-	ra.byAgent[agent]++ // nil: agents past maxAgents
+	if agent != ra.runAgent || ra.run == 0 {
+		ra.flush()
+		ra.runAgent = agent // nil: agents past maxAgents
+	}
+	ra.run++
 	ra.arrive.add(sec, 1)
 	ra.complete.add(endSec, 1)
 	if r.InstanceID == "" && (r.Status == 429 || r.Status == 503) {
@@ -326,8 +364,18 @@ func (e *epAcc) merge(o *epAcc) {
 	e.sketch.MergeWith(o.sketch)
 }
 
+// flush adds the run of requests of one agent to byAgent.
+func (ra *reconAcc) flush() {
+	if ra.run > 0 {
+		ra.byAgent[ra.runAgent] += ra.run
+		ra.run = 0
+	}
+}
+
 // merge adds o, whose agents tr translates into this state's.
 func (ra *reconAcc) merge(o *reconAcc, tr map[*agentCount]*agentCount) {
+	ra.flush()
+	o.flush()
 	for ua, n := range o.byAgent {
 		ra.byAgent[tr[ua]] += n
 	}
@@ -428,7 +476,7 @@ func (a *accState) merge(o *accState) {
 			if len(a.endpoints) >= maxEndpoints {
 				k.path = "(other)"
 			}
-			mine = a.endpoint(k)
+			mine = a.endpointFor(k)
 		}
 		mine.merge(e)
 		mine.recon.merge(&e.recon, tr)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -211,4 +212,36 @@ func zoneOffset(s string) (time.Duration, error) {
 		off = -off
 	}
 	return off, nil
+}
+
+// minuteCache remembers the last timestamp's minute: the lines of a log
+// come in time order, and most share their minute with the line before,
+// whose date and time then need no reading again.
+type minuteCache struct {
+	prefix string    // "YYYY-MM-DDTHH:MM", in the line it came from: compared, not kept
+	minute time.Time // its start, UTC
+	valid  bool
+}
+
+// parse is ParseTimestamp, through the cache.
+func (c *minuteCache) parse(s string) (time.Time, error) {
+	if c.valid && len(s) >= len("2006-01-02T15:04:05Z") && s[:16] == c.prefix && s[16] == ':' {
+		if sec, ok := digits(s[17:19]); ok && sec <= 59 {
+			ns, rest, err := fraction(s[19:])
+			if err == nil {
+				if off, err := zoneOffset(rest); err == nil {
+					return c.minute.Add(time.Duration(sec)*time.Second + time.Duration(ns) - off), nil
+				}
+			}
+		}
+	}
+	t, err := ParseTimestamp(s)
+	if err != nil {
+		return t, err
+	}
+	f, _ := dateFields(s) // valid: ParseTimestamp read them
+	c.prefix = strings.Clone(s[:16])
+	c.minute = time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], 0, 0, time.UTC)
+	c.valid = true
+	return t, nil
 }

@@ -56,8 +56,9 @@ type logReader struct {
 	entry   LogEntry // reused for every entry
 	fast    fastEntry
 	req     Request // the fast path's request, reused
-	n       int     // log entries read (values with a logName)
-	values  int     // JSON values seen, log entries or not
+	minutes minuteCache
+	n       int // log entries read (values with a logName)
+	values  int // JSON values seen, log entries or not
 	skipped map[skipKey]*int
 
 	warnings int

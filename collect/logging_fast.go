@@ -74,7 +74,7 @@ func (lr *logReader) fastRequest(line int, t []byte) bool {
 	if !ok1 || !ok2 {
 		return false
 	}
-	tm, err := ParseTimestamp(e.Timestamp)
+	tm, err := lr.minutes.parse(e.Timestamp)
 	if err != nil {
 		return false
 	}

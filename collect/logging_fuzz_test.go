@@ -144,10 +144,19 @@ func FuzzParseDurationText(f *testing.F) {
 // time.Parse reads as the same instant.
 func FuzzParseTimestamp(f *testing.F) {
 	for _, s := range []string{"2021-08-09T18:21:35.744268Z", "2024-08-07T10:00:00+07:00", "2026-03-02t10:00:01z", "2026-03-02 10:00:01.5-03:00"} {
-		f.Add(s)
+		f.Add(s, "2021-08-09T18:21:00Z")
 	}
-	f.Fuzz(func(t *testing.T, s string) {
+	f.Add("2021-08-09T18:21:99.5Z", "2021-08-09T18:21:00Z")
+	f.Add("2021-08-09T18:21:05.5+01:00", "2021-08-09T18:21:00.1Z")
+	f.Fuzz(func(t *testing.T, s, before string) {
 		got, err := ParseTimestamp(s)
+		// The minute cache, primed with the timestamp before, agrees.
+		var c minuteCache
+		c.parse(before)
+		cached, cerr := c.parse(s)
+		if (err == nil) != (cerr == nil) || !cached.Equal(got) || err == nil && cached.Location() != time.UTC {
+			t.Fatalf("after %q, the minute cache reads %q as %v, %v; ParseTimestamp as %v, %v", before, s, cached, cerr, got, err)
+		}
 		if err != nil {
 			return
 		}

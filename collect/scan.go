@@ -25,7 +25,14 @@ import (
 // The strings put in e point into line.
 func scanEntry(line []byte, e *fastEntry) bool {
 	*e = fastEntry{}
-	s := scanner{b: line, plain: plain(line)}
+	p := plain(line)
+	if p {
+		if ok, done := scanCompact(line, e); done {
+			return ok
+		}
+		*e = fastEntry{}
+	}
+	s := scanner{b: line, plain: p}
 	if !s.object(scanTop, e) {
 		return false
 	}
@@ -158,23 +165,31 @@ func (s *scanner) object(kind objectKind, e *fastEntry) bool {
 	for {
 		s.space()
 		id, ok := s.key(kind)
-		if !ok {
+		if !ok || !s.after(':') || !s.field(id, e) {
 			return false
 		}
-		s.space()
-		if !s.expect(':') {
-			return false
+		if !s.after(',') {
+			return s.after('}')
 		}
-		s.space()
-		if !s.field(id, e) {
-			return false
-		}
-		s.space()
-		if s.expect(',') {
-			continue
-		}
-		return s.expect('}')
 	}
+}
+
+// after consumes c, and the whitespace before and after it, if c is next.
+// Compact JSON, the usual, has none: one comparison each.
+func (s *scanner) after(c byte) bool {
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+	} else {
+		s.space()
+		if !s.expect(c) {
+			return false
+		}
+	}
+	if s.i < len(s.b) && s.b[s.i] > ' ' {
+		return true
+	}
+	s.space()
+	return true
 }
 
 // key scans a key of an object of the given kind and says which field it

@@ -63,8 +63,18 @@ func scanSeeds(t testing.TB) [][]byte {
 // is valid JSON.
 func checkScan(t *testing.T, line []byte) bool {
 	t.Helper()
-	var got, want fastEntry
-	if !scanEntry(line, &got) {
+	var got, want, compact fastEntry
+	taken := scanEntry(line, &got)
+	// The compact path, where it decides, decides as the scanner.
+	if ok, done := scanCompact(line, &compact); done && plain(line) {
+		var slow fastEntry
+		s := scanner{b: line, plain: true}
+		slowOK := s.object(scanTop, &slow) && s.i == len(line)
+		if ok != slowOK || ok && compact != slow {
+			t.Fatalf("on %q the compact path says %v, %+v; the scanner %v, %+v", line, ok, compact, slowOK, slow)
+		}
+	}
+	if !taken {
 		return false
 	}
 	if !json.Valid(line) {
@@ -86,9 +96,16 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 			taken++
 		}
 	}
-	// Every generated line is taken: the scanner is the hot path.
+	// Every generated line is taken, by the compact path: it is the hot
+	// path.
 	if taken < 50 {
 		t.Errorf("the scanner took %d lines, want at least the 50 generated ones", taken)
+	}
+	for _, l := range bytes.Split(bytes.TrimSpace(largeLog(t, 50)), []byte("\n")) {
+		var e fastEntry
+		if ok, done := scanCompact(l, &e); !ok || !done {
+			t.Fatalf("the compact path gave %v, %v on the generated line %s", ok, done, l)
+		}
 	}
 	const ok = `{"resource":{"type":"cloud_run_revision"},"httpRequest":{"status":200,"requestSize":"12","responseSize":34}}`
 	for _, s := range []string{ok, strings.Replace(ok, `"https://a/x"`, `"https://a/\u00e9"`, 1)} {

@@ -1,0 +1,216 @@
+package collect
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+	"strings"
+
+	gojson "github.com/goccy/go-json"
+)
+
+// scanCompact is scanEntry for the line that nearly every line of a large
+// log is: plain (printable ASCII, no backslash) and compact (no whitespace
+// between tokens). It is one loop over the line with the position in a
+// register, rather than a call per token. It returns done false where the
+// line leaves that form, and scanEntry then reads the line with the
+// scanner, which takes every form; ok tells, when done, whether the line
+// is a fastEntry.
+func scanCompact(b []byte, e *fastEntry) (ok, done bool) {
+	if len(b) < 2 || b[0] != '{' {
+		return false, false
+	}
+	var stack [3]objectKind // the objects the one at hand is in
+	depth := 0
+	kind := scanTop
+	i := 1
+	if b[i] == '}' {
+		return true, len(b) == 2
+	}
+	for {
+		// A key.
+		if i >= len(b) || b[i] != '"' {
+			return false, false
+		}
+		i++
+		id, n := knownKey(kind, b[i:])
+		if id == fUnknown {
+			j := bytes.IndexByte(b[i:], '"')
+			if j < 0 {
+				return false, false
+			}
+			key := unsafeString(b[i : i+j])
+			for _, f := range fields[kind] {
+				if len(f.key) == len(key) && strings.EqualFold(f.key, key) {
+					return false, true // a field in another case: the decoder's
+				}
+			}
+			n = j + 1
+		}
+		i += n
+		if i >= len(b) || b[i] != ':' {
+			return false, false
+		}
+		i++
+		if i >= len(b) {
+			return false, false
+		}
+
+		// Its value.
+		c := b[i]
+		switch id {
+		case fResource, fHTTPRequest, fLabels, fResourceLabels:
+			if c != '{' || depth == len(stack) {
+				return false, false // null, or not an object: the scanner says
+			}
+			stack[depth] = kind
+			depth++
+			kind = subObject(id)
+			i++
+			if i < len(b) && b[i] == '}' { // {}
+				i++
+				depth--
+				kind = stack[depth]
+				break
+			}
+			continue
+		case fUnknown:
+			s := scanner{b: b, i: i, plain: true}
+			if !s.skip(0) {
+				return false, false
+			}
+			i = s.i
+		case fPayload:
+			return false, true
+		case fRequestSize, fResponseSize, fStatus:
+			// Digits, bare or, for the sizes (proto int64s), quoted.
+			quoted := c == '"' && id != fStatus
+			if quoted {
+				i++
+			}
+			j := i
+			for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+				j++
+			}
+			if j == i || j-i > 1 && b[i] == '0' || j < len(b) && (b[j] == '.' || b[j] == 'e' || b[j] == 'E') {
+				return false, false // a sign, a fraction, null, not a number: the scanner says
+			}
+			num := unsafeString(b[i:j])
+			if quoted {
+				if j >= len(b) || b[j] != '"' {
+					return false, false
+				}
+				j++
+			}
+			switch id {
+			case fRequestSize:
+				e.HTTPRequest.RequestSize = gojson.Number(num)
+			case fResponseSize:
+				e.HTTPRequest.ResponseSize = gojson.Number(num)
+			default:
+				v, ok := fastInt(gojson.Number(num))
+				if !ok {
+					return false, true
+				}
+				e.HTTPRequest.Status = int(v)
+			}
+			i = j
+		default: // a string
+			if c != '"' {
+				return false, false // null, or not a string: the scanner says
+			}
+			start := i + 1
+			end := -1
+			if start+8 <= len(b) {
+				q := binary.LittleEndian.Uint64(b[start:]) ^ (ones * '"')
+				if m := (q - ones) &^ q & highs; m != 0 {
+					end = start + bits.TrailingZeros64(m)/8
+				}
+			}
+			if end < 0 {
+				j := bytes.IndexByte(b[start:], '"')
+				if j < 0 {
+					return false, false
+				}
+				end = start + j
+			}
+			*stringField(e, id) = unsafeString(b[start:end])
+			i = end + 1
+		}
+
+		// A comma, or the ends of objects.
+		for {
+			if i >= len(b) {
+				return false, false
+			}
+			if b[i] == ',' {
+				i++
+				break
+			}
+			if b[i] != '}' {
+				return false, false
+			}
+			i++
+			if depth == 0 {
+				return true, i == len(b) // else the scanner says
+			}
+			depth--
+			kind = stack[depth]
+		}
+	}
+}
+
+// subObject is the kind of the object a field holds.
+func subObject(id fieldID) objectKind {
+	switch id {
+	case fResource:
+		return scanResource
+	case fHTTPRequest:
+		return scanHTTPRequest
+	case fLabels:
+		return scanLabels
+	}
+	return scanResourceLabels
+}
+
+// stringField is where the string of a field goes.
+func stringField(e *fastEntry, id fieldID) *string {
+	h := &e.HTTPRequest
+	switch id {
+	case fLogName:
+		return &e.LogName
+	case fTimestamp:
+		return &e.Timestamp
+	case fSeverity:
+		return &e.Severity
+	case fInsertID:
+		return &e.InsertID
+	case fTrace:
+		return &e.Trace
+	case fTextPayload:
+		return &e.TextPayload
+	case fType:
+		return &e.Resource.Type
+	case fRevisionName:
+		return &e.Resource.Labels.RevisionName
+	case fServiceName:
+		return &e.Resource.Labels.ServiceName
+	case fLocation:
+		return &e.Resource.Labels.Location
+	case fRequestMethod:
+		return &h.RequestMethod
+	case fRequestURL:
+		return &h.RequestURL
+	case fUserAgent:
+		return &h.UserAgent
+	case fRemoteIP:
+		return &h.RemoteIP
+	case fLatency:
+		return &h.Latency
+	case fProtocol:
+		return &h.Protocol
+	case fInstanceID:
+		return &e.Labels.InstanceID
+	}
+	return &e.Labels.Service // fService
+}
