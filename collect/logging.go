@@ -57,8 +57,9 @@ type logReader struct {
 	fast    fastEntry
 	req     Request // the fast path's request, reused
 	minutes minuteCache
-	n       int // log entries read (values with a logName)
-	values  int // JSON values seen, log entries or not
+	reqLog  string // the last logName found to be Cloud Run's requests log
+	n       int    // log entries read (values with a logName)
+	values  int    // JSON values seen, log entries or not
 	skipped map[skipKey]*int
 
 	warnings int
@@ -509,8 +510,11 @@ func startReason(label, text string) string {
 // query or fragment. It never fails: text that is no URL is kept as it is.
 func urlPath(raw string) string {
 	s := raw
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s = s[:i]
+	for i := 0; i < len(s); i++ { // strings.IndexAny, without its set built per call
+		if c := s[i]; c == '?' || c == '#' {
+			s = s[:i]
+			break
+		}
 	}
 	if i := strings.Index(s, "://"); i >= 0 && !strings.Contains(s[:i], "/") {
 		s = s[i+3:]

@@ -61,11 +61,12 @@ func (p *present) UnmarshalJSON([]byte) error {
 }
 
 // fastRequest reads the line when it is a plain Cloud Run request entry
-// and reports whether it did.
-func (lr *logReader) fastRequest(line int, t []byte) bool {
+// and reports whether it did. plain tells whether the line is plain, as
+// the function plain does.
+func (lr *logReader) fastRequest(line int, t []byte, plain bool) bool {
 	e := &lr.fast
-	if !scanEntry(t, e) && !decodeFast(t, e) ||
-		bool(e.JSONPayload) || bool(e.ProtoPayload) || e.Resource.Type != "cloud_run_revision" || !logIs(e.LogName, "run.googleapis.com/requests") || e.Timestamp == "" {
+	if !scanLine(t, e, plain) && !decodeFast(t, e) ||
+		bool(e.JSONPayload) || bool(e.ProtoPayload) || e.Resource.Type != "cloud_run_revision" || !lr.requestLog(e.LogName) || e.Timestamp == "" {
 		return false
 	}
 	h := &e.HTTPRequest
@@ -95,6 +96,19 @@ func (lr *logReader) fastRequest(line int, t []byte) bool {
 	lr.values++
 	lr.n++
 	lr.emit(req)
+	return true
+}
+
+// requestLog reports whether logName is Cloud Run's request log. Every
+// line of a log names the same one: the last that was is remembered.
+func (lr *logReader) requestLog(logName string) bool {
+	if logName == lr.reqLog && logName != "" {
+		return true
+	}
+	if !logIs(logName, "run.googleapis.com/requests") {
+		return false
+	}
+	lr.reqLog = strings.Clone(logName)
 	return true
 }
 

@@ -157,10 +157,17 @@ func (lr *logReader) parseChunks(in <-chan ndjsonChunk, out chan<- chunkResult, 
 func (lr *logReader) parseLines(c ndjsonChunk) {
 	data := c.data
 	for len(data) > 0 || c.final {
-		raw, rest, found := bytes.Cut(data, []byte("\n"))
-		data = rest
+		n, plain := nextLine(data)
+		raw := data[:n]
+		found := n < len(data)
+		if found {
+			data = data[n+1:]
+		} else {
+			data = data[n:]
+		}
 		lr.lineBase++
-		if t := bytes.TrimSpace(raw); len(t) > 0 && !lr.fastRequest(lr.lineBase, t) {
+		t := bytes.TrimSpace(raw)
+		if len(t) > 0 && !lr.fastRequest(lr.lineBase, t, plain) {
 			lr.handle(lr.lineBase, lr.decodeEntry(t))
 		}
 		if !found {

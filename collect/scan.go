@@ -24,8 +24,12 @@ import (
 //
 // The strings put in e point into line.
 func scanEntry(line []byte, e *fastEntry) bool {
+	return scanLine(line, e, plain(line))
+}
+
+// scanLine is scanEntry for a line whose plainness (see plain) is known.
+func scanLine(line []byte, e *fastEntry, p bool) bool {
 	*e = fastEntry{}
-	p := plain(line)
 	if p {
 		if ok, done := scanCompact(line, e); done {
 			return ok
@@ -80,6 +84,45 @@ func plain(b []byte) bool {
 	return m&highs == 0
 }
 
+// nextLine returns the length of the line at the start of b, up to its
+// newline (len(b) if it has none), and whether the line, without a CR
+// before its newline, is plain (see plain). It finds the newline and checks
+// the line in one pass: the newline is the first byte of the line that is
+// not plain, or the line is not.
+func nextLine(b []byte) (n int, isPlain bool) {
+	const low = ones * 0x20
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		y := x ^ (ones * '\\')
+		if m := ((x - low) | x | ((y - ones) &^ y)) & highs; m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			return lineAt(b, i)
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= 0x80 || c == '\\' {
+			return lineAt(b, i)
+		}
+	}
+	return len(b), true
+}
+
+// lineAt finishes nextLine, whose line is plain up to b[i].
+func lineAt(b []byte, i int) (int, bool) {
+	switch {
+	case b[i] == '\n':
+		return i, true
+	case b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n': // CRLF: the line, trimmed, is plain
+		return i + 1, true
+	}
+	j := bytes.IndexByte(b[i:], '\n')
+	if j < 0 {
+		return len(b), false
+	}
+	return i + j, false
+}
+
 // special has the high bit set in the bytes of x that are control
 // characters, backslashes or from 0x80 up; of the bytes above the lowest
 // such byte, some may be set that are not (borrows). Zero means x has none.
@@ -130,6 +173,10 @@ const (
 	fProtocol
 	fInstanceID
 	fService
+	// fSkip is a key that Cloud Logging writes and the scanner skips,
+	// known so that it needs neither a search for its end nor a check
+	// against the fields in other cases.
+	fSkip
 )
 
 // keyField is a key an object takes.
@@ -260,6 +307,15 @@ func knownKey(kind objectKind, b []byte) (fieldID, int) {
 				return fHTTPRequest, 12
 			}
 		}
+		if isKey(b, "receiveTimestamp") {
+			return fSkip, 17
+		}
+		if isKey(b, "spanId") {
+			return fSkip, 7
+		}
+		if isKey(b, "traceSampled") {
+			return fSkip, 13
+		}
 	case scanResource:
 		if isKey(b, "type") {
 			return fType, 5
@@ -276,6 +332,12 @@ func knownKey(kind objectKind, b []byte) (fieldID, int) {
 		}
 		if isKey(b, "location") {
 			return fLocation, 9
+		}
+		if isKey(b, "project_id") {
+			return fSkip, 11
+		}
+		if isKey(b, "configuration_name") {
+			return fSkip, 19
 		}
 	case scanHTTPRequest:
 		switch b[0] {
@@ -312,6 +374,9 @@ func knownKey(kind objectKind, b []byte) (fieldID, int) {
 				return fProtocol, 9
 			}
 		}
+		if isKey(b, "serverIp") {
+			return fSkip, 9
+		}
 	case scanLabels:
 		if isKey(b, "instanceId") {
 			return fInstanceID, 11
@@ -332,7 +397,7 @@ func isKey(b []byte, key string) bool {
 func (s *scanner) field(id fieldID, e *fastEntry) bool {
 	h := &e.HTTPRequest
 	switch id {
-	case fUnknown:
+	case fUnknown, fSkip:
 		return s.skip(0)
 	case fLogName:
 		return s.into(&e.LogName)

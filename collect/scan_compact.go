@@ -74,7 +74,15 @@ func scanCompact(b []byte, e *fastEntry) (ok, done bool) {
 				break
 			}
 			continue
-		case fUnknown:
+		case fUnknown, fSkip:
+			if c == '"' { // a string, the usual
+				j := bytes.IndexByte(b[i+1:], '"')
+				if j < 0 {
+					return false, false
+				}
+				i += j + 2
+				break
+			}
 			s := scanner{b: b, i: i, plain: true}
 			if !s.skip(0) {
 				return false, false

@@ -66,11 +66,12 @@ func checkScan(t *testing.T, line []byte) bool {
 	var got, want, compact fastEntry
 	taken := scanEntry(line, &got)
 	// The compact path, where it decides, decides as the scanner.
-	if ok, done := scanCompact(line, &compact); done && plain(line) {
+	if plain(line) {
+		ok, done := scanCompact(line, &compact)
 		var slow fastEntry
 		s := scanner{b: line, plain: true}
 		slowOK := s.object(scanTop, &slow) && s.i == len(line)
-		if ok != slowOK || ok && compact != slow {
+		if done && (ok != slowOK || ok && compact != slow) {
 			t.Fatalf("on %q the compact path says %v, %+v; the scanner %v, %+v", line, ok, compact, slowOK, slow)
 		}
 	}
@@ -89,6 +90,14 @@ func checkScan(t *testing.T, line []byte) bool {
 	return true
 }
 
+func TestNextLine(t *testing.T) {
+	for _, s := range []string{"", "\n", "abc", "abc\ndef", "abcdefghijkl\r\nx", "abcdefghijk\rl\n", "abcdefgh\\ijkl\n",
+		"abcdefgh\x01ijkl\nm", "abcdefghé\n", "\tabcdefghijklmnop\n", "abcdefghijklmnopq", `"a""b"#"#"c\"d"`,
+		`{"a":"b","cdefghij":"kl"}` + "\n" + `"x"`, `""""""""""""""""""`} {
+		checkNextLine(t, []byte(s))
+	}
+}
+
 func TestScanEntryAgreesWithDecoder(t *testing.T) {
 	taken := 0
 	for _, s := range scanSeeds(t) {
@@ -103,8 +112,8 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 	}
 	for _, l := range bytes.Split(bytes.TrimSpace(largeLog(t, 50)), []byte("\n")) {
 		var e fastEntry
-		if ok, done := scanCompact(l, &e); !ok || !done {
-			t.Fatalf("the compact path gave %v, %v on the generated line %s", ok, done, l)
+		if ok, done := scanCompact(l, &e); !plain(l) || !ok || !done {
+			t.Fatalf("the compact path gave %v, %v (plain %v) on the generated line %s", ok, done, plain(l), l)
 		}
 	}
 	const ok = `{"resource":{"type":"cloud_run_revision"},"httpRequest":{"status":200,"requestSize":"12","responseSize":34}}`
@@ -126,7 +135,28 @@ func FuzzScanEntry(f *testing.F) {
 	for _, s := range scanSeeds(f) {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, line []byte) { checkScan(t, line) })
+	f.Add([]byte("{}\r\n{\"a\":1}\n"))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		checkScan(t, line)
+		checkNextLine(t, line)
+	})
+}
+
+// checkNextLine checks nextLine against bytes.IndexByte and plain.
+func checkNextLine(t *testing.T, b []byte) {
+	n, p := nextLine(b)
+	want := bytes.IndexByte(b, '\n')
+	if want < 0 {
+		want = len(b)
+	}
+	line := b[:want]
+	if want < len(b) { // a CR before the newline is not the line's
+		line = bytes.TrimSuffix(line, []byte("\r"))
+	}
+	if n != want || p != plain(line) {
+		t.Fatalf("nextLine(%q) = %d, %v; want %d, %v", b, n, p, want, plain(line))
+	}
+
 }
 
 // BenchmarkScanEntry compares the scanner with the decoder it stands in
