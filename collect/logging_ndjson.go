@@ -82,8 +82,9 @@ func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
 // that stopped the reading, if not EOF.
 func splitChunks(br *bufio.Reader, out chan<- ndjsonChunk, free chan []byte) error {
 	var carry []byte
-	for seq := 0; ; seq++ {
-		buf := takeBuf(free, max(min(firstChunk<<min(seq, 8), chunkSize), 2*len(carry)))
+	seq := 0 // of the chunks sent: the merge takes them in this order, with no gap
+	for round := 0; ; round++ {
+		buf := takeBuf(free, max(min(firstChunk<<min(round, 8), chunkSize), 2*len(carry)))
 		buf = append(buf[:0], carry...)
 		buf, err := fill(br, buf)
 		if err != nil {
@@ -100,6 +101,7 @@ func splitChunks(br *bufio.Reader, out chan<- ndjsonChunk, free chan []byte) err
 		}
 		carry = append(carry[:0], buf[cut:]...)
 		out <- ndjsonChunk{seq: seq, data: buf[:cut]}
+		seq++
 	}
 }
 
@@ -209,6 +211,12 @@ func (lr *logReader) mergeChunks(results <-chan chunkResult, spilled *sync.Map) 
 
 // absorb adds a chunk's counts, warnings, requests and events.
 func (lr *logReader) absorb(cr *logReader) {
+	if lr.stopErr != nil { // an earlier chunk stopped the reading
+		return
+	}
+	if cr.stopErr != nil {
+		defer lr.stop(lr.lineBase+cr.stopLine, cr.stopErr)
+	}
 	lr.n += cr.n
 	lr.values += cr.values
 	for _, w := range cr.deferred {

@@ -102,20 +102,28 @@ func TestReadLogsSpillsIntoSink(t *testing.T) {
 	}
 }
 
-// BenchmarkReadLogs reads sink-style NDJSON into a sink, as a large report
-// does past its first entries (the Dataset has spilled already): the steady
-// state. The bytes per second are the file's.
+// BenchmarkReadLogs reads sink-style NDJSON, and the same entries as
+// gcloud's pretty-printed array, into a sink, as a large report does past
+// its first entries (the Dataset has spilled already): the steady state.
+// The bytes per second are the file's.
 func BenchmarkReadLogs(b *testing.B) {
-	data := largeLog(b, 20000)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		ds := &Dataset{Sink: &nopSink{}, Spilled: true}
-		if _, err := ReadLogs("bench.ndjson", bytes.NewReader(data), ds); err != nil {
-			b.Fatal(err)
-		}
+	ndjson := largeLog(b, 20000)
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{{"ndjson", ndjson}, {"array", prettyArray(b, ndjson)}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				ds := &Dataset{Sink: &nopSink{}, Spilled: true}
+				if _, err := ReadLogs("bench.json", bytes.NewReader(c.data), ds); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*20000)/b.Elapsed().Seconds(), "entries/s")
+		})
 	}
-	b.ReportMetric(float64(b.N*20000)/b.Elapsed().Seconds(), "entries/s")
 }
 
 type nopSink struct{}
@@ -124,3 +132,26 @@ type nopShard struct{}
 func (nopSink) NewShard() RequestShard { return nopShard{} }
 func (nopSink) Merge(RequestShard)     {}
 func (nopShard) Add(*Request)          {}
+
+// TestReadLogsLongLine reads a file whose lines outgrow the reader's
+// buffer, at the start and later: every entry after them is read.
+func TestReadLogsLongLine(t *testing.T) {
+	lines := strings.SplitAfter(string(largeLog(t, 3000)), "\n")
+	long := func(id string, n int) string {
+		return `{"insertId":"` + id + `","logName":"projects/p/logs/stdout","resource":{"type":"cloud_run_revision"},` +
+			`"timestamp":"2024-03-14T00:00:00Z","textPayload":"` + strings.Repeat("x", n) + `"}` + "\n"
+	}
+	var b strings.Builder
+	b.WriteString(long("a", 100<<10)) // longer than the first chunk
+	for i, l := range lines {
+		if i == 1000 {
+			b.WriteString(long("b", 3<<20)) // longer than any chunk
+		}
+		b.WriteString(l)
+	}
+	ds := &Dataset{}
+	n, err := ReadLogs("long.ndjson", strings.NewReader(b.String()), ds)
+	if err != nil || n != 3002 || len(ds.Requests) != 3000 {
+		t.Fatalf("read %d entries, %d requests, %v; want 3002 and 3000", n, len(ds.Requests), err)
+	}
+}

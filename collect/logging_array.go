@@ -1,0 +1,344 @@
+package collect
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/bits"
+	"runtime"
+	"sync"
+)
+
+// A JSON array of log entries (gcloud logging read --format=json, a
+// Console download) is read in parallel too. One goroutine reads the file
+// and frames it: a scan that follows strings and nesting finds the commas
+// between the array's elements, and the file is cut after one of them into
+// chunks of whole elements, with the elements' offsets. The workers parse
+// the elements as they parse NDJSON lines, and the merge takes the chunks
+// in file order. A syntax error in an element stops the reading there, as
+// it stops a streaming decoder.
+
+// framer follows JSON text across the buffers of a file: whether it is in
+// a string, after a backslash, and how deep in arrays and objects.
+type framer struct {
+	depth int
+	inStr bool
+	esc   bool
+	ended bool // the array's closing bracket was seen
+}
+
+// scan follows b[from:] and appends to seps the offsets of the commas
+// between the array's elements and of its closing bracket; the array's
+// opening bracket has been read (depth 1 is in the array). Strings are
+// skipped a search at a time: to their closing quote, unless a backslash
+// comes first, and the next backslash is looked for once, not per string.
+func (f *framer) scan(b []byte, from int, seps []int32) []int32 {
+	depth, inStr, esc := f.depth, f.inStr, f.esc // in registers, not memory
+	i := from
+	bs := -1 // the next backslash at or after i, len(b) if none; -1: not looked for
+scan:
+	for i < len(b) {
+		if inStr {
+			if esc {
+				esc = false
+				i++
+				continue
+			}
+			if bs < i {
+				if k := bytes.IndexByte(b[i:], '\\'); k >= 0 {
+					bs = i + k
+				} else {
+					bs = len(b)
+				}
+			}
+			end := -1
+			if i+8 <= len(b) { // short strings: their first eight bytes
+				q := binary.LittleEndian.Uint64(b[i:]) ^ (ones * '"')
+				if m := (q - ones) &^ q & highs; m != 0 {
+					end = i + bits.TrailingZeros64(m)/8
+				}
+			}
+			if end < 0 {
+				if j := bytes.IndexByte(b[i:], '"'); j >= 0 {
+					end = i + j
+				} else {
+					end = len(b)
+				}
+			}
+			if bs < end { // an escape first
+				esc = true
+				i = bs + 1
+				continue
+			}
+			i = end
+			if i < len(b) {
+				inStr = false
+				i++
+			}
+			continue
+		}
+		// Outside strings: white space, mostly, and the structure.
+		for i < len(b) && (b[i] == ' ' || b[i] == '\n') {
+			i++
+		}
+		if i == len(b) {
+			break
+		}
+		switch b[i] {
+		case '"':
+			inStr = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 1 && b[i] == '}' {
+				break // a syntax error in an element, which its decoding reports
+			}
+			depth--
+			if depth == 0 {
+				seps = append(seps, int32(i))
+				f.ended = true
+				break scan
+			}
+		case ',':
+			if depth == 1 {
+				seps = append(seps, int32(i))
+			}
+		}
+		i++
+	}
+	f.depth, f.inStr, f.esc = depth, inStr, esc
+	return seps
+}
+
+// arrayChunk is a run of whole elements: data[starts..seps[k]) is one, and
+// the last ends at the chunk's end.
+type arrayChunk struct {
+	seq  int
+	data []byte
+	seps []int32 // the offsets that end each element: a comma, or the closing bracket
+	last bool    // the chunk ends the array, with its closing bracket
+	cut  bool    // the file ends in the chunk, after its last separator, without a closing bracket
+}
+
+// readArray reads the elements of the array whose '[' is next in br, in
+// parallel, then checks what follows the array.
+func (lr *logReader) readArray(br *bufio.Reader, line int) {
+	if _, err := br.ReadByte(); err != nil { // the '[' seen by readFormat
+		lr.stop(line+1, err)
+		return
+	}
+	workers := runtime.GOMAXPROCS(0)
+	chunks := make(chan arrayChunk, workers)
+	results := make(chan chunkResult, workers)
+	free := make(chan []byte, 2*workers+1)
+	var spilled sync.Map
+	if lr.ds.Spilled {
+		spilled.Store("spilled", true)
+	}
+	var wg sync.WaitGroup
+	shards := make([]RequestShard, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			shards[w] = lr.parseArrayChunks(chunks, results, free, &spilled)
+		}()
+	}
+	var tail []byte // what follows the closing bracket
+	var closed bool
+	var readErr error
+	go func() {
+		tail, closed, readErr = splitArray(br, chunks, free)
+		close(chunks)
+		wg.Wait()
+		close(results)
+	}()
+	lr.lineBase = line
+	lr.mergeChunks(results, &spilled)
+	for _, sh := range shards {
+		if sh != nil {
+			lr.ds.Sink.Merge(sh)
+		}
+	}
+	switch {
+	case lr.stopErr != nil:
+	case readErr != nil:
+		lr.stop(lr.lineBase+1, readErr)
+	case !closed:
+		lr.stop(lr.lineBase+1, fmt.Errorf("array not closed: %w", io.ErrUnexpectedEOF))
+	default:
+		lr.afterArray(br, tail)
+	}
+}
+
+// afterArray warns when anything but white space follows the array.
+func (lr *logReader) afterArray(br *bufio.Reader, tail []byte) {
+	line := lr.lineBase + 1
+	for {
+		for _, c := range tail {
+			switch c {
+			case '\n':
+				line++
+			case ' ', '\t', '\r':
+			default:
+				lr.warnf(line, "ignored what follows the log entries")
+				return
+			}
+		}
+		var err error
+		tail, err = br.Peek(1)
+		if err != nil {
+			return
+		}
+		tail, _ = br.Peek(br.Buffered())
+		br.Discard(len(tail))
+	}
+}
+
+// splitArray reads br into chunks of whole elements. It returns what
+// follows the array's closing bracket in the last buffer, whether the
+// bracket was found, and the error that stopped the reading, if not EOF.
+func splitArray(br *bufio.Reader, out chan<- arrayChunk, free chan []byte) (tail []byte, closed bool, err error) {
+	f := framer{depth: 1} // in the array
+	var carry []byte
+	scanned := 0 // of carry: framed already
+	seq := 0     // of the chunks sent: the merge takes them in this order, with no gap
+	for round := 0; ; round++ {
+		buf := takeBuf(free, max(min(firstChunk<<min(round, 8), chunkSize), 2*len(carry)))
+		buf = append(buf[:0], carry...)
+		buf, err = fill(br, buf)
+		seps := f.scan(buf, scanned, nil)
+		switch {
+		case f.ended:
+			end := int(seps[len(seps)-1])
+			out <- arrayChunk{seq: seq, data: buf[:end], seps: seps, last: true}
+			return bytes.Clone(buf[end+1:]), true, nil
+		case err == io.EOF: // the array is not closed: what follows the last comma is cut short
+			out <- arrayChunk{seq: seq, data: buf, seps: seps, cut: true}
+			return nil, false, nil
+		case err != nil:
+			if len(seps) > 0 { // the whole elements read
+				out <- arrayChunk{seq: seq, data: buf[:seps[len(seps)-1]+1], seps: seps}
+			}
+			return nil, false, err
+		case len(seps) == 0: // an element longer than the buffer: read on
+			if len(buf) >= maxElement {
+				return nil, false, fmt.Errorf("an array element longer than %d MiB", maxElement>>20)
+			}
+			carry, scanned = buf, len(buf)
+		default:
+			cut := int(seps[len(seps)-1]) + 1
+			out <- arrayChunk{seq: seq, data: buf[:cut], seps: seps}
+			seq++
+			carry = append([]byte(nil), buf[cut:]...)
+			scanned = len(carry)
+		}
+	}
+}
+
+// maxElement bounds an array element: the whole of one is held in memory.
+const maxElement = 64 << 20
+
+// parseArrayChunks is a worker: parseChunks for array chunks.
+func (lr *logReader) parseArrayChunks(in <-chan arrayChunk, out chan<- chunkResult, free chan []byte, spilled *sync.Map) RequestShard {
+	var shard RequestShard
+	var entry LogEntry
+	for c := range in {
+		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true}
+		if _, ok := spilled.Load("spilled"); ok {
+			if shard == nil {
+				shard = lr.ds.Sink.NewShard()
+			}
+			cr.shard = shard
+		}
+		cr.entry = entry
+		cr.parseElements(c)
+		endChunk(shard)
+		entry = cr.entry
+		select {
+		case free <- c.data[:0]:
+		default:
+		}
+		out <- chunkResult{seq: c.seq, lr: cr}
+	}
+	return shard
+}
+
+// parseElements parses the elements of one chunk. Lines are counted from
+// the chunk's start; the merge adds the lines before it.
+func (lr *logReader) parseElements(c arrayChunk) {
+	pos, line := 0, 0 // line: newlines before pos
+	for k, sep := range c.seps {
+		raw := c.data[pos:sep]
+		t := bytes.TrimLeft(raw, " \t\r\n")
+		start := line + bytes.Count(raw[:len(raw)-len(t)], []byte("\n")) + 1
+		line += bytes.Count(raw, []byte("\n"))
+		pos = int(sep) + 1
+		t = bytes.TrimRight(t, " \t\r\n")
+		if len(t) == 0 {
+			if c.last && k == len(c.seps)-1 && c.seq == 0 && k == 0 {
+				break // []
+			}
+			what := ","
+			if c.last && k == len(c.seps)-1 {
+				what = "]"
+			}
+			lr.stop(start, fmt.Errorf("invalid character '%s' looking for beginning of value", what))
+			return
+		}
+		if !lr.element(start, t) {
+			return
+		}
+	}
+	if c.cut {
+		raw := c.data[pos:]
+		t := bytes.TrimLeft(raw, " \t\r\n")
+		start := line + bytes.Count(raw[:len(raw)-len(t)], []byte("\n")) + 1
+		// Not trimmed at its end: a newline there may be in a string.
+		if len(t) > 0 && !lr.element(start, t) {
+			return
+		}
+		lr.stop(line+bytes.Count(raw, []byte("\n"))+1, fmt.Errorf("array not closed: %w", io.ErrUnexpectedEOF))
+		return
+	}
+	lr.lineBase = line
+}
+
+// element reads one element, which starts on the given line, and reports
+// whether reading goes on: a syntax error stops it, as it stops a
+// streaming decoder, and says so as the decoder would.
+func (lr *logReader) element(start int, t []byte) bool {
+	if lr.fastRequest(start, t, false) {
+		return true
+	}
+	err := lr.decodeEntry(t)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		lr.handle(start, err)
+		return true
+	}
+	// A syntax error: a streaming decoder takes a value that is whole
+	// before it meets what follows it, so the element is read again that
+	// way. (Rare: the fast path and the decoder above take the rest.)
+	dec := json.NewDecoder(bytes.NewReader(t))
+	resetEntry(&lr.entry)
+	err = dec.Decode(&lr.entry)
+	if errors.As(err, &se) || err == io.ErrUnexpectedEOF || err == io.EOF {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		lr.stop(start, err) // the value itself is broken
+		return false
+	}
+	lr.handle(start, err)
+	rest := bytes.TrimLeft(t[dec.InputOffset():], " \t\r\n")
+	if len(rest) == 0 { // cannot be: the element did not decode whole
+		return true
+	}
+	lr.stop(start, fmt.Errorf("invalid character %q after array element", rest[0]))
+	return false
+}
