@@ -16,16 +16,29 @@ import (
 // first character is ASCII) is transcoded. Real exports arrive in all of
 // these forms (Windows PowerShell writes UTF-16).
 func Decode(r io.Reader) (io.Reader, error) {
+	dr, _, err := decode(r)
+	return dr, err
+}
+
+// decode is Decode, and tells whether the text is inflated from gzip.
+func decode(r io.Reader) (io.Reader, bool, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(2)
-	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+	gzipped := len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b
+	if gzipped {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
+			return nil, false, fmt.Errorf("gzip: %w", err)
 		}
 		br = bufio.NewReaderSize(zr, 64<<10)
 	}
-	head, _ = br.Peek(4)
+	dr, err := decodeText(br)
+	return dr, gzipped, err
+}
+
+// decodeText skips a UTF-8 byte-order mark and turns UTF-16 into UTF-8.
+func decodeText(br *bufio.Reader) (io.Reader, error) {
+	head, _ := br.Peek(4)
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		br.Discard(3)

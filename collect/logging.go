@@ -57,6 +57,7 @@ type logReader struct {
 	fast    fastEntry
 	req     Request // the fast path's request, reused
 	minutes minuteCache
+	gzipped bool // the file is inflated as it is read
 	reqLog  string // the last logName found to be Cloud Run's requests log
 	n       int    // log entries read (values with a logName)
 	values  int    // JSON values seen, log entries or not
@@ -96,10 +97,11 @@ type skipKey struct{ resType, logName string }
 
 // read reads the whole file and decides whether anything usable was in it.
 func (lr *logReader) read(r io.Reader) (string, error) {
-	dr, err := Decode(r)
+	dr, gzipped, err := decode(r)
 	if err != nil {
 		return "", err
 	}
+	lr.gzipped = gzipped
 	br, ok := dr.(*bufio.Reader)
 	if !ok {
 		br = bufio.NewReaderSize(dr, 64<<10)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
-	"runtime"
 	"sync"
 )
 
@@ -131,7 +130,7 @@ func (lr *logReader) readArray(br *bufio.Reader, line int) {
 		lr.stop(line+1, err)
 		return
 	}
-	workers := runtime.GOMAXPROCS(0)
+	workers := lr.workers()
 	chunks := make(chan arrayChunk, workers)
 	results := make(chan chunkResult, workers)
 	free := make(chan []byte, 2*workers+1)

@@ -42,7 +42,7 @@ type chunkResult struct {
 // readNDJSON reads one LogEntry per line; blank lines are allowed and a
 // malformed line is a warning.
 func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
-	workers := runtime.GOMAXPROCS(0)
+	workers := lr.workers()
 	chunks := make(chan ndjsonChunk, workers)
 	results := make(chan chunkResult, workers)
 	free := make(chan []byte, 2*workers+1)
@@ -76,6 +76,18 @@ func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
 	if readErr != nil {
 		lr.stop(lr.lineBase, readErr)
 	}
+}
+
+// workers is how many goroutines parse: one per core, but one fewer when
+// the reading goroutine inflates gzip and so keeps a core busy itself.
+// (2 cores, 1 M entries gzipped, alternating runs: 2.41-3.26 s with one
+// worker, 2.68-3.83 s with two.)
+func (lr *logReader) workers() int {
+	n := runtime.GOMAXPROCS(0)
+	if lr.gzipped && n > 1 {
+		n--
+	}
+	return n
 }
 
 // splitChunks reads br into chunks of whole lines. It returns the error

@@ -155,3 +155,21 @@ func TestReadLogsLongLine(t *testing.T) {
 		t.Fatalf("read %d entries, %d requests, %v; want 3002 and 3000", n, len(ds.Requests), err)
 	}
 }
+
+// TestReadLogsGzipSameAsPlain reads large NDJSON and a large array, plain
+// and gzipped (one parse worker fewer): the same Dataset but for the
+// format's name.
+func TestReadLogsGzipSameAsPlain(t *testing.T) {
+	ndjson := largeLog(t, 4000)
+	for _, data := range [][]byte{ndjson, prettyArray(t, ndjson)} {
+		plain, gz := &Dataset{}, &Dataset{}
+		n1, err1 := ReadLogs("f", bytes.NewReader(data), plain)
+		n2, err2 := ReadLogs("f", bytes.NewReader(gzipFile(t, data)), gz)
+		if err1 != nil || err2 != nil || n1 != 4000 || n2 != 4000 {
+			t.Fatalf("read %d, %v plain; %d, %v gzipped; want 4000 each", n1, err1, n2, err2)
+		}
+		if diff := cmp.Diff(plain, gz); diff != "" {
+			t.Errorf("plain and gzipped differ (-plain +gzip):\n%s", diff)
+		}
+	}
+}
