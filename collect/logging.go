@@ -57,7 +57,7 @@ type logReader struct {
 	fast    fastEntry
 	req     Request // the fast path's request, reused
 	minutes minuteCache
-	gzipped bool // the file is inflated as it is read
+	gzipped bool   // the file is inflated as it is read
 	reqLog  string // the last logName found to be Cloud Run's requests log
 	n       int    // log entries read (values with a logName)
 	values  int    // JSON values seen, log entries or not
