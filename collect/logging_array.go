@@ -311,7 +311,7 @@ func (lr *logReader) parseElements(c arrayChunk) {
 // whether reading goes on: a syntax error stops it, as it stops a
 // streaming decoder, and says so as the decoder would.
 func (lr *logReader) element(start int, t []byte) bool {
-	if lr.fastRequest(start, t, false) {
+	if lr.fastRequest(start, t, formElement) {
 		return true
 	}
 	err := lr.decodeEntry(t)

@@ -13,9 +13,11 @@ import (
 // decoded again the general way, so that what it gives and every warning
 // stay as they were.
 
-// fastEntry is the part of a LogEntry a request takes. Label keys are
-// struct fields, so they match whatever their case, as encoding/json
-// matches field names; Cloud Logging writes them in one case.
+// fastEntry is the part of a LogEntry a request takes. The scanner fills
+// it only where its label keys are as Cloud Logging writes them: as struct
+// fields a decoder would match them in any case, where LogEntry's maps
+// take them as they are. A line the scanner refuses is decoded the general
+// way.
 type fastEntry struct {
 	LogName   string `json:"logName"`
 	Timestamp string `json:"timestamp"`
@@ -61,11 +63,10 @@ func (p *present) UnmarshalJSON([]byte) error {
 }
 
 // fastRequest reads the line when it is a plain Cloud Run request entry
-// and reports whether it did. plain tells whether the line is plain, as
-// the function plain does.
-func (lr *logReader) fastRequest(line int, t []byte, plain bool) bool {
+// and reports whether it did. form tells what the text is known to be.
+func (lr *logReader) fastRequest(line int, t []byte, form lineForm) bool {
 	e := &lr.fast
-	if !scanLine(t, e, plain) && !decodeFast(t, e) ||
+	if !scanForm(t, e, form) ||
 		bool(e.JSONPayload) || bool(e.ProtoPayload) || e.Resource.Type != "cloud_run_revision" || !lr.requestLog(e.LogName) || e.Timestamp == "" {
 		return false
 	}
@@ -112,11 +113,24 @@ func (lr *logReader) requestLog(logName string) bool {
 	return true
 }
 
-// decodeFast decodes a line the scanner would not take into e, with a
-// JSON decoder.
-func decodeFast(t []byte, e *fastEntry) bool {
-	*e = fastEntry{}
-	return gojson.UnmarshalWithOption(t, e, gojson.DecodeNoCopyString()) == nil
+// lineForm is what is known of a text before it is scanned.
+type lineForm uint8
+
+const (
+	formOther   lineForm = iota // anything: the scanner finds out
+	formPlain                   // one line, plain (see plain)
+	formElement                 // an element of an array, maybe over many lines
+)
+
+// scanForm scans t, which has the given form, into e.
+func scanForm(t []byte, e *fastEntry, form lineForm) bool {
+	switch form {
+	case formPlain:
+		return scanLine(t, e, true)
+	case formElement:
+		return scanElement(t, e)
+	}
+	return scanLine(t, e, false)
 }
 
 // fastInt parses a proto int64 given as a number or a decimal string.

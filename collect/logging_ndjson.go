@@ -181,7 +181,7 @@ func (lr *logReader) parseLines(c ndjsonChunk) {
 		}
 		lr.lineBase++
 		t := bytes.TrimSpace(raw)
-		if len(t) > 0 && !lr.fastRequest(lr.lineBase, t, plain) {
+		if len(t) > 0 && !lr.fastRequest(lr.lineBase, t, formOf(plain)) {
 			lr.handle(lr.lineBase, lr.decodeEntry(t))
 		}
 		if !found {
@@ -201,6 +201,14 @@ func (lr *logReader) decodeEntry(t []byte) error {
 	}
 	resetEntry(&lr.entry)
 	return json.Unmarshal(t, &lr.entry)
+}
+
+// formOf is the form of a line that is plain or not.
+func formOf(plain bool) lineForm {
+	if plain {
+		return formPlain
+	}
+	return formOther
 }
 
 // mergeChunks takes the chunks' results in file order and adds each to

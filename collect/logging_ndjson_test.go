@@ -173,3 +173,19 @@ func TestReadLogsGzipSameAsPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestReadLogsLabelCase reads label keys in another case than Cloud
+// Logging's: they are not the labels, in a large file as in a small one.
+func TestReadLogsLabelCase(t *testing.T) {
+	line := `{"logName":"projects/p/logs/run.googleapis.com%2Frequests","resource":{"type":"cloud_run_revision","labels":{"Service_Name":"s"}},` +
+		`"timestamp":"2024-03-14T00:00:00Z","lABels":{"instAnCeId":"x"},"httpRequest":{"requestUrl":"/a","status":200}}` + "\n"
+	for _, data := range []string{line, strings.Repeat(line, 3000), "[" + strings.TrimSpace(line) + "]"} {
+		ds := &Dataset{}
+		if _, err := ReadLogs("f", strings.NewReader(data), ds); err != nil || len(ds.Requests) == 0 {
+			t.Fatalf("%v, %d requests", err, len(ds.Requests))
+		}
+		if r := ds.Requests[0]; r.InstanceID != "" || r.Service != "" {
+			t.Errorf("instance %q, service %q; want neither: the keys differ in case from Cloud Logging's", r.InstanceID, r.Service)
+		}
+	}
+}

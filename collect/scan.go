@@ -27,11 +27,23 @@ func scanEntry(line []byte, e *fastEntry) bool {
 	return scanLine(line, e, plain(line))
 }
 
+// scanElement is scanEntry for an element of an array, which gcloud
+// prints over many lines.
+func scanElement(t []byte, e *fastEntry) bool {
+	if ok, n := prettyPlain(t); ok {
+		*e = fastEntry{}
+		if ok, done := scanCompact(t, e, true, n); done {
+			return ok
+		}
+	}
+	return scanLine(t, e, false)
+}
+
 // scanLine is scanEntry for a line whose plainness (see plain) is known.
 func scanLine(line []byte, e *fastEntry, p bool) bool {
 	*e = fastEntry{}
 	if p {
-		if ok, done := scanCompact(line, e); done {
+		if ok, done := scanCompact(line, e, false, 0); done {
 			return ok
 		}
 		*e = fastEntry{}

@@ -16,7 +16,13 @@ import (
 // line leaves that form, and scanEntry then reads the line with the
 // scanner, which takes every form; ok tells, when done, whether the line
 // is a fastEntry.
-func scanCompact(b []byte, e *fastEntry) (ok, done bool) {
+//
+// With pretty, it reads an element of gcloud's array the same way: text
+// that is plain but for newlines, with spaces and newlines between tokens.
+// A newline in a string would make the text invalid JSON, and the strings'
+// ends are found without looking inside them, so the newlines passed over
+// between tokens must be all the text has: newlines is their number.
+func scanCompact(b []byte, e *fastEntry, pretty bool, newlines int) (ok, done bool) {
 	if len(b) < 2 || b[0] != '{' {
 		return false, false
 	}
@@ -24,11 +30,18 @@ func scanCompact(b []byte, e *fastEntry) (ok, done bool) {
 	depth := 0
 	kind := scanTop
 	i := 1
-	if b[i] == '}' {
-		return true, len(b) == 2
+	nl := 0 // newlines passed over
+	if pretty {
+		i, nl = skipWhite(b, i, nl)
+	}
+	if i < len(b) && b[i] == '}' {
+		return true, i+1 == len(b) && nl == newlines
 	}
 	for {
 		// A key.
+		if pretty {
+			i, nl = skipWhite(b, i, nl)
+		}
 		if i >= len(b) || b[i] != '"' {
 			return false, false
 		}
@@ -48,10 +61,16 @@ func scanCompact(b []byte, e *fastEntry) (ok, done bool) {
 			n = j + 1
 		}
 		i += n
+		if pretty {
+			i, nl = skipWhite(b, i, nl)
+		}
 		if i >= len(b) || b[i] != ':' {
 			return false, false
 		}
 		i++
+		if pretty {
+			i, nl = skipWhite(b, i, nl)
+		}
 		if i >= len(b) {
 			return false, false
 		}
@@ -67,6 +86,9 @@ func scanCompact(b []byte, e *fastEntry) (ok, done bool) {
 			depth++
 			kind = subObject(id)
 			i++
+			if pretty {
+				i, nl = skipWhite(b, i, nl)
+			}
 			if i < len(b) && b[i] == '}' { // {}
 				i++
 				depth--
@@ -83,9 +105,15 @@ func scanCompact(b []byte, e *fastEntry) (ok, done bool) {
 				i += j + 2
 				break
 			}
-			s := scanner{b: b, i: i, plain: true}
+			// Any other value: the scanner checks it (in pretty text,
+			// without taking a string's end on trust, and the newlines it
+			// passes over are white space).
+			s := scanner{b: b, i: i, plain: !pretty}
 			if !s.skip(0) {
 				return false, false
+			}
+			if pretty {
+				nl += bytes.Count(b[i:s.i], []byte("\n"))
 			}
 			i = s.i
 		case fPayload:
@@ -148,6 +176,9 @@ func scanCompact(b []byte, e *fastEntry) (ok, done bool) {
 
 		// A comma, or the ends of objects.
 		for {
+			if pretty {
+				i, nl = skipWhite(b, i, nl)
+			}
 			if i >= len(b) {
 				return false, false
 			}
@@ -160,12 +191,56 @@ func scanCompact(b []byte, e *fastEntry) (ok, done bool) {
 			}
 			i++
 			if depth == 0 {
-				return true, i == len(b) // else the scanner says
+				return true, i == len(b) && nl == newlines // else the scanner says
 			}
 			depth--
 			kind = stack[depth]
 		}
 	}
+}
+
+// skipWhite passes over spaces and newlines from b[i], counting the
+// newlines into nl.
+func skipWhite(b []byte, i, nl int) (int, int) {
+	for i < len(b) {
+		switch b[i] {
+		case '\n':
+			nl++
+		case ' ':
+		default:
+			return i, nl
+		}
+		i++
+	}
+	return i, nl
+}
+
+// prettyPlain reports whether b is plain (see plain) but for newlines, and
+// how many newlines it has.
+func prettyPlain(b []byte) (bool, int) {
+	if bytes.IndexByte(b, '\\') >= 0 {
+		return false, 0
+	}
+	// Bytes below 0x20 exactly, in bytes below 0x80: adding 0x60 to the
+	// low seven bits sets the eighth from 0x20 up. Their number must be
+	// the newlines'.
+	const seven = 0x7f7f7f7f7f7f7f7f
+	var hi uint64
+	low := 0
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		hi |= x
+		low += bits.OnesCount64(^((x&seven)+ones*0x60|x) & highs)
+	}
+	for ; i < len(b); i++ {
+		hi |= uint64(b[i])
+		if b[i] < 0x20 {
+			low++
+		}
+	}
+	n := bytes.Count(b, []byte("\n"))
+	return hi&highs == 0 && low == n, n
 }
 
 // subObject is the kind of the object a field holds.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -65,14 +66,22 @@ func checkScan(t *testing.T, line []byte) bool {
 	t.Helper()
 	var got, want, compact fastEntry
 	taken := scanEntry(line, &got)
-	// The compact path, where it decides, decides as the scanner.
-	if plain(line) {
-		ok, done := scanCompact(line, &compact)
+	// The compact path, where it decides, decides as the scanner: on a
+	// plain line, and on a line plain but for newlines, as pretty text.
+	if p, n := prettyPlain(line); p {
+		ok, done := scanCompact(line, &compact, !plain(line), n)
 		var slow fastEntry
 		s := scanner{b: line, plain: true}
 		slowOK := s.object(scanTop, &slow) && s.i == len(line)
 		if done && (ok != slowOK || ok && compact != slow) {
 			t.Fatalf("on %q the compact path says %v, %+v; the scanner %v, %+v", line, ok, compact, slowOK, slow)
+		}
+	}
+	// Read as an array's element, the line gives what the decoder gives.
+	var elem, elemWant fastEntry
+	if scanElement(line, &elem) {
+		if !json.Valid(line) || !decodeFast(line, &elemWant) || elem != elemWant {
+			t.Fatalf("as an element, %q gives %+v; the decoder %v, %+v", line, elem, json.Valid(line), elemWant)
 		}
 	}
 	if !taken {
@@ -112,9 +121,26 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 	}
 	for _, l := range bytes.Split(bytes.TrimSpace(largeLog(t, 50)), []byte("\n")) {
 		var e fastEntry
-		if ok, done := scanCompact(l, &e); !plain(l) || !ok || !done {
+		if ok, done := scanCompact(l, &e, false, 0); !plain(l) || !ok || !done {
 			t.Fatalf("the compact path gave %v, %v (plain %v) on the generated line %s", ok, done, plain(l), l)
 		}
+	}
+	// So is every element of gcloud's pretty-printed array.
+	for _, l := range bytes.Split(bytes.TrimSpace(largeLog(t, 50)), []byte("\n")) {
+		var v any
+		if err := json.Unmarshal(l, &v); err != nil {
+			t.Fatal(err)
+		}
+		el, err := json.MarshalIndent(v, "  ", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e fastEntry
+		p, n := prettyPlain(el)
+		if ok, done := scanCompact(el, &e, true, n); !p || !ok || !done {
+			t.Fatalf("the compact path gave %v, %v (pretty plain %v) on the element %s", ok, done, p, el)
+		}
+		checkScan(t, el)
 	}
 	const ok = `{"resource":{"type":"cloud_run_revision"},"httpRequest":{"status":200,"requestSize":"12","responseSize":34}}`
 	for _, s := range []string{ok, strings.Replace(ok, `"https://a/x"`, `"https://a/\u00e9"`, 1)} {
@@ -136,6 +162,8 @@ func FuzzScanEntry(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add([]byte("{}\r\n{\"a\":1}\n"))
+	f.Add([]byte("{\n  \"labels\": {\n    \"instanceId\": \"i\"\n  },\n  \"x\": [1, \"a\"]\n}"))
+	f.Add([]byte("{\n  \"trace\": \"a\nb\"\n}"))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		checkScan(t, line)
 		checkNextLine(t, line)
@@ -157,6 +185,14 @@ func checkNextLine(t *testing.T, b []byte) {
 		t.Fatalf("nextLine(%q) = %d, %v; want %d, %v", b, n, p, want, plain(line))
 	}
 
+}
+
+// decodeFast decodes a line into a fastEntry with goccy/go-json, the
+// decoder the scanner stands in for: the reference the scanner is checked
+// against.
+func decodeFast(t []byte, e *fastEntry) bool {
+	*e = fastEntry{}
+	return gojson.UnmarshalWithOption(t, e, gojson.DecodeNoCopyString()) == nil
 }
 
 // BenchmarkScanEntry compares the scanner with the decoder it stands in
