@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
-	"sync"
 )
 
 // A JSON array of log entries (gcloud logging read --format=json, a
@@ -130,39 +129,12 @@ func (lr *logReader) readArray(br *bufio.Reader, line int) {
 		lr.stop(line+1, err)
 		return
 	}
-	workers := lr.workers()
-	chunks := make(chan arrayChunk, workers)
-	results := make(chan chunkResult, workers)
-	free := make(chan []byte, 2*workers+1)
-	var spilled sync.Map
-	if lr.ds.Spilled {
-		spilled.Store("spilled", true)
-	}
-	var wg sync.WaitGroup
-	shards := make([]RequestShard, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			shards[w] = lr.parseArrayChunks(chunks, results, free, &spilled)
-		}()
-	}
 	var tail []byte // what follows the closing bracket
 	var closed bool
 	var readErr error
-	go func() {
-		tail, closed, readErr = splitArray(br, chunks, free)
-		close(chunks)
-		wg.Wait()
-		close(results)
-	}()
-	lr.lineBase = line
-	lr.mergeChunks(results, &spilled)
-	for _, sh := range shards {
-		if sh != nil {
-			lr.ds.Sink.Merge(sh)
-		}
-	}
+	readChunks(lr, line, func(out chan<- arrayChunk, free chan []byte) {
+		tail, closed, readErr = splitArray(br, out, free)
+	}, (*logReader).parseElements)
 	switch {
 	case lr.stopErr != nil:
 	case readErr != nil:
@@ -242,30 +214,8 @@ func splitArray(br *bufio.Reader, out chan<- arrayChunk, free chan []byte) (tail
 // maxElement bounds an array element: the whole of one is held in memory.
 const maxElement = 64 << 20
 
-// parseArrayChunks is a worker: parseChunks for array chunks.
-func (lr *logReader) parseArrayChunks(in <-chan arrayChunk, out chan<- chunkResult, free chan []byte, spilled *sync.Map) RequestShard {
-	var shard RequestShard
-	var entry LogEntry
-	for c := range in {
-		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true}
-		if _, ok := spilled.Load("spilled"); ok {
-			if shard == nil {
-				shard = lr.ds.Sink.NewShard()
-			}
-			cr.shard = shard
-		}
-		cr.entry = entry
-		cr.parseElements(c)
-		endChunk(shard)
-		entry = cr.entry
-		select {
-		case free <- c.data[:0]:
-		default:
-		}
-		out <- chunkResult{seq: c.seq, lr: cr}
-	}
-	return shard
-}
+func (c arrayChunk) index() int     { return c.seq }
+func (c arrayChunk) buffer() []byte { return c.data }
 
 // parseElements parses the elements of one chunk. Lines are counted from
 // the chunk's start; the merge adds the lines before it.

@@ -42,8 +42,30 @@ type chunkResult struct {
 // readNDJSON reads one LogEntry per line; blank lines are allowed and a
 // malformed line is a warning.
 func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
+	var readErr error
+	readChunks(lr, line, func(out chan<- ndjsonChunk, free chan []byte) {
+		readErr = splitChunks(br, out, free)
+	}, (*logReader).parseLines)
+	if readErr != nil {
+		lr.stop(lr.lineBase, readErr)
+	}
+}
+
+// chunk is a run of whole lines or elements, which a worker parses.
+type chunk interface {
+	index() int     // its place in the file: 0, 1, 2 and so on
+	buffer() []byte // the buffer it is in, free once it is parsed
+}
+
+func (c ndjsonChunk) index() int     { return c.seq }
+func (c ndjsonChunk) buffer() []byte { return c.data }
+
+// readChunks reads in parallel: split sends the file's chunks, in order,
+// and takes the buffers of parsed ones from free; a worker per core parses
+// them with parse; the merge takes the results in file order.
+func readChunks[C chunk](lr *logReader, line int, split func(out chan<- C, free chan []byte), parse func(*logReader, C)) {
 	workers := lr.workers()
-	chunks := make(chan ndjsonChunk, workers)
+	chunks := make(chan C, workers)
 	results := make(chan chunkResult, workers)
 	free := make(chan []byte, 2*workers+1)
 	var spilled sync.Map // set once the Dataset spilled: workers send requests to their shards
@@ -56,12 +78,11 @@ func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			shards[w] = lr.parseChunks(chunks, results, free, &spilled)
+			shards[w] = parseChunks(lr, chunks, results, free, &spilled, parse)
 		}()
 	}
-	var readErr error
 	go func() {
-		readErr = splitChunks(br, chunks, free)
+		split(chunks, free)
 		close(chunks)
 		wg.Wait()
 		close(results)
@@ -72,9 +93,6 @@ func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
 		if sh != nil {
 			lr.ds.Sink.Merge(sh)
 		}
-	}
-	if readErr != nil {
-		lr.stop(lr.lineBase, readErr)
 	}
 }
 
@@ -143,7 +161,7 @@ func takeBuf(free chan []byte, n int) []byte {
 
 // parseChunks is a worker: it parses chunks until there are none left and
 // returns its shard of the Sink, if it needed one.
-func (lr *logReader) parseChunks(in <-chan ndjsonChunk, out chan<- chunkResult, free chan []byte, spilled *sync.Map) RequestShard {
+func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, free chan []byte, spilled *sync.Map, parse func(*logReader, C)) RequestShard {
 	var shard RequestShard
 	var entry LogEntry
 	for c := range in {
@@ -155,14 +173,14 @@ func (lr *logReader) parseChunks(in <-chan ndjsonChunk, out chan<- chunkResult, 
 			cr.shard = shard
 		}
 		cr.entry = entry
-		cr.parseLines(c)
+		parse(cr, c)
 		endChunk(shard)
 		entry = cr.entry
 		select {
-		case free <- c.data:
+		case free <- c.buffer()[:0]:
 		default:
 		}
-		out <- chunkResult{seq: c.seq, lr: cr}
+		out <- chunkResult{seq: c.index(), lr: cr}
 	}
 	return shard
 }

@@ -286,123 +286,127 @@ func knownKey(kind objectKind, b []byte) (fieldID, int) {
 	case scanTop:
 		switch b[0] {
 		case 'l':
-			if isKey(b, "logName") {
-				return fLogName, 8
+			if n := keyMatch(b, "logName"); n > 0 {
+				return fLogName, n
 			}
-			if isKey(b, "labels") {
-				return fLabels, 7
+			if n := keyMatch(b, "labels"); n > 0 {
+				return fLabels, n
 			}
 		case 't':
-			if isKey(b, "timestamp") {
-				return fTimestamp, 10
+			if n := keyMatch(b, "timestamp"); n > 0 {
+				return fTimestamp, n
 			}
-			if isKey(b, "trace") {
-				return fTrace, 6
+			if n := keyMatch(b, "trace"); n > 0 {
+				return fTrace, n
 			}
-			if isKey(b, "textPayload") {
-				return fTextPayload, 12
+			if n := keyMatch(b, "textPayload"); n > 0 {
+				return fTextPayload, n
 			}
 		case 's':
-			if isKey(b, "severity") {
-				return fSeverity, 9
+			if n := keyMatch(b, "severity"); n > 0 {
+				return fSeverity, n
 			}
 		case 'i':
-			if isKey(b, "insertId") {
-				return fInsertID, 9
+			if n := keyMatch(b, "insertId"); n > 0 {
+				return fInsertID, n
 			}
 		case 'r':
-			if isKey(b, "resource") {
-				return fResource, 9
+			if n := keyMatch(b, "resource"); n > 0 {
+				return fResource, n
 			}
 		case 'h':
-			if isKey(b, "httpRequest") {
-				return fHTTPRequest, 12
+			if n := keyMatch(b, "httpRequest"); n > 0 {
+				return fHTTPRequest, n
 			}
 		}
-		if isKey(b, "receiveTimestamp") {
-			return fSkip, 17
+		if n := keyMatch(b, "receiveTimestamp"); n > 0 {
+			return fSkip, n
 		}
-		if isKey(b, "spanId") {
-			return fSkip, 7
+		if n := keyMatch(b, "spanId"); n > 0 {
+			return fSkip, n
 		}
-		if isKey(b, "traceSampled") {
-			return fSkip, 13
+		if n := keyMatch(b, "traceSampled"); n > 0 {
+			return fSkip, n
 		}
 	case scanResource:
-		if isKey(b, "type") {
-			return fType, 5
+		if n := keyMatch(b, "type"); n > 0 {
+			return fType, n
 		}
-		if isKey(b, "labels") {
-			return fResourceLabels, 7
+		if n := keyMatch(b, "labels"); n > 0 {
+			return fResourceLabels, n
 		}
 	case scanResourceLabels:
-		if isKey(b, "revision_name") {
-			return fRevisionName, 14
+		if n := keyMatch(b, "revision_name"); n > 0 {
+			return fRevisionName, n
 		}
-		if isKey(b, "service_name") {
-			return fServiceName, 13
+		if n := keyMatch(b, "service_name"); n > 0 {
+			return fServiceName, n
 		}
-		if isKey(b, "location") {
-			return fLocation, 9
+		if n := keyMatch(b, "location"); n > 0 {
+			return fLocation, n
 		}
-		if isKey(b, "project_id") {
-			return fSkip, 11
+		if n := keyMatch(b, "project_id"); n > 0 {
+			return fSkip, n
 		}
-		if isKey(b, "configuration_name") {
-			return fSkip, 19
+		if n := keyMatch(b, "configuration_name"); n > 0 {
+			return fSkip, n
 		}
 	case scanHTTPRequest:
 		switch b[0] {
 		case 'r':
-			if isKey(b, "requestMethod") {
-				return fRequestMethod, 14
+			if n := keyMatch(b, "requestMethod"); n > 0 {
+				return fRequestMethod, n
 			}
-			if isKey(b, "requestUrl") {
-				return fRequestURL, 11
+			if n := keyMatch(b, "requestUrl"); n > 0 {
+				return fRequestURL, n
 			}
-			if isKey(b, "requestSize") {
-				return fRequestSize, 12
+			if n := keyMatch(b, "requestSize"); n > 0 {
+				return fRequestSize, n
 			}
-			if isKey(b, "responseSize") {
-				return fResponseSize, 13
+			if n := keyMatch(b, "responseSize"); n > 0 {
+				return fResponseSize, n
 			}
-			if isKey(b, "remoteIp") {
-				return fRemoteIP, 9
+			if n := keyMatch(b, "remoteIp"); n > 0 {
+				return fRemoteIP, n
 			}
 		case 's':
-			if isKey(b, "status") {
-				return fStatus, 7
+			if n := keyMatch(b, "status"); n > 0 {
+				return fStatus, n
 			}
 		case 'u':
-			if isKey(b, "userAgent") {
-				return fUserAgent, 10
+			if n := keyMatch(b, "userAgent"); n > 0 {
+				return fUserAgent, n
 			}
 		case 'l':
-			if isKey(b, "latency") {
-				return fLatency, 8
+			if n := keyMatch(b, "latency"); n > 0 {
+				return fLatency, n
 			}
 		case 'p':
-			if isKey(b, "protocol") {
-				return fProtocol, 9
+			if n := keyMatch(b, "protocol"); n > 0 {
+				return fProtocol, n
 			}
 		}
-		if isKey(b, "serverIp") {
-			return fSkip, 9
+		if n := keyMatch(b, "serverIp"); n > 0 {
+			return fSkip, n
 		}
 	case scanLabels:
-		if isKey(b, "instanceId") {
-			return fInstanceID, 11
+		if n := keyMatch(b, "instanceId"); n > 0 {
+			return fInstanceID, n
 		}
-		if isKey(b, "service") {
-			return fService, 8
+		if n := keyMatch(b, "service"); n > 0 {
+			return fService, n
 		}
 	}
 	return fUnknown, 0
 }
 
-// isKey reports whether b starts with key and its closing quote.
-func isKey(b []byte, key string) bool {
-	return len(b) > len(key) && b[len(key)] == '"' && string(b[:len(key)]) == key
+// keyMatch returns the length of key and its closing quote if b starts
+// with them, else 0.
+func keyMatch(b []byte, key string) int {
+	if len(b) > len(key) && b[len(key)] == '"' && string(b[:len(key)]) == key {
+		return len(key) + 1
+	}
+	return 0
 }
 
 // field scans the value of a field into e.

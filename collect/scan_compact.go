@@ -231,7 +231,7 @@ func prettyPlain(b []byte) (bool, int) {
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
 		hi |= x
-		low += bits.OnesCount64(^((x&seven)+ones*0x60|x) & highs)
+		low += bits.OnesCount64(^((x & seven) + ones*0x60 | x) & highs)
 	}
 	for ; i < len(b); i++ {
 		hi |= uint64(b[i])
