@@ -18,7 +18,7 @@ import (
 //go:embed audit_page.html
 var auditPageSource string
 
-var auditTemplate = template.Must(template.New("audit").Parse(auditPageSource))
+var auditTemplate = template.Must(template.Must(template.New("audit").Parse(auditPageSource)).Parse(partsSource))
 
 // pageStyle is the report page's style sheet, shared by the audit page so
 // that both read alike.

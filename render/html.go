@@ -25,7 +25,13 @@ var pageSource string
 //go:embed assets/echarts.min.js
 var echartsJS string
 
-var pageTemplate = template.Must(template.New("page").Parse(pageSource))
+var pageTemplate = template.Must(template.Must(template.New("page").Parse(pageSource)).Parse(partsSource))
+
+// partsSource defines the templates both pages use: the head up to the
+// title, and the header with the summary cards.
+//
+//go:embed parts.html
+var partsSource string
 
 // Caps on what the page lists; the JSON report has everything.
 const (
