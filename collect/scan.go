@@ -103,7 +103,24 @@ func plain(b []byte) bool {
 // not plain, or the line is not.
 func nextLine(b []byte) (n int, isPlain bool) {
 	const low = ones * 0x20
+	const bs = ones * '\\'
 	i := 0
+	// Sixteen bytes a turn, two words apart: one branch for both
+	// (BenchmarkNextLine: 3.1-3.3 GB/s, against 2.6-2.9 a word a turn;
+	// four words a turn are no faster).
+	for ; i+16 <= len(b); i += 16 {
+		x0 := binary.LittleEndian.Uint64(b[i:])
+		x1 := binary.LittleEndian.Uint64(b[i+8:])
+		y0, y1 := x0^bs, x1^bs
+		m0 := ((x0 - low) | x0 | ((y0 - ones) &^ y0)) & highs
+		m1 := ((x1 - low) | x1 | ((y1 - ones) &^ y1)) & highs
+		if m0|m1 != 0 {
+			if m0 != 0 {
+				return lineAt(b, i+bits.TrailingZeros64(m0)/8)
+			}
+			return lineAt(b, i+8+bits.TrailingZeros64(m1)/8)
+		}
+	}
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
 		y := x ^ (ones * '\\')

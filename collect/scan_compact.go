@@ -157,10 +157,15 @@ func scanCompact(b []byte, e *fastEntry, pretty bool, newlines int) (ok, done bo
 			}
 			start := i + 1
 			end := -1
-			if start+8 <= len(b) {
-				q := binary.LittleEndian.Uint64(b[start:]) ^ (ones * '"')
-				if m := (q - ones) &^ q & highs; m != 0 {
-					end = start + bits.TrailingZeros64(m)/8
+			if start+16 <= len(b) { // most strings are short: their first sixteen bytes
+				q0 := binary.LittleEndian.Uint64(b[start:]) ^ (ones * '"')
+				q1 := binary.LittleEndian.Uint64(b[start+8:]) ^ (ones * '"')
+				m0, m1 := (q0-ones)&^q0&highs, (q1-ones)&^q1&highs
+				switch {
+				case m0 != 0:
+					end = start + bits.TrailingZeros64(m0)/8
+				case m1 != 0:
+					end = start + 8 + bits.TrailingZeros64(m1)/8
 				}
 			}
 			if end < 0 {

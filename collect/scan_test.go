@@ -221,3 +221,15 @@ func BenchmarkScanEntry(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNextLine finds the lines of generated request logs.
+func BenchmarkNextLine(b *testing.B) {
+	data := largeLog(b, 2000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		for d := data; len(d) > 0; {
+			n, _ := nextLine(d)
+			d = d[min(n+1, len(d)):]
+		}
+	}
+}
