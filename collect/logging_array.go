@@ -54,10 +54,15 @@ scan:
 				}
 			}
 			end := -1
-			if i+8 <= len(b) { // short strings: their first eight bytes
-				q := binary.LittleEndian.Uint64(b[i:]) ^ (ones * '"')
-				if m := (q - ones) &^ q & highs; m != 0 {
-					end = i + bits.TrailingZeros64(m)/8
+			if i+16 <= len(b) { // short strings: their first sixteen bytes
+				q0 := binary.LittleEndian.Uint64(b[i:]) ^ (ones * '"')
+				q1 := binary.LittleEndian.Uint64(b[i+8:]) ^ (ones * '"')
+				m0, m1 := (q0-ones)&^q0&highs, (q1-ones)&^q1&highs
+				switch {
+				case m0 != 0:
+					end = i + bits.TrailingZeros64(m0)/8
+				case m1 != 0:
+					end = i + 8 + bits.TrailingZeros64(m1)/8
 				}
 			}
 			if end < 0 {
