@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -57,14 +56,7 @@ func writeAuditHTML(w io.Writer, a *audit.Audit, opts Options, library string) e
 	}
 	v := newAuditView(a, opts)
 	v.Charts, v.ChartsJS, v.Library = specs, js, template.JS(library)
-	var buf bytes.Buffer
-	if err := auditTemplate.Execute(&buf, v); err != nil {
-		return fmt.Errorf("rendering audit html: %w", err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("writing audit html: %w", err)
-	}
-	return nil
+	return executePage(w, auditTemplate, v, "audit html")
 }
 
 // AuditJSON writes the audit contract, indented.

@@ -59,12 +59,18 @@ func writeHTML(w io.Writer, rpt *analyze.Report, opts Options, library string) e
 	if err != nil {
 		return fmt.Errorf("rendering html: %w", err)
 	}
+	return executePage(w, pageTemplate, view, "html")
+}
+
+// executePage renders a page whole before writing it, so that a template
+// error leaves w untouched; what names the page in errors.
+func executePage(w io.Writer, t *template.Template, view any, what string) error {
 	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, view); err != nil {
-		return fmt.Errorf("rendering html: %w", err)
+	if err := t.Execute(&buf, view); err != nil {
+		return fmt.Errorf("rendering %s: %w", what, err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("writing html: %w", err)
+		return fmt.Errorf("writing %s: %w", what, err)
 	}
 	return nil
 }
