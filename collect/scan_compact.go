@@ -223,29 +223,15 @@ func skipWhite(b []byte, i, nl int) (int, int) {
 // prettyPlain reports whether b is plain (see plain) but for newlines, and
 // how many newlines it has.
 func prettyPlain(b []byte) (bool, int) {
-	if bytes.IndexByte(b, '\\') >= 0 {
-		return false, 0
-	}
-	// Bytes below 0x20 exactly, in bytes below 0x80: adding 0x60 to the
-	// low seven bits sets the eighth from 0x20 up. Their number must be
-	// the newlines'.
-	const seven = 0x7f7f7f7f7f7f7f7f
-	var hi uint64
-	low := 0
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		hi |= x
-		low += bits.OnesCount64(^((x & seven) + ones*0x60 | x) & highs)
-	}
-	for ; i < len(b); i++ {
-		hi |= uint64(b[i])
-		if b[i] < 0x20 {
-			low++
+	n := 0
+	for i := firstSpecial(b); i < len(b); i += firstSpecial(b[i:]) {
+		if b[i] != '\n' {
+			return false, 0
 		}
+		n++
+		i++
 	}
-	n := bytes.Count(b, []byte("\n"))
-	return hi&highs == 0 && low == n, n
+	return true, n
 }
 
 // subObject is the kind of the object a field holds.

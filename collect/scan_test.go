@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,6 +108,52 @@ func TestNextLine(t *testing.T) {
 	}
 }
 
+// plainRef is plain, a byte at a time.
+func plainRef(b []byte) bool {
+	return slices.IndexFunc(b, isSpecial) < 0
+}
+
+func isSpecial(c byte) bool { return c < 0x20 || c >= 0x80 || c == '\\' }
+
+// TestFirstSpecial puts each kind of byte that plain refuses at every
+// place of lines of every length up to a few blocks, among the bytes next
+// to them that it takes, with the vector blocks and without.
+func TestFirstSpecial(t *testing.T) {
+	modes := []bool{false}
+	if haveBlocks {
+		modes = append(modes, true)
+	}
+	defer func(h bool) { haveBlocks = h }(haveBlocks)
+	fill := []byte{0x20, 0x7f, '[', ']', 'a', '"'}
+	for _, blocks := range modes {
+		haveBlocks = blocks
+		for n := 0; n <= 200; n++ {
+			b := make([]byte, n+1) // one byte past the end, which must not count
+			for i := range b {
+				b[i] = fill[i%len(fill)]
+			}
+			b[n] = '\\'
+			if got := firstSpecial(b[:n]); got != n {
+				t.Fatalf("blocks %v: firstSpecial of %d plain bytes = %d", blocks, n, got)
+			}
+			for p := 0; p < n; p++ {
+				for _, c := range []byte{0, '\n', 0x1f, '\\', 0x80, 0xc3, 0xff} {
+					old := b[p]
+					b[p] = c
+					if got := firstSpecial(b[:n]); got != p {
+						t.Fatalf("blocks %v: firstSpecial with %#x at %d of %d = %d", blocks, c, p, n, got)
+					}
+					b[n-1], b[p] = c, c // a second one after it does not count
+					if got := firstSpecial(b[:n]); got != p {
+						t.Fatalf("blocks %v: firstSpecial with %#x at %d and %d of %d = %d", blocks, c, p, n-1, n, got)
+					}
+					b[p], b[n-1] = old, fill[(n-1)%len(fill)]
+				}
+			}
+		}
+	}
+}
+
 func TestScanEntryAgreesWithDecoder(t *testing.T) {
 	taken := 0
 	for _, s := range scanSeeds(t) {
@@ -181,8 +228,8 @@ func checkNextLine(t *testing.T, b []byte) {
 	if want < len(b) { // a CR before the newline is not the line's
 		line = bytes.TrimSuffix(line, []byte("\r"))
 	}
-	if n != want || p != plain(line) {
-		t.Fatalf("nextLine(%q) = %d, %v; want %d, %v", b, n, p, want, plain(line))
+	if n != want || p != plainRef(line) {
+		t.Fatalf("nextLine(%q) = %d, %v; want %d, %v", b, n, p, want, plainRef(line))
 	}
 
 }

@@ -1,0 +1,13 @@
+//go:build !purego
+
+package collect
+
+import "golang.org/x/sys/cpu"
+
+// haveBlocks tells whether specialBlocks can run here.
+var haveBlocks = cpu.X86.HasAVX2
+
+// specialBlocks is in special_amd64.s.
+//
+//go:noescape
+func specialBlocks(b []byte) int

@@ -1,0 +1,74 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func specialBlocks(b []byte) int
+//
+// specialBlocks returns the index of the first byte of b that is below
+// 0x20, from 0x80 up, or a backslash, looking at whole 32-byte blocks
+// only: len(b) rounded down to a multiple of 32 if they have none. It
+// needs AVX2.
+//
+// One signed comparison finds both ends of the range: 0x20 > x as signed
+// bytes holds for x below 0x20 and for x from 0x80 up, which are negative.
+TEXT ·specialBlocks(SB), NOSPLIT, $0-32
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	ANDQ $-32, CX
+	XORQ AX, AX
+	MOVL $0x20, DX
+	VMOVD DX, X1
+	VPBROADCASTB X1, Y1
+	MOVL $0x5c, DX
+	VMOVD DX, X2
+	VPBROADCASTB X2, Y2
+
+loop64:
+	LEAQ 64(AX), DX
+	CMPQ DX, CX
+	JA   loop32
+	VMOVDQU  (SI)(AX*1), Y3
+	VMOVDQU  32(SI)(AX*1), Y4
+	VPCMPGTB Y3, Y1, Y5
+	VPCMPEQB Y3, Y2, Y6
+	VPCMPGTB Y4, Y1, Y7
+	VPCMPEQB Y4, Y2, Y8
+	VPOR     Y5, Y6, Y5
+	VPOR     Y7, Y8, Y7
+	VPOR     Y5, Y7, Y9
+	VPTEST   Y9, Y9
+	JNZ      found64
+	MOVQ     DX, AX
+	JMP      loop64
+
+loop32:
+	CMPQ AX, CX
+	JAE  none
+	VMOVDQU  (SI)(AX*1), Y3
+	VPCMPGTB Y3, Y1, Y5
+	VPCMPEQB Y3, Y2, Y6
+	VPOR     Y5, Y6, Y5
+	VPMOVMSKB Y5, DX
+	TESTL    DX, DX
+	JNZ      found
+	ADDQ     $32, AX
+	JMP      loop32
+
+found64:
+	VPMOVMSKB Y5, DX
+	TESTL     DX, DX
+	JNZ       found
+	VPMOVMSKB Y7, DX
+	ADDQ      $32, AX
+
+found:
+	TZCNTL DX, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+none:
+	VZEROUPPER
+	MOVQ CX, ret+24(FP)
+	RET
