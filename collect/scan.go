@@ -277,138 +277,70 @@ func (s *scanner) key(kind objectKind) (fieldID, bool) {
 	return fUnknown, true
 }
 
-// knownKey says which field the key at the start of b (after its opening
-// quote) is, and its length with the closing quote; fUnknown if none. The
-// comparisons are with constants, which the compiler makes a few loads.
-func knownKey(kind objectKind, b []byte) (fieldID, int) {
-	if len(b) == 0 {
-		return fUnknown, 0
+// skipKeys are keys that Cloud Logging writes and the scanner skips
+// (fSkip), known so that they need neither a search for their end nor a
+// check against the fields in other cases.
+var skipKeys = [len(fields)][]string{
+	scanTop:            {"receiveTimestamp", "spanId", "traceSampled"},
+	scanResourceLabels: {"project_id", "configuration_name"},
+	scanHTTPRequest:    {"serverIp"},
+}
+
+// keyWord is a key with its closing quote, as three little-endian words
+// and the masks of its bytes in them.
+type keyWord struct {
+	w, m [3]uint64
+	n    int // the key's length with its quote
+	id   fieldID
+}
+
+// keyWords are the keys of fields and skipKeys, by object and the low five
+// bits of their first letter.
+var keyWords = func() (t [len(fields)][32][]keyWord) {
+	add := func(kind int, key string, id fieldID) {
+		q := key + `"`
+		k := keyWord{n: len(q), id: id}
+		for i := range len(q) {
+			k.w[i/8] |= uint64(q[i]) << (8 * (i % 8))
+			k.m[i/8] |= 0xff << (8 * (i % 8))
+		}
+		t[kind][key[0]&31] = append(t[kind][key[0]&31], k)
 	}
-	switch kind {
-	case scanTop:
-		switch b[0] {
-		case 'l':
-			if n := keyMatch(b, "logName"); n > 0 {
-				return fLogName, n
-			}
-			if n := keyMatch(b, "labels"); n > 0 {
-				return fLabels, n
-			}
-		case 't':
-			if n := keyMatch(b, "timestamp"); n > 0 {
-				return fTimestamp, n
-			}
-			if n := keyMatch(b, "trace"); n > 0 {
-				return fTrace, n
-			}
-			if n := keyMatch(b, "textPayload"); n > 0 {
-				return fTextPayload, n
-			}
-		case 's':
-			if n := keyMatch(b, "severity"); n > 0 {
-				return fSeverity, n
-			}
-		case 'i':
-			if n := keyMatch(b, "insertId"); n > 0 {
-				return fInsertID, n
-			}
-		case 'r':
-			if n := keyMatch(b, "resource"); n > 0 {
-				return fResource, n
-			}
-		case 'h':
-			if n := keyMatch(b, "httpRequest"); n > 0 {
-				return fHTTPRequest, n
-			}
+	for kind, fs := range fields {
+		for _, f := range fs {
+			add(kind, f.key, f.id)
 		}
-		if n := keyMatch(b, "receiveTimestamp"); n > 0 {
-			return fSkip, n
+	}
+	for kind, keys := range skipKeys {
+		for _, key := range keys {
+			add(kind, key, fSkip)
 		}
-		if n := keyMatch(b, "spanId"); n > 0 {
-			return fSkip, n
+	}
+	return t
+}()
+
+// knownKey says which field the key at the start of b (after its opening
+// quote) is, and its length with the closing quote; fUnknown if none. It
+// compares three words of b with each key that has the same first letter,
+// in a few instructions and without a call.
+func knownKey(kind objectKind, b []byte) (fieldID, int) {
+	if len(b) < 24 { // near the end of a line: a copy with zeros after it
+		if len(b) == 0 {
+			return fUnknown, 0
 		}
-		if n := keyMatch(b, "traceSampled"); n > 0 {
-			return fSkip, n
-		}
-	case scanResource:
-		if n := keyMatch(b, "type"); n > 0 {
-			return fType, n
-		}
-		if n := keyMatch(b, "labels"); n > 0 {
-			return fResourceLabels, n
-		}
-	case scanResourceLabels:
-		if n := keyMatch(b, "revision_name"); n > 0 {
-			return fRevisionName, n
-		}
-		if n := keyMatch(b, "service_name"); n > 0 {
-			return fServiceName, n
-		}
-		if n := keyMatch(b, "location"); n > 0 {
-			return fLocation, n
-		}
-		if n := keyMatch(b, "project_id"); n > 0 {
-			return fSkip, n
-		}
-		if n := keyMatch(b, "configuration_name"); n > 0 {
-			return fSkip, n
-		}
-	case scanHTTPRequest:
-		switch b[0] {
-		case 'r':
-			if n := keyMatch(b, "requestMethod"); n > 0 {
-				return fRequestMethod, n
-			}
-			if n := keyMatch(b, "requestUrl"); n > 0 {
-				return fRequestURL, n
-			}
-			if n := keyMatch(b, "requestSize"); n > 0 {
-				return fRequestSize, n
-			}
-			if n := keyMatch(b, "responseSize"); n > 0 {
-				return fResponseSize, n
-			}
-			if n := keyMatch(b, "remoteIp"); n > 0 {
-				return fRemoteIP, n
-			}
-		case 's':
-			if n := keyMatch(b, "status"); n > 0 {
-				return fStatus, n
-			}
-		case 'u':
-			if n := keyMatch(b, "userAgent"); n > 0 {
-				return fUserAgent, n
-			}
-		case 'l':
-			if n := keyMatch(b, "latency"); n > 0 {
-				return fLatency, n
-			}
-		case 'p':
-			if n := keyMatch(b, "protocol"); n > 0 {
-				return fProtocol, n
-			}
-		}
-		if n := keyMatch(b, "serverIp"); n > 0 {
-			return fSkip, n
-		}
-	case scanLabels:
-		if n := keyMatch(b, "instanceId"); n > 0 {
-			return fInstanceID, n
-		}
-		if n := keyMatch(b, "service"); n > 0 {
-			return fService, n
+		var pad [24]byte
+		copy(pad[:], b)
+		b = pad[:]
+	}
+	x0 := binary.LittleEndian.Uint64(b)
+	x1 := binary.LittleEndian.Uint64(b[8:])
+	x2 := binary.LittleEndian.Uint64(b[16:])
+	for _, k := range keyWords[kind][b[0]&31] {
+		if (x0^k.w[0])&k.m[0]|(x1^k.w[1])&k.m[1]|(x2^k.w[2])&k.m[2] == 0 {
+			return k.id, k.n
 		}
 	}
 	return fUnknown, 0
-}
-
-// keyMatch returns the length of key and its closing quote if b starts
-// with them, else 0.
-func keyMatch(b []byte, key string) int {
-	if len(b) > len(key) && b[len(key)] == '"' && string(b[:len(key)]) == key {
-		return len(key) + 1
-	}
-	return 0
 }
 
 // field scans the value of a field into e.

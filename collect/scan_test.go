@@ -280,3 +280,64 @@ func BenchmarkNextLine(b *testing.B) {
 		}
 	}
 }
+
+// TestKnownKey checks knownKey against a search of fields and skipKeys
+// for every key, cut short, with each byte changed, in another case, and
+// with text of every length after it.
+func TestKnownKey(t *testing.T) {
+	ref := func(kind objectKind, b []byte) (fieldID, int) {
+		for _, f := range fields[kind] {
+			if bytes.HasPrefix(b, []byte(f.key+`"`)) {
+				return f.id, len(f.key) + 1
+			}
+		}
+		for _, k := range skipKeys[kind] {
+			if bytes.HasPrefix(b, []byte(k+`"`)) {
+				return fSkip, len(k) + 1
+			}
+		}
+		return fUnknown, 0
+	}
+	var keys []string
+	for _, fs := range fields {
+		for _, f := range fs {
+			keys = append(keys, f.key)
+		}
+	}
+	for _, ks := range skipKeys {
+		keys = append(keys, ks...)
+	}
+	check := func(b []byte) {
+		for kind := range fields {
+			id, n := knownKey(objectKind(kind), b)
+			wid, wn := ref(objectKind(kind), b)
+			if id != wid || n != wn {
+				t.Fatalf("knownKey(%d, %q) = %d, %d; want %d, %d", kind, b, id, n, wid, wn)
+			}
+		}
+	}
+	matched := 0
+	for _, k := range keys {
+		for tail := range 30 {
+			b := []byte(k + `"` + strings.Repeat(":", tail))
+			check(b)
+			if id, _ := knownKey(scanTop, b); id != fUnknown {
+				matched++
+			}
+			for cut := range len(k) + 1 {
+				check(b[:cut])
+			}
+			for i := range len(k) + 1 {
+				for _, c := range []byte{b[i] ^ 0x20, b[i] + 1, 0, '"'} {
+					old := b[i]
+					b[i] = c
+					check(b)
+					b[i] = old
+				}
+			}
+		}
+	}
+	if matched == 0 {
+		t.Fatal("no key matched at the top level")
+	}
+}
