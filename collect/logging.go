@@ -55,7 +55,8 @@ type logReader struct {
 	ds      *Dataset
 	entry   LogEntry // reused for every entry
 	fast    fastEntry
-	req     Request // the fast path's request, reused
+	keys    keyGuess // the scanner's guesses of the next key
+	req     Request  // the fast path's request, reused
 	minutes minuteCache
 	gzipped bool   // the file is inflated as it is read
 	reqLog  string // the last logName found to be Cloud Run's requests log

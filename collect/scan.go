@@ -24,26 +24,26 @@ import (
 //
 // The strings put in e point into line.
 func scanEntry(line []byte, e *fastEntry) bool {
-	return scanLine(line, e, plain(line))
+	return scanLine(line, e, new(keyGuess), plain(line))
 }
 
 // scanElement is scanEntry for an element of an array, which gcloud
 // prints over many lines.
-func scanElement(t []byte, e *fastEntry) bool {
+func scanElement(t []byte, e *fastEntry, g *keyGuess) bool {
 	if ok, n := prettyPlain(t); ok {
 		*e = fastEntry{}
-		if ok, done := scanCompact(t, e, true, n); done {
+		if ok, done := scanCompact(t, e, g, true, n); done {
 			return ok
 		}
 	}
-	return scanLine(t, e, false)
+	return scanLine(t, e, g, false)
 }
 
 // scanLine is scanEntry for a line whose plainness (see plain) is known.
-func scanLine(line []byte, e *fastEntry, p bool) bool {
+func scanLine(line []byte, e *fastEntry, g *keyGuess, p bool) bool {
 	*e = fastEntry{}
 	if p {
-		if ok, done := scanCompact(line, e, false, 0); done {
+		if ok, done := scanCompact(line, e, g, false, 0); done {
 			return ok
 		}
 		*e = fastEntry{}
@@ -290,16 +290,52 @@ var skipKeys = [len(fields)][]string{
 // and the masks of its bytes in them.
 type keyWord struct {
 	w, m [3]uint64
-	n    int // the key's length with its quote
+	n    int // the key's length with its quote; 0 in a keyGuess's empty slot
 	id   fieldID
+	slot uint8 // the keyGuess slot of the key after this one
+}
+
+// numKeys is the number of keys in keyWords.
+var numKeys = func() (n int) {
+	for kind := range fields {
+		n += len(fields[kind]) + len(skipKeys[kind])
+	}
+	return n
+}()
+
+// keyGuess remembers, for each known key and for the start of each kind
+// of object, the key that came next the last time. A log comes from one
+// writer, which writes its keys in one order, so one comparison with the
+// guess nearly always finds the key; knownKey finds it otherwise. Slot 0,
+// after an unknown key, stays empty.
+type keyGuess [64 + len(fields)]keyWord
+
+// firstSlot is the slot of the first key of an object of the given kind.
+func firstSlot(kind objectKind) uint8 { return 64 + uint8(kind) }
+
+// guessKey returns the key at the start of b (after its opening quote) if
+// it is the one g has in slot, and a keyWord with n 0 if not.
+func (g *keyGuess) guessKey(slot uint8, b []byte) *keyWord {
+	k := &g[slot]
+	if len(b) >= 24 && (binary.LittleEndian.Uint64(b)^k.w[0])&k.m[0]|
+		(binary.LittleEndian.Uint64(b[8:])^k.w[1])&k.m[1]|
+		(binary.LittleEndian.Uint64(b[16:])^k.w[2])&k.m[2] == 0 {
+		return k
+	}
+	return &g[0]
 }
 
 // keyWords are the keys of fields and skipKeys, by object and the low five
 // bits of their first letter.
 var keyWords = func() (t [len(fields)][32][]keyWord) {
+	slot := uint8(0)
 	add := func(kind int, key string, id fieldID) {
 		q := key + `"`
-		k := keyWord{n: len(q), id: id}
+		slot++
+		if slot >= firstSlot(0) {
+			panic("collect: more keys than a keyGuess has slots")
+		}
+		k := keyWord{n: len(q), id: id, slot: slot}
 		for i := range len(q) {
 			k.w[i/8] |= uint64(q[i]) << (8 * (i % 8))
 			k.m[i/8] |= 0xff << (8 * (i % 8))
@@ -324,9 +360,17 @@ var keyWords = func() (t [len(fields)][32][]keyWord) {
 // compares three words of b with each key that has the same first letter,
 // in a few instructions and without a call.
 func knownKey(kind objectKind, b []byte) (fieldID, int) {
+	if k := findKey(kind, b); k != nil {
+		return k.id, k.n
+	}
+	return fUnknown, 0
+}
+
+// findKey is knownKey, giving the key's keyWord, or nil.
+func findKey(kind objectKind, b []byte) *keyWord {
 	if len(b) < 24 { // near the end of a line: a copy with zeros after it
 		if len(b) == 0 {
-			return fUnknown, 0
+			return nil
 		}
 		var pad [24]byte
 		copy(pad[:], b)
@@ -335,12 +379,13 @@ func knownKey(kind objectKind, b []byte) (fieldID, int) {
 	x0 := binary.LittleEndian.Uint64(b)
 	x1 := binary.LittleEndian.Uint64(b[8:])
 	x2 := binary.LittleEndian.Uint64(b[16:])
-	for _, k := range keyWords[kind][b[0]&31] {
-		if (x0^k.w[0])&k.m[0]|(x1^k.w[1])&k.m[1]|(x2^k.w[2])&k.m[2] == 0 {
-			return k.id, k.n
+	ks := keyWords[kind][b[0]&31]
+	for i := range ks {
+		if k := &ks[i]; (x0^k.w[0])&k.m[0]|(x1^k.w[1])&k.m[1]|(x2^k.w[2])&k.m[2] == 0 {
+			return k
 		}
 	}
-	return fUnknown, 0
+	return nil
 }
 
 // field scans the value of a field into e.

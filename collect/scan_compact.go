@@ -22,13 +22,17 @@ import (
 // A newline in a string would make the text invalid JSON, and the strings'
 // ends are found without looking inside them, so the newlines passed over
 // between tokens must be all the text has: newlines is their number.
-func scanCompact(b []byte, e *fastEntry, pretty bool, newlines int) (ok, done bool) {
+//
+// g guesses each key from the one before it (see keyGuess).
+func scanCompact(b []byte, e *fastEntry, g *keyGuess, pretty bool, newlines int) (ok, done bool) {
 	if len(b) < 2 || b[0] != '{' {
 		return false, false
 	}
 	var stack [3]objectKind // the objects the one at hand is in
+	var slots [3]uint8      // and the slots of the keys that hold them
 	depth := 0
 	kind := scanTop
+	slot := firstSlot(scanTop) // where g has the guess of the next key
 	i := 1
 	nl := 0 // newlines passed over
 	if pretty {
@@ -46,7 +50,18 @@ func scanCompact(b []byte, e *fastEntry, pretty bool, newlines int) (ok, done bo
 			return false, false
 		}
 		i++
-		id, n := knownKey(kind, b[i:])
+		k := g.guessKey(slot, b[i:])
+		if k.n == 0 { // a wrong guess
+			if k = findKey(kind, b[i:]); k != nil {
+				if slot != 0 {
+					g[slot] = *k
+				}
+			} else {
+				k = &g[0]
+			}
+		}
+		id, n := k.id, k.n
+		slot = k.slot
 		if id == fUnknown {
 			j := bytes.IndexByte(b[i:], '"')
 			if j < 0 {
@@ -82,9 +97,10 @@ func scanCompact(b []byte, e *fastEntry, pretty bool, newlines int) (ok, done bo
 			if c != '{' || depth == len(stack) {
 				return false, false // null, or not an object: the scanner says
 			}
-			stack[depth] = kind
+			stack[depth], slots[depth] = kind, slot
 			depth++
 			kind = subObject(id)
+			slot = firstSlot(kind)
 			i++
 			if pretty {
 				i, nl = skipWhite(b, i, nl)
@@ -92,7 +108,7 @@ func scanCompact(b []byte, e *fastEntry, pretty bool, newlines int) (ok, done bo
 			if i < len(b) && b[i] == '}' { // {}
 				i++
 				depth--
-				kind = stack[depth]
+				kind, slot = stack[depth], slots[depth]
 				break
 			}
 			continue
@@ -199,7 +215,7 @@ func scanCompact(b []byte, e *fastEntry, pretty bool, newlines int) (ok, done bo
 				return true, i == len(b) && nl == newlines // else the scanner says
 			}
 			depth--
-			kind = stack[depth]
+			kind, slot = stack[depth], slots[depth]
 		}
 	}
 }

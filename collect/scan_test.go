@@ -59,6 +59,14 @@ func scanSeeds(t testing.TB) [][]byte {
 	return seeds
 }
 
+// guessLine is a request line that checkScan trains key guesses on.
+var guessLine = []byte(`{"httpRequest":{"requestMethod":"GET","requestUrl":"https://s-abc.a.run.app/predict?x=1","requestSize":"12",` +
+	`"status":200,"responseSize":"34","userAgent":"locust/2.20","remoteIp":"10.0.0.1","latency":"0.012s","protocol":"HTTP/1.1"},` +
+	`"insertId":"abc","labels":{"instanceId":"00f0"},"logName":"projects/p/logs/run.googleapis.com%2Frequests",` +
+	`"receiveTimestamp":"2024-05-01T10:00:00.5Z","resource":{"labels":{"configuration_name":"s","location":"us-central1",` +
+	`"project_id":"p","revision_name":"s-00001-abc","service_name":"s"},"type":"cloud_run_revision"},"severity":"INFO",` +
+	`"spanId":"1","timestamp":"2024-05-01T10:00:00.1Z","trace":"projects/p/traces/1","traceSampled":true}`)
+
 // checkScan checks the scanner against goccy/go-json, the decoder the
 // fast path used before it, and encoding/json's syntax check: where the
 // scanner takes a line, the decoder gives the same fastEntry and the line
@@ -67,10 +75,20 @@ func checkScan(t *testing.T, line []byte) bool {
 	t.Helper()
 	var got, want, compact fastEntry
 	taken := scanEntry(line, &got)
+	// Guesses of the keys, right or wrong, change nothing: with guesses
+	// from a generated line, and then from this line itself.
+	g := new(keyGuess)
+	var trained fastEntry
+	scanLine(guessLine, &trained, g, true)
+	for range 2 {
+		if ok := scanLine(line, &trained, g, plain(line)); ok != taken || ok && trained != got {
+			t.Fatalf("with guesses, %q gives %v, %+v; without, %v, %+v", line, ok, trained, taken, got)
+		}
+	}
 	// The compact path, where it decides, decides as the scanner: on a
 	// plain line, and on a line plain but for newlines, as pretty text.
 	if p, n := prettyPlain(line); p {
-		ok, done := scanCompact(line, &compact, !plain(line), n)
+		ok, done := scanCompact(line, &compact, new(keyGuess), !plain(line), n)
 		var slow fastEntry
 		s := scanner{b: line, plain: true}
 		slowOK := s.object(scanTop, &slow) && s.i == len(line)
@@ -80,7 +98,7 @@ func checkScan(t *testing.T, line []byte) bool {
 	}
 	// Read as an array's element, the line gives what the decoder gives.
 	var elem, elemWant fastEntry
-	if scanElement(line, &elem) {
+	if scanElement(line, &elem, new(keyGuess)) {
 		if !json.Valid(line) || !decodeFast(line, &elemWant) || elem != elemWant {
 			t.Fatalf("as an element, %q gives %+v; the decoder %v, %+v", line, elem, json.Valid(line), elemWant)
 		}
@@ -161,6 +179,9 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 			taken++
 		}
 	}
+	if !checkScan(t, guessLine) {
+		t.Fatal("the scanner refused guessLine, which trains the guesses")
+	}
 	// Every generated line is taken, by the compact path: it is the hot
 	// path.
 	if taken < 50 {
@@ -168,7 +189,7 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 	}
 	for _, l := range bytes.Split(bytes.TrimSpace(largeLog(t, 50)), []byte("\n")) {
 		var e fastEntry
-		if ok, done := scanCompact(l, &e, false, 0); !plain(l) || !ok || !done {
+		if ok, done := scanCompact(l, &e, new(keyGuess), false, 0); !plain(l) || !ok || !done {
 			t.Fatalf("the compact path gave %v, %v (plain %v) on the generated line %s", ok, done, plain(l), l)
 		}
 	}
@@ -184,7 +205,7 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 		}
 		var e fastEntry
 		p, n := prettyPlain(el)
-		if ok, done := scanCompact(el, &e, true, n); !p || !ok || !done {
+		if ok, done := scanCompact(el, &e, new(keyGuess), true, n); !p || !ok || !done {
 			t.Fatalf("the compact path gave %v, %v (pretty plain %v) on the element %s", ok, done, p, el)
 		}
 		checkScan(t, el)
@@ -250,10 +271,14 @@ func BenchmarkScanEntry(b *testing.B) {
 	for _, l := range lines {
 		size += len(l)
 	}
+	g := new(keyGuess)
 	for _, c := range []struct {
 		name string
 		f    func([]byte, *fastEntry) bool
-	}{{"scanner", scanEntry}, {"goccy", decodeFast}} {
+	}{
+		{"scanner", func(l []byte, e *fastEntry) bool { return scanLine(l, e, g, plain(l)) }},
+		{"goccy", decodeFast},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(size))
 			var e fastEntry
@@ -307,12 +332,25 @@ func TestKnownKey(t *testing.T) {
 	for _, ks := range skipKeys {
 		keys = append(keys, ks...)
 	}
+	var g keyGuess
 	check := func(b []byte) {
 		for kind := range fields {
 			id, n := knownKey(objectKind(kind), b)
 			wid, wn := ref(objectKind(kind), b)
 			if id != wid || n != wn {
 				t.Fatalf("knownKey(%d, %q) = %d, %d; want %d, %d", kind, b, id, n, wid, wn)
+			}
+			// A guess of each key of the object is taken only if it is
+			// the key, and always then, where b is long enough.
+			for _, ks := range keyWords[kind] {
+				for _, k := range ks {
+					g[1] = k
+					got := g.guessKey(1, b)
+					hit := wid == k.id && wn == k.n
+					if got.n != 0 && !hit || got.n == 0 && hit && len(b) >= 24 {
+						t.Fatalf("a guess of %d, %d on %q gives %d, %d; knownKey %d, %d", k.id, k.n, b, got.id, got.n, wid, wn)
+					}
+				}
 			}
 		}
 	}
@@ -339,5 +377,46 @@ func TestKnownKey(t *testing.T) {
 	}
 	if matched == 0 {
 		t.Fatal("no key matched at the top level")
+	}
+}
+
+// TestKeyGuess changes each byte of each key of a line, in ways that keep
+// the line valid JSON, and checks that the scanner, with guesses trained
+// on the line as it was, reads each changed line as it reads it without
+// guesses; and the line as it was with guesses trained on each changed
+// line.
+func TestKeyGuess(t *testing.T) {
+	changed := 0
+	for i := 0; i+1 < len(guessLine); i++ {
+		if guessLine[i] != '"' || guessLine[i+1] == ':' || bytes.IndexByte(guessLine[i+1:], '"') < 0 {
+			continue
+		}
+		end := i + 1 + bytes.IndexByte(guessLine[i+1:], '"')
+		if end+1 >= len(guessLine) || guessLine[end+1] != ':' {
+			continue // a value, not a key
+		}
+		for j := i + 1; j < end; j++ {
+			for _, c := range []byte{guessLine[j] ^ 0x20, guessLine[j] + 1, '_'} {
+				if c == '"' || c == '\\' || c < 0x20 || c >= 0x7f {
+					continue
+				}
+				line := bytes.Clone(guessLine)
+				line[j] = c
+				changed++
+				for _, pair := range [][2][]byte{{guessLine, line}, {line, guessLine}} {
+					train, scan := pair[0], pair[1]
+					var want, got fastEntry
+					wantOK := scanEntry(scan, &want)
+					g := new(keyGuess)
+					scanLine(train, &got, g, true)
+					if ok := scanLine(scan, &got, g, true); ok != wantOK || ok && got != want {
+						t.Fatalf("trained on %s, the scanner reads %s as %v, %+v; untrained, %v, %+v", train, scan, ok, got, wantOK, want)
+					}
+				}
+			}
+		}
+	}
+	if changed < 100 {
+		t.Fatalf("changed %d keys' bytes, want at least 100", changed)
 	}
 }
