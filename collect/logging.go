@@ -36,7 +36,7 @@ const coldStartMarker = "This request caused a new container instance to be star
 // fails only when the file holds no log entry at all (YAML included), and
 // then leaves ds as it was.
 func ReadLogs(name string, r io.Reader, ds *Dataset) (int, error) {
-	lr := &logReader{name: name, ds: ds}
+	lr := &logReader{name: name, ds: ds, aids: new(scanAids)}
 	start := len(ds.Warnings)
 	format, err := lr.read(r)
 	if err != nil {
@@ -55,8 +55,9 @@ type logReader struct {
 	ds      *Dataset
 	entry   LogEntry // reused for every entry
 	fast    fastEntry
-	keys    keyGuess // the scanner's guesses of the next key
-	req     Request  // the fast path's request, reused
+	aids    *scanAids // what the scanner carries from line to line
+	quotes  []uint64  // the marks of quoteLine, for aids
+	req     Request   // the fast path's request, reused
 	minutes minuteCache
 	gzipped bool   // the file is inflated as it is read
 	reqLog  string // the last logName found to be Cloud Run's requests log

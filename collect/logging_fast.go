@@ -66,7 +66,7 @@ func (p *present) UnmarshalJSON([]byte) error {
 // and reports whether it did. form tells what the text is known to be.
 func (lr *logReader) fastRequest(line int, t []byte, form lineForm) bool {
 	e := &lr.fast
-	if !scanForm(t, e, &lr.keys, form) ||
+	if !scanForm(t, e, lr.aids, form) ||
 		bool(e.JSONPayload) || bool(e.ProtoPayload) || e.Resource.Type != "cloud_run_revision" || !lr.requestLog(e.LogName) || e.Timestamp == "" {
 		return false
 	}
@@ -123,14 +123,14 @@ const (
 )
 
 // scanForm scans t, which has the given form, into e.
-func scanForm(t []byte, e *fastEntry, g *keyGuess, form lineForm) bool {
+func scanForm(t []byte, e *fastEntry, a *scanAids, form lineForm) bool {
 	switch form {
 	case formPlain:
-		return scanLine(t, e, g, true)
+		return scanLine(t, e, a, true)
 	case formElement:
-		return scanElement(t, e, g)
+		return scanElement(t, e, a)
 	}
-	return scanLine(t, e, g, false)
+	return scanLine(t, e, a, false)
 }
 
 // fastInt parses a proto int64 given as a number or a decimal string.

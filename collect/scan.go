@@ -24,26 +24,26 @@ import (
 //
 // The strings put in e point into line.
 func scanEntry(line []byte, e *fastEntry) bool {
-	return scanLine(line, e, new(keyGuess), plain(line))
+	return scanLine(line, e, new(scanAids), plain(line))
 }
 
 // scanElement is scanEntry for an element of an array, which gcloud
 // prints over many lines.
-func scanElement(t []byte, e *fastEntry, g *keyGuess) bool {
+func scanElement(t []byte, e *fastEntry, a *scanAids) bool {
 	if ok, n := prettyPlain(t); ok {
 		*e = fastEntry{}
-		if ok, done := scanCompact(t, e, g, true, n); done {
+		if ok, done := scanCompact(t, e, a, true, n); done {
 			return ok
 		}
 	}
-	return scanLine(t, e, g, false)
+	return scanLine(t, e, a, false)
 }
 
 // scanLine is scanEntry for a line whose plainness (see plain) is known.
-func scanLine(line []byte, e *fastEntry, g *keyGuess, p bool) bool {
+func scanLine(line []byte, e *fastEntry, a *scanAids, p bool) bool {
 	*e = fastEntry{}
 	if p {
-		if ok, done := scanCompact(line, e, g, false, 0); done {
+		if ok, done := scanCompact(line, e, a, false, 0); done {
 			return ok
 		}
 		*e = fastEntry{}
@@ -120,6 +120,31 @@ func firstSpecial(b []byte) int {
 		}
 	}
 	return len(b)
+}
+
+// quoteLine is nextLine that also marks the quotes of the line in q, for
+// scanCompact: bit j of q[k] for a quote at b[64k+j]. q must have
+// len(b)/64+1 words. marked is false where it marked none (no AVX2), and
+// the marks are whole only where the line is plain; past the line they
+// are of the next or of none.
+func quoteLine(b []byte, q []uint64) (n int, isPlain, marked bool) {
+	if !haveBlocks || len(q) <= len(b)/64 {
+		n, isPlain = nextLine(b)
+		return n, isPlain, false
+	}
+	i := quoteBlocks(b, q)
+	if rest := len(b) &^ 63; i == rest && i < len(b) {
+		// The last bytes, fewer than a block, with zeros after them,
+		// which stop the look there.
+		var pad [64]byte
+		copy(pad[:], b[i:])
+		i += quoteBlocks(pad[:], q[i/64:])
+	}
+	if i == len(b) {
+		return len(b), true, true
+	}
+	n, isPlain = lineAt(b, i)
+	return n, isPlain, true
 }
 
 // lineAt finishes nextLine, whose line is plain up to b[i].
@@ -302,6 +327,13 @@ var numKeys = func() (n int) {
 	}
 	return n
 }()
+
+// scanAids is what the scanner carries from line to line: its guesses of
+// keys, and the quotes of the line at hand where they are marked.
+type scanAids struct {
+	keys   keyGuess
+	quotes []uint64 // the line's quotes, from quoteLine, or nil
+}
 
 // keyGuess remembers, for each known key and for the start of each kind
 // of object, the key that came next the last time. A log comes from one

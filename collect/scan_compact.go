@@ -23,8 +23,10 @@ import (
 // ends are found without looking inside them, so the newlines passed over
 // between tokens must be all the text has: newlines is their number.
 //
-// g guesses each key from the one before it (see keyGuess).
-func scanCompact(b []byte, e *fastEntry, g *keyGuess, pretty bool, newlines int) (ok, done bool) {
+// a guesses each key from the one before it (see keyGuess), and may have
+// the line's quotes, which then end its strings without a search.
+func scanCompact(b []byte, e *fastEntry, a *scanAids, pretty bool, newlines int) (ok, done bool) {
+	g := &a.keys
 	if len(b) < 2 || b[0] != '{' {
 		return false, false
 	}
@@ -63,7 +65,7 @@ func scanCompact(b []byte, e *fastEntry, g *keyGuess, pretty bool, newlines int)
 		id, n := k.id, k.n
 		slot = k.slot
 		if id == fUnknown {
-			j := bytes.IndexByte(b[i:], '"')
+			j := a.quoteFrom(b, i) - i
 			if j < 0 {
 				return false, false
 			}
@@ -114,11 +116,11 @@ func scanCompact(b []byte, e *fastEntry, g *keyGuess, pretty bool, newlines int)
 			continue
 		case fUnknown, fSkip:
 			if c == '"' { // a string, the usual
-				j := bytes.IndexByte(b[i+1:], '"')
+				j := a.quoteFrom(b, i+1)
 				if j < 0 {
 					return false, false
 				}
-				i += j + 2
+				i = j + 1
 				break
 			}
 			// Any other value: the scanner checks it (in pretty text,
@@ -173,7 +175,11 @@ func scanCompact(b []byte, e *fastEntry, g *keyGuess, pretty bool, newlines int)
 			}
 			start := i + 1
 			end := -1
-			if start+16 <= len(b) { // most strings are short: their first sixteen bytes
+			if a.quotes != nil {
+				if end = a.quoteFrom(b, start); end < 0 {
+					return false, false
+				}
+			} else if start+16 <= len(b) { // most strings are short: their first sixteen bytes
 				q0 := binary.LittleEndian.Uint64(b[start:]) ^ (ones * '"')
 				q1 := binary.LittleEndian.Uint64(b[start+8:]) ^ (ones * '"')
 				m0, m1 := (q0-ones)&^q0&highs, (q1-ones)&^q1&highs
@@ -218,6 +224,44 @@ func scanCompact(b []byte, e *fastEntry, g *keyGuess, pretty bool, newlines int)
 			kind, slot = stack[depth], slots[depth]
 		}
 	}
+}
+
+// quoteFrom returns the index of the first quote in b from b[i] on, or -1:
+// from the marked quotes if there are, else by a search.
+func (a *scanAids) quoteFrom(b []byte, i int) int {
+	// Most strings end in the word of marks they start in: inlined.
+	if q := a.quotes; i>>6 < len(q) {
+		if m := q[i>>6] >> (i & 63); m != 0 && i+bits.TrailingZeros64(m) < len(b) {
+			return i + bits.TrailingZeros64(m)
+		}
+	}
+	return a.quoteAfter(b, i)
+}
+
+// quoteAfter is quoteFrom, not inlined.
+func (a *scanAids) quoteAfter(b []byte, i int) int {
+	if q := a.quotes; q != nil {
+		k := i >> 6
+		if k >= len(q) {
+			return -1
+		}
+		m := q[k] >> (i & 63)
+		for m == 0 {
+			if k++; k >= len(q) {
+				return -1
+			}
+			m, i = q[k], k<<6
+		}
+		if j := i + bits.TrailingZeros64(m); j < len(b) {
+			return j
+		}
+		return -1
+	}
+	j := bytes.IndexByte(b[i:], '"')
+	if j < 0 {
+		return -1
+	}
+	return i + j
 }
 
 // skipWhite passes over spaces and newlines from b[i], counting the

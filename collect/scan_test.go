@@ -77,7 +77,7 @@ func checkScan(t *testing.T, line []byte) bool {
 	taken := scanEntry(line, &got)
 	// Guesses of the keys, right or wrong, change nothing: with guesses
 	// from a generated line, and then from this line itself.
-	g := new(keyGuess)
+	g := new(scanAids)
 	var trained fastEntry
 	scanLine(guessLine, &trained, g, true)
 	for range 2 {
@@ -85,10 +85,18 @@ func checkScan(t *testing.T, line []byte) bool {
 			t.Fatalf("with guesses, %q gives %v, %+v; without, %v, %+v", line, ok, trained, taken, got)
 		}
 	}
+	// So do the marks of its quotes, where quoteLine makes them.
+	q := make([]uint64, len(line)/64+1)
+	if n, p, marked := quoteLine(line, q); marked && p && n == len(line) {
+		var withMarks fastEntry
+		if ok := scanLine(line, &withMarks, &scanAids{quotes: q}, true); ok != taken || ok && withMarks != got {
+			t.Fatalf("with its quotes marked, %q gives %v, %+v; without, %v, %+v", line, ok, withMarks, taken, got)
+		}
+	}
 	// The compact path, where it decides, decides as the scanner: on a
 	// plain line, and on a line plain but for newlines, as pretty text.
 	if p, n := prettyPlain(line); p {
-		ok, done := scanCompact(line, &compact, new(keyGuess), !plain(line), n)
+		ok, done := scanCompact(line, &compact, new(scanAids), !plain(line), n)
 		var slow fastEntry
 		s := scanner{b: line, plain: true}
 		slowOK := s.object(scanTop, &slow) && s.i == len(line)
@@ -98,7 +106,7 @@ func checkScan(t *testing.T, line []byte) bool {
 	}
 	// Read as an array's element, the line gives what the decoder gives.
 	var elem, elemWant fastEntry
-	if scanElement(line, &elem, new(keyGuess)) {
+	if scanElement(line, &elem, new(scanAids)) {
 		if !json.Valid(line) || !decodeFast(line, &elemWant) || elem != elemWant {
 			t.Fatalf("as an element, %q gives %+v; the decoder %v, %+v", line, elem, json.Valid(line), elemWant)
 		}
@@ -132,6 +140,53 @@ func plainRef(b []byte) bool {
 }
 
 func isSpecial(c byte) bool { return c < 0x20 || c >= 0x80 || c == '\\' }
+
+// TestQuoteLine checks quoteLine against nextLine and a byte loop, on
+// lines of every length up to a few blocks with quotes at every place and
+// another line after them, with the vector blocks and without.
+func TestQuoteLine(t *testing.T) {
+	modes := []bool{false}
+	if haveBlocks {
+		modes = append(modes, true)
+	}
+	defer func(h bool) { haveBlocks = h }(haveBlocks)
+	for _, blocks := range modes {
+		haveBlocks = blocks
+		for n := 0; n <= 200; n++ {
+			for _, p := range []int{0, 1, n / 3, n - 2, n - 1} {
+				if p < 0 || p >= n {
+					continue
+				}
+				for _, end := range []string{"", "\n", "\r\n", "\t\n", "é\n"} {
+					line := []byte(strings.Repeat("a", n))
+					line[p] = '"'
+					line[n/2] = '"'
+					b := append(bytes.Clone(line), end...)
+					b = append(b, `"next" "line"`...)
+					for _, b := range [][]byte{b, line} {
+						q := make([]uint64, len(b)/64+1)
+						for i := range q {
+							q[i] = 0x5555555555555555 // stale marks
+						}
+						gotN, gotPlain, marked := quoteLine(b, q)
+						wantN, wantPlain := nextLine(b)
+						if gotN != wantN || gotPlain != wantPlain || marked != blocks {
+							t.Fatalf("blocks %v: quoteLine(%q) = %d, %v, %v; nextLine %d, %v", blocks, b, gotN, gotPlain, marked, wantN, wantPlain)
+						}
+						if !marked || !gotPlain {
+							continue
+						}
+						for i := range gotN {
+							if mark := q[i/64]>>(i%64)&1 == 1; mark != (b[i] == '"') {
+								t.Fatalf("quoteLine(%q): the mark of byte %d is %v", b, i, mark)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
 
 // TestFirstSpecial puts each kind of byte that plain refuses at every
 // place of lines of every length up to a few blocks, among the bytes next
@@ -189,8 +244,15 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 	}
 	for _, l := range bytes.Split(bytes.TrimSpace(largeLog(t, 50)), []byte("\n")) {
 		var e fastEntry
-		if ok, done := scanCompact(l, &e, new(keyGuess), false, 0); !plain(l) || !ok || !done {
+		if ok, done := scanCompact(l, &e, new(scanAids), false, 0); !plain(l) || !ok || !done {
 			t.Fatalf("the compact path gave %v, %v (plain %v) on the generated line %s", ok, done, plain(l), l)
+		}
+		// With its quotes marked, too.
+		q := make([]uint64, len(l)/64+1)
+		if _, _, marked := quoteLine(l, q); marked {
+			if ok, done := scanCompact(l, &e, &scanAids{quotes: q}, false, 0); !ok || !done {
+				t.Fatalf("the compact path with marks gave %v, %v on the generated line %s", ok, done, l)
+			}
 		}
 	}
 	// So is every element of gcloud's pretty-printed array.
@@ -205,7 +267,7 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 		}
 		var e fastEntry
 		p, n := prettyPlain(el)
-		if ok, done := scanCompact(el, &e, new(keyGuess), true, n); !p || !ok || !done {
+		if ok, done := scanCompact(el, &e, new(scanAids), true, n); !p || !ok || !done {
 			t.Fatalf("the compact path gave %v, %v (pretty plain %v) on the element %s", ok, done, p, el)
 		}
 		checkScan(t, el)
@@ -271,7 +333,7 @@ func BenchmarkScanEntry(b *testing.B) {
 	for _, l := range lines {
 		size += len(l)
 	}
-	g := new(keyGuess)
+	g := new(scanAids)
 	for _, c := range []struct {
 		name string
 		f    func([]byte, *fastEntry) bool
@@ -407,7 +469,7 @@ func TestKeyGuess(t *testing.T) {
 					train, scan := pair[0], pair[1]
 					var want, got fastEntry
 					wantOK := scanEntry(scan, &want)
-					g := new(keyGuess)
+					g := new(scanAids)
 					scanLine(train, &got, g, true)
 					if ok := scanLine(scan, &got, g, true); ok != wantOK || ok && got != want {
 						t.Fatalf("trained on %s, the scanner reads %s as %v, %+v; untrained, %v, %+v", train, scan, ok, got, wantOK, want)

@@ -11,3 +11,8 @@ var haveBlocks = cpu.X86.HasAVX2
 //
 //go:noescape
 func specialBlocks(b []byte) int
+
+// quoteBlocks is in special_amd64.s.
+//
+//go:noescape
+func quoteBlocks(b []byte, q []uint64) int

@@ -72,3 +72,69 @@ none:
 	VZEROUPPER
 	MOVQ CX, ret+24(FP)
 	RET
+
+// func quoteBlocks(b []byte, q []uint64) int
+//
+// quoteBlocks is specialBlocks for whole 64-byte blocks, as many as b and
+// q both have, that also sets q[k] to the quotes of block k: bit j for a
+// quote at b[64k+j]. It sets q for the block it stops in, and for none
+// after it.
+TEXT ·quoteBlocks(SB), NOSPLIT, $0-56
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	MOVQ q_base+24(FP), DI
+	MOVQ q_len+32(FP), BX
+	SHRQ $6, CX
+	CMPQ BX, CX
+	CMOVQLT BX, CX
+	SHLQ $6, CX
+	XORQ AX, AX
+	MOVL $0x20, DX
+	VMOVD DX, X1
+	VPBROADCASTB X1, Y1
+	MOVL $0x5c, DX
+	VMOVD DX, X2
+	VPBROADCASTB X2, Y2
+	MOVL $0x22, DX
+	VMOVD DX, X10
+	VPBROADCASTB X10, Y10
+
+qloop:
+	CMPQ AX, CX
+	JAE  qnone
+	VMOVDQU   (SI)(AX*1), Y3
+	VMOVDQU   32(SI)(AX*1), Y4
+	VPCMPEQB  Y3, Y10, Y11
+	VPCMPEQB  Y4, Y10, Y12
+	VPMOVMSKB Y11, R8
+	VPMOVMSKB Y12, R9
+	SHLQ      $32, R9
+	ORQ       R9, R8
+	MOVQ      AX, R10
+	SHRQ      $6, R10
+	MOVQ      R8, (DI)(R10*8)
+	VPCMPGTB  Y3, Y1, Y5
+	VPCMPEQB  Y3, Y2, Y6
+	VPCMPGTB  Y4, Y1, Y7
+	VPCMPEQB  Y4, Y2, Y8
+	VPOR      Y5, Y6, Y5
+	VPOR      Y7, Y8, Y7
+	VPMOVMSKB Y5, R8
+	VPMOVMSKB Y7, R9
+	SHLQ      $32, R9
+	ORQ       R9, R8
+	JNZ       qfound
+	ADDQ      $64, AX
+	JMP       qloop
+
+qfound:
+	TZCNTQ R8, R8
+	ADDQ   R8, AX
+	VZEROUPPER
+	MOVQ   AX, ret+48(FP)
+	RET
+
+qnone:
+	VZEROUPPER
+	MOVQ CX, ret+48(FP)
+	RET

@@ -5,3 +5,5 @@ package collect
 var haveBlocks = false
 
 func specialBlocks(b []byte) int { return 0 }
+
+func quoteBlocks(b []byte, q []uint64) int { return 0 }
