@@ -1,0 +1,51 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/runlens/runlens/analyze"
+)
+
+// TestJSONMatchesEncodingJSON checks that JSON, which encodes with
+// goccy/go-json for speed, writes byte for byte what encoding/json writes:
+// on a small report, a day-long one, and one full of hostile strings,
+// invalid UTF-8 and line separators included.
+func TestJSONMatchesEncodingJSON(t *testing.T) {
+	hostile := hostileReport()
+	hostile.Warnings = append(hostile.Warnings, "bad \xff\xfe utf-8 \u2028\u2029 & <b> \x00\x1f \"q\" \\")
+	hostile.Service.Name += "\xc3"
+	for name, rpt := range map[string]*analyze.Report{
+		"sample": sampleReport(), "hostile": hostile, "day": bigReport(24 * 3600), "empty": {},
+	} {
+		var want, got bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rpt); err != nil {
+			t.Fatalf("%s: encoding/json: %v", name, err)
+		}
+		if err := JSON(&got, rpt); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			i := 0
+			for i < min(got.Len(), want.Len()) && got.Bytes()[i] == want.Bytes()[i] {
+				i++
+			}
+			t.Fatalf("%s: JSON differs from encoding/json at byte %d: %q, want %q", name, i,
+				got.Bytes()[max(0, i-40):min(got.Len(), i+40)], want.Bytes()[max(0, i-40):min(want.Len(), i+40)])
+		}
+	}
+}
+
+// TestJSONRefusesNaN checks that a NaN fails as it does in encoding/json,
+// rather than writing a file no JSON reader takes.
+func TestJSONRefusesNaN(t *testing.T) {
+	rpt := sampleReport()
+	rpt.Series.Billable = append(rpt.Series.Billable, analyze.ValuePoint{Value: math.NaN()})
+	if err := JSON(&bytes.Buffer{}, rpt); err == nil {
+		t.Fatal("JSON wrote a NaN")
+	}
+}
