@@ -81,6 +81,13 @@ type accState struct {
 	// has too: found without hashing.
 	lastEndpoint *epAcc
 	lastAgent    *agentCount
+	// Direct-mapped caches in front of the maps, a slot per recentSlot of
+	// the key, checked against it: a load test has few endpoints, agents
+	// and instances, in turn, and a map hashes the whole key (96 hex
+	// digits for an instance).
+	recentEndpoints [recentSlots]*epAcc
+	recentAgents    [recentSlots]*agentCount
+	recentInstances [recentSlots]*instAcc
 
 	marked []reqPoint // requests with the cold-start marker (bounded)
 	sample sampleHeap // bottom-k sample by hash: the same whatever the sharding
@@ -231,6 +238,20 @@ func (a *accState) endpoint(r *collect.Request) *epAcc {
 	if e := a.lastEndpoint; e != nil && e.key.method == r.Method && e.key.path == r.Path {
 		return e
 	}
+	slot := &a.recentEndpoints[recentSlot(r.Path)]
+	if e := *slot; e != nil && e.key.method == r.Method && e.key.path == r.Path {
+		a.lastEndpoint = e
+		return e
+	}
+	e := a.endpointSlow(r)
+	if e.key.path == r.Path { // not "(other)"
+		*slot = e
+	}
+	return e
+}
+
+// endpointSlow is endpoint from the map.
+func (a *accState) endpointSlow(r *collect.Request) *epAcc {
 	k := endpointKey{r.Method, r.Path}
 	e := a.endpoints[k]
 	if e == nil {
@@ -261,6 +282,12 @@ func (a *accState) agent(ua string) *agentCount {
 		c.n++
 		return c
 	}
+	slot := &a.recentAgents[recentSlot(ua)]
+	if c := *slot; c != nil && c.ua == ua {
+		a.lastAgent = c
+		c.n++
+		return c
+	}
 	c := a.agents[ua]
 	if c == nil {
 		if len(a.agents) >= maxAgents {
@@ -270,7 +297,7 @@ func (a *accState) agent(ua string) *agentCount {
 		c = &agentCount{ua: clone(ua)}
 		a.agents[c.ua] = c
 	}
-	a.lastAgent = c
+	a.lastAgent, *slot = c, c
 	c.n++
 	return c
 }
@@ -282,12 +309,34 @@ type agentCount struct {
 }
 
 func (a *accState) instance(id string) *instAcc {
+	slot := &a.recentInstances[recentSlot(id)]
+	if in := *slot; in != nil && in.id == id {
+		return in
+	}
 	in := a.instances[id]
 	if in == nil {
 		in = &instAcc{id: clone(id)}
 		a.instances[in.id] = in
 	}
+	*slot = in
 	return in
+}
+
+// recentSlots is the size of accState's caches.
+const (
+	recentBits  = 6
+	recentSlots = 1 << recentBits
+)
+
+// recentSlot is a key's slot in accState's caches: its length and its
+// last eight bytes, mixed.
+func recentSlot(s string) int {
+	var x uint64
+	for i := max(0, len(s)-8); i < len(s); i++ {
+		x = x<<8 | uint64(s[i])
+	}
+	x = (x ^ uint64(len(s))) * 0x9e3779b97f4a7c15
+	return int(x >> (64 - recentBits))
 }
 
 func (a *accState) minuteSketch(m int64) *ddsketch.DDSketch {

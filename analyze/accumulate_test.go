@@ -2,8 +2,10 @@ package analyze
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -115,4 +117,53 @@ func BenchmarkAccumulate(b *testing.B) {
 		acc.Merge(sh)
 	}
 	b.ReportMetric(float64(b.N*len(reqs))/b.Elapsed().Seconds(), "requests/s")
+}
+
+// TestRecentCaches adds requests of more instances, agents and endpoints
+// than the caches have slots, in an order that mixes them, and checks each
+// one's count against a plain count: a cache slot that two keys share
+// must never give one the other's counter.
+func TestRecentCaches(t *testing.T) {
+	a := newAccState()
+	instances, agents, endpoints := map[string]int64{}, map[string]int64{}, map[endpointKey]int64{}
+	base := time.Date(2024, 3, 14, 0, 0, 0, 0, time.UTC)
+	x := uint64(1)
+	for i := range 20000 {
+		x = x*6364136223846793005 + 1442695040888963407
+		r := collect.Request{
+			Time:       base.Add(time.Duration(i) * time.Millisecond),
+			Latency:    time.Millisecond,
+			Status:     200,
+			InstanceID: fmt.Sprintf("%096x", x>>56%200),    // 200 of one length
+			UserAgent:  fmt.Sprintf("agent/%d", x>>40%150), // 150, lengths vary
+			Method:     []string{"GET", "POST"}[x>>20%2],   // the same paths by two methods
+			Path:       fmt.Sprintf("/p%d", x>>30%90),
+		}
+		if i%7 == 0 { // runs of one key, which the last-key checks take
+			r.InstanceID, r.UserAgent, r.Method, r.Path = "0", "agent/0", "GET", "/p0"
+		}
+		a.Add(&r)
+		instances[r.InstanceID]++
+		agents[r.UserAgent]++
+		endpoints[endpointKey{r.Method, r.Path}]++
+	}
+	for id, n := range instances {
+		if in := a.instances[id]; in == nil || in.n != n {
+			t.Fatalf("instance %s: got %v, want %d requests", id, in, n)
+		}
+	}
+	for ua, n := range agents {
+		if c := a.agents[ua]; c == nil || c.n != n {
+			t.Fatalf("agent %s: got %v, want %d requests", ua, c, n)
+		}
+	}
+	for k, n := range endpoints {
+		if e := a.endpoints[k]; e == nil || e.n != n {
+			t.Fatalf("endpoint %v: got %v, want %d requests", k, e, n)
+		}
+	}
+	if len(a.instances) != len(instances) || len(a.agents) != len(agents) || len(a.endpoints) != len(endpoints) {
+		t.Fatalf("%d instances, %d agents, %d endpoints; want %d, %d, %d",
+			len(a.instances), len(a.agents), len(a.endpoints), len(instances), len(agents), len(endpoints))
+	}
 }

@@ -520,6 +520,13 @@ func startReason(label, text string) string {
 // urlPath returns the path of a logged request URL, without scheme, host,
 // query or fragment. It never fails: text that is no URL is kept as it is.
 func urlPath(raw string) string {
+	s, _ := originOf(raw)
+	return s
+}
+
+// originOf is urlPath, which it returns, and the URL's "scheme://host"
+// where it has one that urlPath cuts the path after ("" if not).
+func originOf(raw string) (path, origin string) {
 	s := raw
 	for i := 0; i < len(s); i++ { // strings.IndexAny, without its set built per call
 		if c := s[i]; c == '?' || c == '#' {
@@ -528,19 +535,53 @@ func urlPath(raw string) string {
 		}
 	}
 	if i := strings.Index(s, "://"); i >= 0 && !strings.Contains(s[:i], "/") {
-		s = s[i+3:]
-		j := strings.IndexByte(s, '/')
+		j := strings.IndexByte(s[i+3:], '/')
 		if j < 0 {
-			return "/"
+			return "/", ""
 		}
-		s = s[j:]
+		origin = raw[:i+3+j]
+		s = s[i+3+j:]
 	}
+	return unescapePath(s), origin
+}
+
+// unescapePath decodes a path's %XX escapes, if they are valid.
+func unescapePath(s string) string {
 	if strings.IndexByte(s, '%') >= 0 {
 		if u, err := url.PathUnescape(s); err == nil {
-			s = u
+			return u
 		}
 	}
 	return s
+}
+
+// pathCache is urlPath for the URLs of one file, nearly all of which have
+// one scheme and host: it keeps a "scheme://host" seen, and cuts a URL
+// that starts with it and a slash after it, without looking at the host.
+type pathCache struct {
+	origin string
+	misses int // since origin was set
+}
+
+func (c *pathCache) path(raw string) string {
+	if o := c.origin; o != "" && len(raw) > len(o) && raw[len(o)] == '/' && raw[:len(o)] == o {
+		c.misses = 0
+		s := raw[len(o):]
+		for i := 0; i < len(s); i++ {
+			if s[i] == '?' || s[i] == '#' {
+				s = s[:i]
+				break
+			}
+		}
+		return unescapePath(s)
+	}
+	path, origin := originOf(raw)
+	// A new origin is kept at the start, and after many misses in a row,
+	// so that URLs of two hosts in turn do not copy one at every line.
+	if c.misses++; origin != "" && (c.origin == "" || c.misses > 64) {
+		c.origin, c.misses = strings.Clone(origin), 0
+	}
+	return path
 }
 
 // logIs reports whether logName ("projects/P/logs/ID", ID escaped or not)

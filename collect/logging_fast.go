@@ -81,7 +81,7 @@ func (lr *logReader) fastRequest(line int, t []byte, form lineForm) bool {
 		return false
 	}
 	req := &lr.req // reused: a Request handed to a shard would escape
-	*req = Request{Time: tm, Method: h.RequestMethod, URL: h.RequestURL, Path: urlPath(h.RequestURL), Status: h.Status,
+	*req = Request{Time: tm, Method: h.RequestMethod, URL: h.RequestURL, Path: lr.aids.paths.path(h.RequestURL), Status: h.Status,
 		RequestSize: reqSize, ResponseSize: respSize, UserAgent: h.UserAgent, RemoteIP: h.RemoteIP, Protocol: h.Protocol,
 		InstanceID: e.Labels.InstanceID, Revision: e.Resource.Labels.RevisionName,
 		Service:  firstNonEmpty(e.Resource.Labels.ServiceName, e.Labels.Service),

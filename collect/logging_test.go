@@ -411,6 +411,26 @@ func TestURLPath(t *testing.T) {
 	}
 }
 
+// FuzzPathCache checks that a pathCache, whatever URLs taught it its
+// origin, gives each URL the path urlPath gives.
+func FuzzPathCache(f *testing.F) {
+	for _, s := range []string{"https://svc-abc-uc.a.run.app/predict?x=1", "https://svc-abc-uc.a.run.app",
+		"http://[2001:db8::1]:8080/a/b#frag", "/items/a%20b?q=%zz", "https://h/%2Fencoded", "*", "",
+		"https://h?x=/a", "https://h#/a", "a/b://h/c", "https://h/a?b#c", "https://h//x", "https://h/a%zz"} {
+		f.Add("https://svc-abc-uc.a.run.app/x", s)
+		f.Add(s, s+"/more?q")
+	}
+	f.Fuzz(func(t *testing.T, train, raw string) {
+		var c pathCache
+		c.path(train)
+		for range 2 { // taught by train, then by raw itself
+			if got, want := c.path(raw), urlPath(raw); got != want {
+				t.Fatalf("taught %q (origin %q), pathCache gives %q for %q; urlPath %q", train, c.origin, got, raw, want)
+			}
+		}
+	})
+}
+
 func TestEventKind(t *testing.T) {
 	tests := []struct {
 		text string

@@ -328,11 +328,13 @@ var numKeys = func() (n int) {
 	return n
 }()
 
-// scanAids is what the scanner carries from line to line: its guesses of
-// keys, and the quotes of the line at hand where they are marked.
+// scanAids is what the fast path carries from line to line: its guesses
+// of keys, the quotes of the line at hand where they are marked, and the
+// URLs' origin.
 type scanAids struct {
 	keys   keyGuess
 	quotes []uint64 // the line's quotes, from quoteLine, or nil
+	paths  pathCache
 }
 
 // keyGuess remembers, for each known key and for the start of each kind
