@@ -65,7 +65,11 @@ func scanCompact(b []byte, e *fastEntry, a *scanAids, pretty bool, newlines int)
 		id, n := k.id, k.n
 		slot = k.slot
 		if id == fUnknown {
-			j := a.quoteFrom(b, i) - i
+			j, ok := markedQuote(a.quotes, i, len(b))
+			if !ok {
+				j = a.quoteAfter(b, i)
+			}
+			j -= i
 			if j < 0 {
 				return false, false
 			}
@@ -116,7 +120,10 @@ func scanCompact(b []byte, e *fastEntry, a *scanAids, pretty bool, newlines int)
 			continue
 		case fUnknown, fSkip:
 			if c == '"' { // a string, the usual
-				j := a.quoteFrom(b, i+1)
+				j, ok := markedQuote(a.quotes, i+1, len(b))
+				if !ok {
+					j = a.quoteAfter(b, i+1)
+				}
 				if j < 0 {
 					return false, false
 				}
@@ -176,7 +183,11 @@ func scanCompact(b []byte, e *fastEntry, a *scanAids, pretty bool, newlines int)
 			start := i + 1
 			end := -1
 			if a.quotes != nil {
-				if end = a.quoteFrom(b, start); end < 0 {
+				var ok bool
+				if end, ok = markedQuote(a.quotes, start, len(b)); !ok {
+					end = a.quoteAfter(b, start)
+				}
+				if end < 0 {
 					return false, false
 				}
 			} else if start+16 <= len(b) { // most strings are short: their first sixteen bytes
@@ -226,19 +237,21 @@ func scanCompact(b []byte, e *fastEntry, a *scanAids, pretty bool, newlines int)
 	}
 }
 
-// quoteFrom returns the index of the first quote in b from b[i] on, or -1:
-// from the marked quotes if there are, else by a search.
-func (a *scanAids) quoteFrom(b []byte, i int) int {
-	// Most strings end in the word of marks they start in: inlined.
-	if q := a.quotes; i>>6 < len(q) {
-		if m := q[i>>6] >> (i & 63); m != 0 && i+bits.TrailingZeros64(m) < len(b) {
-			return i + bits.TrailingZeros64(m)
+// markedQuote returns the first quote the marks q have from i on in the
+// word i is in, if it is before n. Most strings end in the word of marks
+// they start in, and this is inlined; quoteAfter answers the rest.
+func markedQuote(q []uint64, i, n int) (int, bool) {
+	if k := uint(i) >> 6; k < uint(len(q)) {
+		if m := q[k] >> (uint(i) & 63); m != 0 {
+			j := i + bits.TrailingZeros64(m)
+			return j, j < n
 		}
 	}
-	return a.quoteAfter(b, i)
+	return 0, false
 }
 
-// quoteAfter is quoteFrom, not inlined.
+// quoteAfter returns the index of the first quote in b from b[i] on, or
+// -1: from the marks if there are, else by a search.
 func (a *scanAids) quoteAfter(b []byte, i int) int {
 	if q := a.quotes; q != nil {
 		k := i >> 6
