@@ -115,6 +115,10 @@ type instAcc struct {
 	n       int64
 	marker  bool
 	early   []reqPoint // its earliest requests, by time
+	// The last of early once it is full, here beside the counts: most
+	// requests come after it, and the test needs no load from early.
+	earlyLastT    time.Time
+	earlyLastHash uint64
 	lastEnd time.Time
 
 	// A sweep over the requests in the order read (a log is in time order):
@@ -466,14 +470,18 @@ func (in *instAcc) closeSpan() {
 
 // keepEarly keeps the instance's earliest requests, in time order.
 func (in *instAcc) keepEarly(p reqPoint) {
-	if len(in.early) == earlyPerInstance && !p.before(in.early[len(in.early)-1]) {
-		return
+	if len(in.early) == earlyPerInstance {
+		if c := p.t.Compare(in.earlyLastT); c > 0 || c == 0 && p.hash >= in.earlyLastHash { // !p.before(last)
+			return
+		}
 	}
 	i, _ := slices.BinarySearchFunc(in.early, p, func(a, b reqPoint) int { return a.compare(b) })
 	in.early = slices.Insert(in.early, i, p)
 	if len(in.early) > earlyPerInstance {
 		in.early = in.early[:earlyPerInstance]
 	}
+	last := in.early[len(in.early)-1]
+	in.earlyLastT, in.earlyLastHash = last.t, last.hash
 }
 
 func (in *instAcc) merge(o *instAcc) {
