@@ -333,13 +333,20 @@ const (
 )
 
 // recentSlot is a key's slot in accState's caches: its length and its
-// last eight bytes, mixed.
+// last eight bytes (first and last of a shorter one), mixed, without a
+// loop whose length would vary from key to key.
 func recentSlot(s string) int {
-	var x uint64
-	for i := max(0, len(s)-8); i < len(s); i++ {
-		x = x<<8 | uint64(s[i])
+	n := len(s)
+	x := uint64(n)
+	switch {
+	case n >= 8:
+		t := s[n-8:]
+		x ^= uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+	case n > 0:
+		x ^= uint64(s[0])<<8 | uint64(s[n-1])<<16
 	}
-	x = (x ^ uint64(len(s))) * 0x9e3779b97f4a7c15
+	x *= 0x9e3779b97f4a7c15
 	return int(x >> (64 - recentBits))
 }
 
