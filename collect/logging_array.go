@@ -27,6 +27,72 @@ type framer struct {
 	inStr bool
 	esc   bool
 	ended bool // the array's closing bracket was seen
+
+	masks [3 * framerBlocks]uint64 // structBlocks' marks, reused
+}
+
+// framerBlocks is how many blocks of 64 bytes scanBlocks marks at a time.
+const framerBlocks = 256
+
+// scanBlocks is scan, 64 bytes a turn with AVX2 (scan elsewhere). The
+// blocks' marks give their quotes and their structure ({ } [ ] and
+// commas): where a block has no backslash, a prefix XOR of its quotes
+// says which of its bytes are in strings, and only the structure outside
+// them is looked at, with no look at the white space of pretty-printed
+// text. A block with a backslash, and the last bytes, go to scan.
+func (f *framer) scanBlocks(b []byte, from int, seps []int32) []int32 {
+	i := from
+	for haveBlocks && !f.ended && i+64 <= len(b) {
+		n := min((len(b)-i)/64, framerBlocks)
+		structBlocks(b[i:], f.masks[:], n)
+		for k := range n {
+			q, bs, st := f.masks[3*k], f.masks[3*k+1], f.masks[3*k+2]
+			if bs != 0 || f.esc {
+				if seps = f.scan(b[:i+64], i, seps); f.ended {
+					return seps
+				}
+				i += 64
+				continue
+			}
+			// in: the bytes after an odd number of quotes, counting
+			// those of the blocks before.
+			in := q ^ q<<1
+			in ^= in << 2
+			in ^= in << 4
+			in ^= in << 8
+			in ^= in << 16
+			in ^= in << 32
+			if f.inStr {
+				in = ^in
+			}
+			f.inStr = in>>63 != 0
+			for st &^= in; st != 0; st &= st - 1 {
+				p := i + bits.TrailingZeros64(st)
+				switch c := b[p]; c {
+				case '{', '[':
+					f.depth++
+				case '}', ']':
+					if f.depth == 1 && c == '}' {
+						break // as scan: a syntax error in an element, which its decoding reports
+					}
+					f.depth--
+					if f.depth == 0 {
+						f.ended = true
+						return append(seps, int32(p))
+					}
+				default: // ','
+					if f.depth == 1 {
+						seps = append(seps, int32(p))
+					}
+				}
+			}
+			i += 64
+		}
+	}
+	if f.ended {
+		return seps
+	}
+	return f.scan(b, i, seps)
 }
 
 // scan follows b[from:] and appends to seps the offsets of the commas
@@ -187,7 +253,7 @@ func splitArray(br *bufio.Reader, out chan<- arrayChunk, free chan []byte) (tail
 		buf := takeBuf(free, max(min(firstChunk<<min(round, 8), chunkSize), 2*len(carry)))
 		buf = append(buf[:0], carry...)
 		buf, err = fill(br, buf)
-		seps := f.scan(buf, scanned, nil)
+		seps := f.scanBlocks(buf, scanned, nil)
 		switch {
 		case f.ended:
 			end := int(seps[len(seps)-1])

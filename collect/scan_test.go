@@ -482,3 +482,42 @@ func TestKeyGuess(t *testing.T) {
 		t.Fatalf("changed %d keys' bytes, want at least 100", changed)
 	}
 }
+
+// TestPrettyPlain checks prettyPlain, with the vector blocks and without,
+// against a byte loop, on text of every length up to a few blocks with
+// newlines and each kind of refused byte at every place.
+func TestPrettyPlain(t *testing.T) {
+	ref := func(b []byte) (bool, int) {
+		n := bytes.Count(b, []byte("\n"))
+		for _, c := range b {
+			if c != '\n' && isSpecial(c) {
+				return false, n
+			}
+		}
+		return true, n
+	}
+	modes := []bool{false}
+	if haveBlocks {
+		modes = append(modes, true)
+	}
+	defer func(h bool) { haveBlocks = h }(haveBlocks)
+	for _, blocks := range modes {
+		haveBlocks = blocks
+		for n := 0; n <= 130; n++ {
+			b := []byte(strings.Repeat("a\n  \"b\": ", n/8+1))[:n]
+			for p := -1; p < n; p++ {
+				for _, c := range []byte{'\n', 0, '\t', '\\', 0x80, 0xff, 0x7f, ' '} {
+					c2 := bytes.Clone(b)
+					if p >= 0 {
+						c2[p] = c
+					}
+					gotOK, gotN := prettyPlain(c2)
+					wantOK, wantN := ref(c2)
+					if gotOK != wantOK || gotOK && gotN != wantN {
+						t.Fatalf("blocks %v: prettyPlain(%q) = %v, %d; want %v, %d", blocks, c2, gotOK, gotN, wantOK, wantN)
+					}
+				}
+			}
+		}
+	}
+}

@@ -16,3 +16,13 @@ func specialBlocks(b []byte) int
 //
 //go:noescape
 func quoteBlocks(b []byte, q []uint64) int
+
+// structBlocks is in special_amd64.s.
+//
+//go:noescape
+func structBlocks(b []byte, m []uint64, n int)
+
+// countSpecialBlocks is in special_amd64.s.
+//
+//go:noescape
+func countSpecialBlocks(b []byte) int

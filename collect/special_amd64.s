@@ -138,3 +138,121 @@ qnone:
 	VZEROUPPER
 	MOVQ CX, ret+48(FP)
 	RET
+
+// func structBlocks(b []byte, m []uint64, n int)
+//
+// structBlocks marks n whole 64-byte blocks of b, for the array framer:
+// m[3k], m[3k+1] and m[3k+2] get, for block k, a bit for each quote, each
+// backslash and each of { } [ ] and the comma. b must have 64n bytes and m
+// 3n words; the caller checks.
+TEXT ·structBlocks(SB), NOSPLIT, $0-56
+	MOVQ b_base+0(FP), SI
+	MOVQ m_base+24(FP), DI
+	MOVQ n+48(FP), CX
+	MOVL $0x22, DX
+	VMOVD DX, X1
+	VPBROADCASTB X1, Y1
+	MOVL $0x5c, DX
+	VMOVD DX, X2
+	VPBROADCASTB X2, Y2
+	MOVL $0x7b, DX
+	VMOVD DX, X3
+	VPBROADCASTB X3, Y3
+	MOVL $0x7d, DX
+	VMOVD DX, X4
+	VPBROADCASTB X4, Y4
+	MOVL $0x5b, DX
+	VMOVD DX, X5
+	VPBROADCASTB X5, Y5
+	MOVL $0x5d, DX
+	VMOVD DX, X6
+	VPBROADCASTB X6, Y6
+	MOVL $0x2c, DX
+	VMOVD DX, X7
+	VPBROADCASTB X7, Y7
+
+sloop:
+	TESTQ CX, CX
+	JZ    sdone
+	VMOVDQU   (SI), Y8
+	VMOVDQU   32(SI), Y9
+	VPCMPEQB  Y8, Y1, Y10
+	VPMOVMSKB Y10, R8
+	VPCMPEQB  Y9, Y1, Y10
+	VPMOVMSKB Y10, R9
+	SHLQ      $32, R9
+	ORQ       R9, R8
+	MOVQ      R8, (DI)
+	VPCMPEQB  Y8, Y2, Y10
+	VPMOVMSKB Y10, R8
+	VPCMPEQB  Y9, Y2, Y10
+	VPMOVMSKB Y10, R9
+	SHLQ      $32, R9
+	ORQ       R9, R8
+	MOVQ      R8, 8(DI)
+	VPCMPEQB  Y8, Y3, Y10
+	VPCMPEQB  Y8, Y4, Y11
+	VPOR      Y10, Y11, Y10
+	VPCMPEQB  Y8, Y5, Y11
+	VPOR      Y10, Y11, Y10
+	VPCMPEQB  Y8, Y6, Y11
+	VPOR      Y10, Y11, Y10
+	VPCMPEQB  Y8, Y7, Y11
+	VPOR      Y10, Y11, Y10
+	VPMOVMSKB Y10, R8
+	VPCMPEQB  Y9, Y3, Y10
+	VPCMPEQB  Y9, Y4, Y11
+	VPOR      Y10, Y11, Y10
+	VPCMPEQB  Y9, Y5, Y11
+	VPOR      Y10, Y11, Y10
+	VPCMPEQB  Y9, Y6, Y11
+	VPOR      Y10, Y11, Y10
+	VPCMPEQB  Y9, Y7, Y11
+	VPOR      Y10, Y11, Y10
+	VPMOVMSKB Y10, R9
+	SHLQ      $32, R9
+	ORQ       R9, R8
+	MOVQ      R8, 16(DI)
+	ADDQ      $64, SI
+	ADDQ      $24, DI
+	DECQ      CX
+	JMP       sloop
+
+sdone:
+	VZEROUPPER
+	RET
+
+// func countSpecialBlocks(b []byte) int
+//
+// countSpecialBlocks counts the bytes of b's whole 32-byte blocks that are
+// below 0x20, from 0x80 up, or a backslash (see specialBlocks).
+TEXT ·countSpecialBlocks(SB), NOSPLIT, $0-32
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	SHRQ $5, CX
+	XORQ AX, AX
+	MOVL $0x20, DX
+	VMOVD DX, X1
+	VPBROADCASTB X1, Y1
+	MOVL $0x5c, DX
+	VMOVD DX, X2
+	VPBROADCASTB X2, Y2
+
+cloop:
+	TESTQ CX, CX
+	JZ    cdone
+	VMOVDQU   (SI), Y3
+	VPCMPGTB  Y3, Y1, Y5
+	VPCMPEQB  Y3, Y2, Y6
+	VPOR      Y5, Y6, Y5
+	VPMOVMSKB Y5, DX
+	POPCNTL   DX, DX
+	ADDQ      DX, AX
+	ADDQ      $32, SI
+	DECQ      CX
+	JMP       cloop
+
+cdone:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
