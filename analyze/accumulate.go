@@ -111,15 +111,15 @@ type epAcc struct {
 
 // instAcc is what is kept of one instance's requests.
 type instAcc struct {
-	id      string
-	n       int64
-	marker  bool
-	early   []reqPoint // its earliest requests, by time
+	id     string
+	n      int64
+	marker bool
+	early  []reqPoint // its earliest requests, by time
 	// The last of early once it is full, here beside the counts: most
 	// requests come after it, and the test needs no load from early.
 	earlyLastT    time.Time
 	earlyLastHash uint64
-	lastEnd time.Time
+	lastEnd       time.Time
 
 	// A sweep over the requests in the order read (a log is in time order):
 	// the open busy span and the ends of requests in flight.
