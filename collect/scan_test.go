@@ -134,6 +134,15 @@ func TestNextLine(t *testing.T) {
 	}
 }
 
+// blockModes are the values haveBlocks can take here, for tests that run
+// with the vector blocks and without: false, and true where AVX2 is.
+func blockModes() []bool {
+	if haveBlocks {
+		return []bool{false, true}
+	}
+	return []bool{false}
+}
+
 // plainRef is plain, a byte at a time.
 func plainRef(b []byte) bool {
 	return slices.IndexFunc(b, isSpecial) < 0
@@ -145,12 +154,8 @@ func isSpecial(c byte) bool { return c < 0x20 || c >= 0x80 || c == '\\' }
 // lines of every length up to a few blocks with quotes at every place and
 // another line after them, with the vector blocks and without.
 func TestQuoteLine(t *testing.T) {
-	modes := []bool{false}
-	if haveBlocks {
-		modes = append(modes, true)
-	}
 	defer func(h bool) { haveBlocks = h }(haveBlocks)
-	for _, blocks := range modes {
+	for _, blocks := range blockModes() {
 		haveBlocks = blocks
 		for n := 0; n <= 200; n++ {
 			for _, p := range []int{0, 1, n / 3, n - 2, n - 1} {
@@ -192,13 +197,9 @@ func TestQuoteLine(t *testing.T) {
 // place of lines of every length up to a few blocks, among the bytes next
 // to them that it takes, with the vector blocks and without.
 func TestFirstSpecial(t *testing.T) {
-	modes := []bool{false}
-	if haveBlocks {
-		modes = append(modes, true)
-	}
 	defer func(h bool) { haveBlocks = h }(haveBlocks)
 	fill := []byte{0x20, 0x7f, '[', ']', 'a', '"'}
-	for _, blocks := range modes {
+	for _, blocks := range blockModes() {
 		haveBlocks = blocks
 		for n := 0; n <= 200; n++ {
 			b := make([]byte, n+1) // one byte past the end, which must not count
@@ -496,12 +497,8 @@ func TestPrettyPlain(t *testing.T) {
 		}
 		return true, n
 	}
-	modes := []bool{false}
-	if haveBlocks {
-		modes = append(modes, true)
-	}
 	defer func(h bool) { haveBlocks = h }(haveBlocks)
-	for _, blocks := range modes {
+	for _, blocks := range blockModes() {
 		haveBlocks = blocks
 		for n := 0; n <= 130; n++ {
 			b := []byte(strings.Repeat("a\n  \"b\": ", n/8+1))[:n]
