@@ -56,7 +56,6 @@ type logReader struct {
 	entry   LogEntry // reused for every entry
 	fast    fastEntry
 	aids    *scanAids // what the scanner carries from line to line
-	quotes  []uint64  // the marks of quoteLine, for aids
 	req     Request   // the fast path's request, reused
 	minutes minuteCache
 	gzipped bool   // the file is inflated as it is read
@@ -527,13 +526,7 @@ func urlPath(raw string) string {
 // originOf is urlPath, which it returns, and the URL's "scheme://host"
 // where it has one that urlPath cuts the path after ("" if not).
 func originOf(raw string) (path, origin string) {
-	s := raw
-	for i := 0; i < len(s); i++ { // strings.IndexAny, without its set built per call
-		if c := s[i]; c == '?' || c == '#' {
-			s = s[:i]
-			break
-		}
-	}
+	s := cutQuery(raw)
 	if i := strings.Index(s, "://"); i >= 0 && !strings.Contains(s[:i], "/") {
 		j := strings.IndexByte(s[i+3:], '/')
 		if j < 0 {
@@ -543,6 +536,16 @@ func originOf(raw string) (path, origin string) {
 		s = s[i+3+j:]
 	}
 	return unescapePath(s), origin
+}
+
+// cutQuery cuts a URL before its query or fragment.
+func cutQuery(s string) string {
+	for i := 0; i < len(s); i++ { // strings.IndexAny, without its set built per call
+		if c := s[i]; c == '?' || c == '#' {
+			return s[:i]
+		}
+	}
+	return s
 }
 
 // unescapePath decodes a path's %XX escapes, if they are valid.
@@ -566,14 +569,7 @@ type pathCache struct {
 func (c *pathCache) path(raw string) string {
 	if o := c.origin; o != "" && len(raw) > len(o) && raw[len(o)] == '/' && raw[:len(o)] == o {
 		c.misses = 0
-		s := raw[len(o):]
-		for i := 0; i < len(s); i++ {
-			if s[i] == '?' || s[i] == '#' {
-				s = s[:i]
-				break
-			}
-		}
-		return unescapePath(s)
+		return unescapePath(cutQuery(raw[len(o):]))
 	}
 	path, origin := originOf(raw)
 	// A new origin is kept at the start, and after many misses in a row,

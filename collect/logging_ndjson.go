@@ -164,8 +164,7 @@ func takeBuf(free chan []byte, n int) []byte {
 func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, free chan []byte, spilled *sync.Map, parse func(*logReader, C)) RequestShard {
 	var shard RequestShard
 	var entry LogEntry
-	aids := new(scanAids) // kept from chunk to chunk, as the marks' buffer
-	var quotes []uint64
+	aids := new(scanAids) // kept from chunk to chunk: its guesses and its buffer
 	for c := range in {
 		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true}
 		if _, ok := spilled.Load("spilled"); ok {
@@ -174,10 +173,10 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 			}
 			cr.shard = shard
 		}
-		cr.entry, cr.aids, cr.quotes = entry, aids, quotes
+		cr.entry, cr.aids = entry, aids
 		parse(cr, c)
 		endChunk(shard)
-		entry, quotes = cr.entry, cr.quotes
+		entry = cr.entry
 		select {
 		case free <- c.buffer()[:0]:
 		default:
@@ -190,12 +189,13 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 // parseLines parses the lines of one chunk.
 func (lr *logReader) parseLines(c ndjsonChunk) {
 	data := c.data
-	if need := len(data)/64 + 1; len(lr.quotes) < need {
-		lr.quotes = make([]uint64, need)
+	a := lr.aids
+	if need := len(data)/64 + 1; len(a.marks) < need {
+		a.marks = make([]uint64, need)
 	}
-	defer func() { lr.aids.quotes = nil }()
+	defer func() { a.quotes = nil }()
 	for len(data) > 0 || c.final {
-		n, plain, marked := quoteLine(data, lr.quotes)
+		n, plain, marked := quoteLine(data, a.marks)
 		raw := data[:n]
 		found := n < len(data)
 		if found {
@@ -205,9 +205,9 @@ func (lr *logReader) parseLines(c ndjsonChunk) {
 		}
 		lr.lineBase++
 		t := bytes.TrimSpace(raw)
-		lr.aids.quotes = nil
+		a.quotes = nil
 		if marked && plain && len(t) > 0 && &t[0] == &raw[0] { // the marks start where t does
-			lr.aids.quotes = lr.quotes[:len(t)/64+1]
+			a.quotes = a.marks[:len(t)/64+1]
 		}
 		if len(t) > 0 && !lr.fastRequest(lr.lineBase, t, formOf(plain)) {
 			lr.handle(lr.lineBase, lr.decodeEntry(t))

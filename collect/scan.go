@@ -334,6 +334,7 @@ var numKeys = func() (n int) {
 type scanAids struct {
 	keys   keyGuess
 	quotes []uint64 // the line's quotes, from quoteLine, or nil
+	marks  []uint64 // the buffer quotes is in
 	paths  pathCache
 }
 
