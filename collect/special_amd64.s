@@ -137,6 +137,29 @@ qnone:
 	MOVQ CX, ret+48(FP)
 	RET
 
+// EQ64 sets R8 to the bits of the 64 bytes in Y8 and Y9 equal to those of
+// C, through Y10 and R9.
+#define EQ64(C) \
+	VPCMPEQB  Y8, C, Y10 \
+	VPMOVMSKB Y10, R8 \
+	VPCMPEQB  Y9, C, Y10 \
+	VPMOVMSKB Y10, R9 \
+	SHLQ      $32, R9 \
+	ORQ       R9, R8
+
+// STRUCT32 sets in Y10 the bytes of Y that are one of Y3 to Y7 (the
+// structure), through Y11.
+#define STRUCT32(Y) \
+	VPCMPEQB Y, Y3, Y10 \
+	VPCMPEQB Y, Y4, Y11 \
+	VPOR     Y10, Y11, Y10 \
+	VPCMPEQB Y, Y5, Y11 \
+	VPOR     Y10, Y11, Y10 \
+	VPCMPEQB Y, Y6, Y11 \
+	VPOR     Y10, Y11, Y10 \
+	VPCMPEQB Y, Y7, Y11 \
+	VPOR     Y10, Y11, Y10
+
 // func structBlocks(b []byte, m []uint64, n int)
 //
 // structBlocks marks n whole 64-byte blocks of b, for the array framer:
@@ -160,39 +183,13 @@ sloop:
 	JZ    sdone
 	VMOVDQU   (SI), Y8
 	VMOVDQU   32(SI), Y9
-	VPCMPEQB  Y8, Y1, Y10
-	VPMOVMSKB Y10, R8
-	VPCMPEQB  Y9, Y1, Y10
-	VPMOVMSKB Y10, R9
-	SHLQ      $32, R9
-	ORQ       R9, R8
+	EQ64(Y1)
 	MOVQ      R8, (DI)
-	VPCMPEQB  Y8, Y2, Y10
-	VPMOVMSKB Y10, R8
-	VPCMPEQB  Y9, Y2, Y10
-	VPMOVMSKB Y10, R9
-	SHLQ      $32, R9
-	ORQ       R9, R8
+	EQ64(Y2)
 	MOVQ      R8, 8(DI)
-	VPCMPEQB  Y8, Y3, Y10
-	VPCMPEQB  Y8, Y4, Y11
-	VPOR      Y10, Y11, Y10
-	VPCMPEQB  Y8, Y5, Y11
-	VPOR      Y10, Y11, Y10
-	VPCMPEQB  Y8, Y6, Y11
-	VPOR      Y10, Y11, Y10
-	VPCMPEQB  Y8, Y7, Y11
-	VPOR      Y10, Y11, Y10
+	STRUCT32(Y8)
 	VPMOVMSKB Y10, R8
-	VPCMPEQB  Y9, Y3, Y10
-	VPCMPEQB  Y9, Y4, Y11
-	VPOR      Y10, Y11, Y10
-	VPCMPEQB  Y9, Y5, Y11
-	VPOR      Y10, Y11, Y10
-	VPCMPEQB  Y9, Y6, Y11
-	VPOR      Y10, Y11, Y10
-	VPCMPEQB  Y9, Y7, Y11
-	VPOR      Y10, Y11, Y10
+	STRUCT32(Y9)
 	VPMOVMSKB Y10, R9
 	SHLQ      $32, R9
 	ORQ       R9, R8
