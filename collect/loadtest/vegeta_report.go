@@ -70,6 +70,10 @@ func (r *reader) vegetaTotal(rep *vegetaReport) collect.ClientEndpoint {
 	e.Avg, e.Median, e.Min, e.Max = ns(l.Mean), ns(l.P50), ns(l.Min), ns(l.Max)
 	e.Percentiles = []collect.Percentile{{Q: 0.5, Value: ns(l.P50)}, {Q: 0.9, Value: ns(l.P90)}, {Q: 0.95, Value: ns(l.P95)}, {Q: 0.99, Value: ns(l.P99)}, {Q: 1, Value: ns(l.Max)}}
 	e.Percentiles = r.consistent(e.Percentiles)
+	if e.Min > e.Max {
+		r.warnf(1, "reported latency min %v is above max %v; min and max left out", e.Min, e.Max)
+		e.Min, e.Max = 0, 0
+	}
 	return e
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/gob"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +53,22 @@ func TestReadVegetaResults(t *testing.T) {
 				t.Errorf("run differs from the gob's (-gob +this):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestReadVegetaReportMinAboveMax reads a report whose latency min is
+// above its max (FuzzReadVegeta found it): the two are left out, with a
+// warning, rather than giving an endpoint whose max is below its min.
+func TestReadVegetaReportMinAboveMax(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "r.json")
+	if err := os.WriteFile(p, []byte(`{"latencies":{"min":5000,"max":1000},"requests":3}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, warns := readOK(t, Options{Tool: "vegeta"}, p)
+	if run.Total.Min != 0 || run.Total.Max != 0 || !slices.ContainsFunc(warns, func(w string) bool {
+		return strings.Contains(w, "reported latency min 5µs is above max 1µs; min and max left out")
+	}) {
+		t.Errorf("min %v, max %v, warnings %q; want both left out with a warning", run.Total.Min, run.Total.Max, warns)
 	}
 }
 
