@@ -10,7 +10,8 @@ import (
 )
 
 // Dir returns the realdata folder, or skips the test with a message when
-// it is absent. RUNLENS_REALDATA overrides the location.
+// it is absent; with RUNLENS_REQUIRE_REALDATA=1 (as in CI) an absent folder
+// fails the test instead. RUNLENS_REALDATA overrides the location.
 func Dir(t testing.TB) string {
 	t.Helper()
 	if d := os.Getenv("RUNLENS_REALDATA"); d != "" {
@@ -24,11 +25,17 @@ func Dir(t testing.TB) string {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
 			rd := filepath.Join(d, "..", "shared", "realdata")
 			if _, err := os.Stat(rd); err != nil {
+				if os.Getenv("RUNLENS_REQUIRE_REALDATA") == "1" {
+					t.Fatalf("real exports not found at %s and RUNLENS_REQUIRE_REALDATA=1: put ../shared beside the repository or set RUNLENS_REALDATA", rd)
+				}
 				t.Skipf("real exports not found at %s: skipping (set RUNLENS_REALDATA to run)", rd)
 			}
 			return rd
 		}
 		if filepath.Dir(d) == d {
+			if os.Getenv("RUNLENS_REQUIRE_REALDATA") == "1" {
+				t.Fatal("go.mod not found above the working directory and RUNLENS_REQUIRE_REALDATA=1")
+			}
 			t.Skip("go.mod not found above the working directory: skipping real exports")
 		}
 	}
