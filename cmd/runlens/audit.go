@@ -33,7 +33,7 @@ func auditCommand() command {
 		name:    "audit",
 		summary: "audit the cost and waste of every Cloud Run service of a project, against earlier runs and thresholds",
 		args: "-project P [-region R] [-service S ...] (-since 24h | -start T [-end T]) [-history DIR] [-config FILE] " +
-			"[-fail-on warn|crit|EXPR ...] [-o audit.html] [-json audit.json] [-format table|markdown|json|none] [-endpoint HOST:PORT]",
+			"[-fail-on warn|crit|EXPR ...] [-o audit.html|-] [-json audit.json|-] [-format table|markdown|json|none] [-endpoint HOST:PORT]",
 		examples: []string{
 			"runlens audit -project my-project -since 24h -history audits -config thresholds.conf -o audit.html -json audit.json -fail-on warn",
 			"runlens audit -endpoint 127.0.0.1:8085 -project runlens-demo -region europe-west1 -start 2024-03-14T09:59:30Z -end 2024-03-14T10:06:40Z -format markdown",
@@ -45,9 +45,9 @@ func auditCommand() command {
 				"are read whole first, the rest sampled (their first pages) or skipped; -1 for no limit"
 			fs.Var(&f.services, "service", "audit only the Cloud Run service `NAME`; repeatable (default: every service)")
 			fs.StringVar(&f.history, "history", "", "`DIR` of earlier audits' JSON: compared with, and this audit's JSON is written there as PROJECT-YYYY-MM-DD.json")
-			fs.StringVar(&f.html, "o", "", "write the HTML page to `FILE`")
-			fs.StringVar(&f.json, "json", "", "write the JSON audit to `FILE`")
-			fs.StringVar(&f.format, "format", "table", "what to print on stdout: table, markdown, json or none")
+			fs.StringVar(&f.html, "o", "", outputNote("the HTML page"))
+			fs.StringVar(&f.json, "json", "", outputNote("the JSON audit"))
+			fs.StringVar(&f.format, "format", "", formatUsage)
 			fs.StringVar(&f.title, "title", "", "page title")
 			fs.IntVar(&f.workers, "workers", 4, "services collected at once; the -log-budget rate is shared between them")
 			f.thresholds.register(fs)
@@ -92,10 +92,9 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, f *auditFlags) erro
 
 // plan checks the flags and makes the run's settings.
 func (f *auditFlags) plan(ctx context.Context) (*auditRun, error) {
-	switch f.format {
-	case "table", "markdown", "json", "none":
-	default:
-		return nil, usagef("-format: %q is not table, markdown, json or none", f.format)
+	var err error
+	if f.format, err = stdoutFormat(f.format, map[string]string{"o": f.html, "json": f.json}); err != nil {
+		return nil, err
 	}
 	switch {
 	case f.live.maxCalls == 0:
@@ -125,7 +124,8 @@ func (f *auditFlags) plan(ctx context.Context) (*auditRun, error) {
 	return r, nil
 }
 
-// write writes the history file, the page, the JSON and stdout.
+// write writes the history file, then the page, the JSON and stdout (all
+// of them, or none when any fails to render or write).
 func (f *auditFlags) write(stdout io.Writer, a *audit.Audit) error {
 	if f.history != "" {
 		if err := os.MkdirAll(f.history, 0o755); err != nil {
@@ -136,25 +136,22 @@ func (f *auditFlags) write(stdout io.Writer, a *audit.Audit) error {
 		}
 	}
 	ropts := render.Options{Title: f.title}
+	out := atomicfile.Set{Stdout: stdout}
 	if f.html != "" {
-		if err := atomicfile.Write(f.html, func(w io.Writer) error { return render.AuditHTML(w, a, ropts) }); err != nil {
-			return err
-		}
+		out.Add(f.html, func(w io.Writer) error { return render.AuditHTML(w, a, ropts) })
 	}
 	if f.json != "" {
-		if err := atomicfile.Write(f.json, func(w io.Writer) error { return render.AuditJSON(w, a) }); err != nil {
-			return err
-		}
+		out.Add(f.json, func(w io.Writer) error { return render.AuditJSON(w, a) })
 	}
 	switch f.format {
 	case "markdown":
-		return render.AuditMarkdown(stdout, a, ropts)
+		out.Add("-", func(w io.Writer) error { return render.AuditMarkdown(w, a, ropts) })
 	case "json":
-		return render.AuditJSON(stdout, a)
-	case "none":
-		return nil
+		out.Add("-", func(w io.Writer) error { return render.AuditJSON(w, a) })
+	case "table":
+		out.Add("-", func(w io.Writer) error { return render.AuditText(w, a, ropts) })
 	}
-	return render.AuditText(stdout, a, ropts)
+	return out.Write()
 }
 
 // auditRun is what an audit reads.
