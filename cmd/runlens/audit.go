@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -87,6 +88,10 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, f *auditFlags) erro
 	if err := f.write(stdout, a); err != nil {
 		return err
 	}
+	if err := f.keep(a); err != nil {
+		fmt.Fprintf(stderr, "warning: %v; the audit's outputs were written, but later runs will not compare with it\n", err)
+		return errors.Join(fmt.Errorf("this audit was not kept in the history %s", f.history), failIfCrossed(a.Thresholds, level))
+	}
 	return failIfCrossed(a.Thresholds, level)
 }
 
@@ -124,17 +129,9 @@ func (f *auditFlags) plan(ctx context.Context) (*auditRun, error) {
 	return r, nil
 }
 
-// write writes the history file, then the page, the JSON and stdout (all
-// of them, or none when any fails to render or write).
+// write writes the page, the JSON and stdout: all of them, or none when
+// any fails to render or write.
 func (f *auditFlags) write(stdout io.Writer, a *audit.Audit) error {
-	if f.history != "" {
-		if err := os.MkdirAll(f.history, 0o755); err != nil {
-			return fmt.Errorf("-history: %w", err)
-		}
-		if err := atomicfile.Write(historyFile(f.history, a), func(w io.Writer) error { return render.AuditJSON(w, a) }); err != nil {
-			return err
-		}
-	}
 	ropts := render.Options{Title: f.title}
 	out := atomicfile.Set{Stdout: stdout}
 	if f.html != "" {
@@ -152,6 +149,23 @@ func (f *auditFlags) write(stdout io.Writer, a *audit.Audit) error {
 		out.Add("-", func(w io.Writer) error { return render.AuditText(w, a, ropts) })
 	}
 	return out.Write()
+}
+
+// keep writes the audit into the history directory, when there is one:
+// last, so that a history that cannot be written costs the night's page,
+// JSON and stdout nothing.
+func (f *auditFlags) keep(a *audit.Audit) error {
+	if f.history == "" {
+		return nil
+	}
+	if err := os.MkdirAll(f.history, 0o755); err != nil {
+		return fmt.Errorf("-history: %w", err)
+	}
+	err := atomicfile.Write(historyFile(f.history, a), func(w io.Writer) error { return render.AuditJSON(w, a) })
+	if err != nil {
+		return fmt.Errorf("-history: %w", err)
+	}
+	return nil
 }
 
 // auditRun is what an audit reads.

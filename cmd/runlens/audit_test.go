@@ -329,3 +329,34 @@ func TestAuditUnknownService(t *testing.T) {
 		t.Errorf("error %v (exit %d), want %q", err, exitCode(err), want)
 	}
 }
+
+// A history that cannot be written (here tonight's file name is taken by a
+// directory, as a read-only or full disk would refuse it) costs the night
+// nothing: the page, the JSON and the Markdown are written, a warning says
+// what was not kept, and the exit status is not 0.
+func TestAuditHistoryUnwritable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mobilenet")
+	rewrite(t, paper, dir, "", auditNight)
+	srv := serveSnapshots(t, dir)
+	out := t.TempDir()
+	hist := filepath.Join(out, "history")
+	must(t, os.MkdirAll(filepath.Join(hist, "runlens-demo-2024-06-10.json"), 0o755))
+	page, js := filepath.Join(out, "audit.html"), filepath.Join(out, "audit.json")
+	stdout, stderr, err := liveCLI(t, "audit", "-endpoint", srv.Addr(), "-project", "runlens-demo", "-start", auditStart, "-end", auditEnd,
+		"-log-budget", "60000", "-history", hist, "-o", page, "-json", js, "-format", "markdown", "-q")
+	if err == nil || exitCode(err) != exitError || !strings.Contains(err.Error(), "not kept in the history") {
+		t.Errorf("err = %v (exit %d), want exit %d saying the audit was not kept", err, exitCode(err), exitError)
+	}
+	if !strings.Contains(stderr, "warning: -history: writing "+filepath.Join(hist, "runlens-demo-2024-06-10.json")+": is a directory") {
+		t.Errorf("stderr does not warn about the history:\n%s", stderr)
+	}
+	if a := readAuditJSON(t, js); len(a.Services) != 1 {
+		t.Errorf("the JSON holds %d services, want 1", len(a.Services))
+	}
+	if raw, err := os.ReadFile(page); err != nil || !strings.Contains(string(raw), "mobilenet") {
+		t.Errorf("the page was not written: %v", err)
+	}
+	if !strings.Contains(stdout, "| mobilenet ") {
+		t.Errorf("the Markdown was not printed:\n%s", stdout)
+	}
+}
