@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	"github.com/runlens/runlens/collect"
@@ -31,23 +30,21 @@ type countRow struct {
 // its cumulative count, as Locust's history records it) with the number of
 // server requests completing in the same intervals shifted by each candidate
 // offset. A request counts on the client when its response arrives, so the
-// server side uses completion times (arrival plus latency). It returns false
+// server side uses completion times (arrival plus latency), counted per
+// 100 ms. It returns false
 // when either side is too short or flat to tell.
 //
 // The estimate is only as fine as the client's timestamps: Locust writes whole
 // seconds, so it can be off by the fraction of a second at which Locust's
 // history loop ran.
-func estimateOffset(c *collect.ClientRun, reqs []collect.Request) (time.Duration, float64, bool) {
+func estimateOffset(c *collect.ClientRun, s *Summary) (time.Duration, float64, bool) {
 	rows := clientCounts(c)
-	if len(rows) < minAlignRows || len(reqs) == 0 {
+	if len(rows) < minAlignRows || s.n == 0 {
 		return 0, 0, false
 	}
-	done := make([]time.Time, len(reqs))
-	for i := range reqs {
-		done[i] = reqs[i].Time.Add(reqs[i].Latency)
-	}
-	slices.SortFunc(done, time.Time.Compare)
-	return alignRows(rows, doneBy(done))
+	cum := s.done100.cumulative()
+	step := int64(100 * time.Millisecond)
+	return alignRows(rows, func(t time.Time) int64 { return cum(floorDiv(t.UnixNano(), step)) })
 }
 
 // alignRows finds the offset at which the server's completions, counted by
@@ -99,19 +96,6 @@ func serverCounts(rows []countRow, idx func(time.Time) int64, off time.Duration)
 		prev = cur
 	}
 	return out
-}
-
-// doneBy counts the sorted completion times at or before t.
-func doneBy(done []time.Time) func(time.Time) int64 {
-	return func(t time.Time) int64 {
-		i, _ := slices.BinarySearchFunc(done, t, func(a, b time.Time) int {
-			if a.After(b) {
-				return 1
-			}
-			return -1 // equal times count as before: completions at t are inside (…, t]
-		})
-		return int64(i)
-	}
 }
 
 // clientCounts returns the client's cumulative request counts over time

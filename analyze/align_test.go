@@ -40,7 +40,7 @@ func TestEstimateOffset(t *testing.T) {
 	for _, want := range []time.Duration{0, 2500 * time.Millisecond, -7 * time.Second, 42 * time.Second} {
 		t.Run(want.String(), func(t *testing.T) {
 			c, reqs := skewedRun(want)
-			got, corr, ok := estimateOffset(c, reqs)
+			got, corr, ok := estimateOffset(c, summaryOf(reqs))
 			if !ok {
 				t.Fatalf("no estimate (correlation %v)", corr)
 			}
@@ -56,10 +56,10 @@ func TestEstimateOffset(t *testing.T) {
 func TestEstimateOffsetNeedsData(t *testing.T) {
 	c, reqs := skewedRun(0)
 	c.History = c.History[:5]
-	if _, _, ok := estimateOffset(c, reqs); ok {
+	if _, _, ok := estimateOffset(c, summaryOf(reqs)); ok {
 		t.Error("estimated an offset from 5 rows")
 	}
-	if _, _, ok := estimateOffset(&collect.ClientRun{}, reqs); ok {
+	if _, _, ok := estimateOffset(&collect.ClientRun{}, summaryOf(reqs)); ok {
 		t.Error("estimated an offset without a client timeline")
 	}
 }

@@ -192,3 +192,12 @@ func TestCostFromRequestLogs(t *testing.T) {
 		t.Errorf("total = %v USD, want %v", c.TotalUSD, want)
 	}
 }
+
+// summaryOf adds requests to a new summary.
+func summaryOf(reqs []collect.Request) *Summary {
+	s := NewSummary()
+	for i := range reqs {
+		s.Add(&reqs[i])
+	}
+	return s
+}

@@ -16,73 +16,99 @@ import (
 //
 // A request waited on a cold start when it carried the marker, or was its
 // instance's first request, or arrived before the instance's startup probe
-// succeeded. Its penalty is its latency minus the warm median of its endpoint.
-func coldStarts(ds *collect.Dataset, ins []*instance) (ColdStarts, map[string]bool, map[int]bool) {
+// succeeded (looked for among the instance's earliest requests). Its
+// penalty is its latency minus the warm median of its endpoint: the median
+// of the endpoint's requests that did not wait.
+//
+// It returns the cold-started instances' IDs and the requests that waited,
+// in time order.
+func coldStarts(ds *collect.Dataset, s *Summary, ins []*instance) (ColdStarts, map[string]bool, []reqPoint) {
 	hasSystem := len(ds.Events) > 0
 	cold := map[string]bool{}
-	waited := map[int]bool{}
+	waitedSet := map[reqPoint]bool{}
 	for _, in := range ins {
-		if !in.marker && in.start.IsZero() && (hasSystem || len(in.reqs) == 0) {
+		if !in.marker() && in.start.IsZero() && (hasSystem || !in.served()) {
 			continue
 		}
-		if len(in.reqs) > 0 && !in.marker && configuredStart(in.reason, ds.Requests[in.reqs[0]].Time, in.ready) {
+		if in.served() && !in.marker() && configuredStart(in.reason, in.acc.early[0].t, in.ready) {
 			continue
 		}
 		cold[in.id] = true
-		for k, i := range in.reqs {
-			r := &ds.Requests[i]
-			if k == 0 || r.ColdStart || (!in.ready.IsZero() && r.Time.Before(in.ready)) {
-				waited[i] = true
+		if !in.served() {
+			continue
+		}
+		for k, p := range in.acc.early {
+			if k == 0 || p.marker || (!in.ready.IsZero() && p.t.Before(in.ready)) {
+				waitedSet[p] = true
 			}
 		}
 	}
-	warm := warmMedians(ds.Requests, waited)
+	for _, p := range s.markedPoints() {
+		waitedSet[p] = true
+	}
+	waited := make([]reqPoint, 0, len(waitedSet))
+	for p := range waitedSet {
+		waited = append(waited, p)
+	}
+	slices.SortFunc(waited, reqPoint.compare)
+	warm := warmMedians(s, waited)
+	pen := func(p reqPoint) float64 { return max(0, ms(p.latency-warm[p.key])) }
+
 	out := ColdStarts{Instances: []ColdStart{}}
-	var penalties []float64
-	for i := range waited {
-		penalties = append(penalties, penalty(&ds.Requests[i], warm))
+	for _, in := range ins {
+		if !cold[in.id] {
+			continue
+		}
+		c := ColdStart{InstanceID: in.id, StartedAt: in.seen(), Reason: in.reason, StartupMS: -1, FirstRequestMS: -1, Evidence: []string{}}
+		if in.marker() {
+			c.Evidence = append(c.Evidence, "marker")
+		}
+		if !in.start.IsZero() {
+			c.Evidence = append(c.Evidence, "system_log")
+			if !in.ready.IsZero() {
+				c.StartupMS = ms(in.ready.Sub(in.start))
+			}
+		}
+		if in.served() {
+			r := in.acc.early[0]
+			c.Evidence = append(c.Evidence, "first_request")
+			c.FirstRequestMS, c.FirstRequest, c.PenaltyMS = ms(r.latency), r.key.String(), pen(r)
+		}
+		out.Instances = append(out.Instances, c)
+	}
+	penalties := make([]float64, 0, len(waited))
+	for _, p := range waited {
+		penalties = append(penalties, pen(p))
 	}
 	slices.Sort(penalties)
-	for _, in := range ins {
-		if cold[in.id] {
-			out.Instances = append(out.Instances, coldStart(ds, in, warm))
-		}
-	}
 	out.Count = len(out.Instances)
-	if n := len(ds.Requests); n > 0 {
-		out.ShareOfRequests = float64(len(waited)) / float64(n)
+	if s.n > 0 {
+		out.ShareOfRequests = float64(len(waited)) / float64(s.n)
 	}
-	out.PenaltyP50MS = floatRank(penalties, 50)
-	out.PenaltyP95MS = floatRank(penalties, 95)
-	markChurn(&out, ds.Requests)
+	out.PenaltyP50MS, out.PenaltyP95MS = floatRank(penalties, 50), floatRank(penalties, 95)
+	markChurn(&out, s)
 	return out, cold, waited
 }
 
-func coldStart(ds *collect.Dataset, in *instance, warm map[endpointKey]time.Duration) ColdStart {
-	c := ColdStart{InstanceID: in.id, StartedAt: in.seen(ds), Reason: in.reason, StartupMS: -1, FirstRequestMS: -1, Evidence: []string{}}
-	if in.marker {
-		c.Evidence = append(c.Evidence, "marker")
-	}
-	if !in.start.IsZero() {
-		c.Evidence = append(c.Evidence, "system_log")
-		if !in.ready.IsZero() {
-			c.StartupMS = ms(in.ready.Sub(in.start))
-		}
-	}
-	if len(in.reqs) > 0 {
-		r := &ds.Requests[in.reqs[0]]
-		c.Evidence = append(c.Evidence, "first_request")
-		c.FirstRequestMS = ms(r.Latency)
-		c.FirstRequest = r.Method + " " + r.Path
-		c.PenaltyMS = penalty(r, warm)
-	}
-	return c
+// markedPoints is the requests kept for their cold-start marker.
+func (s *Summary) markedPoints() []reqPoint {
+	m := slices.Clone(s.marked)
+	slices.SortFunc(m, reqPoint.compare)
+	return m[:min(len(m), maxMarked)]
 }
 
-// penalty is what waiting on a cold start added to a request: its latency
-// above the warm median of its endpoint, never below zero.
-func penalty(r *collect.Request, warm map[endpointKey]time.Duration) float64 {
-	return max(0, ms(r.Latency-warm[endpointKey{r.Method, r.Path}]))
+// warmMedians is the median latency per endpoint of the requests that did
+// not wait on a cold start.
+func warmMedians(s *Summary, waited []reqPoint) map[endpointKey]time.Duration {
+	drop := map[endpointKey][]time.Duration{}
+	for _, p := range waited {
+		drop[p.key] = append(drop[p.key], p.latency)
+	}
+	out := make(map[endpointKey]time.Duration, len(s.endpoints))
+	for k, e := range s.endpoints {
+		out[k] = e.q.medianWithout(drop[k])
+	}
+	return out
 }
 
 // configuredStart reports an instance start that configuration made, not
@@ -94,24 +120,6 @@ func configuredStart(reason string, first, ready time.Time) bool {
 	return byConfig && !ready.IsZero() && !first.Before(ready)
 }
 
-// warmMedians is the median latency per endpoint of requests that did not
-// wait on a cold start.
-func warmMedians(reqs []collect.Request, waited map[int]bool) map[endpointKey]time.Duration {
-	byKey := map[endpointKey][]time.Duration{}
-	for i := range reqs {
-		if !waited[i] {
-			k := endpointKey{reqs[i].Method, reqs[i].Path}
-			byKey[k] = append(byKey[k], reqs[i].Latency)
-		}
-	}
-	out := make(map[endpointKey]time.Duration, len(byKey))
-	for k, d := range byKey {
-		slices.Sort(d)
-		out[k] = nearestRank(d, 50)
-	}
-	return out
-}
-
 // churnWindow is the span before and after a cold start over which traffic
 // is compared to call it steady.
 const churnWindow = time.Minute
@@ -120,25 +128,17 @@ const churnWindow = time.Minute
 // least a minute after the first request, with requests arriving in the
 // minute before, and no more than 25 % more in the minute after. Such starts
 // are not scale-up for more traffic but the platform replacing instances:
-// the "continuous cold starts" pattern.
-func markChurn(cs *ColdStarts, reqs []collect.Request) {
-	arrivals := make([]time.Time, len(reqs))
-	for i := range reqs {
-		arrivals[i] = reqs[i].Time
-	}
-	slices.SortFunc(arrivals, time.Time.Compare)
-	if len(arrivals) == 0 {
+// the "continuous cold starts" pattern. Arrivals are counted by the second.
+func markChurn(cs *ColdStarts, s *Summary) {
+	if s.n == 0 {
 		return
 	}
-	count := func(from, to time.Time) int {
-		a, _ := slices.BinarySearchFunc(arrivals, from, time.Time.Compare)
-		b, _ := slices.BinarySearchFunc(arrivals, to, time.Time.Compare)
-		return b - a
-	}
+	cum := s.perSec.cumulative()
+	count := func(from, to time.Time) int64 { return cum(to.Unix()-1) - cum(from.Unix()-1) } // [from, to) by second
 	for i := range cs.Instances {
 		c := &cs.Instances[i]
 		t := c.StartedAt
-		if t.Before(arrivals[0].Add(churnWindow)) {
+		if t.Before(s.first.Add(churnWindow)) {
 			continue
 		}
 		before, after := count(t.Add(-churnWindow), t), count(t, t.Add(churnWindow))

@@ -1,8 +1,6 @@
 package analyze
 
 import (
-	"cmp"
-	"slices"
 	"time"
 
 	"github.com/runlens/runlens/collect"
@@ -14,46 +12,6 @@ const billingQuantum = 100 * time.Millisecond
 
 // secondsPerMonth is the 30-day month of the min-instances estimate.
 const secondsPerMonth = 30 * 24 * 3600
-
-// interval is a half-open span of time.
-type interval struct{ start, end time.Time }
-
-// busyIntervals merges the request intervals of one instance into the spans
-// during which at least one request was in flight.
-func busyIntervals(reqs []collect.Request, idx []int) []interval {
-	iv := make([]interval, 0, len(idx))
-	for _, i := range idx {
-		iv = append(iv, interval{reqs[i].Time, reqs[i].Time.Add(reqs[i].Latency)})
-	}
-	slices.SortFunc(iv, func(a, b interval) int { return cmp.Or(a.start.Compare(b.start), a.end.Compare(b.end)) })
-	var out []interval
-	for _, v := range iv {
-		if n := len(out); n > 0 && !v.start.After(out[n-1].end) {
-			out[n-1].end = maxTime(out[n-1].end, v.end)
-			continue
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
-// spanTime is the total length of the spans.
-func spanTime(spans []interval) time.Duration {
-	var sum time.Duration
-	for _, s := range spans {
-		sum += s.end.Sub(s.start)
-	}
-	return sum
-}
-
-// billedBusy is busy time with each busy span rounded up to the quantum.
-func billedBusy(spans []interval) time.Duration {
-	var sum time.Duration
-	for _, s := range spans {
-		sum += roundUp(s.end.Sub(s.start), billingQuantum)
-	}
-	return sum
-}
 
 func roundUp(d, q time.Duration) time.Duration {
 	if r := d % q; r != 0 {

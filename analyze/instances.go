@@ -8,21 +8,39 @@ import (
 	"github.com/runlens/runlens/collect"
 )
 
-// instance is what the logs say about one container instance.
+// instance is what the logs say about one container instance: its system
+// log events and its requests.
 type instance struct {
 	id       string
 	start    time.Time // system-log start; zero when none was logged
 	reason   string
 	ready    time.Time // startup probe succeeded; zero when unknown
 	end      time.Time // shutdown or crash; zero when still up
-	reqs     []int     // indexes into the dataset's requests, in time order
-	marker   bool      // a request carried the cold-start marker
 	memLimit int       // memory-limit-exceeded events
+	acc      *instAcc  // its requests; nil when it served none
 }
 
-// instances builds per-instance records from request and system entries,
-// sorted by when each was first seen.
-func instances(ds *collect.Dataset) []*instance {
+// served says whether the instance served a request.
+func (in *instance) served() bool { return in.acc != nil && len(in.acc.early) > 0 }
+
+// marker says whether one of its requests carried the cold-start marker.
+func (in *instance) marker() bool { return in.acc != nil && in.acc.marker }
+
+// seen is the instance's start, or its first request where no start was
+// logged.
+func (in *instance) seen() time.Time {
+	switch {
+	case !in.start.IsZero():
+		return in.start
+	case in.served():
+		return in.acc.early[0].t
+	}
+	return in.end
+}
+
+// instanceList joins the system log's instances and the summary's, sorted
+// by when each was first seen.
+func instanceList(events []collect.InstanceEvent, s *Summary) []*instance {
 	byID := map[string]*instance{}
 	get := func(id string) *instance {
 		in := byID[id]
@@ -32,7 +50,7 @@ func instances(ds *collect.Dataset) []*instance {
 		}
 		return in
 	}
-	for _, e := range ds.Events {
+	for _, e := range events {
 		if e.InstanceID == "" {
 			continue
 		}
@@ -43,7 +61,7 @@ func instances(ds *collect.Dataset) []*instance {
 				in.start, in.reason = e.Time, e.Reason
 			}
 		case collect.EventProbeSucceeded:
-			if in.ready.IsZero() {
+			if in.ready.IsZero() || e.Time.Before(in.ready) {
 				in.ready = e.Time
 			}
 		case collect.EventShutdown, collect.EventCrash:
@@ -54,70 +72,36 @@ func instances(ds *collect.Dataset) []*instance {
 			in.memLimit++
 		}
 	}
-	for i := range ds.Requests {
-		r := &ds.Requests[i]
-		if r.InstanceID == "" {
-			continue
+	for id, acc := range s.instances {
+		if acc.n > 0 {
+			get(id).acc = acc
 		}
-		in := get(r.InstanceID)
-		in.reqs = append(in.reqs, i)
-		in.marker = in.marker || r.ColdStart
 	}
 	out := make([]*instance, 0, len(byID))
 	for _, in := range byID {
-		slices.SortStableFunc(in.reqs, func(a, b int) int { return ds.Requests[a].Time.Compare(ds.Requests[b].Time) })
 		out = append(out, in)
 	}
-	slices.SortFunc(out, func(a, b *instance) int {
-		return cmp.Or(a.seen(ds).Compare(b.seen(ds)), cmp.Compare(a.id, b.id))
-	})
+	slices.SortFunc(out, func(a, b *instance) int { return cmp.Or(a.seen().Compare(b.seen()), cmp.Compare(a.id, b.id)) })
 	return out
 }
 
-// seen is the instance's start, or its first request where no start was logged.
-func (in *instance) seen(ds *collect.Dataset) time.Time {
-	if !in.start.IsZero() {
-		return in.start
-	}
-	if len(in.reqs) > 0 {
-		return ds.Requests[in.reqs[0]].Time
-	}
-	return in.end
-}
-
-// instanceSummary counts instances, their peak, and requests per instance.
-func instanceSummary(ds *collect.Dataset, ins []*instance, lanes []Lane) Instances {
-	out := Instances{Distinct: len(ins)}
+// instanceSummary counts instances, their peak, requests per instance and
+// the most requests in flight on one, and adds up their busy time.
+func instanceSummary(ins []*instance, lanes []Lane) (Instances, busyTotals) {
+	out := Instances{Distinct: len(ins), MaxActive: maxOverlap(lanes)}
+	var busy busyTotals
 	var perInstance []float64
 	for _, in := range ins {
-		if len(in.reqs) > 0 {
-			perInstance = append(perInstance, float64(len(in.reqs)))
+		if in.acc == nil {
+			continue
 		}
-		out.MaxConcurrency = max(out.MaxConcurrency, maxConcurrency(ds.Requests, in.reqs))
+		perInstance = append(perInstance, float64(in.acc.n))
+		busy.add(in.acc.busy.totals())
 	}
+	out.MaxConcurrency = busy.maxConc
 	slices.Sort(perInstance)
 	out.RequestsPerInstanceP50 = floatRank(perInstance, 50)
-	out.MaxActive = maxOverlap(lanes)
-	return out
-}
-
-// maxConcurrency is the most requests in flight at once on one instance.
-func maxConcurrency(reqs []collect.Request, idx []int) int {
-	type edge struct {
-		t     time.Time
-		delta int
-	}
-	edges := make([]edge, 0, 2*len(idx))
-	for _, i := range idx {
-		edges = append(edges, edge{reqs[i].Time, 1}, edge{reqs[i].Time.Add(reqs[i].Latency), -1})
-	}
-	slices.SortFunc(edges, func(a, b edge) int { return cmp.Or(a.t.Compare(b.t), cmp.Compare(a.delta, b.delta)) })
-	cur, peak := 0, 0
-	for _, e := range edges {
-		cur += e.delta
-		peak = max(peak, cur)
-	}
-	return peak
+	return out, busy
 }
 
 // maxOverlap is the most lanes alive at once.
@@ -136,18 +120,12 @@ func maxOverlap(lanes []Lane) int {
 }
 
 // lanes draws one lane per instance over the window.
-func lanes(ds *collect.Dataset, ins []*instance, cold map[string]bool, end time.Time) []Lane {
+func lanes(ins []*instance, cold map[string]bool, end time.Time) []Lane {
 	out := make([]Lane, 0, len(ins))
 	for _, in := range ins {
-		l := Lane{InstanceID: in.id, Start: in.seen(ds), End: in.end, Requests: int64(len(in.reqs)), ColdStart: cold[in.id]}
-		if len(in.reqs) > 0 {
-			l.FirstRequest = ds.Requests[in.reqs[0]].Time
-			for _, i := range in.reqs {
-				r := &ds.Requests[i]
-				if t := r.Time.Add(r.Latency); t.After(l.LastRequest) {
-					l.LastRequest = t
-				}
-			}
+		l := Lane{InstanceID: in.id, Start: in.seen(), End: in.end, ColdStart: cold[in.id]}
+		if in.served() {
+			l.Requests, l.FirstRequest, l.LastRequest = in.acc.n, in.acc.early[0].t, in.acc.lastEnd
 		}
 		if l.End.IsZero() {
 			l.End = maxTime(end, l.LastRequest)

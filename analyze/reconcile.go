@@ -13,10 +13,9 @@ import (
 // reconcileInput is what reconciliation compares.
 type reconcileInput struct {
 	client       *collect.ClientRun
-	groups       map[endpointKey]*serverGroup
-	reqs         []collect.Request
+	counts       map[endpointKey]int64   // server requests per endpoint
 	total        int64                   // server requests in all
-	cause        map[endpointKey]*strays // classified already (large inputs); nil: classify reqs
+	cause        map[endpointKey]*strays // the server requests the client may not have counted
 	metricTotal  int64                   // -1 without a request_count metric
 	clientWindow collect.Window          // server time; zero when the client has no timeline
 	endpointMap  map[string]string
@@ -43,50 +42,68 @@ func (s *strays) add(o *strays) {
 }
 
 // classify sorts the server's requests by why the client may not have
-// counted them, per endpoint.
-func classify(in reconcileInput) map[endpointKey]*strays {
+// counted them, per endpoint, by the second of their arrival and
+// completion: outside the client's run (w, widened by outsideMargin), from
+// another user agent during it, or the load generator's and still in
+// flight when the run ended. The load generator's agent is the one that
+// sent the most requests during the run.
+func classify(s *Summary, w collect.Window) map[endpointKey]*strays {
+	ua := clientAgent(s, w)
 	out := map[endpointKey]*strays{}
-	w := in.clientWindow
-	ua := clientUserAgent(in.reqs, w)
-	for i := range in.reqs {
-		r := &in.reqs[i]
-		k := endpointKey{r.Method, r.Path}
-		s := out[k]
-		if s == nil {
-			s = &strays{}
-			out[k] = s
-		}
-		if r.InstanceID == "" && (r.Status == 429 || r.Status == 503) {
-			s.rejected++
-		}
-		switch {
-		case !w.IsZero() && (r.Time.Before(w.Start.Add(-outsideMargin)) || r.Time.After(w.End.Add(outsideMargin))):
-			s.outside++
-		case r.UserAgent != ua:
-			s.otherClient++
-		case !w.IsZero() && r.Time.Add(r.Latency).After(w.End):
-			// The client counts a request when its response arrives: one that
-			// completed after the client stopped is not in its statistics
-			// (an arrival just after the estimated stop is clock error).
-			s.inflight++
+	lo, hi := w.Start.Add(-outsideMargin).Unix(), w.End.Add(outsideMargin).Unix()
+	for k, e := range s.endpoints {
+		st := &strays{rejected: e.recon.rejected}
+		out[k] = st
+		for a, as := range e.recon.byAgent {
+			mine := a != nil && a.ua == ua
+			if w.IsZero() {
+				if !mine {
+					st.otherClient += as.n
+				}
+				continue
+			}
+			arrive := as.arrive.cumulative()
+			outside := arrive(lo-1) + (as.n - arrive(hi))
+			inside := as.n - outside
+			st.outside += outside
+			if !mine {
+				st.otherClient += inside
+				continue
+			}
+			// Still in flight when the run ended: those that arrived
+			// inside less those that completed by its end (per 100 ms).
+			complete := as.complete.cumulative()
+			from, end := floorDiv(w.Start.Add(-outsideMargin).UnixNano(), tenth), floorDiv(w.End.UnixNano(), tenth)
+			st.inflight += max(0, inside-(complete(end)-complete(from-1)))
 		}
 	}
 	return out
 }
 
-// clientUserAgent is the user agent that sent the most requests during the
-// client's run: the load generator's.
-func clientUserAgent(reqs []collect.Request, w collect.Window) string {
-	counts := map[string]int{}
-	best, bestN := "", 0
-	for i := range reqs {
-		r := &reqs[i]
-		if !w.IsZero() && (r.Time.Before(w.Start) || r.Time.After(w.End)) {
-			continue
+// tenth is 100 ms in nanoseconds, the bucket of completion counts.
+const tenth = int64(100 * time.Millisecond)
+
+// clientAgent is the user agent that sent the most requests during the
+// client's run (over the whole log without one): the load generator's.
+func clientAgent(s *Summary, w collect.Window) string {
+	counts := map[string]int64{}
+	for _, e := range s.endpoints {
+		for a, as := range e.recon.byAgent {
+			if a == nil {
+				continue
+			}
+			if w.IsZero() {
+				counts[a.ua] += as.n
+				continue
+			}
+			arrive := as.arrive.cumulative()
+			counts[a.ua] += arrive(w.End.Unix()) - arrive(w.Start.Unix()-1)
 		}
-		counts[r.UserAgent]++
-		if n := counts[r.UserAgent]; n > bestN || (n == bestN && r.UserAgent < best) {
-			best, bestN = r.UserAgent, n
+	}
+	best, bestN := "", int64(0)
+	for ua, n := range counts {
+		if n > bestN || (n == bestN && ua < best) {
+			best, bestN = ua, n
 		}
 	}
 	return best
@@ -96,9 +113,6 @@ func clientUserAgent(reqs []collect.Request, w collect.Window) string {
 // difference it can. It returns the rows and the total left unexplained.
 func reconcile(in reconcileInput) ([]Reconciliation, int64) {
 	cause := in.cause
-	if cause == nil {
-		cause = classify(in)
-	}
 	type row struct {
 		Reconciliation
 		strays   strays
@@ -109,18 +123,18 @@ func reconcile(in reconcileInput) ([]Reconciliation, int64) {
 	if in.client != nil {
 		for _, e := range in.client.Endpoints {
 			r := row{Reconciliation: Reconciliation{Endpoint: endpointLabel(e), ClientRequests: e.Requests, ClientFailures: e.Failures, MetricRequests: -1}}
-			if k, ok := matchServer(e, in.groups, in.endpointMap); ok {
+			if k, ok := matchServer(e, in.counts, in.endpointMap); ok {
 				matched[k] = true
-				r.ServerRequests = in.groups[k].n
+				r.ServerRequests = in.counts[k]
 				r.strays = *cause[k]
 			}
 			r.connFail = connectionFailures(in.client, endpointLabel(e))
 			rows = append(rows, r)
 		}
 	}
-	for k, g := range in.groups {
+	for k, n := range in.counts {
 		if !matched[k] {
-			rows = append(rows, row{Reconciliation: Reconciliation{Endpoint: k.String(), ServerRequests: g.n, MetricRequests: -1}, strays: *cause[k]})
+			rows = append(rows, row{Reconciliation: Reconciliation{Endpoint: k.String(), ServerRequests: n, MetricRequests: -1}, strays: *cause[k]})
 		}
 	}
 	slices.SortFunc(rows, func(a, b row) int {
@@ -208,7 +222,7 @@ func isConnectionError(e string) bool {
 // user's mapping (keyed by "METHOD name" or name, valued "METHOD /path"),
 // else the same method and path, or the only path that matches when the
 // client gives no method.
-func matchServer(e collect.ClientEndpoint, groups map[endpointKey]*serverGroup, mapping map[string]string) (endpointKey, bool) {
+func matchServer(e collect.ClientEndpoint, groups map[endpointKey]int64, mapping map[string]string) (endpointKey, bool) {
 	m, name := splitMethod(e.Method, e.Name)
 	for _, key := range []string{strings.TrimSpace(m + " " + name), name} {
 		if to, ok := mapping[key]; ok {

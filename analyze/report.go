@@ -140,6 +140,10 @@ type ServerEndpoint struct {
 	AvgResponseBytes float64    `json:"avg_response_bytes"`
 	RequestsPerSec   float64    `json:"requests_per_sec"`
 	Percentiles      []Quantile `json:"percentiles"`
+	// Sketched is set when the percentiles come from a DDSketch (within
+	// 1 % of the nearest rank) because the endpoint had more than 10,000
+	// requests; they are exact otherwise. Minimum and maximum are exact.
+	Sketched bool `json:"sketched"`
 }
 
 // Alignment says how client and server times were put on one clock.
@@ -323,9 +327,12 @@ type ServerPoint struct {
 	Time     time.Time `json:"time"`
 	Requests int64     `json:"requests"`
 	Errors   int64     `json:"errors"` // status 5xx or 0
-	P50MS    float64   `json:"p50_ms"`
-	P95MS    float64   `json:"p95_ms"`
-	P99MS    float64   `json:"p99_ms"`
+	// Sketched is set when the step's percentiles come from a DDSketch
+	// (more than 1,000 requests in the step): within 1 %, else exact.
+	Sketched bool    `json:"sketched,omitempty"`
+	P50MS    float64 `json:"p50_ms"`
+	P95MS    float64 `json:"p95_ms"`
+	P99MS    float64 `json:"p99_ms"`
 }
 
 // InstancePoint is one sample of instance_count.

@@ -1,48 +1,75 @@
 package analyze
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/runlens/runlens/collect"
 )
 
-// Run analyzes a dataset. It never fails: what is missing is listed in
-// Report.Missing and the affected fields stay zero.
+// Run analyzes a dataset. The request log comes from the Dataset's Sink
+// when it is a *Summary, plus any entries kept in Requests. It never
+// fails: what is missing is listed in Report.Missing and the affected
+// fields stay zero.
 func Run(ds *collect.Dataset, opts Options) *Report {
-	if a, ok := ds.Sink.(*Accumulator); ok && ds.Spilled {
-		return runLarge(ds, a.acc, opts)
+	s, _ := ds.Sink.(*Summary)
+	if len(ds.Requests) > 0 {
+		kept := NewSummary()
+		for i := range ds.Requests {
+			kept.Add(&ds.Requests[i])
+		}
+		if s != nil {
+			kept.merge(s)
+		}
+		s = kept
 	}
+	if s == nil {
+		s = NewSummary()
+	}
+	return RunSummary(ds, s, opts)
+}
+
+// RunSummary analyzes a request-log summary with the rest of a dataset
+// (events, metrics, service, client); the dataset's own requests are not
+// read. The summary is not changed.
+func RunSummary(ds *collect.Dataset, s *Summary, opts Options) *Report {
 	ps := opts.percentiles()
 	rpt := &Report{
 		Schema:      Schema,
 		Generated:   opts.Generated.UTC(),
 		Percentiles: ps,
 		Warnings:    append([]string{}, ds.Warnings...),
-		Missing:     missing(ds),
+		Missing:     missing(ds, s),
 		Sources:     sources(ds),
 	}
-	w := window(ds)
+	w := window(ds, s)
 	rpt.Window = Window{Start: w.Start, End: w.End}
-	rpt.Service = service(ds)
-	rpt.Alignment = alignment(ds, opts)
+	rpt.Service = service(ds, s)
+	rpt.Alignment = alignment(ds, s, opts)
 	offset := time.Duration(rpt.Alignment.ClockOffsetMS * float64(time.Millisecond))
 	rpt.Client = clientReport(ds.Client, ps)
 
-	var groups map[endpointKey]*serverGroup
-	rpt.Server, groups = serverReport(ds.Requests, ps)
+	var counts map[endpointKey]int64
+	rpt.Server, counts = serverReport(s, ps)
 	if rpt.Client != nil {
 		for i, e := range ds.Client.Endpoints {
-			if k, ok := matchServer(e, groups, opts.EndpointMap); ok {
+			if k, ok := matchServer(e, counts, opts.EndpointMap); ok {
 				rpt.Client.Endpoints[i].Server = k.String()
 			}
 		}
 	}
-	ins := instances(ds)
+	ins := instanceList(ds.Events, s)
 	var cold map[string]bool
-	var waited map[int]bool
-	rpt.ColdStarts, cold, waited = coldStarts(ds, ins)
-	lanes := lanes(ds, ins, cold, w.End)
-	rpt.Instances = instanceSummary(ds, ins, lanes)
+	var waited []reqPoint
+	rpt.ColdStarts, cold, waited = coldStarts(ds, s, ins)
+	lanes := lanes(ins, cold, w.End)
+	var busy busyTotals
+	rpt.Instances, busy = instanceSummary(ins, lanes)
+	if busy.conflicts > 0 {
+		rpt.Warnings = append(rpt.Warnings, fmt.Sprintf("request logs: %d requests reached into busy spans already closed "+
+			"(logged out of order by more than %v, or in flight longer): busy time and concurrency count them apart",
+			busy.conflicts, time.Duration(busyGuard)))
+	}
 	if peak := maxActiveMetric(ds, w); peak > 0 {
 		rpt.Instances.MaxActive = peak
 	}
@@ -51,34 +78,36 @@ func Run(ds *collect.Dataset, opts Options) *Report {
 	if ss := series(ds, metricRequestCount); len(ss) > 0 {
 		metricTotal = int64(sumPoints(ss, w))
 	}
+	cw := clientWindow(rpt.Alignment, offset)
 	var unexplained int64
 	rpt.Reconciliation, unexplained = reconcile(reconcileInput{
-		client: ds.Client, groups: groups, reqs: ds.Requests, total: int64(len(ds.Requests)), metricTotal: metricTotal,
-		clientWindow: clientWindow(rpt.Alignment, offset), endpointMap: opts.EndpointMap,
+		client: ds.Client, counts: counts, total: s.n, cause: classify(s, cw), metricTotal: metricTotal,
+		clientWindow: cw, endpointMap: opts.EndpointMap,
 	})
-	rpt.Cost = cost(costInputFor(ds, rpt, ins, lanes, metricTotal, w, opts))
+	rpt.Cost = cost(costInputFor(ds, s, rpt, busy, lanes, metricTotal, w, opts))
 	var cpuPts, memPts []UtilPoint
 	rpt.Resources, cpuPts, memPts = resources(ds, w)
 	rpt.Findings = findings(findingInput{rpt: rpt, unexplained: unexplained})
-	step := SeriesStep(w)
+	step := serverStep(w, s)
 	rpt.Series = Series{
 		Client:        clientSeries(ds.Client, offset),
-		Server:        serverSeries(ds.Requests, step),
+		Server:        serverSeries(s, step),
 		ServerStepS:   step.Seconds(),
 		Instances:     instanceSeries(ds, w),
 		Billable:      valueSeries(series(ds, metricBillable), w),
-		StatusClasses: statusSeries(ds, w),
+		StatusClasses: statusSeries(ds, s, w),
 		CPU:           cpuPts,
 		Memory:        memPts,
 		Startup:       startupSeries(ds, rpt.ColdStarts, w),
 		Lanes:         lanes,
-		Latency:       latencySeries(ds.Requests, waited),
+		Latency:       latencySeries(s, waited),
 	}
 	return rpt
 }
 
-func costInputFor(ds *collect.Dataset, rpt *Report, ins []*instance, lanes []Lane, metricTotal int64, w collect.Window, opts Options) costInput {
-	in := costInput{svc: rpt.Service, billableSec: -1, requests: int64(len(ds.Requests)), hasLogs: len(ds.Requests) > 0}
+func costInputFor(ds *collect.Dataset, s *Summary, rpt *Report, busy busyTotals, lanes []Lane, metricTotal int64, w collect.Window, opts Options) costInput {
+	in := costInput{svc: rpt.Service, billableSec: -1, requests: s.n, hasLogs: s.n > 0,
+		busy: time.Duration(busy.billed), inFlight: time.Duration(busy.inFlight)}
 	in.prices = Prices(rpt.Service.Region, rpt.Service.Billing)
 	if opts.Prices != nil {
 		in.prices = *opts.Prices
@@ -88,11 +117,6 @@ func costInputFor(ds *collect.Dataset, rpt *Report, ins []*instance, lanes []Lan
 	}
 	if metricTotal > in.requests {
 		in.requests = metricTotal
-	}
-	for _, inst := range ins {
-		spans := busyIntervals(ds.Requests, inst.reqs)
-		in.busy += billedBusy(spans)
-		in.inFlight += spanTime(spans)
 	}
 	for _, l := range lanes {
 		in.lifetime += l.End.Sub(l.Start)
@@ -115,7 +139,7 @@ func maxActiveMetric(ds *collect.Dataset, w collect.Window) int {
 }
 
 // window is the manifest's window, or the span of the data without one.
-func window(ds *collect.Dataset) collect.Window {
+func window(ds *collect.Dataset, s *Summary) collect.Window {
 	if !ds.Manifest.Window.IsZero() {
 		return collect.Window{Start: ds.Manifest.Window.Start.UTC(), End: ds.Manifest.Window.End.UTC()}
 	}
@@ -131,9 +155,10 @@ func window(ds *collect.Dataset) collect.Window {
 			w.End = t
 		}
 	}
-	for i := range ds.Requests {
-		see(ds.Requests[i].Time)
-		see(ds.Requests[i].Time.Add(ds.Requests[i].Latency))
+	if s.n > 0 {
+		see(s.first)
+		see(s.lastArrival)
+		see(s.lastEnd)
 	}
 	for _, e := range ds.Events {
 		see(e.Time)
@@ -159,23 +184,16 @@ const (
 	defaultMaxInstance = 100
 )
 
-func service(ds *collect.Dataset) Service {
+func service(ds *collect.Dataset, s *Summary) Service {
 	m := ds.Manifest
-	if s := ds.Service; s != nil {
-		return Service{Project: first(s.Project, m.Project), Region: first(s.Region, m.Region), Name: first(s.Name, m.Service),
-			CPU: s.CPU, MemoryMiB: s.MemoryMiB, Concurrency: s.Concurrency,
-			MinInstances: s.MinInstances, MaxInstances: s.MaxInstances, Billing: first(s.Billing, collect.BillingRequest)}
+	if c := ds.Service; c != nil {
+		return Service{Project: first(c.Project, m.Project), Region: first(c.Region, m.Region), Name: first(c.Name, m.Service),
+			CPU: c.CPU, MemoryMiB: c.MemoryMiB, Concurrency: c.Concurrency,
+			MinInstances: c.MinInstances, MaxInstances: c.MaxInstances, Billing: first(c.Billing, collect.BillingRequest)}
 	}
-	svc := Service{Project: m.Project, Region: m.Region, Name: m.Service, CPU: defaultCPU, MemoryMiB: defaultMemoryMiB,
-		Concurrency: defaultConcurrency, MaxInstances: defaultMaxInstance, Billing: collect.BillingRequest, Assumed: true}
-	for i := range ds.Requests {
-		r := &ds.Requests[i]
-		svc.Name, svc.Region = first(svc.Name, r.Service), first(svc.Region, r.Location)
-		if svc.Name != "" && svc.Region != "" {
-			break
-		}
-	}
-	return svc
+	return Service{Project: m.Project, Region: first(m.Region, s.firstSvc[1]), Name: first(m.Service, s.firstSvc[0]),
+		CPU: defaultCPU, MemoryMiB: defaultMemoryMiB, Concurrency: defaultConcurrency, MaxInstances: defaultMaxInstance,
+		Billing: collect.BillingRequest, Assumed: true}
 }
 
 func first(a, b string) string {
@@ -187,7 +205,7 @@ func first(a, b string) string {
 
 // alignment puts the client on the server's clock: the user's offset, or
 // one estimated by cross-correlating request rates, or none.
-func alignment(ds *collect.Dataset, opts Options) Alignment {
+func alignment(ds *collect.Dataset, s *Summary, opts Options) Alignment {
 	a := Alignment{Method: "none"}
 	if ds.Client == nil {
 		return a
@@ -198,7 +216,7 @@ func alignment(ds *collect.Dataset, opts Options) Alignment {
 		a.ClockOffsetMS, a.Method = ms(*opts.ClockOffset), "user"
 		return a
 	}
-	if off, corr, ok := estimateOffset(ds.Client, ds.Requests); ok {
+	if off, corr, ok := estimateOffset(ds.Client, s); ok {
 		a.ClockOffsetMS, a.Method, a.Correlation = ms(off), "cross-correlation", corr
 	}
 	return a
@@ -236,7 +254,7 @@ func sources(ds *collect.Dataset) []Source {
 }
 
 // missing says which sources the report had to do without.
-func missing(ds *collect.Dataset) []string {
+func missing(ds *collect.Dataset, s *Summary) []string {
 	out := []string{}
 	add := func(cond bool, msg string) {
 		if cond {
@@ -244,8 +262,8 @@ func missing(ds *collect.Dataset) []string {
 		}
 	}
 	add(ds.Client == nil, "client: no load-test results; client columns, users and reconciliation against the client are empty")
-	add(ds.RequestCount() == 0, "request logs: no Cloud Run request entries; server statistics, cold starts per request and latency charts are empty")
-	add(ds.RequestCount() > 0 && len(ds.Events) == 0, "system logs: no instance starts; cold starts are taken from the first request of each instance")
+	add(s.n == 0, "request logs: no Cloud Run request entries; server statistics, cold starts per request and latency charts are empty")
+	add(s.n > 0 && len(ds.Events) == 0, "system logs: no instance starts; cold starts are taken from the first request of each instance")
 	add(ds.Service == nil, "service: no service resource; assumed 1 vCPU, 512 MiB, concurrency 80, request-based billing")
 	for _, m := range []struct{ metric, what string }{
 		{metricRequestCount, "request_count: no metric count to reconcile against"},

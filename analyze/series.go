@@ -61,38 +61,45 @@ func SeriesStep(w collect.Window) time.Duration {
 	return seriesSteps[len(seriesSteps)-1]
 }
 
-// stepStart is the start, in Unix seconds, of the step holding t: steps are
-// aligned to multiples of the step in Unix time.
-func stepStart(t time.Time, step time.Duration) int64 {
-	s := max(int64(step/time.Second), 1)
-	return floorDiv(t.Unix(), s) * s
+// serverStep is the step of series.server: SeriesStep of the window, made
+// a multiple of the summary's latency intervals so that each step's
+// percentiles are those of exactly its requests.
+func serverStep(w collect.Window, s *Summary) time.Duration {
+	step := SeriesStep(w)
+	width := time.Duration(s.width) * time.Second
+	for _, st := range seriesSteps {
+		if st >= step && st%width == 0 {
+			return st
+		}
+	}
+	return max(width, step)
 }
 
-// serverSeries is request counts and exact latency percentiles per step.
-func serverSeries(reqs []collect.Request, step time.Duration) []ServerPoint {
-	type bucket struct {
-		lat    []time.Duration
-		errors int64
-	}
-	byStep := map[int64]*bucket{}
-	for i := range reqs {
-		t := stepStart(reqs[i].Time, step)
-		b := byStep[t]
-		if b == nil {
-			b = &bucket{}
-			byStep[t] = b
+// serverSeries is request counts and latency percentiles per step: counts
+// from the per-second ones, percentiles from the step's intervals merged
+// (exact while the step has at most 1,000 requests, else within 1 %).
+func serverSeries(s *Summary, step time.Duration) []ServerPoint {
+	size := max(int64(step/time.Second), 1)
+	out := []ServerPoint{}
+	s.perSec.each(func(sec int64, n uint32) {
+		t := floorDiv(sec, size) * size
+		if len(out) == 0 || out[len(out)-1].Time.Unix() != t {
+			out = append(out, ServerPoint{Time: time.Unix(t, 0).UTC()})
 		}
-		b.lat = append(b.lat, reqs[i].Latency)
-		if reqs[i].Status >= 500 || reqs[i].Status == 0 {
-			b.errors++
+		p := &out[len(out)-1]
+		p.Requests += int64(n)
+		p.Errors += int64(s.errSec.get(sec))
+	})
+	for i := range out {
+		p := &out[i]
+		q := newQuantiles(exactPerInterval)
+		from := floorDiv(p.Time.Unix(), s.width)
+		for k := from; k < floorDiv(p.Time.Unix()+size, s.width) || k == from; k++ {
+			if iq := s.intervals[k]; iq != nil {
+				q.merge(iq)
+			}
 		}
-	}
-	out := make([]ServerPoint, 0, len(byStep))
-	for _, t := range slices.Sorted(maps.Keys(byStep)) {
-		b := byStep[t]
-		slices.Sort(b.lat)
-		out = append(out, ServerPoint{Time: time.Unix(t, 0).UTC(), Requests: int64(len(b.lat)), Errors: b.errors,
-			P50MS: ms(nearestRank(b.lat, 50)), P95MS: ms(nearestRank(b.lat, 95)), P99MS: ms(nearestRank(b.lat, 99))})
+		p.P50MS, p.P95MS, p.P99MS, p.Sketched = q.quantileMS(50), q.quantileMS(95), q.quantileMS(99), q.sketched()
 	}
 	return out
 }
@@ -143,7 +150,7 @@ func valueSeries(ss []*collect.Series, w collect.Window) []ValuePoint {
 
 // statusSeries is request counts by status class: from the request_count
 // metric where given, else from the request logs in 10 s steps.
-func statusSeries(ds *collect.Dataset, w collect.Window) []StatusPoint {
+func statusSeries(ds *collect.Dataset, s *Summary, w collect.Window) []StatusPoint {
 	byTime := map[time.Time]*StatusPoint{}
 	at := func(t time.Time) *StatusPoint {
 		sp := byTime[t]
@@ -162,9 +169,10 @@ func statusSeries(ds *collect.Dataset, w collect.Window) []StatusPoint {
 			}
 		}
 	} else {
-		for i := range ds.Requests {
-			r := &ds.Requests[i]
-			addClass(at(r.Time.Truncate(10*time.Second)), statusClass(r.Status), 1)
+		for class := range s.status10 {
+			s.status10[class].each(func(b int64, n uint32) {
+				addClass(at(time.Unix(b*10, 0).UTC()), []string{"2xx", "3xx", "4xx", "5xx"}[class], float64(n))
+			})
 		}
 	}
 	out := make([]StatusPoint, 0, len(byTime))
@@ -222,14 +230,25 @@ func startupSeries(ds *collect.Dataset, cs ColdStarts, w collect.Window) []Value
 	return out
 }
 
-// latencySeries is every request's server latency, marking those that
-// waited on a cold start.
-func latencySeries(reqs []collect.Request, waited map[int]bool) []LatencyPoint {
-	out := make([]LatencyPoint, len(reqs))
-	for i := range reqs {
-		r := &reqs[i]
-		out[i] = LatencyPoint{Time: r.Time, MS: ms(r.Latency), ColdStart: waited[i], Endpoint: r.Method + " " + r.Path}
+// latencySeries is the requests of the latency scatter, in time order:
+// every request found to have waited on a cold start, and a uniform sample
+// of 5,000 others (all of them in a smaller log), chosen by a hash of time
+// and latency so that the same requests give the same sample.
+func latencySeries(s *Summary, waited []reqPoint) []LatencyPoint {
+	cold := map[reqPoint]bool{}
+	for _, p := range waited {
+		cold[p] = true
 	}
-	slices.SortStableFunc(out, func(a, b LatencyPoint) int { return a.Time.Compare(b.Time) })
+	pts := slices.Clone(waited)
+	for _, p := range s.sample {
+		if !cold[p] {
+			pts = append(pts, p)
+		}
+	}
+	slices.SortFunc(pts, reqPoint.compare)
+	out := make([]LatencyPoint, len(pts))
+	for i, p := range pts {
+		out[i] = LatencyPoint{Time: p.t, MS: ms(p.latency), ColdStart: cold[p], Endpoint: p.key.String()}
+	}
 	return out
 }

@@ -70,8 +70,7 @@ type logReader struct {
 	stopLine int   // where reading stopped early
 	stopErr  error // why: a syntax or read error
 
-	// shard receives the requests once the Dataset has spilled them into
-	// its Sink; nil before.
+	// shard receives the requests where the Dataset has a Sink.
 	shard RequestShard
 	sunk  int // requests given to shard
 	// clone is set when the entry's strings point into a reused buffer.
@@ -372,10 +371,10 @@ func (lr *logReader) addRequest(line int) {
 	lr.emit(&req)
 }
 
-// emit hands a request to the Sink once the Dataset has spilled, or else
+// emit hands a request to the Sink where the Dataset has one, or else
 // keeps it in Requests.
 func (lr *logReader) emit(req *Request) {
-	if lr.shard == nil && lr.ds.Spilled && !lr.chunk {
+	if lr.shard == nil && lr.ds.Sink != nil && !lr.chunk {
 		lr.shard = lr.ds.Sink.NewShard()
 	}
 	if lr.shard != nil {
@@ -387,21 +386,18 @@ func (lr *logReader) emit(req *Request) {
 		cloneRequest(req)
 	}
 	lr.ds.Requests = append(lr.ds.Requests, *req)
-	if !lr.chunk && len(lr.ds.Requests)&1023 == 0 {
-		lr.ds.spill()
-	}
 }
 
-// mergeShard gives the shard of a sequential reader to the Sink, and
-// spills what the Dataset holds when that has grown past the limit.
+// mergeShard gives the shard of a sequential reader to the Sink: the
+// file read one request after another is one chunk.
 func (lr *logReader) mergeShard() {
 	if lr.shard != nil {
+		lr.ds.Sink.MergeChunk(lr.shard.EndChunk())
 		lr.ds.Sink.Merge(lr.shard)
 		lr.shard = nil
 	}
-	lr.ds.SpilledRequests += lr.sunk
+	lr.ds.SunkRequests += lr.sunk
 	lr.sunk = 0
-	lr.ds.spill()
 }
 
 // fillHTTP copies httpRequest into req.

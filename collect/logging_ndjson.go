@@ -35,8 +35,9 @@ type ndjsonChunk struct {
 
 // chunkResult is what a worker read from one chunk.
 type chunkResult struct {
-	seq int
-	lr  *logReader // the chunk's reader: counts, warnings, a scratch Dataset
+	seq   int
+	lr    *logReader // the chunk's reader: counts, warnings, a scratch Dataset
+	piece ChunkPiece // what the worker's shard handed over at the chunk's end
 }
 
 // readNDJSON reads one LogEntry per line; blank lines are allowed and a
@@ -68,17 +69,16 @@ func readChunks[C chunk](lr *logReader, line int, split func(out chan<- C, free 
 	chunks := make(chan C, workers)
 	results := make(chan chunkResult, workers)
 	free := make(chan []byte, 2*workers+1)
-	var spilled sync.Map // set once the Dataset spilled: workers send requests to their shards
-	if lr.ds.Spilled {
-		spilled.Store("spilled", true)
-	}
 	var wg sync.WaitGroup
 	shards := make([]RequestShard, workers)
 	for w := 0; w < workers; w++ {
+		if lr.ds.Sink != nil {
+			shards[w] = lr.ds.Sink.NewShard()
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			shards[w] = parseChunks(lr, chunks, results, free, &spilled, parse)
+			parseChunks(lr, chunks, results, free, shards[w], parse)
 		}()
 	}
 	go func() {
@@ -88,7 +88,7 @@ func readChunks[C chunk](lr *logReader, line int, split func(out chan<- C, free 
 		close(results)
 	}()
 	lr.lineBase = line
-	lr.mergeChunks(results, &spilled)
+	lr.mergeChunks(results)
 	for _, sh := range shards {
 		if sh != nil {
 			lr.ds.Sink.Merge(sh)
@@ -159,31 +159,26 @@ func takeBuf(free chan []byte, n int) []byte {
 	return make([]byte, 0, n)
 }
 
-// parseChunks is a worker: it parses chunks until there are none left and
-// returns its shard of the Sink, if it needed one.
-func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, free chan []byte, spilled *sync.Map, parse func(*logReader, C)) RequestShard {
-	var shard RequestShard
+// parseChunks is a worker: it parses chunks until there are none left,
+// giving their requests to its shard of the Sink where there is one.
+func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, free chan []byte, shard RequestShard, parse func(*logReader, C)) {
 	var entry LogEntry
 	aids := new(scanAids) // kept from chunk to chunk: its guesses and its buffer
 	for c := range in {
-		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true}
-		if _, ok := spilled.Load("spilled"); ok {
-			if shard == nil {
-				shard = lr.ds.Sink.NewShard()
-			}
-			cr.shard = shard
-		}
+		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true, shard: shard}
 		cr.entry, cr.aids = entry, aids
 		parse(cr, c)
-		endChunk(shard)
+		var piece ChunkPiece
+		if shard != nil {
+			piece = shard.EndChunk()
+		}
 		entry = cr.entry
 		select {
 		case free <- c.buffer()[:0]:
 		default:
 		}
-		out <- chunkResult{seq: c.index(), lr: cr}
+		out <- chunkResult{seq: c.index(), lr: cr, piece: piece}
 	}
-	return shard
 }
 
 // parseLines parses the lines of one chunk.
@@ -241,17 +236,17 @@ func formOf(plain bool) lineForm {
 
 // mergeChunks takes the chunks' results in file order and adds each to
 // the file's reader and the Dataset.
-func (lr *logReader) mergeChunks(results <-chan chunkResult, spilled *sync.Map) {
-	pending := map[int]*logReader{}
+func (lr *logReader) mergeChunks(results <-chan chunkResult) {
+	pending := map[int]chunkResult{}
 	next := 0
 	for r := range results {
-		pending[r.seq] = r.lr
-		for cr := pending[next]; cr != nil; cr = pending[next] {
+		pending[r.seq] = r
+		for cr, ok := pending[next]; ok; cr, ok = pending[next] {
 			delete(pending, next)
 			next++
-			lr.absorb(cr)
-			if lr.ds.Spilled {
-				spilled.Store("spilled", true)
+			lr.absorb(cr.lr)
+			if cr.piece != nil {
+				lr.ds.Sink.MergeChunk(cr.piece)
 			}
 		}
 	}
@@ -284,21 +279,6 @@ func (lr *logReader) absorb(cr *logReader) {
 		*q += *p
 	}
 	lr.ds.Events = append(lr.ds.Events, cr.ds.Events...)
-	lr.ds.SpilledRequests += cr.sunk
-	if lr.ds.Spilled {
-		for i := range cr.ds.Requests {
-			lr.emit(&cr.ds.Requests[i])
-		}
-		endChunk(lr.shard)
-		return
-	}
+	lr.ds.SunkRequests += cr.sunk
 	lr.ds.Requests = append(lr.ds.Requests, cr.ds.Requests...)
-	lr.ds.spill()
-}
-
-// endChunk tells a shard that wants to know that a chunk of the file ended.
-func endChunk(s RequestShard) {
-	if e, ok := s.(interface{ EndChunk() }); ok {
-		e.EndChunk()
-	}
 }

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"bytes"
+	"compress/gzip"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,13 +22,17 @@ func largeLog(t testing.TB, n int) []byte {
 	return b.Bytes()
 }
 
-// countSink counts the requests it is given, per shard and merged.
+// countSink counts the requests it is given, per shard and merged, and
+// keeps the insertIds of the chunks' pieces in the order they came.
 type countSink struct {
 	merged, shards int
 	insertIDs      map[string]bool
+	ordered        []string // the pieces' insertIds, in the order merged
 }
 
-type countShard struct{ ids []string }
+// countShard keeps the insertIds it was given, and those of the chunk
+// being read.
+type countShard struct{ ids, chunk []string }
 
 func (s *countSink) NewShard() RequestShard { s.shards++; return &countShard{} }
 func (s *countSink) Merge(sh RequestShard) {
@@ -36,7 +41,16 @@ func (s *countSink) Merge(sh RequestShard) {
 	}
 	s.merged += len(sh.(*countShard).ids)
 }
-func (s *countShard) Add(r *Request) { s.ids = append(s.ids, strings.Clone(r.InsertID)) }
+func (s *countSink) MergeChunk(p ChunkPiece) { s.ordered = append(s.ordered, p.([]string)...) }
+func (s *countShard) Add(r *Request) {
+	id := strings.Clone(r.InsertID)
+	s.ids, s.chunk = append(s.ids, id), append(s.chunk, id)
+}
+func (s *countShard) EndChunk() ChunkPiece {
+	p := s.chunk
+	s.chunk = nil
+	return p
+}
 
 // TestReadLogsChunksKeepFileOrder reads a file of several chunks with bad
 // lines here and there: requests come out in file order and each warning
@@ -79,33 +93,52 @@ func TestReadLogsChunksKeepFileOrder(t *testing.T) {
 	}
 }
 
-// TestReadLogsSpillsIntoSink checks that past SpillAt every request goes to
-// the sink, once, and none stays in Requests.
-func TestReadLogsSpillsIntoSink(t *testing.T) {
-	data := largeLog(t, 3000)
-	sink := &countSink{insertIDs: map[string]bool{}}
-	ds := &Dataset{Sink: sink, SpillAt: 100}
-	n, err := ReadLogs("big.ndjson", bytes.NewReader(data), ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 3000 || len(ds.Requests) != 0 || !ds.Spilled || ds.RequestCount() != 3000 || sink.merged != 3000 || len(sink.insertIDs) != 3000 {
-		t.Errorf("read %d, kept %d, spilled %v, counted %d, sink got %d (%d distinct); want 3000, 0, true, 3000, 3000, 3000",
-			n, len(ds.Requests), ds.Spilled, ds.RequestCount(), sink.merged, len(sink.insertIDs))
-	}
-	small := &Dataset{Sink: &countSink{insertIDs: map[string]bool{}}, SpillAt: 5000}
-	if _, err := ReadLogs("big.ndjson", bytes.NewReader(data), small); err != nil {
-		t.Fatal(err)
-	}
-	if len(small.Requests) != 3000 || small.Spilled {
-		t.Errorf("under SpillAt: kept %d, spilled %v; want 3000 kept", len(small.Requests), small.Spilled)
+// TestReadLogsIntoSink checks that with a sink every request goes to it,
+// once, none stays in Requests, and the chunks' pieces reach MergeChunk
+// in file order, as NDJSON, as a JSON array and gzipped, whatever the
+// number of chunks.
+func TestReadLogsIntoSink(t *testing.T) {
+	data := largeLog(t, 3000) // about 2.8 MB: several chunks
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{{"ndjson", data}, {"array", prettyArray(t, data)}, {"gzip", gz.Bytes()}, {"small", data[:bytes.IndexByte(data, '\n')+1]}} {
+		t.Run(c.name, func(t *testing.T) {
+			sink := &countSink{insertIDs: map[string]bool{}}
+			ds := &Dataset{Sink: sink}
+			n, err := ReadLogs("big.ndjson", bytes.NewReader(c.data), ds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 3000
+			if c.name == "small" {
+				want = 1
+			}
+			if n != want || len(ds.Requests) != 0 || ds.RequestCount() != want || sink.merged != want || len(sink.insertIDs) != want {
+				t.Errorf("read %d, kept %d, counted %d, sink got %d (%d distinct); want %d, 0, %[6]d, %[6]d, %[6]d",
+					n, len(ds.Requests), ds.RequestCount(), sink.merged, len(sink.insertIDs), want)
+			}
+			if len(sink.ordered) != want {
+				t.Fatalf("pieces held %d requests, want %d", len(sink.ordered), want)
+			}
+			for i := 1; i < len(sink.ordered); i++ {
+				a, _ := strconv.ParseInt(sink.ordered[i-1], 16, 64)
+				b, _ := strconv.ParseInt(sink.ordered[i], 16, 64)
+				if b <= a {
+					t.Fatalf("piece request %d (insertId %s) follows %s: not in file order", i, sink.ordered[i], sink.ordered[i-1])
+				}
+			}
+		})
 	}
 }
 
 // BenchmarkReadLogs reads sink-style NDJSON, and the same entries as
-// gcloud's pretty-printed array, into a sink, as a large report does past
-// its first entries (the Dataset has spilled already): the steady state.
-// The bytes per second are the file's.
+// gcloud's pretty-printed array, into a sink that does nothing: the
+// reading alone. The bytes per second are the file's.
 func BenchmarkReadLogs(b *testing.B) {
 	ndjson := largeLog(b, 20000)
 	for _, c := range []struct {
@@ -116,7 +149,7 @@ func BenchmarkReadLogs(b *testing.B) {
 			b.SetBytes(int64(len(c.data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				ds := &Dataset{Sink: &nopSink{}, Spilled: true}
+				ds := &Dataset{Sink: &nopSink{}}
 				if _, err := ReadLogs("bench.json", bytes.NewReader(c.data), ds); err != nil {
 					b.Fatal(err)
 				}
@@ -131,7 +164,9 @@ type nopShard struct{}
 
 func (nopSink) NewShard() RequestShard { return nopShard{} }
 func (nopSink) Merge(RequestShard)     {}
+func (nopSink) MergeChunk(ChunkPiece)  {}
 func (nopShard) Add(*Request)          {}
+func (nopShard) EndChunk() ChunkPiece  { return nil }
 
 // TestReadLogsLongLine reads a file whose lines outgrow the reader's
 // buffer, at the start and later: every entry after them is read.

@@ -24,14 +24,11 @@ type Dataset struct {
 	// Sources lists the files read, with the format each was sniffed as.
 	Sources []Source
 
-	// Sink, when set, bounds the memory a large input takes: once more
-	// than SpillAt request entries were read (DefaultSpillAt when zero),
-	// Requests is emptied into the Sink, Spilled is set, and every later
-	// request entry goes to the Sink. SpilledRequests counts them all.
-	Sink            RequestSink
-	SpillAt         int
-	Spilled         bool
-	SpilledRequests int
+	// Sink, when set, takes every request entry in place of Requests, so
+	// that the memory an input takes does not grow with its requests;
+	// SunkRequests counts them.
+	Sink         RequestSink
+	SunkRequests int
 }
 
 // Source is one input file and the format it was read as.

@@ -128,11 +128,11 @@ func (f *reportFlags) load(args []string) (*collect.Dataset, error) {
 	case len(args) == 1 && loose:
 		return nil, usagef("report: give a snapshot or loose files (-logs, -metrics, -service, -locust, -client, -k6, -jmeter, -vegeta), not both")
 	case len(args) == 1:
-		return snapshot.LoadWith(args[0], analyze.NewAccumulator())
+		return snapshot.LoadWith(args[0], analyze.NewSummary())
 	case !loose:
 		return nil, usagef("report: no sources: give a snapshot directory or -logs, -metrics, -locust files (see runlens help report)")
 	}
-	f.inputs.Sink = analyze.NewAccumulator() // bounds memory on large logs; small ones stay in Requests
+	f.inputs.Sink = analyze.NewSummary() // memory does not grow with the requests
 	return snapshot.Read(f.inputs)
 }
 

@@ -1,0 +1,200 @@
+package analyze
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/DataDog/sketches-go/ddsketch/mapping"
+	"github.com/DataDog/sketches-go/ddsketch/store"
+)
+
+// Latency quantiles are exact while small and sketched when large, with one
+// definition: the nearest rank (percentile.go). A quantile state keeps every
+// latency until it holds more than its limit; from then on it is a DDSketch
+// of 1 % relative accuracy, which answers the nearest rank within 1 %. The
+// switch depends only on how many latencies the state holds, never on the
+// order they came in or how the log was cut, so the same requests give the
+// same state.
+const (
+	// sketchAccuracy is the DDSketch relative accuracy of percentiles.
+	sketchAccuracy = 0.01
+	// sketchBins bounds a sketch's memory; at 1 % accuracy 2048 bins
+	// span more than 1 µs to 1 h without collapsing.
+	sketchBins = 2048
+	// exactPerEndpoint is how many latencies an endpoint (and the total)
+	// keeps before it is sketched.
+	exactPerEndpoint = 10_000
+	// exactPerInterval is how many latencies one interval of the server
+	// series keeps before it is sketched.
+	exactPerInterval = 1_000
+)
+
+// sketchMapping maps latencies to a sketch's bins. The cubically
+// interpolated mapping keeps DDSketch's relative accuracy without a
+// logarithm per value (it reads the float's exponent and interpolates the
+// mantissa), for about 1 % more bins than the logarithmic one.
+var sketchMapping = func() mapping.IndexMapping {
+	m, err := mapping.NewCubicallyInterpolatedMapping(sketchAccuracy)
+	if err != nil {
+		panic(err) // a constant, valid accuracy
+	}
+	return m
+}()
+
+func newSketch() *ddsketch.DDSketch {
+	return ddsketch.NewDDSketch(sketchMapping, store.NewCollapsingLowestDenseStore(sketchBins),
+		store.NewCollapsingLowestDenseStore(sketchBins))
+}
+
+// quantiles is the latency state of one key: every latency up to limit,
+// then a sketch. Minimum and maximum stay exact.
+type quantiles struct {
+	limit    int
+	n        int64
+	exact    []time.Duration // while sk is nil
+	sorted   bool            // exact is sorted
+	sk       *ddsketch.DDSketch
+	min, max time.Duration
+}
+
+func newQuantiles(limit int) *quantiles { return &quantiles{limit: limit} }
+
+func (q *quantiles) add(d time.Duration) {
+	if q.n == 0 || d < q.min {
+		q.min = d
+	}
+	q.max = max(q.max, d)
+	q.n++
+	if q.sk != nil {
+		addSketch(q.sk, d)
+		return
+	}
+	q.exact = append(q.exact, d)
+	q.sorted = false
+	if len(q.exact) > q.limit {
+		q.toSketch()
+	}
+}
+
+// addSketch adds a latency to a sketch; latencies are never negative.
+func addSketch(sk *ddsketch.DDSketch, d time.Duration) {
+	_ = sk.Add(max(ms(d), 0))
+}
+
+func (q *quantiles) toSketch() {
+	q.sk = newSketch()
+	for _, d := range q.exact {
+		addSketch(q.sk, d)
+	}
+	q.exact, q.sorted = nil, false
+}
+
+// merge adds o's latencies; o is left as it was.
+func (q *quantiles) merge(o *quantiles) {
+	if o.n == 0 {
+		return
+	}
+	if q.n == 0 || o.min < q.min {
+		q.min = o.min
+	}
+	q.max = max(q.max, o.max)
+	q.n += o.n
+	if q.sk == nil && o.sk == nil && len(q.exact)+len(o.exact) <= q.limit {
+		q.exact = append(q.exact, o.exact...)
+		q.sorted = false
+		return
+	}
+	if q.sk == nil {
+		q.toSketch()
+	}
+	if o.sk != nil {
+		_ = q.sk.MergeWith(o.sk)
+		return
+	}
+	for _, d := range o.exact {
+		addSketch(q.sk, d)
+	}
+}
+
+// sketched says whether the state answers from a sketch (within 1 %)
+// rather than exactly.
+func (q *quantiles) sketched() bool { return q.sk != nil }
+
+// sortedExact returns the exact latencies, sorted.
+func (q *quantiles) sortedExact() []time.Duration {
+	if !q.sorted {
+		slices.Sort(q.exact)
+		q.sorted = true
+	}
+	return q.exact
+}
+
+// quantileMS is the nearest-rank p-th percentile in ms: exact, or within
+// the sketch's accuracy; p=0 and p=100 are the exact minimum and maximum.
+func (q *quantiles) quantileMS(p float64) float64 {
+	switch {
+	case q.n == 0:
+		return 0
+	case p <= 0:
+		return ms(q.min)
+	case p >= 100:
+		return ms(q.max)
+	case q.sk == nil:
+		return ms(nearestRank(q.sortedExact(), p))
+	}
+	v, err := q.sk.GetValueAtQuantile(sketchQuantile(p, q.n))
+	if err != nil {
+		return 0
+	}
+	return math.Min(math.Max(v, ms(q.min)), ms(q.max))
+}
+
+// sketchQuantile is the quantile to ask a DDSketch of n values for the
+// nearest-rank p-th percentile: a sketch answers with the first value whose
+// cumulative count exceeds q*(n-1), and the nearest rank is ceil(p/100*n),
+// from 1; asking for rank r-0.5 gets the r-th value, clear of rounding. The
+// sketch then answers within its relative accuracy of the exact percentile.
+func sketchQuantile(p float64, n int64) float64 {
+	if n <= 1 {
+		return 0
+	}
+	r := min(max(math.Ceil(p/100*float64(n)), 1), float64(n))
+	return min((r-0.5)/float64(n-1), 1)
+}
+
+// medianWithout is the nearest-rank median of the state's latencies less
+// the given ones (each of which the state holds): the warm median of an
+// endpoint, without the requests that waited on a cold start.
+func (q *quantiles) medianWithout(drop []time.Duration) time.Duration {
+	left := q.n - int64(len(drop))
+	if left <= 0 {
+		return 0
+	}
+	if q.sk == nil {
+		d := slices.Clone(drop)
+		slices.Sort(d)
+		vals := make([]time.Duration, 0, left)
+		for _, v := range q.sortedExact() {
+			if len(d) > 0 && d[0] == v {
+				d = d[1:]
+				continue
+			}
+			vals = append(vals, v)
+		}
+		return nearestRank(vals, 50)
+	}
+	sk := q.sk.Copy()
+	pos := sk.GetPositiveValueStore()
+	for _, v := range drop {
+		if x := ms(v); x > sketchMapping.MinIndexableValue() {
+			pos.AddWithCount(sketchMapping.Index(x), -1)
+		}
+	}
+	v, err := sk.GetValueAtQuantile(sketchQuantile(50, left))
+	if err != nil {
+		return 0
+	}
+	return time.Duration(v * float64(time.Millisecond))
+}
