@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/loadtest"
@@ -177,7 +178,28 @@ func readManifest(path string, ds *collect.Dataset) error {
 	if ds.Manifest.Schema != collect.SnapshotSchema {
 		return fmt.Errorf("reading manifest %s: schema %q, want %q", path, ds.Manifest.Schema, collect.SnapshotSchema)
 	}
+	if err := checkWindow(ds.Manifest.Window); err != nil {
+		return fmt.Errorf("reading manifest %s: %w", path, err)
+	}
 	ds.Warnings = append(ds.Warnings, ds.Manifest.Warnings...)
+	return nil
+}
+
+// checkWindow refuses a manifest window that is half given, reversed or
+// empty: every figure of the report is scoped by it. A manifest without a
+// window leaves it to the data.
+func checkWindow(w collect.Window) error {
+	start, end := w.Start.UTC().Format(time.RFC3339Nano), w.End.UTC().Format(time.RFC3339Nano)
+	switch {
+	case w.IsZero():
+		return nil
+	case w.Start.IsZero() || w.End.IsZero():
+		return fmt.Errorf("window.start %s and window.end %s: give both, or neither", start, end)
+	case w.End.Before(w.Start):
+		return fmt.Errorf("window %s to %s is reversed: its start must come before its end", start, end)
+	case w.End.Equal(w.Start):
+		return fmt.Errorf("window %s to %s is empty: its start must come before its end", start, end)
+	}
 	return nil
 }
 

@@ -1,0 +1,63 @@
+package snapshot
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runlens/runlens/collect"
+)
+
+// writeSnapshot writes a small snapshot (two log entries and a manifest
+// with the given window) and returns its directory.
+func writeSnapshot(t *testing.T, w collect.Window) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := WriteEntries(filepath.Join(dir, RequestsFile), testEntries()); err != nil {
+		t.Fatal(err)
+	}
+	m := collect.Manifest{Project: "p", Region: "europe-west1", Service: "s", Window: w}
+	if err := WriteManifest(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A manifest's window scopes every figure: one that is reversed, empty or
+// half given is refused, naming the manifest.
+func TestLoadRefusesBadWindow(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	start, end := at("2024-03-14T09:59:30Z"), at("2024-03-14T10:06:40Z")
+	for _, tc := range []struct {
+		name string
+		w    collect.Window
+		want string // "" loads
+	}{
+		{"whole", collect.Window{Start: start, End: end}, ""},
+		{"none", collect.Window{}, ""},
+		{"reversed", collect.Window{Start: end, End: start}, "window 2024-03-14T10:06:40Z to 2024-03-14T09:59:30Z is reversed"},
+		{"empty", collect.Window{Start: start, End: start}, "window 2024-03-14T09:59:30Z to 2024-03-14T09:59:30Z is empty"},
+		{"no end", collect.Window{Start: start}, "give both, or neither"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeSnapshot(t, tc.w)
+			_, err := Load(dir)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("err = %v", err)
+			case tc.want == "":
+			case err == nil:
+				t.Errorf("loaded a snapshot whose window is %s", tc.name)
+			case !strings.Contains(err.Error(), filepath.Join(dir, ManifestFile)) || !strings.Contains(err.Error(), tc.want):
+				t.Errorf("err = %v, want one naming %s and saying %q", err, filepath.Join(dir, ManifestFile), tc.want)
+			}
+		})
+	}
+}
