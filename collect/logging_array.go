@@ -204,7 +204,7 @@ func (lr *logReader) readArray(br *bufio.Reader, line int) {
 	var closed bool
 	var readErr error
 	readChunks(lr, line, func(out chan<- arrayChunk, free chan []byte) {
-		tail, closed, readErr = splitArray(br, out, free)
+		tail, closed, readErr = splitArray(br, out, free, lr.chunkBytes)
 	}, (*logReader).parseElements)
 	switch {
 	case lr.stopErr != nil:
@@ -244,13 +244,13 @@ func (lr *logReader) afterArray(br *bufio.Reader, tail []byte) {
 // splitArray reads br into chunks of whole elements. It returns what
 // follows the array's closing bracket in the last buffer, whether the
 // bracket was found, and the error that stopped the reading, if not EOF.
-func splitArray(br *bufio.Reader, out chan<- arrayChunk, free chan []byte) (tail []byte, closed bool, err error) {
+func splitArray(br *bufio.Reader, out chan<- arrayChunk, free chan []byte, size func(round int) int) (tail []byte, closed bool, err error) {
 	f := framer{depth: 1} // in the array
 	var carry []byte
 	scanned := 0 // of carry: framed already
 	seq := 0     // of the chunks sent: the merge takes them in this order, with no gap
 	for round := 0; ; round++ {
-		buf := takeBuf(free, max(min(firstChunk<<min(round, 8), chunkSize), 2*len(carry)))
+		buf := takeBuf(free, max(size(round), 2*len(carry)))
 		buf = append(buf[:0], carry...)
 		buf, err = fill(br, buf)
 		seps := f.scanBlocks(buf, scanned, nil)

@@ -29,6 +29,16 @@ type Dataset struct {
 	// SunkRequests counts them.
 	Sink         RequestSink
 	SunkRequests int
+	// Read tunes how log files are read; the zero value is what a user
+	// gets (a worker per core, chunks growing to 1 MiB). The results do
+	// not depend on it.
+	Read ReadOptions
+}
+
+// ReadOptions tunes the reading of log files.
+type ReadOptions struct {
+	Workers    int // parsing goroutines; zero: one per core
+	ChunkBytes int // the size of the chunks workers parse; zero: 64 KiB growing to 1 MiB
 }
 
 // Source is one input file and the format it was read as.

@@ -32,9 +32,10 @@ type Inputs struct {
 	// timeStamp column; empty: epoch milliseconds, or guessed.
 	JMeterTimeFormat string
 
-	// Sink, when set, takes the request entries of large inputs (see
-	// collect.Dataset.Sink).
+	// Sink, when set, takes the request entries (see collect.Dataset.Sink).
 	Sink collect.RequestSink
+	// Read tunes how log files are read (collect.Dataset.Read).
+	Read collect.ReadOptions
 }
 
 // Load reads a snapshot directory: manifest.json, the log files, metrics/,
@@ -42,10 +43,15 @@ type Inputs struct {
 // made by hand with gcloud, whatever its file names, reads the same.
 func Load(dir string) (*collect.Dataset, error) { return LoadWith(dir, nil) }
 
-// LoadWith is Load with a sink for the request entries of large snapshots
-// (see collect.Dataset.Sink); nil keeps them all in Requests.
+// LoadWith is Load with a sink for the request entries (see
+// collect.Dataset.Sink); nil keeps them all in Requests.
 func LoadWith(dir string, sink collect.RequestSink) (*collect.Dataset, error) {
-	ds := &collect.Dataset{Skipped: map[string]int{}, Sink: sink}
+	return LoadTuned(dir, sink, collect.ReadOptions{})
+}
+
+// LoadTuned is LoadWith with the log files read as read says.
+func LoadTuned(dir string, sink collect.RequestSink, read collect.ReadOptions) (*collect.Dataset, error) {
+	ds := &collect.Dataset{Skipped: map[string]int{}, Sink: sink, Read: read}
 	if err := readManifest(filepath.Join(dir, "manifest.json"), ds); err != nil {
 		return nil, err
 	}
@@ -78,7 +84,7 @@ func LoadWith(dir string, sink collect.RequestSink) (*collect.Dataset, error) {
 
 // Read reads loose files into one dataset.
 func Read(in Inputs) (*collect.Dataset, error) {
-	ds := &collect.Dataset{Skipped: map[string]int{}, Sink: in.Sink}
+	ds := &collect.Dataset{Skipped: map[string]int{}, Sink: in.Sink, Read: in.Read}
 	for _, f := range in.Logs {
 		if err := readAs(f, ds, collect.FormatLogging); err != nil {
 			return nil, err
