@@ -72,3 +72,21 @@ func TestReportBadWindow(t *testing.T) {
 		})
 	}
 }
+
+// A snapshot without its manifest is a collection that did not finish:
+// report refuses it and says to collect again, where it used to report
+// "server 0" and exit 0.
+func TestReportSnapshotWithoutManifest(t *testing.T) {
+	dir := paperCopy(t, func(map[string]any) {})
+	for _, f := range []string{"manifest.json", "requests.ndjson.gz", "system.ndjson.gz"} {
+		must(t, os.Remove(filepath.Join(dir, f)))
+	}
+	stdout, _, err := runCLI(t, "report", dir)
+	if err == nil || exitCode(err) != exitError || !strings.Contains(err.Error(), "snapshot "+dir+": no manifest.json") ||
+		!strings.Contains(err.Error(), "collect again into an empty directory") {
+		t.Errorf("err = %v (exit %d), want one naming %s and saying to collect again", err, exitCode(err), dir)
+	}
+	if stdout != "" {
+		t.Errorf("printed a report:\n%s", stdout)
+	}
+}

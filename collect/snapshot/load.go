@@ -40,7 +40,9 @@ type Inputs struct {
 
 // Load reads a snapshot directory: manifest.json, the log files, metrics/,
 // service.json and client/. Every file is sniffed by content, so a snapshot
-// made by hand with gcloud, whatever its file names, reads the same.
+// made by hand with gcloud, whatever its file names, reads the same. A
+// snapshot is valid only with its manifest, which runlens collect writes
+// last: without it Load fails with ErrNoManifest.
 func Load(dir string) (*collect.Dataset, error) { return LoadWith(dir, nil) }
 
 // LoadWith is Load with a sink for the request entries (see
@@ -169,11 +171,22 @@ func usable(ds *collect.Dataset) error {
 	return errors.New(msg)
 }
 
+// ErrNoManifest is returned for a snapshot directory without its
+// manifest: runlens collect writes the manifest last, so its absence means
+// a collection that did not finish.
+var ErrNoManifest = errors.New("no " + ManifestFile)
+
 func readManifest(path string, ds *collect.Dataset) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("reading snapshot: %w", err)
+	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		ds.Warnf("%s: no manifest; project, service and window come from the data", path)
-		return nil
+		return fmt.Errorf("snapshot %s: %w: runlens collect writes it last, so this collection did not finish "+
+			"(interrupted, or the disk was full) and its files may be incomplete; "+
+			"collect again into an empty directory (runlens collect ... -o %s-2), "+
+			"or give exported files with -logs, -metrics and -service", dir, ErrNoManifest, filepath.Clean(dir))
 	}
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 package snapshot
 
 import (
+	"encoding/json"
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,5 +62,35 @@ func TestLoadRefusesBadWindow(t *testing.T) {
 				t.Errorf("err = %v, want one naming %s and saying %q", err, filepath.Join(dir, ManifestFile), tc.want)
 			}
 		})
+	}
+}
+
+// A snapshot is valid only with its manifest, which collect writes last:
+// a directory with the service and two metric files but no manifest (a
+// collection that hit a full disk) is refused, saying how to redo it.
+func TestLoadRefusesSnapshotWithoutManifest(t *testing.T) {
+	dir := writeSnapshot(t, collect.Window{})
+	fixture := filepath.Join("..", "..", "fixtures", "paper-mobilenet")
+	for _, f := range []string{ServiceFile, MetricFile("run.googleapis.com/request_count"), MetricFile("run.googleapis.com/container/instance_count")} {
+		b, err := os.ReadFile(filepath.Join(fixture, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteJSON(filepath.Join(dir, f), json.RawMessage(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Load(dir); err != nil {
+		t.Fatalf("with its manifest: %v", err)
+	}
+	if err := os.Remove(filepath.Join(dir, ManifestFile)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(dir)
+	if !errors.Is(err, ErrNoManifest) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "collect again") {
+		t.Errorf("err = %v, want ErrNoManifest naming %s and saying to collect again", err, dir)
+	}
+	if _, err := Load(filepath.Join(dir, "missing")); err == nil || errors.Is(err, ErrNoManifest) {
+		t.Errorf("a directory that does not exist: err = %v, want it said", err)
 	}
 }
