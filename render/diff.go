@@ -51,20 +51,20 @@ func writeDiff(w io.Writer, d analyze.Diff, md bool) error {
 }
 
 // writeMarkdownBold writes the table as Markdown with the rows whose last
-// cell is verdict in bold (escaping leaves the asterisks alone).
+// cell is verdict in bold: the cells are escaped here, then put in bold.
 func (t table) writeMarkdownBold(w io.Writer, verdict string) error {
 	for i, r := range t.rows {
-		if r[len(r)-1] != verdict {
-			continue
-		}
-		bold := make([]string, len(r))
-		for j, c := range r {
-			if c != "" {
-				bold[j] = "**" + c + "**"
+		r = escapeMarkdownRow(r)
+		if r[len(r)-1] == markdownText(verdict) {
+			for j, c := range r {
+				if c != "" {
+					r[j] = "**" + c + "**"
+				}
 			}
 		}
-		t.rows[i] = bold
+		t.rows[i] = r
 	}
+	t.markdown = true
 	return t.write(w, true)
 }
 

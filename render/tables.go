@@ -19,6 +19,8 @@ type table struct {
 	header []string
 	rows   [][]string
 	left   int // the first left columns are text; the rest are numbers
+	// markdown says the rows are Markdown already, escaped by the caller.
+	markdown bool
 }
 
 // write renders t with tablewriter, as Markdown when md is set.
@@ -42,16 +44,21 @@ func (t table) write(w io.Writer, md bool) error {
 	} else {
 		fmt.Fprintf(w, "%s\n", t.title)
 	}
+	header := t.header
 	if t.note != "" {
-		fmt.Fprintf(w, "%s\n", t.note)
 		if md {
-			fmt.Fprintln(w)
+			fmt.Fprintf(w, "%s\n\n", markdownText(t.note))
+		} else {
+			fmt.Fprintf(w, "%s\n", t.note)
 		}
 	}
+	if md {
+		header = escapeMarkdownRow(header)
+	}
 	tbl := tablewriter.NewTable(w, opts...)
-	tbl.Header(anySlice(t.header)...)
+	tbl.Header(anySlice(header)...)
 	for _, r := range t.rows {
-		if md {
+		if md && !t.markdown {
 			r = escapeMarkdownRow(r)
 		}
 		if err := tbl.Append(r); err != nil {
@@ -72,20 +79,6 @@ func anySlice(s []string) []any {
 	}
 	return out
 }
-
-// escapeMarkdownRow keeps log-derived text from breaking a Markdown table
-// or being read as HTML when the Markdown is shown on a web page.
-func escapeMarkdownRow(r []string) []string {
-	out := make([]string, len(r))
-	for i, s := range r {
-		out[i] = markdownText(s)
-	}
-	return out
-}
-
-var markdownEscaper = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;", "`", "\\`", "\n", " ", "\r", " ")
-
-func markdownText(s string) string { return markdownEscaper.Replace(s) }
 
 // requestTable is the benchmark's request statistics, client and server
 // rows side by side per endpoint.

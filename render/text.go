@@ -29,7 +29,11 @@ func write(w io.Writer, rpt *analyze.Report, opts Options, md bool) error {
 	} else {
 		fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("=", len([]rune(title))))
 	}
-	fmt.Fprintf(w, "%s\n\n", summary(rpt))
+	esc := func(s string) string { return s }
+	if md {
+		esc = markdownText
+	}
+	fmt.Fprintf(w, "%s\n\n", summary(rpt, esc))
 	tables := []table{requestTable(rpt), percentileTable(rpt), reconciliationTable(rpt)}
 	if len(rpt.ColdStarts.Instances) > 0 {
 		tables = append(tables, coldStartTable(rpt))
@@ -58,12 +62,14 @@ func title(rpt *analyze.Report, opts Options) string {
 	return "runlens: " + name
 }
 
-// summary is the one-paragraph headline.
-func summary(rpt *analyze.Report) string {
+// summary is the one-paragraph headline; esc escapes the strings that
+// come from the inputs for the output at hand.
+func summary(rpt *analyze.Report, esc func(string) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Window %s to %s", rpt.Window.Start.Format("2006-01-02 15:04:05"), rpt.Window.End.Format("15:04:05 MST"))
 	if s := rpt.Service; s.Name != "" {
-		fmt.Fprintf(&b, "; %s in %s, %g vCPU, %d MiB, concurrency %d, %s-based billing", s.Name, s.Region, s.CPU, s.MemoryMiB, s.Concurrency, s.Billing)
+		fmt.Fprintf(&b, "; %s in %s, %g vCPU, %d MiB, concurrency %d, %s-based billing",
+			esc(s.Name), esc(s.Region), s.CPU, s.MemoryMiB, s.Concurrency, esc(s.Billing))
 	}
 	fmt.Fprintf(&b, ".\nRequests: ")
 	if c := rpt.Client; c != nil {
@@ -94,7 +100,7 @@ func writeList(w io.Writer, md bool, heading string, items []string) {
 	}
 	for _, it := range items {
 		if md {
-			it = markdownText(it)
+			it = markdownLine(it)
 		}
 		fmt.Fprintf(w, "- %s\n", it)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Log-derived strings are attacker-controlled: a request URL, user agent,
@@ -36,5 +37,28 @@ func TestHostileLogStrings(t *testing.T) {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("the page does not show %q as text", want)
 		}
+	}
+}
+
+// A service name is input too: in the Markdown's title and "Window" line a
+// line break in it must not start a heading, nor its HTML pass.
+func TestMarkdownServiceNameInjection(t *testing.T) {
+	const name = "mobilenet\n# Owned <img src=x onerror=alert(1)>"
+	dir := filepath.Join(t.TempDir(), "snap")
+	rewrite(t, paper, dir, name, time.Date(2024, 3, 14, 9, 59, 0, 0, time.UTC))
+	stdout, stderr, err := runCLI(t, "report", dir, "-format", "markdown")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	for i, line := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "## runlens: mobilenet # Owned &lt;img") && !strings.HasPrefix(line, "### ") {
+			t.Errorf("line %d is a heading of the service name's: %q", i+1, line)
+		}
+	}
+	if strings.Contains(stdout, "<img") {
+		t.Errorf("the Markdown holds raw HTML from the service name")
+	}
+	if !strings.Contains(stdout, "; mobilenet # Owned &lt;img src=x onerror=alert(1)&gt; in europe-west1,") {
+		t.Errorf("the Window line does not show the service name as text:\n%.600s", stdout)
 	}
 }
