@@ -42,9 +42,14 @@ func estimateOffset(c *collect.ClientRun, s *Summary) (time.Duration, float64, b
 	if len(rows) < minAlignRows || s.n == 0 {
 		return 0, 0, false
 	}
-	cum := s.done100.cumulative()
-	step := int64(100 * time.Millisecond)
-	return alignRows(rows, func(t time.Time) int64 { return cum(floorDiv(t.UnixNano(), step)) })
+	var done bucketCounts
+	for _, e := range s.endpoints {
+		for _, as := range e.recon.byAgent {
+			as.complete.each(func(b int64, n uint64) { done.add(b, uint32(n)) })
+		}
+	}
+	cum := done.cumulative()
+	return alignRows(rows, func(t time.Time) int64 { return cum(floorDiv(t.UnixNano(), tenth)) })
 }
 
 // alignRows finds the offset at which the server's completions, counted by

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 )
@@ -13,17 +14,20 @@ import (
 // intervals open at one instant (one ending as another starts do not
 // overlap). These need every interval of a span, whichever piece of the log
 // it came in, so a summary keeps the intervals near the edges of the time
-// its requests cover and closes only the spans in between.
+// each piece covers and closes only the spans in between.
 //
-// A piece of a log (a chunk a worker parsed, a file) covers, per instance,
-// the arrivals from lo to hi. Another piece can only reach into it with a
-// request that arrived before lo and was still in flight busyGuard later,
-// or with one logged out of order by more than busyGuard. So spans that
-// start at least busyGuard after lo and end at least busyGuard before hi
-// are closed: counted and their intervals dropped. The rest stay as
-// intervals and join with the neighbouring piece's when summaries merge.
-// A request that still reaches into closed spans is counted as a conflict,
-// which the report names: its interval is then swept apart from them.
+// A run is what one reader read in file order: one file, or the requests
+// added to one summary. It covers the arrivals from lo to hi. Another run
+// (another file) can only reach into it with a request that arrived
+// before lo and was still in flight busyGuard later, or with one logged
+// out of order by more than busyGuard. So, per instance, spans that start
+// at least busyGuard after the run's lo and end at least busyGuard before
+// its hi are closed: counted, and their intervals dropped. The rest stay as
+// intervals, and the report sweeps them with those of the other runs. A
+// request that still reaches into another run's closed spans is counted
+// as a conflict, which the report names: its interval is then swept apart
+// from them. Runs are never joined, so a summary holds, per instance, the
+// intervals of about 2 x busyGuard of each file it was made of.
 
 // busyGuard is how far from a piece's edges a busy span must lie to be
 // closed: longer than Cloud Run's default request timeout (5 min), and
@@ -52,11 +56,20 @@ func (t *busyTotals) add(o busyTotals) {
 	t.conflicts += o.conflicts
 }
 
-// busySeg is one instance's requests in one stretch of time.
+// runHull is the span of arrivals a run covers.
+type runHull struct{ lo, hi int64 }
+
+func newRunHull() *runHull { return &runHull{lo: math.MaxInt64, hi: math.MinInt64} }
+
+// see widens the hull to an arrival.
+func (h *runHull) see(t int64) { h.lo, h.hi = min(h.lo, t), max(h.hi, t) }
+
+// busySeg is one instance's requests in one run.
 type busySeg struct {
-	lo, hi int64  // earliest and latest arrival
+	run    *runHull
 	open   []span // intervals not in closed spans, sorted
-	head   int    // open[:head] are in spans that start within busyGuard of lo
+	head   int    // open[:head] are in spans that start within busyGuard of headLo
+	headLo int64  // the run's lo when head was found
 	headE  int64  // the latest end among open[:head]
 	closed busyTotals
 	// The earliest start and latest end of the closed spans; cLo > cHi
@@ -67,16 +80,12 @@ type busySeg struct {
 	closeAt int
 }
 
-func newBusySeg(iv span) *busySeg {
-	return &busySeg{lo: iv.s, hi: iv.s, open: []span{iv}, cLo: 1, cHi: 0, closeAt: 64}
+func newBusySeg(run *runHull) *busySeg {
+	return &busySeg{run: run, cLo: 1, cHi: 0, closeAt: 64, headLo: run.lo}
 }
 
 // add adds one request's interval.
 func (g *busySeg) add(iv span) {
-	if iv.s < g.lo {
-		g.lo, g.head, g.headE = iv.s, 0, 0
-	}
-	g.hi = max(g.hi, iv.s)
 	n := len(g.open)
 	if n == 0 || g.open[n-1].compare(iv) <= 0 {
 		g.open = append(g.open, iv)
@@ -95,7 +104,11 @@ func (g *busySeg) add(iv span) {
 // close counts and drops the spans that lie busyGuard inside the segment.
 func (g *busySeg) close() {
 	open := g.open
-	for g.head < len(open) && (open[g.head].s < g.lo+busyGuard || open[g.head].s <= g.headE) {
+	lo, hi := g.run.lo, g.run.hi
+	if lo != g.headLo {
+		g.head, g.headE, g.headLo = 0, 0, lo
+	}
+	for g.head < len(open) && (open[g.head].s < lo+busyGuard || open[g.head].s <= g.headE) {
 		g.headE = max(g.headE, open[g.head].e)
 		g.head++
 	}
@@ -107,7 +120,7 @@ func (g *busySeg) close() {
 			e = max(e, open[j].e)
 			j++
 		}
-		if j == len(open) || e > g.hi-busyGuard {
+		if j == len(open) || e > hi-busyGuard {
 			break
 		}
 		g.closed.add(sweep(open[i:j]))
@@ -154,28 +167,18 @@ func sweep(ivs []span) busyTotals {
 	return t
 }
 
-// merge adds o, a segment of the same instance whose time meets or
-// overlaps g's, and returns how many of o's intervals reached into g's
-// closed spans or g's into o's.
+// merge adds o, the same instance's intervals in the next chunk of g's
+// run, and returns how many of o's intervals reached into g's closed
+// spans.
 func (g *busySeg) merge(o *busySeg) int64 {
 	var conflicts int64
-	reach := func(ivs []span, a *busySeg) {
-		if a.cLo > a.cHi {
-			return
-		}
-		for _, iv := range ivs {
-			if iv.s <= a.cHi && iv.e >= a.cLo {
+	if g.cLo <= g.cHi {
+		for _, iv := range o.open {
+			if iv.s <= g.cHi && iv.e >= g.cLo {
 				conflicts++
 			}
 		}
 	}
-	reach(o.open, g)
-	reach(g.open, o)
-	if o.lo < g.lo {
-		g.lo = o.lo
-	}
-	g.hi = max(g.hi, o.hi)
-	g.head, g.headE = 0, 0
 	switch {
 	case len(o.open) == 0:
 	case len(g.open) == 0 || g.open[len(g.open)-1].compare(o.open[0]) <= 0:
@@ -191,6 +194,7 @@ func (g *busySeg) merge(o *busySeg) int64 {
 			}
 		}
 		g.open = append(append(merged, a...), b...)
+		g.head, g.headE = 0, 0
 	}
 	if o.cLo <= o.cHi {
 		g.markClosed(o.cLo, o.cHi)
@@ -202,50 +206,43 @@ func (g *busySeg) merge(o *busySeg) int64 {
 	return conflicts
 }
 
-// busyState is one instance's segments, apart in time by more than
-// busyGuard, in order.
+// busyState is one instance's intervals, a segment per run.
 type busyState struct {
 	segs      []*busySeg
 	conflicts int64
 }
 
-// add adds one request's interval.
-func (b *busyState) add(iv span) {
-	if n := len(b.segs); n > 0 {
-		g := b.segs[n-1]
-		if iv.s >= g.lo-busyGuard && iv.s <= g.hi+busyGuard {
-			g.add(iv)
-			return
+// seg returns the segment of a run, new if need be.
+func (b *busyState) seg(run *runHull) *busySeg {
+	if n := len(b.segs); n > 0 && b.segs[n-1].run == run {
+		return b.segs[n-1]
+	}
+	for _, g := range b.segs {
+		if g.run == run {
+			return g
 		}
 	}
-	b.addSeg(newBusySeg(iv))
+	g := newBusySeg(run)
+	b.segs = append(b.segs, g)
+	return g
 }
 
-// addSeg adds a segment and joins those that come within busyGuard.
-func (b *busyState) addSeg(g *busySeg) {
-	i, _ := slices.BinarySearchFunc(b.segs, g, func(a, c *busySeg) int { return cmp.Compare(a.lo, c.lo) })
-	b.segs = slices.Insert(b.segs, i, g)
-	for i := 0; i+1 < len(b.segs); {
-		a, c := b.segs[i], b.segs[i+1]
-		if c.lo <= a.hi+busyGuard {
-			b.conflicts += a.merge(c)
-			b.segs = slices.Delete(b.segs, i+1, i+2)
-			continue
-		}
-		i++
+// extend adds o's segments, the next chunk of run, to run's.
+func (b *busyState) extend(run *runHull, o *busyState) {
+	b.conflicts += o.conflicts
+	for _, og := range o.segs {
+		b.conflicts += b.seg(run).merge(og)
 	}
 }
 
-// merge adds o's segments.
+// merge adds o's segments, of other runs.
 func (b *busyState) merge(o *busyState) {
 	b.conflicts += o.conflicts
-	for _, g := range o.segs {
-		b.addSeg(g)
-	}
+	b.segs = append(b.segs, o.segs...)
 }
 
-// totals sweeps what is still open and adds the closed spans, and counts
-// the conflicts: requests that reached into closed spans.
+// totals sweeps what is still open, with the closed spans added, and
+// counts the conflicts: open intervals that reach into closed spans.
 func (b *busyState) totals() busyTotals {
 	var t busyTotals
 	var open []span

@@ -5,59 +5,99 @@ import (
 	"slices"
 )
 
-// pageBits sets how many buckets a page of bucketCounts holds.
+// pageBits sets how many buckets a page of counts holds.
 const pageBits = 12
 
-// bucketCounts counts events in fixed time buckets (seconds, 100 ms, 10 s),
+// countsOf counts events in fixed time buckets (seconds, 100 ms, 10 s),
 // keyed by bucket number, in pages allocated where events fall: sparse
-// spans of time cost nothing, dense ones 4 bytes a bucket.
-type bucketCounts struct {
-	pages    map[int64]*[1 << pageBits]uint32
+// spans of time cost nothing, dense ones a T a bucket. What a bucket
+// holds past T's range goes to over, so that a narrow T (a byte for the
+// per-agent completions per 100 ms) stays exact.
+type countsOf[T uint8 | uint32] struct {
+	pages    map[int64]*[1 << pageBits]T
+	over     map[int64]uint64
 	lastKey  int64 // the page last added to, which the next add likely hits
-	lastPage *[1 << pageBits]uint32
+	lastPage *[1 << pageBits]T
+	lo, hi   int64 // the first and last bucket added to, when any
 }
 
-func (c *bucketCounts) add(bucket int64, n uint32) {
+// bucketCounts counts up to 4 billion events a bucket in 4 bytes.
+type bucketCounts = countsOf[uint32]
+
+// tenthCounts counts events per 100 ms in a byte a bucket.
+type tenthCounts = countsOf[uint8]
+
+func (c *countsOf[T]) add(bucket int64, n uint32) {
+	if n == 0 {
+		return
+	}
 	k := bucket >> pageBits
 	p := c.lastPage
 	if p == nil || k != c.lastKey {
 		if c.pages == nil {
-			c.pages = map[int64]*[1 << pageBits]uint32{}
+			c.pages = map[int64]*[1 << pageBits]T{}
+			c.lo, c.hi = bucket, bucket
 		}
 		p = c.pages[k]
 		if p == nil {
-			p = new([1 << pageBits]uint32)
+			p = new([1 << pageBits]T)
 			c.pages[k] = p
 		}
 		c.lastKey, c.lastPage = k, p
 	}
-	p[bucket&(1<<pageBits-1)] += n
+	c.lo, c.hi = min(c.lo, bucket), max(c.hi, bucket)
+	i := bucket & (1<<pageBits - 1)
+	if sum := uint64(p[i]) + uint64(n); sum > uint64(^T(0)) {
+		if c.over == nil {
+			c.over = map[int64]uint64{}
+		}
+		c.over[bucket] += sum - uint64(^T(0))
+		p[i] = ^T(0)
+		return
+	}
+	p[i] += T(n)
 }
 
-func (c *bucketCounts) get(bucket int64) uint32 {
+func (c *countsOf[T]) get(bucket int64) uint64 {
 	if p := c.pages[bucket>>pageBits]; p != nil {
-		return p[bucket&(1<<pageBits-1)]
+		return uint64(p[bucket&(1<<pageBits-1)]) + c.over[bucket]
 	}
 	return 0
 }
 
-func (c *bucketCounts) merge(o *bucketCounts) {
-	for k, op := range o.pages {
-		base := k << pageBits
-		for i, n := range op {
-			if n != 0 {
-				c.add(base+int64(i), n)
+// merge adds o's counts, looking only at the buckets o added to.
+func (c *countsOf[T]) merge(o *countsOf[T]) {
+	if o.pages == nil {
+		return
+	}
+	for k := o.lo >> pageBits; k <= o.hi>>pageBits; k++ {
+		op := o.pages[k]
+		if op == nil {
+			continue
+		}
+		from, to := max(o.lo-k<<pageBits, 0), min(o.hi-k<<pageBits, 1<<pageBits-1)
+		for i := from; i <= to; i++ {
+			if n := op[i]; n != 0 {
+				c.add(k<<pageBits+i, uint32(n))
 			}
+		}
+	}
+	for b, n := range o.over {
+		for n > 0 {
+			step := min(n, 1<<31)
+			c.add(b, uint32(step))
+			n -= step
 		}
 	}
 }
 
 // each calls f for every bucket with a count, in order.
-func (c *bucketCounts) each(f func(bucket int64, n uint32)) {
+func (c *countsOf[T]) each(f func(bucket int64, n uint64)) {
 	for _, k := range slices.Sorted(maps.Keys(c.pages)) {
 		for i, n := range c.pages[k] {
 			if n != 0 {
-				f(k<<pageBits+int64(i), n)
+				b := k<<pageBits + int64(i)
+				f(b, uint64(n)+c.over[b])
 			}
 		}
 	}
@@ -65,11 +105,11 @@ func (c *bucketCounts) each(f func(bucket int64, n uint32)) {
 
 // cumulative returns a function counting the events in buckets up to and
 // including the given one.
-func (c *bucketCounts) cumulative() func(bucket int64) int64 {
+func (c *countsOf[T]) cumulative() func(bucket int64) int64 {
 	var buckets []int64
 	var cum []int64
 	var total int64
-	c.each(func(b int64, n uint32) {
+	c.each(func(b int64, n uint64) {
 		total += int64(n)
 		buckets, cum = append(buckets, b), append(cum, total)
 	})

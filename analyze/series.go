@@ -81,7 +81,7 @@ func serverStep(w collect.Window, s *Summary) time.Duration {
 func serverSeries(s *Summary, step time.Duration) []ServerPoint {
 	size := max(int64(step/time.Second), 1)
 	out := []ServerPoint{}
-	s.perSec.each(func(sec int64, n uint32) {
+	s.perSec.each(func(sec int64, n uint64) {
 		t := floorDiv(sec, size) * size
 		if len(out) == 0 || out[len(out)-1].Time.Unix() != t {
 			out = append(out, ServerPoint{Time: time.Unix(t, 0).UTC()})
@@ -170,7 +170,7 @@ func statusSeries(ds *collect.Dataset, s *Summary, w collect.Window) []StatusPoi
 		}
 	} else {
 		for class := range s.status10 {
-			s.status10[class].each(func(b int64, n uint32) {
+			s.status10[class].each(func(b int64, n uint64) {
 				addClass(at(time.Unix(b*10, 0).UTC()), []string{"2xx", "3xx", "4xx", "5xx"}[class], float64(n))
 			})
 		}

@@ -3,7 +3,9 @@ package analyze
 import (
 	"cmp"
 	"container/heap"
+	"math"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/runlens/runlens/collect"
@@ -17,9 +19,11 @@ import (
 // however the log was cut into files and chunks, in whatever order they
 // were read. doc.go lists what it keeps and what is exact.
 //
-// A Summary is a collect.RequestSink: NewShard gives a worker its own
-// summary, EndChunk hands over what must be joined across chunks in file
-// order (busy spans, busy.go) and Merge folds a shard in.
+// A Summary is a collect.RequestSink: NewShard gives a parsing worker a
+// shard that adds the requests of each chunk of a file to a summary of
+// their own, which the reader hands to MergeChunk in file order (busy
+// spans must be joined in order, busy.go); the sink then holds the one
+// summary of the whole log, and the workers only a chunk's.
 type Summary struct {
 	n           int64
 	first       time.Time // earliest arrival
@@ -35,7 +39,6 @@ type Summary struct {
 	instances map[string]*instAcc
 	perSec    bucketCounts    // arrivals per second
 	errSec    bucketCounts    // 5xx and status 0 per second
-	done100   bucketCounts    // completions per 100 ms
 	status10  [4]bucketCounts // arrivals per 10 s by status class
 
 	// Latency by arrival interval: width seconds, from widths, so that
@@ -43,8 +46,15 @@ type Summary struct {
 	width     int64
 	intervals map[int64]*quantiles
 
+	// run is the span of arrivals added to this summary; curRun, in a
+	// sink, that of the file whose chunks MergeChunk is given (busy.go).
+	run, curRun *runHull
+
 	marked []reqPoint // requests with the cold-start marker, the earliest maxMarked
 	sample sampleHeap // bottom-k sample by hash: the same whatever the sharding
+	// sampleCut, in a chunk's summary, is the largest hash the sink's
+	// full sample holds: a request with a larger one cannot enter it.
+	sampleCut *atomic.Uint64
 
 	// The endpoint and agent last added to, which the next request often
 	// has too: found without hashing.
@@ -123,10 +133,11 @@ type reconAcc struct {
 
 // agentSeries is one agent's requests of one endpoint: arrivals per
 // second, completions per 100 ms (to tell those still in flight when the
-// client stopped).
+// client stopped, and to align the clocks).
 type agentSeries struct {
-	n                int64
-	arrive, complete bucketCounts
+	n        int64
+	arrive   bucketCounts
+	complete tenthCounts
 }
 
 // agentCount is one user agent's requests.
@@ -148,7 +159,7 @@ type reqPoint struct {
 func NewSummary() *Summary {
 	return &Summary{endpoints: map[endpointKey]*epAcc{}, total: newEpAcc(endpointKey{path: "Aggregated"}),
 		agents: map[string]*agentCount{}, instances: map[string]*instAcc{},
-		width: widths[0], intervals: map[int64]*quantiles{}}
+		width: widths[0], intervals: map[int64]*quantiles{}, run: newRunHull()}
 }
 
 func newEpAcc(k endpointKey) *epAcc {
@@ -156,41 +167,76 @@ func newEpAcc(k endpointKey) *epAcc {
 }
 
 // NewShard implements collect.RequestSink.
-func (s *Summary) NewShard() collect.RequestShard { return NewSummary() }
+func (s *Summary) NewShard() collect.RequestShard {
+	if s.sampleCut == nil {
+		s.sampleCut = new(atomic.Uint64)
+		s.sampleCut.Store(math.MaxUint64)
+		s.publishCut()
+	}
+	sh := &shard{cut: s.sampleCut}
+	sh.cur = sh.newChunk()
+	return sh
+}
 
-// Merge implements collect.RequestSink.
-func (s *Summary) Merge(o collect.RequestShard) { s.merge(o.(*Summary)) }
+// Merge implements collect.RequestSink. A file's reader merges its
+// shards when the file ends: the file's run of chunks ends with it.
+func (s *Summary) Merge(o collect.RequestShard) {
+	if sh := o.(*shard); sh.cur.n > 0 || len(sh.cur.instances) > 0 {
+		s.merge(sh.cur)
+	}
+	s.curRun = nil
+	s.publishCut()
+}
 
-// MergeChunk implements collect.RequestSink: it joins a chunk's busy
-// intervals, given in file order.
+// MergeChunk implements collect.RequestSink: it merges a chunk's summary;
+// a file's come in file order, and its busy intervals join the file's.
 func (s *Summary) MergeChunk(p collect.ChunkPiece) {
-	bp, _ := p.(busyPiece)
-	for _, b := range bp {
-		s.instanceByID(b.id).busy.merge(b.busy)
+	c, ok := p.(*Summary)
+	if !ok || c == nil {
+		return
+	}
+	if s.curRun == nil {
+		s.curRun = newRunHull()
+	}
+	if c.n > 0 {
+		s.curRun.see(c.run.lo)
+		s.curRun.see(c.run.hi)
+	}
+	s.mergeInto(c, s.curRun)
+	s.publishCut()
+}
+
+// publishCut tells the shards the largest hash the full sample holds.
+func (s *Summary) publishCut() {
+	if s.sampleCut != nil && len(s.sample) >= sampleSize {
+		s.sampleCut.Store(s.sample[0].hash)
 	}
 }
 
-// busyPiece is a chunk's busy intervals, per instance.
-type busyPiece []struct {
-	id   string
-	busy *busyState
+// shard is a parsing worker's: a summary per chunk.
+type shard struct {
+	cur *Summary
+	cut *atomic.Uint64
 }
 
-// EndChunk implements collect.RequestShard: it hands over the busy
-// intervals of the chunk just read, to be joined in file order.
-func (s *Summary) EndChunk() collect.ChunkPiece {
-	var p busyPiece
-	for id, in := range s.instances {
-		if len(in.busy.segs) > 0 {
-			b := in.busy
-			p = append(p, struct {
-				id   string
-				busy *busyState
-			}{id, &b})
-			in.busy = busyState{}
-		}
+func (sh *shard) newChunk() *Summary {
+	c := NewSummary()
+	c.sampleCut = sh.cut
+	return c
+}
+
+// Add implements collect.RequestShard.
+func (sh *shard) Add(r *collect.Request) { sh.cur.Add(r) }
+
+// EndChunk implements collect.RequestShard: it hands over the summary of
+// the chunk just read.
+func (sh *shard) EndChunk() collect.ChunkPiece {
+	if sh.cur.n == 0 && len(sh.cur.instances) == 0 {
+		return nil
 	}
-	return p
+	c := sh.cur
+	sh.cur = sh.newChunk()
+	return c
 }
 
 // Add implements collect.RequestShard. The strings of r are copied before
@@ -198,6 +244,7 @@ func (s *Summary) EndChunk() collect.ChunkPiece {
 func (s *Summary) Add(r *collect.Request) {
 	s.n++
 	end := r.Time.Add(r.Latency)
+	s.run.see(r.Time.UnixNano())
 	if s.first.IsZero() || r.Time.Before(s.first) {
 		s.first, s.firstSvc = r.Time, [2]string{clone(r.Service), clone(r.Location)}
 	} else if r.Time.Equal(s.first) {
@@ -218,7 +265,6 @@ func (s *Summary) Add(r *collect.Request) {
 	if r.Status >= 500 || r.Status == 0 {
 		s.errSec.add(sec, 1)
 	}
-	s.done100.add(floorDiv(end.UnixNano(), int64(100*time.Millisecond)), 1)
 	s.status10[classIndex(r.Status)].add(floorDiv(sec, 10), 1)
 	s.interval(sec).add(r.Latency)
 	e.recon.add(agent, r, sec, floorDiv(end.UnixNano(), int64(100*time.Millisecond)))
@@ -226,11 +272,13 @@ func (s *Summary) Add(r *collect.Request) {
 	if r.ColdStart {
 		s.mark(p)
 	}
-	s.sample.offer(p, sampleSize)
+	if s.sampleCut == nil || p.hash < s.sampleCut.Load() {
+		s.sample.offer(p, sampleSize)
+	}
 	if r.InstanceID != "" {
 		in := s.instance(r.InstanceID)
 		in.add(p, end)
-		in.busy.add(span{r.Time.UnixNano(), end.UnixNano()})
+		in.busy.seg(s.run).add(span{r.Time.UnixNano(), end.UnixNano()})
 	}
 }
 
@@ -542,14 +590,20 @@ func (in *instAcc) keepEarly(p reqPoint) {
 	in.earlyLastT, in.earlyLastHash = last.t, last.hash
 }
 
-func (in *instAcc) merge(o *instAcc) {
+// merge adds o; its busy intervals continue run, or are of runs of their
+// own when run is nil.
+func (in *instAcc) merge(o *instAcc, run *runHull) {
 	in.n += o.n
 	in.marker = in.marker || o.marker
 	in.lastEnd = maxTime(in.lastEnd, o.lastEnd)
 	for _, p := range o.early {
 		in.keepEarly(p)
 	}
-	in.busy.merge(&o.busy)
+	if run != nil {
+		in.busy.extend(run, &o.busy)
+	} else {
+		in.busy.merge(&o.busy)
+	}
 }
 
 // compare orders requests by time, then by hash, so that the order does
@@ -558,7 +612,11 @@ func (p reqPoint) compare(q reqPoint) int {
 	return cmp.Or(p.t.Compare(q.t), cmp.Compare(p.hash, q.hash))
 }
 
-func (s *Summary) merge(o *Summary) {
+// merge adds o, whose runs stay its own.
+func (s *Summary) merge(o *Summary) { s.mergeInto(o, nil) }
+
+// mergeInto adds o; its busy intervals continue run where run is set.
+func (s *Summary) mergeInto(o *Summary, run *runHull) {
 	if o.n == 0 && len(o.instances) == 0 {
 		return
 	}
@@ -602,11 +660,10 @@ func (s *Summary) merge(o *Summary) {
 	s.total.mergeCounts(o.total)
 	s.agentRest += o.agentRest
 	for _, id := range sortedKeys(o.instances) {
-		s.instanceByID(id).merge(o.instances[id])
+		s.instanceByID(id).merge(o.instances[id], run)
 	}
 	s.perSec.merge(&o.perSec)
 	s.errSec.merge(&o.errSec)
-	s.done100.merge(&o.done100)
 	for i := range s.status10 {
 		s.status10[i].merge(&o.status10[i])
 	}

@@ -16,7 +16,24 @@ func main() {
 		code = exitCode(err)
 	}
 	stop()
+	writeHeapProfile(os.Getenv("RUNLENS_MEMPROFILE"))
 	os.Exit(code)
+}
+
+// writeHeapProfile writes a heap profile (what the run allocated, and
+// what it still held) to path, when given, for "go tool pprof".
+func writeHeapProfile(path string) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		f.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "runlens: RUNLENS_MEMPROFILE: %v\n", err)
+	}
 }
 
 // profile writes a CPU profile of the run to path, when given, for

@@ -1,0 +1,248 @@
+package analyze_test
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/collect/sim/large"
+	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/render"
+)
+
+// A log's form, its cutting into files and chunks, the order of its files
+// and the number of workers change nothing in the report: these are the
+// forms a log is given in here.
+type logForm struct {
+	name  string
+	files func(t testing.TB, lines [][]byte) map[string][]byte // file name to content
+	read  collect.ReadOptions
+}
+
+var logForms = []logForm{
+	{name: "ndjson", files: asNDJSON},
+	{name: "array", files: asArray},
+	{name: "gzip", files: asGzip},
+	{name: "seven-files-shuffled", files: asPieces(7)},
+	{name: "one-worker", files: asNDJSON, read: collect.ReadOptions{Workers: 1}},
+	{name: "eight-workers", files: asNDJSON, read: collect.ReadOptions{Workers: 8}},
+	{name: "chunks-4KiB", files: asNDJSON, read: collect.ReadOptions{ChunkBytes: 4 << 10}},
+	{name: "chunks-1MiB", files: asNDJSON, read: collect.ReadOptions{ChunkBytes: 1 << 20}},
+	{name: "array-chunks-4KiB-one-worker", files: asArray, read: collect.ReadOptions{ChunkBytes: 4 << 10, Workers: 1}},
+}
+
+func asNDJSON(_ testing.TB, lines [][]byte) map[string][]byte {
+	return map[string][]byte{"log.ndjson": append(bytes.Join(lines, []byte("\n")), '\n')}
+}
+
+// asArray is gcloud logging read --format=json: one pretty-printed array.
+func asArray(t testing.TB, lines [][]byte) map[string][]byte {
+	var b bytes.Buffer
+	b.WriteString("[\n")
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString("  ")
+		if err := json.Indent(&b, l, "  ", "  "); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.WriteString("\n]\n")
+	return map[string][]byte{"log.json": b.Bytes()}
+}
+
+func asGzip(t testing.TB, lines [][]byte) map[string][]byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write(asNDJSON(t, lines)["log.ndjson"]); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return map[string][]byte{"log.ndjson.gz": b.Bytes()}
+}
+
+// asPieces cuts the log into n runs of lines, in files whose names put
+// them in a shuffled order.
+func asPieces(n int) func(testing.TB, [][]byte) map[string][]byte {
+	return func(t testing.TB, lines [][]byte) map[string][]byte {
+		order := rand.New(rand.NewPCG(3, 4)).Perm(n)
+		out := map[string][]byte{}
+		for i := range n {
+			part := lines[i*len(lines)/n : (i+1)*len(lines)/n]
+			if len(part) == 0 {
+				continue
+			}
+			out[fmt.Sprintf("piece-%d.ndjson", order[i])] = asNDJSON(t, part)["log.ndjson"]
+		}
+		return out
+	}
+}
+
+// readLines reads the lines of a log file, gzipped or not.
+func readLines(t testing.TB, path string) [][]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	}
+	var out [][]byte
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 16<<20)
+	for sc.Scan() {
+		if l := bytes.TrimSpace(sc.Bytes()); len(l) > 0 {
+			out = append(out, bytes.Clone(l))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// reportJSON is the report's JSON without what names the input files or
+// the time it was made: its sources and its generation time.
+func reportJSON(t testing.TB, rpt *analyze.Report) []byte {
+	t.Helper()
+	rpt.Sources = nil
+	var b bytes.Buffer
+	if err := render.JSON(&b, rpt); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// copyTree copies the snapshot's files other than its logs.
+func copyTree(t testing.TB, from, to string, skip func(string) bool) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		if skip(rel) {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReportSameWhateverTheLogsForm reads every fixture's logs in each
+// form and checks that the report's JSON is the same, byte for byte.
+func TestReportSameWhateverTheLogsForm(t *testing.T) {
+	fixtures, err := filepath.Glob("../fixtures/*/manifest.json")
+	if err != nil || len(fixtures) < 5 {
+		t.Fatalf("fixtures: %v, %v", fixtures, err)
+	}
+	for _, m := range fixtures {
+		dir := filepath.Dir(m)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			logs := map[string][][]byte{}
+			for _, name := range []string{"requests.ndjson.gz", "system.ndjson.gz"} {
+				logs[name] = readLines(t, filepath.Join(dir, name))
+			}
+			want := fixtureReport(t, dir, collect.ReadOptions{})
+			for _, form := range logForms {
+				t.Run(form.name, func(t *testing.T) {
+					snap := t.TempDir()
+					copyTree(t, dir, snap, func(rel string) bool { return logs[rel] != nil || rel == "README.md" })
+					for name, lines := range logs {
+						for f, b := range form.files(t, lines) {
+							if err := os.WriteFile(filepath.Join(snap, strings.TrimSuffix(name, ".ndjson.gz")+"-"+f), b, 0o644); err != nil {
+								t.Fatal(err)
+							}
+						}
+					}
+					got := fixtureReport(t, snap, form.read)
+					if !bytes.Equal(got, want) {
+						t.Errorf("report differs from the fixture's as given:\n%s", cmp.Diff(string(want), string(got)))
+					}
+				})
+			}
+		})
+	}
+}
+
+func fixtureReport(t testing.TB, dir string, read collect.ReadOptions) []byte {
+	t.Helper()
+	ds, err := snapshot.LoadTuned(dir, analyze.NewSummary(), read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reportJSON(t, analyze.Run(ds, analyze.Options{}))
+}
+
+// TestLargeReportSameWhateverTheLogsForm is the same over 200,000
+// generated requests (a day of traffic): past every exact limit, the
+// sketched and swept figures are as independent of the form.
+func TestLargeReportSameWhateverTheLogsForm(t *testing.T) {
+	n := 200_000
+	if testing.Short() {
+		n = 20_000
+	}
+	var b bytes.Buffer
+	if err := large.Write(&b, large.Options{Requests: n, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(b.Bytes()), []byte("\n"))
+	b = bytes.Buffer{}
+	var want []byte
+	for _, form := range append([]logForm{{name: "ndjson", files: asNDJSON}}, logForms...) {
+		t.Run(form.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var files []string
+			for f, data := range form.files(t, lines) {
+				path := filepath.Join(dir, f)
+				if err := os.WriteFile(path, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				files = append(files, path)
+			}
+			ds, err := snapshot.Read(snapshot.Inputs{Logs: files, Sink: analyze.NewSummary(), Read: form.read})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := reportJSON(t, analyze.Run(ds, analyze.Options{}))
+			if want == nil {
+				want = got
+				return
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("report differs from the NDJSON file's:\n%s", cmp.Diff(string(want), string(got)))
+			}
+		})
+	}
+}
