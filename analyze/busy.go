@@ -87,6 +87,9 @@ func newBusySeg(run *runHull) *busySeg {
 // add adds one request's interval.
 func (g *busySeg) add(iv span) {
 	n := len(g.open)
+	if g.open == nil {
+		g.open = takeSlice[span](&spans)
+	}
 	if n == 0 || g.open[n-1].compare(iv) <= 0 {
 		g.open = append(g.open, iv)
 	} else {

@@ -3,6 +3,8 @@ package analyze
 import (
 	"maps"
 	"slices"
+	"sync"
+	"unsafe"
 )
 
 // pageBits sets how many buckets a page of counts holds.
@@ -40,7 +42,7 @@ func (c *countsOf[T]) add(bucket int64, n uint32) {
 		}
 		p = c.pages[k]
 		if p == nil {
-			p = new([1 << pageBits]T)
+			p = newPage[T]()
 			c.pages[k] = p
 		}
 		c.lastKey, c.lastPage = k, p
@@ -56,6 +58,27 @@ func (c *countsOf[T]) add(bucket int64, n uint32) {
 		return
 	}
 	p[i] += T(n)
+}
+
+// pagePools keep zeroed pages of each width for reuse: a chunk's summary
+// fills a few and the sink hands them back once it has merged them.
+var pagePools = map[int]*sync.Pool{
+	1: {New: func() any { return new([1 << pageBits]uint8) }},
+	4: {New: func() any { return new([1 << pageBits]uint32) }},
+}
+
+func newPage[T uint8 | uint32]() *[1 << pageBits]T {
+	return pagePools[int(unsafe.Sizeof(T(0)))].Get().(*[1 << pageBits]T)
+}
+
+// release zeroes the pages and hands them back for reuse; c is empty after.
+func (c *countsOf[T]) release() {
+	pool := pagePools[int(unsafe.Sizeof(T(0)))]
+	for _, p := range c.pages {
+		clear(p[:])
+		pool.Put(p)
+	}
+	*c = countsOf[T]{}
 }
 
 func (c *countsOf[T]) get(bucket int64) uint64 {

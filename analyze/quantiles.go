@@ -3,6 +3,7 @@ package analyze
 import (
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/DataDog/sketches-go/ddsketch"
@@ -71,6 +72,9 @@ func (q *quantiles) add(d time.Duration) {
 		addSketch(q.sk, d)
 		return
 	}
+	if q.exact == nil {
+		q.exact = takeSlice[time.Duration](&durations)
+	}
 	q.exact = append(q.exact, d)
 	q.sorted = false
 	if len(q.exact) > q.limit {
@@ -115,6 +119,31 @@ func (q *quantiles) merge(o *quantiles) {
 	}
 	for _, d := range o.exact {
 		addSketch(q.sk, d)
+	}
+}
+
+// release hands the latencies' buffer back for reuse; q is empty after.
+func (q *quantiles) release() {
+	putSlice(&durations, q.exact)
+	*q = quantiles{limit: q.limit}
+}
+
+// Buffers a chunk's summary fills and the sink, once it merged them,
+// hands back: latencies and busy intervals.
+var durations, spans sync.Pool
+
+// takeSlice returns an empty buffer from pool, or a new one.
+func takeSlice[T any](pool *sync.Pool) []T {
+	if b, ok := pool.Get().(*[]T); ok {
+		return (*b)[:0]
+	}
+	return make([]T, 0, 64)
+}
+
+// putSlice hands a buffer back to pool.
+func putSlice[T any](pool *sync.Pool, b []T) {
+	if cap(b) > 0 {
+		pool.Put(&b)
 	}
 }
 

@@ -55,6 +55,10 @@ type Summary struct {
 	// sampleCut, in a chunk's summary, is the largest hash the sink's
 	// full sample holds: a request with a larger one cannot enter it.
 	sampleCut *atomic.Uint64
+	// earlyCuts, likewise, is the last of each instance's earliest
+	// requests in the sink, once it holds earlyPerInstance of them.
+	earlyCuts *atomic.Pointer[map[string]reqPoint]
+	cutsDirty bool // a sink's early lists changed since it published them
 
 	// The endpoint and agent last added to, which the next request often
 	// has too: found without hashing.
@@ -117,6 +121,12 @@ type instAcc struct {
 	early   []reqPoint // its earliest requests, by time
 	lastEnd time.Time
 	busy    busyState
+	// cut, in a chunk's summary, is the last of the sink's full list of
+	// the instance's earliest requests: a later request cannot enter it.
+	cut    reqPoint
+	hasCut bool
+	// changed, in a sink, says its full list changed since last published.
+	changed bool
 	// The last of early once it is full, here beside the counts: most
 	// requests come after it, and the test needs no load from early.
 	earlyLastT    time.Time
@@ -171,9 +181,11 @@ func (s *Summary) NewShard() collect.RequestShard {
 	if s.sampleCut == nil {
 		s.sampleCut = new(atomic.Uint64)
 		s.sampleCut.Store(math.MaxUint64)
+		s.earlyCuts = new(atomic.Pointer[map[string]reqPoint])
+		s.cutsDirty = true
 		s.publishCut()
 	}
-	sh := &shard{cut: s.sampleCut}
+	sh := &shard{cut: s.sampleCut, early: s.earlyCuts}
 	sh.cur = sh.newChunk()
 	return sh
 }
@@ -204,24 +216,62 @@ func (s *Summary) MergeChunk(p collect.ChunkPiece) {
 	}
 	s.mergeInto(c, s.curRun)
 	s.publishCut()
+	c.release()
 }
 
-// publishCut tells the shards the largest hash the full sample holds.
+// release hands a merged chunk's pages back for reuse.
+func (s *Summary) release() {
+	s.perSec.release()
+	s.errSec.release()
+	for i := range s.status10 {
+		s.status10[i].release()
+	}
+	for _, e := range s.endpoints {
+		for _, as := range e.recon.byAgent {
+			as.arrive.release()
+			as.complete.release()
+		}
+		e.q.release()
+	}
+	for _, q := range s.intervals {
+		q.release()
+	}
+	for _, in := range s.instances {
+		for _, g := range in.busy.segs {
+			putSlice(&spans, g.open)
+			g.open = nil
+		}
+	}
+}
+
+// publishCut tells the shards the largest hash the full sample holds,
+// and the last of each instance's full list of earliest requests.
 func (s *Summary) publishCut() {
 	if s.sampleCut != nil && len(s.sample) >= sampleSize {
 		s.sampleCut.Store(s.sample[0].hash)
+	}
+	if s.earlyCuts != nil && s.cutsDirty {
+		m := map[string]reqPoint{}
+		for id, in := range s.instances {
+			if len(in.early) == earlyPerInstance {
+				m[id] = in.early[earlyPerInstance-1]
+			}
+		}
+		s.earlyCuts.Store(&m)
+		s.cutsDirty = false
 	}
 }
 
 // shard is a parsing worker's: a summary per chunk.
 type shard struct {
-	cur *Summary
-	cut *atomic.Uint64
+	cur   *Summary
+	cut   *atomic.Uint64
+	early *atomic.Pointer[map[string]reqPoint]
 }
 
 func (sh *shard) newChunk() *Summary {
 	c := NewSummary()
-	c.sampleCut = sh.cut
+	c.sampleCut, c.earlyCuts = sh.cut, sh.early
 	return c
 }
 
@@ -440,6 +490,13 @@ func (s *Summary) instanceByID(id string) *instAcc {
 	if in == nil {
 		in = &instAcc{id: clone(id)}
 		s.instances[in.id] = in
+		if s.earlyCuts != nil {
+			if m := s.earlyCuts.Load(); m != nil {
+				if cut, ok := (*m)[id]; ok {
+					in.cut, in.hasCut = cut, true
+				}
+			}
+		}
 	}
 	return in
 }
@@ -576,10 +633,16 @@ func (in *instAcc) add(p reqPoint, end time.Time) {
 
 // keepEarly keeps the instance's earliest requests, in time order.
 func (in *instAcc) keepEarly(p reqPoint) {
+	if in.hasCut && !p.before(in.cut) {
+		return
+	}
 	if len(in.early) == earlyPerInstance {
 		if c := p.t.Compare(in.earlyLastT); c > 0 || c == 0 && p.hash >= in.earlyLastHash { // !p.before(last)
 			return
 		}
+	}
+	if in.early == nil {
+		in.early = make([]reqPoint, 0, earlyPerInstance+1)
 	}
 	i, _ := slices.BinarySearchFunc(in.early, p, func(a, b reqPoint) int { return a.compare(b) })
 	in.early = slices.Insert(in.early, i, p)
@@ -596,8 +659,15 @@ func (in *instAcc) merge(o *instAcc, run *runHull) {
 	in.n += o.n
 	in.marker = in.marker || o.marker
 	in.lastEnd = maxTime(in.lastEnd, o.lastEnd)
+	var last reqPoint
+	if len(in.early) > 0 {
+		last = in.early[len(in.early)-1]
+	}
 	for _, p := range o.early {
 		in.keepEarly(p)
+	}
+	if n := len(in.early); n == earlyPerInstance && in.early[n-1] != last {
+		in.changed = true
 	}
 	if run != nil {
 		in.busy.extend(run, &o.busy)
@@ -611,6 +681,8 @@ func (in *instAcc) merge(o *instAcc, run *runHull) {
 func (p reqPoint) compare(q reqPoint) int {
 	return cmp.Or(p.t.Compare(q.t), cmp.Compare(p.hash, q.hash))
 }
+
+func (p reqPoint) before(q reqPoint) bool { return p.compare(q) < 0 }
 
 // merge adds o, whose runs stay its own.
 func (s *Summary) merge(o *Summary) { s.mergeInto(o, nil) }
@@ -660,7 +732,11 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 	s.total.mergeCounts(o.total)
 	s.agentRest += o.agentRest
 	for _, id := range sortedKeys(o.instances) {
-		s.instanceByID(id).merge(o.instances[id], run)
+		in := s.instanceByID(id)
+		in.merge(o.instances[id], run)
+		if in.changed {
+			s.cutsDirty, in.changed = true, false
+		}
 	}
 	s.perSec.merge(&o.perSec)
 	s.errSec.merge(&o.errSec)
