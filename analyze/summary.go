@@ -3,6 +3,7 @@ package analyze
 import (
 	"cmp"
 	"container/heap"
+	"maps"
 	"math"
 	"slices"
 	"sync/atomic"
@@ -58,6 +59,9 @@ type Summary struct {
 	// earlyCuts, likewise, is the last of each instance's earliest
 	// requests in the sink, once it holds earlyPerInstance of them.
 	earlyCuts *atomic.Pointer[map[string]reqPoint]
+	// widthNow, likewise, is the sink's interval width: a chunk's summary
+	// starts at it, not to be coarsened on merging.
+	widthNow  *atomic.Int64
 	cutsDirty bool // a sink's early lists changed since it published them
 
 	// The endpoint and agent last added to, which the next request often
@@ -182,10 +186,11 @@ func (s *Summary) NewShard() collect.RequestShard {
 		s.sampleCut = new(atomic.Uint64)
 		s.sampleCut.Store(math.MaxUint64)
 		s.earlyCuts = new(atomic.Pointer[map[string]reqPoint])
+		s.widthNow = new(atomic.Int64)
 		s.cutsDirty = true
 		s.publishCut()
 	}
-	sh := &shard{cut: s.sampleCut, early: s.earlyCuts}
+	sh := &shard{cut: s.sampleCut, early: s.earlyCuts, width: s.widthNow}
 	sh.cur = sh.newChunk()
 	return sh
 }
@@ -250,6 +255,9 @@ func (s *Summary) publishCut() {
 	if s.sampleCut != nil && len(s.sample) >= sampleSize {
 		s.sampleCut.Store(s.sample[0].hash)
 	}
+	if s.widthNow != nil {
+		s.widthNow.Store(s.width)
+	}
 	if s.earlyCuts != nil && s.cutsDirty {
 		m := map[string]reqPoint{}
 		for id, in := range s.instances {
@@ -267,11 +275,13 @@ type shard struct {
 	cur   *Summary
 	cut   *atomic.Uint64
 	early *atomic.Pointer[map[string]reqPoint]
+	width *atomic.Int64
 }
 
 func (sh *shard) newChunk() *Summary {
 	c := NewSummary()
 	c.sampleCut, c.earlyCuts = sh.cut, sh.early
+	c.width = max(c.width, sh.width.Load())
 	return c
 }
 
@@ -554,7 +564,11 @@ func (ra *reconAcc) series(agent *agentCount) *agentSeries {
 
 // merge adds o, whose agents tr translates into this state's.
 func (ra *reconAcc) merge(o *reconAcc, tr map[*agentCount]*agentCount) {
-	for _, a := range sortedAgents(o.byAgent) {
+	agents := slices.Collect(maps.Keys(o.byAgent))
+	if len(ra.byAgent)+len(o.byAgent) > maxAgentSeries {
+		agents = sortedAgents(o.byAgent)
+	}
+	for _, a := range agents {
 		os := o.byAgent[a]
 		as := ra.series(tr[a])
 		as.n += os.n
@@ -703,7 +717,7 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 	}
 	s.lastEnd = maxTime(s.lastEnd, o.lastEnd)
 	tr := map[*agentCount]*agentCount{nil: nil}
-	for _, ua := range sortedKeys(o.agents) {
+	for _, ua := range keysFor(o.agents, len(s.agents)+len(o.agents) > maxAgents) {
 		c := o.agents[ua]
 		if mine := s.agents[ua]; mine != nil {
 			mine.n += c.n
@@ -716,7 +730,11 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 			s.agentRest += c.n
 		}
 	}
-	for _, k := range sortedEndpointKeys(o.endpoints) {
+	ekeys := slices.Collect(maps.Keys(o.endpoints))
+	if len(s.endpoints)+len(o.endpoints) > maxEndpoints {
+		ekeys = sortedEndpointKeys(o.endpoints) // which are told apart must not depend on the map's order
+	}
+	for _, k := range ekeys {
 		e := o.endpoints[k]
 		mine := s.endpoints[k]
 		if mine == nil {
@@ -731,9 +749,9 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 	}
 	s.total.mergeCounts(o.total)
 	s.agentRest += o.agentRest
-	for _, id := range sortedKeys(o.instances) {
+	for id, oi := range o.instances {
 		in := s.instanceByID(id)
-		in.merge(o.instances[id], run)
+		in.merge(oi, run)
 		if in.changed {
 			s.cutsDirty, in.changed = true, false
 		}
@@ -746,14 +764,14 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 	if w := max(s.width, o.width, widthFor(s.first, s.lastArrival)); w > s.width {
 		s.coarsen(w)
 	}
-	for _, k := range sortedKeys(o.intervals) {
+	for k, oq := range o.intervals {
 		nk := floorDiv(k*o.width, s.width)
 		q := s.intervals[nk]
 		if q == nil {
 			q = newQuantiles(exactPerInterval)
 			s.intervals[nk] = q
 		}
-		q.merge(o.intervals[k])
+		q.merge(oq)
 	}
 	s.lastInterval = nil
 	s.marked = append(s.marked, o.marked...)
@@ -793,6 +811,15 @@ func clone(s string) string {
 		return ""
 	}
 	return string([]byte(s))
+}
+
+// keysFor lists a map's keys, sorted when the order matters: when a bound
+// on what is told apart is reached, the order decides which are.
+func keysFor[K cmp.Ordered, V any](m map[K]V, sorted bool) []K {
+	if sorted {
+		return sortedKeys(m)
+	}
+	return slices.Collect(maps.Keys(m))
 }
 
 func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
