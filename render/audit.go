@@ -109,7 +109,7 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 			strconv.Itoa(audit.MedianOf) + " runs, each scaled to this window's length. — means not measured: see the service's logs column."}}
 	v.NotesOpen = len(v.Notes) <= collapseNotesAt
 	for _, r := range a.CrossedAt(analyze.SeverityInfo) {
-		v.Crossed = append(v.Crossed, htmlFinding{Severity: r.Severity, Message: r.Service + ": " + r.Message})
+		v.Crossed = append(v.Crossed, htmlFinding{Severity: r.Severity, Message: pageText(r.Service) + ": " + pageText(r.Message)})
 	}
 	v.NoneCrossed = fmt.Sprintf("No threshold was crossed (%d checked).", len(a.Thresholds))
 	for i := range a.Services {
@@ -123,10 +123,10 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 
 func auditTitle(a *audit.Audit, opts Options) string {
 	if opts.Title != "" {
-		return opts.Title
+		return clip(opts.Title)
 	}
 	if a.Project != "" {
-		return "runlens audit: " + a.Project
+		return "runlens audit: " + clip(a.Project)
 	}
 	return "runlens audit"
 }
@@ -136,7 +136,7 @@ func auditMeta(a *audit.Audit) []string {
 	if region == "" || region == "-" {
 		region = "every region"
 	}
-	m := []string{"Window: " + htmlWindow(a.Window.Start, a.Window.End), "Project: " + a.Project + ", " + region}
+	m := []string{"Window: " + htmlWindow(a.Window.Start, a.Window.End), "Project: " + pageText(a.Project) + ", " + pageText(region)}
 	b := a.LogBudget
 	budget := "no limit"
 	if b.MaxCalls >= 0 {
@@ -204,7 +204,7 @@ func auditNotes(a *audit.Audit) []string {
 }
 
 func auditRowOf(rank int, anchor string, s *audit.Service) auditRow {
-	r := auditRow{Rank: rank, Anchor: anchor, Name: s.Name, Region: s.Region, Requests: pageCount(s.Requests), Cost: pageUSD(s.CostUSD),
+	r := auditRow{Rank: rank, Anchor: anchor, Name: clip(s.Name), Region: clip(s.Region), Requests: pageCount(s.Requests), Cost: pageUSD(s.CostUSD),
 		Change: "—", Idle: optPct(s.IdleShare), ColdStarts: optInt(s.ColdStarts), ErrorRate: optPct(s.ErrorRate), P95: optMS(s.P95MS),
 		Logs: logLabel(s.Logs), LogStatus: s.Logs.Status, Flags: flagSummary(s.Findings)}
 	if t := s.Trend; t != nil && t.CostChangePct != nil {

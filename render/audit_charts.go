@@ -49,7 +49,7 @@ func auditCostChart(a *audit.Audit) (chartSpec, optioner) {
 	rest := 0.0
 	for i, s := range a.Services {
 		if i < maxCostBars {
-			names, costs = append(names, s.Name), append(costs, s.CostUSD)
+			names, costs = append(names, pageText(s.Name)), append(costs, s.CostUSD)
 			continue
 		}
 		rest += s.CostUSD
@@ -90,7 +90,7 @@ func auditTrendChart(a *audit.Audit) (chartSpec, optioner) {
 		for j := range rest {
 			rest[j] -= vals[j]
 		}
-		c.AddSeries(s.Name, nil, withFloats(vals), charts.WithBarChartOpts(opts.BarChart{Stack: "cost"}),
+		c.AddSeries(pageText(s.Name), nil, withFloats(vals), charts.WithBarChartOpts(opts.BarChart{Stack: "cost"}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: trendColors[i%len(trendColors)]}))
 	}
 	if len(a.Services) > maxTrendSeries {

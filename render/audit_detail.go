@@ -14,8 +14,8 @@ import (
 // auditDetailOf is a service's collapsible section: what its logs covered,
 // its findings, and its numbers, thresholds, history and endpoints.
 func auditDetailOf(anchor string, s *audit.Service, open bool) auditDetail {
-	d := auditDetail{Anchor: anchor, Name: s.Name, Open: open, Error: s.Error, LogNote: s.Logs.Note,
-		Summary:  fmt.Sprintf("%s, %s · %s requests", s.Region, pageUSD(s.CostUSD), pageCount(s.Requests)),
+	d := auditDetail{Anchor: anchor, Name: pageText(s.Name), Open: open, Error: pageText(s.Error), LogNote: pageText(s.Logs.Note),
+		Summary:  fmt.Sprintf("%s, %s · %s requests", pageText(s.Region), pageUSD(s.CostUSD), pageCount(s.Requests)),
 		Findings: htmlFindings(s.Findings)}
 	if s.Report == nil {
 		return d

@@ -21,23 +21,15 @@ func AuditMarkdown(w io.Writer, a *audit.Audit, opts Options) error {
 }
 
 func writeAudit(w io.Writer, a *audit.Audit, opts Options, md bool) error {
-	title := auditTitle(a, opts)
-	if md {
-		fmt.Fprintf(w, "## %s\n\n", markdownText(title))
-	} else {
-		fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("=", len([]rune(title))))
-	}
-	fmt.Fprintf(w, "%s\n\n", auditSummary(a))
-	if err := auditServiceTable(a).write(w, md); err != nil {
-		return err
-	}
 	var crossed []string
 	for _, r := range a.CrossedAt(analyze.SeverityInfo) {
 		crossed = append(crossed, fmt.Sprintf("[%s] %s: %s", r.Severity, r.Service, r.Message))
 	}
-	writeList(w, md, "Thresholds crossed", crossed)
-	writeList(w, md, "Logs not read whole, and warnings", auditNotes(a))
-	return nil
+	return writeDoc(w, md, markdownLimit(opts), docHead(auditTitle(a, opts), md)+auditSummary(a)+"\n\n", []section{
+		auditServiceTable(a),
+		list{heading: "Thresholds crossed", items: crossed},
+		list{heading: "Logs not read whole, and warnings", items: auditNotes(a)},
+	})
 }
 
 // auditSummary is the headline paragraph.

@@ -399,7 +399,7 @@ func (b *chartBuilder) coldStartLines() []charts.SeriesOpts {
 	cs := b.rpt.ColdStarts.Instances
 	items := make([]opts.MarkLineNameXAxisItem, 0, min(len(cs), b.maxPoints))
 	for _, c := range cs[:min(len(cs), b.maxPoints)] {
-		items = append(items, opts.MarkLineNameXAxisItem{Name: "cold start " + c.InstanceID, XAxis: c.StartedAt.UnixMilli()})
+		items = append(items, opts.MarkLineNameXAxisItem{Name: "cold start " + pageText(c.InstanceID), XAxis: c.StartedAt.UnixMilli()})
 	}
 	o := []charts.SeriesOpts{
 		withData(xySeries{}),
@@ -493,7 +493,7 @@ func (b *chartBuilder) latency() (chartSpec, optioner) {
 	cold := make(xySeries, 0)
 	for _, p := range ps {
 		if p.ColdStart {
-			cold = append(cold, xy{x: p.Time.UnixMilli(), y: p.MS, name: p.Endpoint})
+			cold = append(cold, xy{x: p.Time.UnixMilli(), y: p.MS, name: pageText(p.Endpoint)})
 		}
 	}
 	sp := newChartSpec(chartLatency, "Request latency (server)", 340)
@@ -587,7 +587,7 @@ func (b *chartBuilder) startup() (chartSpec, optioner) {
 	c.ExtendYAxis(laneAxis(lanes))
 	startup := make(xySeries, 0, len(s.Startup))
 	for _, p := range s.Startup {
-		startup = append(startup, xy{x: p.Time.UnixMilli(), y: p.Value, name: p.Label})
+		startup = append(startup, xy{x: p.Time.UnixMilli(), y: p.Value, name: pageText(p.Label)})
 	}
 	c.AddSeries("startup latency", nil, withData(thinXY(startup, b.maxPoints)),
 		charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.Type = "scatter"; ss.SymbolSize = 9; ss.Symbol = "diamond" }),
@@ -605,7 +605,7 @@ func (b *chartBuilder) startup() (chartSpec, optioner) {
 func laneAxis(lanes []analyze.Lane) opts.YAxis {
 	ids := make([]string, len(lanes))
 	for i, l := range lanes {
-		ids[i] = l.InstanceID
+		ids[i] = pageText(l.InstanceID)
 	}
 	return opts.YAxis{Type: "category", GridIndex: 1, Data: ids, Inverse: opts.Bool(true),
 		AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Width: 130, Overflow: "truncate", FontSize: 10}}

@@ -26,33 +26,30 @@ func DiffJSON(w io.Writer, d analyze.Diff) error {
 }
 
 func writeDiff(w io.Writer, d analyze.Diff, md bool) error {
-	title := "runlens diff"
-	if md {
-		fmt.Fprintf(w, "## %s\n\n", title)
-	} else {
-		fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("=", len(title)))
-	}
+	head := docHead("runlens diff", md)
 	for _, l := range []string{"A: " + diffSide(d.A), "B: " + diffSide(d.B),
 		fmt.Sprintf("%d better, %d worse, of %d values compared (values within %.0f %% are the same).", d.Better, d.Worse, len(d.Changes), analyze.SameWithin*100)} {
 		if md {
-			l = markdownText(l) + "  "
+			head += markdownEscape(l) + "  \n"
+		} else {
+			head += escapeControls(l) + "\n"
 		}
-		fmt.Fprintln(w, l)
 	}
-	fmt.Fprintln(w)
+	head += "\n"
 	t := table{title: "Changes from A to B", left: 2, header: []string{"Group", "Metric", "A", "B", "Change", "Verdict"}}
 	for _, c := range d.Changes {
 		t.rows = append(t.rows, []string{c.Group, c.Metric, diffValue(c.A, c.Unit), diffValue(c.B, c.Unit), diffDelta(c), c.Verdict})
 	}
 	if md {
-		return t.writeMarkdownBold(w, "worse")
+		t = t.markdownBold("worse")
 	}
-	return t.write(w, false)
+	return writeDoc(w, md, DefaultMaxMarkdownBytes, head, []section{t})
 }
 
-// writeMarkdownBold writes the table as Markdown with the rows whose last
-// cell is verdict in bold: the cells are escaped here, then put in bold.
-func (t table) writeMarkdownBold(w io.Writer, verdict string) error {
+// markdownBold is the table as Markdown with the rows whose last cell is
+// verdict in bold: the cells are escaped here, then put in bold.
+func (t table) markdownBold(verdict string) table {
+	rows := make([][]string, len(t.rows))
 	for i, r := range t.rows {
 		r = escapeMarkdownRow(r)
 		if r[len(r)-1] == markdownText(verdict) {
@@ -62,17 +59,17 @@ func (t table) writeMarkdownBold(w io.Writer, verdict string) error {
 				}
 			}
 		}
-		t.rows[i] = r
+		rows[i] = r
 	}
-	t.markdown = true
-	return t.write(w, true)
+	t.rows, t.markdown = rows, true
+	return t
 }
 
 func diffSide(s analyze.DiffSide) string {
 	var parts []string
 	for _, p := range []string{s.Label, s.Service} {
 		if p != "" {
-			parts = append(parts, p)
+			parts = append(parts, clip(p))
 		}
 	}
 	if !s.Window.Start.IsZero() {

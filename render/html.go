@@ -131,7 +131,7 @@ func newPageView(rpt *analyze.Report, opts Options, library string) (*pageView, 
 		Title:    htmlTitle(rpt, opts),
 		Meta:     htmlMeta(rpt),
 		Cards:    htmlCards(rpt),
-		Missing:  rpt.Missing,
+		Missing:  pageTexts(rpt.Missing),
 		Warnings: htmlCapList(rpt.Warnings, maxWarningsShown),
 		Findings: htmlFindings(rpt.Findings),
 		Charts:   specs,
@@ -171,9 +171,9 @@ func htmlChartsScript(specs []chartSpec) (template.JS, error) {
 func htmlTitle(rpt *analyze.Report, opts Options) string {
 	switch {
 	case opts.Title != "":
-		return opts.Title
+		return pageText(opts.Title)
 	case rpt.Service.Name != "":
-		return "runlens report: " + rpt.Service.Name
+		return "runlens report: " + pageText(rpt.Service.Name)
 	}
 	return "runlens report"
 }
@@ -225,12 +225,12 @@ func pageDuration(d time.Duration) string {
 }
 
 func htmlService(s analyze.Service) string {
-	name := strings.Trim(strings.Join([]string{s.Project, s.Region, s.Name}, "/"), "/")
+	name := strings.Trim(strings.Join(pageTexts([]string{s.Project, s.Region, s.Name}), "/"), "/")
 	if name == "" {
 		name = "unnamed"
 	}
 	out := fmt.Sprintf("%s: %s vCPU, %s MiB, concurrency %d, instances %d to %d, %s billing",
-		name, strconv.FormatFloat(s.CPU, 'f', -1, 64), pageCount(s.MemoryMiB), s.Concurrency, s.MinInstances, s.MaxInstances, s.Billing)
+		name, strconv.FormatFloat(s.CPU, 'f', -1, 64), pageCount(s.MemoryMiB), s.Concurrency, s.MinInstances, s.MaxInstances, pageText(s.Billing))
 	if s.Assumed {
 		out += " (assumed: no service configuration was given)"
 	}
@@ -279,24 +279,25 @@ func pageMSTriple(a, b, c float64) string {
 func htmlFindings(fs []analyze.Finding) []htmlFinding {
 	out := make([]htmlFinding, len(fs))
 	for i, f := range fs {
-		out[i] = htmlFinding{Severity: f.Severity, Message: f.Message}
+		out[i] = htmlFinding{Severity: f.Severity, Message: pageText(f.Message)}
 	}
 	return out
 }
 
-// htmlCapList keeps the first n items and says how many were left out.
+// htmlCapList keeps the first n items, each cut to MaxTextBytes, and says
+// how many were left out.
 func htmlCapList(items []string, n int) []string {
 	if len(items) <= n {
-		return items
+		return pageTexts(items)
 	}
-	out := append([]string(nil), items[:n]...)
+	out := pageTexts(items[:n])
 	return append(out, fmt.Sprintf("… and %d more (the JSON report lists all)", len(items)-n))
 }
 
-// Cell makers.
-func cellText(s string) htmlCell        { return htmlCell{Text: s} }
-func cellNum(s string) htmlCell         { return htmlCell{Text: s, Num: true} }
-func cellList(s []string) htmlCell      { return htmlCell{Items: s} }
+// Cell makers: text is cut to MaxTextBytes.
+func cellText(s string) htmlCell        { return htmlCell{Text: pageText(s)} }
+func cellNum(s string) htmlCell         { return htmlCell{Text: pageText(s), Num: true} }
+func cellList(s []string) htmlCell      { return htmlCell{Items: pageTexts(s)} }
 func cellRow(cells ...htmlCell) htmlRow { return htmlRow{Cells: cells} }
 
 func htmlClientTable(rpt *analyze.Report) htmlTable {

@@ -93,7 +93,7 @@ func checkMarkdown(t *testing.T, md string, headings []string) {
 			t.Errorf("line %d breaks the table above it: %q", i+1, line)
 		case !strings.HasPrefix(line, "Window ") && !strings.HasPrefix(line, "Requests: ") && !strings.HasPrefix(line, "client percentiles") &&
 			!strings.HasPrefix(line, "prices: ") && !strings.HasPrefix(line, "Thresholds: ") && !strings.HasPrefix(line, "A: ") && !strings.HasPrefix(line, "B: ") &&
-			!strings.Contains(line, " better, "):
+			!strings.Contains(line, " better, ") && !strings.Contains(line, " left out to keep this Markdown under "):
 			t.Errorf("line %d starts a paragraph of the input's: %q", i+1, line)
 		}
 		if mdLinkOrImage.MatchString(line) {

@@ -8,4 +8,9 @@ type Options struct {
 	// MaxPoints caps the points per chart series; longer series are
 	// downsampled for display only. Zero means 2000.
 	MaxPoints int
+	// MaxMarkdownBytes keeps the Markdown under this many bytes by leaving
+	// out the last rows of its largest tables and lists, with a note saying
+	// how many. Zero means DefaultMaxMarkdownBytes (1 MiB); negative, no
+	// bound.
+	MaxMarkdownBytes int
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -21,9 +22,15 @@ type table struct {
 	left   int // the first left columns are text; the rest are numbers
 	// markdown says the rows are Markdown already, escaped by the caller.
 	markdown bool
+	// totals is how many last rows are totals, kept when rows are left
+	// out; omitted is how many rows were left out (see writeDoc).
+	totals, omitted int
+	limit           int // the size the Markdown was kept under, for the note
 }
 
-// write renders t with tablewriter, as Markdown when md is set.
+// write renders t with tablewriter, as Markdown when md is set. Every cell
+// is escaped for the output: input text is cut to MaxTextBytes, and
+// control characters never reach a terminal.
 func (t table) write(w io.Writer, md bool) error {
 	align := make([]tw.Align, len(t.header))
 	for i := range align {
@@ -38,38 +45,58 @@ func (t table) write(w io.Writer, md bool) error {
 		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 	}
+	esc := terminalRow
 	if md {
+		esc = escapeMarkdownRow
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 		fmt.Fprintf(w, "### %s\n\n", t.title)
 	} else {
 		fmt.Fprintf(w, "%s\n", t.title)
 	}
-	header := t.header
 	if t.note != "" {
 		if md {
 			fmt.Fprintf(w, "%s\n\n", markdownText(t.note))
 		} else {
-			fmt.Fprintf(w, "%s\n", t.note)
+			fmt.Fprintf(w, "%s\n", terminalText(t.note))
 		}
 	}
-	if md {
-		header = escapeMarkdownRow(header)
-	}
-	tbl := tablewriter.NewTable(w, opts...)
-	tbl.Header(anySlice(header)...)
-	for _, r := range t.rows {
-		if md && !t.markdown {
-			r = escapeMarkdownRow(r)
+	if len(t.rows) > 0 || t.omitted == 0 {
+		tbl := tablewriter.NewTable(w, opts...)
+		tbl.Header(anySlice(esc(t.header))...)
+		for _, r := range t.rows {
+			if !t.markdown {
+				r = esc(r)
+			}
+			if err := tbl.Append(r); err != nil {
+				return err
+			}
 		}
-		if err := tbl.Append(r); err != nil {
+		if err := tbl.Render(); err != nil {
 			return err
 		}
 	}
-	if err := tbl.Render(); err != nil {
-		return err
+	if t.omitted > 0 {
+		if md && len(t.rows) > 0 {
+			fmt.Fprintln(w) // a line of text right after a table is a row of it
+		}
+		fmt.Fprintf(w, "%s\n", omittedNote(t.omitted, "row", t.limit))
 	}
 	_, err := fmt.Fprintln(w)
 	return err
+}
+
+// rowCount is the rows that may be left out: all but the totals.
+func (t table) rowCount() int { return max(0, len(t.rows)-t.totals) }
+
+// first keeps the first n rows and the totals.
+func (t table) first(n, limit int) section {
+	if n >= t.rowCount() {
+		return t
+	}
+	kept := append(slices.Clone(t.rows[:n]), t.rows[len(t.rows)-t.totals:]...)
+	t.omitted, t.limit = len(t.rows)-len(kept), limit
+	t.rows = kept
+	return t
 }
 
 func anySlice(s []string) []any {
@@ -86,6 +113,7 @@ func requestTable(rpt *analyze.Report) table {
 	t := table{title: "Request statistics", left: 3,
 		header: []string{"Method", "Name", "Source", "Requests", "Fails", "Avg ms", "Min ms", "Max ms", "Avg size B", "Req/s"}}
 	for _, p := range pairs(rpt) {
+		t.totals = p.totalRows()
 		if c := p.client; c != nil {
 			t.rows = append(t.rows, []string{c.Method, c.Name, "client", pageCount(c.Requests), pageCount(c.Failures),
 				pageMS(c.AvgMS), pageMS(c.MinMS), pageMS(c.MaxMS), pageBytes(c.AvgContentBytes), pageRate(c.RequestsPerSec)})
@@ -108,6 +136,7 @@ func percentileTable(rpt *analyze.Report) table {
 		t.note = fmt.Sprintf("client percentiles are approximate: %s rounds response times into buckets", rpt.Client.Tool)
 	}
 	for _, p := range pairs(rpt) {
+		t.totals = p.totalRows()
 		if c := p.client; c != nil {
 			t.rows = append(t.rows, append([]string{c.Method, c.Name, "client"}, quantiles(c.Percentiles)...))
 		}
@@ -133,6 +162,23 @@ func quantiles(qs []analyze.Quantile) []string {
 type pair struct {
 	client *analyze.ClientEndpoint
 	server *analyze.ServerEndpoint
+	total  bool // the aggregate, last
+}
+
+// totalRows is the rows the pair adds to a table when it is the
+// aggregate: the totals, kept when rows are left out.
+func (p pair) totalRows() int {
+	if !p.total {
+		return 0
+	}
+	n := 0
+	if p.client != nil {
+		n++
+	}
+	if p.server != nil {
+		n++
+	}
+	return n
 }
 
 // pairs lines up client and server endpoints, aggregate last.
@@ -160,7 +206,7 @@ func pairs(rpt *analyze.Report) []pair {
 			out = append(out, pair{server: s})
 		}
 	}
-	total := pair{}
+	total := pair{total: true}
 	if rpt.Client != nil {
 		total.client = &rpt.Client.Total
 	}
@@ -184,6 +230,9 @@ func reconciliationTable(rpt *analyze.Report) table {
 		}
 		t.rows = append(t.rows, []string{r.Endpoint, pageCount(r.ClientRequests), pageCount(r.ClientFailures), pageCount(r.ServerRequests),
 			metric, pageSignedInt(r.Difference), strings.Join(r.Explanations, "; ")})
+	}
+	if n := len(rpt.Reconciliation); n > 0 && rpt.Reconciliation[n-1].Endpoint == "total" {
+		t.totals = 1
 	}
 	return t
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
 	"github.com/runlens/runlens/analyze"
@@ -23,43 +24,46 @@ func Markdown(w io.Writer, rpt *analyze.Report, opts Options) error {
 }
 
 func write(w io.Writer, rpt *analyze.Report, opts Options, md bool) error {
-	title := title(rpt, opts)
-	if md {
-		fmt.Fprintf(w, "## %s\n\n", markdownText(title))
-	} else {
-		fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("=", len([]rune(title))))
-	}
-	esc := func(s string) string { return s }
-	if md {
-		esc = markdownText
-	}
-	fmt.Fprintf(w, "%s\n\n", summary(rpt, esc))
-	tables := []table{requestTable(rpt), percentileTable(rpt), reconciliationTable(rpt)}
+	secs := []section{requestTable(rpt), percentileTable(rpt), reconciliationTable(rpt)}
 	if len(rpt.ColdStarts.Instances) > 0 {
-		tables = append(tables, coldStartTable(rpt))
+		secs = append(secs, coldStartTable(rpt))
 	}
-	tables = append(tables, costTable(rpt))
-	for _, t := range tables {
-		if err := t.write(w, md); err != nil {
-			return err
-		}
+	secs = append(secs, costTable(rpt),
+		list{heading: "Findings", items: findingLines(rpt)},
+		list{heading: "Missing", items: rpt.Missing},
+		list{heading: "Warnings", items: rpt.Warnings})
+	return writeDoc(w, md, markdownLimit(opts), docHead(title(rpt, opts), md)+summary(rpt, escaper(md))+"\n\n", secs)
+}
+
+// docHead is a text output's title: a heading in Markdown, underlined on
+// the terminal.
+func docHead(title string, md bool) string {
+	if md {
+		return "## " + markdownEscape(title) + "\n\n"
 	}
-	writeList(w, md, "Findings", findingLines(rpt))
-	writeList(w, md, "Missing", rpt.Missing)
-	writeList(w, md, "Warnings", rpt.Warnings)
-	return nil
+	title = escapeControls(title)
+	return title + "\n" + strings.Repeat("=", utf8.RuneCountInString(title)) + "\n"
+}
+
+// escaper escapes input text inside a line of the output, cut to
+// MaxTextBytes.
+func escaper(md bool) func(string) string {
+	if md {
+		return markdownText
+	}
+	return terminalText
 }
 
 // title is the page and document title.
 func title(rpt *analyze.Report, opts Options) string {
 	if opts.Title != "" {
-		return opts.Title
+		return clip(opts.Title)
 	}
 	name := rpt.Service.Name
 	if name == "" {
 		name = "Cloud Run service"
 	}
-	return "runlens: " + name
+	return "runlens: " + clip(name)
 }
 
 // summary is the one-paragraph headline; esc escapes the strings that
@@ -87,24 +91,6 @@ func findingLines(rpt *analyze.Report) []string {
 		out[i] = fmt.Sprintf("[%s] %s", f.Severity, f.Message)
 	}
 	return out
-}
-
-func writeList(w io.Writer, md bool, heading string, items []string) {
-	if len(items) == 0 {
-		return
-	}
-	if md {
-		fmt.Fprintf(w, "### %s\n\n", heading)
-	} else {
-		fmt.Fprintf(w, "%s\n", heading)
-	}
-	for _, it := range items {
-		if md {
-			it = markdownLine(it)
-		}
-		fmt.Fprintf(w, "- %s\n", it)
-	}
-	fmt.Fprintln(w)
 }
 
 // JSON writes the report contract: indented, keys as the contract names them.

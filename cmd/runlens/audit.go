@@ -18,15 +18,16 @@ import (
 
 // auditFlags are the audit command's flags.
 type auditFlags struct {
-	live       liveFlags // -project, -region, the window, -endpoint, -max-calls, -log-budget
-	services   listFlag
-	history    string
-	html       string
-	json       string
-	format     string
-	title      string
-	workers    int
-	thresholds thresholdFlags
+	live        liveFlags // -project, -region, the window, -endpoint, -max-calls, -log-budget
+	services    listFlag
+	history     string
+	html        string
+	json        string
+	format      string
+	title       string
+	maxMarkdown int
+	workers     int
+	thresholds  thresholdFlags
 }
 
 func auditCommand() command {
@@ -50,6 +51,7 @@ func auditCommand() command {
 			fs.StringVar(&f.json, "json", "", outputNote("the JSON audit"))
 			fs.StringVar(&f.format, "format", "", formatUsage)
 			fs.StringVar(&f.title, "title", "", "page title")
+			fs.IntVar(&f.maxMarkdown, "max-markdown", render.DefaultMaxMarkdownBytes, maxMarkdownUsage)
 			fs.IntVar(&f.workers, "workers", 4, "services collected at once; the -log-budget rate is shared between them")
 			f.thresholds.register(fs)
 			return func(stdout, stderr io.Writer, args []string) error {
@@ -109,6 +111,9 @@ func (f *auditFlags) plan(ctx context.Context) (*auditRun, error) {
 	case f.workers <= 0:
 		return nil, usagef("-workers: want a positive number")
 	}
+	if err := checkMaxMarkdown(f.maxMarkdown); err != nil {
+		return nil, err
+	}
 	start, end, err := f.live.window()
 	if err != nil {
 		return nil, err
@@ -132,7 +137,7 @@ func (f *auditFlags) plan(ctx context.Context) (*auditRun, error) {
 // write writes the page, the JSON and stdout: all of them, or none when
 // any fails to render or write.
 func (f *auditFlags) write(stdout io.Writer, a *audit.Audit) error {
-	ropts := render.Options{Title: f.title}
+	ropts := render.Options{Title: f.title, MaxMarkdownBytes: f.maxMarkdown}
 	out := atomicfile.Set{Stdout: stdout}
 	if f.html != "" {
 		out.Add(f.html, func(w io.Writer) error { return render.AuditHTML(w, a, ropts) })

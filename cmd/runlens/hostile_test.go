@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,5 +61,66 @@ func TestMarkdownServiceNameInjection(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "; mobilenet # Owned &lt;img src=x onerror=alert(1)&gt; in europe-west1,") {
 		t.Errorf("the Window line does not show the service name as text:\n%.600s", stdout)
+	}
+}
+
+// longURLLog writes a request log with a URL 1 MiB long and one that
+// carries terminal escape sequences.
+func longURLLog(t *testing.T) string {
+	t.Helper()
+	entry := func(id, ts, url, ua string) map[string]any {
+		return map[string]any{"insertId": id, "logName": "projects/p/logs/run.googleapis.com%2Frequests", "timestamp": ts,
+			"resource":    map[string]any{"type": "cloud_run_revision", "labels": map[string]string{"service_name": "svc", "location": "us-central1"}},
+			"labels":      map[string]string{"instanceId": "00aa"},
+			"httpRequest": map[string]any{"requestMethod": "GET", "requestUrl": url, "status": 200, "latency": "0.1s", "userAgent": ua}}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	for _, e := range []map[string]any{
+		entry("a", "2024-05-01T12:00:00Z", "https://svc.a.run.app/ok", "curl/8"),
+		entry("b", "2024-05-01T12:00:01Z", "https://svc.a.run.app/"+strings.Repeat("a", 1<<20), "curl/8 "+strings.Repeat("b", 1<<20)),
+		entry("c", "2024-05-01T12:00:02Z", "https://svc.a.run.app/x\x1b]0;pwned\x07\x1b[2J", "curl/8"),
+	} {
+		must(t, enc.Encode(e))
+	}
+	path := filepath.Join(t.TempDir(), "requests.ndjson")
+	must(t, os.WriteFile(path, b.Bytes(), 0o644))
+	return path
+}
+
+// One 1 MiB URL made 103 MB of Markdown and 128 MB of tables: every output
+// now shows the first MaxTextBytes of it and its length, and no escape
+// sequence of the inputs reaches the terminal.
+func TestLongInputStringsBounded(t *testing.T) {
+	logs := longURLLog(t)
+	page := filepath.Join(t.TempDir(), "r.html")
+	table, stderr, err := runCLI(t, "report", "-logs", logs, "-o", page)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	md, _, err := runCLI(t, "report", "-logs", logs, "-format", "markdown")
+	must(t, err)
+	html, err := os.ReadFile(page)
+	must(t, err)
+	for _, out := range []struct {
+		name string
+		text string
+		max  int
+	}{{"table", table, 64 << 10}, {"markdown", md, 64 << 10}, {"page", string(html), 3 << 20}} {
+		if len(out.text) > out.max {
+			t.Errorf("the %s is %d bytes, want at most %d", out.name, len(out.text), out.max)
+		}
+		if !strings.Contains(out.text, "aaaa…(1048577 bytes)") {
+			t.Errorf("the %s does not say how long the cut URL was", out.name)
+		}
+	}
+	if !strings.Contains(string(html), "bbbb…(1048583 bytes)") {
+		t.Errorf("the page does not say how long the cut user agent was")
+	}
+	if strings.Contains(table, "\x1b") || strings.Contains(table, "\x07") || !strings.Contains(table, `/x\x1b]0;pwned\x07\x1b[2J`) {
+		t.Errorf("the table does not show the path's escape sequences as text")
+	}
+	if _, _, err := runCLI(t, "report", "-logs", logs, "-max-markdown", "0"); err == nil || exitCode(err) != exitUsage {
+		t.Errorf("-max-markdown 0: err = %v, want a usage error", err)
 	}
 }

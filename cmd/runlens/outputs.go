@@ -42,3 +42,15 @@ func stdoutFormat(format string, outputs map[string]string) (string, error) {
 func outputNote(what string) string {
 	return fmt.Sprintf("write %s to `FILE` (- for stdout); replaced whole, or not at all when any output fails", what)
 }
+
+// maxMarkdownUsage is the -max-markdown flag's usage for report and audit.
+const maxMarkdownUsage = "keep the Markdown under `BYTES` by leaving out the last rows of its largest tables and lists, " +
+	"saying how many (GitHub takes 1 MiB of a job summary, 65,536 characters of a pull-request comment); -1 for no bound"
+
+// checkMaxMarkdown checks -max-markdown.
+func checkMaxMarkdown(n int) error {
+	if n == 0 || n < -1 {
+		return usagef("-max-markdown: want a positive number of bytes, or -1 for no bound")
+	}
+	return nil
+}
