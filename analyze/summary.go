@@ -698,6 +698,14 @@ func (p reqPoint) compare(q reqPoint) int {
 
 func (p reqPoint) before(q reqPoint) bool { return p.compare(q) < 0 }
 
+// Combine adds the requests another summary holds (of other files, or of
+// another part of the day): the merged summary is the one the requests of
+// both would have given.
+func (s *Summary) Combine(o *Summary) { s.merge(o) }
+
+// Requests is the number of requests the summary holds.
+func (s *Summary) Requests() int64 { return s.n }
+
 // merge adds o, whose runs stay its own.
 func (s *Summary) merge(o *Summary) { s.mergeInto(o, nil) }
 

@@ -1,0 +1,515 @@
+package analyze
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"time"
+)
+
+// SummarySchema is the version of the summary's JSON contract.
+const SummarySchema = "runlens.summary/v1"
+
+// The JSON of a summary (runlens.summary/v1), written by "runlens
+// summarize" and read by "runlens report -summary", so that machines can
+// summarize parts of a log and one report merge them. Times are RFC 3339
+// with nanoseconds; durations and instants inside lists are integer
+// nanoseconds (Unix nanoseconds for instants). Every list is in a fixed
+// order, so the same requests give the same bytes:
+//
+//   - requests, first (earliest arrival, its service and location),
+//     last_arrival, last_end (latest arrival + latency);
+//   - sketch: the DDSketch of every sketched latency state: the cubically
+//     interpolated mapping of relative accuracy 0.01 (gamma 1.02020...,
+//     no index offset), values in milliseconds, at most 2,048 bins a
+//     store; exact_per_endpoint and exact_per_interval: how many
+//     latencies a state keeps before it is sketched;
+//   - endpoints, by path then method: counts by status hundred (index 0
+//     is status 0 and others), response bytes, the latency sum, first and
+//     last arrival, the latency state, and per user agent (the first 16;
+//     "other" for the rest) arrivals per second and completions per 100 ms;
+//   - total: the counts over all endpoints;
+//   - user_agents: requests per agent (the first 10,000), and
+//     other_agent_requests;
+//   - instances, by ID: requests, whether one carried the cold-start
+//     marker, the last completion, the 32 earliest requests, and the busy
+//     intervals per run (busy.go): the run's span of arrivals, the
+//     intervals still open, and the closed spans' totals and hull;
+//   - arrivals_per_s, errors_per_s (status 5xx or 0), status_per_10s;
+//   - interval_s and intervals: the latency state per interval of
+//     arrival;
+//   - marked (requests with the cold-start marker, the earliest 10,000)
+//     and sample (the 5,000 requests of smallest hash).
+//
+// A latency state is {count, min_ns, max_ns} and either exact_ns (every
+// latency, sorted) or sketch ({zero, bins: [[index, count], ...]}).
+// Counts per bucket are runs: [{start, counts: [...]}], buckets numbered
+// from the Unix epoch. A request point is {t_ns, latency_ns, endpoint
+// (its index in endpoints), marker, hash}.
+type summaryJSON struct {
+	Schema        string         `json:"schema"`
+	Requests      int64          `json:"requests"`
+	First         time.Time      `json:"first"`
+	FirstService  string         `json:"first_service"`
+	FirstLocation string         `json:"first_location"`
+	LastArrival   time.Time      `json:"last_arrival"`
+	LastEnd       time.Time      `json:"last_end"`
+	Sketch        sketchParams   `json:"sketch"`
+	Endpoints     []endpointJSON `json:"endpoints"`
+	Total         countsJSON     `json:"total"`
+	UserAgents    []agentJSON    `json:"user_agents"`
+	OtherAgents   int64          `json:"other_agent_requests"`
+	Instances     []instanceJSON `json:"instances"`
+	ArrivalsPerS  []runJSON      `json:"arrivals_per_s"`
+	ErrorsPerS    []runJSON      `json:"errors_per_s"`
+	StatusPer10S  [4][]runJSON   `json:"status_per_10s"` // 2xx, 3xx, 4xx, 5xx and other
+	IntervalS     int64          `json:"interval_s"`
+	Intervals     []intervalJSON `json:"intervals"`
+	Marked        []pointJSON    `json:"marked"`
+	Sample        []pointJSON    `json:"sample"`
+}
+
+type sketchParams struct {
+	Mapping          string  `json:"mapping"`
+	RelativeAccuracy float64 `json:"relative_accuracy"`
+	MaxBins          int     `json:"max_bins"`
+	ExactPerEndpoint int     `json:"exact_per_endpoint"`
+	ExactPerInterval int     `json:"exact_per_interval"`
+}
+
+var thisSketch = sketchParams{Mapping: "cubically_interpolated", RelativeAccuracy: sketchAccuracy, MaxBins: sketchBins,
+	ExactPerEndpoint: exactPerEndpoint, ExactPerInterval: exactPerInterval}
+
+type countsJSON struct {
+	Requests      int64     `json:"requests"`
+	Status        [6]int64  `json:"status_by_hundred"`
+	ResponseBytes int64     `json:"response_bytes"`
+	LatencySumNS  int64     `json:"latency_sum_ns"`
+	First         time.Time `json:"first"`
+	Last          time.Time `json:"last"`
+}
+
+type endpointJSON struct {
+	Method   string          `json:"method"`
+	Path     string          `json:"path"`
+	Counts   countsJSON      `json:"counts"`
+	Latency  quantilesJSON   `json:"latency"`
+	Agents   []agentSeriesJS `json:"agents"`
+	Rejected int64           `json:"rejected"`
+}
+
+type agentSeriesJS struct {
+	UserAgent      string    `json:"user_agent"`
+	Other          bool      `json:"other,omitempty"`
+	Requests       int64     `json:"requests"`
+	ArrivalsPerS   []runJSON `json:"arrivals_per_s"`
+	CompletionsPer []runJSON `json:"completions_per_100ms"`
+}
+
+type agentJSON struct {
+	UserAgent string `json:"user_agent"`
+	Requests  int64  `json:"requests"`
+}
+
+type quantilesJSON struct {
+	Count   int64       `json:"count"`
+	MinNS   int64       `json:"min_ns"`
+	MaxNS   int64       `json:"max_ns"`
+	ExactNS []int64     `json:"exact_ns,omitempty"`
+	Sketch  *sketchJSON `json:"sketch,omitempty"`
+}
+
+type sketchJSON struct {
+	Zero float64      `json:"zero"`
+	Bins [][2]float64 `json:"bins"` // index, count
+}
+
+type instanceJSON struct {
+	ID        string      `json:"id"`
+	Requests  int64       `json:"requests"`
+	Marker    bool        `json:"marker"`
+	LastEnd   time.Time   `json:"last_end"`
+	Early     []pointJSON `json:"early"`
+	Conflicts int64       `json:"busy_conflicts"`
+	Busy      []busyJSON  `json:"busy"`
+}
+
+type busyJSON struct {
+	FromNS   int64      `json:"from_ns"` // the run's span of arrivals
+	ToNS     int64      `json:"to_ns"`
+	Open     [][2]int64 `json:"open"` // [start, end] ns
+	Closed   closedJSON `json:"closed"`
+	ClosedLo int64      `json:"closed_from_ns"`
+	ClosedHi int64      `json:"closed_to_ns"`
+}
+
+type closedJSON struct {
+	BilledNS       int64 `json:"billed_ns"`
+	InFlightNS     int64 `json:"in_flight_ns"`
+	MaxConcurrency int   `json:"max_concurrency"`
+	Spans          int64 `json:"spans"`
+}
+
+type intervalJSON struct {
+	Start   int64         `json:"start"` // in intervals of interval_s from the epoch
+	Latency quantilesJSON `json:"latency"`
+}
+
+type pointJSON struct {
+	TNS       int64  `json:"t_ns"`
+	LatencyNS int64  `json:"latency_ns"`
+	Endpoint  int    `json:"endpoint"`
+	Marker    bool   `json:"marker,omitempty"`
+	Hash      uint64 `json:"hash"`
+}
+
+type runJSON struct {
+	Start  int64    `json:"start"`
+	Counts []uint64 `json:"counts"`
+}
+
+// WriteJSON writes the summary as runlens.summary/v1.
+func (s *Summary) WriteJSON(w io.Writer) error {
+	b, err := json.Marshal(s.toJSON())
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+func (s *Summary) toJSON() *summaryJSON {
+	out := &summaryJSON{Schema: SummarySchema, Requests: s.n, FirstService: s.firstSvc[0], FirstLocation: s.firstSvc[1],
+		First: s.first.UTC(), LastArrival: s.lastArrival.UTC(), LastEnd: s.lastEnd.UTC(), Sketch: thisSketch,
+		Total: s.total.countsJSON(), OtherAgents: s.agentRest, IntervalS: s.width,
+		ArrivalsPerS: runsOf(&s.perSec), ErrorsPerS: runsOf(&s.errSec)}
+	for i := range s.status10 {
+		out.StatusPer10S[i] = runsOf(&s.status10[i])
+	}
+	keys := sortedEndpointKeys(s.endpoints)
+	index := make(map[endpointKey]int, len(keys))
+	for i, k := range keys {
+		index[k] = i
+	}
+	point := func(p reqPoint) pointJSON {
+		return pointJSON{TNS: p.t.UnixNano(), LatencyNS: int64(p.latency), Endpoint: index[p.key], Marker: p.marker, Hash: p.hash}
+	}
+	points := func(ps []reqPoint) []pointJSON {
+		ps = slices.Clone(ps)
+		slices.SortFunc(ps, reqPoint.compare)
+		out := make([]pointJSON, len(ps))
+		for i, p := range ps {
+			out[i] = point(p)
+		}
+		return out
+	}
+	for _, k := range keys {
+		e := s.endpoints[k]
+		ej := endpointJSON{Method: k.method, Path: k.path, Counts: e.countsJSON(), Latency: e.q.toJSON(), Rejected: e.recon.rejected}
+		for _, a := range sortedAgents(e.recon.byAgent) {
+			as := e.recon.byAgent[a]
+			aj := agentSeriesJS{Other: a == nil, Requests: as.n, ArrivalsPerS: runsOf(&as.arrive), CompletionsPer: runsOf(&as.complete)}
+			if a != nil {
+				aj.UserAgent = a.ua
+			}
+			ej.Agents = append(ej.Agents, aj)
+		}
+		out.Endpoints = append(out.Endpoints, ej)
+	}
+	for _, ua := range sortedKeys(s.agents) {
+		out.UserAgents = append(out.UserAgents, agentJSON{UserAgent: ua, Requests: s.agents[ua].n})
+	}
+	for _, id := range sortedKeys(s.instances) {
+		in := s.instances[id]
+		ij := instanceJSON{ID: id, Requests: in.n, Marker: in.marker, LastEnd: in.lastEnd.UTC(), Early: points(in.early),
+			Conflicts: in.busy.conflicts}
+		for _, g := range in.busy.segs {
+			bj := busyJSON{FromNS: g.run.lo, ToNS: g.run.hi, Open: make([][2]int64, len(g.open)),
+				Closed:   closedJSON{BilledNS: g.closed.billed, InFlightNS: g.closed.inFlight, MaxConcurrency: g.closed.maxConc, Spans: g.closed.spans},
+				ClosedLo: g.cLo, ClosedHi: g.cHi}
+			for i, iv := range g.open {
+				bj.Open[i] = [2]int64{iv.s, iv.e}
+			}
+			ij.Busy = append(ij.Busy, bj)
+		}
+		slices.SortFunc(ij.Busy, func(a, b busyJSON) int { return cmp.Or(cmp.Compare(a.FromNS, b.FromNS), cmp.Compare(a.ToNS, b.ToNS)) })
+		out.Instances = append(out.Instances, ij)
+	}
+	for _, k := range sortedKeys(s.intervals) {
+		out.Intervals = append(out.Intervals, intervalJSON{Start: k, Latency: s.intervals[k].toJSON()})
+	}
+	out.Marked = points(s.markedPoints())
+	out.Sample = points(s.sample)
+	return out
+}
+
+func (e *epAcc) countsJSON() countsJSON {
+	return countsJSON{Requests: e.n, Status: e.status, ResponseBytes: e.respBytes, LatencySumNS: int64(e.sum),
+		First: e.first.UTC(), Last: e.last.UTC()}
+}
+
+func (q *quantiles) toJSON() quantilesJSON {
+	out := quantilesJSON{Count: q.n, MinNS: int64(q.min), MaxNS: int64(q.max)}
+	if q.sk == nil {
+		out.ExactNS = make([]int64, 0, len(q.exact))
+		for _, d := range q.sortedExact() {
+			out.ExactNS = append(out.ExactNS, int64(d))
+		}
+		return out
+	}
+	sj := &sketchJSON{Zero: q.sk.GetZeroCount(), Bins: [][2]float64{}}
+	q.sk.GetPositiveValueStore().ForEach(func(i int, c float64) bool {
+		if c != 0 {
+			sj.Bins = append(sj.Bins, [2]float64{float64(i), c})
+		}
+		return false
+	})
+	slices.SortFunc(sj.Bins, func(a, b [2]float64) int { return cmp.Compare(a[0], b[0]) })
+	out.Sketch = sj
+	return out
+}
+
+// runsOf lists counts as runs of buckets, a new run after 8 empty ones.
+func runsOf[T uint8 | uint32](c *countsOf[T]) []runJSON {
+	out := []runJSON{}
+	c.each(func(b int64, n uint64) {
+		if k := len(out) - 1; k >= 0 {
+			r := &out[k]
+			if gap := b - (r.Start + int64(len(r.Counts))); gap < 8 {
+				for range gap {
+					r.Counts = append(r.Counts, 0)
+				}
+				r.Counts = append(r.Counts, n)
+				return
+			}
+		}
+		out = append(out, runJSON{Start: b, Counts: []uint64{n}})
+	})
+	return out
+}
+
+// ReadSummary reads a summary written by WriteJSON, checking what it
+// holds; name is the file's, for the errors.
+func ReadSummary(name string, r io.Reader) (*Summary, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var in summaryJSON
+	if err := dec.Decode(&in); err != nil {
+		return nil, fmt.Errorf("reading summary %s: %w", name, err)
+	}
+	s, err := fromJSON(&in)
+	if err != nil {
+		return nil, fmt.Errorf("reading summary %s: %w", name, err)
+	}
+	return s, nil
+}
+
+func fromJSON(in *summaryJSON) (*Summary, error) {
+	switch {
+	case in.Schema != SummarySchema:
+		return nil, fmt.Errorf("schema %q, want %q", in.Schema, SummarySchema)
+	case in.Sketch != thisSketch:
+		return nil, fmt.Errorf("sketch %+v, want %+v: made by another version", in.Sketch, thisSketch)
+	case in.Requests < 0:
+		return nil, fmt.Errorf("requests %d < 0", in.Requests)
+	case !slices.Contains(widths, in.IntervalS):
+		return nil, fmt.Errorf("interval_s %d is not one of %v", in.IntervalS, widths)
+	}
+	s := NewSummary()
+	s.n, s.firstSvc = in.Requests, [2]string{in.FirstService, in.FirstLocation}
+	if in.Requests > 0 {
+		s.first, s.lastArrival, s.lastEnd = in.First, in.LastArrival, in.LastEnd
+	}
+	s.width = in.IntervalS
+	var err error
+	check := func(e error) {
+		if err == nil {
+			err = e
+		}
+	}
+	s.total = newEpAcc(endpointKey{path: "Aggregated"})
+	check(s.total.fromCounts(in.Total))
+	keys := make([]endpointKey, len(in.Endpoints))
+	for i, ej := range in.Endpoints {
+		k := endpointKey{ej.Method, ej.Path}
+		if s.endpoints[k] != nil {
+			return nil, fmt.Errorf("endpoint %s twice", k)
+		}
+		keys[i] = k
+		e := newEpAcc(k)
+		check(e.fromCounts(ej.Counts))
+		e.q, err = quantilesFrom(ej.Latency, exactPerEndpoint, err)
+		e.recon.rejected = ej.Rejected
+		for _, aj := range ej.Agents {
+			var a *agentCount
+			if !aj.Other {
+				a = s.agents[aj.UserAgent]
+				if a == nil {
+					a = &agentCount{ua: aj.UserAgent}
+					s.agents[aj.UserAgent] = a // its count is set from user_agents
+				}
+			}
+			if e.recon.byAgent[a] != nil {
+				return nil, fmt.Errorf("endpoint %s: agent %q twice", k, aj.UserAgent)
+			}
+			as := &agentSeries{n: aj.Requests}
+			check(runsInto(&as.arrive, aj.ArrivalsPerS))
+			check(runsInto(&as.complete, aj.CompletionsPer))
+			e.recon.byAgent[a] = as
+		}
+		s.endpoints[k] = e
+	}
+	for _, aj := range in.UserAgents {
+		a := s.agents[aj.UserAgent]
+		if a == nil {
+			a = &agentCount{ua: aj.UserAgent}
+			s.agents[aj.UserAgent] = a
+		}
+		a.n = aj.Requests
+	}
+	s.agentRest = in.OtherAgents
+	point := func(p pointJSON) reqPoint {
+		if p.Endpoint < 0 || p.Endpoint >= len(keys) {
+			check(fmt.Errorf("a request point names endpoint %d of %d", p.Endpoint, len(keys)))
+			return reqPoint{}
+		}
+		return reqPoint{t: time.Unix(0, p.TNS).UTC(), latency: time.Duration(p.LatencyNS), key: keys[p.Endpoint], marker: p.Marker, hash: p.Hash}
+	}
+	for _, ij := range in.Instances {
+		if s.instances[ij.ID] != nil {
+			return nil, fmt.Errorf("instance %q twice", ij.ID)
+		}
+		inst := &instAcc{id: ij.ID, n: ij.Requests, marker: ij.Marker, lastEnd: ij.LastEnd}
+		if len(ij.Early) > earlyPerInstance {
+			return nil, fmt.Errorf("instance %q: %d early requests, at most %d", ij.ID, len(ij.Early), earlyPerInstance)
+		}
+		for _, p := range ij.Early {
+			inst.keepEarly(point(p))
+		}
+		inst.busy.conflicts = ij.Conflicts
+		for _, bj := range ij.Busy {
+			g := newBusySeg(&runHull{lo: bj.FromNS, hi: bj.ToNS})
+			g.closed = busyTotals{billed: bj.Closed.BilledNS, inFlight: bj.Closed.InFlightNS, maxConc: bj.Closed.MaxConcurrency, spans: bj.Closed.Spans}
+			g.cLo, g.cHi = bj.ClosedLo, bj.ClosedHi
+			for _, iv := range bj.Open {
+				if iv[1] < iv[0] {
+					return nil, fmt.Errorf("instance %q: busy interval %v ends before it starts", ij.ID, iv)
+				}
+				g.open = append(g.open, span{iv[0], iv[1]})
+			}
+			slices.SortFunc(g.open, span.compare)
+			inst.busy.segs = append(inst.busy.segs, g)
+		}
+		s.instances[ij.ID] = inst
+	}
+	check(runsInto(&s.perSec, in.ArrivalsPerS))
+	check(runsInto(&s.errSec, in.ErrorsPerS))
+	for i := range s.status10 {
+		check(runsInto(&s.status10[i], in.StatusPer10S[i]))
+	}
+	for _, ij := range in.Intervals {
+		if s.intervals[ij.Start] != nil {
+			return nil, fmt.Errorf("interval %d twice", ij.Start)
+		}
+		s.intervals[ij.Start], err = quantilesFrom(ij.Latency, exactPerInterval, err)
+	}
+	for _, p := range in.Marked {
+		s.marked = append(s.marked, point(p))
+	}
+	for _, p := range in.Sample {
+		if len(s.sample) < sampleSize {
+			s.sample.offer(point(p), sampleSize)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (e *epAcc) fromCounts(c countsJSON) error {
+	if c.Requests < 0 || c.LatencySumNS < 0 {
+		return fmt.Errorf("endpoint %s: negative counts", e.key)
+	}
+	var sum int64
+	for _, n := range c.Status {
+		if n < 0 {
+			return fmt.Errorf("endpoint %s: negative status count", e.key)
+		}
+		sum += n
+	}
+	if sum != c.Requests {
+		return fmt.Errorf("endpoint %s: status counts add up to %d, not its %d requests", e.key, sum, c.Requests)
+	}
+	e.n, e.status, e.respBytes, e.sum, e.first, e.last = c.Requests, c.Status, c.ResponseBytes, time.Duration(c.LatencySumNS), c.First, c.Last
+	if c.Requests == 0 {
+		e.first, e.last = time.Time{}, time.Time{}
+	}
+	return nil
+}
+
+// quantilesFrom reads a latency state; err, when set, is passed on.
+func quantilesFrom(j quantilesJSON, limit int, err error) (*quantiles, error) {
+	q := newQuantiles(limit)
+	if err != nil {
+		return q, err
+	}
+	q.n, q.min, q.max = j.Count, time.Duration(j.MinNS), time.Duration(j.MaxNS)
+	switch {
+	case j.Count < 0 || j.MinNS < 0 || j.MaxNS < j.MinNS:
+		return q, fmt.Errorf("latency state: count %d, min %d, max %d", j.Count, j.MinNS, j.MaxNS)
+	case j.Sketch == nil:
+		if int64(len(j.ExactNS)) != j.Count || len(j.ExactNS) > limit {
+			return q, fmt.Errorf("latency state: %d exact latencies for a count of %d (at most %d)", len(j.ExactNS), j.Count, limit)
+		}
+		for _, v := range j.ExactNS {
+			if v < j.MinNS || v > j.MaxNS {
+				return q, fmt.Errorf("latency state: %d ns outside its minimum and maximum", v)
+			}
+			q.exact = append(q.exact, time.Duration(v))
+		}
+		return q, nil
+	}
+	q.sk = newSketch()
+	total := j.Sketch.Zero
+	if j.Sketch.Zero < 0 || math.IsNaN(j.Sketch.Zero) || len(j.Sketch.Bins) > 2*sketchBins {
+		return q, fmt.Errorf("latency sketch: zero count %v, %d bins", j.Sketch.Zero, len(j.Sketch.Bins))
+	}
+	if j.Sketch.Zero > 0 {
+		if e := q.sk.AddWithCount(0, j.Sketch.Zero); e != nil {
+			return q, fmt.Errorf("latency sketch: %w", e)
+		}
+	}
+	pos := q.sk.GetPositiveValueStore()
+	for _, b := range j.Sketch.Bins {
+		if b[1] <= 0 || b[1] != math.Trunc(b[1]) || b[0] != math.Trunc(b[0]) || math.Abs(b[0]) > 1<<20 {
+			return q, fmt.Errorf("latency sketch: bin %v", b)
+		}
+		pos.AddWithCount(int(b[0]), b[1])
+		total += b[1]
+	}
+	if total != float64(j.Count) {
+		return q, fmt.Errorf("latency sketch holds %v latencies for a count of %d", total, j.Count)
+	}
+	return q, nil
+}
+
+// runsInto adds runs of counts.
+func runsInto[T uint8 | uint32](c *countsOf[T], runs []runJSON) error {
+	for _, r := range runs {
+		if len(r.Counts) > 1<<24 {
+			return fmt.Errorf("a run of %d buckets", len(r.Counts))
+		}
+		for i, n := range r.Counts {
+			for n > 0 {
+				step := min(n, math.MaxUint32)
+				c.add(r.Start+int64(i), uint32(step))
+				n -= step
+			}
+		}
+	}
+	return nil
+}
