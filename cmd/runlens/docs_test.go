@@ -50,6 +50,7 @@ func TestExamplesRun(t *testing.T) {
 		"fixtures/paper-mobilenet", paper,
 		"report.html", filepath.Join(dir, "report.html"),
 		"report.json", filepath.Join(dir, "report.json"),
+		"summary.json", filepath.Join(dir, "summary.json"),
 		"requests.json", filepath.Join(paper, "requests.ndjson.gz"),
 		"request_count.json", filepath.Join(paper, "metrics", "request_count.json"),
 		"results/run", filepath.Join(paper, "client", "mobilenet"),

@@ -28,6 +28,7 @@ type reportFlags struct {
 	k6          listFlag
 	jmeter      listFlag
 	vegeta      listFlag
+	summaries   listFlag
 	html        string
 	json        string
 	format      string
@@ -45,7 +46,7 @@ func reportCommand() command {
 	return command{
 		name:    "report",
 		summary: "analyze a snapshot or exported files and write the report",
-		args:    "[SNAPSHOT] [-logs FILE ...] [-metrics FILE ...] [-service FILE] [-locust PREFIX] [-client FILE] [-k6 FILE] [-jmeter FILE] [-vegeta FILE] [-o report.html|-] [-json report.json|-] [-format table|markdown|json|none]",
+		args:    "[SNAPSHOT] [-logs FILE ...] [-summary FILE ...] [-metrics FILE ...] [-service FILE] [-locust PREFIX] [-client FILE] [-k6 FILE] [-jmeter FILE] [-vegeta FILE] [-o report.html|-] [-json report.json|-] [-format table|markdown|json|none]",
 		examples: []string{
 			"runlens report fixtures/paper-mobilenet -o report.html -json report.json",
 			"runlens report -logs requests.json -metrics request_count.json -locust results/run -format markdown",
@@ -62,6 +63,7 @@ func reportCommand() command {
 			fs.Var(&f.jmeter, "jmeter", "JMeter JTL `FILE`, CSV or XML; repeatable")
 			fs.StringVar(&f.inputs.JMeterTimeFormat, "jmeter-time-format", "", "JTL timeStamp `PATTERN` in Java SimpleDateFormat syntax, e.g. \"yyyy/MM/dd HH:mm:ss\" (default: epoch ms, or guessed)")
 			fs.Var(&f.vegeta, "vegeta", "vegeta `FILE`: results (gob, JSON lines, CSV) or a JSON report; repeatable")
+			fs.Var(&f.summaries, "summary", "request-log summary `FILE` (runlens summarize), merged with the other request logs; repeatable")
 			fs.StringVar(&f.html, "o", "", outputNote("the HTML report"))
 			fs.StringVar(&f.json, "json", "", outputNote("the JSON report"))
 			fs.StringVar(&f.format, "format", "", formatUsage)
@@ -117,6 +119,22 @@ func boundMemory() {
 }
 
 func (f *reportFlags) load(args []string) (*collect.Dataset, error) {
+	if len(f.summaries) > 0 && f.live.live() {
+		return nil, usagef("report: -summary is for offline reports: collect first, then report the snapshot with -summary")
+	}
+	if len(f.summaries) > 0 && len(args) == 0 && f.inputs.Service == "" &&
+		len(f.logs)+len(f.metrics)+len(f.locust)+len(f.client)+len(f.k6)+len(f.jmeter)+len(f.vegeta) == 0 {
+		ds := &collect.Dataset{Skipped: map[string]int{}}
+		return ds, readSummaries(f.summaries, ds)
+	}
+	ds, err := f.loadSources(args)
+	if err != nil || len(f.summaries) == 0 {
+		return ds, err
+	}
+	return ds, readSummaries(f.summaries, ds)
+}
+
+func (f *reportFlags) loadSources(args []string) (*collect.Dataset, error) {
 	f.inputs.Logs, f.inputs.Metrics, f.inputs.Locust, f.inputs.Client = f.logs, f.metrics, f.locust, f.client
 	f.inputs.K6, f.inputs.JMeter, f.inputs.Vegeta = f.k6, f.jmeter, f.vegeta
 	tools := slices.Concat(f.k6, f.jmeter, f.vegeta)
