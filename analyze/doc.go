@@ -6,39 +6,69 @@
 // are raw values (durations in milliseconds, money in USD); rounding belongs to
 // render. It performs no I/O, reads no clock and never panics on empty input.
 //
-// # Large inputs
+// # One summary, one analysis
 //
-// Up to collect.DefaultSpillAt request entries (Dataset.SpillAt) the
-// requests are kept in Dataset.Requests and every figure is exact. Past it,
-// a reader given an Accumulator as the Dataset's Sink hands each request to
-// a shard per parsing goroutine; the shards add it to bounded state and
-// merge at the end, and Run reports from that state. Memory then no longer
-// grows with the number of requests (only with the span of time, by a few
-// bytes per second, and with distinct endpoints, instances and agents, each
-// capped). What stays exact and what becomes approximate:
+// The request log reaches the analysis as a Summary (summary.go): bounded,
+// mergeable state that readers add each request to, a summary per chunk of
+// a file that the sink merges. Run reads only the summary (with the events,
+// metrics, service and client of the Dataset), whatever the log's size:
+// there is one definition of each figure and one code path for it. Requests
+// kept in Dataset.Requests are added to a summary first. A summary is also a
+// file (runlens.summary/v1, summary_json.go), so that parts of a log
+// summarized apart merge into one report.
 //
-// Exact: request counts in all, per endpoint, per status class, per second
-// and per 10 s; errors per second; minimum, maximum and mean latency;
-// response bytes; user agents (the first 10,000 distinct ones; later ones
-// only in the total); distinct instances, requests per instance, their first
-// request and last completion (the lanes); cold starts and their evidence,
-// first-request latency and churn (churn from arrivals per second); window.
+// The same requests give the same report however they came: NDJSON, JSON
+// array or gzip, in one file or several in any order, with any number of
+// workers and any chunk size. Counts and sums are integers, so the order of
+// addition changes nothing, and lists are ordered by content, never by
+// arrival.
 //
-// Approximate: latency percentiles per endpoint and in total come from
-// DDSketch (1 % relative accuracy, against the same nearest-rank
-// definition); the server series' p50/p95/p99 are, for steps under a
-// minute, those of the step's minute and, for longer steps, those of its
-// minutes' sketches merged; the latency scatter is a uniform sample of 5,000 requests (chosen
-// by a hash of time and latency, so the same in every run) plus every
-// request that waited on a cold start; cold-start penalties subtract the
-// endpoint's median over all its requests (not only warm ones); requests
-// that waited on a startup probe are found among each instance's 32
-// earliest; busy time for billing and the most requests in flight on an
-// instance are swept per 1 MiB chunk of the file, so a busy span crossing
-// a chunk's end is billed as two (a few ms too many) and concurrency across
-// it is missed; the clock-offset estimate counts completions per 100 ms; in
-// reconciliation, requests outside the client's run are counted per second,
-// the load generator's agent is the most frequent over the whole log, and
-// other agents' requests inside the run are prorated. Past 2,000 distinct
-// method+path pairs, further paths are counted as "(other)".
+// # What is exact, and what is sketched
+//
+// Exact at every size: request counts in all, per endpoint, per status
+// class, per second and per 10 s; errors per second; minimum, maximum and
+// mean latency; response bytes; user agents (the first 10,000 distinct
+// ones; later ones only in the total); distinct instances, requests per
+// instance, their first request and last completion (the lanes); busy time
+// and billing (each busy span rounded up to 100 ms) and the most requests in
+// flight on one instance, from the union of each instance's request
+// intervals (busy.go); cold starts and their evidence; churn (from arrivals
+// per second); reconciliation (per endpoint and user agent, arrivals per
+// second and completions per 100 ms: the load generator's agent is the one
+// with most requests during the client's run, other agents' requests are
+// counted, and in-flight requests are those that arrived during the run and
+// completed after its end); the clock offset (completions per 100 ms).
+//
+// Exact while small, within 1 % when large: latency percentiles keep every
+// latency up to 10,000 per endpoint (and in total) and up to 1,000 per
+// interval of the server series, then become a DDSketch of 1 % relative
+// accuracy answering the same nearest-rank definition. Every fixture is
+// below both limits. server.endpoints[].sketched and
+// series.server[].sketched say where a sketch answered. The warm median a
+// cold-start penalty is measured against is the endpoint's median without
+// the requests that waited, exact or from the sketch less those requests.
+//
+// Bounded samples: the latency scatter is every request found to have
+// waited on a cold start and the 5,000 others of smallest hash of time and
+// latency (all of them in a smaller log); requests that waited on a startup
+// probe are found among each instance's 32 earliest; the cold-start marker
+// is kept for the earliest 10,000 requests that carry it.
+//
+// Bounds on what is told apart, past which the order of the files decides
+// which are: 2,000 method and path pairs (later ones are counted as
+// "(other)"), 10,000 user agents, 16 user agents per endpoint for
+// reconciliation (later ones are counted as other clients).
+//
+// Busy spans need every interval of a span; a summary keeps those within
+// 10 minutes of the edges of each file's span of arrivals and closes the
+// rest (busy.go). A request that reaches into a span already closed, one
+// logged out of order by more than that or in flight longer, is counted
+// apart, and the report warns how many did.
+//
+// Latency intervals of the server series are 1 s wide for a log that
+// spans up to 2 hours, and widen (2 s, 10 s, 30 s, 1 min, 5 min, ...) so
+// that its span holds at most 7,200; the series' step is a multiple of
+// them. Memory grows with the span of time (a few bytes a second, per
+// endpoint and user agent a byte per 100 ms) and with distinct endpoints,
+// instances and agents, never with the number of requests.
 package analyze

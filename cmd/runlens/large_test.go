@@ -26,9 +26,8 @@ func TestSimulateLargeToStdout(t *testing.T) {
 	}
 }
 
-// TestLargeReport24h reads a 24 h log past the size where requests are
-// kept (collect.DefaultSpillAt), so the report comes from the accumulator,
-// and checks that the page stays under 2 MB and draws every chart.
+// TestLargeReport24h reads a 24 h log, past the summary's exact limits, and
+// checks that the page stays under 2 MB and draws every chart.
 func TestLargeReport24h(t *testing.T) {
 	dir := t.TempDir()
 	log, page, js := filepath.Join(dir, "big.ndjson"), filepath.Join(dir, "report.html"), filepath.Join(dir, "report.json")
