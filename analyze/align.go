@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"github.com/runlens/runlens/analyze/summary"
 	"math"
 	"time"
 
@@ -37,19 +38,13 @@ type countRow struct {
 // The estimate is only as fine as the client's timestamps: Locust writes whole
 // seconds, so it can be off by the fraction of a second at which Locust's
 // history loop ran.
-func estimateOffset(c *collect.ClientRun, s *Summary) (time.Duration, float64, bool) {
+func estimateOffset(c *collect.ClientRun, s *summary.Summary) (time.Duration, float64, bool) {
 	rows := clientCounts(c)
-	if len(rows) < minAlignRows || s.n == 0 {
+	if len(rows) < minAlignRows || s.Requests() == 0 {
 		return 0, 0, false
 	}
-	var done bucketCounts
-	for _, e := range s.endpoints {
-		for _, as := range e.recon.byAgent {
-			as.complete.each(func(b int64, n uint64) { done.add(b, uint32(n)) })
-		}
-	}
-	cum := done.cumulative()
-	return alignRows(rows, func(t time.Time) int64 { return cum(floorDiv(t.UnixNano(), tenth)) })
+	cum := s.Completions().Cumulative()
+	return alignRows(rows, func(t time.Time) int64 { return cum(summary.FloorDiv(t.UnixNano(), summary.Tenth)) })
 }
 
 // alignRows finds the offset at which the server's completions, counted by

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"github.com/runlens/runlens/analyze/summary"
 	"testing"
 	"time"
 
@@ -45,11 +46,11 @@ func TestNearestRank(t *testing.T) {
 		p    float64
 		want int
 	}{{0, 10}, {10, 10}, {11, 20}, {50, 50}, {95, 100}, {99, 100}, {100, 100}} {
-		if got := nearestRank(vals, tc.p); got != tc.want {
+		if got := summary.NearestRank(vals, tc.p); got != tc.want {
 			t.Errorf("p%g = %d, want %d", tc.p, got, tc.want)
 		}
 	}
-	if got := nearestRank([]int(nil), 50); got != 0 {
+	if got := summary.NearestRank([]int(nil), 50); got != 0 {
 		t.Errorf("empty = %d, want 0", got)
 	}
 }
@@ -194,8 +195,8 @@ func TestCostFromRequestLogs(t *testing.T) {
 }
 
 // summaryOf adds requests to a new summary.
-func summaryOf(reqs []collect.Request) *Summary {
-	s := NewSummary()
+func summaryOf(reqs []collect.Request) *summary.Summary {
+	s := summary.New()
 	for i := range reqs {
 		s.Add(&reqs[i])
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect"
 )
 
@@ -22,37 +23,37 @@ import (
 //
 // It returns the cold-started instances' IDs and the requests that waited,
 // in time order.
-func coldStarts(ds *collect.Dataset, s *Summary, ins []*instance) (ColdStarts, map[string]bool, []reqPoint) {
+func coldStarts(ds *collect.Dataset, s *summary.Summary, ins []*instance) (ColdStarts, map[string]bool, []summary.Point) {
 	hasSystem := len(ds.Events) > 0
 	cold := map[string]bool{}
-	waitedSet := map[reqPoint]bool{}
+	waitedSet := map[summary.Point]bool{}
 	for _, in := range ins {
 		if !in.marker() && in.start.IsZero() && (hasSystem || !in.served()) {
 			continue
 		}
-		if in.served() && !in.marker() && configuredStart(in.reason, in.acc.early[0].t, in.ready) {
+		if in.served() && !in.marker() && configuredStart(in.reason, in.acc.Early[0].T, in.ready) {
 			continue
 		}
 		cold[in.id] = true
 		if !in.served() {
 			continue
 		}
-		for k, p := range in.acc.early {
-			if k == 0 || p.marker || (!in.ready.IsZero() && p.t.Before(in.ready)) {
+		for k, p := range in.acc.Early {
+			if k == 0 || p.Marker || (!in.ready.IsZero() && p.T.Before(in.ready)) {
 				waitedSet[p] = true
 			}
 		}
 	}
-	for _, p := range s.markedPoints() {
+	for _, p := range s.Marked() {
 		waitedSet[p] = true
 	}
-	waited := make([]reqPoint, 0, len(waitedSet))
+	waited := make([]summary.Point, 0, len(waitedSet))
 	for p := range waitedSet {
 		waited = append(waited, p)
 	}
-	slices.SortFunc(waited, reqPoint.compare)
+	slices.SortFunc(waited, summary.Point.Compare)
 	warm := warmMedians(s, waited)
-	pen := func(p reqPoint) float64 { return max(0, ms(p.latency-warm[p.key])) }
+	pen := func(p summary.Point) float64 { return max(0, ms(p.Latency-warm[p.Key])) }
 
 	out := ColdStarts{Instances: []ColdStart{}}
 	for _, in := range ins {
@@ -70,9 +71,9 @@ func coldStarts(ds *collect.Dataset, s *Summary, ins []*instance) (ColdStarts, m
 			}
 		}
 		if in.served() {
-			r := in.acc.early[0]
+			r := in.acc.Early[0]
 			c.Evidence = append(c.Evidence, "first_request")
-			c.FirstRequestMS, c.FirstRequest, c.PenaltyMS = ms(r.latency), r.key.String(), pen(r)
+			c.FirstRequestMS, c.FirstRequest, c.PenaltyMS = ms(r.Latency), r.Key.String(), pen(r)
 		}
 		out.Instances = append(out.Instances, c)
 	}
@@ -82,31 +83,24 @@ func coldStarts(ds *collect.Dataset, s *Summary, ins []*instance) (ColdStarts, m
 	}
 	slices.Sort(penalties)
 	out.Count = len(out.Instances)
-	if s.n > 0 {
-		out.ShareOfRequests = float64(len(waited)) / float64(s.n)
+	if s.Requests() > 0 {
+		out.ShareOfRequests = float64(len(waited)) / float64(s.Requests())
 	}
 	out.PenaltyP50MS, out.PenaltyP95MS = floatRank(penalties, 50), floatRank(penalties, 95)
 	markChurn(&out, s)
 	return out, cold, waited
 }
 
-// markedPoints is the requests kept for their cold-start marker.
-func (s *Summary) markedPoints() []reqPoint {
-	m := slices.Clone(s.marked)
-	slices.SortFunc(m, reqPoint.compare)
-	return m[:min(len(m), maxMarked)]
-}
-
 // warmMedians is the median latency per endpoint of the requests that did
 // not wait on a cold start.
-func warmMedians(s *Summary, waited []reqPoint) map[endpointKey]time.Duration {
-	drop := map[endpointKey][]time.Duration{}
+func warmMedians(s *summary.Summary, waited []summary.Point) map[summary.Key]time.Duration {
+	drop := map[summary.Key][]time.Duration{}
 	for _, p := range waited {
-		drop[p.key] = append(drop[p.key], p.latency)
+		drop[p.Key] = append(drop[p.Key], p.Latency)
 	}
-	out := make(map[endpointKey]time.Duration, len(s.endpoints))
-	for k, e := range s.endpoints {
-		out[k] = e.q.medianWithout(drop[k])
+	out := make(map[summary.Key]time.Duration, len(s.Endpoints()))
+	for k, e := range s.Endpoints() {
+		out[k] = e.Latency.MedianWithout(drop[k])
 	}
 	return out
 }
@@ -129,16 +123,16 @@ const churnWindow = time.Minute
 // minute before, and no more than 25 % more in the minute after. Such starts
 // are not scale-up for more traffic but the platform replacing instances:
 // the "continuous cold starts" pattern. Arrivals are counted by the second.
-func markChurn(cs *ColdStarts, s *Summary) {
-	if s.n == 0 {
+func markChurn(cs *ColdStarts, s *summary.Summary) {
+	if s.Requests() == 0 {
 		return
 	}
-	cum := s.perSec.cumulative()
+	cum := s.Arrivals().Cumulative()
 	count := func(from, to time.Time) int64 { return cum(to.Unix()-1) - cum(from.Unix()-1) } // [from, to) by second
 	for i := range cs.Instances {
 		c := &cs.Instances[i]
 		t := c.StartedAt
-		if t.Before(s.first.Add(churnWindow)) {
+		if t.Before(s.First().Add(churnWindow)) {
 			continue
 		}
 		before, after := count(t.Add(-churnWindow), t), count(t, t.Add(churnWindow))

@@ -6,19 +6,8 @@ import (
 	"github.com/runlens/runlens/collect"
 )
 
-// billingQuantum is Cloud Run's billing granularity: busy time is rounded
-// up to the nearest 100 ms.
-const billingQuantum = 100 * time.Millisecond
-
 // secondsPerMonth is the 30-day month of the min-instances estimate.
 const secondsPerMonth = 30 * 24 * 3600
-
-func roundUp(d, q time.Duration) time.Duration {
-	if r := d % q; r != 0 {
-		return d + q - r
-	}
-	return d
-}
 
 // costInput is what the cost model needs.
 type costInput struct {

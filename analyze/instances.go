@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect"
 )
 
@@ -14,17 +15,17 @@ type instance struct {
 	id       string
 	start    time.Time // system-log start; zero when none was logged
 	reason   string
-	ready    time.Time // startup probe succeeded; zero when unknown
-	end      time.Time // shutdown or crash; zero when still up
-	memLimit int       // memory-limit-exceeded events
-	acc      *instAcc  // its requests; nil when it served none
+	ready    time.Time         // startup probe succeeded; zero when unknown
+	end      time.Time         // shutdown or crash; zero when still up
+	memLimit int               // memory-limit-exceeded events
+	acc      *summary.Instance // its requests; nil when it served none
 }
 
 // served says whether the instance served a request.
-func (in *instance) served() bool { return in.acc != nil && len(in.acc.early) > 0 }
+func (in *instance) served() bool { return in.acc != nil && len(in.acc.Early) > 0 }
 
 // marker says whether one of its requests carried the cold-start marker.
-func (in *instance) marker() bool { return in.acc != nil && in.acc.marker }
+func (in *instance) marker() bool { return in.acc != nil && in.acc.Marker }
 
 // seen is the instance's start, or its first request where no start was
 // logged.
@@ -33,14 +34,14 @@ func (in *instance) seen() time.Time {
 	case !in.start.IsZero():
 		return in.start
 	case in.served():
-		return in.acc.early[0].t
+		return in.acc.Early[0].T
 	}
 	return in.end
 }
 
 // instanceList joins the system log's instances and the summary's, sorted
 // by when each was first seen.
-func instanceList(events []collect.InstanceEvent, s *Summary) []*instance {
+func instanceList(events []collect.InstanceEvent, s *summary.Summary) []*instance {
 	byID := map[string]*instance{}
 	get := func(id string) *instance {
 		in := byID[id]
@@ -72,8 +73,8 @@ func instanceList(events []collect.InstanceEvent, s *Summary) []*instance {
 			in.memLimit++
 		}
 	}
-	for id, acc := range s.instances {
-		if acc.n > 0 {
+	for id, acc := range s.Instances() {
+		if acc.N > 0 {
 			get(id).acc = acc
 		}
 	}
@@ -87,18 +88,18 @@ func instanceList(events []collect.InstanceEvent, s *Summary) []*instance {
 
 // instanceSummary counts instances, their peak, requests per instance and
 // the most requests in flight on one, and adds up their busy time.
-func instanceSummary(ins []*instance, lanes []Lane) (Instances, busyTotals) {
+func instanceSummary(ins []*instance, lanes []Lane) (Instances, summary.BusyTotals) {
 	out := Instances{Distinct: len(ins), MaxActive: maxOverlap(lanes)}
-	var busy busyTotals
+	var busy summary.BusyTotals
 	var perInstance []float64
 	for _, in := range ins {
 		if in.acc == nil {
 			continue
 		}
-		perInstance = append(perInstance, float64(in.acc.n))
-		busy.add(in.acc.busy.totals())
+		perInstance = append(perInstance, float64(in.acc.N))
+		busy.Add(in.acc.Busy.Totals())
 	}
-	out.MaxConcurrency = busy.maxConc
+	out.MaxConcurrency = busy.MaxConc
 	slices.Sort(perInstance)
 	out.RequestsPerInstanceP50 = floatRank(perInstance, 50)
 	return out, busy
@@ -125,7 +126,7 @@ func lanes(ins []*instance, cold map[string]bool, end time.Time) []Lane {
 	for _, in := range ins {
 		l := Lane{InstanceID: in.id, Start: in.seen(), End: in.end, ColdStart: cold[in.id]}
 		if in.served() {
-			l.Requests, l.FirstRequest, l.LastRequest = in.acc.n, in.acc.early[0].t, in.acc.lastEnd
+			l.Requests, l.FirstRequest, l.LastRequest = in.acc.N, in.acc.Early[0].T, in.acc.LastEnd
 		}
 		if l.End.IsZero() {
 			l.End = maxTime(end, l.LastRequest)

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"github.com/runlens/runlens/analyze/summary"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -198,7 +199,7 @@ func TestReportSameWhateverTheLogsForm(t *testing.T) {
 
 func fixtureReport(t testing.TB, dir string, read collect.ReadOptions) []byte {
 	t.Helper()
-	ds, err := snapshot.LoadTuned(dir, analyze.NewSummary(), read)
+	ds, err := snapshot.LoadTuned(dir, summary.New(), read)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestLargeReportSameWhateverTheLogsForm(t *testing.T) {
 				}
 				files = append(files, path)
 			}
-			ds, err := snapshot.Read(snapshot.Inputs{Logs: files, Sink: analyze.NewSummary(), Read: form.read})
+			ds, err := snapshot.Read(snapshot.Inputs{Logs: files, Sink: summary.New(), Read: form.read})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package analyze
 import (
 	"cmp"
 	"fmt"
+	"github.com/runlens/runlens/analyze/summary"
 	"slices"
 	"strings"
 	"time"
@@ -13,9 +14,9 @@ import (
 // reconcileInput is what reconciliation compares.
 type reconcileInput struct {
 	client       *collect.ClientRun
-	counts       map[endpointKey]int64   // server requests per endpoint
+	counts       map[summary.Key]int64   // server requests per endpoint
 	total        int64                   // server requests in all
-	cause        map[endpointKey]*strays // the server requests the client may not have counted
+	cause        map[summary.Key]*strays // the server requests the client may not have counted
 	metricTotal  int64                   // -1 without a request_count metric
 	clientWindow collect.Window          // server time; zero when the client has no timeline
 	endpointMap  map[string]string
@@ -47,24 +48,24 @@ func (s *strays) add(o *strays) {
 // another user agent during it, or the load generator's and still in
 // flight when the run ended. The load generator's agent is the one that
 // sent the most requests during the run.
-func classify(s *Summary, w collect.Window) map[endpointKey]*strays {
+func classify(s *summary.Summary, w collect.Window) map[summary.Key]*strays {
 	ua := clientAgent(s, w)
-	out := map[endpointKey]*strays{}
+	out := map[summary.Key]*strays{}
 	lo, hi := w.Start.Add(-outsideMargin).Unix(), w.End.Add(outsideMargin).Unix()
-	for k, e := range s.endpoints {
-		st := &strays{rejected: e.recon.rejected}
+	for k, e := range s.Endpoints() {
+		st := &strays{rejected: e.Recon.Rejected}
 		out[k] = st
-		for a, as := range e.recon.byAgent {
-			mine := a != nil && a.ua == ua
+		for a, as := range e.Recon.ByAgent {
+			mine := a != nil && a.UA == ua
 			if w.IsZero() {
 				if !mine {
-					st.otherClient += as.n
+					st.otherClient += as.N
 				}
 				continue
 			}
-			arrive := as.arrive.cumulative()
-			outside := arrive(lo-1) + (as.n - arrive(hi))
-			inside := as.n - outside
+			arrive := as.Arrive.Cumulative()
+			outside := arrive(lo-1) + (as.N - arrive(hi))
+			inside := as.N - outside
 			st.outside += outside
 			if !mine {
 				st.otherClient += inside
@@ -72,32 +73,29 @@ func classify(s *Summary, w collect.Window) map[endpointKey]*strays {
 			}
 			// Still in flight when the run ended: those that arrived
 			// inside less those that completed by its end (per 100 ms).
-			complete := as.complete.cumulative()
-			from, end := floorDiv(w.Start.Add(-outsideMargin).UnixNano(), tenth), floorDiv(w.End.UnixNano(), tenth)
+			complete := as.Complete.Cumulative()
+			from, end := summary.FloorDiv(w.Start.Add(-outsideMargin).UnixNano(), summary.Tenth), summary.FloorDiv(w.End.UnixNano(), summary.Tenth)
 			st.inflight += max(0, inside-(complete(end)-complete(from-1)))
 		}
 	}
 	return out
 }
 
-// tenth is 100 ms in nanoseconds, the bucket of completion counts.
-const tenth = int64(100 * time.Millisecond)
-
 // clientAgent is the user agent that sent the most requests during the
 // client's run (over the whole log without one): the load generator's.
-func clientAgent(s *Summary, w collect.Window) string {
+func clientAgent(s *summary.Summary, w collect.Window) string {
 	counts := map[string]int64{}
-	for _, e := range s.endpoints {
-		for a, as := range e.recon.byAgent {
+	for _, e := range s.Endpoints() {
+		for a, as := range e.Recon.ByAgent {
 			if a == nil {
 				continue
 			}
 			if w.IsZero() {
-				counts[a.ua] += as.n
+				counts[a.UA] += as.N
 				continue
 			}
-			arrive := as.arrive.cumulative()
-			counts[a.ua] += arrive(w.End.Unix()) - arrive(w.Start.Unix()-1)
+			arrive := as.Arrive.Cumulative()
+			counts[a.UA] += arrive(w.End.Unix()) - arrive(w.Start.Unix()-1)
 		}
 	}
 	best, bestN := "", int64(0)
@@ -119,7 +117,7 @@ func reconcile(in reconcileInput) ([]Reconciliation, int64) {
 		connFail int64
 	}
 	var rows []row
-	matched := map[endpointKey]bool{}
+	matched := map[summary.Key]bool{}
 	if in.client != nil {
 		for _, e := range in.client.Endpoints {
 			r := row{Reconciliation: Reconciliation{Endpoint: endpointLabel(e), ClientRequests: e.Requests, ClientFailures: e.Failures, MetricRequests: -1}}
@@ -222,7 +220,7 @@ func isConnectionError(e string) bool {
 // user's mapping (keyed by "METHOD name" or name, valued "METHOD /path"),
 // else the same method and path, or the only path that matches when the
 // client gives no method.
-func matchServer(e collect.ClientEndpoint, groups map[endpointKey]int64, mapping map[string]string) (endpointKey, bool) {
+func matchServer(e collect.ClientEndpoint, groups map[summary.Key]int64, mapping map[string]string) (summary.Key, bool) {
 	m, name := splitMethod(e.Method, e.Name)
 	for _, key := range []string{strings.TrimSpace(m + " " + name), name} {
 		if to, ok := mapping[key]; ok {
@@ -232,14 +230,14 @@ func matchServer(e collect.ClientEndpoint, groups map[endpointKey]int64, mapping
 	}
 	p := normalizePath(name)
 	if m != "" {
-		k := endpointKey{m, p}
+		k := summary.Key{Method: m, Path: p}
 		_, ok := groups[k]
 		return k, ok
 	}
-	var found endpointKey
+	var found summary.Key
 	n := 0
 	for k := range groups {
-		if k.path == p {
+		if k.Path == p {
 			found, n = k, n+1
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect"
 )
 
@@ -12,19 +13,19 @@ import (
 // fails: what is missing is listed in Report.Missing and the affected
 // fields stay zero.
 func Run(ds *collect.Dataset, opts Options) *Report {
-	s, _ := ds.Sink.(*Summary)
+	s, _ := ds.Sink.(*summary.Summary)
 	if len(ds.Requests) > 0 {
-		kept := NewSummary()
+		kept := summary.New()
 		for i := range ds.Requests {
 			kept.Add(&ds.Requests[i])
 		}
 		if s != nil {
-			kept.merge(s)
+			kept.Combine(s)
 		}
 		s = kept
 	}
 	if s == nil {
-		s = NewSummary()
+		s = summary.New()
 	}
 	return RunSummary(ds, s, opts)
 }
@@ -32,7 +33,7 @@ func Run(ds *collect.Dataset, opts Options) *Report {
 // RunSummary analyzes a request-log summary with the rest of a dataset
 // (events, metrics, service, client); the dataset's own requests are not
 // read. The summary is not changed.
-func RunSummary(ds *collect.Dataset, s *Summary, opts Options) *Report {
+func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 	ps := opts.percentiles()
 	rpt := &Report{
 		Schema:      Schema,
@@ -49,7 +50,7 @@ func RunSummary(ds *collect.Dataset, s *Summary, opts Options) *Report {
 	offset := time.Duration(rpt.Alignment.ClockOffsetMS * float64(time.Millisecond))
 	rpt.Client = clientReport(ds.Client, ps)
 
-	var counts map[endpointKey]int64
+	var counts map[summary.Key]int64
 	rpt.Server, counts = serverReport(s, ps)
 	if rpt.Client != nil {
 		for i, e := range ds.Client.Endpoints {
@@ -60,15 +61,15 @@ func RunSummary(ds *collect.Dataset, s *Summary, opts Options) *Report {
 	}
 	ins := instanceList(ds.Events, s)
 	var cold map[string]bool
-	var waited []reqPoint
+	var waited []summary.Point
 	rpt.ColdStarts, cold, waited = coldStarts(ds, s, ins)
 	lanes := lanes(ins, cold, w.End)
-	var busy busyTotals
+	var busy summary.BusyTotals
 	rpt.Instances, busy = instanceSummary(ins, lanes)
-	if busy.conflicts > 0 {
+	if busy.Conflicts > 0 {
 		rpt.Warnings = append(rpt.Warnings, fmt.Sprintf("request logs: %d requests reached into busy spans already closed "+
 			"(logged out of order by more than %v, or in flight longer): busy time and concurrency count them apart",
-			busy.conflicts, time.Duration(busyGuard)))
+			busy.Conflicts, time.Duration(summary.BusyGuard)))
 	}
 	if peak := maxActiveMetric(ds, w); peak > 0 {
 		rpt.Instances.MaxActive = peak
@@ -81,7 +82,7 @@ func RunSummary(ds *collect.Dataset, s *Summary, opts Options) *Report {
 	cw := clientWindow(rpt.Alignment, offset)
 	var unexplained int64
 	rpt.Reconciliation, unexplained = reconcile(reconcileInput{
-		client: ds.Client, counts: counts, total: s.n, cause: classify(s, cw), metricTotal: metricTotal,
+		client: ds.Client, counts: counts, total: s.Requests(), cause: classify(s, cw), metricTotal: metricTotal,
 		clientWindow: cw, endpointMap: opts.EndpointMap,
 	})
 	rpt.Cost = cost(costInputFor(ds, s, rpt, busy, lanes, metricTotal, w, opts))
@@ -105,9 +106,9 @@ func RunSummary(ds *collect.Dataset, s *Summary, opts Options) *Report {
 	return rpt
 }
 
-func costInputFor(ds *collect.Dataset, s *Summary, rpt *Report, busy busyTotals, lanes []Lane, metricTotal int64, w collect.Window, opts Options) costInput {
-	in := costInput{svc: rpt.Service, billableSec: -1, requests: s.n, hasLogs: s.n > 0,
-		busy: time.Duration(busy.billed), inFlight: time.Duration(busy.inFlight)}
+func costInputFor(ds *collect.Dataset, s *summary.Summary, rpt *Report, busy summary.BusyTotals, lanes []Lane, metricTotal int64, w collect.Window, opts Options) costInput {
+	in := costInput{svc: rpt.Service, billableSec: -1, requests: s.Requests(), hasLogs: s.Requests() > 0,
+		busy: time.Duration(busy.Billed), inFlight: time.Duration(busy.InFlight)}
 	in.prices = Prices(rpt.Service.Region, rpt.Service.Billing)
 	if opts.Prices != nil {
 		in.prices = *opts.Prices
@@ -139,7 +140,7 @@ func maxActiveMetric(ds *collect.Dataset, w collect.Window) int {
 }
 
 // window is the manifest's window, or the span of the data without one.
-func window(ds *collect.Dataset, s *Summary) collect.Window {
+func window(ds *collect.Dataset, s *summary.Summary) collect.Window {
 	if !ds.Manifest.Window.IsZero() {
 		return collect.Window{Start: ds.Manifest.Window.Start.UTC(), End: ds.Manifest.Window.End.UTC()}
 	}
@@ -155,10 +156,10 @@ func window(ds *collect.Dataset, s *Summary) collect.Window {
 			w.End = t
 		}
 	}
-	if s.n > 0 {
-		see(s.first)
-		see(s.lastArrival)
-		see(s.lastEnd)
+	if s.Requests() > 0 {
+		see(s.First())
+		see(s.LastArrival())
+		see(s.LastEnd())
 	}
 	for _, e := range ds.Events {
 		see(e.Time)
@@ -184,14 +185,15 @@ const (
 	defaultMaxInstance = 100
 )
 
-func service(ds *collect.Dataset, s *Summary) Service {
+func service(ds *collect.Dataset, s *summary.Summary) Service {
 	m := ds.Manifest
 	if c := ds.Service; c != nil {
 		return Service{Project: first(c.Project, m.Project), Region: first(c.Region, m.Region), Name: first(c.Name, m.Service),
 			CPU: c.CPU, MemoryMiB: c.MemoryMiB, Concurrency: c.Concurrency,
 			MinInstances: c.MinInstances, MaxInstances: c.MaxInstances, Billing: first(c.Billing, collect.BillingRequest)}
 	}
-	return Service{Project: m.Project, Region: first(m.Region, s.firstSvc[1]), Name: first(m.Service, s.firstSvc[0]),
+	name, region := s.FirstService()
+	return Service{Project: m.Project, Region: first(m.Region, region), Name: first(m.Service, name),
 		CPU: defaultCPU, MemoryMiB: defaultMemoryMiB, Concurrency: defaultConcurrency, MaxInstances: defaultMaxInstance,
 		Billing: collect.BillingRequest, Assumed: true}
 }
@@ -205,7 +207,7 @@ func first(a, b string) string {
 
 // alignment puts the client on the server's clock: the user's offset, or
 // one estimated by cross-correlating request rates, or none.
-func alignment(ds *collect.Dataset, s *Summary, opts Options) Alignment {
+func alignment(ds *collect.Dataset, s *summary.Summary, opts Options) Alignment {
 	a := Alignment{Method: "none"}
 	if ds.Client == nil {
 		return a
@@ -254,7 +256,7 @@ func sources(ds *collect.Dataset) []Source {
 }
 
 // missing says which sources the report had to do without.
-func missing(ds *collect.Dataset, s *Summary) []string {
+func missing(ds *collect.Dataset, s *summary.Summary) []string {
 	out := []string{}
 	add := func(cond bool, msg string) {
 		if cond {
@@ -262,8 +264,8 @@ func missing(ds *collect.Dataset, s *Summary) []string {
 		}
 	}
 	add(ds.Client == nil, "client: no load-test results; client columns, users and reconciliation against the client are empty")
-	add(s.n == 0, "request logs: no Cloud Run request entries; server statistics, cold starts per request and latency charts are empty")
-	add(s.n > 0 && len(ds.Events) == 0, "system logs: no instance starts; cold starts are taken from the first request of each instance")
+	add(s.Requests() == 0, "request logs: no Cloud Run request entries; server statistics, cold starts per request and latency charts are empty")
+	add(s.Requests() > 0 && len(ds.Events) == 0, "system logs: no instance starts; cold starts are taken from the first request of each instance")
 	add(ds.Service == nil, "service: no service resource; assumed 1 vCPU, 512 MiB, concurrency 80, request-based billing")
 	for _, m := range []struct{ metric, what string }{
 		{metricRequestCount, "request_count: no metric count to reconcile against"},

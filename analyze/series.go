@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect"
 )
 
@@ -64,9 +65,9 @@ func SeriesStep(w collect.Window) time.Duration {
 // serverStep is the step of series.server: SeriesStep of the window, made
 // a multiple of the summary's latency intervals so that each step's
 // percentiles are those of exactly its requests.
-func serverStep(w collect.Window, s *Summary) time.Duration {
+func serverStep(w collect.Window, s *summary.Summary) time.Duration {
 	step := SeriesStep(w)
-	width := time.Duration(s.width) * time.Second
+	width := s.IntervalWidth()
 	for _, st := range seriesSteps {
 		if st >= step && st%width == 0 {
 			return st
@@ -78,28 +79,22 @@ func serverStep(w collect.Window, s *Summary) time.Duration {
 // serverSeries is request counts and latency percentiles per step: counts
 // from the per-second ones, percentiles from the step's intervals merged
 // (exact while the step has at most 1,000 requests, else within 1 %).
-func serverSeries(s *Summary, step time.Duration) []ServerPoint {
+func serverSeries(s *summary.Summary, step time.Duration) []ServerPoint {
 	size := max(int64(step/time.Second), 1)
 	out := []ServerPoint{}
-	s.perSec.each(func(sec int64, n uint64) {
-		t := floorDiv(sec, size) * size
+	s.Arrivals().Each(func(sec int64, n uint64) {
+		t := summary.FloorDiv(sec, size) * size
 		if len(out) == 0 || out[len(out)-1].Time.Unix() != t {
 			out = append(out, ServerPoint{Time: time.Unix(t, 0).UTC()})
 		}
 		p := &out[len(out)-1]
 		p.Requests += int64(n)
-		p.Errors += int64(s.errSec.get(sec))
+		p.Errors += int64(s.Errors().Get(sec))
 	})
 	for i := range out {
 		p := &out[i]
-		q := newQuantiles(exactPerInterval)
-		from := floorDiv(p.Time.Unix(), s.width)
-		for k := from; k < floorDiv(p.Time.Unix()+size, s.width) || k == from; k++ {
-			if iq := s.intervals[k]; iq != nil {
-				q.merge(iq)
-			}
-		}
-		p.P50MS, p.P95MS, p.P99MS, p.Sketched = q.quantileMS(50), q.quantileMS(95), q.quantileMS(99), q.sketched()
+		q := s.LatencyBetween(p.Time.Unix(), p.Time.Unix()+size)
+		p.P50MS, p.P95MS, p.P99MS, p.Sketched = q.QuantileMS(50), q.QuantileMS(95), q.QuantileMS(99), q.Sketched()
 	}
 	return out
 }
@@ -150,7 +145,7 @@ func valueSeries(ss []*collect.Series, w collect.Window) []ValuePoint {
 
 // statusSeries is request counts by status class: from the request_count
 // metric where given, else from the request logs in 10 s steps.
-func statusSeries(ds *collect.Dataset, s *Summary, w collect.Window) []StatusPoint {
+func statusSeries(ds *collect.Dataset, s *summary.Summary, w collect.Window) []StatusPoint {
 	byTime := map[time.Time]*StatusPoint{}
 	at := func(t time.Time) *StatusPoint {
 		sp := byTime[t]
@@ -169,8 +164,8 @@ func statusSeries(ds *collect.Dataset, s *Summary, w collect.Window) []StatusPoi
 			}
 		}
 	} else {
-		for class := range s.status10 {
-			s.status10[class].each(func(b int64, n uint64) {
+		for class := range 4 {
+			s.StatusPer10s(class).Each(func(b int64, n uint64) {
 				addClass(at(time.Unix(b*10, 0).UTC()), []string{"2xx", "3xx", "4xx", "5xx"}[class], float64(n))
 			})
 		}
@@ -234,21 +229,21 @@ func startupSeries(ds *collect.Dataset, cs ColdStarts, w collect.Window) []Value
 // every request found to have waited on a cold start, and a uniform sample
 // of 5,000 others (all of them in a smaller log), chosen by a hash of time
 // and latency so that the same requests give the same sample.
-func latencySeries(s *Summary, waited []reqPoint) []LatencyPoint {
-	cold := map[reqPoint]bool{}
+func latencySeries(s *summary.Summary, waited []summary.Point) []LatencyPoint {
+	cold := map[summary.Point]bool{}
 	for _, p := range waited {
 		cold[p] = true
 	}
 	pts := slices.Clone(waited)
-	for _, p := range s.sample {
+	for _, p := range s.Sample() {
 		if !cold[p] {
 			pts = append(pts, p)
 		}
 	}
-	slices.SortFunc(pts, reqPoint.compare)
+	slices.SortFunc(pts, summary.Point.Compare)
 	out := make([]LatencyPoint, len(pts))
 	for i, p := range pts {
-		out[i] = LatencyPoint{Time: p.t, MS: ms(p.latency), ColdStart: cold[p], Endpoint: p.key.String()}
+		out[i] = LatencyPoint{Time: p.T, MS: ms(p.Latency), ColdStart: cold[p], Endpoint: p.Key.String()}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"bytes"
+	"github.com/runlens/runlens/analyze/summary"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -112,7 +113,7 @@ func TestServerSeriesStep(t *testing.T) {
 	byStep := stepRequests(reqs, step)
 	for _, p := range rpt.Series.Server {
 		lat := byStep[p.Time.Unix()]
-		want := [3]float64{ms(nearestRank(lat, 50)), ms(nearestRank(lat, 95)), ms(nearestRank(lat, 99))}
+		want := [3]float64{ms(summary.NearestRank(lat, 50)), ms(summary.NearestRank(lat, 95)), ms(summary.NearestRank(lat, 99))}
 		if got := [3]float64{p.P50MS, p.P95MS, p.P99MS}; got != want {
 			t.Errorf("point %v: p50/p95/p99 %v, want %v", p.Time, got, want)
 		}
@@ -127,7 +128,7 @@ func TestServerSeriesStepLarge(t *testing.T) {
 	if err := large.Write(&b, large.Options{Requests: 30000, Seed: 11, Span: 72 * time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	exact, acc := &collect.Dataset{}, &collect.Dataset{Sink: NewSummary()}
+	exact, acc := &collect.Dataset{}, &collect.Dataset{Sink: summary.New()}
 	for _, ds := range []*collect.Dataset{exact, acc} {
 		if _, err := collect.ReadLogs("big.ndjson", bytes.NewReader(b.Bytes()), ds); err != nil {
 			t.Fatal(err)
@@ -145,7 +146,7 @@ func TestServerSeriesStepLarge(t *testing.T) {
 
 	byStep := stepRequests(exact.Requests, step)
 	for _, p := range rpt.Series.Server {
-		want := ms(nearestRank(byStep[p.Time.Unix()], 50))
+		want := ms(summary.NearestRank(byStep[p.Time.Unix()], 50))
 		if math.Abs(p.P50MS-want) > 0.01*want+1e-9 {
 			t.Errorf("point %v: p50 %v, want %v within 1 %%", p.Time, p.P50MS, want)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/runlens/runlens/analyze/summary"
 	"io"
 	"os"
 	"runtime/debug"
@@ -148,11 +149,11 @@ func (f *reportFlags) loadSources(args []string) (*collect.Dataset, error) {
 	case len(args) == 1 && loose:
 		return nil, usagef("report: give a snapshot or loose files (-logs, -metrics, -service, -locust, -client, -k6, -jmeter, -vegeta), not both")
 	case len(args) == 1:
-		return snapshot.LoadWith(args[0], analyze.NewSummary())
+		return snapshot.LoadWith(args[0], summary.New())
 	case !loose:
 		return nil, usagef("report: no sources: give a snapshot directory or -logs, -metrics, -locust files (see runlens help report)")
 	}
-	f.inputs.Sink = analyze.NewSummary() // memory does not grow with the requests
+	f.inputs.Sink = summary.New() // memory does not grow with the requests
 	return snapshot.Read(f.inputs)
 }
 

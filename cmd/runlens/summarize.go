@@ -7,7 +7,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/analyze/summary"
+
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/internal/atomicfile"
@@ -47,7 +48,7 @@ func runSummarize(stdout, stderr io.Writer, args, logs []string, out string) err
 		return usagef("summarize: no logs: give a snapshot directory or -logs files (see runlens help summarize)")
 	}
 	boundMemory()
-	sum := analyze.NewSummary()
+	sum := summary.New()
 	ds := &collect.Dataset{Sink: sum}
 	if len(args) == 1 {
 		var err error
@@ -85,9 +86,9 @@ func readLogFile(path string, ds *collect.Dataset) error {
 
 // readSummaries merges -summary files into the dataset's summary.
 func readSummaries(paths []string, ds *collect.Dataset) error {
-	sum, ok := ds.Sink.(*analyze.Summary)
+	sum, ok := ds.Sink.(*summary.Summary)
 	if !ok {
-		sum = analyze.NewSummary()
+		sum = summary.New()
 		ds.Sink = sum
 	}
 	for _, path := range paths {
@@ -95,7 +96,7 @@ func readSummaries(paths []string, ds *collect.Dataset) error {
 		if err != nil {
 			return err
 		}
-		s, err := analyze.ReadSummary(path, f)
+		s, err := summary.Read(path, f)
 		f.Close()
 		if err != nil {
 			return err

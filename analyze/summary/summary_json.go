@@ -1,4 +1,4 @@
-package analyze
+package summary
 
 import (
 	"cmp"
@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// SummarySchema is the version of the summary's JSON contract.
-const SummarySchema = "runlens.summary/v1"
+// Schema is the version of the summary's JSON contract.
+const Schema = "runlens.summary/v1"
 
 // The JSON of a summary (runlens.summary/v1), written by "runlens
 // summarize" and read by "runlens report -summary", so that machines can
@@ -80,8 +80,8 @@ type sketchParams struct {
 	ExactPerInterval int     `json:"exact_per_interval"`
 }
 
-var thisSketch = sketchParams{Mapping: "cubically_interpolated", RelativeAccuracy: sketchAccuracy, MaxBins: sketchBins,
-	ExactPerEndpoint: exactPerEndpoint, ExactPerInterval: exactPerInterval}
+var thisSketch = sketchParams{Mapping: "cubically_interpolated", RelativeAccuracy: SketchAccuracy, MaxBins: sketchBins,
+	ExactPerEndpoint: ExactPerEndpoint, ExactPerInterval: ExactPerInterval}
 
 type countsJSON struct {
 	Requests      int64     `json:"requests"`
@@ -182,7 +182,7 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 }
 
 func (s *Summary) toJSON() *summaryJSON {
-	out := &summaryJSON{Schema: SummarySchema, Requests: s.n, FirstService: s.firstSvc[0], FirstLocation: s.firstSvc[1],
+	out := &summaryJSON{Schema: Schema, Requests: s.n, FirstService: s.firstSvc[0], FirstLocation: s.firstSvc[1],
 		First: s.first.UTC(), LastArrival: s.lastArrival.UTC(), LastEnd: s.lastEnd.UTC(), Sketch: thisSketch,
 		Total: s.total.countsJSON(), OtherAgents: s.agentRest, IntervalS: s.width,
 		ArrivalsPerS: runsOf(&s.perSec), ErrorsPerS: runsOf(&s.errSec)}
@@ -190,16 +190,16 @@ func (s *Summary) toJSON() *summaryJSON {
 		out.StatusPer10S[i] = runsOf(&s.status10[i])
 	}
 	keys := sortedEndpointKeys(s.endpoints)
-	index := make(map[endpointKey]int, len(keys))
+	index := make(map[Key]int, len(keys))
 	for i, k := range keys {
 		index[k] = i
 	}
-	point := func(p reqPoint) pointJSON {
-		return pointJSON{TNS: p.t.UnixNano(), LatencyNS: int64(p.latency), Endpoint: index[p.key], Marker: p.marker, Hash: p.hash}
+	point := func(p Point) pointJSON {
+		return pointJSON{TNS: p.T.UnixNano(), LatencyNS: int64(p.Latency), Endpoint: index[p.Key], Marker: p.Marker, Hash: p.Hash}
 	}
-	points := func(ps []reqPoint) []pointJSON {
+	points := func(ps []Point) []pointJSON {
 		ps = slices.Clone(ps)
-		slices.SortFunc(ps, reqPoint.compare)
+		slices.SortFunc(ps, Point.Compare)
 		out := make([]pointJSON, len(ps))
 		for i, p := range ps {
 			out[i] = point(p)
@@ -208,27 +208,27 @@ func (s *Summary) toJSON() *summaryJSON {
 	}
 	for _, k := range keys {
 		e := s.endpoints[k]
-		ej := endpointJSON{Method: k.method, Path: k.path, Counts: e.countsJSON(), Latency: e.q.toJSON(), Rejected: e.recon.rejected}
-		for _, a := range sortedAgents(e.recon.byAgent) {
-			as := e.recon.byAgent[a]
-			aj := agentSeriesJS{Other: a == nil, Requests: as.n, ArrivalsPerS: runsOf(&as.arrive), CompletionsPer: runsOf(&as.complete)}
+		ej := endpointJSON{Method: k.Method, Path: k.Path, Counts: e.countsJSON(), Latency: e.Latency.toJSON(), Rejected: e.Recon.Rejected}
+		for _, a := range sortedAgents(e.Recon.ByAgent) {
+			as := e.Recon.ByAgent[a]
+			aj := agentSeriesJS{Other: a == nil, Requests: as.N, ArrivalsPerS: runsOf(&as.Arrive), CompletionsPer: runsOf(&as.Complete)}
 			if a != nil {
-				aj.UserAgent = a.ua
+				aj.UserAgent = a.UA
 			}
 			ej.Agents = append(ej.Agents, aj)
 		}
 		out.Endpoints = append(out.Endpoints, ej)
 	}
 	for _, ua := range sortedKeys(s.agents) {
-		out.UserAgents = append(out.UserAgents, agentJSON{UserAgent: ua, Requests: s.agents[ua].n})
+		out.UserAgents = append(out.UserAgents, agentJSON{UserAgent: ua, Requests: s.agents[ua].N})
 	}
 	for _, id := range sortedKeys(s.instances) {
 		in := s.instances[id]
-		ij := instanceJSON{ID: id, Requests: in.n, Marker: in.marker, LastEnd: in.lastEnd.UTC(), Early: points(in.early),
-			Conflicts: in.busy.conflicts}
-		for _, g := range in.busy.segs {
+		ij := instanceJSON{ID: id, Requests: in.N, Marker: in.Marker, LastEnd: in.LastEnd.UTC(), Early: points(in.Early),
+			Conflicts: in.Busy.conflicts}
+		for _, g := range in.Busy.segs {
 			bj := busyJSON{FromNS: g.run.lo, ToNS: g.run.hi, Open: make([][2]int64, len(g.open)),
-				Closed:   closedJSON{BilledNS: g.closed.billed, InFlightNS: g.closed.inFlight, MaxConcurrency: g.closed.maxConc, Spans: g.closed.spans},
+				Closed:   closedJSON{BilledNS: g.closed.Billed, InFlightNS: g.closed.InFlight, MaxConcurrency: g.closed.MaxConc, Spans: g.closed.Spans},
 				ClosedLo: g.cLo, ClosedHi: g.cHi}
 			for i, iv := range g.open {
 				bj.Open[i] = [2]int64{iv.s, iv.e}
@@ -241,17 +241,17 @@ func (s *Summary) toJSON() *summaryJSON {
 	for _, k := range sortedKeys(s.intervals) {
 		out.Intervals = append(out.Intervals, intervalJSON{Start: k, Latency: s.intervals[k].toJSON()})
 	}
-	out.Marked = points(s.markedPoints())
+	out.Marked = points(s.Marked())
 	out.Sample = points(s.sample)
 	return out
 }
 
-func (e *epAcc) countsJSON() countsJSON {
-	return countsJSON{Requests: e.n, Status: e.status, ResponseBytes: e.respBytes, LatencySumNS: int64(e.sum),
-		First: e.first.UTC(), Last: e.last.UTC()}
+func (e *Endpoint) countsJSON() countsJSON {
+	return countsJSON{Requests: e.N, Status: e.Status, ResponseBytes: e.ResponseBytes, LatencySumNS: int64(e.LatencySum),
+		First: e.First.UTC(), Last: e.Last.UTC()}
 }
 
-func (q *quantiles) toJSON() quantilesJSON {
+func (q *Quantiles) toJSON() quantilesJSON {
 	out := quantilesJSON{Count: q.n, MinNS: int64(q.min), MaxNS: int64(q.max)}
 	if q.sk == nil {
 		out.ExactNS = make([]int64, 0, len(q.exact))
@@ -273,9 +273,9 @@ func (q *quantiles) toJSON() quantilesJSON {
 }
 
 // runsOf lists counts as runs of buckets, a new run after 8 empty ones.
-func runsOf[T uint8 | uint32](c *countsOf[T]) []runJSON {
+func runsOf[T uint8 | uint32](c *Counts[T]) []runJSON {
 	out := []runJSON{}
-	c.each(func(b int64, n uint64) {
+	c.Each(func(b int64, n uint64) {
 		if k := len(out) - 1; k >= 0 {
 			r := &out[k]
 			if gap := b - (r.Start + int64(len(r.Counts))); gap < 8 {
@@ -291,9 +291,9 @@ func runsOf[T uint8 | uint32](c *countsOf[T]) []runJSON {
 	return out
 }
 
-// ReadSummary reads a summary written by WriteJSON, checking what it
+// Read reads a summary written by WriteJSON, checking what it
 // holds; name is the file's, for the errors.
-func ReadSummary(name string, r io.Reader) (*Summary, error) {
+func Read(name string, r io.Reader) (*Summary, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	var in summaryJSON
@@ -309,16 +309,16 @@ func ReadSummary(name string, r io.Reader) (*Summary, error) {
 
 func fromJSON(in *summaryJSON) (*Summary, error) {
 	switch {
-	case in.Schema != SummarySchema:
-		return nil, fmt.Errorf("schema %q, want %q", in.Schema, SummarySchema)
+	case in.Schema != Schema:
+		return nil, fmt.Errorf("schema %q, want %q", in.Schema, Schema)
 	case in.Sketch != thisSketch:
 		return nil, fmt.Errorf("sketch %+v, want %+v: made by another version", in.Sketch, thisSketch)
 	case in.Requests < 0:
 		return nil, fmt.Errorf("requests %d < 0", in.Requests)
-	case !slices.Contains(widths, in.IntervalS):
-		return nil, fmt.Errorf("interval_s %d is not one of %v", in.IntervalS, widths)
+	case !slices.Contains(Widths, in.IntervalS):
+		return nil, fmt.Errorf("interval_s %d is not one of %v", in.IntervalS, Widths)
 	}
-	s := NewSummary()
+	s := New()
 	s.n, s.firstSvc = in.Requests, [2]string{in.FirstService, in.FirstLocation}
 	if in.Requests > 0 {
 		s.first, s.lastArrival, s.lastEnd = in.First, in.LastArrival, in.LastEnd
@@ -330,69 +330,69 @@ func fromJSON(in *summaryJSON) (*Summary, error) {
 			err = e
 		}
 	}
-	s.total = newEpAcc(endpointKey{path: "Aggregated"})
+	s.total = newEndpoint(Key{Path: "Aggregated"})
 	check(s.total.fromCounts(in.Total))
-	keys := make([]endpointKey, len(in.Endpoints))
+	keys := make([]Key, len(in.Endpoints))
 	for i, ej := range in.Endpoints {
-		k := endpointKey{ej.Method, ej.Path}
+		k := Key{ej.Method, ej.Path}
 		if s.endpoints[k] != nil {
 			return nil, fmt.Errorf("endpoint %s twice", k)
 		}
 		keys[i] = k
-		e := newEpAcc(k)
+		e := newEndpoint(k)
 		check(e.fromCounts(ej.Counts))
-		e.q, err = quantilesFrom(ej.Latency, exactPerEndpoint, err)
-		e.recon.rejected = ej.Rejected
+		e.Latency, err = quantilesFrom(ej.Latency, ExactPerEndpoint, err)
+		e.Recon.Rejected = ej.Rejected
 		for _, aj := range ej.Agents {
-			var a *agentCount
+			var a *Agent
 			if !aj.Other {
 				a = s.agents[aj.UserAgent]
 				if a == nil {
-					a = &agentCount{ua: aj.UserAgent}
+					a = &Agent{UA: aj.UserAgent}
 					s.agents[aj.UserAgent] = a // its count is set from user_agents
 				}
 			}
-			if e.recon.byAgent[a] != nil {
+			if e.Recon.ByAgent[a] != nil {
 				return nil, fmt.Errorf("endpoint %s: agent %q twice", k, aj.UserAgent)
 			}
-			as := &agentSeries{n: aj.Requests}
-			check(runsInto(&as.arrive, aj.ArrivalsPerS))
-			check(runsInto(&as.complete, aj.CompletionsPer))
-			e.recon.byAgent[a] = as
+			as := &AgentSeries{N: aj.Requests}
+			check(runsInto(&as.Arrive, aj.ArrivalsPerS))
+			check(runsInto(&as.Complete, aj.CompletionsPer))
+			e.Recon.ByAgent[a] = as
 		}
 		s.endpoints[k] = e
 	}
 	for _, aj := range in.UserAgents {
 		a := s.agents[aj.UserAgent]
 		if a == nil {
-			a = &agentCount{ua: aj.UserAgent}
+			a = &Agent{UA: aj.UserAgent}
 			s.agents[aj.UserAgent] = a
 		}
-		a.n = aj.Requests
+		a.N = aj.Requests
 	}
 	s.agentRest = in.OtherAgents
-	point := func(p pointJSON) reqPoint {
+	point := func(p pointJSON) Point {
 		if p.Endpoint < 0 || p.Endpoint >= len(keys) {
 			check(fmt.Errorf("a request point names endpoint %d of %d", p.Endpoint, len(keys)))
-			return reqPoint{}
+			return Point{}
 		}
-		return reqPoint{t: time.Unix(0, p.TNS).UTC(), latency: time.Duration(p.LatencyNS), key: keys[p.Endpoint], marker: p.Marker, hash: p.Hash}
+		return Point{T: time.Unix(0, p.TNS).UTC(), Latency: time.Duration(p.LatencyNS), Key: keys[p.Endpoint], Marker: p.Marker, Hash: p.Hash}
 	}
 	for _, ij := range in.Instances {
 		if s.instances[ij.ID] != nil {
 			return nil, fmt.Errorf("instance %q twice", ij.ID)
 		}
-		inst := &instAcc{id: ij.ID, n: ij.Requests, marker: ij.Marker, lastEnd: ij.LastEnd}
-		if len(ij.Early) > earlyPerInstance {
-			return nil, fmt.Errorf("instance %q: %d early requests, at most %d", ij.ID, len(ij.Early), earlyPerInstance)
+		inst := &Instance{ID: ij.ID, N: ij.Requests, Marker: ij.Marker, LastEnd: ij.LastEnd}
+		if len(ij.Early) > EarlyPerInstance {
+			return nil, fmt.Errorf("instance %q: %d early requests, at most %d", ij.ID, len(ij.Early), EarlyPerInstance)
 		}
 		for _, p := range ij.Early {
 			inst.keepEarly(point(p))
 		}
-		inst.busy.conflicts = ij.Conflicts
+		inst.Busy.conflicts = ij.Conflicts
 		for _, bj := range ij.Busy {
 			g := newBusySeg(&runHull{lo: bj.FromNS, hi: bj.ToNS})
-			g.closed = busyTotals{billed: bj.Closed.BilledNS, inFlight: bj.Closed.InFlightNS, maxConc: bj.Closed.MaxConcurrency, spans: bj.Closed.Spans}
+			g.closed = BusyTotals{Billed: bj.Closed.BilledNS, InFlight: bj.Closed.InFlightNS, MaxConc: bj.Closed.MaxConcurrency, Spans: bj.Closed.Spans}
 			g.cLo, g.cHi = bj.ClosedLo, bj.ClosedHi
 			for _, iv := range bj.Open {
 				if iv[1] < iv[0] {
@@ -400,8 +400,8 @@ func fromJSON(in *summaryJSON) (*Summary, error) {
 				}
 				g.open = append(g.open, span{iv[0], iv[1]})
 			}
-			slices.SortFunc(g.open, span.compare)
-			inst.busy.segs = append(inst.busy.segs, g)
+			slices.SortFunc(g.open, span.Compare)
+			inst.Busy.segs = append(inst.Busy.segs, g)
 		}
 		s.instances[ij.ID] = inst
 	}
@@ -414,14 +414,14 @@ func fromJSON(in *summaryJSON) (*Summary, error) {
 		if s.intervals[ij.Start] != nil {
 			return nil, fmt.Errorf("interval %d twice", ij.Start)
 		}
-		s.intervals[ij.Start], err = quantilesFrom(ij.Latency, exactPerInterval, err)
+		s.intervals[ij.Start], err = quantilesFrom(ij.Latency, ExactPerInterval, err)
 	}
 	for _, p := range in.Marked {
 		s.marked = append(s.marked, point(p))
 	}
 	for _, p := range in.Sample {
-		if len(s.sample) < sampleSize {
-			s.sample.offer(point(p), sampleSize)
+		if len(s.sample) < SampleSize {
+			s.sample.offer(point(p), SampleSize)
 		}
 	}
 	if err != nil {
@@ -430,30 +430,30 @@ func fromJSON(in *summaryJSON) (*Summary, error) {
 	return s, nil
 }
 
-func (e *epAcc) fromCounts(c countsJSON) error {
+func (e *Endpoint) fromCounts(c countsJSON) error {
 	if c.Requests < 0 || c.LatencySumNS < 0 {
-		return fmt.Errorf("endpoint %s: negative counts", e.key)
+		return fmt.Errorf("endpoint %s: negative counts", e.Key)
 	}
 	var sum int64
 	for _, n := range c.Status {
 		if n < 0 {
-			return fmt.Errorf("endpoint %s: negative status count", e.key)
+			return fmt.Errorf("endpoint %s: negative status count", e.Key)
 		}
 		sum += n
 	}
 	if sum != c.Requests {
-		return fmt.Errorf("endpoint %s: status counts add up to %d, not its %d requests", e.key, sum, c.Requests)
+		return fmt.Errorf("endpoint %s: status counts add up to %d, not its %d requests", e.Key, sum, c.Requests)
 	}
-	e.n, e.status, e.respBytes, e.sum, e.first, e.last = c.Requests, c.Status, c.ResponseBytes, time.Duration(c.LatencySumNS), c.First, c.Last
+	e.N, e.Status, e.ResponseBytes, e.LatencySum, e.First, e.Last = c.Requests, c.Status, c.ResponseBytes, time.Duration(c.LatencySumNS), c.First, c.Last
 	if c.Requests == 0 {
-		e.first, e.last = time.Time{}, time.Time{}
+		e.First, e.Last = time.Time{}, time.Time{}
 	}
 	return nil
 }
 
 // quantilesFrom reads a latency state; err, when set, is passed on.
-func quantilesFrom(j quantilesJSON, limit int, err error) (*quantiles, error) {
-	q := newQuantiles(limit)
+func quantilesFrom(j quantilesJSON, limit int, err error) (*Quantiles, error) {
+	q := NewQuantiles(limit)
 	if err != nil {
 		return q, err
 	}
@@ -498,7 +498,7 @@ func quantilesFrom(j quantilesJSON, limit int, err error) (*quantiles, error) {
 }
 
 // runsInto adds runs of counts.
-func runsInto[T uint8 | uint32](c *countsOf[T], runs []runJSON) error {
+func runsInto[T uint8 | uint32](c *Counts[T], runs []runJSON) error {
 	for _, r := range runs {
 		if len(r.Counts) > 1<<24 {
 			return fmt.Errorf("a run of %d buckets", len(r.Counts))

@@ -1,4 +1,4 @@
-package analyze
+package summary
 
 import (
 	"cmp"
@@ -18,7 +18,8 @@ import (
 // metrics, the service and the client, into the Report. Merging is
 // associative and commutative: the same requests give the same summary
 // however the log was cut into files and chunks, in whatever order they
-// were read. doc.go lists what it keeps and what is exact.
+// were read. The analyze package doc lists what is exact and what is
+// sketched.
 //
 // A Summary is a collect.RequestSink: NewShard gives a parsing worker a
 // shard that adds the requests of each chunk of a file to a summary of
@@ -32,33 +33,33 @@ type Summary struct {
 	lastArrival time.Time
 	lastEnd     time.Time // latest arrival + latency
 
-	endpoints map[endpointKey]*epAcc
-	total     *epAcc // counts only: its quantiles are the endpoints' merged
-	agents    map[string]*agentCount
-	agentRest int64 // requests of agents past maxAgents
+	endpoints map[Key]*Endpoint
+	total     *Endpoint // counts only: its Quantiles are the endpoints' merged
+	agents    map[string]*Agent
+	agentRest int64 // requests of agents past MaxAgents
 
-	instances map[string]*instAcc
-	perSec    bucketCounts    // arrivals per second
-	errSec    bucketCounts    // 5xx and status 0 per second
-	status10  [4]bucketCounts // arrivals per 10 s by status class
+	instances map[string]*Instance
+	perSec    BucketCounts    // arrivals per second
+	errSec    BucketCounts    // 5xx and status 0 per second
+	status10  [4]BucketCounts // arrivals per 10 s by status class
 
-	// Latency by arrival interval: width seconds, from widths, so that
+	// Latency by arrival interval: width seconds, from Widths, so that
 	// the summary's span holds at most maxIntervals intervals.
 	width     int64
-	intervals map[int64]*quantiles
+	intervals map[int64]*Quantiles
 
 	// run is the span of arrivals added to this summary; curRun, in a
 	// sink, that of the file whose chunks MergeChunk is given (busy.go).
 	run, curRun *runHull
 
-	marked []reqPoint // requests with the cold-start marker, the earliest maxMarked
+	marked []Point    // requests with the cold-start marker, the earliest MaxMarked
 	sample sampleHeap // bottom-k sample by hash: the same whatever the sharding
 	// sampleCut, in a chunk's summary, is the largest hash the sink's
 	// full sample holds: a request with a larger one cannot enter it.
 	sampleCut *atomic.Uint64
 	// earlyCuts, likewise, is the last of each instance's earliest
-	// requests in the sink, once it holds earlyPerInstance of them.
-	earlyCuts *atomic.Pointer[map[string]reqPoint]
+	// requests in the sink, once it holds EarlyPerInstance of them.
+	earlyCuts *atomic.Pointer[map[string]Point]
 	// widthNow, likewise, is the sink's interval width: a chunk's summary
 	// starts at it, not to be coarsened on merging.
 	widthNow  *atomic.Int64
@@ -66,68 +67,77 @@ type Summary struct {
 
 	// The endpoint and agent last added to, which the next request often
 	// has too: found without hashing.
-	lastEndpoint *epAcc
-	lastAgent    *agentCount
-	lastInterval *quantiles
+	lastEndpoint *Endpoint
+	lastAgent    *Agent
+	lastInterval *Quantiles
 	lastIntKey   int64
 	// Direct-mapped caches in front of the maps, a slot per recentSlot of
 	// the key, checked against it: a load test has few endpoints, agents
 	// and instances, in turn, and a map hashes the whole key (96 hex
 	// digits for an instance).
-	recentEndpoints [recentSlots]*epAcc
-	recentAgents    [recentSlots]*agentCount
-	recentInstances [recentSlots]*instAcc
+	recentEndpoints [recentSlots]*Endpoint
+	recentAgents    [recentSlots]*Agent
+	recentInstances [recentSlots]*Instance
 }
 
 // Bounds on what a summary keeps, whatever the input's size.
 const (
-	// maxEndpoints is how many distinct method+path pairs are told apart;
+	// MaxEndpoints is how many distinct method+path pairs are told apart;
 	// later ones are counted under the path "(other)".
-	maxEndpoints = 2000
-	// maxAgents is how many distinct user agents are counted exactly;
+	MaxEndpoints = 2000
+	// MaxAgents is how many distinct user agents are counted exactly;
 	// requests of later ones are only counted in all.
-	maxAgents = 10000
-	// maxAgentSeries is how many user agents of one endpoint keep their
+	MaxAgents = 10000
+	// MaxAgentSeries is how many user agents of one endpoint keep their
 	// own arrivals per second, for reconciliation; later ones share one.
-	maxAgentSeries = 16
-	// earlyPerInstance is how many of an instance's earliest requests are
+	MaxAgentSeries = 16
+	// EarlyPerInstance is how many of an instance's earliest requests are
 	// kept, for its first request and those before its startup probe.
-	earlyPerInstance = 32
-	// maxMarked bounds the requests kept for carrying the cold-start marker.
-	maxMarked = 10000
-	// sampleSize is how many requests the latency scatter shows.
-	sampleSize = 5000
+	EarlyPerInstance = 32
+	// MaxMarked bounds the requests kept for carrying the cold-start marker.
+	MaxMarked = 10000
+	// SampleSize is how many requests the latency scatter shows.
+	SampleSize = 5000
 	// maxIntervals bounds the latency intervals over the summary's span.
 	maxIntervals = 7200
 )
 
-// widths are the interval widths, in seconds; each divides the next, so
+// Widths are the interval Widths, in seconds; each divides the next, so
 // that intervals coarsen exactly.
-var widths = []int64{1, 2, 10, 30, 60, 300, 600, 1800, 3600, 86400}
+var Widths = []int64{1, 2, 10, 30, 60, 300, 600, 1800, 3600, 86400}
 
-// epAcc is one endpoint's totals and latency state.
-type epAcc struct {
-	key         endpointKey
-	n           int64
-	status      [6]int64 // by hundred: [2] is 2xx; [0] is status 0 and other
-	respBytes   int64
-	sum         time.Duration
-	first, last time.Time
-	q           *quantiles
-	recon       reconAcc
+// Key identifies a server endpoint: a method and a path.
+type Key struct{ Method, Path string }
+
+func (k Key) String() string { return k.Method + " " + k.Path }
+
+// The parts of a summary that the analysis reads: a summary gives them
+// out through its methods, and they are read, never changed, outside
+// this package.
+
+// Endpoint is one endpoint's totals and latency state.
+type Endpoint struct {
+	Key           Key
+	N             int64
+	Status        [6]int64 // by hundred: [2] is 2xx; [0] is status 0 and other
+	ResponseBytes int64
+	LatencySum    time.Duration
+	First, Last   time.Time // earliest and latest arrival
+	Latency       *Quantiles
+	Recon         Recon
 }
 
-// instAcc is what is kept of one instance's requests.
-type instAcc struct {
-	id      string
-	n       int64
-	marker  bool
-	early   []reqPoint // its earliest requests, by time
-	lastEnd time.Time
-	busy    busyState
+// Instance is what is kept of one instance's requests.
+type Instance struct {
+	ID      string
+	N       int64
+	Marker  bool    // a request carried the cold-start marker
+	Early   []Point // its earliest requests, by time
+	LastEnd time.Time
+	Busy    Busy
 	// cut, in a chunk's summary, is the last of the sink's full list of
 	// the instance's earliest requests: a later request cannot enter it.
-	cut    reqPoint
+	cut    Point
 	hasCut bool
 	// changed, in a sink, says its full list changed since last published.
 	changed bool
@@ -137,47 +147,47 @@ type instAcc struct {
 	earlyLastHash uint64
 }
 
-// reconAcc is one endpoint's counts for reconciliation, per user agent.
-type reconAcc struct {
-	byAgent  map[*agentCount]*agentSeries // nil: agents past maxAgentSeries
-	last     *agentCount
-	lastS    *agentSeries
-	rejected int64 // 429 or 503 with no instance
+// Recon is one endpoint's counts for reconciliation, per user agent.
+type Recon struct {
+	ByAgent  map[*Agent]*AgentSeries // nil: agents past MaxAgentSeries
+	last     *Agent
+	lastS    *AgentSeries
+	Rejected int64 // 429 or 503 with no instance
 }
 
-// agentSeries is one agent's requests of one endpoint: arrivals per
+// AgentSeries is one agent's requests of one endpoint: arrivals per
 // second, completions per 100 ms (to tell those still in flight when the
 // client stopped, and to align the clocks).
-type agentSeries struct {
-	n        int64
-	arrive   bucketCounts
-	complete tenthCounts
+type AgentSeries struct {
+	N        int64
+	Arrive   BucketCounts // per second
+	Complete TenthCounts  // per 100 ms
 }
 
-// agentCount is one user agent's requests.
-type agentCount struct {
-	ua string
-	n  int64
+// Agent is one user agent's requests.
+type Agent struct {
+	UA string
+	N  int64
 }
 
-// reqPoint is what is kept of one request.
-type reqPoint struct {
-	t       time.Time
-	latency time.Duration
-	key     endpointKey
-	marker  bool
-	hash    uint64
+// Point is what is kept of one request.
+type Point struct {
+	T       time.Time
+	Latency time.Duration
+	Key     Key
+	Marker  bool
+	Hash    uint64 // of time and latency: orders points, picks the sample
 }
 
-// NewSummary returns an empty summary.
-func NewSummary() *Summary {
-	return &Summary{endpoints: map[endpointKey]*epAcc{}, total: newEpAcc(endpointKey{path: "Aggregated"}),
-		agents: map[string]*agentCount{}, instances: map[string]*instAcc{},
-		width: widths[0], intervals: map[int64]*quantiles{}, run: newRunHull()}
+// New returns an empty summary.
+func New() *Summary {
+	return &Summary{endpoints: map[Key]*Endpoint{}, total: newEndpoint(Key{Path: "Aggregated"}),
+		agents: map[string]*Agent{}, instances: map[string]*Instance{},
+		width: Widths[0], intervals: map[int64]*Quantiles{}, run: newRunHull()}
 }
 
-func newEpAcc(k endpointKey) *epAcc {
-	return &epAcc{key: k, q: newQuantiles(exactPerEndpoint), recon: reconAcc{byAgent: map[*agentCount]*agentSeries{}}}
+func newEndpoint(k Key) *Endpoint {
+	return &Endpoint{Key: k, Latency: NewQuantiles(ExactPerEndpoint), Recon: Recon{ByAgent: map[*Agent]*AgentSeries{}}}
 }
 
 // NewShard implements collect.RequestSink.
@@ -185,7 +195,7 @@ func (s *Summary) NewShard() collect.RequestShard {
 	if s.sampleCut == nil {
 		s.sampleCut = new(atomic.Uint64)
 		s.sampleCut.Store(math.MaxUint64)
-		s.earlyCuts = new(atomic.Pointer[map[string]reqPoint])
+		s.earlyCuts = new(atomic.Pointer[map[string]Point])
 		s.widthNow = new(atomic.Int64)
 		s.cutsDirty = true
 		s.publishCut()
@@ -232,17 +242,17 @@ func (s *Summary) release() {
 		s.status10[i].release()
 	}
 	for _, e := range s.endpoints {
-		for _, as := range e.recon.byAgent {
-			as.arrive.release()
-			as.complete.release()
+		for _, as := range e.Recon.ByAgent {
+			as.Arrive.release()
+			as.Complete.release()
 		}
-		e.q.release()
+		e.Latency.release()
 	}
 	for _, q := range s.intervals {
 		q.release()
 	}
 	for _, in := range s.instances {
-		for _, g := range in.busy.segs {
+		for _, g := range in.Busy.segs {
 			putSlice(&spans, g.open)
 			g.open = nil
 		}
@@ -252,17 +262,17 @@ func (s *Summary) release() {
 // publishCut tells the shards the largest hash the full sample holds,
 // and the last of each instance's full list of earliest requests.
 func (s *Summary) publishCut() {
-	if s.sampleCut != nil && len(s.sample) >= sampleSize {
-		s.sampleCut.Store(s.sample[0].hash)
+	if s.sampleCut != nil && len(s.sample) >= SampleSize {
+		s.sampleCut.Store(s.sample[0].Hash)
 	}
 	if s.widthNow != nil {
 		s.widthNow.Store(s.width)
 	}
 	if s.earlyCuts != nil && s.cutsDirty {
-		m := map[string]reqPoint{}
+		m := map[string]Point{}
 		for id, in := range s.instances {
-			if len(in.early) == earlyPerInstance {
-				m[id] = in.early[earlyPerInstance-1]
+			if len(in.Early) == EarlyPerInstance {
+				m[id] = in.Early[EarlyPerInstance-1]
 			}
 		}
 		s.earlyCuts.Store(&m)
@@ -274,12 +284,12 @@ func (s *Summary) publishCut() {
 type shard struct {
 	cur   *Summary
 	cut   *atomic.Uint64
-	early *atomic.Pointer[map[string]reqPoint]
+	early *atomic.Pointer[map[string]Point]
 	width *atomic.Int64
 }
 
 func (sh *shard) newChunk() *Summary {
-	c := NewSummary()
+	c := New()
 	c.sampleCut, c.earlyCuts = sh.cut, sh.early
 	c.width = max(c.width, sh.width.Load())
 	return c
@@ -325,20 +335,20 @@ func (s *Summary) Add(r *collect.Request) {
 	if r.Status >= 500 || r.Status == 0 {
 		s.errSec.add(sec, 1)
 	}
-	s.status10[classIndex(r.Status)].add(floorDiv(sec, 10), 1)
+	s.status10[classIndex(r.Status)].add(FloorDiv(sec, 10), 1)
 	s.interval(sec).add(r.Latency)
-	e.recon.add(agent, r, sec, floorDiv(end.UnixNano(), int64(100*time.Millisecond)))
-	p := reqPoint{t: r.Time, latency: r.Latency, key: e.key, marker: r.ColdStart, hash: pointHash(r)}
+	e.Recon.add(agent, r, sec, FloorDiv(end.UnixNano(), int64(100*time.Millisecond)))
+	p := Point{T: r.Time, Latency: r.Latency, Key: e.Key, Marker: r.ColdStart, Hash: pointHash(r)}
 	if r.ColdStart {
 		s.mark(p)
 	}
-	if s.sampleCut == nil || p.hash < s.sampleCut.Load() {
-		s.sample.offer(p, sampleSize)
+	if s.sampleCut == nil || p.Hash < s.sampleCut.Load() {
+		s.sample.offer(p, SampleSize)
 	}
 	if r.InstanceID != "" {
 		in := s.instance(r.InstanceID)
 		in.add(p, end)
-		in.busy.seg(s.run).add(span{r.Time.UnixNano(), end.UnixNano()})
+		in.Busy.seg(s.run).add(span{r.Time.UnixNano(), end.UnixNano()})
 	}
 }
 
@@ -351,17 +361,17 @@ func minSvc(a, b [2]string) [2]string {
 	return a
 }
 
-// mark keeps a request with the cold-start marker: the earliest maxMarked.
-func (s *Summary) mark(p reqPoint) {
+// mark keeps a request with the cold-start marker: the earliest MaxMarked.
+func (s *Summary) mark(p Point) {
 	s.marked = append(s.marked, p)
-	if len(s.marked) >= 2*maxMarked {
+	if len(s.marked) >= 2*MaxMarked {
 		s.trimMarked()
 	}
 }
 
 func (s *Summary) trimMarked() {
-	slices.SortFunc(s.marked, reqPoint.compare)
-	s.marked = s.marked[:min(len(s.marked), maxMarked)]
+	slices.SortFunc(s.marked, Point.Compare)
+	s.marked = s.marked[:min(len(s.marked), MaxMarked)]
 }
 
 // pointHash mixes a request's time and latency (splitmix64's finalizer):
@@ -378,18 +388,18 @@ func pointHash(r *collect.Request) uint64 {
 // interval returns the latency state of the interval holding second sec,
 // coarsening the intervals first when the summary's span has outgrown
 // them.
-func (s *Summary) interval(sec int64) *quantiles {
-	k := floorDiv(sec, s.width)
+func (s *Summary) interval(sec int64) *Quantiles {
+	k := FloorDiv(sec, s.width)
 	if s.lastInterval != nil && k == s.lastIntKey {
 		return s.lastInterval
 	}
 	if w := widthFor(s.first, s.lastArrival); w > s.width {
 		s.coarsen(w)
-		k = floorDiv(sec, s.width)
+		k = FloorDiv(sec, s.width)
 	}
 	q := s.intervals[k]
 	if q == nil {
-		q = newQuantiles(exactPerInterval)
+		q = NewQuantiles(ExactPerInterval)
 		s.intervals[k] = q
 	}
 	s.lastInterval, s.lastIntKey = q, k
@@ -400,19 +410,19 @@ func (s *Summary) interval(sec int64) *quantiles {
 // first to last into at most maxIntervals intervals.
 func widthFor(first, last time.Time) int64 {
 	span := last.Unix() - first.Unix() + 1
-	for _, w := range widths {
+	for _, w := range Widths {
 		if span <= maxIntervals*w {
 			return w
 		}
 	}
-	return widths[len(widths)-1]
+	return Widths[len(Widths)-1]
 }
 
 // coarsen merges the intervals into ones w seconds wide.
 func (s *Summary) coarsen(w int64) {
-	out := make(map[int64]*quantiles, len(s.intervals))
+	out := make(map[int64]*Quantiles, len(s.intervals))
 	for _, k := range sortedKeys(s.intervals) {
-		nk := floorDiv(k*s.width, w)
+		nk := FloorDiv(k*s.width, w)
 		if q := out[nk]; q != nil {
 			q.merge(s.intervals[k])
 		} else {
@@ -422,72 +432,72 @@ func (s *Summary) coarsen(w int64) {
 	s.intervals, s.width, s.lastInterval = out, w, nil
 }
 
-// endpoint returns the request's endpoint, "(other)" past maxEndpoints.
-func (s *Summary) endpoint(r *collect.Request) *epAcc {
-	if e := s.lastEndpoint; e != nil && e.key.method == r.Method && e.key.path == r.Path {
+// endpoint returns the request's endpoint, "(other)" past MaxEndpoints.
+func (s *Summary) endpoint(r *collect.Request) *Endpoint {
+	if e := s.lastEndpoint; e != nil && e.Key.Method == r.Method && e.Key.Path == r.Path {
 		return e
 	}
 	slot := &s.recentEndpoints[recentSlot(r.Path)]
-	if e := *slot; e != nil && e.key.method == r.Method && e.key.path == r.Path {
+	if e := *slot; e != nil && e.Key.Method == r.Method && e.Key.Path == r.Path {
 		s.lastEndpoint = e
 		return e
 	}
-	k := endpointKey{r.Method, r.Path}
+	k := Key{r.Method, r.Path}
 	e := s.endpoints[k]
 	if e == nil {
-		if len(s.endpoints) >= maxEndpoints {
-			k.path = "(other)"
+		if len(s.endpoints) >= MaxEndpoints {
+			k.Path = "(other)"
 		}
 		e = s.endpointFor(k)
 	}
 	s.lastEndpoint = e
-	if e.key.path == r.Path { // not "(other)"
+	if e.Key.Path == r.Path { // not "(other)"
 		*slot = e
 	}
 	return e
 }
 
 // endpointFor returns the endpoint of k, new if need be.
-func (s *Summary) endpointFor(k endpointKey) *epAcc {
+func (s *Summary) endpointFor(k Key) *Endpoint {
 	e := s.endpoints[k]
 	if e == nil {
-		k = endpointKey{clone(k.method), clone(k.path)}
-		e = newEpAcc(k)
+		k = Key{clone(k.Method), clone(k.Path)}
+		e = newEndpoint(k)
 		s.endpoints[k] = e
 	}
 	return e
 }
 
 // agent counts a request of the user agent and returns the agent's
-// counter, nil past maxAgents.
-func (s *Summary) agent(ua string) *agentCount {
-	if c := s.lastAgent; c != nil && c.ua == ua {
-		c.n++
+// counter, nil past MaxAgents.
+func (s *Summary) agent(ua string) *Agent {
+	if c := s.lastAgent; c != nil && c.UA == ua {
+		c.N++
 		return c
 	}
 	slot := &s.recentAgents[recentSlot(ua)]
-	if c := *slot; c != nil && c.ua == ua {
+	if c := *slot; c != nil && c.UA == ua {
 		s.lastAgent = c
-		c.n++
+		c.N++
 		return c
 	}
 	c := s.agents[ua]
 	if c == nil {
-		if len(s.agents) >= maxAgents {
+		if len(s.agents) >= MaxAgents {
 			s.agentRest++
 			return nil
 		}
-		c = &agentCount{ua: clone(ua)}
-		s.agents[c.ua] = c
+		c = &Agent{UA: clone(ua)}
+		s.agents[c.UA] = c
 	}
 	s.lastAgent, *slot = c, c
-	c.n++
+	c.N++
 	return c
 }
 
-func (s *Summary) instance(id string) *instAcc {
+func (s *Summary) instance(id string) *Instance {
 	slot := &s.recentInstances[recentSlot(id)]
-	if in := *slot; in != nil && in.id == id {
+	if in := *slot; in != nil && in.ID == id {
 		return in
 	}
 	in := s.instanceByID(id)
@@ -495,11 +505,11 @@ func (s *Summary) instance(id string) *instAcc {
 	return in
 }
 
-func (s *Summary) instanceByID(id string) *instAcc {
+func (s *Summary) instanceByID(id string) *Instance {
 	in := s.instances[id]
 	if in == nil {
-		in = &instAcc{id: clone(id)}
-		s.instances[in.id] = in
+		in = &Instance{ID: clone(id)}
+		s.instances[in.ID] = in
 		if s.earlyCuts != nil {
 			if m := s.earlyCuts.Load(); m != nil {
 				if cut, ok := (*m)[id]; ok {
@@ -535,168 +545,168 @@ func recentSlot(s string) int {
 	return int(x >> (64 - recentBits))
 }
 
-func (ra *reconAcc) add(agent *agentCount, r *collect.Request, sec, end100 int64) {
+func (ra *Recon) add(agent *Agent, r *collect.Request, sec, end100 int64) {
 	as := ra.lastS
 	if as == nil || agent != ra.last {
 		as = ra.series(agent)
 		ra.last, ra.lastS = agent, as
 	}
-	as.n++
-	as.arrive.add(sec, 1)
-	as.complete.add(end100, 1)
+	as.N++
+	as.Arrive.add(sec, 1)
+	as.Complete.add(end100, 1)
 	if r.InstanceID == "" && (r.Status == 429 || r.Status == 503) {
-		ra.rejected++
+		ra.Rejected++
 	}
 }
 
-// series returns the agent's series, the shared one past maxAgentSeries.
-func (ra *reconAcc) series(agent *agentCount) *agentSeries {
-	as := ra.byAgent[agent]
+// series returns the agent's series, the shared one past MaxAgentSeries.
+func (ra *Recon) series(agent *Agent) *AgentSeries {
+	as := ra.ByAgent[agent]
 	if as == nil {
-		if agent != nil && len(ra.byAgent) >= maxAgentSeries {
+		if agent != nil && len(ra.ByAgent) >= MaxAgentSeries {
 			return ra.series(nil)
 		}
-		as = &agentSeries{}
-		ra.byAgent[agent] = as
+		as = &AgentSeries{}
+		ra.ByAgent[agent] = as
 	}
 	return as
 }
 
 // merge adds o, whose agents tr translates into this state's.
-func (ra *reconAcc) merge(o *reconAcc, tr map[*agentCount]*agentCount) {
-	agents := slices.Collect(maps.Keys(o.byAgent))
-	if len(ra.byAgent)+len(o.byAgent) > maxAgentSeries {
-		agents = sortedAgents(o.byAgent)
+func (ra *Recon) merge(o *Recon, tr map[*Agent]*Agent) {
+	agents := slices.Collect(maps.Keys(o.ByAgent))
+	if len(ra.ByAgent)+len(o.ByAgent) > MaxAgentSeries {
+		agents = sortedAgents(o.ByAgent)
 	}
 	for _, a := range agents {
-		os := o.byAgent[a]
+		os := o.ByAgent[a]
 		as := ra.series(tr[a])
-		as.n += os.n
-		as.arrive.merge(&os.arrive)
-		as.complete.merge(&os.complete)
+		as.N += os.N
+		as.Arrive.merge(&os.Arrive)
+		as.Complete.merge(&os.Complete)
 	}
 	ra.last, ra.lastS = nil, nil
-	ra.rejected += o.rejected
+	ra.Rejected += o.Rejected
 }
 
 // sortedAgents lists the agents of a map by name, nil first: merges then
-// fill maxAgentSeries in the same order whatever the map's.
-func sortedAgents[V any](m map[*agentCount]V) []*agentCount {
-	out := make([]*agentCount, 0, len(m))
+// fill MaxAgentSeries in the same order whatever the map's.
+func sortedAgents[V any](m map[*Agent]V) []*Agent {
+	out := make([]*Agent, 0, len(m))
 	for a := range m {
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(a, b *agentCount) int {
+	slices.SortFunc(out, func(a, b *Agent) int {
 		switch {
 		case a == nil:
 			return -1
 		case b == nil:
 			return 1
 		}
-		return cmp.Compare(a.ua, b.ua)
+		return cmp.Compare(a.UA, b.UA)
 	})
 	return out
 }
 
-func (e *epAcc) add(r *collect.Request) {
+func (e *Endpoint) add(r *collect.Request) {
 	e.addCounts(r)
-	e.q.add(r.Latency)
+	e.Latency.add(r.Latency)
 }
 
 // addCounts is add without the latency state.
-func (e *epAcc) addCounts(r *collect.Request) {
-	e.n++
+func (e *Endpoint) addCounts(r *collect.Request) {
+	e.N++
 	c := r.Status / 100
 	if c < 1 || c > 5 {
 		c = 0
 	}
-	e.status[c]++
-	e.respBytes += r.ResponseSize
-	e.sum += r.Latency
-	if e.first.IsZero() || r.Time.Before(e.first) {
-		e.first = r.Time
+	e.Status[c]++
+	e.ResponseBytes += r.ResponseSize
+	e.LatencySum += r.Latency
+	if e.First.IsZero() || r.Time.Before(e.First) {
+		e.First = r.Time
 	}
-	if r.Time.After(e.last) {
-		e.last = r.Time
-	}
-}
-
-func (e *epAcc) mergeCounts(o *epAcc) {
-	e.n += o.n
-	for i := range e.status {
-		e.status[i] += o.status[i]
-	}
-	e.respBytes += o.respBytes
-	e.sum += o.sum
-	if !o.first.IsZero() && (e.first.IsZero() || o.first.Before(e.first)) {
-		e.first = o.first
-	}
-	if o.last.After(e.last) {
-		e.last = o.last
+	if r.Time.After(e.Last) {
+		e.Last = r.Time
 	}
 }
 
-func (in *instAcc) add(p reqPoint, end time.Time) {
-	in.n++
-	in.marker = in.marker || p.marker
-	if end.After(in.lastEnd) {
-		in.lastEnd = end
+func (e *Endpoint) mergeCounts(o *Endpoint) {
+	e.N += o.N
+	for i := range e.Status {
+		e.Status[i] += o.Status[i]
+	}
+	e.ResponseBytes += o.ResponseBytes
+	e.LatencySum += o.LatencySum
+	if !o.First.IsZero() && (e.First.IsZero() || o.First.Before(e.First)) {
+		e.First = o.First
+	}
+	if o.Last.After(e.Last) {
+		e.Last = o.Last
+	}
+}
+
+func (in *Instance) add(p Point, end time.Time) {
+	in.N++
+	in.Marker = in.Marker || p.Marker
+	if end.After(in.LastEnd) {
+		in.LastEnd = end
 	}
 	in.keepEarly(p)
 }
 
 // keepEarly keeps the instance's earliest requests, in time order.
-func (in *instAcc) keepEarly(p reqPoint) {
-	if in.hasCut && !p.before(in.cut) {
+func (in *Instance) keepEarly(p Point) {
+	if in.hasCut && !p.Before(in.cut) {
 		return
 	}
-	if len(in.early) == earlyPerInstance {
-		if c := p.t.Compare(in.earlyLastT); c > 0 || c == 0 && p.hash >= in.earlyLastHash { // !p.before(last)
+	if len(in.Early) == EarlyPerInstance {
+		if c := p.T.Compare(in.earlyLastT); c > 0 || c == 0 && p.Hash >= in.earlyLastHash { // !p.Before(last)
 			return
 		}
 	}
-	if in.early == nil {
-		in.early = make([]reqPoint, 0, earlyPerInstance+1)
+	if in.Early == nil {
+		in.Early = make([]Point, 0, EarlyPerInstance+1)
 	}
-	i, _ := slices.BinarySearchFunc(in.early, p, func(a, b reqPoint) int { return a.compare(b) })
-	in.early = slices.Insert(in.early, i, p)
-	if len(in.early) > earlyPerInstance {
-		in.early = in.early[:earlyPerInstance]
+	i, _ := slices.BinarySearchFunc(in.Early, p, func(a, b Point) int { return a.Compare(b) })
+	in.Early = slices.Insert(in.Early, i, p)
+	if len(in.Early) > EarlyPerInstance {
+		in.Early = in.Early[:EarlyPerInstance]
 	}
-	last := in.early[len(in.early)-1]
-	in.earlyLastT, in.earlyLastHash = last.t, last.hash
+	last := in.Early[len(in.Early)-1]
+	in.earlyLastT, in.earlyLastHash = last.T, last.Hash
 }
 
 // merge adds o; its busy intervals continue run, or are of runs of their
 // own when run is nil.
-func (in *instAcc) merge(o *instAcc, run *runHull) {
-	in.n += o.n
-	in.marker = in.marker || o.marker
-	in.lastEnd = maxTime(in.lastEnd, o.lastEnd)
-	var last reqPoint
-	if len(in.early) > 0 {
-		last = in.early[len(in.early)-1]
+func (in *Instance) merge(o *Instance, run *runHull) {
+	in.N += o.N
+	in.Marker = in.Marker || o.Marker
+	in.LastEnd = maxTime(in.LastEnd, o.LastEnd)
+	var last Point
+	if len(in.Early) > 0 {
+		last = in.Early[len(in.Early)-1]
 	}
-	for _, p := range o.early {
+	for _, p := range o.Early {
 		in.keepEarly(p)
 	}
-	if n := len(in.early); n == earlyPerInstance && in.early[n-1] != last {
+	if n := len(in.Early); n == EarlyPerInstance && in.Early[n-1] != last {
 		in.changed = true
 	}
 	if run != nil {
-		in.busy.extend(run, &o.busy)
+		in.Busy.extend(run, &o.Busy)
 	} else {
-		in.busy.merge(&o.busy)
+		in.Busy.merge(&o.Busy)
 	}
 }
 
 // compare orders requests by time, then by hash, so that the order does
 // not depend on which shard read which.
-func (p reqPoint) compare(q reqPoint) int {
-	return cmp.Or(p.t.Compare(q.t), cmp.Compare(p.hash, q.hash))
+func (p Point) Compare(q Point) int {
+	return cmp.Or(p.T.Compare(q.T), cmp.Compare(p.Hash, q.Hash))
 }
 
-func (p reqPoint) before(q reqPoint) bool { return p.compare(q) < 0 }
+func (p Point) Before(q Point) bool { return p.Compare(q) < 0 }
 
 // Combine adds the requests another summary holds (of other files, or of
 // another part of the day): the merged summary is the one the requests of
@@ -724,36 +734,36 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 		s.lastArrival = o.lastArrival
 	}
 	s.lastEnd = maxTime(s.lastEnd, o.lastEnd)
-	tr := map[*agentCount]*agentCount{nil: nil}
-	for _, ua := range keysFor(o.agents, len(s.agents)+len(o.agents) > maxAgents) {
+	tr := map[*Agent]*Agent{nil: nil}
+	for _, ua := range keysFor(o.agents, len(s.agents)+len(o.agents) > MaxAgents) {
 		c := o.agents[ua]
 		if mine := s.agents[ua]; mine != nil {
-			mine.n += c.n
+			mine.N += c.N
 			tr[c] = mine
-		} else if len(s.agents) < maxAgents {
-			mine = &agentCount{ua: ua, n: c.n}
+		} else if len(s.agents) < MaxAgents {
+			mine = &Agent{UA: ua, N: c.N}
 			s.agents[ua] = mine
 			tr[c] = mine
 		} else {
-			s.agentRest += c.n
+			s.agentRest += c.N
 		}
 	}
 	ekeys := slices.Collect(maps.Keys(o.endpoints))
-	if len(s.endpoints)+len(o.endpoints) > maxEndpoints {
+	if len(s.endpoints)+len(o.endpoints) > MaxEndpoints {
 		ekeys = sortedEndpointKeys(o.endpoints) // which are told apart must not depend on the map's order
 	}
 	for _, k := range ekeys {
 		e := o.endpoints[k]
 		mine := s.endpoints[k]
 		if mine == nil {
-			if len(s.endpoints) >= maxEndpoints {
-				k.path = "(other)"
+			if len(s.endpoints) >= MaxEndpoints {
+				k.Path = "(other)"
 			}
 			mine = s.endpointFor(k)
 		}
 		mine.mergeCounts(e)
-		mine.q.merge(e.q)
-		mine.recon.merge(&e.recon, tr)
+		mine.Latency.merge(e.Latency)
+		mine.Recon.merge(&e.Recon, tr)
 	}
 	s.total.mergeCounts(o.total)
 	s.agentRest += o.agentRest
@@ -773,24 +783,24 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 		s.coarsen(w)
 	}
 	for k, oq := range o.intervals {
-		nk := floorDiv(k*o.width, s.width)
+		nk := FloorDiv(k*o.width, s.width)
 		q := s.intervals[nk]
 		if q == nil {
-			q = newQuantiles(exactPerInterval)
+			q = NewQuantiles(ExactPerInterval)
 			s.intervals[nk] = q
 		}
 		q.merge(oq)
 	}
 	s.lastInterval = nil
 	s.marked = append(s.marked, o.marked...)
-	if len(s.marked) > maxMarked {
+	if len(s.marked) > MaxMarked {
 		s.trimMarked()
 	}
 	for _, p := range o.sample {
-		s.sample.offer(p, sampleSize)
+		s.sample.offer(p, SampleSize)
 	}
 	s.lastEndpoint, s.lastAgent = nil, nil
-	s.recentEndpoints, s.recentAgents, s.recentInstances = [recentSlots]*epAcc{}, [recentSlots]*agentCount{}, [recentSlots]*instAcc{}
+	s.recentEndpoints, s.recentAgents, s.recentInstances = [recentSlots]*Endpoint{}, [recentSlots]*Agent{}, [recentSlots]*Instance{}
 }
 
 // classIndex is a status's class as an index: 2xx, 3xx, 4xx, else 5xx.
@@ -806,7 +816,7 @@ func classIndex(status int) int {
 	return 3
 }
 
-func floorDiv(a, b int64) int64 {
+func FloorDiv(a, b int64) int64 {
 	q := a / b
 	if a%b != 0 && a < 0 {
 		q--
@@ -839,13 +849,13 @@ func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 	return out
 }
 
-func sortedEndpointKeys[V any](m map[endpointKey]V) []endpointKey {
-	out := make([]endpointKey, 0, len(m))
+func sortedEndpointKeys[V any](m map[Key]V) []Key {
+	out := make([]Key, 0, len(m))
 	for k := range m {
 		out = append(out, k)
 	}
-	slices.SortFunc(out, func(a, b endpointKey) int {
-		return cmp.Or(cmp.Compare(a.path, b.path), cmp.Compare(a.method, b.method))
+	slices.SortFunc(out, func(a, b Key) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Method, b.Method))
 	})
 	return out
 }
@@ -853,12 +863,12 @@ func sortedEndpointKeys[V any](m map[endpointKey]V) []endpointKey {
 // sampleHeap keeps the requests with the k smallest hashes: a uniform
 // sample that is the same however the requests were split into shards. It
 // is a max-heap on hash.
-type sampleHeap []reqPoint
+type sampleHeap []Point
 
 func (h sampleHeap) Len() int           { return len(h) }
-func (h sampleHeap) Less(i, j int) bool { return h[i].hash > h[j].hash }
+func (h sampleHeap) Less(i, j int) bool { return h[i].Hash > h[j].Hash }
 func (h sampleHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *sampleHeap) Push(x any)        { *h = append(*h, x.(reqPoint)) }
+func (h *sampleHeap) Push(x any)        { *h = append(*h, x.(Point)) }
 func (h *sampleHeap) Pop() any {
 	old := *h
 	p := old[len(old)-1]
@@ -866,12 +876,19 @@ func (h *sampleHeap) Pop() any {
 	return p
 }
 
-func (h *sampleHeap) offer(p reqPoint, k int) {
+func (h *sampleHeap) offer(p Point, k int) {
 	switch {
 	case len(*h) < k:
 		heap.Push(h, p)
-	case p.hash < (*h)[0].hash:
+	case p.Hash < (*h)[0].Hash:
 		(*h)[0] = p
 		heap.Fix(h, 0)
 	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

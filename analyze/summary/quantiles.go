@@ -1,4 +1,4 @@
-package analyze
+package summary
 
 import (
 	"math"
@@ -11,7 +11,7 @@ import (
 	"github.com/DataDog/sketches-go/ddsketch/store"
 )
 
-// Latency quantiles are exact while small and sketched when large, with one
+// Latency Quantiles are exact while small and sketched when large, with one
 // definition: the nearest rank (percentile.go). A quantile state keeps every
 // latency until it holds more than its limit; from then on it is a DDSketch
 // of 1 % relative accuracy, which answers the nearest rank within 1 %. The
@@ -19,17 +19,17 @@ import (
 // order they came in or how the log was cut, so the same requests give the
 // same state.
 const (
-	// sketchAccuracy is the DDSketch relative accuracy of percentiles.
-	sketchAccuracy = 0.01
+	// SketchAccuracy is the DDSketch relative accuracy of percentiles.
+	SketchAccuracy = 0.01
 	// sketchBins bounds a sketch's memory; at 1 % accuracy 2048 bins
 	// span more than 1 µs to 1 h without collapsing.
 	sketchBins = 2048
-	// exactPerEndpoint is how many latencies an endpoint (and the total)
+	// ExactPerEndpoint is how many latencies an endpoint (and the total)
 	// keeps before it is sketched.
-	exactPerEndpoint = 10_000
-	// exactPerInterval is how many latencies one interval of the server
+	ExactPerEndpoint = 10_000
+	// ExactPerInterval is how many latencies one interval of the server
 	// series keeps before it is sketched.
-	exactPerInterval = 1_000
+	ExactPerInterval = 1_000
 )
 
 // sketchMapping maps latencies to a sketch's bins. The cubically
@@ -37,7 +37,7 @@ const (
 // logarithm per value (it reads the float's exponent and interpolates the
 // mantissa), for about 1 % more bins than the logarithmic one.
 var sketchMapping = func() mapping.IndexMapping {
-	m, err := mapping.NewCubicallyInterpolatedMapping(sketchAccuracy)
+	m, err := mapping.NewCubicallyInterpolatedMapping(SketchAccuracy)
 	if err != nil {
 		panic(err) // a constant, valid accuracy
 	}
@@ -49,9 +49,9 @@ func newSketch() *ddsketch.DDSketch {
 		store.NewCollapsingLowestDenseStore(sketchBins))
 }
 
-// quantiles is the latency state of one key: every latency up to limit,
+// Quantiles is the latency state of one key: every latency up to limit,
 // then a sketch. Minimum and maximum stay exact.
-type quantiles struct {
+type Quantiles struct {
 	limit    int
 	n        int64
 	exact    []time.Duration // while sk is nil
@@ -60,9 +60,9 @@ type quantiles struct {
 	min, max time.Duration
 }
 
-func newQuantiles(limit int) *quantiles { return &quantiles{limit: limit} }
+func NewQuantiles(limit int) *Quantiles { return &Quantiles{limit: limit} }
 
-func (q *quantiles) add(d time.Duration) {
+func (q *Quantiles) add(d time.Duration) {
 	if q.n == 0 || d < q.min {
 		q.min = d
 	}
@@ -87,7 +87,7 @@ func addSketch(sk *ddsketch.DDSketch, d time.Duration) {
 	_ = sk.Add(max(ms(d), 0))
 }
 
-func (q *quantiles) toSketch() {
+func (q *Quantiles) toSketch() {
 	q.sk = newSketch()
 	for _, d := range q.exact {
 		addSketch(q.sk, d)
@@ -96,7 +96,7 @@ func (q *quantiles) toSketch() {
 }
 
 // merge adds o's latencies; o is left as it was.
-func (q *quantiles) merge(o *quantiles) {
+func (q *Quantiles) merge(o *Quantiles) {
 	if o.n == 0 {
 		return
 	}
@@ -123,9 +123,9 @@ func (q *quantiles) merge(o *quantiles) {
 }
 
 // release hands the latencies' buffer back for reuse; q is empty after.
-func (q *quantiles) release() {
+func (q *Quantiles) release() {
 	putSlice(&durations, q.exact)
-	*q = quantiles{limit: q.limit}
+	*q = Quantiles{limit: q.limit}
 }
 
 // Buffers a chunk's summary fills and the sink, once it merged them,
@@ -149,10 +149,10 @@ func putSlice[T any](pool *sync.Pool, b []T) {
 
 // sketched says whether the state answers from a sketch (within 1 %)
 // rather than exactly.
-func (q *quantiles) sketched() bool { return q.sk != nil }
+func (q *Quantiles) Sketched() bool { return q.sk != nil }
 
 // sortedExact returns the exact latencies, sorted.
-func (q *quantiles) sortedExact() []time.Duration {
+func (q *Quantiles) sortedExact() []time.Duration {
 	if !q.sorted {
 		slices.Sort(q.exact)
 		q.sorted = true
@@ -162,7 +162,7 @@ func (q *quantiles) sortedExact() []time.Duration {
 
 // quantileMS is the nearest-rank p-th percentile in ms: exact, or within
 // the sketch's accuracy; p=0 and p=100 are the exact minimum and maximum.
-func (q *quantiles) quantileMS(p float64) float64 {
+func (q *Quantiles) QuantileMS(p float64) float64 {
 	switch {
 	case q.n == 0:
 		return 0
@@ -171,7 +171,7 @@ func (q *quantiles) quantileMS(p float64) float64 {
 	case p >= 100:
 		return ms(q.max)
 	case q.sk == nil:
-		return ms(nearestRank(q.sortedExact(), p))
+		return ms(NearestRank(q.sortedExact(), p))
 	}
 	v, err := q.sk.GetValueAtQuantile(sketchQuantile(p, q.n))
 	if err != nil {
@@ -196,7 +196,7 @@ func sketchQuantile(p float64, n int64) float64 {
 // medianWithout is the nearest-rank median of the state's latencies less
 // the given ones (each of which the state holds): the warm median of an
 // endpoint, without the requests that waited on a cold start.
-func (q *quantiles) medianWithout(drop []time.Duration) time.Duration {
+func (q *Quantiles) MedianWithout(drop []time.Duration) time.Duration {
 	left := q.n - int64(len(drop))
 	if left <= 0 {
 		return 0
@@ -212,7 +212,7 @@ func (q *quantiles) medianWithout(drop []time.Duration) time.Duration {
 			}
 			vals = append(vals, v)
 		}
-		return nearestRank(vals, 50)
+		return NearestRank(vals, 50)
 	}
 	sk := q.sk.Copy()
 	pos := sk.GetPositiveValueStore()
@@ -226,4 +226,24 @@ func (q *quantiles) medianWithout(drop []time.Duration) time.Duration {
 		return 0
 	}
 	return time.Duration(v * float64(time.Millisecond))
+}
+
+// ms converts a duration to float milliseconds.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Percentiles in runlens use one definition everywhere, the nearest rank:
+// the p-th percentile of n sorted values is the value at rank ceil(p/100*n)
+// (1-based), so it is always an observed value; p=100 is the maximum and p=0
+// the minimum. A sketched state answers the same definition within 1 %.
+
+// NearestRank returns the p-th percentile (0..100) of sorted values.
+func NearestRank[T any](sorted []T, p float64) T {
+	var zero T
+	n := len(sorted)
+	if n == 0 {
+		return zero
+	}
+	r := int(math.Ceil(p / 100 * float64(n)))
+	r = min(max(r, 1), n)
+	return sorted[r-1]
 }

@@ -1,4 +1,4 @@
-package analyze
+package summary
 
 import (
 	"maps"
@@ -10,12 +10,12 @@ import (
 // pageBits sets how many buckets a page of counts holds.
 const pageBits = 12
 
-// countsOf counts events in fixed time buckets (seconds, 100 ms, 10 s),
+// Counts counts events in fixed time buckets (seconds, 100 ms, 10 s),
 // keyed by bucket number, in pages allocated where events fall: sparse
 // spans of time cost nothing, dense ones a T a bucket. What a bucket
 // holds past T's range goes to over, so that a narrow T (a byte for the
 // per-agent completions per 100 ms) stays exact.
-type countsOf[T uint8 | uint32] struct {
+type Counts[T uint8 | uint32] struct {
 	pages    map[int64]*[1 << pageBits]T
 	over     map[int64]uint64
 	lastKey  int64 // the page last added to, which the next add likely hits
@@ -23,13 +23,13 @@ type countsOf[T uint8 | uint32] struct {
 	lo, hi   int64 // the first and last bucket added to, when any
 }
 
-// bucketCounts counts up to 4 billion events a bucket in 4 bytes.
-type bucketCounts = countsOf[uint32]
+// BucketCounts counts up to 4 billion events a bucket in 4 bytes.
+type BucketCounts = Counts[uint32]
 
-// tenthCounts counts events per 100 ms in a byte a bucket.
-type tenthCounts = countsOf[uint8]
+// TenthCounts counts events per 100 ms in a byte a bucket.
+type TenthCounts = Counts[uint8]
 
-func (c *countsOf[T]) add(bucket int64, n uint32) {
+func (c *Counts[T]) add(bucket int64, n uint32) {
 	if n == 0 {
 		return
 	}
@@ -72,16 +72,16 @@ func newPage[T uint8 | uint32]() *[1 << pageBits]T {
 }
 
 // release zeroes the pages and hands them back for reuse; c is empty after.
-func (c *countsOf[T]) release() {
+func (c *Counts[T]) release() {
 	pool := pagePools[int(unsafe.Sizeof(T(0)))]
 	for _, p := range c.pages {
 		clear(p[:])
 		pool.Put(p)
 	}
-	*c = countsOf[T]{}
+	*c = Counts[T]{}
 }
 
-func (c *countsOf[T]) get(bucket int64) uint64 {
+func (c *Counts[T]) Get(bucket int64) uint64 {
 	if p := c.pages[bucket>>pageBits]; p != nil {
 		return uint64(p[bucket&(1<<pageBits-1)]) + c.over[bucket]
 	}
@@ -89,7 +89,7 @@ func (c *countsOf[T]) get(bucket int64) uint64 {
 }
 
 // merge adds o's counts, looking only at the buckets o added to.
-func (c *countsOf[T]) merge(o *countsOf[T]) {
+func (c *Counts[T]) merge(o *Counts[T]) {
 	if o.pages == nil {
 		return
 	}
@@ -115,7 +115,7 @@ func (c *countsOf[T]) merge(o *countsOf[T]) {
 }
 
 // each calls f for every bucket with a count, in order.
-func (c *countsOf[T]) each(f func(bucket int64, n uint64)) {
+func (c *Counts[T]) Each(f func(bucket int64, n uint64)) {
 	for _, k := range slices.Sorted(maps.Keys(c.pages)) {
 		for i, n := range c.pages[k] {
 			if n != 0 {
@@ -128,11 +128,11 @@ func (c *countsOf[T]) each(f func(bucket int64, n uint64)) {
 
 // cumulative returns a function counting the events in buckets up to and
 // including the given one.
-func (c *countsOf[T]) cumulative() func(bucket int64) int64 {
+func (c *Counts[T]) Cumulative() func(bucket int64) int64 {
 	var buckets []int64
 	var cum []int64
 	var total int64
-	c.each(func(b int64, n uint64) {
+	c.Each(func(b int64, n uint64) {
 		total += int64(n)
 		buckets, cum = append(buckets, b), append(cum, total)
 	})

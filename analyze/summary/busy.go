@@ -1,4 +1,4 @@
-package analyze
+package summary
 
 import (
 	"cmp"
@@ -19,41 +19,41 @@ import (
 // A run is what one reader read in file order: one file, or the requests
 // added to one summary. It covers the arrivals from lo to hi. Another run
 // (another file) can only reach into it with a request that arrived
-// before lo and was still in flight busyGuard later, or with one logged
-// out of order by more than busyGuard. So, per instance, spans that start
-// at least busyGuard after the run's lo and end at least busyGuard before
+// before lo and was still in flight BusyGuard later, or with one logged
+// out of order by more than BusyGuard. So, per instance, spans that start
+// at least BusyGuard after the run's lo and end at least BusyGuard before
 // its hi are closed: counted, and their intervals dropped. The rest stay as
 // intervals, and the report sweeps them with those of the other runs. A
 // request that still reaches into another run's closed spans is counted
 // as a conflict, which the report names: its interval is then swept apart
 // from them. Runs are never joined, so a summary holds, per instance, the
-// intervals of about 2 x busyGuard of each file it was made of.
+// intervals of about 2 x BusyGuard of each file it was made of.
 
-// busyGuard is how far from a piece's edges a busy span must lie to be
+// BusyGuard is how far from a piece's edges a busy span must lie to be
 // closed: longer than Cloud Run's default request timeout (5 min), and
 // than the disorder of a log written as requests complete.
-const busyGuard = int64(10 * time.Minute)
+const BusyGuard = int64(10 * time.Minute)
 
 // span is a request's interval, or a busy span, in Unix nanoseconds.
 type span struct{ s, e int64 }
 
-func (a span) compare(b span) int { return cmp.Or(cmp.Compare(a.s, b.s), cmp.Compare(a.e, b.e)) }
+func (a span) Compare(b span) int { return cmp.Or(cmp.Compare(a.s, b.s), cmp.Compare(a.e, b.e)) }
 
-// busyTotals is what closed spans add up to.
-type busyTotals struct {
-	billed    int64 // spans rounded up to the billing quantum, ns
-	inFlight  int64 // spans as they were, ns
-	maxConc   int
-	spans     int64
-	conflicts int64 // requests that reached into closed spans
+// BusyTotals is what closed spans add up to.
+type BusyTotals struct {
+	Billed    int64 // spans rounded up to the billing quantum, ns
+	InFlight  int64 // spans as they were, ns
+	MaxConc   int   // the most requests in flight at once
+	Spans     int64
+	Conflicts int64 // requests that reached into closed spans
 }
 
-func (t *busyTotals) add(o busyTotals) {
-	t.billed += o.billed
-	t.inFlight += o.inFlight
-	t.maxConc = max(t.maxConc, o.maxConc)
-	t.spans += o.spans
-	t.conflicts += o.conflicts
+func (t *BusyTotals) Add(o BusyTotals) {
+	t.Billed += o.Billed
+	t.InFlight += o.InFlight
+	t.MaxConc = max(t.MaxConc, o.MaxConc)
+	t.Spans += o.Spans
+	t.Conflicts += o.Conflicts
 }
 
 // runHull is the span of arrivals a run covers.
@@ -68,10 +68,10 @@ func (h *runHull) see(t int64) { h.lo, h.hi = min(h.lo, t), max(h.hi, t) }
 type busySeg struct {
 	run    *runHull
 	open   []span // intervals not in closed spans, sorted
-	head   int    // open[:head] are in spans that start within busyGuard of headLo
+	head   int    // open[:head] are in spans that start within BusyGuard of headLo
 	headLo int64  // the run's lo when head was found
 	headE  int64  // the latest end among open[:head]
-	closed busyTotals
+	closed BusyTotals
 	// The earliest start and latest end of the closed spans; cLo > cHi
 	// when none is closed.
 	cLo, cHi int64
@@ -90,10 +90,10 @@ func (g *busySeg) add(iv span) {
 	if g.open == nil {
 		g.open = takeSlice[span](&spans)
 	}
-	if n == 0 || g.open[n-1].compare(iv) <= 0 {
+	if n == 0 || g.open[n-1].Compare(iv) <= 0 {
 		g.open = append(g.open, iv)
 	} else {
-		i, _ := slices.BinarySearchFunc(g.open, iv, span.compare)
+		i, _ := slices.BinarySearchFunc(g.open, iv, span.Compare)
 		g.open = slices.Insert(g.open, i, iv)
 		if i < g.head {
 			g.head, g.headE = 0, 0
@@ -104,14 +104,14 @@ func (g *busySeg) add(iv span) {
 	}
 }
 
-// close counts and drops the spans that lie busyGuard inside the segment.
+// close counts and drops the spans that lie BusyGuard inside the segment.
 func (g *busySeg) close() {
 	open := g.open
 	lo, hi := g.run.lo, g.run.hi
 	if lo != g.headLo {
 		g.head, g.headE, g.headLo = 0, 0, lo
 	}
-	for g.head < len(open) && (open[g.head].s < lo+busyGuard || open[g.head].s <= g.headE) {
+	for g.head < len(open) && (open[g.head].s < lo+BusyGuard || open[g.head].s <= g.headE) {
 		g.headE = max(g.headE, open[g.head].e)
 		g.head++
 	}
@@ -123,10 +123,10 @@ func (g *busySeg) close() {
 			e = max(e, open[j].e)
 			j++
 		}
-		if j == len(open) || e > hi-busyGuard {
+		if j == len(open) || e > hi-BusyGuard {
 			break
 		}
-		g.closed.add(sweep(open[i:j]))
+		g.closed.Add(sweep(open[i:j]))
 		g.markClosed(open[i].s, e)
 		i, end = j, j
 	}
@@ -147,8 +147,8 @@ func (g *busySeg) markClosed(s, e int64) {
 
 // sweep counts the spans of sorted intervals: busy time billed and as it
 // was, and the most intervals open at one instant.
-func sweep(ivs []span) busyTotals {
-	var t busyTotals
+func sweep(ivs []span) BusyTotals {
+	var t BusyTotals
 	var ends endHeap
 	for i := 0; i < len(ivs); {
 		s, e := ivs[i].s, ivs[i].e
@@ -159,12 +159,12 @@ func sweep(ivs []span) busyTotals {
 				ends.pop()
 			}
 			ends.push(ivs[j].e)
-			t.maxConc = max(t.maxConc, len(ends))
+			t.MaxConc = max(t.MaxConc, len(ends))
 		}
 		ends = ends[:0]
-		t.billed += int64(roundUp(time.Duration(e-s), billingQuantum))
-		t.inFlight += e - s
-		t.spans++
+		t.Billed += int64(RoundUp(time.Duration(e-s), BillingQuantum))
+		t.InFlight += e - s
+		t.Spans++
 		i = j
 	}
 	return t
@@ -184,13 +184,13 @@ func (g *busySeg) merge(o *busySeg) int64 {
 	}
 	switch {
 	case len(o.open) == 0:
-	case len(g.open) == 0 || g.open[len(g.open)-1].compare(o.open[0]) <= 0:
+	case len(g.open) == 0 || g.open[len(g.open)-1].Compare(o.open[0]) <= 0:
 		g.open = append(g.open, o.open...)
 	default:
 		merged := make([]span, 0, len(g.open)+len(o.open))
 		a, b := g.open, o.open
 		for len(a) > 0 && len(b) > 0 {
-			if a[0].compare(b[0]) <= 0 {
+			if a[0].Compare(b[0]) <= 0 {
 				merged, a = append(merged, a[0]), a[1:]
 			} else {
 				merged, b = append(merged, b[0]), b[1:]
@@ -202,21 +202,21 @@ func (g *busySeg) merge(o *busySeg) int64 {
 	if o.cLo <= o.cHi {
 		g.markClosed(o.cLo, o.cHi)
 	}
-	g.closed.add(o.closed)
+	g.closed.Add(o.closed)
 	if len(g.open) >= g.closeAt {
 		g.close()
 	}
 	return conflicts
 }
 
-// busyState is one instance's intervals, a segment per run.
-type busyState struct {
+// Busy is one instance's intervals, a segment per run.
+type Busy struct {
 	segs      []*busySeg
-	conflicts int64
+	conflicts int64 // found when chunks were joined
 }
 
 // seg returns the segment of a run, new if need be.
-func (b *busyState) seg(run *runHull) *busySeg {
+func (b *Busy) seg(run *runHull) *busySeg {
 	if n := len(b.segs); n > 0 && b.segs[n-1].run == run {
 		return b.segs[n-1]
 	}
@@ -231,7 +231,7 @@ func (b *busyState) seg(run *runHull) *busySeg {
 }
 
 // extend adds o's segments, the next chunk of run, to run's.
-func (b *busyState) extend(run *runHull, o *busyState) {
+func (b *Busy) extend(run *runHull, o *Busy) {
 	b.conflicts += o.conflicts
 	for _, og := range o.segs {
 		b.conflicts += b.seg(run).merge(og)
@@ -239,19 +239,19 @@ func (b *busyState) extend(run *runHull, o *busyState) {
 }
 
 // merge adds o's segments, of other runs.
-func (b *busyState) merge(o *busyState) {
+func (b *Busy) merge(o *Busy) {
 	b.conflicts += o.conflicts
 	b.segs = append(b.segs, o.segs...)
 }
 
 // totals sweeps what is still open, with the closed spans added, and
 // counts the conflicts: open intervals that reach into closed spans.
-func (b *busyState) totals() busyTotals {
-	var t busyTotals
+func (b *Busy) Totals() BusyTotals {
+	var t BusyTotals
 	var open []span
 	conflicts := b.conflicts
 	for i, g := range b.segs {
-		t.add(g.closed)
+		t.Add(g.closed)
 		open = append(open, g.open...)
 		for j, o := range b.segs {
 			if j == i || o.cLo > o.cHi {
@@ -264,9 +264,9 @@ func (b *busyState) totals() busyTotals {
 			}
 		}
 	}
-	slices.SortFunc(open, span.compare)
-	t.add(sweep(open))
-	t.conflicts = conflicts
+	slices.SortFunc(open, span.Compare)
+	t.Add(sweep(open))
+	t.Conflicts = conflicts
 	return t
 }
 
@@ -306,4 +306,16 @@ func (h *endHeap) pop() {
 		i = m
 	}
 	*h = s
+}
+
+// BillingQuantum is Cloud Run's billing granularity: busy time is rounded
+// up to the nearest 100 ms.
+const BillingQuantum = 100 * time.Millisecond
+
+// RoundUp rounds d up to a multiple of q.
+func RoundUp(d, q time.Duration) time.Duration {
+	if r := d % q; r != 0 {
+		return d + q - r
+	}
+	return d
 }

@@ -1,0 +1,138 @@
+package analyze
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/collect/sim/large"
+)
+
+// largeRequests reads n generated requests, kept in the Dataset.
+func largeRequests(t testing.TB, n int) []collect.Request {
+	t.Helper()
+	var b bytes.Buffer
+	if err := large.Write(&b, large.Options{Requests: n, Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	ds := &collect.Dataset{}
+	if _, err := collect.ReadLogs("big.ndjson", &b, ds); err != nil {
+		t.Fatal(err)
+	}
+	return ds.Requests
+}
+
+func reportOf(t testing.TB, s *summary.Summary) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(RunSummary(&collect.Dataset{}, s, Options{}), "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestReportFromHalvesIsTheWholes summarizes the two halves of a log
+// apart, merges them in both orders, and writes and reads the summaries
+// on the way: the report is the whole log's.
+func TestReportFromHalvesIsTheWholes(t *testing.T) {
+	for _, n := range []int{3000, 60_000} {
+		reqs := largeRequests(t, n)
+		want := reportOf(t, summaryOf(reqs))
+		a, b := summaryOf(reqs[:n/3]), summaryOf(reqs[n/3:])
+		var ja, jb bytes.Buffer
+		if err := a.WriteJSON(&ja); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.WriteJSON(&jb); err != nil {
+			t.Fatal(err)
+		}
+		ra, err := summary.Read("a.json", &ja)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, err := summary.Read("b.json", &jb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, parts := range map[string][]*summary.Summary{"a+b": {a, b}, "b+a": {b, a}, "read back": {rb, ra}} {
+			merged := summary.New()
+			for _, p := range parts {
+				merged.Combine(p)
+			}
+			if d := cmp.Diff(string(want), string(reportOf(t, merged))); d != "" {
+				t.Errorf("%d requests, %s: report differs from the whole log's:\n%s", n, name, d)
+			}
+		}
+	}
+}
+
+// TestSketchedPercentilesWithinOnePercent summarizes 60,000 requests, past
+// the exact limits, and checks each endpoint's percentiles against the
+// nearest rank of its latencies, computed here from the requests.
+func TestSketchedPercentilesWithinOnePercent(t *testing.T) {
+	reqs := largeRequests(t, 60000)
+	rpt := Run(&collect.Dataset{Requests: reqs}, Options{})
+	byEndpoint := map[string][]time.Duration{}
+	for _, r := range reqs {
+		byEndpoint[r.Method+" "+r.Path] = append(byEndpoint[r.Method+" "+r.Path], r.Latency)
+		byEndpoint["Aggregated"] = append(byEndpoint["Aggregated"], r.Latency)
+	}
+	sketched := 0
+	for _, e := range append(rpt.Server.Endpoints, rpt.Server.Total) {
+		key := e.Method + " " + e.Path
+		if e.Path == "Aggregated" {
+			key = "Aggregated"
+		}
+		lat := byEndpoint[key]
+		slices.Sort(lat)
+		if int64(len(lat)) != e.Requests {
+			t.Fatalf("%s: %d requests, want %d", key, e.Requests, len(lat))
+		}
+		if e.Sketched != (len(lat) > summary.ExactPerEndpoint) {
+			t.Errorf("%s: sketched %v with %d requests", key, e.Sketched, len(lat))
+		}
+		if e.Sketched {
+			sketched++
+		}
+		for _, q := range e.Percentiles {
+			want := ms(summary.NearestRank(lat, q.P))
+			if math.Abs(q.MS-want) > summary.SketchAccuracy*want+1e-9 || !e.Sketched && q.MS != want {
+				t.Errorf("%s p%v = %v, want %v (within 1 %% when sketched)", key, q.P, q.MS, want)
+			}
+		}
+		if e.MinMS != ms(lat[0]) || e.MaxMS != ms(lat[len(lat)-1]) {
+			t.Errorf("%s: min %v max %v, want %v and %v", key, e.MinMS, e.MaxMS, ms(lat[0]), ms(lat[len(lat)-1]))
+		}
+	}
+	if sketched == 0 {
+		t.Fatal("no endpoint was sketched: the test does not cover the sketch")
+	}
+}
+
+// TestBusyConflictCounted gives a request that reaches, from another file,
+// into spans already closed: it is counted as a conflict.
+func TestBusyConflictCounted(t *testing.T) {
+	base := time.Date(2024, 3, 14, 0, 0, 0, 0, time.UTC)
+	file := func(from time.Duration, n int, lat time.Duration) *summary.Summary {
+		s := summary.New()
+		for i := range n {
+			r := collect.Request{Time: base.Add(from + time.Duration(i)*time.Second), Latency: lat, Status: 200, InstanceID: "a"}
+			s.Add(&r)
+		}
+		return s
+	}
+	sink := summary.New()
+	sink.Combine(file(time.Hour, 3600, 100*time.Millisecond))
+	sink.Combine(file(0, 1, 90*time.Minute)) // in flight across the other file's closed spans
+	rpt := RunSummary(&collect.Dataset{}, sink, Options{})
+	if len(rpt.Warnings) != 1 || !bytes.Contains([]byte(rpt.Warnings[0]), []byte("1 requests reached into busy spans")) {
+		t.Errorf("warnings %q, want one counting the request", rpt.Warnings)
+	}
+}
