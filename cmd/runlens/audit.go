@@ -114,6 +114,9 @@ func (f *auditFlags) plan(ctx context.Context) (*auditRun, error) {
 	if err := checkMaxMarkdown(f.maxMarkdown); err != nil {
 		return nil, err
 	}
+	if err := f.live.checkEndpoint(); err != nil {
+		return nil, err
+	}
 	start, end, err := f.live.window()
 	if err != nil {
 		return nil, err

@@ -41,6 +41,9 @@ func (r *auditRun) collect(ctx context.Context) (*auditCollection, error) {
 		return nil, err
 	}
 	defer client.Close()
+	if r.progress != nil {
+		client.SetProgress(r.progress)
+	}
 	svcs, err := r.list(ctx, client)
 	if err != nil {
 		return nil, err

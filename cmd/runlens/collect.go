@@ -63,6 +63,9 @@ func (lf *liveFlags) config(ctx context.Context, out string) (gcp.Config, error)
 	if lf.budget <= 0 {
 		return cfg, usagef("-log-budget: want a positive number of calls a minute")
 	}
+	if err := lf.checkEndpoint(); err != nil {
+		return cfg, err
+	}
 	var err error
 	if cfg.Start, cfg.End, err = lf.window(); err != nil {
 		return cfg, err
@@ -80,6 +83,17 @@ func (lf *liveFlags) config(ctx context.Context, out string) (gcp.Config, error)
 		cfg.Progress = lf.stderr
 	}
 	return cfg, nil
+}
+
+// checkEndpoint checks -endpoint: HOST:PORT, the port from 1 to 65535.
+func (lf *liveFlags) checkEndpoint() error {
+	if lf.endpoint == "" {
+		return nil
+	}
+	if err := gcp.CheckEndpoint(lf.endpoint); err != nil {
+		return usagef("-endpoint: %v", err)
+	}
+	return nil
 }
 
 // window reads -since, or -start and -end.

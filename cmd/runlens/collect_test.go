@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,6 +152,8 @@ func TestCollectUsageErrors(t *testing.T) {
 		{"bad start", []string{"-start", "yesterday"}, `-start: "yesterday" is not an RFC 3339 time such as 2024-03-14T09:59:30Z`},
 		{"backwards", []string{"-start", "2024-03-14T10:00:00Z", "-end", "2024-03-14T09:00:00Z"}, "-start 2024-03-14T10:00:00Z is not before -end 2024-03-14T09:00:00Z"},
 		{"max calls", []string{"-since", "1d", "-max-calls", "0"}, "-max-calls: want a positive number, or -1 for no limit"},
+		{"endpoint garbage", []string{"-since", "1h", "-endpoint", "garbage"}, `-endpoint: "garbage" is not HOST:PORT, e.g. 127.0.0.1:8085`},
+		{"endpoint port", []string{"-since", "1h", "-endpoint", "127.0.0.1:99999"}, `-endpoint: "127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := liveCLI(t, append(base, tc.args...)...)
@@ -190,4 +193,39 @@ func TestFakeGCPUsage(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no log entries, time series or services") {
 		t.Errorf("empty directory: err = %v", err)
 	}
+}
+
+// The issue's last "must show": collect against an address where nothing
+// listens fails in seconds (it sat silent for over three minutes), naming
+// the address and the cause, and stderr tells of the retries first.
+func TestCollectDeadEndpoint(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	addr := l.Addr().String()
+	must(t, l.Close())
+	for _, args := range [][]string{
+		{"collect", "-service", "s", "-o", filepath.Join(t.TempDir(), "snap")},
+		{"report", "-service", "s"},
+		{"audit"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			start := time.Now()
+			_, stderr, err := liveCLI(t, append(args, "-endpoint", addr, "-project", "p", "-region", "europe-west1", "-since", "1h")...)
+			if el := time.Since(start); el >= 10*time.Second {
+				t.Errorf("failed after %s, want under 10 s", el.Round(time.Millisecond))
+			}
+			if err == nil || !strings.Contains(err.Error(), "cannot connect to "+addr+": connect: connection refused (gave up after ") {
+				t.Errorf("err = %v, want one naming %s and the refused connection", err, addr)
+			}
+			if !strings.Contains(stderr, "cannot connect to "+addr+": connect: connection refused; retrying in ") {
+				t.Errorf("stderr does not tell of the retries:\n%s", stderr)
+			}
+		})
+	}
+	t.Run("audit endpoint", func(t *testing.T) {
+		_, _, err := liveCLI(t, "audit", "-endpoint", "garbage", "-project", "p", "-since", "1h")
+		if err == nil || exitCode(err) != exitUsage || !strings.Contains(err.Error(), "-endpoint: ") {
+			t.Errorf("err = %v, want a usage error naming -endpoint", err)
+		}
+	})
 }

@@ -37,6 +37,10 @@ type Config struct {
 	MaxLogCalls int
 	// CallTimeout bounds each API call; zero means 60 s.
 	CallTimeout time.Duration
+	// ConnectWait is how long calls to a server try to reach it before the
+	// first of them does (a server still starting); then they fail, naming
+	// the address and the cause. Zero means DefaultConnectWait (5 s).
+	ConnectWait time.Duration
 	// Retry is the backoff for retried calls; zero values take defaults.
 	Retry Retry
 	// Progress receives progress lines for anything that takes longer
@@ -76,6 +80,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("window %s to %s is empty: the start must come before the end", stamp(c.Start), stamp(c.End))
 	case c.OutDir == "":
 		return c, errors.New("no output directory: give -o DIR")
+	case c.Endpoint != "" && CheckEndpoint(c.Endpoint) != nil:
+		return c, fmt.Errorf("endpoint %w", CheckEndpoint(c.Endpoint))
 	case c.PageSize < 0 || c.PageSize > DefaultPageSize:
 		return c, fmt.Errorf("page size %d: want 1 to %d", c.PageSize, DefaultPageSize)
 	case c.LogCallBudget < 0:
@@ -86,6 +92,7 @@ func (c Config) withDefaults() (Config, error) {
 	c.PageSize = orDefault(c.PageSize, DefaultPageSize)
 	c.MaxLogCalls = orDefault(c.MaxLogCalls, DefaultMaxLogCalls)
 	c.CallTimeout = orDefault(c.CallTimeout, DefaultCallTimeout)
+	c.ConnectWait = orDefault(c.ConnectWait, DefaultConnectWait)
 	c.Retry.Attempts = orDefault(c.Retry.Attempts, 8)
 	c.Retry.Initial = orDefault(c.Retry.Initial, time.Second)
 	c.Retry.Max = orDefault(c.Retry.Max, 64*time.Second)

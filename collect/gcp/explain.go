@@ -23,7 +23,8 @@ func (e *apiError) GRPCStatus() *status.Status { return status.New(e.code, e.msg
 // keep their code and message without the "rpc error:" wrapping.
 func explain(err error, role, project string) error {
 	var ae *apiError
-	if errors.As(err, &ae) {
+	var ce *connectError
+	if errors.As(err, &ae) || errors.As(err, &ce) {
 		return err
 	}
 	st, ok := status.FromError(err)

@@ -142,6 +142,10 @@ func (r *logRun) recover(ctx context.Context, err error) (stop bool, _ error) {
 	r.failures++
 	code := status.Code(err)
 	refused := code == codes.InvalidArgument && r.token != ""
+	var ce *connectError
+	if errors.As(err, &ce) {
+		return r.reconnect(ctx, ce)
+	}
 	if !retryable(err) && !refused {
 		return true, fmt.Errorf("listing %s log entries: %w", r.q.part, explain(err, "roles/logging.viewer", r.c.cfg.Project))
 	}
@@ -159,10 +163,30 @@ func (r *logRun) recover(ctx context.Context, err error) (stop bool, _ error) {
 		return false, nil
 	}
 	d := r.c.cfg.Retry.backoff(r.failures)
-	r.prog.note("%s: %s; retrying in %s", r.q.part, code, d.Round(time.Millisecond))
+	r.prog.note("%s: %s: %s; retrying in %s (attempt %d of %d)", r.q.part, code, status.Convert(err).Message(),
+		d.Round(time.Millisecond), r.failures+1, r.c.cfg.Retry.Attempts)
 	if err := sleep(ctx, d); err != nil {
 		// The context ended during the backoff (the call may have seen its
 		// deadline a moment before the context did).
+		r.gap = fmt.Sprintf("gap: %s entries from %s to %s were not read: %v", r.q.part, stamp(r.resumeAt()), stamp(r.c.cfg.End), err)
+		return true, err
+	}
+	return false, nil
+}
+
+// reconnect retries a read that found no connection to Cloud Logging
+// while the connect wait lasts, and then stops with the gap recorded.
+func (r *logRun) reconnect(ctx context.Context, ce *connectError) (stop bool, _ error) {
+	d, final := r.c.ledger.retryConnect(ce, r.failures)
+	if final != nil {
+		r.gap = fmt.Sprintf("gap: %s entries from %s to %s were not read: %v", r.q.part, stamp(r.resumeAt()), stamp(r.c.cfg.End), final)
+		return true, fmt.Errorf("listing %s log entries: %w", r.q.part, final)
+	}
+	r.c.ledger.retried("ListLogEntries")
+	if r.c.ledger.noteDue(ce.addr) {
+		r.prog.note("%s: %v; retrying in %s", r.q.part, ce, d.Round(time.Millisecond))
+	}
+	if err := sleep(ctx, d); err != nil {
 		r.gap = fmt.Sprintf("gap: %s entries from %s to %s were not read: %v", r.q.part, stamp(r.resumeAt()), stamp(r.c.cfg.End), err)
 		return true, err
 	}

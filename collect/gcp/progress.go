@@ -46,10 +46,10 @@ func (p *progress) tick(entries, pages int, at time.Time) {
 	p.print(line)
 }
 
-// note prints an event (a retry, a resumption) on a line of its own once
-// the read has taken a second.
+// note prints an event (a retry and why, a resumption) on a line of its
+// own.
 func (p *progress) note(format string, args ...any) {
-	if p == nil || p.w == nil || time.Since(p.start) < time.Second && !p.printed {
+	if p == nil || p.w == nil {
 		return
 	}
 	p.end()

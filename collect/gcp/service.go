@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -54,7 +55,12 @@ type Client struct {
 // credentials) or, when it is "", to Google with Application Default
 // Credentials; it fails at once with ErrNoCredentials when there are none.
 func Dial(ctx context.Context, endpoint string) (*Client, error) {
-	cfg := Config{CallTimeout: DefaultCallTimeout, LogCallBudget: DefaultLogCallBudget, MaxLogCalls: -1}
+	if endpoint != "" {
+		if err := CheckEndpoint(endpoint); err != nil {
+			return nil, fmt.Errorf("endpoint %w", err)
+		}
+	}
+	cfg := Config{CallTimeout: DefaultCallTimeout, ConnectWait: DefaultConnectWait, LogCallBudget: DefaultLogCallBudget, MaxLogCalls: -1}
 	cfg.Retry = Retry{Attempts: 8, Initial: time.Second, Max: 64 * time.Second}
 	l := newLedger(cfg)
 	cl, err := dial(ctx, endpoint, l)
@@ -63,6 +69,9 @@ func Dial(ctx context.Context, endpoint string) (*Client, error) {
 	}
 	return &Client{cl: cl, ledger: l, cfg: cfg}, nil
 }
+
+// SetProgress sends notes of retried calls, and of why, to w.
+func (c *Client) SetProgress(w io.Writer) { c.cfg.Progress = w }
 
 // Close closes the connections.
 func (c *Client) Close() error {
