@@ -4,12 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/runlens/runlens/collect/sim"
 	"github.com/runlens/runlens/collect/sim/large"
+	"github.com/runlens/runlens/internal/atomicfile"
 )
 
 func simulateCommand() command {
@@ -59,19 +59,14 @@ func simulateLarge(stdout, stderr io.Writer, out string, requests int, seed uint
 		return usagef("simulate: -scenario large needs -requests N, N > 0")
 	}
 	opts := large.Options{Requests: requests, Seed: seed}
-	if out == "-" {
-		return large.Write(stdout, opts)
-	}
-	f, err := os.Create(out)
+	// Gigabytes of log: written as made, to a temporary file renamed over
+	// a regular one, or straight through to stdout, a device or a FIFO.
+	err := atomicfile.Stream(out, stdout, func(w io.Writer) error { return large.Write(w, opts) })
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
-	if err := large.Write(f, opts); err != nil {
-		f.Close()
-		return fmt.Errorf("simulate: writing %s: %w", out, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("simulate: writing %s: %w", out, err)
+	if out == "-" {
+		return nil
 	}
 	fmt.Fprintf(stderr, "wrote %s (scenario large, %d requests, seed %d)\n", out, requests, seed)
 	return nil

@@ -27,6 +27,44 @@ func Write(path string, fill func(w io.Writer) error) error {
 	return s.Write()
 }
 
+// Stream writes one output as Write does, except that a device, a FIFO
+// or "-" (stdout, or the given writer when not nil) is written as fill
+// goes rather than after it: for an output too large to hold in memory. A
+// fill that fails part way leaves there what it wrote.
+func Stream(path string, stdout io.Writer, fill func(w io.Writer) error) error {
+	t, err := resolve(output{path, fill})
+	if err != nil {
+		return err
+	}
+	if t.stream {
+		if err := streamFill(t.dev, stdout, fill); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return nil
+	}
+	s := Set{outs: []output{{path, fill}}}
+	return s.Write()
+}
+
+// streamFill fills stdout, or the device or FIFO dev opened for writing.
+func streamFill(dev string, stdout io.Writer, fill func(w io.Writer) error) error {
+	if dev == "" {
+		if stdout == nil {
+			stdout = os.Stdout
+		}
+		return fill(stdout)
+	}
+	f, err := os.OpenFile(dev, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if err := fill(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // Set is the outputs of one run. Write renders every output before it
 // replaces any, each on a goroutine of its own (fill only reads what it
 // renders): regular files into temporary files beside them, devices, FIFOs

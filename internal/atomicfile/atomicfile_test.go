@@ -228,3 +228,62 @@ func TestSetAllOrNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestStream writes an output larger than a pipe holds as it is made: to
+// a FIFO while a reader reads, and over a regular file through a temporary
+// file, which a failure leaves unchanged.
+func TestStream(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<14) // 256 KiB
+	fill := func(w io.Writer) error { _, err := w.Write(big); return err }
+	t.Run("fifo", func(t *testing.T) {
+		fifo := filepath.Join(t.TempDir(), "pipe")
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		got := make(chan []byte, 1)
+		go func() {
+			f, err := os.Open(fifo)
+			if err != nil {
+				got <- nil
+				return
+			}
+			defer f.Close()
+			b, _ := io.ReadAll(f)
+			got <- b
+		}()
+		if err := Stream(fifo, nil, fill); err != nil {
+			t.Fatal(err)
+		}
+		if b := <-got; !bytes.Equal(b, big) {
+			t.Errorf("the reader got %d bytes, want %d", len(b), len(big))
+		}
+		if fi, _ := os.Lstat(fifo); fi.Mode()&fs.ModeNamedPipe == 0 {
+			t.Errorf("the FIFO was replaced: mode %v", fi.Mode())
+		}
+	})
+	t.Run("file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "big.ndjson")
+		if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		if err := Stream(path, nil, func(w io.Writer) error { w.Write(big); return boom }); !errors.Is(err, boom) {
+			t.Fatalf("err = %v, want boom", err)
+		}
+		if got := readFile(t, path); got != "old" {
+			t.Errorf("a failed stream left %d bytes, want the old file", len(got))
+		}
+		if err := Stream(path, nil, fill); err != nil {
+			t.Fatal(err)
+		}
+		if got := readFile(t, path); got != string(big) {
+			t.Errorf("%d bytes, want %d", len(got), len(big))
+		}
+	})
+	t.Run("stdout", func(t *testing.T) {
+		var out bytes.Buffer
+		if err := Stream("-", &out, fill); err != nil || !bytes.Equal(out.Bytes(), big) {
+			t.Errorf("%v, %d bytes", err, out.Len())
+		}
+	})
+}
