@@ -74,8 +74,8 @@ func newPage[T uint8 | uint32]() *[1 << pageBits]T {
 // release zeroes the pages and hands them back for reuse; c is empty after.
 func (c *Counts[T]) release() {
 	pool := pagePools[int(unsafe.Sizeof(T(0)))]
-	for _, p := range c.pages {
-		clear(p[:])
+	for k, p := range c.pages {
+		clear(p[max(c.lo-k<<pageBits, 0) : min(c.hi-k<<pageBits, 1<<pageBits-1)+1]) // all it added to
 		pool.Put(p)
 	}
 	*c = Counts[T]{}

@@ -2,7 +2,7 @@ package summary
 
 import (
 	"cmp"
-	"container/heap"
+	"iter"
 	"maps"
 	"math"
 	"slices"
@@ -60,6 +60,11 @@ type Summary struct {
 	// earlyCuts, likewise, is the last of each instance's earliest
 	// requests in the sink, once it holds EarlyPerInstance of them.
 	earlyCuts *atomic.Pointer[map[string]Point]
+	// sketchedNow, likewise, is the endpoints whose latencies the sink
+	// holds as a sketch: their state is a sketch whatever else comes, so a
+	// chunk's summary sketches them from the start (the same bins).
+	sketchedNow *atomic.Pointer[map[Key]bool]
+	nSketched   int // in a sink, the endpoints sketched when last published
 	// widthNow, likewise, is the sink's interval width: a chunk's summary
 	// starts at it, not to be coarsened on merging.
 	widthNow  *atomic.Int64
@@ -196,11 +201,12 @@ func (s *Summary) NewShard() collect.RequestShard {
 		s.sampleCut = new(atomic.Uint64)
 		s.sampleCut.Store(math.MaxUint64)
 		s.earlyCuts = new(atomic.Pointer[map[string]Point])
+		s.sketchedNow = new(atomic.Pointer[map[Key]bool])
 		s.widthNow = new(atomic.Int64)
 		s.cutsDirty = true
 		s.publishCut()
 	}
-	sh := &shard{cut: s.sampleCut, early: s.earlyCuts, width: s.widthNow}
+	sh := &shard{cut: s.sampleCut, early: s.earlyCuts, width: s.widthNow, sketched: s.sketchedNow}
 	sh.cur = sh.newChunk()
 	return sh
 }
@@ -209,30 +215,62 @@ func (s *Summary) NewShard() collect.RequestShard {
 // shards when the file ends: the file's run of chunks ends with it.
 func (s *Summary) Merge(o collect.RequestShard) {
 	if sh := o.(*shard); sh.cur.n > 0 || len(sh.cur.instances) > 0 {
-		s.merge(sh.cur)
+		s.merge(sh.cur) // its busy intervals went chunk by chunk
+		sh.cur.release()
 	}
 	s.curRun = nil
 	s.publishCut()
 }
 
-// MergeChunk implements collect.RequestSink: it merges a chunk's summary;
-// a file's come in file order, and its busy intervals join the file's.
+// MergeChunk implements collect.RequestSink: it joins a chunk's busy
+// intervals to its file's (a file's chunks come in file order), and
+// merges the shard's summary when the shard handed it over.
 func (s *Summary) MergeChunk(p collect.ChunkPiece) {
-	c, ok := p.(*Summary)
-	if !ok || c == nil {
+	cp, ok := p.(*chunkPiece)
+	if !ok || cp == nil {
 		return
 	}
 	if s.curRun == nil {
 		s.curRun = newRunHull()
 	}
-	if c.n > 0 {
-		s.curRun.see(c.run.lo)
-		s.curRun.see(c.run.hi)
+	if cp.run.lo <= cp.run.hi {
+		s.curRun.see(cp.run.lo)
+		s.curRun.see(cp.run.hi)
 	}
-	s.mergeInto(c, s.curRun)
-	s.publishCut()
-	c.release()
+	for i := range cp.busy {
+		b := &cp.busy[i]
+		s.instanceByID(b.id).Busy.extend(s.curRun, &b.busy)
+		for _, g := range b.busy.segs {
+			putSlice(&spans, g.open)
+			g.open = nil
+		}
+	}
+	if cp.rest != nil {
+		s.merge(cp.rest)
+		s.publishCut()
+		cp.rest.release()
+	}
 }
+
+// chunkPiece is what a shard hands over at the end of a chunk: the
+// chunk's busy intervals, and every chunksPerHandover chunks the
+// summary of everything else it read since it last handed one over.
+type chunkPiece struct {
+	run  runHull // the chunk's arrivals
+	busy []instanceBusy
+	rest *Summary
+}
+
+type instanceBusy struct {
+	id   string
+	busy Busy
+}
+
+// chunksPerHandover is how many chunks a shard reads before it hands its
+// summary over: merging costs the sink's goroutine about as much whatever
+// a summary holds, so the fewer the better, within the pages a shard
+// holds (about 16 MiB of log at a time).
+const chunksPerHandover = 16
 
 // release hands a merged chunk's pages back for reuse.
 func (s *Summary) release() {
@@ -268,6 +306,24 @@ func (s *Summary) publishCut() {
 	if s.widthNow != nil {
 		s.widthNow.Store(s.width)
 	}
+	if s.sketchedNow != nil {
+		n := 0
+		for _, e := range s.endpoints {
+			if e.Latency.Sketched() {
+				n++
+			}
+		}
+		if n != s.nSketched {
+			m := map[Key]bool{}
+			for k, e := range s.endpoints {
+				if e.Latency.Sketched() {
+					m[k] = true
+				}
+			}
+			s.sketchedNow.Store(&m)
+			s.nSketched = n
+		}
+	}
 	if s.earlyCuts != nil && s.cutsDirty {
 		m := map[string]Point{}
 		for id, in := range s.instances {
@@ -280,17 +336,20 @@ func (s *Summary) publishCut() {
 	}
 }
 
-// shard is a parsing worker's: a summary per chunk.
+// shard is a parsing worker's: a summary, and the busy intervals of the
+// chunk being read.
 type shard struct {
-	cur   *Summary
-	cut   *atomic.Uint64
-	early *atomic.Pointer[map[string]Point]
-	width *atomic.Int64
+	cur      *Summary
+	chunks   int // ended since cur was made
+	cut      *atomic.Uint64
+	early    *atomic.Pointer[map[string]Point]
+	width    *atomic.Int64
+	sketched *atomic.Pointer[map[Key]bool]
 }
 
 func (sh *shard) newChunk() *Summary {
 	c := New()
-	c.sampleCut, c.earlyCuts = sh.cut, sh.early
+	c.sampleCut, c.earlyCuts, c.sketchedNow = sh.cut, sh.early, sh.sketched
 	c.width = max(c.width, sh.width.Load())
 	return c
 }
@@ -298,15 +357,23 @@ func (sh *shard) newChunk() *Summary {
 // Add implements collect.RequestShard.
 func (sh *shard) Add(r *collect.Request) { sh.cur.Add(r) }
 
-// EndChunk implements collect.RequestShard: it hands over the summary of
-// the chunk just read.
+// EndChunk implements collect.RequestShard: it hands over the busy
+// intervals of the chunk just read, and its summary every
+// chunksPerHandover chunks.
 func (sh *shard) EndChunk() collect.ChunkPiece {
-	if sh.cur.n == 0 && len(sh.cur.instances) == 0 {
-		return nil
-	}
 	c := sh.cur
-	sh.cur = sh.newChunk()
-	return c
+	p := &chunkPiece{run: *c.run}
+	for id, in := range c.instances {
+		if len(in.Busy.segs) > 0 {
+			p.busy = append(p.busy, instanceBusy{id, in.Busy})
+			in.Busy = Busy{}
+		}
+	}
+	c.run = newRunHull()
+	if sh.chunks++; sh.chunks >= chunksPerHandover {
+		p.rest, sh.cur, sh.chunks = c, sh.newChunk(), 0
+	}
+	return p
 }
 
 // Add implements collect.RequestShard. The strings of r are copied before
@@ -464,6 +531,11 @@ func (s *Summary) endpointFor(k Key) *Endpoint {
 		k = Key{clone(k.Method), clone(k.Path)}
 		e = newEndpoint(k)
 		s.endpoints[k] = e
+		if s.sketchedNow != nil {
+			if m := s.sketchedNow.Load(); m != nil && (*m)[k] {
+				e.Latency.toSketch()
+			}
+		}
 	}
 	return e
 }
@@ -574,12 +646,11 @@ func (ra *Recon) series(agent *Agent) *AgentSeries {
 
 // merge adds o, whose agents tr translates into this state's.
 func (ra *Recon) merge(o *Recon, tr map[*Agent]*Agent) {
-	agents := slices.Collect(maps.Keys(o.ByAgent))
+	var agents []*Agent // nil: the map's order, which matters only past MaxAgentSeries
 	if len(ra.ByAgent)+len(o.ByAgent) > MaxAgentSeries {
 		agents = sortedAgents(o.ByAgent)
 	}
-	for _, a := range agents {
-		os := o.ByAgent[a]
+	for a, os := range keyOrder(o.ByAgent, agents) {
 		as := ra.series(tr[a])
 		as.N += os.N
 		as.Arrive.merge(&os.Arrive)
@@ -748,12 +819,11 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 			s.agentRest += c.N
 		}
 	}
-	ekeys := slices.Collect(maps.Keys(o.endpoints))
+	var ekeys []Key // nil: the map's order, which matters only past MaxEndpoints
 	if len(s.endpoints)+len(o.endpoints) > MaxEndpoints {
-		ekeys = sortedEndpointKeys(o.endpoints) // which are told apart must not depend on the map's order
+		ekeys = sortedEndpointKeys(o.endpoints)
 	}
-	for _, k := range ekeys {
-		e := o.endpoints[k]
+	for k, e := range keyOrder(o.endpoints, ekeys) {
 		mine := s.endpoints[k]
 		if mine == nil {
 			if len(s.endpoints) >= MaxEndpoints {
@@ -831,6 +901,26 @@ func clone(s string) string {
 	return string([]byte(s))
 }
 
+// keyOrder iterates a map in the order of keys, or in the map's own
+// order when keys is nil.
+func keyOrder[K comparable, V any](m map[K]V, keys []K) iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		if keys == nil {
+			for k, v := range m {
+				if !yield(k, v) {
+					return
+				}
+			}
+			return
+		}
+		for _, k := range keys {
+			if !yield(k, m[k]) {
+				return
+			}
+		}
+	}
+}
+
 // keysFor lists a map's keys, sorted when the order matters: when a bound
 // on what is told apart is reached, the order decides which are.
 func keysFor[K cmp.Ordered, V any](m map[K]V, sorted bool) []K {
@@ -879,10 +969,41 @@ func (h *sampleHeap) Pop() any {
 func (h *sampleHeap) offer(p Point, k int) {
 	switch {
 	case len(*h) < k:
-		heap.Push(h, p)
+		*h = append(*h, p)
+		h.up(len(*h) - 1)
 	case p.Hash < (*h)[0].Hash:
 		(*h)[0] = p
-		heap.Fix(h, 0)
+		h.down(0)
+	}
+}
+
+// up and down restore the heap after a change at i, as container/heap
+// does, without boxing each point into an interface.
+func (h sampleHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.Less(i, p) {
+			return
+		}
+		h.Swap(i, p)
+		i = p
+	}
+}
+
+func (h sampleHeap) down(i int) {
+	for {
+		l, m := 2*i+1, i
+		if l < len(h) && h.Less(l, m) {
+			m = l
+		}
+		if l+1 < len(h) && h.Less(l+1, m) {
+			m = l + 1
+		}
+		if m == i {
+			return
+		}
+		h.Swap(i, m)
+		i = m
 	}
 }
 
