@@ -76,6 +76,7 @@ func (r *auditRun) collect(ctx context.Context) (*auditCollection, error) {
 			out.warnings = append(out.warnings, row.Name+": "+row.Error)
 		}
 	}
+	out.warnings = append(out.warnings, client.Warnings()...) // partial Monitoring answers
 	return out, nil
 }
 

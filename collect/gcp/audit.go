@@ -156,7 +156,7 @@ func (c *Client) RequestCounts(ctx context.Context, project, region string, star
 		View:        monitoringpb.ListTimeSeriesRequest_FULL,
 	}
 	out := map[string]int64{}
-	err := col.listSeries(ctx, req, func() { clear(out) }, func(ts *monitoringpb.TimeSeries) {
+	partial, err := col.listSeries(ctx, req, func() { clear(out) }, func(ts *monitoringpb.TimeSeries) {
 		labels := ts.GetResource().GetLabels()
 		key := ServiceKey(labels["location"], labels["service_name"])
 		for _, p := range ts.GetPoints() {
@@ -165,6 +165,9 @@ func (c *Client) RequestCounts(ctx context.Context, project, region string, star
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading request_count of projects/%s: %w", project, explain(err, "roles/monitoring.viewer", project))
+	}
+	if len(partial) > 0 {
+		c.warn(partialWarning("request_count of projects/"+project, partial))
 	}
 	return out, nil
 }
@@ -187,7 +190,7 @@ func (c *Client) Regions(ctx context.Context, project string, start, end time.Ti
 		View: monitoringpb.ListTimeSeriesRequest_HEADERS,
 	}
 	var regions []string
-	err := col.listSeries(ctx, req, func() { regions = regions[:0] }, func(ts *monitoringpb.TimeSeries) {
+	partial, err := col.listSeries(ctx, req, func() { regions = regions[:0] }, func(ts *monitoringpb.TimeSeries) {
 		if r := ts.GetResource().GetLabels()["location"]; r != "" {
 			regions = append(regions, r)
 		}
@@ -195,8 +198,25 @@ func (c *Client) Regions(ctx context.Context, project string, start, end time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("finding the regions of projects/%s: %w", project, explain(err, "roles/monitoring.viewer", project))
 	}
+	if len(partial) > 0 {
+		c.warn(partialWarning("regions of projects/"+project+" (billable_instance_time)", partial))
+	}
 	slices.Sort(regions)
 	return slices.Compact(regions), nil
+}
+
+// Warnings returns what the client's reads could not read whole, e.g. a
+// RequestCounts answer that Monitoring marked as partial.
+func (c *Client) Warnings() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.warnings)
+}
+
+func (c *Client) warn(w string) {
+	c.mu.Lock()
+	c.warnings = append(c.warnings, w)
+	c.mu.Unlock()
 }
 
 // Calls returns the API calls the client made, by method.

@@ -164,7 +164,13 @@ func (c *collector) writeConfigAndMetrics(svc *runpb.Service, metrics []metricRe
 			c.m.Warnings = append(c.m.Warnings, "gap: "+r.err.Error())
 		case len(r.series) == 0:
 			c.m.Sources[rel] = r.how + ": no data, no file written"
+			if len(r.partial) > 0 {
+				c.m.Warnings = append(c.m.Warnings, partialWarning("metric "+r.metric, r.partial))
+			}
 		default:
+			if len(r.partial) > 0 {
+				c.m.Warnings = append(c.m.Warnings, partialWarning("metric "+r.metric, r.partial))
+			}
 			if _, err := c.writeMetric(r); err != nil {
 				return err
 			}

@@ -255,7 +255,10 @@ func TestListServices(t *testing.T) {
 	c, err := Dial(ctx, fake.Addr())
 	must(t, err)
 	defer c.Close()
-	got, err := c.ListServices(ctx, tProject, "-")
+	if _, err := c.ListServices(ctx, tProject, "-"); err == nil || c.Calls()["ListServices"] != 0 {
+		t.Errorf("region -: err %v after %d calls; want a refusal before any call (the API refuses the wildcard)", err, c.Calls()["ListServices"])
+	}
+	got, err := c.ListServices(ctx, tProject, tRegion)
 	must(t, err)
 	want := []*collect.ServiceConfig{{Project: tProject, Region: tRegion, Name: tService, CPU: 1, MemoryMiB: 2048,
 		Concurrency: 4, MaxInstances: 20, Billing: collect.BillingRequest, Revisions: []string{tService + "-00001-abc"}}}

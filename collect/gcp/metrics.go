@@ -73,7 +73,9 @@ type metricResult struct {
 	series []*monitoringpb.TimeSeries
 	unit   string
 	how    string // the query, for the manifest
-	err    error
+	// partial holds the execution errors of a query answered in part.
+	partial []string
+	err     error
 }
 
 // readMetrics queries every metric in parallel.
@@ -103,13 +105,31 @@ func (c *collector) readMetric(ctx context.Context, metric string) metricResult 
 		View:        monitoringpb.ListTimeSeriesRequest_FULL,
 	}
 	r := metricResult{metric: metric, unit: unit, how: describeQuery(req)}
-	r.err = c.listSeries(ctx, req, func() { r.series = r.series[:0] }, func(ts *monitoringpb.TimeSeries) {
-		r.series = append(r.series, ts)
+	var seen map[string]*monitoringpb.TimeSeries
+	r.partial, r.err = c.listSeries(ctx, req, func() { r.series, seen = r.series[:0], map[string]*monitoringpb.TimeSeries{} }, func(ts *monitoringpb.TimeSeries) {
+		r.series = appendSeries(r.series, seen, ts)
 	})
 	if r.err != nil {
 		r.err = fmt.Errorf("reading metric %s: %w", metric, explain(r.err, "roles/monitoring.viewer", c.cfg.Project))
 	}
 	return r
+}
+
+// appendSeries adds a series to a metric's list. Monitoring's pages hold at
+// most page_size points (ListTimeSeriesRequest.page_size: "If view is set to
+// FULL, this is the maximum number of Points returned"), so a series may go
+// on in the next page under the same header: its points join the series
+// already seen, and the snapshot holds each series once.
+func appendSeries(list []*monitoringpb.TimeSeries, seen map[string]*monitoringpb.TimeSeries, ts *monitoringpb.TimeSeries) []*monitoringpb.TimeSeries {
+	head := proto.CloneOf(ts)
+	head.Points = nil
+	b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(head)
+	if have, ok := seen[string(b)]; ok {
+		have.Points = append(have.Points, ts.GetPoints()...)
+		return list
+	}
+	seen[string(b)] = ts
+	return append(list, ts)
 }
 
 // describe reads a metric's descriptor, falling back to the assumed kind.
@@ -211,10 +231,27 @@ func ceil(t time.Time, d time.Duration) time.Time {
 
 // listSeries pages through a ListTimeSeries query, retried as a whole:
 // reset clears what an earlier attempt gathered, each receives every series.
-func (c *collector) listSeries(ctx context.Context, req *monitoringpb.ListTimeSeriesRequest, reset func(), each func(*monitoringpb.TimeSeries)) error {
-	return c.retry(ctx, "ListTimeSeries", func() error {
+// It returns the execution errors Monitoring attached to any page
+// (ListTimeSeriesResponse.execution_errors: "query execution errors that
+// may have caused the time series data returned to be incomplete"), one
+// line each: the answer is then partial, not failed.
+func (c *collector) listSeries(ctx context.Context, req *monitoringpb.ListTimeSeriesRequest, reset func(), each func(*monitoringpb.TimeSeries)) ([]string, error) {
+	var partial []string
+	err := c.retry(ctx, "ListTimeSeries", func() error {
 		reset()
+		partial = partial[:0]
 		it := c.cl.metric.ListTimeSeries(ctx, req, noRetry)
+		fetch := it.InternalFetch
+		// Every page is looked at, also the empty ones the iterator skips.
+		it.InternalFetch = func(size int, token string) ([]*monitoringpb.TimeSeries, string, error) {
+			items, next, err := fetch(size, token)
+			if resp, ok := it.Response.(*monitoringpb.ListTimeSeriesResponse); ok && err == nil {
+				for _, e := range resp.GetExecutionErrors() {
+					partial = append(partial, fmt.Sprintf("%s: %s", codes.Code(e.GetCode()), e.GetMessage()))
+				}
+			}
+			return items, next, err
+		}
 		for {
 			ts, err := it.Next()
 			if err == iterator.Done {
@@ -226,4 +263,11 @@ func (c *collector) listSeries(ctx context.Context, req *monitoringpb.ListTimeSe
 			each(ts)
 		}
 	})
+	return partial, err
+}
+
+// partialWarning is the warning for a query Monitoring answered in part.
+func partialWarning(what string, errs []string) string {
+	return fmt.Sprintf("partial: %s: Cloud Monitoring reported %d execution errors, so its series may be incomplete: %s",
+		what, len(errs), strings.Join(errs, "; "))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"cloud.google.com/go/run/apiv2/runpb"
@@ -49,6 +50,9 @@ type Client struct {
 	cl     *clients
 	ledger *ledger
 	cfg    Config
+
+	mu       sync.Mutex
+	warnings []string
 }
 
 // Dial connects to endpoint (HOST:PORT of a fake-gcp server, no
@@ -80,8 +84,12 @@ func (c *Client) Close() error {
 }
 
 // ListServices returns the configuration of every Cloud Run service of a
-// project in a region ("-" for all regions).
+// project in one region. The Admin API v2 refuses the location wildcard
+// "-", and so does ListServices: Regions tells where to look.
 func (c *Client) ListServices(ctx context.Context, project, region string) ([]*collect.ServiceConfig, error) {
+	if region == "" || region == "-" {
+		return nil, fmt.Errorf("listing services of projects/%s: the Cloud Run Admin API lists one region at a time, not %q", project, region)
+	}
 	col := &collector{cfg: c.cfg, cl: c.cl, ledger: c.ledger}
 	col.cfg.Project = project
 	var out []*collect.ServiceConfig

@@ -34,6 +34,11 @@ type Fault struct {
 	// EmptyPage answers with no entries and a next-page token for the same
 	// place, as Cloud Logging does when a page's time slice holds nothing.
 	EmptyPage bool
+	// Partial, on ListTimeSeries, answers without the older half of every
+	// series' points and with an execution error saying so, as Monitoring
+	// answers a query it could run only in part
+	// (ListTimeSeriesResponse.execution_errors).
+	Partial bool
 }
 
 // Inject adds a fault. Faults are consumed in the order they were added.

@@ -81,7 +81,7 @@ func parseQuery(req *loggingpb.ListLogEntriesRequest) (*query, error) {
 	case q.pageSize == 0:
 		q.pageSize = defaultPageSize
 	case q.pageSize > maxPageSize:
-		q.pageSize = maxPageSize
+		return nil, fmt.Errorf("page_size %d is over the maximum of %d", q.pageSize, maxPageSize)
 	}
 	if len(req.GetResourceNames()) == 0 {
 		return nil, fmt.Errorf("resource_names is empty")

@@ -2,11 +2,14 @@ package fakegcp
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
 	metricpb "google.golang.org/genproto/googleapis/api/metric"
+	rpcstatus "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -18,12 +21,16 @@ type metricServer struct {
 	s *Server
 }
 
-// ListTimeSeries answers the series that match the filter with their points
-// whose end time lies in the interval (start, end]. The snapshot's points are already
-// aligned, so the requested aggregation is checked but not redone.
+// ListTimeSeries answers as Monitoring does: the series that match the
+// filter, with their points whose end time lies in the interval (start,
+// end], aligned and reduced as the aggregation asks (an aggregation that is
+// not valid for the metric's kind and value type is refused), each series'
+// points newest first, in pages of page_size points (default and most
+// 100,000) in the FULL view or page_size series in the HEADERS view.
 func (m *metricServer) ListTimeSeries(ctx context.Context, req *monitoringpb.ListTimeSeriesRequest) (*monitoringpb.ListTimeSeriesResponse, error) {
 	m.s.count("ListTimeSeries")
-	if err := m.s.fault(ctx, "ListTimeSeries", 0, req.GetFilter()); err != nil {
+	fault := m.s.take("ListTimeSeries", 0, req.GetFilter())
+	if err := fault.apply(ctx); err != nil {
 		return nil, err
 	}
 	project, err := projectOf(req.GetName())
@@ -34,8 +41,8 @@ func (m *metricServer) ListTimeSeries(ctx context.Context, req *monitoringpb.Lis
 	if err != nil {
 		return nil, err
 	}
-	if p := req.GetAggregation().GetAlignmentPeriod(); p != nil && p.AsDuration() < time.Minute {
-		return nil, status.Errorf(codes.InvalidArgument, "alignment period %s is shorter than 60s", p.AsDuration())
+	if req.GetPageSize() < 0 {
+		return nil, status.Errorf(codes.InvalidArgument, "page_size %d is negative", req.GetPageSize())
 	}
 	f, err := parseFilter(req.GetFilter())
 	if err != nil {
@@ -51,29 +58,101 @@ func (m *metricServer) ListTimeSeries(ctx context.Context, req *monitoringpb.Lis
 			return nil, status.Errorf(codes.InvalidArgument, "filter: %v", err)
 		}
 		if ok {
-			if out := clip(ts, start, end, req.GetView()); out != nil {
+			if out := clip(ts, start, end); out != nil {
 				all = append(all, out)
 			}
 		}
 	}
-	return page(all, req)
+	agg := req.GetAggregation()
+	if err := checkAggregation(agg, all); err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	for i, ts := range all {
+		all[i] = align(ts, agg, end)
+	}
+	if all, err = reduce(all, agg); err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	for _, ts := range all {
+		slices.SortStableFunc(ts.Points, func(a, b *monitoringpb.Point) int {
+			return b.GetInterval().GetEndTime().AsTime().Compare(a.GetInterval().GetEndTime().AsTime())
+		})
+	}
+	var execErrs []*rpcstatus.Status
+	if fault != nil && fault.Partial {
+		all, execErrs = partial(all)
+	}
+	resp, err := page(all, req)
+	if err != nil {
+		return nil, err
+	}
+	resp.ExecutionErrors = execErrs
+	return resp, nil
 }
 
-// page cuts the answer into pages of page_size series.
+// partial drops the older half of every series' points and says so in an
+// execution error, as Monitoring answers a query it could run only in part.
+func partial(all []*monitoringpb.TimeSeries) ([]*monitoringpb.TimeSeries, []*rpcstatus.Status) {
+	dropped := 0
+	for _, ts := range all {
+		keep := (len(ts.Points) + 1) / 2
+		dropped += len(ts.Points) - keep
+		ts.Points = ts.Points[:keep]
+	}
+	return all, []*rpcstatus.Status{{Code: int32(codes.Unavailable),
+		Message: fmt.Sprintf("fake-gcp: injected: %d points could not be read", dropped)}}
+}
+
+// maxPoints is Monitoring's default and largest page, in points.
+const maxPoints = 100_000
+
+// page cuts the answer into pages: of page_size points in the FULL view,
+// a series that does not fit going on in the next page under its header
+// again; of page_size series in the HEADERS view. A page_size of 0 or
+// above 100,000 means 100,000.
 func page(all []*monitoringpb.TimeSeries, req *monitoringpb.ListTimeSeriesRequest) (*monitoringpb.ListTimeSeriesResponse, error) {
-	hash := requestHash(req.GetName(), req.GetFilter(), req.GetInterval().String())
+	hash := requestHash(req.GetName(), req.GetFilter(), req.GetInterval().String(), req.GetAggregation().String(), req.GetView().String())
 	tok, err := parseToken(req.GetPageToken(), hash)
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
 	size := int(req.GetPageSize())
-	if size <= 0 {
-		size = len(all) + 1
+	if size <= 0 || size > maxPoints {
+		size = maxPoints
 	}
-	end := min(tok.offset+size, len(all))
-	resp := &monitoringpb.ListTimeSeriesResponse{TimeSeries: all[min(tok.offset, end):end]}
-	if end < len(all) {
-		resp.NextPageToken = pageToken{offset: end, hash: hash}.String()
+	resp := &monitoringpb.ListTimeSeriesResponse{}
+	if req.GetView() == monitoringpb.ListTimeSeriesRequest_HEADERS {
+		end := min(tok.offset+size, len(all))
+		for _, ts := range all[min(tok.offset, end):end] {
+			h := proto.CloneOf(ts)
+			h.Points = nil
+			resp.TimeSeries = append(resp.TimeSeries, h)
+		}
+		if end < len(all) {
+			resp.NextPageToken = pageToken{offset: end, hash: hash}.String()
+		}
+	} else {
+		// offset counts the points answered so far, over all series in order.
+		skip, room, total := tok.offset, size, 0
+		for _, ts := range all {
+			n := len(ts.GetPoints())
+			total += n
+			if skip >= n {
+				skip -= n
+				continue
+			}
+			if room == 0 {
+				continue
+			}
+			take := min(n-skip, room)
+			out := proto.CloneOf(ts)
+			out.Points = ts.Points[skip : skip+take]
+			resp.TimeSeries = append(resp.TimeSeries, out)
+			skip, room = 0, room-take
+		}
+		if next := tok.offset + size - room; next < total {
+			resp.NextPageToken = pageToken{offset: next, hash: hash}.String()
+		}
 	}
 	if len(resp.TimeSeries) > 0 {
 		resp.Unit = resp.TimeSeries[0].GetUnit()
@@ -130,7 +209,7 @@ func interval(in *monitoringpb.TimeInterval) (time.Time, time.Time, error) {
 // clip returns a copy of ts with the points whose end time is within
 // (start, end], as Monitoring reads intervals (or at end, when start is
 // end), or nil when none is.
-func clip(ts *monitoringpb.TimeSeries, start, end time.Time, view monitoringpb.ListTimeSeriesRequest_TimeSeriesView) *monitoringpb.TimeSeries {
+func clip(ts *monitoringpb.TimeSeries, start, end time.Time) *monitoringpb.TimeSeries {
 	var pts []*monitoringpb.Point
 	for _, p := range ts.GetPoints() {
 		t := p.GetInterval().GetEndTime().AsTime()
@@ -143,9 +222,6 @@ func clip(ts *monitoringpb.TimeSeries, start, end time.Time, view monitoringpb.L
 	}
 	out := proto.CloneOf(ts)
 	out.Points = pts
-	if view == monitoringpb.ListTimeSeriesRequest_HEADERS {
-		out.Points = nil
-	}
 	return out
 }
 

@@ -33,8 +33,9 @@ func (r *servicesServer) GetService(ctx context.Context, req *runpb.GetServiceRe
 	return nil, status.Errorf(codes.NotFound, "service %q not found", req.GetName())
 }
 
-// ListServices returns the services under projects/P/locations/R; R may be
-// "-" for every region. Pages are not split: the fake holds few services.
+// ListServices returns the services under projects/P/locations/R. The
+// location wildcard "-" is refused, as the Admin API v2 refuses it. Pages
+// are not split: the fake holds few services.
 func (r *servicesServer) ListServices(ctx context.Context, req *runpb.ListServicesRequest) (*runpb.ListServicesResponse, error) {
 	r.s.count("ListServices")
 	if err := r.s.fault(ctx, "ListServices", 0, req.GetParent()); err != nil {
@@ -44,10 +45,13 @@ func (r *servicesServer) ListServices(ctx context.Context, req *runpb.ListServic
 	if len(p) != 4 || p[0] != "projects" || p[2] != "locations" {
 		return nil, status.Errorf(codes.InvalidArgument, "parent %q: want projects/P/locations/R", req.GetParent())
 	}
+	if p[3] == "-" {
+		return nil, status.Errorf(codes.InvalidArgument, "parent %q: the location wildcard \"-\" is not supported; list one region at a time", req.GetParent())
+	}
 	resp := &runpb.ListServicesResponse{}
 	for _, svc := range r.s.data.services {
 		project, region, _ := splitName(svc.GetName())
-		if project == p[1] && (p[3] == "-" || region == p[3]) {
+		if project == p[1] && region == p[3] {
 			resp.Services = append(resp.Services, svc)
 		}
 	}
