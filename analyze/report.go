@@ -61,6 +61,16 @@ type Service struct {
 	MinInstances int     `json:"min_instances"`
 	MaxInstances int     `json:"max_instances"`
 	Billing      string  `json:"billing"`
+	// Containers is the number of containers per instance (the ingress
+	// container and its sidecars); CPU and MemoryMiB are their sum.
+	Containers int `json:"containers"`
+	// ScalingMode is "automatic", or "manual" with MinInstances and
+	// MaxInstances both the manual instance count.
+	ScalingMode string `json:"scaling_mode"`
+	// Accelerator is the GPU type ("nvidia-l4"), empty without GPU; GPUs
+	// is the number per instance.
+	Accelerator string `json:"accelerator,omitempty"`
+	GPUs        int    `json:"gpus"`
 	// Assumed is set when no service resource was given and CPU, memory and
 	// billing are defaults.
 	Assumed bool `json:"assumed"`
@@ -210,6 +220,22 @@ type Cost struct {
 	BillableSource          string  `json:"billable_source"` // "metric" or "request_logs"
 	VCPUSeconds             float64 `json:"vcpu_seconds"`
 	MemoryGiBSeconds        float64 `json:"memory_gib_seconds"`
+	// ResourceSource says where VCPUSeconds and MemoryGiBSeconds come
+	// from: "allocation_time" (the cpu/allocation_time and
+	// memory/allocation_time metrics, what was billed) or "limits"
+	// (billable instance time times the sum of every container's limits).
+	ResourceSource string `json:"resource_source"`
+	// IdleMinInstanceSeconds is the billable instance time of idle minimum
+	// instances, priced at the idle rates of request-based billing (zero
+	// under instance-based billing, where idle time costs the same).
+	IdleMinInstanceSeconds float64 `json:"idle_min_instance_seconds"`
+	// GPUSeconds is the GPU time billed (GPUs per instance times billable
+	// instance time: a GPU is billed for the instance's whole life).
+	GPUSeconds float64 `json:"gpu_seconds"`
+	GPUUSD     float64 `json:"gpu_usd"`
+	// GPUCostIncluded is false when the service has GPUs but the price
+	// table has no GPU rate: TotalUSD then leaves GPU time out.
+	GPUCostIncluded bool `json:"gpu_cost_included"`
 	Requests                int64   `json:"requests"`
 	CPUUSD                  float64 `json:"cpu_usd"`
 	MemoryUSD               float64 `json:"memory_usd"`
@@ -219,9 +245,10 @@ type Cost struct {
 	USDPer1kRequests        float64 `json:"usd_per_1k_requests"`
 	// ColdStartUSD is the startup time of the window's cold starts, billed.
 	ColdStartUSD float64 `json:"cold_start_usd"`
-	// MinInstance1USDPerMonth is what one instance kept warm all month would
-	// cost at instance-based rates (an upper bound: idle min-instance rates
-	// are lower and unconfirmed).
+	// MinInstance1USDPerMonth is what one more idle minimum instance would
+	// cost over a 30-day month: at the idle rates under request-based
+	// billing, at the instance-based rates otherwise (and with GPUs, which
+	// need instance-based billing), GPU time left out where unpriced.
 	MinInstance1USDPerMonth float64 `json:"min_instance_1_usd_per_month"`
 	// OtherBilling is what the same window would have cost in the other
 	// billing mode, rebuilt from the request logs.
@@ -245,6 +272,13 @@ type PriceTable struct {
 	USDPerVCPUSecond  float64 `json:"usd_per_vcpu_second"`
 	USDPerGiBSecond   float64 `json:"usd_per_gib_second"`
 	USDPerMillionReqs float64 `json:"usd_per_million_requests"`
+	// USDPerIdleVCPUSecond and USDPerIdleGiBSecond are what an idle
+	// minimum instance costs; equal to the active rates under
+	// instance-based billing.
+	USDPerIdleVCPUSecond float64 `json:"usd_per_idle_vcpu_second"`
+	USDPerIdleGiBSecond  float64 `json:"usd_per_idle_gib_second"`
+	// USDPerGPUSecond is the GPU rate; zero where none is known.
+	USDPerGPUSecond float64 `json:"usd_per_gpu_second,omitempty"`
 }
 
 // Resources summarizes CPU and memory utilization (fractions of the limit, 0..1).
@@ -259,6 +293,16 @@ type Resources struct {
 	CrashEvents               int     `json:"crash_events"`
 	HasCPU                    bool    `json:"has_cpu"`
 	HasMemory                 bool    `json:"has_memory"`
+	// GPU utilization and GPU memory utilization (fractions, 0..1), from
+	// the container/gpu metrics of services with GPUs.
+	GPUP50       float64 `json:"gpu_p50"`
+	GPUP95       float64 `json:"gpu_p95"`
+	GPUP99       float64 `json:"gpu_p99"`
+	GPUMemoryP50 float64 `json:"gpu_memory_p50"`
+	GPUMemoryP95 float64 `json:"gpu_memory_p95"`
+	GPUMemoryP99 float64 `json:"gpu_memory_p99"`
+	HasGPU       bool    `json:"has_gpu"`
+	HasGPUMemory bool    `json:"has_gpu_memory"`
 }
 
 // Severity of a Finding.
@@ -302,6 +346,10 @@ type Series struct {
 	// CPU and Memory are utilization percentiles over time (0..1).
 	CPU    []UtilPoint `json:"cpu"`
 	Memory []UtilPoint `json:"memory"`
+	// GPU and GPUMemory are GPU utilization and GPU memory utilization
+	// percentiles over time (0..1), for services with GPUs.
+	GPU       []UtilPoint `json:"gpu,omitempty"`
+	GPUMemory []UtilPoint `json:"gpu_memory,omitempty"`
 	// Startup is startup latency per instance start, in ms.
 	Startup []ValuePoint `json:"startup"`
 	// Lanes is one lane per instance: when it started, served and went away.
