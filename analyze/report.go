@@ -235,14 +235,14 @@ type Cost struct {
 	GPUUSD     float64 `json:"gpu_usd"`
 	// GPUCostIncluded is false when the service has GPUs but the price
 	// table has no GPU rate: TotalUSD then leaves GPU time out.
-	GPUCostIncluded bool `json:"gpu_cost_included"`
-	Requests                int64   `json:"requests"`
-	CPUUSD                  float64 `json:"cpu_usd"`
-	MemoryUSD               float64 `json:"memory_usd"`
-	RequestsUSD             float64 `json:"requests_usd"`
-	TotalUSD                float64 `json:"total_usd"`
-	IdleShare               float64 `json:"idle_share"`
-	USDPer1kRequests        float64 `json:"usd_per_1k_requests"`
+	GPUCostIncluded  bool    `json:"gpu_cost_included"`
+	Requests         int64   `json:"requests"`
+	CPUUSD           float64 `json:"cpu_usd"`
+	MemoryUSD        float64 `json:"memory_usd"`
+	RequestsUSD      float64 `json:"requests_usd"`
+	TotalUSD         float64 `json:"total_usd"`
+	IdleShare        float64 `json:"idle_share"`
+	USDPer1kRequests float64 `json:"usd_per_1k_requests"`
 	// ColdStartUSD is the startup time of the window's cold starts, billed.
 	ColdStartUSD float64 `json:"cold_start_usd"`
 	// MinInstance1USDPerMonth is what one more idle minimum instance would
