@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -81,8 +82,17 @@ type busySeg struct {
 }
 
 func newBusySeg(run *runHull) *busySeg {
-	return &busySeg{run: run, cLo: 1, cHi: 0, closeAt: 64, headLo: run.lo}
+	g, ok := segPool.Get().(*busySeg)
+	if !ok {
+		g = new(busySeg)
+	}
+	*g = busySeg{run: run, cLo: 1, cHi: 0, closeAt: 64, headLo: run.lo}
+	return g
 }
+
+// endsPool and segPool keep the buffers of sweeps, and the segments a
+// sink has joined, for reuse.
+var endsPool, segPool sync.Pool
 
 // add adds one request's interval.
 func (g *busySeg) add(iv span) {
@@ -149,7 +159,8 @@ func (g *busySeg) markClosed(s, e int64) {
 // was, and the most intervals open at one instant.
 func sweep(ivs []span) BusyTotals {
 	var t BusyTotals
-	var ends endHeap
+	ends := endHeap(takeSlice[int64](&endsPool))
+	defer func() { putSlice(&endsPool, []int64(ends)) }()
 	for i := 0; i < len(ivs); {
 		s, e := ivs[i].s, ivs[i].e
 		j := i

@@ -45,9 +45,15 @@ var sketchMapping = func() mapping.IndexMapping {
 }()
 
 func newSketch() *ddsketch.DDSketch {
+	if sk, ok := sketches.Get().(*ddsketch.DDSketch); ok {
+		return sk
+	}
 	return ddsketch.NewDDSketch(sketchMapping, store.NewCollapsingLowestDenseStore(sketchBins),
 		store.NewCollapsingLowestDenseStore(sketchBins))
 }
+
+// sketches keeps emptied sketches for reuse, their bins allocated.
+var sketches sync.Pool
 
 // Quantiles is the latency state of one key: every latency up to limit,
 // then a sketch. Minimum and maximum stay exact.
@@ -125,6 +131,10 @@ func (q *Quantiles) merge(o *Quantiles) {
 // release hands the latencies' buffer back for reuse; q is empty after.
 func (q *Quantiles) release() {
 	putSlice(&durations, q.exact)
+	if q.sk != nil {
+		q.sk.Clear()
+		sketches.Put(q.sk)
+	}
 	*q = Quantiles{limit: q.limit}
 }
 

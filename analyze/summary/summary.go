@@ -242,7 +242,8 @@ func (s *Summary) MergeChunk(p collect.ChunkPiece) {
 		s.instanceByID(b.id).Busy.extend(s.curRun, &b.busy)
 		for _, g := range b.busy.segs {
 			putSlice(&spans, g.open)
-			g.open = nil
+			*g = busySeg{}
+			segPool.Put(g)
 		}
 	}
 	if cp.rest != nil {
@@ -270,7 +271,7 @@ type instanceBusy struct {
 // summary over: merging costs the sink's goroutine about as much whatever
 // a summary holds, so the fewer the better, within the pages a shard
 // holds (about 16 MiB of log at a time).
-const chunksPerHandover = 16
+const chunksPerHandover = 32
 
 // release hands a merged chunk's pages back for reuse.
 func (s *Summary) release() {
@@ -362,7 +363,7 @@ func (sh *shard) Add(r *collect.Request) { sh.cur.Add(r) }
 // chunksPerHandover chunks.
 func (sh *shard) EndChunk() collect.ChunkPiece {
 	c := sh.cur
-	p := &chunkPiece{run: *c.run}
+	p := &chunkPiece{run: *c.run, busy: make([]instanceBusy, 0, len(c.instances))}
 	for id, in := range c.instances {
 		if len(in.Busy.segs) > 0 {
 			p.busy = append(p.busy, instanceBusy{id, in.Busy})
