@@ -481,7 +481,7 @@ var eventPatterns = []struct {
 	{EventProbeSucceeded, []string{"probe succeeded"}},
 	{EventProbeFailed, []string{"probe failed"}},
 	{EventMemoryLimitExceeded, []string{"memory limit"}},
-	{EventCrash, []string{"container called exit(", "exited with", "crash", "failed to start"}},
+	{EventCrash, []string{"container called exit(", "exited with", "crash", "failed to start", "terminated on signal 9"}},
 	{EventShutdown, []string{"shutting down", "shutdown", "shut down", "terminated"}},
 }
 

@@ -186,7 +186,23 @@ type ServiceConfig struct {
 	MaxInstances int      `json:"max_instances"`
 	Billing      string   `json:"billing"` // "request" (CPU only during requests) or "instance" (CPU always allocated)
 	Revisions    []string `json:"revisions,omitempty"`
+	// Containers is the number of containers per instance; CPU and
+	// MemoryMiB are the sum of their limits.
+	Containers int `json:"containers,omitempty"`
+	// ScalingMode is "automatic" or "manual" (a fixed number of instances,
+	// then both MinInstances and MaxInstances).
+	ScalingMode string `json:"scaling_mode,omitempty"`
+	// Accelerator is the GPU type, e.g. "nvidia-l4"; GPUs is the number per
+	// instance.
+	Accelerator string `json:"accelerator,omitempty"`
+	GPUs        int    `json:"gpus,omitempty"`
 }
+
+// Scaling modes of ServiceConfig.ScalingMode.
+const (
+	ScalingAutomatic = "automatic"
+	ScalingManual    = "manual"
+)
 
 // Billing modes of ServiceConfig.Billing.
 const (

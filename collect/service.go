@@ -2,6 +2,7 @@ package collect
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,9 +23,26 @@ const (
 // ReadService reads a Cloud Run service resource: the Admin API v2 Service
 // JSON (service.json in a snapshot, `gcloud run services describe` with the
 // v2 API) or the v1 Knative Service that `gcloud run services describe
-// --format=json` prints. CPU and memory come from the first container's
-// limits; settings left out take Cloud Run's defaults (1 vCPU, 512 MiB,
-// concurrency 80, at most 100 instances).
+// --format=json` prints.
+//
+// CPU and memory are the sum of every container's limits (v2
+// RevisionTemplate.containers is repeated: the ingress container and its
+// sidecars); a container that sets no limit counts Cloud Run's default
+// (1 vCPU, 512 MiB). Unset concurrency is 80 when the ingress container
+// has 1 vCPU or more and 1 below (the Admin API's documented default);
+// unset maximum instances is 100. GPUs: v2 template.nodeSelector.accelerator
+// or v1 spec.template.spec.nodeSelector["run.googleapis.com/accelerator"]
+// gives the type, a container limit "nvidia.com/gpu" the count (one when
+// only the type is set).
+//
+// Scaling: v2 Service.scaling (service level: min_instance_count,
+// max_instance_count, scaling_mode, manual_instance_count) and the v1
+// service annotations run.googleapis.com/minScale, scalingMode and
+// manualInstanceCount are read beside the revision template's own. Google
+// recommends the service level and advises against combining both; where
+// both are set, the minimum is the larger and the maximum the smaller.
+// Manual scaling keeps manual_instance_count instances: minimum and
+// maximum both.
 //
 // Billing: v1 reads the template annotation run.googleapis.com/cpu-throttling
 // ("false" means instance-based). v2 reads containers[0].resources.cpuIdle:
@@ -114,13 +132,26 @@ func parseRunV2(data []byte) (*ServiceConfig, error) {
 	if len(s.Template.Containers) == 0 {
 		return nil, errors.New("template.containers is empty")
 	}
-	res := s.Template.Containers[0].Resources
-	if err := setLimits(cfg, res.Limits, "template.containers[0]"); err != nil {
+	if err := setContainers(cfg, s.Template.Containers, "template.containers"); err != nil {
 		return nil, err
 	}
+	if ns := s.Template.NodeSelector; ns != nil && ns.Accelerator != "" {
+		cfg.Accelerator = ns.Accelerator
+	}
+	res := s.Template.Containers[0].Resources
 	cfg.Billing = BillingInstance
 	if res.CPUIdle != nil && *res.CPUIdle || res.CPUIdle == nil && len(res.Limits) == 0 {
 		cfg.Billing = BillingRequest
+	}
+	if sc := s.Scaling; sc != nil {
+		manual := -1
+		if strings.EqualFold(sc.ScalingMode, "MANUAL") {
+			manual = 0
+			if sc.ManualInstanceCount != nil {
+				manual = *sc.ManualInstanceCount
+			}
+		}
+		serviceScaling(cfg, sc.MinInstanceCount, sc.MaxInstanceCount, manual)
 	}
 	cfg.Revisions = appendRevision(cfg.Revisions, lastSegment(s.LatestReadyRevision))
 	for _, t := range s.TrafficStatuses {
@@ -128,6 +159,49 @@ func parseRunV2(data []byte) (*ServiceConfig, error) {
 	}
 	applyDefaults(cfg)
 	return cfg, nil
+}
+
+// serviceScaling applies service-level scaling over the template's: the
+// larger minimum, the smaller maximum, or with manual >= 0 that many
+// instances exactly.
+func serviceScaling(cfg *ServiceConfig, minCount, maxCount, manual int) {
+	if manual >= 0 {
+		cfg.ScalingMode, cfg.MinInstances, cfg.MaxInstances = ScalingManual, manual, manual
+		return
+	}
+	cfg.MinInstances = max(cfg.MinInstances, minCount)
+	if maxCount > 0 && (cfg.MaxInstances <= 0 || maxCount < cfg.MaxInstances) {
+		cfg.MaxInstances = maxCount
+	}
+}
+
+// setContainers sums the containers' limits, counts their GPUs and keeps
+// the ingress container's CPU (the one with a port, else the first) for
+// the concurrency default.
+func setContainers(cfg *ServiceConfig, cs []Container, where string) error {
+	ingress := -1
+	cpus := make([]float64, len(cs))
+	for i, c := range cs {
+		var one ServiceConfig
+		if err := setLimits(&one, c.Resources.Limits, fmt.Sprintf("%s[%d]", where, i)); err != nil {
+			return err
+		}
+		cpus[i] = cmp.Or(one.CPU, defaultCPU)
+		cfg.CPU += cpus[i]
+		cfg.MemoryMiB += cmp.Or(one.MemoryMiB, defaultMemoryMiB)
+		cfg.GPUs += one.GPUs
+		if ingress < 0 && len(c.Ports) > 0 {
+			ingress = i
+		}
+	}
+	cfg.Containers = len(cs)
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = defaultConcurrency
+		if cpus[max(ingress, 0)] < 1 {
+			cfg.Concurrency = 1
+		}
+	}
+	return nil
 }
 
 // splitServiceName splits "projects/P/locations/R/services/S"; any other
@@ -161,8 +235,9 @@ type knative struct {
 		Template struct {
 			Metadata knativeMeta `json:"metadata"`
 			Spec     struct {
-				ContainerConcurrency Int64       `json:"containerConcurrency"`
-				Containers           []Container `json:"containers"`
+				ContainerConcurrency Int64             `json:"containerConcurrency"`
+				Containers           []Container       `json:"containers"`
+				NodeSelector         map[string]string `json:"nodeSelector"`
 			} `json:"spec"`
 		} `json:"template"`
 	} `json:"spec"`
@@ -186,7 +261,13 @@ const (
 	annMinScale      = "autoscaling.knative.dev/minScale"
 	annMaxScale      = "autoscaling.knative.dev/maxScale"
 	annCPUThrottling = "run.googleapis.com/cpu-throttling"
-	labelLocation    = "cloud.googleapis.com/location"
+	// Service-level scaling, on the service's own metadata.
+	annServiceMinScale = "run.googleapis.com/minScale"
+	annScalingMode     = "run.googleapis.com/scalingMode"
+	annManualInstances = "run.googleapis.com/manualInstanceCount"
+	nodeSelectorGPU    = "run.googleapis.com/accelerator"
+	limitGPU           = "nvidia.com/gpu"
+	labelLocation      = "cloud.googleapis.com/location"
 )
 
 func parseKnative(data []byte) (*ServiceConfig, error) {
@@ -213,7 +294,11 @@ func parseKnative(data []byte) (*ServiceConfig, error) {
 	if len(tpl.Spec.Containers) == 0 {
 		return nil, errors.New("spec.template.spec.containers is empty")
 	}
-	if err := setLimits(cfg, tpl.Spec.Containers[0].Resources.Limits, "spec.template.spec.containers[0]"); err != nil {
+	if err := setContainers(cfg, tpl.Spec.Containers, "spec.template.spec.containers"); err != nil {
+		return nil, err
+	}
+	cfg.Accelerator = tpl.Spec.NodeSelector[nodeSelectorGPU]
+	if err := knativeServiceScaling(cfg, s.Metadata.Annotations); err != nil {
 		return nil, err
 	}
 	cfg.Revisions = appendRevision(cfg.Revisions, s.Status.LatestReadyRevisionName)
@@ -222,6 +307,22 @@ func parseKnative(data []byte) (*ServiceConfig, error) {
 	}
 	applyDefaults(cfg)
 	return cfg, nil
+}
+
+// knativeServiceScaling reads the service-level scaling annotations.
+func knativeServiceScaling(cfg *ServiceConfig, ann map[string]string) error {
+	minCount, err := scaleAnnotation(ann, annServiceMinScale)
+	if err != nil {
+		return err
+	}
+	manual := -1
+	if strings.EqualFold(strings.TrimSpace(ann[annScalingMode]), "manual") {
+		if manual, err = scaleAnnotation(ann, annManualInstances); err != nil {
+			return err
+		}
+	}
+	serviceScaling(cfg, minCount, 0, manual)
+	return nil
 }
 
 // scaleAnnotation reads an instance-count annotation; absent is 0.
@@ -253,6 +354,13 @@ func setLimits(cfg *ServiceConfig, limits map[string]string, where string) error
 		}
 		cfg.MemoryMiB = mib
 	}
+	if v, ok := limits[limitGPU]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s %s limit: want a count of GPUs, got %q", where, limitGPU, v)
+		}
+		cfg.GPUs = n
+	}
 	return nil
 }
 
@@ -266,8 +374,14 @@ func applyDefaults(cfg *ServiceConfig) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = defaultConcurrency
 	}
-	if cfg.MaxInstances <= 0 {
+	if cfg.MaxInstances <= 0 && cfg.ScalingMode != ScalingManual {
 		cfg.MaxInstances = defaultMaxInstances
+	}
+	if cfg.ScalingMode == "" {
+		cfg.ScalingMode = ScalingAutomatic
+	}
+	if cfg.Accelerator != "" && cfg.GPUs == 0 {
+		cfg.GPUs = 1
 	}
 }
 

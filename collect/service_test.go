@@ -28,26 +28,26 @@ func TestReadService(t *testing.T) {
 		{"v2_mobilenet_request.json", ServiceConfig{
 			Project: "runlens-demo", Region: "europe-west1", Name: "mobilenet",
 			CPU: 1, MemoryMiB: 2048, Concurrency: 80, MinInstances: 0, MaxInstances: 100,
-			Billing: BillingRequest, Revisions: []string{"mobilenet-00003-kex"},
+			Billing: BillingRequest, Revisions: []string{"mobilenet-00003-kex"}, Containers: 1, ScalingMode: ScalingAutomatic,
 		}},
 		{"v2_distilbert_instance.json", ServiceConfig{ // limits set, cpuIdle omitted (proto3 false)
 			Project: "runlens-demo", Region: "us-central1", Name: "distilbert-qa",
 			CPU: 2, MemoryMiB: 3072, Concurrency: 1, MinInstances: 1, MaxInstances: 20,
-			Billing: BillingInstance, Revisions: []string{"distilbert-qa-00005-wuv", "distilbert-qa-00004-nas"},
+			Billing: BillingInstance, Revisions: []string{"distilbert-qa-00005-wuv", "distilbert-qa-00004-nas"}, Containers: 1, ScalingMode: ScalingAutomatic,
 		}},
 		{"v2_defaults.json", ServiceConfig{ // no resources, no scaling: Cloud Run's defaults
 			Project: "runlens-demo", Region: "asia-northeast1", Name: "hello",
-			CPU: 1, MemoryMiB: 512, Concurrency: 80, MaxInstances: 100, Billing: BillingRequest,
+			CPU: 1, MemoryMiB: 512, Concurrency: 80, MaxInstances: 100, Billing: BillingRequest, Containers: 1, ScalingMode: ScalingAutomatic,
 		}},
 		{"v1_gcloud_recommender.json", ServiceConfig{
 			Project: "123456789012", Region: "europe-west4", Name: "recommender",
 			CPU: 2, MemoryMiB: 4096, Concurrency: 40, MinInstances: 1, MaxInstances: 10,
-			Billing: BillingInstance, Revisions: []string{"recommender-00007-lib"},
+			Billing: BillingInstance, Revisions: []string{"recommender-00007-lib"}, Containers: 1, ScalingMode: ScalingAutomatic,
 		}},
 		{"v1_gcloud_throttled.json", ServiceConfig{ // 1G = 10^9 bytes = 953.67 MiB
 			Project: "runlens-demo", Region: "us-east1", Name: "llm-monolith",
 			CPU: 1, MemoryMiB: 954, Concurrency: 80, MaxInstances: 3,
-			Billing: BillingRequest, Revisions: []string{"llm-monolith-00012-bop"},
+			Billing: BillingRequest, Revisions: []string{"llm-monolith-00012-bop"}, Containers: 1, ScalingMode: ScalingAutomatic,
 		}},
 	}
 	for _, tt := range tests {

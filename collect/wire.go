@@ -163,6 +163,7 @@ type RunService struct {
 	Name                string           `json:"name"` // projects/P/locations/R/services/S
 	UID                 string           `json:"uid,omitempty"`
 	Template            RevisionTemplate `json:"template"`
+	Scaling             *ServiceScaling  `json:"scaling,omitempty"`
 	LatestReadyRevision string           `json:"latestReadyRevision,omitempty"`
 	URI                 string           `json:"uri,omitempty"`
 }
@@ -173,6 +174,20 @@ type RevisionTemplate struct {
 	MaxInstanceRequestConcurrency int              `json:"maxInstanceRequestConcurrency,omitempty"`
 	Containers                    []Container      `json:"containers"`
 	ExecutionEnvironment          string           `json:"executionEnvironment,omitempty"`
+	NodeSelector                  *NodeSelector    `json:"nodeSelector,omitempty"`
+}
+
+// ServiceScaling is Service.scaling: service-level instance counts.
+type ServiceScaling struct {
+	MinInstanceCount    int    `json:"minInstanceCount,omitempty"`
+	MaxInstanceCount    int    `json:"maxInstanceCount,omitempty"`
+	ScalingMode         string `json:"scalingMode,omitempty"` // AUTOMATIC or MANUAL
+	ManualInstanceCount *int   `json:"manualInstanceCount,omitempty"`
+}
+
+// NodeSelector is template.nodeSelector: the GPU type.
+type NodeSelector struct {
+	Accelerator string `json:"accelerator"`
 }
 
 // RevisionScaling is template.scaling.

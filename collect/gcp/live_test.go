@@ -261,7 +261,8 @@ func TestListServices(t *testing.T) {
 	got, err := c.ListServices(ctx, tProject, tRegion)
 	must(t, err)
 	want := []*collect.ServiceConfig{{Project: tProject, Region: tRegion, Name: tService, CPU: 1, MemoryMiB: 2048,
-		Concurrency: 4, MaxInstances: 20, Billing: collect.BillingRequest, Revisions: []string{tService + "-00001-abc"}}}
+		Concurrency: 4, MaxInstances: 20, Billing: collect.BillingRequest, Revisions: []string{tService + "-00001-abc"},
+		Containers: 1, ScalingMode: collect.ScalingAutomatic}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("services (-want +got):\n%s", diff)
 	}

@@ -66,11 +66,16 @@ func splitName(name string) (project, region, service string) {
 	return p[1], p[3], p[5]
 }
 
-// serviceFromConfig builds a v2 Service from what a v1 resource said.
+// serviceFromConfig builds a v2 Service from what a v1 resource said: one
+// container holding the sum of the v1 containers' limits, the GPU type and
+// count, and manual scaling as service-level scaling.
 func serviceFromConfig(cfg *collect.ServiceConfig) *runpb.Service {
 	limits := map[string]string{
 		"cpu":    strconv.FormatFloat(cfg.CPU, 'f', -1, 64),
 		"memory": fmt.Sprintf("%dMi", cfg.MemoryMiB),
+	}
+	if cfg.GPUs > 0 {
+		limits["nvidia.com/gpu"] = strconv.Itoa(cfg.GPUs)
 	}
 	svc := &runpb.Service{
 		Name: fmt.Sprintf("projects/%s/locations/%s/services/%s", cfg.Project, cfg.Region, cfg.Name),
@@ -85,6 +90,13 @@ func serviceFromConfig(cfg *collect.ServiceConfig) *runpb.Service {
 				CpuIdle: cfg.Billing == collect.BillingRequest,
 			}}},
 		},
+	}
+	if cfg.Accelerator != "" {
+		svc.Template.NodeSelector = &runpb.NodeSelector{Accelerator: cfg.Accelerator}
+	}
+	if cfg.ScalingMode == collect.ScalingManual {
+		n := int32(cfg.MinInstances)
+		svc.Scaling = &runpb.ServiceScaling{ScalingMode: runpb.ServiceScaling_MANUAL, ManualInstanceCount: &n}
 	}
 	if len(cfg.Revisions) > 0 {
 		svc.LatestReadyRevision = fmt.Sprintf("projects/%s/locations/%s/revisions/%s", cfg.Project, cfg.Region, cfg.Revisions[0])
