@@ -71,4 +71,33 @@
 // them. Memory grows with the span of time (a few bytes a second, per
 // endpoint and user agent a byte per 100 ms) and with distinct endpoints,
 // instances and agents, never with the number of requests.
+//
+// # Cost: the rules and where they come from
+//
+//   - Billable time is container/billable_instance_time where collected.
+//     Rebuilt from the logs under request-based billing it is busy time
+//     (each span rounded up to 100 ms), startup and shutdown, as Google
+//     bills an instance "while starting, serving and shutting down"
+//     (cloud.google.com/run/pricing); shutdown is the time from a shutdown
+//     entry to the container's exit, at most the 10 s between SIGTERM and
+//     SIGKILL (cloud.google.com/run/docs/container-contract).
+//   - vCPU- and GiB-seconds are container/cpu/allocation_time and
+//     container/memory/allocation_time where both are collected: they count
+//     every container and are the billed quantities. Otherwise billable time
+//     times the sum of every container's limits (RevisionTemplate.containers
+//     is repeated: sidecars are billed). Cost.resource_source says which.
+//   - Under request-based billing, idle minimum instances are charged at
+//     idle rates (Tier 1 $0.0000025 per vCPU-second and per GiB-second,
+//     against $0.000024 per active vCPU-second; Tier 2 1.4 times), read from
+//     cloud.google.com/run/pricing as firebase-tools' pricing.ts
+//     transcribes it. Billable time beyond the active time is idle
+//     minimum-instance time, at most min_instances times the window. The
+//     min-instances estimate prices one more idle instance at those rates,
+//     at instance-based rates under instance-based billing.
+//   - GPU services need instance-based billing, bill the GPU for the
+//     instance's whole life and charge minimum instances at the full rate
+//     (cloud.google.com/run/docs/configuring/services/gpu). No GPU rate is
+//     built in (none was read from Google's price page): GPU-seconds are
+//     reported, and GPU cost is left out and listed in Missing unless a
+//     -prices file gives usd_per_gpu_second.
 package analyze

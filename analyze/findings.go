@@ -16,7 +16,7 @@ type findingInput struct {
 func findings(in findingInput) []Finding {
 	out := []Finding{}
 	for _, rule := range []func(findingInput) []Finding{
-		coldStartFinding, churnFinding, memoryFindings, idleFinding, cpuFinding, errorFindings, reconcileFinding, approximateFinding,
+		coldStartFinding, churnFinding, memoryFindings, idleFinding, cpuFinding, errorFindings, reconcileFinding, approximateFinding, gpuIdleFinding,
 	} {
 		out = append(out, rule(in)...)
 	}

@@ -15,6 +15,10 @@ const (
 	metricCPU              = "run.googleapis.com/container/cpu/utilizations"
 	metricMemory           = "run.googleapis.com/container/memory/utilizations"
 	metricStartup          = "run.googleapis.com/container/startup_latencies"
+	metricCPUAllocation    = "run.googleapis.com/container/cpu/allocation_time"
+	metricMemoryAllocation = "run.googleapis.com/container/memory/allocation_time"
+	metricGPU              = "run.googleapis.com/container/gpu/utilizations"
+	metricGPUMemory        = "run.googleapis.com/container/gpu/memory_utilizations"
 )
 
 // series returns the series of one metric type.

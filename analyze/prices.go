@@ -5,17 +5,28 @@ import "github.com/runlens/runlens/collect"
 // Cloud Run prices read from cloud.google.com/run/pricing in 2026-11. The
 // Tier 1 rates are confirmed; Tier 2 is estimated as 1.4 times Tier 1 (the
 // ratio of the published request-based CPU rates) and says so in Source.
+// Idle minimum instances under request-based billing are charged at lower
+// rates (Tier 1: $0.0000025 per vCPU-second and per GiB-second; Tier 2
+// 1.4 times), as Google's pricing page gives them and firebase-tools
+// transcribes them (src/deploy/functions/pricing.ts); under instance-based
+// billing idle time costs the active rate. No GPU rate is built in: none was
+// read from Google's pricing page, so GPU cost is left out unless a -prices
+// file gives usd_per_gpu_second.
 // Gross prices: the monthly free tier is per billing account and is not
 // subtracted.
 var priceTables = []PriceTable{
 	{Date: "2026-11", Source: "cloud.google.com/run/pricing", Tier: 1, Billing: collect.BillingRequest,
-		USDPerVCPUSecond: 0.000024, USDPerGiBSecond: 0.0000025, USDPerMillionReqs: 0.40},
+		USDPerVCPUSecond: 0.000024, USDPerGiBSecond: 0.0000025, USDPerMillionReqs: 0.40,
+		USDPerIdleVCPUSecond: 0.0000025, USDPerIdleGiBSecond: 0.0000025},
 	{Date: "2026-11", Source: "cloud.google.com/run/pricing", Tier: 1, Billing: collect.BillingInstance,
-		USDPerVCPUSecond: 0.000018, USDPerGiBSecond: 0.000002},
+		USDPerVCPUSecond: 0.000018, USDPerGiBSecond: 0.000002,
+		USDPerIdleVCPUSecond: 0.000018, USDPerIdleGiBSecond: 0.000002},
 	{Date: "2026-11", Source: "estimated: 1.4 x Tier 1, not confirmed", Tier: 2, Billing: collect.BillingRequest,
-		USDPerVCPUSecond: 0.0000336, USDPerGiBSecond: 0.0000035, USDPerMillionReqs: 0.40},
+		USDPerVCPUSecond: 0.0000336, USDPerGiBSecond: 0.0000035, USDPerMillionReqs: 0.40,
+		USDPerIdleVCPUSecond: 0.0000035, USDPerIdleGiBSecond: 0.0000035},
 	{Date: "2026-11", Source: "estimated: 1.4 x Tier 1, not confirmed", Tier: 2, Billing: collect.BillingInstance,
-		USDPerVCPUSecond: 0.0000252, USDPerGiBSecond: 0.0000028},
+		USDPerVCPUSecond: 0.0000252, USDPerGiBSecond: 0.0000028,
+		USDPerIdleVCPUSecond: 0.0000252, USDPerIdleGiBSecond: 0.0000028},
 }
 
 // tier1 lists the Tier 1 Cloud Run regions.

@@ -66,3 +66,20 @@ func mergeInto(acc, d *collect.Distribution) *collect.Distribution {
 	_ = acc.Merge(d) // differing buckets: left out of the merge
 	return acc
 }
+
+// gpuResources adds GPU utilization and GPU memory utilization to r, from
+// the container/gpu metrics of services with GPUs, and returns their
+// points over time for the charts.
+func gpuResources(ds *collect.Dataset, w collect.Window, r *Resources) (gpu, gpuMem []UtilPoint) {
+	all, gpu := utilization(series(ds, metricGPU), w)
+	if all != nil {
+		r.HasGPU = true
+		r.GPUP50, r.GPUP95, r.GPUP99 = all.Quantile(0.50), all.Quantile(0.95), all.Quantile(0.99)
+	}
+	mem, gpuMem := utilization(series(ds, metricGPUMemory), w)
+	if mem != nil {
+		r.HasGPUMemory = true
+		r.GPUMemoryP50, r.GPUMemoryP95, r.GPUMemoryP99 = mem.Quantile(0.50), mem.Quantile(0.95), mem.Quantile(0.99)
+	}
+	return gpu, gpuMem
+}

@@ -86,8 +86,10 @@ func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 		clientWindow: cw, endpointMap: opts.EndpointMap,
 	})
 	rpt.Cost = cost(costInputFor(ds, s, rpt, busy, lanes, metricTotal, w, opts))
+	rpt.Missing = append(rpt.Missing, costMissing(rpt.Cost, rpt.Service)...)
 	var cpuPts, memPts []UtilPoint
 	rpt.Resources, cpuPts, memPts = resources(ds, w)
+	gpuPts, gpuMemPts := gpuResources(ds, w, &rpt.Resources)
 	rpt.Findings = findings(findingInput{rpt: rpt, unexplained: unexplained})
 	step := serverStep(w, s)
 	rpt.Series = Series{
@@ -99,35 +101,13 @@ func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 		StatusClasses: statusSeries(ds, s, w),
 		CPU:           cpuPts,
 		Memory:        memPts,
+		GPU:           gpuPts,
+		GPUMemory:     gpuMemPts,
 		Startup:       startupSeries(ds, rpt.ColdStarts, w),
 		Lanes:         lanes,
 		Latency:       latencySeries(s, waited),
 	}
 	return rpt
-}
-
-func costInputFor(ds *collect.Dataset, s *summary.Summary, rpt *Report, busy summary.BusyTotals, lanes []Lane, metricTotal int64, w collect.Window, opts Options) costInput {
-	in := costInput{svc: rpt.Service, billableSec: -1, requests: s.Requests(), hasLogs: s.Requests() > 0,
-		busy: time.Duration(busy.Billed), inFlight: time.Duration(busy.InFlight)}
-	in.prices = Prices(rpt.Service.Region, rpt.Service.Billing)
-	if opts.Prices != nil {
-		in.prices = *opts.Prices
-	}
-	if ss := series(ds, metricBillable); len(ss) > 0 {
-		in.billableSec = sumPoints(ss, w)
-	}
-	if metricTotal > in.requests {
-		in.requests = metricTotal
-	}
-	for _, l := range lanes {
-		in.lifetime += l.End.Sub(l.Start)
-	}
-	for _, c := range rpt.ColdStarts.Instances {
-		if c.StartupMS > 0 {
-			in.startup += time.Duration(c.StartupMS * float64(time.Millisecond))
-		}
-	}
-	return in
 }
 
 // maxActiveMetric is the highest active instance count the metric reported.
@@ -190,12 +170,13 @@ func service(ds *collect.Dataset, s *summary.Summary) Service {
 	if c := ds.Service; c != nil {
 		return Service{Project: first(c.Project, m.Project), Region: first(c.Region, m.Region), Name: first(c.Name, m.Service),
 			CPU: c.CPU, MemoryMiB: c.MemoryMiB, Concurrency: c.Concurrency,
-			MinInstances: c.MinInstances, MaxInstances: c.MaxInstances, Billing: first(c.Billing, collect.BillingRequest)}
+			MinInstances: c.MinInstances, MaxInstances: c.MaxInstances, Billing: first(c.Billing, collect.BillingRequest),
+			Containers: max(c.Containers, 1), ScalingMode: first(c.ScalingMode, collect.ScalingAutomatic), Accelerator: c.Accelerator, GPUs: c.GPUs}
 	}
 	name, region := s.FirstService()
 	return Service{Project: m.Project, Region: first(m.Region, region), Name: first(m.Service, name),
 		CPU: defaultCPU, MemoryMiB: defaultMemoryMiB, Concurrency: defaultConcurrency, MaxInstances: defaultMaxInstance,
-		Billing: collect.BillingRequest, Assumed: true}
+		Billing: collect.BillingRequest, Containers: 1, ScalingMode: collect.ScalingAutomatic, Assumed: true}
 }
 
 func first(a, b string) string {

@@ -106,13 +106,16 @@ func (c *collector) readConfigAndMetrics(ctx context.Context) (*runpb.Service, [
 	var metrics []metricResult
 	done := make(chan struct{})
 	go func() {
-		metrics = c.readMetrics(ctx)
+		metrics = c.readMetrics(ctx, Metrics)
 		close(done)
 	}()
 	svc, err := c.readService(ctx)
 	<-done
 	if err != nil {
 		return nil, nil, err
+	}
+	if svc.GetTemplate().GetNodeSelector().GetAccelerator() != "" {
+		metrics = append(metrics, c.readMetrics(ctx, GPUMetrics)...)
 	}
 	for _, m := range metrics {
 		if m.err != nil && isFatal(m.err) {

@@ -11,4 +11,31 @@
 // any gap. The offline readers then read the snapshot like any other. This
 // is the only package that imports the Google Cloud SDKs; their types never
 // leave it.
+//
+// # What Google's APIs do, and what the collector relies on
+//
+//   - ListTimeSeriesResponse.execution_errors: "query execution errors that
+//     may have caused the time series data returned to be incomplete". Every
+//     page's are read; a partial answer is a manifest warning (collection)
+//     or a Client.Warnings entry (audit), never silently whole.
+//   - ListTimeSeriesRequest.page_size: "If view is set to FULL, this is the
+//     maximum number of Points returned", default and most 100,000. A
+//     series may go on in the next page; its points are joined to the series
+//     already read. Points come newest first; the readers sort them.
+//   - Aggregation (google/monitoring/v3/common.proto): ALIGN_DELTA is valid
+//     for CUMULATIVE and DELTA metrics, ALIGN_MAX and ALIGN_MEAN for numeric
+//     GAUGE and DELTA metrics only, and an aligner needs an alignment period
+//     of at least 60 s; grouped (reduced) series carry only the group-by
+//     labels, which is why Regions reads resource.labels.location alone.
+//   - Cloud Logging ListLogEntriesRequest.page_size is at most 1000 and is
+//     refused above it; the collector asks for 1000.
+//   - Run v2 ListServices refuses the location wildcard "-"; regions come
+//     from the billable_instance_time metric grouped by location.
+//   - The Cloud Run client takes only the cloud-platform scope.
+//   - GPU metrics (container/gpu/utilizations, container/gpu/memory_utilizations)
+//     are read only for services with an accelerator. Google's Cloud Run
+//     monitoring page lists "Container GPU utilization" and "Container GPU
+//     memory utilization"; the metric type names follow the pattern of
+//     cpu/utilizations and are not confirmed from Google's metrics list,
+//     which is why their descriptors are read at run time.
 package gcp

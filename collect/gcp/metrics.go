@@ -46,6 +46,14 @@ var Metrics = []string{
 	"run.googleapis.com/container/memory/allocation_time",
 }
 
+// GPUMetrics are read besides Metrics for services with an accelerator
+// (template.node_selector.accelerator): GPU utilization and GPU memory
+// utilization per container.
+var GPUMetrics = []string{
+	"run.googleapis.com/container/gpu/utilizations",
+	"run.googleapis.com/container/gpu/memory_utilizations",
+}
+
 var (
 	delta       = metricpb.MetricDescriptor_DELTA
 	gauge       = metricpb.MetricDescriptor_GAUGE
@@ -65,6 +73,8 @@ var assumedKinds = map[string]metricKind{
 	"run.googleapis.com/container/max_request_concurrencies": {delta, distribType},
 	"run.googleapis.com/container/cpu/allocation_time":       {delta, doubleType},
 	"run.googleapis.com/container/memory/allocation_time":    {delta, doubleType},
+	"run.googleapis.com/container/gpu/utilizations":          {delta, distribType},
+	"run.googleapis.com/container/gpu/memory_utilizations":   {delta, distribType},
 }
 
 // metricResult is what one metric's query returned.
@@ -79,10 +89,10 @@ type metricResult struct {
 }
 
 // readMetrics queries every metric in parallel.
-func (c *collector) readMetrics(ctx context.Context) []metricResult {
-	out := make([]metricResult, len(Metrics))
+func (c *collector) readMetrics(ctx context.Context, metrics []string) []metricResult {
+	out := make([]metricResult, len(metrics))
 	var wg sync.WaitGroup
-	for i, m := range Metrics {
+	for i, m := range metrics {
 		wg.Go(func() { out[i] = c.readMetric(ctx, m) })
 	}
 	wg.Wait()
