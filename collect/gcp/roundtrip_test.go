@@ -15,13 +15,18 @@ import (
 	"github.com/runlens/runlens/render"
 )
 
-// paperFixture is the paper-mobilenet fixture snapshot.
-func paperFixture(t *testing.T) string {
-	dir := filepath.Join("..", "..", "fixtures", "paper-mobilenet")
-	if _, err := os.Stat(filepath.Join(dir, snapshot.ManifestFile)); err != nil {
-		t.Fatalf("the fixture is missing: %v", err)
+// fixtures lists the bundled fixture snapshots, by directory.
+func fixtures(t *testing.T) []string {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join("..", "..", "fixtures", "*", snapshot.ManifestFile))
+	must(t, err)
+	if len(dirs) == 0 {
+		t.Fatal("no fixture found under ../../fixtures")
 	}
-	return dir
+	for i, d := range dirs {
+		dirs[i] = filepath.Dir(d)
+	}
+	return dirs
 }
 
 // reportJSON analyzes a snapshot and renders the JSON report, with the
@@ -36,12 +41,17 @@ func reportJSON(t *testing.T, dir string) string {
 	return strings.ReplaceAll(buf.String(), filepath.ToSlash(dir)+"/", "SNAPSHOT/")
 }
 
-// TestLiveRoundTrip serves a fixture snapshot from the fake, collects it
-// through the real Google clients with the fixture's own project, service
-// and window, and requires the collected snapshot's report to equal the
-// fixture's, byte for byte.
+// TestLiveRoundTrip serves each fixture snapshot from the fake, collects
+// it through the real Google clients with the fixture's own project,
+// service and window, and requires the collected snapshot's report to equal
+// the fixture's, byte for byte.
 func TestLiveRoundTrip(t *testing.T) {
-	fixture := paperFixture(t)
+	for _, fixture := range fixtures(t) {
+		t.Run(filepath.Base(fixture), func(t *testing.T) { roundTrip(t, fixture) })
+	}
+}
+
+func roundTrip(t *testing.T, fixture string) {
 	ds, err := snapshot.Load(fixture)
 	must(t, err)
 	fm := ds.Manifest
@@ -70,8 +80,12 @@ func TestLiveRoundTrip(t *testing.T) {
 	if n := res.Manifest.APICalls["ListLogEntries"]; n != pages {
 		t.Errorf("%d ListLogEntries calls, want %d: one per page of each log", n, pages)
 	}
-	if n := res.Manifest.APICalls["ListTimeSeries"]; n != len(Metrics) {
-		t.Errorf("%d ListTimeSeries calls, want one per metric (%d)", n, len(Metrics))
+	metrics := len(Metrics)
+	if ds.Service != nil && ds.Service.Accelerator != "" {
+		metrics += len(GPUMetrics)
+	}
+	if n := res.Manifest.APICalls["ListTimeSeries"]; n != metrics {
+		t.Errorf("%d ListTimeSeries calls, want one per metric (%d)", n, metrics)
 	}
 	if len(res.Manifest.Warnings) != 0 {
 		t.Errorf("warnings: %q", res.Manifest.Warnings)
