@@ -94,7 +94,7 @@ func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 	step := serverStep(w, s)
 	rpt.Series = Series{
 		Client:        clientSeries(ds.Client, offset),
-		Server:        serverSeries(s, step),
+		Server:        serverSeries(s, step, w),
 		ServerStepS:   step.Seconds(),
 		Instances:     instanceSeries(ds, w),
 		Billable:      valueSeries(series(ds, metricBillable), w),

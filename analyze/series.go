@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"time"
 
@@ -79,22 +80,68 @@ func serverStep(w collect.Window, s *summary.Summary) time.Duration {
 // serverSeries is request counts and latency percentiles per step: counts
 // from the per-second ones, percentiles from the step's intervals merged
 // (exact while the step has at most 1,000 requests, else within 1 %).
-func serverSeries(s *summary.Summary, step time.Duration) []ServerPoint {
+// Every step of the window, and of the requests' span, has a point: those
+// without requests count zero, and have no percentiles.
+func serverSeries(s *summary.Summary, step time.Duration, w collect.Window) []ServerPoint {
 	size := max(int64(step/time.Second), 1)
-	out := []ServerPoint{}
+	var counts []ServerPoint
 	s.Arrivals().Each(func(sec int64, n uint64) {
 		t := summary.FloorDiv(sec, size) * size
-		if len(out) == 0 || out[len(out)-1].Time.Unix() != t {
-			out = append(out, ServerPoint{Time: time.Unix(t, 0).UTC()})
+		if len(counts) == 0 || counts[len(counts)-1].Time.Unix() != t {
+			counts = append(counts, ServerPoint{Time: time.Unix(t, 0).UTC()})
 		}
-		p := &out[len(out)-1]
+		p := &counts[len(counts)-1]
 		p.Requests += int64(n)
 		p.Errors += int64(s.Errors().Get(sec))
 	})
+	out := zeroFilled(counts, size, w)
 	for i := range out {
 		p := &out[i]
+		if p.Requests == 0 {
+			continue
+		}
 		q := s.LatencyBetween(p.Time.Unix(), p.Time.Unix()+size)
 		p.P50MS, p.P95MS, p.P99MS, p.Sketched = q.QuantileMS(50), q.QuantileMS(95), q.QuantileMS(99), q.Sketched()
+	}
+	return out
+}
+
+// zeroFilled adds a point of no requests for every step without one,
+// from the first step of the window or of the points, whichever is
+// earlier, to the last. Where points lie far outside the window (more
+// than maxServerPoints steps), only the window's steps are filled.
+func zeroFilled(ps []ServerPoint, size int64, w collect.Window) []ServerPoint {
+	from, to := int64(math.MaxInt64), int64(math.MinInt64)
+	if !w.IsZero() {
+		from, to = summary.FloorDiv(w.Start.Unix(), size)*size, summary.FloorDiv(w.End.Unix(), size)*size
+	}
+	if len(ps) > 0 {
+		lo, hi := ps[0].Time.Unix(), ps[len(ps)-1].Time.Unix()
+		if w.IsZero() || (min(from, lo) >= from-maxServerPoints*size && max(to, hi) <= to+maxServerPoints*size) {
+			from, to = min(from, lo), max(to, hi)
+		}
+	}
+	if from > to {
+		return ps
+	}
+	out := make([]ServerPoint, 0, len(ps)+int((to-from)/size)+1)
+	i := 0
+	for t := from; t <= to || i < len(ps); {
+		switch {
+		case i < len(ps) && ps[i].Time.Unix() < t:
+			out = append(out, ps[i]) // outside the filled steps
+			i++
+		case i < len(ps) && ps[i].Time.Unix() == t:
+			out = append(out, ps[i])
+			i++
+			t += size
+		case t <= to:
+			out = append(out, ServerPoint{Time: time.Unix(t, 0).UTC()})
+			t += size
+		default:
+			out = append(out, ps[i])
+			i++
+		}
 	}
 	return out
 }

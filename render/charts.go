@@ -285,6 +285,14 @@ func withData(s xySeries) charts.SeriesOpts {
 	return charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.Data = s })
 }
 
+// minuteSeriesOpts styles a per-minute metric: a step that holds each
+// point's value over the minute it ends, not a line from one minute's end
+// to the next.
+func minuteSeriesOpts(color string, area bool) []charts.SeriesOpts {
+	return append(lineSeriesOpts(color, area, ""),
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "circle", Step: "end"}))
+}
+
 // lineSeriesOpts styles a line series: no symbols, a color, optional area and stack.
 func lineSeriesOpts(color string, area bool, stack string) []charts.SeriesOpts {
 	o := []charts.SeriesOpts{
@@ -378,7 +386,13 @@ func (b *chartBuilder) percentiles() (chartSpec, optioner) {
 		b.addLine(c, "client "+q, clientPercentile(s.Client, clientF[i]), styledLine(colorClient, styles[i])...)
 	}
 	for i, q := range []string{"p50", "p95", "p99"} {
-		b.addLine(c, "server "+q, serverPoints(s.Server, serverF[i]), styledLine(colorServer, styles[i])...)
+		f := serverF[i]
+		b.addLine(c, "server "+q, serverPoints(s.Server, func(p analyze.ServerPoint) float64 {
+			if p.Requests == 0 {
+				return math.NaN() // no requests, no percentile: a break in the line
+			}
+			return f(p)
+		}), styledLine(colorServer, styles[i])...)
 	}
 	c.AddSeries("cold starts", nil, b.coldStartLines()...)
 	return sp, c
@@ -428,7 +442,9 @@ func (b *chartBuilder) users() (chartSpec, optioner) {
 	return sp, c
 }
 
-// instances is chart 4: instance count, active and idle, stacked.
+// instances is chart 4: the instance_count metric's active and idle
+// instances, each its own per-minute maximum (so not stacked: the maxima
+// of two states need not fall at the same moment).
 func (b *chartBuilder) instances() (chartSpec, optioner) {
 	ps := b.rpt.Series.Instances
 	idx := thinIndex(len(ps), b.maxPoints, func(i int) float64 { return ps[i].Active + ps[i].Idle })
@@ -439,9 +455,10 @@ func (b *chartBuilder) instances() (chartSpec, optioner) {
 	}
 	sp := newChartSpec(chartInstances, "Instances, active and idle", 300)
 	c := charts.NewLine()
-	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no instance_count metric", len(ps) == 0), valueAxis("instances"), "axis")...)
-	c.AddSeries("active", nil, append(lineSeriesOpts(colorServer, true, "instances"), withData(active))...)
-	c.AddSeries("idle", nil, append(lineSeriesOpts(colorIdle, true, "instances"), withData(idle))...)
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no instance_count metric", len(ps) == 0,
+		"each line is its state's per-minute maximum"), valueAxis("instances"), "axis")...)
+	c.AddSeries("active (max per minute)", nil, append(minuteSeriesOpts(colorServer, false), withData(active))...)
+	c.AddSeries("idle (max per minute)", nil, append(minuteSeriesOpts(colorIdle, false), withData(idle))...)
 	return sp, c
 }
 
@@ -453,7 +470,7 @@ func (b *chartBuilder) billable() (chartSpec, optioner) {
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no billable_instance_time metric", len(ps) == 0),
 		valueAxis("instance-seconds"), "axis")...)
 	pts := pointsOf(ps, func(p analyze.ValuePoint) (time.Time, float64, bool) { return p.Time, p.Value, true })
-	b.addLine(c, "billable instance-seconds", pts, lineSeriesOpts(colorP95, true, "")...)
+	b.addLine(c, "billable instance-seconds", pts, minuteSeriesOpts(colorP95, true)...)
 	return sp, c
 }
 
@@ -522,7 +539,7 @@ func (b *chartBuilder) utilization(sp chartSpec, ps []analyze.UtilPoint, why str
 	c := charts.NewLine()
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote(why, len(ps) == 0), percentAxis("%", peak), "axis")...)
 	for i, q := range []string{"p50", "p95", "p99"} {
-		b.addLine(c, q, series[i], lineSeriesOpts([]string{colorClient, colorP95, colorP99}[i], false, "")...)
+		b.addLine(c, q, series[i], minuteSeriesOpts([]string{colorClient, colorP95, colorP99}[i], false)...)
 	}
 	return c, peak
 }

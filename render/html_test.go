@@ -228,7 +228,7 @@ func TestChartsCarryTheSeries(t *testing.T) {
 		{"chart_rps", "server requests/s", 100},
 		{"chart_percentiles", "client p50", 97}, // the first three seconds have no percentiles
 		{"chart_users", "users", 100},
-		{"chart_instances", "idle", 10},
+		{"chart_instances", "idle (max per minute)", 10},
 		{"chart_status", "5xx", 10},
 		{"chart_latency", "request", 397},
 		{"chart_latency", "cold start", 3},
