@@ -37,6 +37,9 @@ const coldStartMarker = "This request caused a new container instance to be star
 // then leaves ds as it was.
 func ReadLogs(name string, r io.Reader, ds *Dataset) (int, error) {
 	lr := &logReader{name: name, ds: ds, aids: new(scanAids)}
+	if !ds.Scope.IsZero() {
+		lr.scope = &ds.Scope
+	}
 	start := len(ds.Warnings)
 	format, err := lr.read(r)
 	if err != nil {
@@ -63,6 +66,8 @@ type logReader struct {
 	n       int    // log entries read (values with a logName)
 	values  int    // JSON values seen, log entries or not
 	skipped map[skipKey]*int
+	scope   *Scope    // nil: every entry is in scope
+	out     outCounts // entries out of scope, by reason
 
 	warnings int
 	first    string // the first warning, without the file name
@@ -206,6 +211,9 @@ func (lr *logReader) flush() {
 	}
 	for k, p := range lr.skipped {
 		lr.ds.Skipped[k.String()] += *p
+	}
+	if msg := lr.out.add(lr.ds); msg != "" {
+		lr.ds.Warnf("%s: %s", lr.name, msg)
 	}
 }
 
@@ -374,6 +382,10 @@ func (lr *logReader) addRequest(line int) {
 // emit hands a request to the Sink where the Dataset has one, or else
 // keeps it in Requests.
 func (lr *logReader) emit(req *Request) {
+	if why := lr.scope.check(req.Service, req.Location, req.Time); why >= 0 {
+		lr.out[why]++
+		return
+	}
 	if lr.shard == nil && lr.ds.Sink != nil && !lr.chunk {
 		lr.shard = lr.ds.Sink.NewShard()
 	}
@@ -430,6 +442,10 @@ func (lr *logReader) addEvent(line int) {
 	t, err := entryTime(e)
 	if err != nil {
 		lr.warnf(line, "%v", err)
+		return
+	}
+	if why := lr.scope.check(e.Resource.Labels["service_name"], e.Resource.Labels["location"], t); why >= 0 {
+		lr.out[why]++
 		return
 	}
 	text := entryText(e)

@@ -178,7 +178,7 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 	var entry LogEntry
 	aids := new(scanAids) // kept from chunk to chunk: its guesses and its buffer
 	for c := range in {
-		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true, shard: shard}
+		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope}
 		cr.entry, cr.aids = entry, aids
 		parse(cr, c)
 		var piece ChunkPiece
@@ -275,6 +275,9 @@ func (lr *logReader) absorb(cr *logReader) {
 	}
 	lr.n += cr.n
 	lr.values += cr.values
+	for i, v := range cr.out {
+		lr.out[i] += v
+	}
 	for _, w := range cr.deferred {
 		lr.warnf(lr.lineBase+w.line, "%s", w.msg)
 	}

@@ -18,6 +18,12 @@ type Dataset struct {
 	// Skipped counts log entries that were read but are not Cloud Run
 	// request or system entries, keyed by resource type or log name.
 	Skipped map[string]int
+	// Scope, when set (a snapshot's manifest sets it), is what the data
+	// is about: log entries of other services or regions, or outside
+	// its window, are counted in OutOfScope by reason (the Out*
+	// constants) and left out, with a warning naming the file.
+	Scope      Scope
+	OutOfScope map[string]int
 	// Warnings are problems with the input that did not stop the reading:
 	// malformed lines, unknown formats, missing parts. Each names its file.
 	Warnings []string

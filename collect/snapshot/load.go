@@ -201,6 +201,8 @@ func readManifest(path string, ds *collect.Dataset) error {
 		return fmt.Errorf("reading manifest %s: %w", path, err)
 	}
 	ds.Warnings = append(ds.Warnings, ds.Manifest.Warnings...)
+	m := ds.Manifest
+	ds.Scope = collect.Scope{Service: m.Service, Region: m.Region, Window: collect.Window{Start: m.Window.Start.UTC(), End: m.Window.End.UTC()}}
 	return nil
 }
 
@@ -280,7 +282,9 @@ func readFormat(path string, r io.Reader, f collect.Format, ds *collect.Dataset)
 		_, err := collect.ReadLogs(path, r, ds)
 		return err
 	case collect.FormatTimeSeries:
+		from := len(ds.Metrics)
 		_, err := collect.ReadTimeSeries(path, r, ds)
+		scopeSeries(path, ds, from)
 		return err
 	case collect.FormatService:
 		svc, err := collect.ReadService(path, r)
@@ -295,6 +299,33 @@ func readFormat(path string, r io.Reader, f collect.Format, ds *collect.Dataset)
 	}
 	ds.Warnf("%s: not a Cloud Logging, Monitoring or Cloud Run export; skipped", path)
 	return nil
+}
+
+// scopeSeries leaves out the series from ds.Metrics[from:] of services or
+// regions other than the scope's, with a warning naming the file.
+func scopeSeries(path string, ds *collect.Dataset, from int) {
+	sc := ds.Scope
+	if sc.Service == "" && sc.Region == "" {
+		return
+	}
+	kept, out := ds.Metrics[:from], 0
+	for _, s := range ds.Metrics[from:] {
+		svc, region := s.ResourceLabels["service_name"], s.ResourceLabels["location"]
+		if sc.Service != "" && svc != "" && svc != sc.Service || sc.Region != "" && region != "" && region != sc.Region {
+			out++
+			continue
+		}
+		kept = append(kept, s)
+	}
+	clear(ds.Metrics[len(kept):])
+	ds.Metrics = kept
+	if out > 0 {
+		if ds.OutOfScope == nil {
+			ds.OutOfScope = map[string]int{}
+		}
+		ds.OutOfScope["series of "+collect.OutOtherService+" or "+collect.OutOtherRegion] += out
+		ds.Warnf("%s: %d series of other services or regions, out of scope (%s), left out of every figure", path, out, collect.Scope{Service: sc.Service, Region: sc.Region})
+	}
 }
 
 func describe(f collect.Format) string {
