@@ -23,6 +23,11 @@ type Service struct {
 	// RequestBilling means CPU is allocated only while requests are in
 	// flight (cpuIdle): instances are billed for startup and busy time only.
 	RequestBilling bool
+	// Accelerator is the GPU type (template.nodeSelector.accelerator, e.g.
+	// "nvidia-l4") and GPUs the count in the container's limits
+	// ("nvidia.com/gpu"); none when empty.
+	Accelerator string
+	GPUs        int
 }
 
 // memoryMiB is the memory limit in MiB; 0 when Memory does not parse.

@@ -13,7 +13,8 @@
 // none has a free slot, cold-start delays drawn from a distribution, min
 // and max instances, memory crashes, connection failures, other clients,
 // users killed at the stop. A scenario (paper.go, coldstarts.go,
-// orchestrator.go, fatcontainer.go, clockskew.go) sets the parameters;
-// Write turns a scenario and a seed into a snapshot directory: the same
-// seed gives byte-identical files.
+// orchestrator.go, fatcontainer.go, clockskew.go, gpuinference.go) sets the
+// parameters; a service with GPUs (Service.Accelerator) also gets its GPU
+// utilization and GPU memory metrics. Write turns a scenario and a seed
+// into a snapshot directory: the same seed gives byte-identical files.
 package sim

@@ -23,7 +23,22 @@ const (
 	MetricMemoryUtilizations = "run.googleapis.com/container/memory/utilizations"
 	MetricStartupLatencies   = "run.googleapis.com/container/startup_latencies"
 	MetricMaxConcurrencies   = "run.googleapis.com/container/max_request_concurrencies"
+	// GPU utilization and GPU memory utilization, per container, for
+	// services with an accelerator (the names collect/gcp reads).
+	MetricGPUUtilizations       = "run.googleapis.com/container/gpu/utilizations"
+	MetricGPUMemoryUtilizations = "run.googleapis.com/container/gpu/memory_utilizations"
 )
+
+// metricTypes are the metrics the model writes for the run's service: the
+// eight of every service, and the two GPU metrics where it has GPUs.
+func (r *Run) metricTypes() []string {
+	out := []string{MetricRequestCount, MetricRequestLatencies, MetricInstanceCount, MetricBillableTime,
+		MetricCPUUtilizations, MetricMemoryUtilizations, MetricStartupLatencies, MetricMaxConcurrencies}
+	if r.Service.GPUs > 0 {
+		out = append(out, MetricGPUUtilizations, MetricGPUMemoryUtilizations)
+	}
+	return out
+}
 
 // AlignmentPeriod is the sampling period of every Cloud Run metric.
 const AlignmentPeriod = time.Minute
@@ -48,6 +63,11 @@ type Utilization struct {
 	// into during startup) and the MemoryMiB of their requests in flight,
 	// over the service's limit; Memory is then a jitter added to it.
 	MemoryFromRequests bool
+	// GPU utilization ranges, by the same states as CPU, and GPU memory
+	// utilization once started (grown into during startup); used only for
+	// a service with GPUs.
+	GPUStarting, GPUServing, GPUIdle [2]float64
+	GPUMemory                        [2]float64
 }
 
 // MetricResponse is one metric's ListTimeSeries response.
@@ -60,6 +80,10 @@ type MetricResponse struct {
 // Monitoring reports them with that alignment, points newest first.
 func (r *Run) Metrics(rng *rand.Rand, u Utilization) ([]MetricResponse, error) {
 	cpu, mem := r.utilizations(rng, u)
+	var gpu, gpuMem map[int64][]float64
+	if r.Service.GPUs > 0 {
+		gpu, gpuMem = r.gpuUtilizations(rng, u) // drawn last: the other metrics' draws stay as they were
+	}
 	type build func() ([]collect.TimeSeries, error)
 	builders := []struct {
 		metric, unit string
@@ -73,6 +97,17 @@ func (r *Run) Metrics(rng *rand.Rand, u Utilization) ([]MetricResponse, error) {
 		{MetricMemoryUtilizations, "10^2.%", func() ([]collect.TimeSeries, error) { return r.sampled(MetricMemoryUtilizations, "10^2.%", mem) }},
 		{MetricStartupLatencies, "ms", r.startupLatencies},
 		{MetricMaxConcurrencies, "1", r.maxConcurrencies},
+	}
+	if r.Service.GPUs > 0 {
+		builders = append(builders, []struct {
+			metric, unit string
+			build        build
+		}{
+			{MetricGPUUtilizations, "10^2.%", func() ([]collect.TimeSeries, error) { return r.sampled(MetricGPUUtilizations, "10^2.%", gpu) }},
+			{MetricGPUMemoryUtilizations, "10^2.%", func() ([]collect.TimeSeries, error) {
+				return r.sampled(MetricGPUMemoryUtilizations, "10^2.%", gpuMem)
+			}},
+		}...)
 	}
 	var out []MetricResponse
 	for _, b := range builders {
@@ -262,6 +297,35 @@ func (r *Run) utilizations(rng *rand.Rand, u Utilization) (cpu, mem map[int64][]
 		}
 	}
 	return cpu, mem
+}
+
+// gpuUtilizations draws one GPU and one GPU memory sample per instance and
+// utilizationSample, as utilizations draws CPU: GPU by the time of the
+// sample spent starting, serving and idle; GPU memory from its range,
+// grown into during startup as the model is loaded.
+func (r *Run) gpuUtilizations(rng *rand.Rand, u Utilization) (gpu, mem map[int64][]float64) {
+	gpu, mem = map[int64][]float64{}, map[int64][]float64{}
+	for i, in := range r.Instances {
+		life, busy := r.life(i), r.busy(i)
+		for t := life.start; t.Before(life.end); t = t.Add(utilizationSample) {
+			end := minTime(t.Add(utilizationSample), life.end)
+			slot := end.Sub(t).Seconds()
+			starting := span{in.Start, in.Ready}.overlap(t, end).Seconds() / slot
+			var serving float64
+			for _, b := range busy {
+				serving += b.overlap(t, end).Seconds() / slot
+			}
+			idle := max(0, 1-starting-serving)
+			m := t.Truncate(AlignmentPeriod).Unix()
+			gpu[m] = append(gpu[m], starting*uniform(rng, u.GPUStarting)+serving*uniform(rng, u.GPUServing)+idle*uniform(rng, u.GPUIdle))
+			v := uniform(rng, u.GPUMemory)
+			if t.Before(in.Ready) {
+				v *= max(0.1, t.Sub(in.Start).Seconds()/in.Ready.Sub(in.Start).Seconds())
+			}
+			mem[m] = append(mem[m], v)
+		}
+	}
+	return gpu, mem
 }
 
 // memoryFraction is instance i's mean memory use over [from, to) as a

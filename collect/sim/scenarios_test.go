@@ -60,6 +60,12 @@ func TestGroundTruth(t *testing.T) {
 			Refused:    map[string]int{"GET /products": 6, "GET /search": 5, "POST /cart": 2},
 			BillableMS: 148_400, InFlightMS: 137_389,
 		}},
+		{GPUInference, truth{
+			ClientRequests: 4767, Client: map[string]int{"GET /healthz": 513, "POST /predict": 4254},
+			Server: map[string]int{"GET /healthz": 513, "POST /predict": 4254}, Status: map[int]int{200: 4767},
+			Agents: map[string]int{"python-requests/2.31.0": 4767}, Starts: map[string]int{"AUTOSCALING": 2}, Waited: 12,
+			Abandoned: map[string]int{}, Refused: map[string]int{}, BillableMS: 1_993_567, InFlightMS: 486_103,
+		}},
 	} {
 		t.Run(tc.scenario, func(t *testing.T) {
 			sp := buildSpec(t, tc.scenario)
@@ -72,7 +78,7 @@ func TestGroundTruth(t *testing.T) {
 }
 
 func TestScenarioFixturesUpToDate(t *testing.T) {
-	for _, name := range []string{ContinuousColdStarts, OrchestratorWaiting, FatContainer, ClockSkewAndStrays} {
+	for _, name := range []string{ContinuousColdStarts, OrchestratorWaiting, FatContainer, ClockSkewAndStrays, GPUInference} {
 		t.Run(name, func(t *testing.T) { checkFixtureUpToDate(t, name) })
 	}
 }
@@ -330,4 +336,39 @@ func estimateOffset(ds *collect.Dataset) time.Duration {
 		}
 	}
 	return best
+}
+
+// gpu-inference: the v2 service carries the L4 (nodeSelector and the
+// container's nvidia.com/gpu limit) and instance-based billing; two
+// instances, billed for their whole lives (1,993.568173 s); every GPU
+// utilization sample under 15 %, so GPU p95 is far under the 0.3 of the
+// gpu_idle finding; GPU memory under 10 %.
+func TestGPUInferenceFixture(t *testing.T) {
+	ds := loadFixture(t, GPUInference)
+	svc := ds.Service
+	got := []any{svc.Accelerator, svc.GPUs, svc.CPU, svc.MemoryMiB, svc.Billing, svc.Containers, svc.MaxInstances}
+	if diff := cmp.Diff([]any{"nvidia-l4", 1, 4.0, int64(16384), collect.BillingInstance, 1, 3}, got); diff != "" {
+		t.Errorf("service accelerator, GPUs, CPU, MiB, billing, containers, max instances (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[collect.EventKind]int{collect.EventStart: 2, collect.EventProbeSucceeded: 2, collect.EventShutdown: 2}, events(ds)); diff != "" {
+		t.Errorf("system events (-want +got):\n%s", diff)
+	}
+	var billable float64
+	for _, s := range ds.Metrics {
+		if s.Metric == MetricBillableTime {
+			for _, p := range s.Points {
+				billable += p.Double
+			}
+		}
+	}
+	if math.Abs(billable-1993.568173) > 1e-6 {
+		t.Errorf("billable %.6f s, want 1993.568173 (the two instances' lives)", billable)
+	}
+	atLeast, total := metricSamples(t, ds, MetricGPUUtilizations)
+	if high := atLeast(0.15); high != 0 || total < 1990 || total > 2000 {
+		t.Errorf("%d of %d GPU samples at 15 %% or more; want none of about 1,994 (one a second of each life)", high, total)
+	}
+	if high, _ := metricSamples(t, ds, MetricGPUMemoryUtilizations); high(0.10) != 0 {
+		t.Errorf("%d GPU memory samples at 10 %% or more, want none", high(0.10))
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ var scenarios = []struct {
 	{OrchestratorWaiting, buildOrchestrator},
 	{FatContainer, buildFatContainer},
 	{ClockSkewAndStrays, buildClockSkew},
+	{GPUInference, buildGPUInference},
 }
 
 // Scenarios lists the scenarios Write knows.
@@ -164,8 +166,7 @@ func (r *Run) manifest(scenario string, seed uint64, files []string) collect.Man
 		snapshot.RequestsFile: fmt.Sprintf(`%s AND logName=%q AND %s`, resource, r.logName("run.googleapis.com/requests"), window),
 		snapshot.SystemFile:   fmt.Sprintf(`%s AND logName=%q AND %s`, resource, r.logName("run.googleapis.com/varlog/system"), window),
 	}
-	for _, m := range []string{MetricRequestCount, MetricRequestLatencies, MetricInstanceCount, MetricBillableTime,
-		MetricCPUUtilizations, MetricMemoryUtilizations, MetricStartupLatencies, MetricMaxConcurrencies} {
+	for _, m := range r.metricTypes() {
 		filters[snapshot.MetricFile(m)] = fmt.Sprintf(`metric.type=%q AND %s`, m, resource)
 	}
 	sources := map[string]string{}
@@ -183,6 +184,12 @@ func (r *Run) manifest(scenario string, seed uint64, files []string) collect.Man
 func (s Service) Resource(uid string) collect.RunService {
 	name := "projects/" + s.Project + "/locations/" + s.Region + "/services/" + s.Name
 	cpuIdle := s.RequestBilling
+	limits := map[string]string{"cpu": s.CPU, "memory": s.Memory}
+	var gpu *collect.NodeSelector
+	if s.Accelerator != "" {
+		gpu = &collect.NodeSelector{Accelerator: s.Accelerator}
+		limits["nvidia.com/gpu"] = strconv.Itoa(s.GPUs)
+	}
 	return collect.RunService{
 		Name: name,
 		UID:  uid,
@@ -192,9 +199,10 @@ func (s Service) Resource(uid string) collect.RunService {
 			Containers: []collect.Container{{
 				Image:     s.Image,
 				Ports:     []collect.ContainerPort{{ContainerPort: s.Port}},
-				Resources: collect.ResourceRequirements{Limits: map[string]string{"cpu": s.CPU, "memory": s.Memory}, CPUIdle: &cpuIdle},
+				Resources: collect.ResourceRequirements{Limits: limits, CPUIdle: &cpuIdle},
 			}},
 			ExecutionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+			NodeSelector:         gpu,
 		},
 		LatestReadyRevision: name + "/revisions/" + s.Revision,
 		URI:                 s.URL,
