@@ -17,7 +17,9 @@ type instance struct {
 	reason   string
 	ready    time.Time         // startup probe succeeded; zero when unknown
 	end      time.Time         // shutdown or crash; zero when still up
+	endKind  collect.EventKind // of end
 	memLimit int               // memory-limit-exceeded events
+	lastKill time.Time         // the last of them
 	acc      *summary.Instance // its requests; nil when it served none
 }
 
@@ -67,10 +69,11 @@ func instanceList(events []collect.InstanceEvent, s *summary.Summary) []*instanc
 			}
 		case collect.EventShutdown, collect.EventCrash:
 			if e.Time.After(in.end) {
-				in.end = e.Time
+				in.end, in.endKind = e.Time, e.Kind
 			}
 		case collect.EventMemoryLimitExceeded:
 			in.memLimit++
+			in.lastKill = maxTime(in.lastKill, e.Time)
 		}
 	}
 	for id, acc := range s.Instances() {
@@ -120,18 +123,77 @@ func maxOverlap(lanes []Lane) int {
 	return peak
 }
 
-// lanes draws one lane per instance over the window.
-func lanes(ins []*instance, cold map[string]bool, end time.Time) []Lane {
+// lanes draws one lane per instance over the window, from the evidence:
+// its start, its startup probe, its first request, the share of each step
+// it had a request in flight, and what ended it: a shutdown or crash, a
+// memory kill (Cloud Run stops an instance that exceeds its memory), or
+// the window's end.
+func lanes(ins []*instance, cold map[string]bool, end time.Time, step time.Duration) []Lane {
 	out := make([]Lane, 0, len(ins))
-	for _, in := range ins {
-		l := Lane{InstanceID: in.id, Start: in.seen(), End: in.end, ColdStart: cold[in.id]}
+	for i, in := range ins {
+		l := Lane{Number: i + 1, InstanceID: in.id, Start: in.seen(), Ready: in.ready, End: in.end, ColdStart: cold[in.id],
+			MemoryKills: in.memLimit, EndReason: "window_end", Busy: []BusyShare{}}
 		if in.served() {
 			l.Requests, l.FirstRequest, l.LastRequest = in.acc.N, in.acc.Early[0].T, in.acc.LastEnd
 		}
-		if l.End.IsZero() {
+		switch {
+		case !l.End.IsZero() && in.endKind == collect.EventCrash && !in.lastKill.IsZero() && !in.lastKill.After(l.End):
+			l.EndReason = "memory_limit"
+		case !l.End.IsZero() && in.endKind == collect.EventCrash:
+			l.EndReason = "crash"
+		case !l.End.IsZero():
+			l.EndReason = "shutdown"
+		case !in.lastKill.IsZero() && !in.lastKill.Before(l.LastRequest):
+			l.End, l.EndReason = in.lastKill, "memory_limit" // killed, and served nothing after
+		default:
 			l.End = maxTime(end, l.LastRequest)
 		}
+		if in.acc != nil {
+			l.Busy = busyShares(in.acc.Busy.BusyPer10s(), l.Start, l.End, step)
+		}
 		out = append(out, l)
+	}
+	return out
+}
+
+// laneSteps are the steps of the lanes' busy shares: multiples of
+// summary.BusyBucket.
+var laneSteps = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute,
+	10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour}
+
+// maxLaneSteps bounds a lane's busy shares.
+const maxLaneSteps = 200
+
+// laneStep is the lanes' step for a window: the shortest that splits it
+// into at most maxLaneSteps.
+func laneStep(w collect.Window) time.Duration {
+	for _, s := range laneSteps {
+		if w.End.Sub(w.Start) <= maxLaneSteps*s {
+			return s
+		}
+	}
+	return laneSteps[len(laneSteps)-1]
+}
+
+// busyShares is the share of each step from start to end with a request
+// in flight, from busy milliseconds per summary.BusyBucket.
+func busyShares(per10s *summary.BucketCounts, start, end time.Time, step time.Duration) []BusyShare {
+	out := []BusyShare{}
+	if !end.After(start) {
+		return out
+	}
+	per := int64(step / summary.BusyBucket)
+	first := summary.FloorDiv(start.UnixNano(), int64(step))
+	last := summary.FloorDiv(end.UnixNano()-1, int64(step))
+	if last-first > 4*maxLaneSteps {
+		return out // a lane far outside the window: no shares
+	}
+	for k := first; k <= last; k++ {
+		var ms uint64
+		for b := k * per; b < (k+1)*per; b++ {
+			ms += per10s.Get(b)
+		}
+		out = append(out, BusyShare{Time: time.Unix(0, k*int64(step)).UTC(), Share: min(1, float64(ms)/float64(step/time.Millisecond))})
 	}
 	return out
 }

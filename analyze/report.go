@@ -328,6 +328,9 @@ type Series struct {
 	// Server is request counts and latency percentiles from the request
 	// logs, one point per ServerStepS seconds.
 	Server []ServerPoint `json:"server"`
+	// LaneStepS is the step of Lanes[].Busy in seconds: 10 s for windows
+	// up to half an hour, longer beyond so that a lane has at most 200.
+	LaneStepS float64 `json:"lane_step_s"`
 	// ServerStepS is the step of Server in seconds (SeriesStep of the
 	// window): 1 for windows up to an hour, larger beyond so that Server
 	// keeps at most 3,600 points (a 24 h window: 30 s, 2,880 points).
@@ -416,13 +419,30 @@ type UtilPoint struct {
 
 // Lane is one instance's life.
 type Lane struct {
+	// Number is the instance's place in the lanes, from 1: pages show
+	// "#3" for it, and InstanceID on hover.
+	Number       int       `json:"number"`
 	InstanceID   string    `json:"instance_id"`
-	Start        time.Time `json:"start"`         // start, or first request where no start was logged
-	FirstRequest time.Time `json:"first_request"` // zero when it served nothing
+	Start        time.Time `json:"start"`           // start, or first request where no start was logged
+	Ready        time.Time `json:"ready,omitempty"` // its startup probe succeeded; zero when not logged
+	FirstRequest time.Time `json:"first_request"`   // zero when it served nothing
 	LastRequest  time.Time `json:"last_request"`
-	End          time.Time `json:"end"` // shutdown, or window end
-	Requests     int64     `json:"requests"`
-	ColdStart    bool      `json:"cold_start"`
+	End          time.Time `json:"end"` // see EndReason
+	// EndReason is what ended the lane: "shutdown", "crash",
+	// "memory_limit" (killed for exceeding its memory), or "window_end".
+	EndReason   string `json:"end_reason"`
+	MemoryKills int    `json:"memory_kills"`
+	Requests    int64  `json:"requests"`
+	ColdStart   bool   `json:"cold_start"`
+	// Busy is the share of each step (Series.LaneStepS) from Start to End
+	// with at least one request in flight, from the request intervals.
+	Busy []BusyShare `json:"busy"`
+}
+
+// BusyShare is the share, 0 to 1, of a step with a request in flight.
+type BusyShare struct {
+	Time  time.Time `json:"time"` // the step's start
+	Share float64   `json:"share"`
 }
 
 // LatencyPoint is one request's server latency.

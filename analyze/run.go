@@ -63,7 +63,7 @@ func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 	var cold map[string]bool
 	var waited []summary.Point
 	rpt.ColdStarts, cold, waited = coldStarts(ds, s, ins)
-	lanes := lanes(ins, cold, w.End)
+	lanes := lanes(ins, cold, w.End, laneStep(w))
 	var busy summary.BusyTotals
 	rpt.Instances, busy = instanceSummary(ins, lanes)
 	if busy.Conflicts > 0 {
@@ -96,6 +96,7 @@ func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 		Client:        clientSeries(ds.Client, offset),
 		Server:        serverSeries(s, step, w),
 		ServerStepS:   step.Seconds(),
+		LaneStepS:     laneStep(w).Seconds(),
 		Instances:     instanceSeries(ds, w),
 		Billable:      valueSeries(series(ds, metricBillable), w),
 		StatusClasses: statusSeries(ds, s, w),

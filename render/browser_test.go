@@ -30,10 +30,14 @@ func TestHTMLInChromium(t *testing.T) {
 	res := checkInChromium(t, sampleReport())
 	assertQuietAndDrawn(t, res)
 	for _, want := range []string{"runlens report: mobilenet", "425 / 428", "$0.006882", "memory p99 reached 94 % of the 2 GiB limit",
-		"00bead5eedcafe0123456789abcdef0123456789", "$0.0000025"} {
+		"#3", "$0.0000025"} {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("page text lacks %q", want)
 		}
+	}
+	// Instances are numbered by their lane; the full id shows on hover.
+	if page := renderPage(t, sampleReport(), Options{}); !strings.Contains(page, `title="00bead5eedcafe0123456789abcdef0123456789">#3<`) {
+		t.Error("the cold-start table does not number instance 00bead5e... #3 with its id on hover")
 	}
 }
 

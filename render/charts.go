@@ -574,7 +574,7 @@ const (
 	startupTop    = 72
 	startupHeight = 110
 	laneTop       = startupTop + startupHeight + 56
-	laneLeft      = "150"
+	laneLeft      = "56"
 )
 
 // startup is chart 10: startup latency per instance start (top) and one
@@ -609,7 +609,18 @@ func (b *chartBuilder) startup() (chartSpec, optioner) {
 	c.AddSeries("startup latency", nil, withData(thinXY(startup, b.maxPoints)),
 		charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.Type = "scatter"; ss.SymbolSize = 9; ss.Symbol = "diamond" }),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: colorStartup}))
-	for _, st := range laneStates(lanes) {
+	for k, st := range laneStates(lanes) {
+		if len(st.data) == 0 {
+			continue // no legend entry without data
+		}
+		if k == 4 { // memory kills: marks at the lanes' ends
+			c.AddSeries(st.name, nil, withData(st.data),
+				charts.WithSeriesOpts(func(ss *charts.SingleSeries) {
+					ss.Type, ss.SymbolSize, ss.Symbol, ss.XAxisIndex, ss.YAxisIndex = "scatter", 12, "triangle", 1, 1
+				}),
+				charts.WithItemStyleOpts(opts.ItemStyle{Color: st.color}))
+			continue
+		}
 		c.AddSeries(st.name, nil, withData(st.data),
 			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "rect", XAxisIndex: 1, YAxisIndex: 1}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: st.color}),
@@ -622,44 +633,92 @@ func (b *chartBuilder) startup() (chartSpec, optioner) {
 func laneAxis(lanes []analyze.Lane) opts.YAxis {
 	ids := make([]string, len(lanes))
 	for i, l := range lanes {
-		ids[i] = pageText(l.InstanceID)
+		ids[i] = "#" + strconv.Itoa(l.Number)
 	}
 	return opts.YAxis{Type: "category", GridIndex: 1, Data: ids, Inverse: opts.Bool(true),
-		AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Width: 130, Overflow: "truncate", FontSize: 10}}
+		AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), FontSize: 10}}
 }
 
-// laneState is one state of the lanes as a broken line: each lane's segment
-// at the lane's category index, segments separated by gaps.
+// laneState is one state of the lanes: a series of segments, two points
+// and a gap each.
 type laneState struct {
 	name, color string
 	data        xySeries
 }
 
-// laneStates splits every lane into starting (start to first request), busy
-// (first to last request) and idle (last request, or start when it served
-// nothing, to end).
+// laneStates splits every lane by its evidence: starting (start to its
+// startup probe, or to its first request when it was a cold start and no
+// probe was logged), then, step by step, busy (a request in flight half
+// the step or more), partly busy (less), or idle (none), to its end; a
+// memory kill ends it with a mark. Each segment is named by the lane's
+// number and instance id, for the tooltip.
 func laneStates(lanes []analyze.Lane) []laneState {
-	states := []laneState{{name: "starting", color: colorWarn}, {name: "busy", color: colorServer}, {name: "idle", color: colorIdle}}
-	add := func(st int, lane int, from, to time.Time) {
-		if from.IsZero() || to.IsZero() || to.Before(from) {
+	states := []laneState{{name: "starting", color: colorWarn}, {name: "busy", color: colorServer},
+		{name: "partly busy", color: "#c6e5b3"}, {name: "idle", color: colorIdle}, {name: "killed for memory", color: colorFail}}
+	add := func(st int, l analyze.Lane, y int, from, to time.Time, what string) {
+		if from.IsZero() || to.IsZero() || !to.After(from) {
 			return
 		}
-		y := float64(lane)
-		states[st].data = append(states[st].data, xy{x: from.UnixMilli(), y: y}, xy{x: to.UnixMilli(), y: y}, xy{gap: true})
+		name := "#" + strconv.Itoa(l.Number) + " " + pageText(l.InstanceID) + ": " + what
+		states[st].data = append(states[st].data, xy{x: from.UnixMilli(), y: float64(y), name: name},
+			xy{x: to.UnixMilli(), y: float64(y), name: name}, xy{gap: true})
 	}
 	for i, l := range lanes {
-		if l.FirstRequest.IsZero() {
-			add(2, i, l.Start, l.End)
-			continue
+		up := l.Start
+		switch {
+		case !l.Ready.IsZero() && l.Ready.After(l.Start):
+			up = l.Ready
+		case l.ColdStart && !l.FirstRequest.IsZero():
+			up = l.FirstRequest
 		}
-		add(0, i, l.Start, l.FirstRequest)
-		add(1, i, l.FirstRequest, l.LastRequest)
-		add(2, i, l.LastRequest, l.End)
-	}
-	for i := range states {
-		if states[i].data == nil {
-			states[i].data = xySeries{}
+		add(0, l, i, l.Start, minTime(up, l.End), "starting")
+		state := func(share float64) int {
+			switch {
+			case share >= 0.5:
+				return 1
+			case share > 0:
+				return 2
+			}
+			return 3
+		}
+		for k := 0; k < len(l.Busy); { // a segment per run of steps in one state
+			st, lo, hi := state(l.Busy[k].Share), l.Busy[k].Share, l.Busy[k].Share
+			j := k + 1
+			for ; j < len(l.Busy) && state(l.Busy[j].Share) == st; j++ {
+				lo, hi = min(lo, l.Busy[j].Share), max(hi, l.Busy[j].Share)
+			}
+			to := l.End
+			if j < len(l.Busy) {
+				to = l.Busy[j].Time
+			}
+			what := "idle"
+			if st != 3 {
+				what = fmt.Sprintf("%.0f to %.0f %% busy", 100*lo, 100*hi)
+			}
+			add(st, l, i, maxTime(l.Busy[k].Time, up), minTime(to, l.End), what)
+			k = j
+		}
+		if len(l.Busy) == 0 {
+			add(3, l, i, up, l.End, "idle")
+		}
+		if l.EndReason == "memory_limit" {
+			name := "#" + strconv.Itoa(l.Number) + " " + pageText(l.InstanceID) + ": killed for exceeding its memory"
+			states[4].data = append(states[4].data, xy{x: l.End.UnixMilli(), y: float64(i), name: name})
 		}
 	}
 	return states
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -112,6 +112,7 @@ type htmlCell struct {
 	Text  string
 	Num   bool     // right-aligned
 	Items []string // a list instead of Text
+	Hover string   // shown on hover (the title attribute)
 }
 
 func newPageView(rpt *analyze.Report, opts Options, library string) (*pageView, error) {
@@ -483,14 +484,22 @@ func htmlReconciliationTable(rpt *analyze.Report) htmlTable {
 func htmlColdStartTable(rpt *analyze.Report) htmlTable {
 	cs := rpt.ColdStarts
 	t := htmlTable{Title: "Cold starts",
-		Head: []string{"Instance", "Started (UTC)", "Reason", "Evidence", "Startup ms", "First request",
+		Head: []string{"Instance (lane)", "Started (UTC)", "Reason", "Evidence", "Startup ms", "First request",
 			"First request ms", "Penalty ms"},
 		Notes: []string{fmt.Sprintf("%d cold starts, %s of requests; penalty p50 %s ms, p95 %s ms. "+
 			"Penalty is the first request's latency minus the warm median of its endpoint.",
 			cs.Count, pagePct(cs.ShareOfRequests), pageMS(cs.PenaltyP50MS), pageMS(cs.PenaltyP95MS))},
 		Empty: "No cold starts found."}
+	number := map[string]int{}
+	for _, l := range rpt.Series.Lanes {
+		number[l.InstanceID] = l.Number
+	}
 	for _, c := range cs.Instances[:min(len(cs.Instances), maxColdStartRows)] {
-		t.Rows = append(t.Rows, cellRow(cellText(c.InstanceID), cellText(c.StartedAt.UTC().Format("2006-01-02 15:04:05.000")),
+		id := cellText(c.InstanceID)
+		if n := number[c.InstanceID]; n > 0 {
+			id = htmlCell{Text: "#" + strconv.Itoa(n), Hover: pageText(c.InstanceID)}
+		}
+		t.Rows = append(t.Rows, cellRow(id, cellText(c.StartedAt.UTC().Format("2006-01-02 15:04:05.000")),
 			cellText(c.Reason), cellText(strings.Join(c.Evidence, ", ")), cellNum(pageMS(c.StartupMS)), cellText(c.FirstRequest),
 			cellNum(pageMS(c.FirstRequestMS)), cellNum(pageMS(c.PenaltyMS))))
 	}

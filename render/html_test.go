@@ -234,8 +234,11 @@ func TestChartsCarryTheSeries(t *testing.T) {
 		{"chart_latency", "cold start", 3},
 		{"chart_memory", "p99", 10},
 		{"chart_startup", "startup latency", 3},
-		{"chart_startup", "busy", 9}, // 3 served lanes, 2 points and a gap each
-		{"chart_startup", "idle", 12},
+		{"chart_startup", "starting", 9},    // 3 cold starts, 2 points and a gap each
+		{"chart_startup", "busy", 9},        // 3 served lanes, one run of busy steps each
+		{"chart_startup", "partly busy", 9}, // a step of each served lane
+		{"chart_startup", "idle", 9},        // lanes 1 and 2 end idle; lane 4 never served
+		{"chart_startup", "killed for memory", 1},
 	}
 	for _, c := range counts {
 		if got := len(seriesData(t, opts[c.chart], c.series)); got != c.want {
@@ -259,8 +262,13 @@ func TestChartsCarryTheSeries(t *testing.T) {
 		}
 	}
 	lanes := opts["chart_startup"]["yAxis"].([]any)[1].(map[string]any)["data"].([]any)
-	if len(lanes) != 4 || lanes[3] != "00deadbeef00000000000000000000000000000f" {
-		t.Errorf("lanes %v, want 4 instances, the idle one last", lanes)
+	if len(lanes) != 4 || lanes[3] != "#4" {
+		t.Errorf("lanes %v, want 4 instances numbered, the idle one last", lanes)
+	}
+	// The full id is in the tooltip of each segment.
+	killed := seriesData(t, opts["chart_startup"], "killed for memory")[0].(map[string]any)
+	if name := killed["name"].(string); !strings.Contains(name, "#4 00deadbeef00000000000000000000000000000f") {
+		t.Errorf("memory kill named %q, want the lane's number and full instance id", name)
 	}
 }
 
@@ -618,11 +626,32 @@ func sampleSeries() analyze.Series {
 		s.Memory = append(s.Memory, analyze.UtilPoint{Time: t, P50: 0.6, P95: 0.8, P99: 0.9 + f/250})
 	}
 	s.Startup = []analyze.ValuePoint{{Time: at(1), Value: 9100}, {Time: at(2), Value: 8800}, {Time: at(40), Value: 9400}}
+	// Busy shares per 10 s: each served lane busy, then partly busy, then
+	// idle; the last lane never served and was killed for its memory.
+	shares := func(from, busyTo, partTo int) []analyze.BusyShare {
+		var out []analyze.BusyShare
+		for t := from / 10 * 10; t < 100; t += 10 {
+			share := 0.0
+			switch {
+			case t < busyTo:
+				share = 0.9
+			case t < partTo:
+				share = 0.2
+			}
+			out = append(out, analyze.BusyShare{Time: at(float64(t)), Share: share})
+		}
+		return out
+	}
+	s.LaneStepS = 10
 	s.Lanes = []analyze.Lane{
-		{InstanceID: "00f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9", Start: at(1), FirstRequest: at(10), LastRequest: at(98), End: at(100), Requests: 200, ColdStart: true},
-		{InstanceID: "00aa11bb22cc33dd44ee55ff66778899aabbccdd", Start: at(2), FirstRequest: at(11), LastRequest: at(60), End: at(100), Requests: 110, ColdStart: true},
-		{InstanceID: "00bead5eedcafe0123456789abcdef0123456789", Start: at(40), FirstRequest: at(49), LastRequest: at(97), End: at(100), Requests: 118, ColdStart: true},
-		{InstanceID: "00deadbeef00000000000000000000000000000f", Start: at(70), End: at(100)},
+		{Number: 1, InstanceID: "00f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9", Start: at(1), FirstRequest: at(10), LastRequest: at(98), End: at(100),
+			Requests: 200, ColdStart: true, EndReason: "window_end", Busy: shares(1, 80, 90)},
+		{Number: 2, InstanceID: "00aa11bb22cc33dd44ee55ff66778899aabbccdd", Start: at(2), Ready: at(8), FirstRequest: at(11), LastRequest: at(60),
+			End: at(100), Requests: 110, ColdStart: true, EndReason: "window_end", Busy: shares(2, 50, 60)},
+		{Number: 3, InstanceID: "00bead5eedcafe0123456789abcdef0123456789", Start: at(40), FirstRequest: at(49), LastRequest: at(97), End: at(100),
+			Requests: 118, ColdStart: true, EndReason: "window_end", Busy: shares(40, 90, 100)},
+		{Number: 4, InstanceID: "00deadbeef00000000000000000000000000000f", Start: at(70), End: at(85), EndReason: "memory_limit", MemoryKills: 1,
+			Busy: shares(70, 0, 0)},
 	}
 	return s
 }

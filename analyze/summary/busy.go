@@ -73,6 +73,8 @@ type busySeg struct {
 	headLo int64  // the run's lo when head was found
 	headE  int64  // the latest end among open[:head]
 	closed BusyTotals
+	// tens is the closed spans' busy milliseconds per 10 s.
+	tens BucketCounts
 	// The earliest start and latest end of the closed spans; cLo > cHi
 	// when none is closed.
 	cLo, cHi int64
@@ -136,7 +138,7 @@ func (g *busySeg) close() {
 		if j == len(open) || e > hi-BusyGuard {
 			break
 		}
-		g.closed.Add(sweep(open[i:j]))
+		g.closed.Add(sweep(open[i:j], &g.tens))
 		g.markClosed(open[i].s, e)
 		i, end = j, j
 	}
@@ -155,9 +157,13 @@ func (g *busySeg) markClosed(s, e int64) {
 	g.cLo, g.cHi = min(g.cLo, s), max(g.cHi, e)
 }
 
+// BusyBucket is the width of the buckets of busy time per instance.
+const BusyBucket = 10 * time.Second
+
 // sweep counts the spans of sorted intervals: busy time billed and as it
-// was, and the most intervals open at one instant.
-func sweep(ivs []span) BusyTotals {
+// was, and the most intervals open at one instant; tens, when given, gets
+// each span's milliseconds per BusyBucket.
+func sweep(ivs []span, tens *BucketCounts) BusyTotals {
 	var t BusyTotals
 	ends := endHeap(takeSlice[int64](&endsPool))
 	defer func() { putSlice(&endsPool, []int64(ends)) }()
@@ -175,6 +181,9 @@ func sweep(ivs []span) BusyTotals {
 		ends = ends[:0]
 		t.Billed += int64(RoundUp(time.Duration(e-s), BillingQuantum))
 		t.InFlight += e - s
+		if tens != nil {
+			addBusy(tens, s, e)
+		}
 		t.Spans++
 		i = j
 	}
@@ -214,6 +223,7 @@ func (g *busySeg) merge(o *busySeg) int64 {
 		g.markClosed(o.cLo, o.cHi)
 	}
 	g.closed.Add(o.closed)
+	g.tens.merge(&o.tens)
 	if len(g.open) >= g.closeAt {
 		g.close()
 	}
@@ -276,7 +286,7 @@ func (b *Busy) Totals() BusyTotals {
 		}
 	}
 	slices.SortFunc(open, span.Compare)
-	t.Add(sweep(open))
+	t.Add(sweep(open, nil))
 	t.Conflicts = conflicts
 	return t
 }
@@ -317,6 +327,33 @@ func (h *endHeap) pop() {
 		i = m
 	}
 	*h = s
+}
+
+// addBusy adds the span [s, e] to busy milliseconds per BusyBucket: each
+// bucket the span's part in it, in whole milliseconds.
+func addBusy(tens *BucketCounts, s, e int64) {
+	w := int64(BusyBucket)
+	for b := FloorDiv(s, w); b*w < e; b++ {
+		part := min(e, (b+1)*w) - max(s, b*w)
+		if ms := part / int64(time.Millisecond); ms > 0 {
+			tens.add(b, uint32(ms))
+		}
+	}
+}
+
+// BusyPer10s is the instance's busy milliseconds per BusyBucket (bucket k
+// starts k x 10 s after the Unix epoch): the closed spans' and those of
+// what is still open, swept together.
+func (b *Busy) BusyPer10s() *BucketCounts {
+	var out BucketCounts
+	var open []span
+	for _, g := range b.segs {
+		out.merge(&g.tens)
+		open = append(open, g.open...)
+	}
+	slices.SortFunc(open, span.Compare)
+	sweep(open, &out)
+	return &out
 }
 
 // BillingQuantum is Cloud Run's billing granularity: busy time is rounded

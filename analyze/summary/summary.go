@@ -242,6 +242,7 @@ func (s *Summary) MergeChunk(p collect.ChunkPiece) {
 		s.instanceByID(b.id).Busy.extend(s.curRun, &b.busy)
 		for _, g := range b.busy.segs {
 			putSlice(&spans, g.open)
+			g.tens.release()
 			*g = busySeg{}
 			segPool.Put(g)
 		}

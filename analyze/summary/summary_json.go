@@ -37,7 +37,8 @@ const Schema = "runlens.summary/v1"
 //   - instances, by ID: requests, whether one carried the cold-start
 //     marker, the last completion, the 32 earliest requests, and the busy
 //     intervals per run (busy.go): the run's span of arrivals, the
-//     intervals still open, and the closed spans' totals and hull;
+//     intervals still open, and the closed spans' totals, hull and busy
+//     milliseconds per 10 s;
 //   - arrivals_per_s, errors_per_s (status 5xx or 0), status_per_10s;
 //   - interval_s and intervals: the latency state per interval of
 //     arrival;
@@ -142,6 +143,7 @@ type busyJSON struct {
 	ToNS     int64      `json:"to_ns"`
 	Open     [][2]int64 `json:"open"` // [start, end] ns
 	Closed   closedJSON `json:"closed"`
+	BusyMS   []runJSON  `json:"closed_busy_ms_per_10s"` // the closed spans' busy milliseconds per 10 s
 	ClosedLo int64      `json:"closed_from_ns"`
 	ClosedHi int64      `json:"closed_to_ns"`
 }
@@ -229,7 +231,7 @@ func (s *Summary) toJSON() *summaryJSON {
 		for _, g := range in.Busy.segs {
 			bj := busyJSON{FromNS: g.run.lo, ToNS: g.run.hi, Open: make([][2]int64, len(g.open)),
 				Closed:   closedJSON{BilledNS: g.closed.Billed, InFlightNS: g.closed.InFlight, MaxConcurrency: g.closed.MaxConc, Spans: g.closed.Spans},
-				ClosedLo: g.cLo, ClosedHi: g.cHi}
+				ClosedLo: g.cLo, ClosedHi: g.cHi, BusyMS: runsOf(&g.tens)}
 			for i, iv := range g.open {
 				bj.Open[i] = [2]int64{iv.s, iv.e}
 			}
@@ -394,6 +396,7 @@ func fromJSON(in *summaryJSON) (*Summary, error) {
 			g := newBusySeg(&runHull{lo: bj.FromNS, hi: bj.ToNS})
 			g.closed = BusyTotals{Billed: bj.Closed.BilledNS, InFlight: bj.Closed.InFlightNS, MaxConc: bj.Closed.MaxConcurrency, Spans: bj.Closed.Spans}
 			g.cLo, g.cHi = bj.ClosedLo, bj.ClosedHi
+			check(runsInto(&g.tens, bj.BusyMS))
 			for _, iv := range bj.Open {
 				if iv[1] < iv[0] {
 					return nil, fmt.Errorf("instance %q: busy interval %v ends before it starts", ij.ID, iv)

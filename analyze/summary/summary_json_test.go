@@ -32,8 +32,9 @@ func canonicalJSON(t testing.TB, s *Summary) []byte {
 	j := s.toJSON()
 	for i := range j.Instances {
 		tot := s.instances[j.Instances[i].ID].Busy.Totals()
+		per10s := s.instances[j.Instances[i].ID].Busy.BusyPer10s()
 		j.Instances[i].Busy = []busyJSON{{Closed: closedJSON{BilledNS: tot.Billed, InFlightNS: tot.InFlight,
-			MaxConcurrency: tot.MaxConc, Spans: tot.Spans}}}
+			MaxConcurrency: tot.MaxConc, Spans: tot.Spans}, BusyMS: runsOf(per10s)}}
 		j.Instances[i].Conflicts = tot.Conflicts
 	}
 	b, err := json.MarshalIndent(j, "", " ")

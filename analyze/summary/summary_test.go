@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/heap"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -55,14 +56,17 @@ func TestBusyMatchesSweep(t *testing.T) {
 	for _, r := range reqs {
 		byInstance[r.InstanceID] = append(byInstance[r.InstanceID], span{r.Time.UnixNano(), r.Time.Add(r.Latency).UnixNano()})
 	}
-	for _, ivs := range byInstance {
+	wantTens := map[string]map[int64]uint64{}
+	for id, ivs := range byInstance {
 		slices.SortFunc(ivs, span.Compare)
 		var ends endHeap
+		var tens BucketCounts
 		for i := 0; i < len(ivs); {
 			s, e, j := ivs[i].s, ivs[i].e, i
 			for ; j < len(ivs) && ivs[j].s <= e; j++ {
 				e = max(e, ivs[j].e)
 			}
+			addBusy(&tens, s, e)
 			wantBilled += int64(RoundUp(time.Duration(e-s), BillingQuantum))
 			wantInFlight += e - s
 			i = j
@@ -74,6 +78,8 @@ func TestBusyMatchesSweep(t *testing.T) {
 			ends.push(iv.e)
 			wantConc = max(wantConc, len(ends))
 		}
+		wantTens[id] = map[int64]uint64{}
+		tens.Each(func(b int64, n uint64) { wantTens[id][b] = n })
 	}
 
 	check := func(name string, s *Summary) {
@@ -81,6 +87,13 @@ func TestBusyMatchesSweep(t *testing.T) {
 		var got BusyTotals
 		for _, in := range s.instances {
 			got.Add(in.Busy.Totals())
+		}
+		for id, in := range s.instances {
+			gotTens := map[int64]uint64{}
+			in.Busy.BusyPer10s().Each(func(b int64, n uint64) { gotTens[b] = n })
+			if !maps.Equal(gotTens, wantTens[id]) {
+				t.Errorf("%s: instance %s: busy per 10 s differs from the sweep's", name, id)
+			}
 		}
 		if got.Billed != wantBilled || got.InFlight != wantInFlight || got.MaxConc != wantConc || got.Conflicts != 0 {
 			t.Errorf("%s: billed %v, in flight %v, concurrency %d, %d conflicts; want %v, %v, %d, none", name,
