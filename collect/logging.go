@@ -72,6 +72,10 @@ type logReader struct {
 	warnings int
 	first    string // the first warning, without the file name
 
+	// closedLate is set when the closing bracket of an array was found
+	// after a malformed element had hidden it from the framer.
+	closedLate bool
+
 	stopLine int   // where reading stopped early
 	stopErr  error // why: a syntax or read error
 

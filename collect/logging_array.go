@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"strings"
 )
 
 // A JSON array of log entries (gcloud logging read --format=json, a
@@ -17,8 +18,9 @@ import (
 // between the array's elements, and the file is cut after one of them into
 // chunks of whole elements, with the elements' offsets. The workers parse
 // the elements as they parse NDJSON lines, and the merge takes the chunks
-// in file order. A syntax error in an element stops the reading there, as
-// it stops a streaming decoder.
+// in file order. A malformed element is a warning and the reading goes on
+// with the next one, as after a bad NDJSON line (element resynchronises
+// where the malformed one hid the commas after it).
 
 // framer follows JSON text across the buffers of a file: whether it is in
 // a string, after a backslash, and how deep in arrays and objects.
@@ -210,7 +212,7 @@ func (lr *logReader) readArray(br *bufio.Reader, line int) {
 	case lr.stopErr != nil:
 	case readErr != nil:
 		lr.stop(lr.lineBase+1, readErr)
-	case !closed:
+	case !closed && !lr.closedLate:
 		lr.stop(lr.lineBase+1, fmt.Errorf("array not closed: %w", io.ErrUnexpectedEOF))
 	default:
 		lr.afterArray(br, tail)
@@ -254,6 +256,12 @@ func splitArray(br *bufio.Reader, out chan<- arrayChunk, free chan []byte, size 
 		buf = append(buf[:0], carry...)
 		buf, err = fill(br, buf)
 		seps := f.scanBlocks(buf, scanned, nil)
+		for f.ended && strayBracket(buf[seps[len(seps)-1]+1:]) {
+			// Not the array's end: a malformed element's bracket.
+			p := int(seps[len(seps)-1]) + 1
+			f.ended, f.depth, f.inStr, f.esc = false, 1, false, false
+			seps = f.scanBlocks(buf, p, seps[:len(seps)-1])
+		}
 		switch {
 		case f.ended:
 			end := int(seps[len(seps)-1])
@@ -282,6 +290,17 @@ func splitArray(br *bufio.Reader, out chan<- arrayChunk, free chan []byte, size 
 	}
 }
 
+// strayBracket reports whether what follows a closing bracket at the
+// array's depth goes on with another element: a comma, then an object.
+func strayBracket(rest []byte) bool {
+	rest = bytes.TrimLeft(rest, " \t\r\n")
+	if len(rest) == 0 || rest[0] != ',' {
+		return false
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	return len(rest) > 0 && rest[0] == '{'
+}
+
 // maxElement bounds an array element: the whole of one is held in memory.
 const maxElement = 64 << 20
 
@@ -303,62 +322,159 @@ func (lr *logReader) parseElements(c arrayChunk) {
 			if c.last && k == len(c.seps)-1 && c.seq == 0 && k == 0 {
 				break // []
 			}
-			what := ","
 			if c.last && k == len(c.seps)-1 {
-				what = "]"
+				lr.warnf(start, "ignored a comma before the array's closing bracket")
+			} else {
+				lr.warnf(start, "skipped an empty array element")
 			}
-			lr.stop(start, fmt.Errorf("invalid character '%s' looking for beginning of value", what))
-			return
+			continue
 		}
-		if !lr.element(start, t) {
-			return
-		}
+		lr.element(start, t)
 	}
 	if c.cut {
 		raw := c.data[pos:]
 		t := bytes.TrimLeft(raw, " \t\r\n")
 		start := line + bytes.Count(raw[:len(raw)-len(t)], []byte("\n")) + 1
 		// Not trimmed at its end: a newline there may be in a string.
-		if len(t) > 0 && !lr.element(start, t) {
+		lr.closedLate = false
+		if len(t) > 0 {
+			lr.element(start, t)
+		}
+		if !lr.closedLate {
+			lr.stop(line+bytes.Count(raw, []byte("\n"))+1, fmt.Errorf("array not closed: %w", io.ErrUnexpectedEOF))
 			return
 		}
-		lr.stop(line+bytes.Count(raw, []byte("\n"))+1, fmt.Errorf("array not closed: %w", io.ErrUnexpectedEOF))
-		return
 	}
 	lr.lineBase = line
 }
 
-// element reads one element, which starts on the given line, and reports
-// whether reading goes on: a syntax error stops it, as it stops a
-// streaming decoder, and says so as the decoder would.
-func (lr *logReader) element(start int, t []byte) bool {
+// element reads the text of one element, which starts on the given line.
+// A malformed element is a warning and the reading goes on after it, as
+// after a bad NDJSON line. Where it broke the framing (a brace or a quote
+// missing, so that t runs on over the elements after it), the text after
+// the error is framed again, one element at a time.
+func (lr *logReader) element(start int, t []byte) {
+	end := len(t) // of the first element in t; the file's framer found it
+	for bad := 0; ; {
+		one := t[:end]
+		if end < len(t) { // else as the caller gave it: in a cut array, a newline at its end may be in a string
+			one = bytes.TrimRight(one, " \t\r\n")
+		}
+		e, inStr := lr.readOne(start, one)
+		sep := end // the comma or bracket after the element
+		if e >= 0 {
+			if bad++; bad == maxResync {
+				lr.warnf(start, "skipped what follows %d malformed elements in a row", bad)
+				return
+			}
+			sep = resync(t, e, inStr)
+		}
+		if sep < len(t) && t[sep] == ']' && len(bytes.TrimSpace(t[sep+1:])) == 0 {
+			lr.closedLate = true // the array's own closing bracket
+			return
+		}
+		next := sep + 1
+		if next >= len(t) {
+			return
+		}
+		rest := bytes.TrimLeft(t[next:], " \t\r\n")
+		start += bytes.Count(t[:len(t)-len(rest)], []byte("\n"))
+		t = rest
+		end = firstSep(t)
+	}
+}
+
+// maxResync bounds the malformed elements read in one stretch the file's
+// framer could not cut (each framing afresh may cost the whole stretch).
+const maxResync = 64
+
+// readOne reads one element, t, which starts on the given line. It
+// returns -1 when t was read whole, a log entry or not (with a warning
+// if not); else the offset in t where a malformed element broke off, and
+// whether that offset is in a string.
+func (lr *logReader) readOne(start int, t []byte) (int, bool) {
+	if len(t) == 0 {
+		lr.warnf(start, "skipped an empty array element")
+		return -1, false
+	}
 	if lr.fastRequest(start, t, formElement) {
-		return true
+		return -1, false
 	}
 	err := lr.decodeEntry(t)
 	var se *json.SyntaxError
 	if !errors.As(err, &se) {
 		lr.handle(start, err)
-		return true
+		return -1, false
 	}
-	// A syntax error: a streaming decoder takes a value that is whole
-	// before it meets what follows it, so the element is read again that
-	// way. (Rare: the fast path and the decoder above take the rest.)
+	// A syntax error. A whole value that something follows is read, as a
+	// streaming decoder would, and what follows it is skipped.
 	dec := json.NewDecoder(bytes.NewReader(t))
 	resetEntry(&lr.entry)
-	err = dec.Decode(&lr.entry)
-	if errors.As(err, &se) || err == io.ErrUnexpectedEOF || err == io.EOF {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+	if derr := dec.Decode(&lr.entry); derr == nil || !errors.As(derr, new(*json.SyntaxError)) && derr != io.ErrUnexpectedEOF && derr != io.EOF {
+		lr.handle(start, derr)
+		off := int(dec.InputOffset())
+		rest := bytes.TrimLeft(t[off:], " \t\r\n")
+		if len(rest) == 0 { // cannot be: the element did not decode whole
+			return -1, false
 		}
-		lr.stop(start, err) // the value itself is broken
-		return false
+		lr.warnf(start+bytes.Count(t[:len(t)-len(rest)], []byte("\n")), "skipped what follows an array element: invalid character %q", rest[0])
+		return len(t) - len(rest), false
 	}
-	lr.handle(start, err)
-	rest := bytes.TrimLeft(t[dec.InputOffset():], " \t\r\n")
-	if len(rest) == 0 { // cannot be: the element did not decode whole
-		return true
+	lr.values++
+	msg := err.Error()
+	e := len(t)
+	if strings.HasPrefix(msg, "invalid character") {
+		e = int(min(max(se.Offset-1, 0), int64(len(t))))
 	}
-	lr.stop(start, fmt.Errorf("invalid character %q after array element", rest[0]))
-	return false
+	lr.warnf(start, "skipped a malformed element: %v", err)
+	return e, strings.Contains(msg, "string escape")
+}
+
+// resync returns the offset of the separator that ends a malformed
+// element in t, which broke off at offset e (in a string or not): e-1
+// when an object starts at e after a comma (the malformed element lacked
+// its closing brace), else the next comma or bracket between elements,
+// framing t afresh from e; len(t) when none follows.
+func resync(t []byte, e int, inStr bool) int {
+	if e >= len(t) {
+		return len(t)
+	}
+	if !inStr && t[e] == '{' {
+		before := bytes.TrimRight(t[:e], " \t\r\n")
+		if len(before) > 0 && before[len(before)-1] == ',' {
+			return e - 1
+		}
+	}
+	// The framer's state at e, the string cut short there.
+	f := framer{depth: 1}
+	f.scan(t[:e], 0, nil)
+	if f.ended {
+		f = framer{depth: 1}
+	}
+	f.inStr, f.esc = inStr, false
+	return e + f.first(t[e:])
+}
+
+// firstSep frames t afresh and returns the offset of the comma or bracket
+// that ends its first element, or len(t).
+func firstSep(t []byte) int {
+	f := framer{depth: 1}
+	return f.first(t)
+}
+
+// first scans t until the first separator and returns its offset, or
+// len(t). It scans a window at a time, so that it costs what the element
+// does, not what t does.
+func (f *framer) first(t []byte) int {
+	for from := 0; from < len(t); {
+		to := min(len(t), from+4096)
+		if seps := f.scan(t[:to], from, nil); len(seps) > 0 {
+			return int(seps[0])
+		}
+		if f.ended {
+			break
+		}
+		from = to
+	}
+	return len(t)
 }

@@ -3,6 +3,7 @@ package collect
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -24,14 +25,20 @@ func readArrayBoth(t *testing.T, data []byte) (par, seq *Dataset, parN, seqN int
 
 // checkArraySame checks that the parallel reading of an array gives what
 // the streaming decoder gives: entries, requests, events, warnings and
-// whether it failed. On a syntax error both stop after the same entries;
-// where and how they word it may differ (the decoder reports, say, a
-// missing comma on the next value's line, the parallel reading an
-// invalid character after the element), so the stop's line and text are
-// not compared.
+// whether it failed. The decoder stops at a syntax error, where the
+// parallel reading skips the malformed element and goes on: then the
+// parallel reading must have read all the decoder read, in the same
+// order, and maybe more.
 func checkArraySame(t *testing.T, data []byte) {
 	t.Helper()
 	par, seq, parN, seqN, parErr, seqErr := readArrayBoth(t, data)
+	if decoderStopped(seq, seqErr) {
+		if parN < seqN || !isPrefix(seq.Requests, par.Requests) || !isPrefix(seq.Events, par.Events) {
+			t.Fatalf("on %q: the decoder stopped after %d entries (%v, %q), the parallel reading read %d (%v, %q), not all of those",
+				short(data), seqN, seqErr, seq.Warnings, parN, parErr, par.Warnings)
+		}
+		return
+	}
 	if (parErr == nil) != (seqErr == nil) || parN != seqN {
 		t.Fatalf("on %q: parallel read %d, %v; the decoder %d, %v", short(data), parN, parErr, seqN, seqErr)
 	}
@@ -46,6 +53,24 @@ func checkArraySame(t *testing.T, data []byte) {
 	if diff := cmp.Diff(seq, par, cmpopts.EquateEmpty()); diff != "" {
 		t.Fatalf("on %q (-decoder +parallel):\n%s", short(data), diff)
 	}
+}
+
+// decoderStopped reports whether the streaming decoder stopped early.
+func decoderStopped(ds *Dataset, err error) bool {
+	if err != nil {
+		return strings.HasPrefix(err.Error(), "reading logs a.json: line ")
+	}
+	for _, w := range ds.Warnings {
+		if strings.Contains(w, ": stopped reading after ") || strings.Contains(w, ": ignored what follows the log entries") {
+			return true
+		}
+	}
+	return false
+}
+
+// isPrefix reports whether a starts b.
+func isPrefix[T any](a, b []T) bool {
+	return len(a) <= len(b) && cmp.Equal(a, b[:len(a)], cmpopts.EquateEmpty())
 }
 
 // short is the start of data, for messages.
@@ -195,4 +220,58 @@ func FuzzFramer(f *testing.F) {
 		}
 		checkFramer(t, data, []int{int(cut)})
 	})
+}
+
+// One malformed element of a gcloud array costs that element only, as a
+// bad line of NDJSON costs that line: a syntax error inside it, a missing
+// closing brace or an unterminated string (which hide the commas after
+// them from the framer), at the start, in the middle and at the end, in
+// chunks of any size. Each is a warning naming its line.
+func TestReadArrayResyncsAfterBadElement(t *testing.T) {
+	const n = 425
+	good := prettyArray(t, largeLog(t, n))
+	elements := strings.Split(string(good), ",\n  {")
+	for _, tc := range []struct {
+		name string
+		bad  func(e string) string
+		kept int // of the requests
+	}{
+		{"syntax error", func(e string) string { return strings.Replace(e, `"status": 200,`, `"status": 200,,`, 1) }, n - 1},
+		{"missing brace", func(e string) string { return strings.TrimSuffix(e, "\n  }") }, n - 1},
+		{"unterminated string", func(e string) string { return strings.Replace(e, `"protocol": "HTTP/1.1"`, `"protocol": "HTTP/1.1`, 1) }, n - 1},
+		{"garbage", func(e string) string { return e + ` "x"}]` }, n}, // a stray bracket after a whole element
+		{"bad escape", func(e string) string { return strings.Replace(e, `"protocol": "HTTP/1.1"`, `"protocol": "HTTP\q"`, 1) }, n - 1},
+	} {
+		for _, at := range []int{1, 212, n - 2} {
+			var b strings.Builder
+			first, last := 0, 0 // the bad element's lines
+			for i, e := range elements {
+				if i > 0 {
+					b.WriteString(",\n  {")
+				}
+				if i == at {
+					first = strings.Count(b.String(), "\n") + 1
+					e = tc.bad(e)
+					last = first + strings.Count(e, "\n")
+				}
+				b.WriteString(e)
+			}
+			for _, read := range []ReadOptions{{}, {Workers: 2, ChunkBytes: 4096}, {Workers: 1, ChunkBytes: 700}} {
+				ds := &Dataset{Read: read}
+				got, err := ReadLogs("a.json", strings.NewReader(b.String()), ds)
+				if err != nil || len(ds.Requests) != tc.kept {
+					t.Errorf("%s at element %d, %+v: read %d entries, %d requests, %v; want %d requests; warnings %q",
+						tc.name, at, read, got, len(ds.Requests), err, tc.kept, ds.Warnings)
+					continue
+				}
+				var line int
+				if len(ds.Warnings) == 1 {
+					fmt.Sscanf(ds.Warnings[0], "a.json:%d: skipped", &line)
+				}
+				if line < first || line > last {
+					t.Errorf("%s at element %d, %+v: warnings %q, want one naming a line from %d to %d", tc.name, at, read, ds.Warnings, first, last)
+				}
+			}
+		}
+	}
 }

@@ -275,6 +275,7 @@ func (lr *logReader) absorb(cr *logReader) {
 	}
 	lr.n += cr.n
 	lr.values += cr.values
+	lr.closedLate = lr.closedLate || cr.closedLate
 	for i, v := range cr.out {
 		lr.out[i] += v
 	}

@@ -197,7 +197,8 @@ func TestReadLogsBadArray(t *testing.T) {
 	wantWarnings := []string{
 		"bad-array.json:9: json: cannot unmarshal number into Go struct field LogEntry.timestamp of type string",
 		`bad-array.json:17: latency "-0.5s": negative`,
-		`bad-array.json:30: stopped reading after 4 entries: invalid character '\n' in string literal`,
+		`bad-array.json:30: skipped a malformed element: invalid character '\n' in string literal`,
+		"bad-array.json:34: stopped reading after 4 entries: array not closed: unexpected EOF",
 	}
 	if diff := cmp.Diff(wantWarnings, ds.Warnings); diff != "" {
 		t.Errorf("Warnings (-want +got):\n%s", diff)
@@ -336,8 +337,8 @@ func TestReadLogsErrors(t *testing.T) {
 		{"objects without logName", "[{\"points\": []},\n {\"a\": 1}]", "reading logs x: no log entries (line 1: not a LogEntry: no logName)"},
 		{"ndjson without logName", "{\"a\": 1}\n{\"b\": 2}\n", "reading logs x: no log entries (line 1: not a LogEntry: no logName)"},
 		{"bad ndjson", "{\"a\": \n", "reading logs x: no log entries (line 1: unexpected end of JSON input)"},
-		{"cut array", "[\n {\"logName\": ", "reading logs x: line 2: unexpected EOF"},
-		{"broken array", "[\n {\"logName\": x}]", "reading logs x: line 2: invalid character 'x' looking for beginning of value"},
+		{"cut array", "[\n {\"logName\": ", "reading logs x: line 2: array not closed: unexpected EOF"},
+		{"broken array", "[\n {\"logName\": x}]", "reading logs x: no log entries (line 2: skipped a malformed element: invalid character 'x' looking for beginning of value)"},
 		{"array not closed", "[\n", "reading logs x: line 2: array not closed: unexpected EOF"},
 		{"bad gzip", "\x1f\x8b\x00\x00", "reading logs x: gzip: "},
 	}
