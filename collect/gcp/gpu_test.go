@@ -19,16 +19,19 @@ import (
 const gpuFixture = "../../fixtures/gpu-inference"
 
 // collectFixture serves a snapshot from the fake and collects it with the
-// window, project, region and service of its manifest.
+// window, project, region and service of its manifest, and its load-test
+// files.
 func collectFixture(t *testing.T, dir string) (*Result, Config) {
 	t.Helper()
 	ds, err := snapshot.Load(dir)
 	must(t, err)
 	m := ds.Manifest
 	fake := startFake(t, dir)
+	client, err := filepath.Glob(filepath.Join(dir, snapshot.ClientDir, "*"))
+	must(t, err)
 	cfg := Config{
 		Project: m.Project, Region: m.Region, Service: m.Service, Start: m.Window.Start, End: m.Window.End,
-		Endpoint: fake.Addr(), OutDir: t.TempDir(), LogCallBudget: 1_000_000, CallTimeout: 10 * time.Second,
+		Endpoint: fake.Addr(), OutDir: t.TempDir(), ClientFiles: client, LogCallBudget: 1_000_000, CallTimeout: 10 * time.Second,
 	}
 	res, err := Collect(deadline(t), cfg)
 	must(t, err)
