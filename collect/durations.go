@@ -245,3 +245,18 @@ func (c *minuteCache) parse(s string) (time.Time, error) {
 	c.valid = true
 	return t, nil
 }
+
+// Timestamps runlens reads: later ones, or earlier ones, are refused at
+// input, since a window stretched over centuries breaks every output.
+var (
+	minTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// checkTime refuses a timestamp s, read as t, outside the years 1970 to 2199.
+func checkTime(s string, t time.Time) error {
+	if t.Before(minTime) || !t.Before(maxTime) {
+		return fmt.Errorf("timestamp %q: out of range: runlens reads years 1970 to 2199", s)
+	}
+	return nil
+}

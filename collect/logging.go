@@ -374,11 +374,13 @@ func (lr *logReader) addRequest(line int) {
 		ColdStart: strings.Contains(e.TextPayload, coldStartMarker) ||
 			bytes.Contains(e.JSONPayload, []byte(coldStartMarker)),
 	}
-	if e.HTTPRequest != nil {
-		if err := fillHTTP(&req, e.HTTPRequest); err != nil {
-			lr.warnf(line, "%v", err)
-			return
-		}
+	if e.HTTPRequest == nil {
+		lr.warnf(line, "no httpRequest: a request entry without its request; skipped")
+		return
+	}
+	if err := fillHTTP(&req, e.HTTPRequest); err != nil {
+		lr.warnf(line, "%v", err)
+		return
 	}
 	lr.emit(&req)
 }
@@ -428,6 +430,9 @@ func fillHTTP(req *Request, h *HTTPRequest) error {
 		}
 		req.Latency = d
 	}
+	if err := checkHTTP(h.Status, int64(h.RequestSize), int64(h.ResponseSize)); err != nil {
+		return err
+	}
 	req.Method = h.RequestMethod
 	req.URL = h.RequestURL
 	req.Path = urlPath(h.RequestURL)
@@ -437,6 +442,20 @@ func fillHTTP(req *Request, h *HTTPRequest) error {
 	req.UserAgent = h.UserAgent
 	req.RemoteIP = h.RemoteIP
 	req.Protocol = h.Protocol
+	return nil
+}
+
+// checkHTTP refuses what no HTTP response has: a status outside 0 (the
+// client went away) and 100 to 999, a negative size.
+func checkHTTP(status int, reqSize, respSize int64) error {
+	switch {
+	case status != 0 && (status < 100 || status > 999):
+		return fmt.Errorf("status %d: not an HTTP status", status)
+	case reqSize < 0:
+		return fmt.Errorf("requestSize %d: negative", reqSize)
+	case respSize < 0:
+		return fmt.Errorf("responseSize %d: negative", respSize)
+	}
 	return nil
 }
 
@@ -477,7 +496,11 @@ func entryTime(e *LogEntry) (time.Time, error) {
 	if e.Timestamp == "" {
 		return time.Time{}, errors.New("no timestamp")
 	}
-	return ParseTimestamp(e.Timestamp)
+	t, err := ParseTimestamp(e.Timestamp)
+	if err == nil {
+		err = checkTime(e.Timestamp, t)
+	}
+	return t, err
 }
 
 // entryText is the entry's text: textPayload, or jsonPayload.message.

@@ -71,14 +71,17 @@ func (lr *logReader) fastRequest(line int, t []byte, form lineForm) bool {
 		return false
 	}
 	h := &e.HTTPRequest
+	if h.RequestMethod == "" && h.RequestURL == "" && h.Status == 0 {
+		return false // httpRequest null or absent, maybe: the general way tells
+	}
 	reqSize, ok1 := fastInt(h.RequestSize)
 	respSize, ok2 := fastInt(h.ResponseSize)
 	if !ok1 || !ok2 {
 		return false
 	}
 	tm, err := lr.minutes.parse(e.Timestamp)
-	if err != nil {
-		return false
+	if err != nil || tm.Before(minTime) || !tm.Before(maxTime) || checkHTTP(h.Status, reqSize, respSize) != nil {
+		return false // the general way warns
 	}
 	req := &lr.req // reused: a Request handed to a shard would escape
 	*req = Request{Time: tm, Method: h.RequestMethod, URL: h.RequestURL, Path: lr.aids.paths.path(h.RequestURL), Status: h.Status,

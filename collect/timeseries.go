@@ -253,7 +253,7 @@ func (tr *tsReader) point(s *Series, raw json.RawMessage, where string) (Point, 
 	if !tr.interval(&p, in.Interval, where) {
 		return Point{}, false
 	}
-	kind, ok := tr.typedValue(&p, &in, where)
+	kind, ok := tr.typedValue(s, &p, &in, where)
 	if ok && s.ValueType == "" {
 		s.ValueType = kind
 	}
@@ -264,6 +264,9 @@ func (tr *tsReader) point(s *Series, raw json.RawMessage, where string) (Point, 
 // invalid or later startTime is replaced by End.
 func (tr *tsReader) interval(p *Point, iv TimeInterval, where string) bool {
 	end, err := ParseTimestamp(iv.EndTime)
+	if err == nil {
+		err = checkTime(iv.EndTime, end)
+	}
 	if err != nil {
 		tr.problems.add("points with an invalid endTime dropped", where+": "+err.Error())
 		return false
@@ -273,6 +276,9 @@ func (tr *tsReader) interval(p *Point, iv TimeInterval, where string) bool {
 		return true
 	}
 	start, err := ParseTimestamp(iv.StartTime)
+	if err == nil {
+		err = checkTime(iv.StartTime, start)
+	}
 	switch {
 	case err != nil:
 		tr.problems.add("points with an invalid startTime kept with start = end", where+": "+err.Error())
@@ -286,13 +292,17 @@ func (tr *tsReader) interval(p *Point, iv TimeInterval, where string) bool {
 
 // typedValue sets the point's value from whichever field is present and
 // returns its value type.
-func (tr *tsReader) typedValue(p *Point, in *pointIn, where string) (string, bool) {
+func (tr *tsReader) typedValue(s *Series, p *Point, in *pointIn, where string) (string, bool) {
 	v := &in.Value
 	switch {
 	case v.DistributionValue != nil:
 		return "DISTRIBUTION", tr.distribution(p, v.DistributionValue, where)
 	case v.Int64Value != nil:
 		p.Int = int64(*v.Int64Value)
+		if p.Int < 0 && s.MetricKind != "GAUGE" {
+			tr.problems.add("points with a negative count dropped", where)
+			return "INT64", false
+		}
 		return "INT64", true
 	case v.DoubleValue != nil:
 		if !finite(float64(*v.DoubleValue)) {

@@ -165,7 +165,7 @@ func (f *reportFlags) analyzeOptions() (analyze.Options, error) {
 	if f.percentiles != "" {
 		for _, s := range strings.Split(f.percentiles, ",") {
 			p, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-			if err != nil || p < 0 || p > 100 {
+			if err != nil || !(p >= 0 && p <= 100) { // NaN too
 				return opts, usagef("-percentiles: %q is not a number from 0 to 100", s)
 			}
 			opts.Percentiles = append(opts.Percentiles, p)

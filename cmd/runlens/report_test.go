@@ -245,6 +245,8 @@ func TestReportUsageErrors(t *testing.T) {
 		{[]string{"report", "a", "b"}, "one snapshot at a time"},
 		{[]string{"report", "-format", "xml", paper}, "-format"},
 		{[]string{"report", "-percentiles", "50,x", paper}, "-percentiles"},
+		{[]string{"report", "-percentiles", "NaN", paper}, "-percentiles"},
+		{[]string{"report", "-percentiles", "50,+Inf", paper}, "-percentiles"},
 		{[]string{"nosuch"}, "unknown command"},
 	} {
 		_, _, err := runCLI(t, tc.args...)

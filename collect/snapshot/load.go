@@ -291,6 +291,9 @@ func readFormat(path string, r io.Reader, f collect.Format, ds *collect.Dataset)
 		if err != nil {
 			return err
 		}
+		if err := checkService(svc); err != nil {
+			return fmt.Errorf("reading service %s: %w", path, err)
+		}
 		ds.Service = svc
 		ds.Sources = append(ds.Sources, collect.Source{Path: path, Format: "service", Items: 1})
 		return nil
@@ -326,6 +329,23 @@ func scopeSeries(path string, ds *collect.Dataset, from int) {
 		ds.OutOfScope["series of "+collect.OutOtherService+" or "+collect.OutOtherRegion] += out
 		ds.Warnf("%s: %d series of other services or regions, out of scope (%s), left out of every figure", path, out, collect.Scope{Service: sc.Service, Region: sc.Region})
 	}
+}
+
+// checkService refuses a service whose figures no Cloud Run service has
+// and that would break the cost: past 1,000 vCPUs, 1 TiB, a million
+// instances or requests at once.
+func checkService(s *collect.ServiceConfig) error {
+	switch {
+	case !(s.CPU >= 0 && s.CPU <= 1000):
+		return fmt.Errorf("cpu %g vCPUs: out of range (0 to 1,000)", s.CPU)
+	case s.MemoryMiB < 0 || s.MemoryMiB > 1<<20:
+		return fmt.Errorf("memory %d MiB: out of range (0 to 1 TiB)", s.MemoryMiB)
+	case s.Concurrency < 0 || s.Concurrency > 1e6, s.MinInstances < 0 || s.MinInstances > 1e6,
+		s.MaxInstances < 0 || s.MaxInstances > 1e6, s.GPUs < 0 || s.GPUs > 1000, s.Containers < 0 || s.Containers > 1000:
+		return fmt.Errorf("concurrency %d, instances %d to %d, %d GPUs, %d containers: out of range",
+			s.Concurrency, s.MinInstances, s.MaxInstances, s.GPUs, s.Containers)
+	}
+	return nil
 }
 
 func describe(f collect.Format) string {

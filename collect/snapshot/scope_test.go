@@ -172,3 +172,28 @@ func TestReadLooseLogsHasNoScope(t *testing.T) {
 		t.Errorf("read %d requests of %d, out of scope %v", ds.RequestCount(), 2*len(own), ds.OutOfScope)
 	}
 }
+
+// A service resource whose figures would break the cost (a CPU of 1e308)
+// is refused at input, naming the file.
+func TestLoadRefusesAbsurdService(t *testing.T) {
+	dir := copyFixture(t, "paper-mobilenet")
+	path := filepath.Join(dir, ServiceFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, old := range []string{`"cpu": "1"`, `"cpu": "2"`, `"cpu": "4"`, `"cpu": "1000m"`, `"cpu": "2000m"`} {
+		s = strings.Replace(s, old, `"cpu": "1e308"`, 1)
+	}
+	if s == string(b) {
+		t.Fatal("no cpu limit found in the fixture's service")
+	}
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(dir)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "cpu 1e+308") {
+		t.Errorf("err = %v, want one naming %s and its cpu", err, path)
+	}
+}
