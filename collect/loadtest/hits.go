@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -46,6 +47,34 @@ type tally struct {
 	// vegeta), not when it ended (k6).
 	startTimes bool
 	lastEnd    time.Time // when the last request ended
+	// folded counts the requests of endpoints past maxEndpoints, counted
+	// as otherEndpoint.
+	folded int64
+}
+
+// maxEndpoints bounds the endpoints told apart, as the server side's
+// summary does: the requests of later ones are counted as otherEndpoint,
+// with a warning, so that a run with a distinct URL per request costs
+// what a run with 2,000 does.
+const maxEndpoints = 2000
+
+// otherEndpoint is where the endpoints past maxEndpoints are counted.
+var otherEndpoint = epKey{name: "(other)"}
+
+// key is k, or otherEndpoint once maxEndpoints others are known.
+func (t *tally) key(k epKey) epKey {
+	if _, ok := t.eps[k]; ok || len(t.eps) < maxEndpoints {
+		return k
+	}
+	return otherEndpoint
+}
+
+// boundWarning says how many requests were counted as otherEndpoint.
+func (t *tally) boundWarning() string {
+	if t.folded == 0 {
+		return ""
+	}
+	return fmt.Sprintf("more than %d distinct endpoints: the requests of the later ones (%d) are counted as %q", maxEndpoints, t.folded, otherEndpoint.name)
 }
 
 func newTally(startTimes bool) *tally {
@@ -60,6 +89,7 @@ func (t *tally) ended(end time.Time) {
 }
 
 func (t *tally) ep(k epKey) *stats {
+	k = t.key(k)
 	s := t.eps[k]
 	if s == nil {
 		s = &stats{}
@@ -85,6 +115,9 @@ func (t *tally) sec(at time.Time) *stats {
 
 // request counts n requests of endpoint k made at at.
 func (t *tally) request(at time.Time, k epKey, n int64) {
+	if t.key(k) == otherEndpoint && k != otherEndpoint {
+		t.folded += n
+	}
 	t.ep(k).requests += n
 	t.total.requests += n
 	if s := t.sec(at); s != nil {
@@ -112,7 +145,11 @@ func (t *tally) failure(at time.Time, k epKey, msg string, n int64) {
 	if s := t.sec(at); s != nil {
 		s.failures += n
 	}
-	t.fails[failKey{k, msg}] += n
+	fk := failKey{t.key(k), msg}
+	if _, ok := t.fails[fk]; !ok && len(t.fails) >= maxEndpoints {
+		fk.err = "(other errors)"
+	}
+	t.fails[fk] += n
 }
 
 // size records one response's size in bytes.

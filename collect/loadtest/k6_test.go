@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,5 +121,32 @@ func TestReadK6Lines(t *testing.T) {
 				t.Errorf("warnings = %q, want %d", warns, tt.warnings)
 			}
 		})
+	}
+}
+
+// Distinct client endpoints are bounded as the server side's are: a k6
+// run with a distinct URL per request keeps 2,000 endpoints and counts
+// the rest as "(other)", with a warning; the totals stay whole.
+func TestReadK6BoundsEndpoints(t *testing.T) {
+	const n = 5000
+	var b strings.Builder
+	for i := range n {
+		tags := fmt.Sprintf(`"method":"GET","name":"/item/%d","status":"503","expected_response":"false","error":"GET /item/%d: 503"`, i, i)
+		at := fmt.Sprintf("2024-01-01T08:%02d:%02dZ", i/60%60, i%60)
+		b.WriteString(k6Point("http_reqs", at, 1, tags) + k6Point("http_req_duration", at, 12.5, tags) + k6Point("http_req_failed", at, 1, tags))
+	}
+	run, warns := readOK(t, Options{}, tmpFile(t, "out.json", []byte(b.String())))
+	if run.Total.Requests != n || len(run.Endpoints) != 2001 || len(run.Failures) > 2001 {
+		t.Errorf("%d requests, %d endpoints, %d failure rows; want %d, 2,001 (2,000 and \"(other)\"), at most 2,001",
+			run.Total.Requests, len(run.Endpoints), len(run.Failures), n)
+	}
+	var other int64
+	for _, e := range run.Endpoints {
+		if e.Name == "(other)" {
+			other = e.Requests
+		}
+	}
+	if other != n-2000 || len(warns) != 1 || !strings.Contains(warns[0], "(other)") || !strings.Contains(warns[0], "3000") {
+		t.Errorf("(other) has %d requests, warnings %q; want %d and one warning giving the count", other, warns, n-2000)
 	}
 }

@@ -130,6 +130,9 @@ func readRun(tool string, files []string, formats []Format, opts Options) (*coll
 	}
 	if perRequest {
 		t.fill(run)
+		if msg := t.boundWarning(); msg != "" {
+			warns = append(warns, fmt.Sprintf("%s: %s", strings.Join(files, ", "), msg))
+		}
 		crossCheck(run, sums, &warns)
 		return run, warns, nil
 	}
