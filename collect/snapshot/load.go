@@ -225,6 +225,7 @@ func checkWindow(w collect.Window) error {
 }
 
 // listFiles returns the regular files directly inside the given directories,
+// and the symbolic links to regular files (as a linked folder is followed),
 // sorted; a directory that does not exist is empty.
 func listFiles(dirs ...string) ([]string, error) {
 	var out []string
@@ -237,13 +238,23 @@ func listFiles(dirs ...string) ([]string, error) {
 			return nil, err
 		}
 		for _, e := range ents {
-			if e.Type().IsRegular() && e.Name()[0] != '.' && !isDoc(e.Name()) {
+			if isRegular(d, e) && e.Name()[0] != '.' && !isDoc(e.Name()) {
 				out = append(out, filepath.Join(d, e.Name()))
 			}
 		}
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// isRegular reports whether the entry e of dir is a regular file or a
+// symbolic link to one.
+func isRegular(dir string, e os.DirEntry) bool {
+	if e.Type()&os.ModeSymlink == 0 {
+		return e.Type().IsRegular()
+	}
+	fi, err := os.Stat(filepath.Join(dir, e.Name()))
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // isDoc reports files a snapshot may carry for people, not for runlens.

@@ -197,3 +197,23 @@ func TestLoadRefusesAbsurdService(t *testing.T) {
 		t.Errorf("err = %v, want one naming %s and its cpu", err, path)
 	}
 }
+
+// A symbolic link to a file inside a snapshot is read as the file, as a
+// linked folder is followed.
+func TestLoadFollowsSymlinkedFiles(t *testing.T) {
+	dir := copyFixture(t, "paper-mobilenet")
+	elsewhere := filepath.Join(t.TempDir(), "service.json")
+	if err := os.Rename(filepath.Join(dir, ServiceFile), elsewhere); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(dir, ServiceFile)); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	ds, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Service == nil {
+		t.Errorf("the symlinked %s was not read", ServiceFile)
+	}
+}
