@@ -10,13 +10,14 @@ import (
 type findingInput struct {
 	rpt         *Report
 	unexplained int64
+	recon       reconcileTotals
 }
 
 // findings applies every rule and sorts the results, most severe first.
 func findings(in findingInput) []Finding {
 	out := []Finding{}
 	for _, rule := range []func(findingInput) []Finding{
-		coldStartFinding, churnFinding, memoryFindings, idleFinding, cpuFinding, errorFindings, reconcileFinding, approximateFinding, gpuIdleFinding,
+		coldStartFinding, churnFinding, memoryFindings, idleFinding, cpuFinding, errorFindings, reconcileFinding, strayFindings, approximateFinding, gpuIdleFinding,
 	} {
 		out = append(out, rule(in)...)
 	}

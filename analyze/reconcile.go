@@ -109,7 +109,7 @@ func clientAgent(s *summary.Summary, w collect.Window) string {
 
 // reconcile compares counts per endpoint and in total, and explains each
 // difference it can. It returns the rows and the total left unexplained.
-func reconcile(in reconcileInput) ([]Reconciliation, int64) {
+func reconcile(in reconcileInput) ([]Reconciliation, reconcileTotals) {
 	cause := in.cause
 	type row struct {
 		Reconciliation
@@ -148,16 +148,28 @@ func reconcile(in reconcileInput) ([]Reconciliation, int64) {
 	}
 	rows = append(rows, total)
 	out := make([]Reconciliation, len(rows))
-	var unexplained int64
+	var tot reconcileTotals
 	for i, r := range rows {
 		r.Difference = r.ServerRequests - r.ClientRequests
 		left := explain(&r.Reconciliation, r.strays, r.connFail, in.client != nil)
 		if r.Endpoint == "total" {
-			unexplained = left
+			tot = reconcileTotals{unexplained: left, strays: r.strays, connFail: r.connFail}
+			if in.client == nil {
+				tot.strays = strays{}
+			}
 		}
 		out[i] = r.Reconciliation
 	}
-	return out, unexplained
+	return out, tot
+}
+
+// reconcileTotals is what the total row found: the difference left
+// unexplained, the server requests the client did not send, and the
+// client failures that never reached the service.
+type reconcileTotals struct {
+	unexplained int64
+	strays      strays
+	connFail    int64
 }
 
 // explain lists the causes behind a row's difference, with their counts, and

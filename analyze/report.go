@@ -21,7 +21,9 @@ type Report struct {
 	Cost           Cost             `json:"cost"`
 	Resources      Resources        `json:"resources"`
 	Findings       []Finding        `json:"findings"`
-	Warnings       []string         `json:"warnings"`
+	// Verdict is the report in a sentence, and what to do about it.
+	Verdict  Verdict  `json:"verdict"`
+	Warnings []string `json:"warnings"`
 	// Missing names each source the report had to do without, with what it
 	// costs the reader, e.g. "client: no load-test results; client columns are empty".
 	Missing []string `json:"missing"`

@@ -80,8 +80,8 @@ func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 		metricTotal = int64(sumPoints(ss, w))
 	}
 	cw := clientWindow(rpt.Alignment, offset)
-	var unexplained int64
-	rpt.Reconciliation, unexplained = reconcile(reconcileInput{
+	var recon reconcileTotals
+	rpt.Reconciliation, recon = reconcile(reconcileInput{
 		client: ds.Client, counts: counts, total: s.Requests(), cause: classify(s, cw), metricTotal: metricTotal,
 		clientWindow: cw, endpointMap: opts.EndpointMap,
 	})
@@ -90,7 +90,8 @@ func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 	var cpuPts, memPts []UtilPoint
 	rpt.Resources, cpuPts, memPts = resources(ds, w)
 	gpuPts, gpuMemPts := gpuResources(ds, w, &rpt.Resources)
-	rpt.Findings = findings(findingInput{rpt: rpt, unexplained: unexplained})
+	rpt.Findings = findings(findingInput{rpt: rpt, unexplained: recon.unexplained, recon: recon})
+	rpt.Verdict = verdictOf(rpt, recon)
 	step := serverStep(w, s)
 	rpt.Series = Series{
 		Client:        clientSeries(ds.Client, offset),

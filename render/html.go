@@ -83,6 +83,7 @@ type pageView struct {
 	Missing   []string
 	Warnings  []string
 	NotesOpen bool
+	Verdict   htmlVerdict
 	Findings  []htmlFinding
 	Charts    []chartSpec
 	ChartsJS  template.JS
@@ -93,6 +94,12 @@ type pageView struct {
 type htmlCard struct{ Label, Value, Sub string }
 
 type htmlFinding struct{ Severity, Message string }
+
+// htmlVerdict is the report's sentence and its recommendations.
+type htmlVerdict struct {
+	Summary         string
+	Recommendations []string
+}
 
 // htmlTable is one table of the page; rows are formatted text.
 type htmlTable struct {
@@ -134,6 +141,7 @@ func newPageView(rpt *analyze.Report, opts Options, library string) (*pageView, 
 		Cards:    htmlCards(rpt),
 		Missing:  pageTexts(rpt.Missing),
 		Warnings: htmlCapList(rpt.Warnings, maxWarningsShown),
+		Verdict:  htmlVerdictOf(rpt.Verdict),
 		Findings: htmlFindings(rpt.Findings),
 		Charts:   specs,
 		ChartsJS: chartsJS,
@@ -275,6 +283,14 @@ func clientOrDash(c *analyze.ClientEndpoint, f func(analyze.ClientEndpoint) stri
 
 func pageMSTriple(a, b, c float64) string {
 	return pageMS(a) + " / " + pageMS(b) + " / " + pageMS(c)
+}
+
+func htmlVerdictOf(v analyze.Verdict) htmlVerdict {
+	out := htmlVerdict{Summary: pageText(v.Summary)}
+	for _, r := range v.Recommendations {
+		out.Recommendations = append(out.Recommendations, pageText(r.Text))
+	}
+	return out
 }
 
 func htmlFindings(fs []analyze.Finding) []htmlFinding {

@@ -29,6 +29,7 @@ func write(w io.Writer, rpt *analyze.Report, opts Options, md bool) error {
 		secs = append(secs, coldStartTable(rpt))
 	}
 	secs = append(secs, costTable(rpt),
+		list{heading: "What to do", items: recommendationLines(rpt)},
 		list{heading: "Findings", items: findingLines(rpt)},
 		list{heading: "Missing", items: rpt.Missing},
 		list{heading: "Warnings", items: rpt.Warnings})
@@ -83,6 +84,14 @@ func summary(rpt *analyze.Report, esc func(string) string) string {
 		rpt.Server.Total.Requests, rpt.ColdStarts.Count, pagePct(rpt.ColdStarts.ShareOfRequests), seconds(rpt.ColdStarts.PenaltyP50MS),
 		pageUSD(rpt.Cost.TotalUSD), pagePct(rpt.Cost.IdleShare))
 	return b.String()
+}
+
+func recommendationLines(rpt *analyze.Report) []string {
+	out := make([]string, len(rpt.Verdict.Recommendations))
+	for i, r := range rpt.Verdict.Recommendations {
+		out[i] = r.Text
+	}
+	return out
 }
 
 func findingLines(rpt *analyze.Report) []string {

@@ -1,0 +1,163 @@
+package analyze
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Verdict is the report in one sentence, and what to do, with numbers.
+type Verdict struct {
+	Summary         string           `json:"summary"`
+	Recommendations []Recommendation `json:"recommendations"`
+}
+
+// Recommendation is one thing to do, and what it would save or cost.
+type Recommendation struct {
+	// ID is one of switch_billing, min_instances, memory, explain_counts,
+	// stray_traffic, connection_errors.
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	// SavingUSD is what the window would have cost less; CostUSDPerMonth
+	// what the change costs a month. Zero where it does not apply.
+	SavingUSD       float64 `json:"saving_usd,omitempty"`
+	CostUSDPerMonth float64 `json:"cost_usd_per_month,omitempty"`
+}
+
+// minSaving is the least share of the window's cost a billing switch must
+// save to be recommended: below it the estimate's own error may decide.
+const minSaving = 0.1
+
+// verdictOf sums the report up and recommends, most valuable first: the
+// cheaper billing mode, minimum instances against cold starts, memory after
+// kills, then what the count comparison could not explain or found that
+// was not the load test's.
+func verdictOf(rpt *Report, recon reconcileTotals) Verdict {
+	v := Verdict{Summary: verdictSummary(rpt), Recommendations: []Recommendation{}}
+	add := func(r Recommendation) { v.Recommendations = append(v.Recommendations, r) }
+	c, cs, svc := rpt.Cost, rpt.ColdStarts, rpt.Service
+	if o := c.OtherBilling; o != nil && c.TotalUSD > 0 && c.TotalUSD-o.TotalUSD >= minSaving*c.TotalUSD {
+		add(Recommendation{ID: "switch_billing", SavingUSD: c.TotalUSD - o.TotalUSD, Text: fmt.Sprintf(
+			"Switch to %s-based billing: this window would have cost $%.4g instead of $%.4g (%s less).",
+			o.Billing, o.TotalUSD, c.TotalUSD, percent((c.TotalUSD-o.TotalUSD)/c.TotalUSD))})
+	}
+	if cs.Count > 0 && svc.MinInstances == 0 && (cs.PenaltyP50MS >= 1000 || cs.Churn >= minChurn) {
+		waited := int64(cs.ShareOfRequests*float64(rpt.Server.Total.Requests) + 0.5)
+		add(Recommendation{ID: "min_instances", CostUSDPerMonth: c.MinInstance1USDPerMonth, Text: fmt.Sprintf(
+			"Set min-instances=1 (about $%.2f a month): %d cold starts added %s (p50) to %d requests; "+
+				"an instance kept warm takes the first of them.", c.MinInstance1USDPerMonth, cs.Count, seconds(cs.PenaltyP50MS), waited)})
+	}
+	if n := rpt.Resources.MemoryLimitExceededEvents; n > 0 {
+		add(Recommendation{ID: "memory", Text: fmt.Sprintf(
+			"Raise memory above %s, or lower concurrency from %d: instances were killed %d times for exceeding their memory%s.",
+			mib(svc.MemoryMiB), svc.Concurrency, n, memoryP99(rpt.Resources))})
+	}
+	if recon.unexplained != 0 {
+		add(Recommendation{ID: "explain_counts", Text: fmt.Sprintf(
+			"Explain %d requests that differ between client and server with nothing to account for them: "+
+				"look for log exclusion filters, sampling, or a second load generator.", abs64(recon.unexplained))})
+	}
+	if s := recon.strays; s.outside+s.otherClient > 0 {
+		add(Recommendation{ID: "stray_traffic", Text: fmt.Sprintf(
+			"Leave out the %d server requests that were not the load test's (%s) before comparing: "+
+				"filter the logs by user agent or time (-filter), or collect a window that fits the run.",
+			s.outside+s.otherClient, strayParts(s))})
+	}
+	if recon.connFail > 0 {
+		add(Recommendation{ID: "connection_errors", Text: fmt.Sprintf(
+			"Look at the load generator: %d of its failures were connection errors that never reached the service.", recon.connFail)})
+	}
+	return v
+}
+
+// verdictSummary says in one sentence what happened and what it cost.
+func verdictSummary(rpt *Report) string {
+	var b strings.Builder
+	name := rpt.Service.Name
+	if name == "" {
+		name = "The service"
+	}
+	t := rpt.Server.Total
+	switch {
+	case t.Requests > 0:
+		fmt.Fprintf(&b, "%s served %s requests (p50 %s, p95 %s)", name, count(t.Requests), seconds(t.P50MS), seconds(t.P95MS))
+	case rpt.Client != nil:
+		fmt.Fprintf(&b, "The client sent %s requests (p50 %s, p95 %s; no server logs)", count(rpt.Client.Total.Requests),
+			seconds(rpt.Client.Total.P50MS), seconds(rpt.Client.Total.P95MS))
+	default:
+		fmt.Fprintf(&b, "%s: no request logs and no client results", name)
+	}
+	if rpt.Client != nil && t.Requests > 0 {
+		fmt.Fprintf(&b, " to a client that counted %s with %s failures", count(rpt.Client.Total.Requests), count(rpt.Client.Total.Failures))
+	}
+	if n := rpt.ColdStarts.Count; n > 0 {
+		fmt.Fprintf(&b, ", with %d cold start%s", n, plural(n))
+	}
+	if c := rpt.Cost; c.TotalUSD > 0 {
+		fmt.Fprintf(&b, ", for $%.4g (%s of its billable time idle)", c.TotalUSD, percent(c.IdleShare))
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+func memoryP99(r Resources) string {
+	if !r.HasMemory {
+		return ""
+	}
+	return fmt.Sprintf(" (memory p99 %s of the limit)", percent(r.MemoryP99))
+}
+
+func strayParts(s strays) string {
+	var parts []string
+	if s.outside > 0 {
+		parts = append(parts, fmt.Sprintf("%d outside the client's run", s.outside))
+	}
+	if s.otherClient > 0 {
+		parts = append(parts, fmt.Sprintf("%d from other clients during it", s.otherClient))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// strayFindings report server traffic that was not the load test's, and
+// client failures that never reached the service.
+func strayFindings(in findingInput) []Finding {
+	var out []Finding
+	if s := in.recon.strays; s.outside+s.otherClient > 0 {
+		out = append(out, Finding{ID: "stray_traffic", Severity: SeverityInfo, Value: float64(s.outside + s.otherClient),
+			Message: fmt.Sprintf("%d server requests were not the load test's: %s", s.outside+s.otherClient, strayParts(s))})
+	}
+	if n := in.recon.connFail; n > 0 {
+		out = append(out, Finding{ID: "connection_errors", Severity: SeverityWarn, Value: float64(n),
+			Message: fmt.Sprintf("%d client failures were connection errors that never reached the service", n)})
+	}
+	return out
+}
+
+func abs64(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// count writes n with thousands separators.
+func count(n int64) string {
+	s := fmt.Sprint(abs64(n))
+	var b strings.Builder
+	if n < 0 {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
