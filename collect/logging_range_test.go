@@ -1,7 +1,6 @@
 package collect
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 )
@@ -47,7 +46,6 @@ func TestReadLogsRefusesOutOfRange(t *testing.T) {
 			}
 		}
 	}
-	_ = fmt.Sprint
 }
 
 // Metric points out of range are dropped with a warning naming the file:
