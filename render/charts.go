@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -24,6 +25,8 @@ const (
 	chartLatency   = "chart_latency"
 	chartCPU       = "chart_cpu"
 	chartMemory    = "chart_memory"
+	chartGPU       = "chart_gpu"
+	chartGPUMemory = "chart_gpu_memory"
 	chartStartup   = "chart_startup"
 )
 
@@ -75,6 +78,10 @@ func buildCharts(rpt *analyze.Report, maxPoints int) ([]chartSpec, error) {
 	makers := []func() (chartSpec, optioner){
 		b.rps, b.percentiles, b.users, b.instances, b.billable,
 		b.status, b.latency, b.cpu, b.memory, b.startup,
+	}
+	if rpt.Service.GPUs > 0 || len(rpt.Series.GPU)+len(rpt.Series.GPUMemory) > 0 {
+		// beside CPU and memory, for services with GPUs only
+		makers = slices.Insert(makers, 9, b.gpu, b.gpuMemory)
 	}
 	specs := make([]chartSpec, 0, len(makers))
 	for _, build := range makers {
@@ -548,6 +555,20 @@ func (b *chartBuilder) utilization(sp chartSpec, ps []analyze.UtilPoint, why str
 func (b *chartBuilder) cpu() (chartSpec, optioner) {
 	sp := newChartSpec(chartCPU, "CPU utilization", 300)
 	c, _ := b.utilization(sp, b.rpt.Series.CPU, "no cpu utilization metric")
+	return sp, c
+}
+
+// gpu and gpuMemory chart GPU utilization and GPU memory utilization, for
+// services with GPUs.
+func (b *chartBuilder) gpu() (chartSpec, optioner) {
+	sp := newChartSpec(chartGPU, "GPU utilization", 300)
+	c, _ := b.utilization(sp, b.rpt.Series.GPU, "no GPU utilization metric")
+	return sp, c
+}
+
+func (b *chartBuilder) gpuMemory() (chartSpec, optioner) {
+	sp := newChartSpec(chartGPUMemory, "GPU memory utilization", 300)
+	c, _ := b.utilization(sp, b.rpt.Series.GPUMemory, "no GPU memory utilization metric")
 	return sp, c
 }
 

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -240,6 +241,9 @@ func htmlService(s analyze.Service) string {
 	}
 	out := fmt.Sprintf("%s: %s vCPU, %s MiB, concurrency %d, instances %d to %d, %s billing",
 		name, strconv.FormatFloat(s.CPU, 'f', -1, 64), pageCount(s.MemoryMiB), s.Concurrency, s.MinInstances, s.MaxInstances, pageText(s.Billing))
+	if s.GPUs > 0 {
+		out += fmt.Sprintf(", %d GPU %s per instance", s.GPUs, pageText(s.Accelerator))
+	}
 	if s.Assumed {
 		out += " (assumed: no service configuration was given)"
 	}
@@ -532,7 +536,7 @@ func htmlCostTable(rpt *analyze.Report) htmlTable {
 	if source == "" {
 		source = c.BillableSource
 	}
-	return htmlTable{Title: "Cost", Head: []string{"Item", "Value"},
+	t := htmlTable{Title: "Cost", Head: []string{"Item", "Value"},
 		Notes: []string{"Gross cost at the prices below: the free tier is per billing account and is not subtracted."},
 		Rows: []htmlRow{
 			cellRow(cellText("Billable instance time (s), from "+source), cellNum(pageFloat(c.BillableInstanceSeconds, 1))),
@@ -546,6 +550,23 @@ func htmlCostTable(rpt *analyze.Report) htmlTable {
 			cellRow(cellText("Per 1,000 requests"), cellNum(pageUSD(c.USDPer1kRequests))),
 			cellRow(cellText("Idle share of billable time"), cellNum(pagePct(c.IdleShare))),
 		}}
+	if row, ok := gpuCostRow(c); ok {
+		t.Rows = slices.Insert(t.Rows, 7, row) // before the total
+	}
+	return t
+}
+
+// gpuCostRow is the GPU time's cost, or says it is not included; no row
+// without GPUs.
+func gpuCostRow(c analyze.Cost) (htmlRow, bool) {
+	what := cellText(fmt.Sprintf("GPU (%s GPU-seconds)", pageFloat(c.GPUSeconds, 1)))
+	switch {
+	case c.GPUSeconds <= 0:
+		return htmlRow{}, false
+	case c.GPUCostIncluded:
+		return cellRow(what, cellNum(pageUSD(c.GPUUSD))), true
+	}
+	return cellRow(what, cellText("not included: no price")), true
 }
 
 func htmlPriceTable(rpt *analyze.Report) htmlTable {

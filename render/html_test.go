@@ -655,3 +655,31 @@ func sampleSeries() analyze.Series {
 	}
 	return s
 }
+
+// TestGPUCharts draws GPU and GPU memory utilization beside CPU and
+// memory for a service with GPUs, and no GPU chart for one without; the
+// cost table says GPU time is not included when there is no GPU price.
+func TestGPUCharts(t *testing.T) {
+	rpt := sampleReport()
+	if opts := chartOptions(t, rpt, 2000); opts[chartGPU] != nil || opts[chartGPUMemory] != nil {
+		t.Error("GPU charts for a service without GPUs")
+	}
+	rpt.Service.GPUs, rpt.Service.Accelerator = 1, "nvidia-l4"
+	rpt.Cost.GPUSeconds = 120
+	for _, p := range rpt.Series.CPU {
+		rpt.Series.GPU = append(rpt.Series.GPU, analyze.UtilPoint{Time: p.Time, P50: 0.05, P95: 0.07, P99: 0.09})
+	}
+	opts := chartOptions(t, rpt, 2000)
+	if got := len(seriesData(t, opts[chartGPU], "p95")); got != len(rpt.Series.CPU) {
+		t.Errorf("GPU p95: %d points, want %d", got, len(rpt.Series.CPU))
+	}
+	if opts[chartGPUMemory] == nil {
+		t.Error("no GPU memory chart for a service with GPUs")
+	}
+	page := renderPage(t, rpt, Options{})
+	for _, want := range []string{"1 GPU nvidia-l4 per instance", "GPU (120.0 GPU-seconds)", "not included: no price"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
