@@ -52,6 +52,9 @@ func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 
 	var counts map[summary.Key]int64
 	rpt.Server, counts = serverReport(s, ps)
+	if w := otherEndpointsWarning(s); w != "" {
+		rpt.Warnings = append(rpt.Warnings, w)
+	}
 	if rpt.Client != nil {
 		for i, e := range ds.Client.Endpoints {
 			if k, ok := matchServer(e, counts, opts.EndpointMap); ok {
@@ -263,4 +266,28 @@ func missing(ds *collect.Dataset, s *summary.Summary) []string {
 		out = append(out, "client history: no per-second client timeline; client charts are empty")
 	}
 	return out
+}
+
+// otherEndpointsWarning says how many requests the summary counted under
+// "(other)" once it told MaxEndpoints endpoints apart, or "" when it did
+// not have to. (A path that is "(other)" in the log itself is counted
+// with them, once the bound is reached.)
+func otherEndpointsWarning(s *summary.Summary) string {
+	eps := s.Endpoints()
+	if len(eps) < summary.MaxEndpoints {
+		return ""
+	}
+	var n int64
+	other := false
+	for k, e := range eps {
+		if k.Path == summary.OtherPath {
+			n += e.N
+			other = true
+		}
+	}
+	if !other {
+		return ""
+	}
+	return fmt.Sprintf("request logs: more than %d distinct endpoints (method and path): "+
+		"%d requests of the later ones are counted together as %s", summary.MaxEndpoints, n, summary.OtherPath)
 }

@@ -90,6 +90,9 @@ const (
 	// MaxEndpoints is how many distinct method+path pairs are told apart;
 	// later ones are counted under the path "(other)".
 	MaxEndpoints = 2000
+	// OtherPath is the path the requests of endpoints past MaxEndpoints
+	// are counted under, with their method.
+	OtherPath = "(other)"
 	// MaxAgents is how many distinct user agents are counted exactly;
 	// requests of later ones are only counted in all.
 	MaxAgents = 10000
@@ -515,7 +518,7 @@ func (s *Summary) endpoint(r *collect.Request) *Endpoint {
 	e := s.endpoints[k]
 	if e == nil {
 		if len(s.endpoints) >= MaxEndpoints {
-			k.Path = "(other)"
+			k.Path = OtherPath
 		}
 		e = s.endpointFor(k)
 	}
@@ -829,7 +832,7 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 		mine := s.endpoints[k]
 		if mine == nil {
 			if len(s.endpoints) >= MaxEndpoints {
-				k.Path = "(other)"
+				k.Path = OtherPath
 			}
 			mine = s.endpointFor(k)
 		}
