@@ -92,9 +92,8 @@ func newBusySeg(run *runHull) *busySeg {
 	return g
 }
 
-// endsPool and segPool keep the buffers of sweeps, and the segments a
-// sink has joined, for reuse.
-var endsPool, segPool sync.Pool
+// segPool keeps the segments a sink has joined, for reuse.
+var segPool sync.Pool
 
 // add adds one request's interval.
 func (g *busySeg) add(iv span) {
@@ -128,7 +127,7 @@ func (g *busySeg) close() {
 		g.head++
 	}
 	i := g.head
-	end := i
+	end, lastE := i, int64(0)
 	for i < len(open) {
 		j, e := i+1, open[i].e
 		for j < len(open) && open[j].s <= e {
@@ -138,11 +137,11 @@ func (g *busySeg) close() {
 		if j == len(open) || e > hi-BusyGuard {
 			break
 		}
-		g.closed.Add(sweep(open[i:j], &g.tens))
-		g.markClosed(open[i].s, e)
-		i, end = j, j
+		i, end, lastE = j, j, e
 	}
-	if end > g.head {
+	if end > g.head { // whole spans, swept at once
+		g.closed.Add(sweep(open[g.head:end], &g.tens))
+		g.markClosed(open[g.head].s, lastE)
 		g.open = append(open[:g.head], open[end:]...)
 	}
 	g.closeAt = max(64, 2*len(g.open))
@@ -165,8 +164,8 @@ const BusyBucket = 10 * time.Second
 // each span's milliseconds per BusyBucket.
 func sweep(ivs []span, tens *BucketCounts) BusyTotals {
 	var t BusyTotals
-	ends := endHeap(takeSlice[int64](&endsPool))
-	defer func() { putSlice(&endsPool, []int64(ends)) }()
+	var buf [32]int64
+	ends := endHeap(buf[:0])
 	for i := 0; i < len(ivs); {
 		s, e := ivs[i].s, ivs[i].e
 		j := i
