@@ -119,6 +119,10 @@ var k6Metrics = [][]byte{[]byte("http_reqs"), []byte("http_req_duration"), []byt
 
 func (r *reader) k6Line(st *k6State, line []byte, n int, last bool) {
 	if !last && !containsAny(line, k6Metrics) {
+		if !objectShaped(line) {
+			r.warnf(n, "not a k6 JSON line (want one JSON object per line); ignored")
+			return
+		}
 		st.valid++ // a point of another metric: not decoded
 		return
 	}
@@ -231,6 +235,13 @@ func (st *k6State) statusFailure(at time.Time, g k6Tags, n int64) {
 	if g.failedByStatus() {
 		st.t.failure(at, g.endpoint(), g.failMessage(), n)
 	}
+}
+
+// objectShaped reports whether a trimmed line looks like one JSON object:
+// the cheap check that tells text, a cut line or binary from a point of a
+// metric runlens does not decode (those are not decoded, for speed).
+func objectShaped(line []byte) bool {
+	return len(line) >= 2 && line[0] == '{' && line[len(line)-1] == '}'
 }
 
 func containsAny(b []byte, subs [][]byte) bool {

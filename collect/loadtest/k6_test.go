@@ -107,6 +107,9 @@ func TestReadK6Lines(t *testing.T) {
 			k6Point("http_reqs", "2024-01-01T08:00:00Z", 1, ok) + "not json at all http_reqs\n" + k6Point("http_reqs", "yesterday", 1, ok) + k6Point("http_reqs", "2024-01-01T08:00:00Z", 1.5, ok) +
 				k6Point("http_req_duration", "2024-01-01T08:00:00Z", -3, ok) + k6Point("vus", "2024-01-01T08:00:00Z", 4, ""),
 			1, 0, nil, 4},
+		{"lines that are not JSON, of no metric read",
+			k6Point("http_reqs", "2024-01-01T08:00:00Z", 1, ok) + "garbage\n" + `{"type":"Point","metric":"iterations","da` + "\n" + k6Point("iterations", "2024-01-01T08:00:00Z", 1, ""),
+			1, 0, nil, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,4 +152,13 @@ func TestReadK6BoundsEndpoints(t *testing.T) {
 	if other != n-2000 || len(warns) != 1 || !strings.Contains(warns[0], "(other)") || !strings.Contains(warns[0], "3000") {
 		t.Errorf("(other) has %d requests, warnings %q; want %d and one warning giving the count", other, warns, n-2000)
 	}
+}
+
+// A line that is not JSON is a warning naming the file and the line,
+// even when it names no metric runlens reads.
+func TestReadK6NotJSONLineWarned(t *testing.T) {
+	const ok = `"method":"GET","name":"/a","status":"200"`
+	f := tmpFile(t, "out.json", []byte(k6Point("http_reqs", "2024-01-01T08:00:00Z", 1, ok)+"garbage\n"))
+	_, warns := readOK(t, Options{}, f)
+	eq(t, "warnings", warns, []string{f + ":2: not a k6 JSON line (want one JSON object per line); ignored"})
 }
