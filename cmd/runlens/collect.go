@@ -66,6 +66,9 @@ func (lf *liveFlags) config(ctx context.Context, out string) (gcp.Config, error)
 	if err := lf.checkEndpoint(); err != nil {
 		return cfg, err
 	}
+	if err := gcp.CheckFilter(lf.filter); err != nil {
+		return cfg, usagef("-filter: %v", err)
+	}
 	var err error
 	if cfg.Start, cfg.End, err = lf.window(); err != nil {
 		return cfg, err
@@ -144,6 +147,9 @@ func parseTime(flagName, s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, usagef("%s: %q is not an RFC 3339 time such as 2024-03-14T09:59:30Z", flagName, s)
+	}
+	if y := t.UTC().Year(); y < 1970 || y > 2199 {
+		return time.Time{}, usagef("%s: %s is outside the years 1970 to 2199 that runlens reads", flagName, s)
 	}
 	return t.UTC(), nil
 }

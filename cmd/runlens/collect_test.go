@@ -153,6 +153,11 @@ func TestCollectUsageErrors(t *testing.T) {
 		{"backwards", []string{"-start", "2024-03-14T10:00:00Z", "-end", "2024-03-14T09:00:00Z"}, "-start 2024-03-14T10:00:00Z is not before -end 2024-03-14T09:00:00Z"},
 		{"max calls", []string{"-since", "1d", "-max-calls", "0"}, "-max-calls: want a positive number, or -1 for no limit"},
 		{"endpoint garbage", []string{"-since", "1h", "-endpoint", "garbage"}, `-endpoint: "garbage" is not HOST:PORT, e.g. 127.0.0.1:8085`},
+		{"start in year 1", []string{"-start", "0001-01-01T00:00:00Z"}, "-start: 0001-01-01T00:00:00Z is outside the years 1970 to 2199 that runlens reads"},
+		{"end in year 9999", []string{"-start", "2024-03-14T09:59:30Z", "-end", "9999-12-31T23:59:59Z"}, "-end: 9999-12-31T23:59:59Z is outside the years 1970 to 2199"},
+		{"filter that steps out of its parentheses", []string{"-since", "1h", "-filter", `) OR (`}, `-filter: ") OR (": the ) at byte 1 closes no (`},
+		{"filter not closed", []string{"-since", "1h", "-filter", `(severity>=ERROR`}, `-filter: "(severity>=ERROR": 1 ( not closed`},
+		{"filter quote not closed", []string{"-since", "1h", "-filter", `textPayload:"a) OR (b`}, `-filter: "textPayload:\"a) OR (b": a string literal (") is not closed`},
 		{"endpoint port", []string{"-since", "1h", "-endpoint", "127.0.0.1:99999"}, `-endpoint: "127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -80,6 +80,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("window %s to %s is empty: the start must come before the end", stamp(c.Start), stamp(c.End))
 	case c.OutDir == "":
 		return c, errors.New("no output directory: give -o DIR")
+	case CheckFilter(c.ExtraFilter) != nil:
+		return c, fmt.Errorf("filter %w", CheckFilter(c.ExtraFilter))
 	case c.Endpoint != "" && CheckEndpoint(c.Endpoint) != nil:
 		return c, fmt.Errorf("endpoint %w", CheckEndpoint(c.Endpoint))
 	case c.PageSize < 0 || c.PageSize > DefaultPageSize:

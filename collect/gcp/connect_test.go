@@ -130,3 +130,20 @@ func TestConnectWaitsForAServerStarting(t *testing.T) {
 		t.Errorf("%d requests, retries %v: want the 10 requests, after GetService retried", res.Requests, res.Manifest.Retries)
 	}
 }
+
+func TestCheckFilter(t *testing.T) {
+	for f, ok := range map[string]bool{
+		``: true,
+		`resource.labels.revision_name="mobilenet-00002-xyz"`:                      true,
+		`textPayload:"a ) OR ( b" AND (severity>=ERROR OR httpRequest.status=503)`: true,
+		`textPayload:"say \"hi)\""`:                                                true,
+		`) OR (`:                                                                   false,
+		`severity>=ERROR) OR (logName:"x"`:                                         false,
+		`((a)`:                                                                     false,
+		`textPayload:"open`:                                                        false,
+	} {
+		if err := CheckFilter(f); (err == nil) != ok {
+			t.Errorf("CheckFilter(%q) = %v, want ok %v", f, err, ok)
+		}
+	}
+}
