@@ -7,6 +7,10 @@
 // is followed: its target is replaced and the link stays. A character
 // device (/dev/null, a terminal), a FIFO and "-" (stdout) are written
 // straight through, never replaced.
+//
+// A Set being written stops on SIGINT or SIGTERM: until its files are
+// renamed into place, it removes its temporary files, replaces nothing and
+// returns ErrInterrupted, which the command turns into its exit status.
 package atomicfile
 
 import (
@@ -16,9 +20,14 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sync"
+	"syscall"
 )
+
+// ErrInterrupted is returned by a write stopped by SIGINT or SIGTERM.
+var ErrInterrupted = errors.New("interrupted")
 
 // Write writes one output; see Set.
 func Write(path string, fill func(w io.Writer) error) error {
@@ -74,6 +83,11 @@ type Set struct {
 	// Stdout is where "-" is written; nil means os.Stdout.
 	Stdout io.Writer
 	outs   []output
+
+	// mu guards the targets' temporary files and aborted, between the
+	// goroutines that render and the one that stops on a signal.
+	mu      sync.Mutex
+	aborted bool
 }
 
 type output struct {
@@ -101,8 +115,18 @@ type target struct {
 // Write writes every output of the set, or none: when an output cannot
 // be rendered or its temporary file written, no output is touched and the
 // temporary files are removed. The files are renamed into place first,
-// then the streams are written in the order they were added.
+// then the streams are written in the order they were added. SIGINT or
+// SIGTERM before the renames stops it there, with ErrInterrupted and
+// nothing replaced; one during the renames lets them finish, and stops
+// it before the streams.
 func (s *Set) Write() error {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	return s.write(sig)
+}
+
+func (s *Set) write(sig <-chan os.Signal) error {
 	ts := make([]*target, len(s.outs))
 	seen := map[string]string{}
 	for i, o := range s.outs {
@@ -119,26 +143,65 @@ func (s *Set) Write() error {
 		}
 		ts[i] = t
 	}
-	defer func() {
-		for _, t := range ts {
-			if t.tmp != nil {
-				t.tmp.Close()
-				os.Remove(t.tmp.Name())
-			}
-		}
-	}()
+	defer s.abort(ts)
 	// The outputs only read what they render: each renders on a core.
 	errs := make([]error, len(ts))
 	var wg sync.WaitGroup
 	for i, t := range ts {
-		wg.Go(func() { errs[i] = t.render() })
+		wg.Go(func() { errs[i] = s.render(t) })
 	}
-	wg.Wait()
+	if err := waitOrSignal(wg.Wait, sig); err != nil {
+		return fmt.Errorf("%w: no output was written or replaced", err)
+	}
 	for i, err := range errs {
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", ts[i].out.path, err)
 		}
 	}
+	if err := s.rename(ts); err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if !t.stream {
+			continue
+		}
+		var err error
+		if serr := waitOrSignal(func() { err = s.stream(t) }, sig); serr != nil {
+			return fmt.Errorf("%w before writing %s", serr, t.out.path)
+		}
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", t.out.path, err)
+		}
+	}
+	return nil
+}
+
+// waitOrSignal runs do, and returns nil when it is done or ErrInterrupted
+// as soon as a signal comes (do then goes on, unwaited for).
+func waitOrSignal(do func(), sig <-chan os.Signal) error {
+	select {
+	case <-sig:
+		return ErrInterrupted
+	default:
+	}
+	done := make(chan struct{})
+	go func() {
+		do()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-sig:
+		return ErrInterrupted
+	}
+}
+
+// rename renames the files into place, all of them: a signal meanwhile
+// waits for Write to look.
+func (s *Set) rename(ts []*target) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, t := range ts {
 		if t.tmp == nil {
 			continue
@@ -148,14 +211,22 @@ func (s *Set) Write() error {
 		}
 		t.tmp = nil
 	}
+	return nil
+}
+
+// abort removes the temporary files left, and keeps any more from being
+// made by the renders still going.
+func (s *Set) abort(ts []*target) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.aborted = true
 	for _, t := range ts {
-		if t.stream {
-			if err := s.stream(t); err != nil {
-				return fmt.Errorf("writing %s: %w", t.out.path, err)
-			}
+		if t.tmp != nil {
+			t.tmp.Close()
+			os.Remove(t.tmp.Name())
+			t.tmp = nil
 		}
 	}
-	return nil
 }
 
 // resolve finds what an output's path names: stdout, a device or FIFO
@@ -200,15 +271,14 @@ func resolve(o output) (*target, error) {
 }
 
 // render fills a file's temporary file, or a stream's buffer.
-func (t *target) render() error {
+func (s *Set) render(t *target) error {
 	if t.stream {
 		return t.out.fill(&t.buf)
 	}
-	f, err := os.CreateTemp(filepath.Dir(t.file), "."+filepath.Base(t.file)+".tmp*")
+	f, err := s.createTemp(t)
 	if err != nil {
 		return err
 	}
-	t.tmp = f
 	if err := t.out.fill(f); err != nil {
 		return err
 	}
@@ -219,6 +289,22 @@ func (t *target) render() error {
 		return err
 	}
 	return f.Close()
+}
+
+// createTemp makes a file's temporary file beside it, unless the write
+// was stopped.
+func (s *Set) createTemp(t *target) (*os.File, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.aborted {
+		return nil, ErrInterrupted
+	}
+	f, err := os.CreateTemp(filepath.Dir(t.file), "."+filepath.Base(t.file)+".tmp*")
+	if err != nil {
+		return nil, err
+	}
+	t.tmp = f
+	return f, nil
 }
 
 // stream writes a stream's content to stdout, or to its device or FIFO
