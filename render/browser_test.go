@@ -45,9 +45,11 @@ func TestHTMLWithoutDataInChromium(t *testing.T) {
 	// No window either: the time axes have no bounds to start from.
 	empty := &analyze.Report{Schema: analyze.Schema, Missing: []string{"client: no load-test results; client columns are empty"}}
 	res := checkInChromium(t, empty)
-	assertQuietAndDrawn(t, res)
-	if !strings.Contains(res.Text, "client: no load-test results") {
-		t.Error("page text lacks the missing-data note")
+	browser.AssertQuietAndDrawn(t, res, nil) // no empty chart frames
+	for _, want := range []string{"client: no load-test results", "Not drawn, for want of data: Requests per second: no client history and no server request logs"} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("page text lacks %q", want)
+		}
 	}
 }
 

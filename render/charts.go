@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -53,6 +54,10 @@ type chartSpec struct {
 	Title  string
 	Height int // px
 	Option json.RawMessage
+	// Empty is set when no series of the chart has data: the page then
+	// names it, with Why, instead of drawing an empty frame.
+	Empty bool
+	Why   string
 }
 
 // optioner is what every go-echarts chart is: Validate, then JSON.
@@ -75,6 +80,10 @@ func buildCharts(rpt *analyze.Report, maxPoints int) ([]chartSpec, error) {
 	if !rpt.Window.Start.IsZero() && rpt.Window.End.After(rpt.Window.Start) {
 		b.xMin, b.xMax = rpt.Window.Start.UnixMilli(), rpt.Window.End.UnixMilli()
 	}
+	if from, to, ok := trafficSpan(rpt); ok {
+		b.xMin, b.xMax = from, to // one time axis for every chart, cropped to the traffic
+	}
+	runFrom, runTo, hasRun := clientRun(rpt)
 	makers := []func() (chartSpec, optioner){
 		b.rps, b.percentiles, b.users, b.instances, b.billable,
 		b.status, b.latency, b.cpu, b.memory, b.startup,
@@ -88,13 +97,98 @@ func buildCharts(rpt *analyze.Report, maxPoints int) ([]chartSpec, error) {
 		sp, c := build()
 		addThresholdLines(sp.ID, c, rpt) // render/thresholds.go
 		opt, err := optionJSON(c)
+		if err == nil {
+			opt, sp.Empty, err = tidyOption(opt, runFrom, runTo, hasRun)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("rendering chart %s: %w", sp.ID, err)
 		}
 		sp.Option = opt
+		if sp.Empty {
+			var o struct {
+				Title struct{ Subtext string } `json:"title"`
+			}
+			_ = json.Unmarshal(opt, &o) // ours, just written
+			sp.Why = strings.TrimPrefix(o.Title.Subtext, "no data: ")
+		}
 		specs = append(specs, sp)
 	}
 	return specs, nil
+}
+
+// trafficSpan is the time the traffic took, server and client, with a
+// margin: charts are cropped to it rather than drawn over an empty window.
+func trafficSpan(rpt *analyze.Report) (from, to int64, ok bool) {
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	see := func(t time.Time) {
+		if !t.IsZero() {
+			lo, hi = min(lo, t.UnixMilli()), max(hi, t.UnixMilli())
+		}
+	}
+	s := rpt.Series
+	step := time.Duration(serverStepS(s) * float64(time.Second))
+	for _, p := range s.Server {
+		if p.Requests > 0 {
+			see(p.Time)
+			see(p.Time.Add(step))
+		}
+	}
+	for _, p := range s.Client {
+		see(p.Time)
+	}
+	for _, l := range s.Lanes {
+		see(l.Start)
+		see(l.LastRequest)
+	}
+	if lo >= hi {
+		return 0, 0, false
+	}
+	margin := max((hi-lo)/20, 10_000)
+	return lo - margin, hi + margin, true
+}
+
+// clientRun is the client's run on server time, from its timeline.
+func clientRun(rpt *analyze.Report) (from, to int64, ok bool) {
+	c := rpt.Series.Client
+	if len(c) < 2 {
+		return 0, 0, false
+	}
+	return c[0].Time.UnixMilli(), c[len(c)-1].Time.UnixMilli(), true
+}
+
+// tidyOption leaves out of a chart's option the series that have no data
+// and nothing marked (so the legend lists only series with data), shades
+// the client's run, and says whether nothing at all is left to draw.
+func tidyOption(opt json.RawMessage, runFrom, runTo int64, hasRun bool) (json.RawMessage, bool, error) {
+	var o map[string]any
+	if err := json.Unmarshal(opt, &o); err != nil {
+		return nil, false, err
+	}
+	series, _ := o["series"].([]any)
+	kept := make([]any, 0, len(series))
+	for _, s := range series {
+		m, _ := s.(map[string]any)
+		data, _ := m["data"].([]any)
+		_, marked := m["markLine"]
+		if len(data) > 0 || marked {
+			kept = append(kept, s)
+		}
+	}
+	empty := true
+	for _, s := range kept {
+		if data, _ := s.(map[string]any)["data"].([]any); len(data) > 0 {
+			empty = false
+		}
+	}
+	if hasRun && len(kept) > 0 {
+		first := kept[0].(map[string]any)
+		first["markArea"] = map[string]any{"silent": true, "itemStyle": map[string]any{"color": "rgba(84,112,198,0.07)"},
+			"data":  []any{[]any{map[string]any{"name": "client's run", "xAxis": runFrom}, map[string]any{"xAxis": runTo}}},
+			"label": map[string]any{"show": false}}
+	}
+	o["series"] = kept
+	out, err := json.Marshal(o)
+	return out, empty, err
 }
 
 // optionJSON marshals a chart's option with encoding/json, which escapes <,

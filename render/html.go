@@ -87,6 +87,7 @@ type pageView struct {
 	Verdict   htmlVerdict
 	Findings  []htmlFinding
 	Charts    []chartSpec
+	NotDrawn  []string // charts left out for want of data, and why
 	ChartsJS  template.JS
 	Library   template.JS
 	Tables    []htmlTable
@@ -128,9 +129,18 @@ func newPageView(rpt *analyze.Report, opts Options, library string) (*pageView, 
 	if maxPoints <= 0 {
 		maxPoints = defaultMaxPoints
 	}
-	specs, err := buildCharts(rpt, maxPoints)
+	all, err := buildCharts(rpt, maxPoints)
 	if err != nil {
 		return nil, err
+	}
+	var specs []chartSpec
+	var notDrawn []string
+	for _, s := range all {
+		if s.Empty {
+			notDrawn = append(notDrawn, s.Title+": "+s.Why)
+			continue
+		}
+		specs = append(specs, s)
 	}
 	chartsJS, err := htmlChartsScript(specs)
 	if err != nil {
@@ -145,6 +155,7 @@ func newPageView(rpt *analyze.Report, opts Options, library string) (*pageView, 
 		Verdict:  htmlVerdictOf(rpt.Verdict),
 		Findings: htmlFindings(rpt.Findings),
 		Charts:   specs,
+		NotDrawn: pageTexts(notDrawn),
 		ChartsJS: chartsJS,
 		Library:  template.JS(library),
 		Tables: []htmlTable{

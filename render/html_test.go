@@ -199,8 +199,13 @@ func TestChartsWithoutDataSayWhy(t *testing.T) {
 		t.Errorf("subtexts (-want +got):\n%s", diff)
 	}
 	page := renderPage(t, empty, Options{})
-	if n := len(chartDivRE.FindAllString(page, -1)); n != 10 {
-		t.Errorf("empty report: %d chart containers, want 10", n)
+	if n := len(chartDivRE.FindAllString(page, -1)); n != 0 {
+		t.Errorf("empty report: %d chart containers, want none: no frame without data", n)
+	}
+	for _, why := range want {
+		if !strings.Contains(page, strings.TrimPrefix(why, "no data: ")) {
+			t.Errorf("page does not say why a chart is not drawn: %q", why)
+		}
 	}
 }
 
