@@ -187,6 +187,9 @@ func tidyOption(opt json.RawMessage, runFrom, runTo int64, hasRun bool) (json.Ra
 			"label": map[string]any{"show": false}}
 	}
 	o["series"] = kept
+	if t, ok := o["title"].(map[string]any); ok {
+		t["itemGap"] = 14 // the subtitle clear of the title's descenders (the default, 10, overlaps them)
+	}
 	out, err := json.Marshal(o)
 	return out, empty, err
 }

@@ -55,6 +55,9 @@ func shoot(ctx context.Context, url string, width int64) ([]byte, error) {
 	if err := chromedp.Do(ctx, chromedp.Sleep(1500*time.Millisecond)); err != nil { // animations
 		return nil, err
 	}
+	if w, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[document.documentElement.scrollWidth, window.innerWidth]`)); err == nil && w[0] > w[1] {
+		fmt.Fprintf(os.Stderr, "%s at %d px: the page is %v px wide: it overflows\n", url, width, w[0])
+	}
 	return chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
 }
 

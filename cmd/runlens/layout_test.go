@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/internal/browser"
+)
+
+// TestPageLayoutInChromium opens every fixture's page, and a day of
+// 200,000 generated requests, in Chromium at 400 and 1400 px: no
+// horizontal overflow; at 1400 px, drawn as SVG, no two texts of a chart
+// overlap; and the requests-per-second chart draws exactly the JSON's
+// series.server, zero-filled steps included.
+func TestPageLayoutInChromium(t *testing.T) {
+	if _, ok := browser.Available(); !ok {
+		browser.Open(t, "") // skips, or fails where chromium is required
+	}
+	dir := t.TempDir()
+	pages := map[string][]string{}
+	fixtures, _ := filepath.Glob(filepath.Join("..", "..", "fixtures", "*", "manifest.json"))
+	for _, m := range fixtures {
+		pages[filepath.Base(filepath.Dir(m))] = []string{filepath.Dir(m)}
+	}
+	log := filepath.Join(dir, "day.ndjson")
+	n := "200000"
+	if testing.Short() {
+		n = "20000"
+	}
+	if _, _, err := runCLI(t, "simulate", "-scenario", "large", "-requests", n, "-o", log); err != nil {
+		t.Fatal(err)
+	}
+	pages["large"] = []string{"-logs", log}
+	for name, src := range pages {
+		t.Run(name, func(t *testing.T) {
+			html, js := filepath.Join(dir, name+".html"), filepath.Join(dir, name+".json")
+			if _, stderr, err := runCLI(t, append(append([]string{"report"}, src...), "-o", html, "-json", js, "-format", "none")...); err != nil {
+				t.Fatalf("%v\n%s", err, stderr)
+			}
+			var rpt analyze.Report
+			b, err := os.ReadFile(js)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &rpt); err != nil {
+				t.Fatal(err)
+			}
+			for _, width := range []int{400, 1400} {
+				ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+				l, err := browser.Inspect(ctx, html, width)
+				cancel()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if l.ScrollWidth > width {
+					t.Errorf("at %d px the page is %d px wide: it overflows", width, l.ScrollWidth)
+				}
+				if width != 1400 {
+					continue
+				}
+				for id, c := range l.Charts {
+					for _, o := range c.Overlaps(1) {
+						t.Errorf("%s: %q at %v overlaps %q at %v", id, o[0].Text, o[0].Box, o[1].Text, o[1].Box)
+					}
+				}
+				checkDrawnServerSeries(t, l.Charts["chart_rps"], rpt.Series)
+			}
+		})
+	}
+}
+
+// checkDrawnServerSeries compares the drawn "server requests/s" with the
+// JSON's series.server, point by point (the page keeps five significant
+// digits).
+func checkDrawnServerSeries(t *testing.T, c browser.ChartLayout, s analyze.Series) {
+	t.Helper()
+	var drawn []any
+	found := false
+	for _, sr := range c.Series {
+		if sr.Name == "server requests/s" {
+			drawn, found = sr.Data, true
+		}
+	}
+	if len(s.Server) == 0 {
+		if found {
+			t.Error("server requests/s drawn without a server series")
+		}
+		return
+	}
+	if !found {
+		t.Fatal("server requests/s not drawn")
+	}
+	if len(s.Server) > 2000 { // thinned for display: extremes kept, not every point
+		return
+	}
+	if len(drawn) != len(s.Server) {
+		t.Fatalf("server requests/s: %d points drawn, %d in the JSON", len(drawn), len(s.Server))
+	}
+	step := s.ServerStepS
+	for i, p := range s.Server {
+		xy, _ := drawn[i].([]any)
+		if len(xy) != 2 {
+			t.Fatalf("point %d drawn as %v", i, drawn[i])
+		}
+		x, _ := xy[0].(float64)
+		y, _ := xy[1].(float64)
+		want := float64(p.Requests) / step
+		if int64(x) != p.Time.UnixMilli() || math.Abs(y-want) > 1e-4*math.Max(1, want) {
+			t.Errorf("point %d drawn at (%v, %v), JSON (%v, %v)", i, x, y, p.Time.UnixMilli(), want)
+		}
+	}
+}
