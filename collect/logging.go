@@ -36,7 +36,10 @@ const coldStartMarker = "This request caused a new container instance to be star
 // fails only when the file holds no log entry at all (YAML included), and
 // then leaves ds as it was.
 func ReadLogs(name string, r io.Reader, ds *Dataset) (int, error) {
-	lr := &logReader{name: name, ds: ds, aids: new(scanAids)}
+	if ds.seen == nil {
+		ds.seen = newEntrySet()
+	}
+	lr := &logReader{name: name, ds: ds, aids: new(scanAids), seen: ds.seen}
 	if !ds.Scope.IsZero() {
 		lr.scope = &ds.Scope
 	}
@@ -68,6 +71,11 @@ type logReader struct {
 	skipped map[skipKey]*int
 	scope   *Scope    // nil: every entry is in scope
 	out     outCounts // entries out of scope, by reason
+
+	seen      *entrySet // the Dataset's entries, to find repeats
+	hashBuf   []byte    // what is hashed of an entry, reused
+	repeats   int       // entries left out as repeats
+	unchecked int       // entries not checked: seen was full
 
 	warnings int
 	first    string // the first warning, without the file name
@@ -216,6 +224,8 @@ func (lr *logReader) flush() {
 	for k, p := range lr.skipped {
 		lr.ds.Skipped[k.String()] += *p
 	}
+	lr.ds.Repeats += lr.repeats
+	lr.ds.Unchecked += lr.unchecked
 	if msg := lr.out.add(lr.ds); msg != "" {
 		lr.ds.Warnf("%s: %s", lr.name, msg)
 	}
@@ -388,6 +398,9 @@ func (lr *logReader) addRequest(line int) {
 // emit hands a request to the Sink where the Dataset has one, or else
 // keeps it in Requests.
 func (lr *logReader) emit(req *Request) {
+	if lr.repeatedRequest(req) {
+		return
+	}
 	if why := lr.scope.check(req.Service, req.Location, req.Time); why >= 0 {
 		lr.out[why]++
 		return
@@ -467,11 +480,14 @@ func (lr *logReader) addEvent(line int) {
 		lr.warnf(line, "%v", err)
 		return
 	}
+	text := entryText(e)
+	if lr.repeatedEvent(e, t, text) {
+		return
+	}
 	if why := lr.scope.check(e.Resource.Labels["service_name"], e.Resource.Labels["location"], t); why >= 0 {
 		lr.out[why]++
 		return
 	}
-	text := entryText(e)
 	if lr.clone {
 		text = cloneStr(text)
 	}

@@ -178,7 +178,7 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 	var entry LogEntry
 	aids := new(scanAids) // kept from chunk to chunk: its guesses and its buffer
 	for c := range in {
-		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope}
+		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope, seen: lr.seen}
 		cr.entry, cr.aids = entry, aids
 		parse(cr, c)
 		var piece ChunkPiece
@@ -275,6 +275,8 @@ func (lr *logReader) absorb(cr *logReader) {
 	}
 	lr.n += cr.n
 	lr.values += cr.values
+	lr.repeats += cr.repeats
+	lr.unchecked += cr.unchecked
 	lr.closedLate = lr.closedLate || cr.closedLate
 	for i, v := range cr.out {
 		lr.out[i] += v

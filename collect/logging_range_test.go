@@ -23,15 +23,16 @@ func TestReadLogsRefusesOutOfRange(t *testing.T) {
 		{"null httpRequest", `"httpRequest":{"requestMethod":"GET","requestUrl":"https://s.run.app/","requestSize":"243","status":200,"responseSize":"229","latency":"0.5s","protocol":"HTTP/1.1"}`, `"httpRequest":null`, "no httpRequest"},
 	} {
 		bad := strings.Replace(good, tc.old, tc.new, 1)
+		good2 := strings.Replace(good, `"insertId":"ID"`, `"insertId":"ID2"`, 1) // not a repeat of good
 		for _, form := range []string{"ndjson", "array", "pretty"} {
 			var in string
 			switch form {
 			case "ndjson":
-				in = good + "\n" + bad + "\n" + good + "\n"
+				in = good + "\n" + bad + "\n" + good2 + "\n"
 			case "array":
-				in = "[" + good + ",\n" + bad + ",\n" + good + "]\n"
+				in = "[" + good + ",\n" + bad + ",\n" + good2 + "]\n"
 			case "pretty":
-				in = string(prettyArray(t, []byte(good+"\n"+bad+"\n"+good)))
+				in = string(prettyArray(t, []byte(good+"\n"+bad+"\n"+good2)))
 			}
 			ds := &Dataset{}
 			if _, err := ReadLogs("x.json", strings.NewReader(in), ds); err != nil {

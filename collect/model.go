@@ -35,6 +35,11 @@ type Dataset struct {
 	// SunkRequests counts them.
 	Sink         RequestSink
 	SunkRequests int
+	// Repeats counts the log entries left out for repeating one read
+	// before, Unchecked those read once too many were remembered to tell
+	// (repeats.go); NoteRepeats turns them into warnings.
+	Repeats, Unchecked int
+	seen               *entrySet
 	// Read tunes how log files are read; the zero value is what a user
 	// gets (a worker per core, chunks growing to 1 MiB). The results do
 	// not depend on it.

@@ -61,6 +61,7 @@ func runSummarize(stdout, stderr io.Writer, args, logs []string, out string) err
 				return err
 			}
 		}
+		ds.NoteRepeats()
 	}
 	for _, w := range ds.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)

@@ -78,6 +78,7 @@ func LoadTuned(dir string, sink collect.RequestSink, read collect.ReadOptions) (
 			return nil, err
 		}
 	}
+	ds.NoteRepeats()
 	if err := usable(ds); err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
 	}
@@ -113,6 +114,7 @@ func Read(in Inputs) (*collect.Dataset, error) {
 	if err := readInputClient(in, client, ds); err != nil {
 		return nil, err
 	}
+	ds.NoteRepeats()
 	if err := usable(ds); err != nil {
 		return nil, err
 	}

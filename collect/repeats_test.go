@@ -1,0 +1,63 @@
+package collect
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// reqLine is a sink-style request entry.
+func reqLine(id string, sec, latencyMS int) string {
+	return fmt.Sprintf(`{"insertId":%q,"httpRequest":{"requestMethod":"GET","requestUrl":"https://h/a","status":200,"latency":"0.%03ds"},`+
+		`"resource":{"type":"cloud_run_revision","labels":{"service_name":"s","location":"r","revision_name":"s-1"}},`+
+		`"timestamp":"2024-03-14T10:00:%02dZ","labels":{"instanceId":"i1"},"logName":"projects/p/logs/run.googleapis.com%%2Frequests"}`, id, latencyMS, sec)
+}
+
+// TestRepeatedInsertIDsCountedOnce reads a log whose entries repeat,
+// within a file and across two, in each form and cutting: a repeat is
+// counted once, an entry that shares an insertId but differs is an entry
+// of its own, and the count of repeats is the same every way.
+func TestRepeatedInsertIDsCountedOnce(t *testing.T) {
+	var lines []string
+	for i := range 40 {
+		lines = append(lines, reqLine(fmt.Sprintf("id%02d", i), i%60, 100+i))
+	}
+	a := append(append([]string{}, lines[:30]...), lines[5], lines[5], lines[7])
+	a = append(a, reqLine("id09", 9, 999))                   // the same insertId, another latency: its own entry
+	b := append(append([]string{}, lines[20:]...), lines[0]) // 10 repeat a's, and one more
+	const wantRequests, wantRepeats = 41, 14
+
+	ndjson := func(ls []string) string { return strings.Join(ls, "\n") + "\n" }
+	array := func(ls []string) string { return "[\n" + strings.Join(ls, ",\n") + "\n]\n" }
+	for _, form := range []struct {
+		name string
+		text func([]string) string
+		read ReadOptions
+	}{
+		{"ndjson", ndjson, ReadOptions{}},
+		{"ndjson, 1 KiB chunks, 4 workers", ndjson, ReadOptions{ChunkBytes: 1 << 10, Workers: 4}},
+		{"ndjson, 1 worker", ndjson, ReadOptions{Workers: 1}},
+		{"array", array, ReadOptions{}},
+		{"array, 1 KiB chunks, 3 workers", array, ReadOptions{ChunkBytes: 1 << 10, Workers: 3}},
+	} {
+		for _, order := range [][2][]string{{a, b}, {b, a}} {
+			t.Run(form.name, func(t *testing.T) {
+				ds := &Dataset{Read: form.read}
+				for i, f := range order {
+					if _, err := ReadLogs(fmt.Sprint("f", i), bytes.NewBufferString(form.text(f)), ds); err != nil {
+						t.Fatal(err)
+					}
+				}
+				ds.NoteRepeats()
+				if len(ds.Requests) != wantRequests || ds.Repeats != wantRepeats {
+					t.Errorf("%d requests, %d repeats; want %d and %d", len(ds.Requests), ds.Repeats, wantRequests, wantRepeats)
+				}
+				want := fmt.Sprintf("%d entries repeat an earlier entry", wantRepeats)
+				if len(ds.Warnings) != 1 || !strings.Contains(ds.Warnings[0], want) {
+					t.Errorf("warnings %q, want one with %q", ds.Warnings, want)
+				}
+			})
+		}
+	}
+}
