@@ -3,7 +3,10 @@ package analyze
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
+
+	"github.com/runlens/runlens/internal/english"
 )
 
 // findingInput is what the finding rules look at.
@@ -31,14 +34,15 @@ func coldStartFinding(in findingInput) []Finding {
 	if cs.Count == 0 {
 		return nil
 	}
-	waited := int(cs.ShareOfRequests*float64(in.rpt.Server.Total.Requests) + 0.5)
+	waited := int64(cs.ShareOfRequests*float64(in.rpt.Server.Total.Requests) + 0.5)
 	sev := SeverityInfo
 	if cs.ShareOfRequests >= 0.001 && cs.PenaltyP50MS >= 1000 {
 		sev = SeverityWarn
 	}
 	return []Finding{{ID: "cold_starts", Severity: sev, Value: float64(cs.Count), Message: fmt.Sprintf(
-		"%d cold starts added %s p50 to %d requests (%s); min-instances=1 would cost up to $%.2f/month",
-		cs.Count, seconds(cs.PenaltyP50MS), waited, percent(cs.ShareOfRequests), c.MinInstance1USDPerMonth)}}
+		"%s added %s p50 to %s (%s); min-instances=1 would cost up to $%.2f/month",
+		english.Plural(int64(cs.Count), "cold start", "cold starts"), seconds(cs.PenaltyP50MS), english.Plural(waited, "request", "requests"),
+		percent(cs.ShareOfRequests), c.MinInstance1USDPerMonth)}}
 }
 
 // minChurn is the least number of steady-traffic starts that is called churn.
@@ -50,8 +54,8 @@ func churnFinding(in findingInput) []Finding {
 		return nil
 	}
 	return []Finding{{ID: "cold_start_churn", Severity: SeverityWarn, Value: float64(cs.Churn), Message: fmt.Sprintf(
-		"%d of %d cold starts happened while traffic was steady: instances keep being replaced and the service never reaches a steady state (penalty p95 %s)",
-		cs.Churn, cs.Count, seconds(cs.PenaltyP95MS))}}
+		"%s of %s happened while traffic was steady: instances keep being replaced and the service never reaches a steady state (penalty p95 %s)",
+		english.Count(int64(cs.Churn)), english.Plural(int64(cs.Count), "cold start", "cold starts"), seconds(cs.PenaltyP95MS))}}
 }
 
 func memoryFindings(in findingInput) []Finding {
@@ -59,11 +63,11 @@ func memoryFindings(in findingInput) []Finding {
 	var out []Finding
 	if r.MemoryLimitExceededEvents > 0 {
 		out = append(out, Finding{ID: "memory_limit_exceeded", Severity: SeverityCrit, Value: float64(r.MemoryLimitExceededEvents),
-			Message: fmt.Sprintf("the memory limit of %s was exceeded %d times: instances were killed", mib(svc.MemoryMiB), r.MemoryLimitExceededEvents)})
+			Message: fmt.Sprintf("the memory limit of %s was exceeded %s: instances were killed", mib(svc.MemoryMiB), times(int64(r.MemoryLimitExceededEvents)))})
 	}
 	if r.CrashEvents > 0 {
 		out = append(out, Finding{ID: "crashes", Severity: SeverityWarn, Value: float64(r.CrashEvents),
-			Message: fmt.Sprintf("%d container crashes or exits were logged", r.CrashEvents)})
+			Message: english.Plural(int64(r.CrashEvents), "container crash or exit was logged", "container crashes or exits were logged")})
 	}
 	if r.HasMemory && r.MemoryP99 >= 0.8 {
 		sev := SeverityInfo
@@ -82,8 +86,8 @@ func idleFinding(in findingInput) []Finding {
 		return nil
 	}
 	return []Finding{{ID: "idle_time", Severity: SeverityWarn, Value: c.IdleShare, Message: fmt.Sprintf(
-		"%s of billable instance time had no request in flight (%.0f of %.0f instance-seconds)",
-		percent(c.IdleShare), c.IdleShare*c.BillableInstanceSeconds, c.BillableInstanceSeconds)}}
+		"%s of billable instance time had no request in flight (%s of %s instance-seconds)",
+		percent(c.IdleShare), wholeCount(c.IdleShare*c.BillableInstanceSeconds), wholeCount(c.BillableInstanceSeconds))}}
 }
 
 func cpuFinding(in findingInput) []Finding {
@@ -92,7 +96,7 @@ func cpuFinding(in findingInput) []Finding {
 		return nil
 	}
 	return []Finding{{ID: "cpu_waiting", Severity: SeverityInfo, Value: r.CPUP95, Message: fmt.Sprintf(
-		"CPU p95 was only %s while %.0f instance-seconds were billed: instances mostly waited", percent(r.CPUP95), c.BillableInstanceSeconds)}}
+		"CPU p95 was only %s while %s instance-seconds were billed: instances mostly waited", percent(r.CPUP95), wholeCount(c.BillableInstanceSeconds))}}
 }
 
 func errorFindings(in findingInput) []Finding {
@@ -121,7 +125,7 @@ func rateFinding(id string, bad, total int64, what string) (Finding, bool) {
 	if rate >= 0.05 {
 		sev = SeverityCrit
 	}
-	return Finding{ID: id, Severity: sev, Value: rate, Message: fmt.Sprintf("%s of %s (%d of %d)", percent(rate), what, bad, total)}, true
+	return Finding{ID: id, Severity: sev, Value: rate, Message: fmt.Sprintf("%s of %s (%s of %s)", percent(rate), what, english.Count(bad), english.Count(total))}, true
 }
 
 func reconcileFinding(in findingInput) []Finding {
@@ -132,8 +136,8 @@ func reconcileFinding(in findingInput) []Finding {
 	if n < 0 {
 		n = -n
 	}
-	return []Finding{{ID: "unexplained_difference", Severity: SeverityWarn, Value: float64(n), Message: fmt.Sprintf(
-		"%d requests differ between client and server with no explanation", n)}}
+	return []Finding{{ID: "unexplained_difference", Severity: SeverityWarn, Value: float64(n), Message: english.Plural(n,
+		"request differs", "requests differ") + " between client and server with no explanation"}}
 }
 
 func approximateFinding(in findingInput) []Finding {
@@ -146,6 +150,9 @@ func approximateFinding(in findingInput) []Finding {
 }
 
 func percent(f float64) string {
+	if f > 0 && f < 0.001 {
+		return fmt.Sprintf("%.2f %%", f*100) // 0.03 %, not 0.0 %
+	}
 	if f < 0.1 {
 		return fmt.Sprintf("%.1f %%", f*100)
 	}
@@ -161,7 +168,22 @@ func seconds(msv float64) string {
 
 func mib(m int64) string {
 	if m%1024 == 0 {
-		return fmt.Sprintf("%d GiB", m/1024)
+		return english.Count(m/1024) + " GiB"
 	}
-	return fmt.Sprintf("%d MiB", m)
+	return english.Count(m) + " MiB"
 }
+
+// times says how often: once, twice, 3 times, 1,250 times.
+func times(n int64) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return english.Count(n) + " times"
+}
+
+// wholeCount writes a quantity rounded to a whole number, grouped in
+// thousands.
+func wholeCount(v float64) string { return english.Count(int64(math.Round(v))) }

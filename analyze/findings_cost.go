@@ -14,6 +14,6 @@ func gpuIdleFinding(in findingInput) []Finding {
 		cost = fmt.Sprintf("$%.2f of GPU time", c.GPUUSD)
 	}
 	return []Finding{{ID: "gpu_idle", Severity: SeverityWarn, Value: r.GPUP95, Message: fmt.Sprintf(
-		"GPU utilization p95 was only %s while %.0f GPU-seconds were billed (%s): the GPUs mostly waited",
-		percent(r.GPUP95), c.GPUSeconds, cost)}}
+		"GPU utilization p95 was only %s while %s GPU-seconds were billed (%s): the GPUs mostly waited",
+		percent(r.GPUP95), wholeCount(c.GPUSeconds), cost)}}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/internal/english"
 )
 
 // reconcileInput is what reconciliation compares.
@@ -176,28 +177,32 @@ type reconcileTotals struct {
 // returns what they leave unexplained.
 func explain(row *Reconciliation, s strays, connFail int64, hasClient bool) int64 {
 	row.Explanations = []string{}
-	add := func(n int64, format string) {
+	add := func(n int64, one, many, rest string) {
 		if n > 0 {
-			row.Explanations = append(row.Explanations, fmt.Sprintf(format, n))
+			row.Explanations = append(row.Explanations, english.Plural(n, one, many)+rest)
 		}
 	}
 	if !hasClient {
 		row.Explanations = append(row.Explanations, "no client data: nothing to compare with")
 		return 0
 	}
-	add(s.outside, "%d server requests arrived outside the client's run: other traffic in the window")
-	add(s.otherClient, "%d server requests came from other clients (another user agent) during the run")
-	add(s.inflight, "%d requests were in flight when the client stopped: the service logged them, the client's statistics do not count them")
-	add(connFail, "%d client failures were connection errors that never reached the service")
-	add(s.rejected, "%d requests were rejected before reaching an instance (429 or 503 with no instance)")
+	add(s.outside, "server request", "server requests", " arrived outside the client's run: other traffic in the window")
+	add(s.otherClient, "server request", "server requests", " came from other clients (another user agent) during the run")
+	add(s.inflight, "request was", "requests were", " in flight when the client stopped: the service logged them, the client's statistics do not count them")
+	add(connFail, "client failure was a connection error", "client failures were connection errors", " that never reached the service")
+	add(s.rejected, "request was", "requests were", " rejected before reaching an instance (429 or 503 with no instance)")
 	if row.Endpoint == "total" && row.MetricRequests >= 0 && row.MetricRequests != row.ServerRequests {
 		row.Explanations = append(row.Explanations, fmt.Sprintf(
-			"the request_count metric counts %d, the request logs %d: log exclusions, sampling or metric interval edges",
-			row.MetricRequests, row.ServerRequests))
+			"the request_count metric counts %s, the request logs %s: log exclusions, sampling or metric interval edges",
+			english.Count(row.MetricRequests), english.Count(row.ServerRequests)))
 	}
 	left := row.Difference - (s.outside + s.otherClient + s.inflight - connFail)
 	if left != 0 {
-		row.Explanations = append(row.Explanations, fmt.Sprintf("%+d requests unexplained", left))
+		sign := "+"
+		if left < 0 {
+			sign = ""
+		}
+		row.Explanations = append(row.Explanations, sign+english.Plural(left, "request", "requests")+" unexplained")
 	}
 	return left
 }

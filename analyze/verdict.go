@@ -3,6 +3,8 @@ package analyze
 import (
 	"fmt"
 	"strings"
+
+	"github.com/runlens/runlens/internal/english"
 )
 
 // Verdict is the report in one sentence, and what to do, with numbers.
@@ -43,28 +45,31 @@ func verdictOf(rpt *Report, recon reconcileTotals) Verdict {
 	if cs.Count > 0 && svc.MinInstances == 0 && (cs.PenaltyP50MS >= 1000 || cs.Churn >= minChurn) {
 		waited := int64(cs.ShareOfRequests*float64(rpt.Server.Total.Requests) + 0.5)
 		add(Recommendation{ID: "min_instances", CostUSDPerMonth: c.MinInstance1USDPerMonth, Text: fmt.Sprintf(
-			"Set min-instances=1 (about $%.2f a month): %d cold starts added %s (p50) to %d requests; "+
-				"an instance kept warm takes the first of them.", c.MinInstance1USDPerMonth, cs.Count, seconds(cs.PenaltyP50MS), waited)})
+			"Set min-instances=1 (about $%.2f a month): %s added %s (p50) to %s; "+
+				"an instance kept warm takes the first of them.", c.MinInstance1USDPerMonth, english.Plural(int64(cs.Count), "cold start", "cold starts"),
+			seconds(cs.PenaltyP50MS), english.Plural(waited, "request", "requests"))})
 	}
 	if n := rpt.Resources.MemoryLimitExceededEvents; n > 0 {
 		add(Recommendation{ID: "memory", Text: fmt.Sprintf(
-			"Raise memory above %s, or lower concurrency from %d: instances were killed %d times for exceeding their memory%s.",
-			mib(svc.MemoryMiB), svc.Concurrency, n, memoryP99(rpt.Resources))})
+			"Raise memory above %s, or lower concurrency from %s: instances were killed %s for exceeding their memory%s.",
+			mib(svc.MemoryMiB), english.Count(int64(svc.Concurrency)), times(int64(n)), memoryP99(rpt.Resources))})
 	}
 	if recon.unexplained != 0 {
 		add(Recommendation{ID: "explain_counts", Text: fmt.Sprintf(
-			"Explain %d requests that differ between client and server with nothing to account for them: "+
-				"look for log exclusion filters, sampling, or a second load generator.", abs64(recon.unexplained))})
+			"Explain %s between client and server with nothing to account for them: "+
+				"look for log exclusion filters, sampling, or a second load generator.",
+			english.Plural(abs64(recon.unexplained), "request that differs", "requests that differ"))})
 	}
 	if s := recon.strays; s.outside+s.otherClient > 0 {
 		add(Recommendation{ID: "stray_traffic", Text: fmt.Sprintf(
-			"Leave out the %d server requests that were not the load test's (%s) before comparing: "+
+			"Leave out the %s not the load test's (%s) before comparing: "+
 				"filter the logs by user agent or time (-filter), or collect a window that fits the run.",
-			s.outside+s.otherClient, strayParts(s))})
+			english.Plural(s.outside+s.otherClient, "server request that was", "server requests that were"), strayParts(s))})
 	}
 	if recon.connFail > 0 {
 		add(Recommendation{ID: "connection_errors", Text: fmt.Sprintf(
-			"Look at the load generator: %d of its failures were connection errors that never reached the service.", recon.connFail)})
+			"Look at the load generator: %s that never reached the service.",
+			english.Plural(recon.connFail, "of its failures was a connection error", "of its failures were connection errors"))})
 	}
 	return v
 }
@@ -79,18 +84,19 @@ func verdictSummary(rpt *Report) string {
 	t := rpt.Server.Total
 	switch {
 	case t.Requests > 0:
-		fmt.Fprintf(&b, "%s served %s requests (p50 %s, p95 %s)", name, count(t.Requests), seconds(t.P50MS), seconds(t.P95MS))
+		fmt.Fprintf(&b, "%s served %s (p50 %s, p95 %s)", name, english.Plural(t.Requests, "request", "requests"), seconds(t.P50MS), seconds(t.P95MS))
 	case rpt.Client != nil:
-		fmt.Fprintf(&b, "The client sent %s requests (p50 %s, p95 %s; no server logs)", count(rpt.Client.Total.Requests),
+		fmt.Fprintf(&b, "The client sent %s (p50 %s, p95 %s; no server logs)", english.Plural(rpt.Client.Total.Requests, "request", "requests"),
 			seconds(rpt.Client.Total.P50MS), seconds(rpt.Client.Total.P95MS))
 	default:
 		fmt.Fprintf(&b, "%s: no request logs and no client results", name)
 	}
 	if rpt.Client != nil && t.Requests > 0 {
-		fmt.Fprintf(&b, " to a client that counted %s with %s failures", count(rpt.Client.Total.Requests), count(rpt.Client.Total.Failures))
+		fmt.Fprintf(&b, " to a client that counted %s with %s", english.Count(rpt.Client.Total.Requests),
+			english.Plural(rpt.Client.Total.Failures, "failure", "failures"))
 	}
 	if n := rpt.ColdStarts.Count; n > 0 {
-		fmt.Fprintf(&b, ", with %d cold start%s", n, plural(n))
+		fmt.Fprintf(&b, ", with %s", english.Plural(int64(n), "cold start", "cold starts"))
 	}
 	if c := rpt.Cost; c.TotalUSD > 0 {
 		fmt.Fprintf(&b, ", for $%.4g (%s of its billable time idle)", c.TotalUSD, percent(c.IdleShare))
@@ -109,10 +115,10 @@ func memoryP99(r Resources) string {
 func strayParts(s strays) string {
 	var parts []string
 	if s.outside > 0 {
-		parts = append(parts, fmt.Sprintf("%d outside the client's run", s.outside))
+		parts = append(parts, english.Count(s.outside)+" outside the client's run")
 	}
 	if s.otherClient > 0 {
-		parts = append(parts, fmt.Sprintf("%d from other clients during it", s.otherClient))
+		parts = append(parts, english.Count(s.otherClient)+" from other clients during it")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -123,11 +129,11 @@ func strayFindings(in findingInput) []Finding {
 	var out []Finding
 	if s := in.recon.strays; s.outside+s.otherClient > 0 {
 		out = append(out, Finding{ID: "stray_traffic", Severity: SeverityInfo, Value: float64(s.outside + s.otherClient),
-			Message: fmt.Sprintf("%d server requests were not the load test's: %s", s.outside+s.otherClient, strayParts(s))})
+			Message: english.Plural(s.outside+s.otherClient, "server request was", "server requests were") + " not the load test's: " + strayParts(s)})
 	}
 	if n := in.recon.connFail; n > 0 {
 		out = append(out, Finding{ID: "connection_errors", Severity: SeverityWarn, Value: float64(n),
-			Message: fmt.Sprintf("%d client failures were connection errors that never reached the service", n)})
+			Message: english.Plural(n, "client failure was a connection error", "client failures were connection errors") + " that never reached the service"})
 	}
 	return out
 }
@@ -137,27 +143,4 @@ func abs64(n int64) int64 {
 		return -n
 	}
 	return n
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-// count writes n with thousands separators.
-func count(n int64) string {
-	s := fmt.Sprint(abs64(n))
-	var b strings.Builder
-	if n < 0 {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

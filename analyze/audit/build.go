@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/internal/english"
 )
 
 // Input is what Build summarizes.
@@ -118,6 +119,6 @@ func costMessage(r analyze.ThresholdResult, s *Service) string {
 	if r.Status == analyze.ThresholdFail {
 		verb = "crossed"
 	}
-	return fmt.Sprintf("cost $%.4g is %+.1f %% against $%.4g, the median of %d earlier runs: threshold %s %s %s %s",
-		s.CostUSD, r.Value, s.Trend.BaselineCostUSD, s.Trend.Runs, r.Key, r.Op, analyze.FormatValue(r.Limit), verb)
+	return fmt.Sprintf("cost $%.4g is %+.1f %% against $%.4g, the median of %s: threshold %s %s %s %s",
+		s.CostUSD, r.Value, s.Trend.BaselineCostUSD, english.Plural(int64(s.Trend.Runs), "earlier run", "earlier runs"), r.Key, r.Op, analyze.FormatValue(r.Limit), verb)
 }
