@@ -572,9 +572,9 @@ func (b *chartBuilder) billable() (chartSpec, optioner) {
 	sp := newChartSpec(chartBillable, "Billable instance time", 300)
 	c := charts.NewLine()
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no billable_instance_time metric", len(ps) == 0),
-		valueAxis("instance-seconds"), "axis")...)
+		valueAxis("s / min"), "axis")...)
 	pts := pointsOf(ps, func(p analyze.ValuePoint) (time.Time, float64, bool) { return p.Time, p.Value, true })
-	b.addLine(c, "billable instance-seconds", pts, minuteSeriesOpts(colorP95, true)...)
+	b.addLine(c, "billable instance-seconds per minute", pts, minuteSeriesOpts(colorP95, true)...)
 	return sp, c
 }
 

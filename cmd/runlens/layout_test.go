@@ -68,6 +68,9 @@ func TestPageLayoutInChromium(t *testing.T) {
 					for _, o := range c.Overlaps(1) {
 						t.Errorf("%s: %q at %v overlaps %q at %v", id, o[0].Text, o[0].Box, o[1].Text, o[1].Box)
 					}
+					for _, b := range c.Clipped() {
+						t.Errorf("%s: %q at %v is cut off by the chart's edge (%v x %v)", id, b.Text, b.Box, c.Width, c.Height)
+					}
 				}
 				checkDrawnServerSeries(t, l.Charts["chart_rps"], rpt.Series)
 			}

@@ -23,8 +23,10 @@ type Layout struct {
 
 // ChartLayout is one chart as drawn.
 type ChartLayout struct {
-	Texts  []TextBox     `json:"texts"`
-	Series []SeriesDrawn `json:"series"`
+	Width, Height float64       `json:"-"`
+	Size          []float64     `json:"size"` // the container's width and height
+	Texts         []TextBox     `json:"texts"`
+	Series        []SeriesDrawn `json:"series"`
 }
 
 // TextBox is one text element's box in the chart's own coordinates.
@@ -63,7 +65,7 @@ const layoutJS = `(() => {
       texts.push({text: s, box: [r.left - root.left, r.top - root.top, r.width, r.height]});
     });
     const series = c ? (c.getOption().series || []).map((s) => ({name: s.name, data: s.data || []})) : [];
-    charts[el.id] = {texts, series};
+    charts[el.id] = {size: [root.width, root.height], texts, series};
   });
   return {scrollWidth: document.documentElement.scrollWidth, charts};
 })()`
@@ -109,6 +111,9 @@ func Inspect(ctx context.Context, htmlPath string, width int) (*Layout, error) {
 	}
 	l := &Layout{Width: width, ScrollWidth: int(out.ScrollWidth), Charts: out.Charts}
 	for id, c := range l.Charts {
+		if len(c.Size) == 2 {
+			c.Width, c.Height = c.Size[0], c.Size[1]
+		}
 		for i := range c.Texts {
 			b := &c.Texts[i]
 			if len(b.Box) == 4 {
@@ -118,6 +123,17 @@ func Inspect(ctx context.Context, htmlPath string, width int) (*Layout, error) {
 		l.Charts[id] = c
 	}
 	return l, nil
+}
+
+// Clipped lists the text boxes that do not lie wholly inside the chart.
+func (c ChartLayout) Clipped() []TextBox {
+	var out []TextBox
+	for _, b := range c.Texts {
+		if b.X < 0 || b.Y < 0 || b.X+b.W > c.Width || b.Y+b.H > c.Height {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // Overlaps lists the pairs of text boxes of a chart that overlap by more
