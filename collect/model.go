@@ -56,7 +56,7 @@ type ReadOptions struct {
 type Source struct {
 	Path   string `json:"path"`
 	Format string `json:"format"` // e.g. "logging-array", "logging-ndjson", "timeseries", "locust-stats"
-	Items  int    `json:"items"`  // entries, series or rows read
+	Items  int    `json:"items"`  // entries, series or rows read; -1 for a load-test run's files, counted together
 }
 
 // Warnf appends a warning.

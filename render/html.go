@@ -580,6 +580,14 @@ func gpuCostRow(c analyze.Cost) (htmlRow, bool) {
 	return cellRow(what, cellText("not included: no price")), true
 }
 
+// clientRequests is the client's total requests; zero without a client.
+func clientRequests(rpt *analyze.Report) int64 {
+	if rpt.Client == nil {
+		return 0
+	}
+	return rpt.Client.Total.Requests
+}
+
 func htmlPriceTable(rpt *analyze.Report) htmlTable {
 	p := rpt.Cost.PriceTable
 	return htmlTable{Title: "Prices used",
@@ -615,7 +623,11 @@ func htmlResourceTable(rpt *analyze.Report) htmlTable {
 func htmlSourceTable(rpt *analyze.Report) htmlTable {
 	t := htmlTable{Title: "Sources", Head: []string{"File", "Format", "Items"}, Empty: "No sources recorded."}
 	for _, s := range rpt.Sources {
-		t.Rows = append(t.Rows, cellRow(cellText(s.Path), cellText(s.Format), cellNum(pageCount(int64(s.Items)))))
+		items := cellNum(pageCount(int64(s.Items)))
+		if s.Items < 0 { // one of a load-test run's files: the run has the count
+			items = cellNum("part of the client's " + pageCount(clientRequests(rpt)) + " requests")
+		}
+		t.Rows = append(t.Rows, cellRow(cellText(s.Path), cellText(s.Format), items))
 	}
 	return t
 }

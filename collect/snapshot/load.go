@@ -403,11 +403,14 @@ func readClient(files []string, ds *collect.Dataset) error {
 }
 
 // setClient puts a client run into the dataset, with a source per file.
+// A run's files together give its requests (a Locust run's stats, history
+// and failures files, say), so no file has a count of its own: Items is
+// -1, and the client's totals are the run's.
 func setClient(ds *collect.Dataset, run *collect.ClientRun, warnings []string) {
 	ds.Warnings = append(ds.Warnings, warnings...)
 	ds.Client = run
 	for _, f := range run.Files {
 		format, _ := loadtest.SniffFile(f)
-		ds.Sources = append(ds.Sources, collect.Source{Path: f, Format: string(format)})
+		ds.Sources = append(ds.Sources, collect.Source{Path: f, Format: string(format), Items: -1})
 	}
 }
