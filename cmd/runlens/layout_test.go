@@ -73,8 +73,75 @@ func TestPageLayoutInChromium(t *testing.T) {
 					}
 				}
 				checkDrawnServerSeries(t, l.Charts["chart_rps"], rpt.Series)
+				checkDrawnSeries(t, l.Charts, rpt.Series)
 			}
 		})
+	}
+}
+
+// checkDrawnSeries compares more of what the charts draw with the JSON
+// series they draw it from, point by point: the client's users, billable
+// time, the instance counts, CPU and memory, and the server's p50 (a
+// break where a step had no request).
+func checkDrawnSeries(t *testing.T, charts map[string]browser.ChartLayout, s analyze.Series) {
+	t.Helper()
+	type pt struct {
+		x   int64
+		y   float64
+		gap bool
+	}
+	want := map[[2]string][]pt{}
+	for _, p := range s.Client {
+		want[[2]string{"chart_users", "users"}] = append(want[[2]string{"chart_users", "users"}], pt{x: p.Time.UnixMilli(), y: float64(p.Users)})
+	}
+	for _, p := range s.Billable {
+		k := [2]string{"chart_billable", "billable instance-seconds per minute"}
+		want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: p.Value})
+	}
+	for _, p := range s.Instances {
+		ka, ki := [2]string{"chart_instances", "active (max per minute)"}, [2]string{"chart_instances", "idle (max per minute)"}
+		want[ka] = append(want[ka], pt{x: p.Time.UnixMilli(), y: p.Active})
+		want[ki] = append(want[ki], pt{x: p.Time.UnixMilli(), y: p.Idle})
+	}
+	for _, p := range s.CPU {
+		k := [2]string{"chart_cpu", "p95"}
+		want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: p.P95 * 100})
+	}
+	for _, p := range s.Memory {
+		k := [2]string{"chart_memory", "p99"}
+		want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: p.P99 * 100})
+	}
+	for _, p := range s.Server {
+		k := [2]string{"chart_percentiles", "server p50"}
+		want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: p.P50MS, gap: p.Requests == 0})
+	}
+	for k, w := range want {
+		if len(w) > 2000 {
+			continue // thinned for display
+		}
+		var drawn []any
+		for _, sr := range charts[k[0]].Series {
+			if sr.Name == k[1] {
+				drawn = sr.Data
+			}
+		}
+		if len(drawn) != len(w) {
+			t.Errorf("%s %q: %d points drawn, %d in the JSON", k[0], k[1], len(drawn), len(w))
+			continue
+		}
+		for i, p := range w {
+			xy, _ := drawn[i].([]any)
+			if len(xy) != 2 {
+				t.Errorf("%s %q point %d drawn as %v", k[0], k[1], i, drawn[i])
+				break
+			}
+			x, _ := xy[0].(float64)
+			y, isNum := xy[1].(float64)
+			if int64(x) != p.x || p.gap == isNum || (!p.gap && math.Abs(y-p.y) > 1e-4*math.Max(1, math.Abs(p.y))) {
+				t.Errorf("%s %q point %d drawn as %v, JSON (%v, %v, gap %v)", k[0], k[1], i, xy, p.x, p.y, p.gap)
+				break
+			}
+		}
 	}
 }
 
