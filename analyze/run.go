@@ -241,7 +241,8 @@ func sources(ds *collect.Dataset) []Source {
 	return out
 }
 
-// missing says which sources the report had to do without.
+// missing says which sources the report had to do without, what that
+// costs, and how to get them.
 func missing(ds *collect.Dataset, s *summary.Summary) []string {
 	out := []string{}
 	add := func(cond bool, msg string) {
@@ -249,10 +250,14 @@ func missing(ds *collect.Dataset, s *summary.Summary) []string {
 			out = append(out, msg)
 		}
 	}
-	add(ds.Client == nil, "client: no load-test results; client columns, users and reconciliation against the client are empty")
-	add(s.Requests() == 0, "request logs: no Cloud Run request entries; server statistics, cold starts per request and latency charts are empty")
-	add(s.Requests() > 0 && len(ds.Events) == 0, "system logs: no instance starts; cold starts are taken from the first request of each instance")
-	add(ds.Service == nil, "service: no service resource; assumed 1 vCPU, 512 MiB, concurrency 80, request-based billing")
+	add(ds.Client == nil, "client: no load-test results; client columns, users and reconciliation against the client are empty "+
+		"(give -locust PREFIX, -k6, -jmeter, -vegeta or -client FILE, or put the files in the snapshot's client/)")
+	add(s.Requests() == 0, "request logs: no Cloud Run request entries; server statistics, cold starts per request and latency charts are empty "+
+		"(runlens collect fetches them; or give -logs FILE from gcloud logging read 'log_id(\"run.googleapis.com/requests\")' --format=json)")
+	add(s.Requests() > 0 && len(ds.Events) == 0, "system logs: no instance starts; cold starts are taken from the first request of each instance "+
+		"(runlens collect fetches them; or give -logs FILE of log_id(\"run.googleapis.com/varlog/system\"))")
+	add(ds.Service == nil, "service: no service resource; assumed 1 vCPU, 512 MiB, concurrency 80, request-based billing "+
+		"(give -service FILE from gcloud run services describe SERVICE --format=json)")
 	for _, m := range []struct{ metric, what string }{
 		{metricRequestCount, "request_count: no metric count to reconcile against"},
 		{metricBillable, "billable_instance_time: cost rebuilt from request logs"},
@@ -260,10 +265,11 @@ func missing(ds *collect.Dataset, s *summary.Summary) []string {
 		{metricCPU, "cpu/utilizations: no CPU percentiles"},
 		{metricMemory, "memory/utilizations: no memory percentiles"},
 	} {
-		add(len(series(ds, m.metric)) == 0, "metric "+m.what)
+		add(len(series(ds, m.metric)) == 0, "metric "+m.what+" (runlens collect fetches it; or give -metrics FILE, a projects.timeSeries.list response)")
 	}
 	if ds.Client != nil && len(ds.Client.History) == 0 {
-		out = append(out, "client history: no per-second client timeline; client charts are empty")
+		out = append(out, "client history: no per-second client timeline; client charts are empty "+
+			"(Locust writes it with --csv, as PREFIX_stats_history.csv; k6 with --out json)")
 	}
 	return out
 }
