@@ -24,6 +24,10 @@ type DiffSide struct {
 	Label   string `json:"label"` // e.g. the file name
 	Service string `json:"service"`
 	Window  Window `json:"window"`
+	// Sources are the kinds of input the run had, of client (the load
+	// generator's results), logs (request logs), metrics and service (its
+	// configuration); empty for an audit.
+	Sources []string `json:"sources,omitempty"`
 }
 
 // Verdicts of a Change.
@@ -135,7 +139,26 @@ func (d *Diff) Add(c Change) {
 	}
 }
 
-func diffSide(r *Report) DiffSide { return DiffSide{Service: r.Service.Name, Window: r.Window} }
+func diffSide(r *Report) DiffSide {
+	s := DiffSide{Service: r.Service.Name, Window: r.Window}
+	has := func(format string) bool {
+		return slices.ContainsFunc(r.Sources, func(src Source) bool { return src.Format == format })
+	}
+	for _, k := range []struct {
+		name string
+		ok   bool
+	}{
+		{"client", r.Client != nil},
+		{"logs", r.Server.Total.Requests > 0},
+		{"metrics", has("timeseries") || r.Resources.HasCPU || r.Resources.HasMemory},
+		{"service", has("service") || r.Service.CPU > 0},
+	} {
+		if k.ok {
+			s.Sources = append(s.Sources, k.name)
+		}
+	}
+	return s
+}
 
 // NewChange compares a value; ok is false when neither side has it.
 func NewChange(s MetricSpec, a float64, okA bool, b float64, okB bool) (Change, bool) {

@@ -111,7 +111,7 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 	for _, r := range a.CrossedAt(analyze.SeverityInfo) {
 		v.Crossed = append(v.Crossed, htmlFinding{Severity: r.Severity, Message: pageText(r.Service) + ": " + pageText(r.Message)})
 	}
-	v.NoneCrossed = fmt.Sprintf("No threshold was crossed (%d checked).", len(a.Thresholds))
+	v.NoneCrossed = fmt.Sprintf("No threshold was crossed (%s checked).", pageCount(int64(len(a.Thresholds))))
 	for i := range a.Services {
 		s := &a.Services[i]
 		anchor := "svc-" + strconv.Itoa(i+1)
@@ -142,11 +142,12 @@ func auditMeta(a *audit.Audit) []string {
 	if b.MaxCalls >= 0 {
 		budget = "a budget of " + pageCount(int64(b.MaxCalls))
 	}
-	m = append(m, fmt.Sprintf("Cloud Logging: %s entries.list calls made, %s needed, %s, at most %d a minute",
-		pageCount(int64(b.Used)), pageCount(int64(b.Needed)), budget, b.PerMinute))
+	m = append(m, fmt.Sprintf("Cloud Logging: %s made, %s needed, %s, at most %s a minute",
+		pagePlural(int64(b.Used), "entries.list call", "entries.list calls"), pageCount(int64(b.Needed)), budget, pageCount(int64(b.PerMinute))))
 	m = append(m, "API calls: "+apiCallList(a.APICalls))
 	if len(a.History) > 0 {
-		m = append(m, fmt.Sprintf("Compared with %d earlier runs, %s to %s", len(a.History), a.History[0].Date, a.History[len(a.History)-1].Date))
+		m = append(m, fmt.Sprintf("Compared with %s, %s to %s", pagePlural(int64(len(a.History)), "earlier run", "earlier runs"),
+			a.History[0].Date, a.History[len(a.History)-1].Date))
 	} else {
 		m = append(m, "No earlier run to compare with")
 	}
@@ -182,10 +183,11 @@ func auditCards(a *audit.Audit) []htmlCard {
 	}
 	return []htmlCard{
 		{"Cost", pageUSD(a.TotalCostUSD), change},
-		{"Services", strconv.Itoa(len(a.Services)), fmt.Sprintf("%s requests", pageCount(a.TotalRequests))},
-		{"Thresholds crossed", strconv.Itoa(a.Crossed), fmt.Sprintf("of %d checked", len(a.Thresholds))},
-		{"Logs read whole", fmt.Sprintf("%d of %d", logs[audit.LogsFull]+logs[audit.LogsPartial], len(a.Services)),
-			fmt.Sprintf("%d sampled, %d skipped, %d with no request", logs[audit.LogsSampled], logs[audit.LogsSkipped], logs[audit.LogsNone])},
+		{"Services", pageCount(int64(len(a.Services))), pagePlural(a.TotalRequests, "request", "requests")},
+		{"Thresholds crossed", pageCount(int64(a.Crossed)), "of " + pageCount(int64(len(a.Thresholds))) + " checked"},
+		{"Logs read whole", pageCount(int64(logs[audit.LogsFull]+logs[audit.LogsPartial])) + " of " + pageCount(int64(len(a.Services))),
+			fmt.Sprintf("%s sampled, %s skipped, %s with no request", pageCount(int64(logs[audit.LogsSampled])), pageCount(int64(logs[audit.LogsSkipped])),
+				pageCount(int64(logs[audit.LogsNone])))},
 	}
 }
 
@@ -228,7 +230,7 @@ func auditRowOf(rank int, anchor string, s *audit.Service) auditRow {
 func logLabel(l audit.LogCoverage) string {
 	switch l.Status {
 	case audit.LogsSampled:
-		return fmt.Sprintf("sampled (%d of %d calls)", l.CallsMade, l.CallsNeeded)
+		return fmt.Sprintf("sampled (%s of %s)", pageCount(int64(l.CallsMade)), pagePlural(int64(l.CallsNeeded), "call", "calls"))
 	case audit.LogsNone:
 		return "none needed"
 	}
@@ -244,7 +246,7 @@ func flagSummary(fs []analyze.Finding) string {
 	var parts []string
 	for _, s := range []string{analyze.SeverityCrit, analyze.SeverityWarn, analyze.SeverityInfo} {
 		if n[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n[s], s))
+			parts = append(parts, pageCount(int64(n[s]))+" "+s)
 		}
 	}
 	if len(parts) == 0 {

@@ -78,7 +78,8 @@ func auditTrendTable(s *audit.Service) htmlTable {
 	if s.Trend == nil {
 		return t
 	}
-	t.Notes = []string{fmt.Sprintf("Median of the %d earlier runs, scaled to this window: %s.", s.Trend.Runs, pageUSD(s.Trend.BaselineCostUSD))}
+	t.Notes = []string{fmt.Sprintf("Median of the %s, scaled to this window: %s.", pagePlural(int64(s.Trend.Runs), "earlier run", "earlier runs"),
+		pageUSD(s.Trend.BaselineCostUSD))}
 	for i, p := range s.Trend.Points {
 		row := cellRow(cellText(p.Date), cellNum(pageUSD(p.CostUSD)), cellNum(pageCount(p.Requests)))
 		row.Total = i == len(s.Trend.Points)-1
@@ -94,7 +95,7 @@ func auditEndpointTable(r *analyze.Report) htmlTable {
 	eps := slices.Clone(r.Server.Endpoints)
 	slices.SortStableFunc(eps, func(a, b analyze.ServerEndpoint) int { return cmp.Compare(b.Requests, a.Requests) })
 	if len(eps) > maxEndpointRows {
-		t.Notes = []string{fmt.Sprintf("The %d busiest of %d; the JSON has all.", maxEndpointRows, len(eps))}
+		t.Notes = []string{fmt.Sprintf("The %s busiest of %s; the JSON has all.", pageCount(maxEndpointRows), pageCount(int64(len(eps))))}
 		eps = eps[:maxEndpointRows]
 	}
 	for _, e := range eps {

@@ -221,13 +221,13 @@ func TestDiffTable(t *testing.T) {
 			{Group: "cost", Metric: "cost_usd", B: &a, Verdict: "added", Unit: "usd"},
 		}}
 	var txt, md bytes.Buffer
-	if err := DiffText(&txt, d); err != nil {
+	if err := DiffText(&txt, d, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := DiffMarkdown(&md, d); err != nil {
+	if err := DiffMarkdown(&md, d, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"100 ms", "150 ms", "+50 ms (+50 %)", "-5.00 pt", "$100.00", "added", "1 better, 1 worse"} {
+	for _, want := range []string{"100 ms", "150 ms", "+50 ms (+50 %)", "−5.00 pt", "$100.00", "added", "1 better, 1 worse"} {
 		if !strings.Contains(txt.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, txt.String())
 		}

@@ -25,7 +25,8 @@ func writeAudit(w io.Writer, a *audit.Audit, opts Options, md bool) error {
 	for _, r := range a.CrossedAt(analyze.SeverityInfo) {
 		crossed = append(crossed, fmt.Sprintf("[%s] %s: %s", r.Severity, r.Service, r.Message))
 	}
-	return writeDoc(w, md, markdownLimit(opts), docHead(auditTitle(a, opts), md)+auditSummary(a)+"\n\n", []section{
+	width := termWidth(opts)
+	return writeDoc(w, md, markdownLimit(opts), width, docHead(auditTitle(a, opts), md, width)+auditSummary(a)+"\n\n", []section{
 		auditServiceTable(a),
 		list{heading: "Thresholds crossed", items: crossed},
 		list{heading: "Logs not read whole, and warnings", items: auditNotes(a)},
@@ -35,18 +36,17 @@ func writeAudit(w io.Writer, a *audit.Audit, opts Options, md bool) error {
 // auditSummary is the headline paragraph.
 func auditSummary(a *audit.Audit) string {
 	var b strings.Builder
-	services := "services"
-	if len(a.Services) == 1 {
-		services = "service"
-	}
-	fmt.Fprintf(&b, "Window %s to %s UTC; %d %s; %s requests. Cost: %s", a.Window.Start.UTC().Format("2006-01-02 15:04"),
-		a.Window.End.UTC().Format("2006-01-02 15:04"), len(a.Services), services, pageCount(a.TotalRequests), pageUSD(a.TotalCostUSD))
+	fmt.Fprintf(&b, "Window %s to %s UTC; %s; %s. Cost: %s", a.Window.Start.UTC().Format("2006-01-02 15:04"),
+		a.Window.End.UTC().Format("2006-01-02 15:04"), pagePlural(int64(len(a.Services)), "service", "services"),
+		pagePlural(a.TotalRequests, "request", "requests"), pageUSD(a.TotalCostUSD))
 	if t := a.Baseline; t != nil && t.CostChangePct != nil {
-		fmt.Fprintf(&b, " (%s against the median of %d earlier runs, %s)", pageSignedPct(*t.CostChangePct), t.Runs, pageUSD(t.BaselineCostUSD))
+		fmt.Fprintf(&b, " (%s against the median of %s, %s)", pageSignedPct(*t.CostChangePct), pagePlural(int64(t.Runs), "earlier run", "earlier runs"),
+			pageUSD(t.BaselineCostUSD))
 	}
-	fmt.Fprintf(&b, ".\nThresholds: %d crossed of %d checked. Cloud Logging: %d entries.list calls made", a.Crossed, len(a.Thresholds), a.LogBudget.Used)
+	fmt.Fprintf(&b, ".\nThresholds: %s crossed of %s checked. Cloud Logging: %s made", pageCount(int64(a.Crossed)), pageCount(int64(len(a.Thresholds))),
+		pagePlural(int64(a.LogBudget.Used), "entries.list call", "entries.list calls"))
 	if a.LogBudget.MaxCalls >= 0 {
-		fmt.Fprintf(&b, " of a budget of %d", a.LogBudget.MaxCalls)
+		fmt.Fprintf(&b, " of a budget of %s", pageCount(int64(a.LogBudget.MaxCalls)))
 	}
 	b.WriteString(".")
 	return b.String()

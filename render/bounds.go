@@ -13,7 +13,9 @@ const DefaultMaxMarkdownBytes = 1 << 20
 // section is a table or a list of a text output; its rows (or items) may
 // be left out to keep the Markdown under its bound.
 type section interface {
-	write(w io.Writer, md bool) error
+	// write writes the section as Markdown, or for a terminal of width
+	// columns.
+	write(w io.Writer, md bool, width int) error
 	// rowCount is how many rows may be left out.
 	rowCount() int
 	// first is the section with its first n rows only, and a note saying
@@ -29,7 +31,7 @@ type list struct {
 	limit   int
 }
 
-func (l list) write(w io.Writer, md bool) error {
+func (l list) write(w io.Writer, md bool, width int) error {
 	if len(l.items) == 0 && l.omitted == 0 {
 		return nil
 	}
@@ -40,11 +42,12 @@ func (l list) write(w io.Writer, md bool) error {
 	}
 	for _, it := range l.items {
 		if md {
-			it = markdownLine(it)
-		} else {
-			it = terminalText(it)
+			fmt.Fprintf(w, "- %s\n", markdownLine(it))
+			continue
 		}
-		fmt.Fprintf(w, "- %s\n", it)
+		for _, line := range wrapText("- "+terminalText(it), width, "  ") {
+			fmt.Fprintf(w, "%s\n", line)
+		}
 	}
 	if l.omitted > 0 {
 		if len(l.items) > 0 && md {
@@ -99,12 +102,16 @@ func markdownLimit(opts Options) int {
 // writeDoc writes a text output: head (already escaped), then the
 // sections. Markdown is kept under limit bytes (unless limit < 0): while
 // it is over, the largest section loses its last rows (a table keeps its
-// totals), with a note saying how many.
-func writeDoc(w io.Writer, md bool, limit int, head string, secs []section) error {
+// totals), with a note saying how many. On a terminal every line fits
+// width columns: the head's lines are wrapped.
+func writeDoc(w io.Writer, md bool, limit, width int, head string, secs []section) error {
+	if !md {
+		head = wrapLines(head, width, "")
+	}
 	bufs := make([]bytes.Buffer, len(secs))
 	total := len(head)
 	for i, s := range secs {
-		if err := s.write(&bufs[i], md); err != nil {
+		if err := s.write(&bufs[i], md, width); err != nil {
 			return err
 		}
 		total += bufs[i].Len()
@@ -156,7 +163,7 @@ func fit(md bool, limit, head int, secs []section, bufs []bytes.Buffer) error {
 			target := size - (over*size+shrinkable-1)/shrinkable
 			k := min(counts[i]-1, max(0, target/max(1, size/(counts[i]+1))-1))
 			bufs[i].Reset()
-			if err := secs[i].first(k, limit).write(&bufs[i], md); err != nil {
+			if err := secs[i].first(k, limit).write(&bufs[i], md, 0); err != nil {
 				return err
 			}
 			total += bufs[i].Len() - size

@@ -56,14 +56,16 @@ func TestOutputsCutLongStrings(t *testing.T) {
 		render func(*bytes.Buffer) error
 		max    int // bytes of the whole output
 	}{
-		{"text", func(b *bytes.Buffer) error { return Text(b, rpt, Options{}) }, 64 << 10},
+		// On a terminal a cut string wraps over lines of the terminal's
+		// width, each drawing the table's borders again.
+		{"text", func(b *bytes.Buffer) error { return Text(b, rpt, Options{}) }, 128 << 10},
 		{"markdown", func(b *bytes.Buffer) error { return Markdown(b, rpt, Options{}) }, 64 << 10},
 		{"html", func(b *bytes.Buffer) error { return writeHTML(b, rpt, Options{}, "") }, 512 << 10},
 		{"audit text", func(b *bytes.Buffer) error { return AuditText(b, a, Options{}) }, 32 << 10},
 		{"audit markdown", func(b *bytes.Buffer) error { return AuditMarkdown(b, a, Options{}) }, 32 << 10},
 		{"audit html", func(b *bytes.Buffer) error { return writeAuditHTML(b, a, Options{}, "") }, 512 << 10},
-		{"diff text", func(b *bytes.Buffer) error { return DiffText(b, d) }, 64 << 10},
-		{"diff markdown", func(b *bytes.Buffer) error { return DiffMarkdown(b, d) }, 64 << 10},
+		{"diff text", func(b *bytes.Buffer) error { return DiffText(b, d, Options{}) }, 64 << 10},
+		{"diff markdown", func(b *bytes.Buffer) error { return DiffMarkdown(b, d, Options{}) }, 64 << 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -79,8 +81,12 @@ func TestOutputsCutLongStrings(t *testing.T) {
 			if tc.name == "html" || tc.name == "audit html" {
 				return
 			}
+			wide := 4 * MaxTextBytes
+			if strings.HasSuffix(tc.name, "text") {
+				wide = DefaultWidth // the terminal's lines fit its width
+			}
 			for i, line := range strings.Split(b.String(), "\n") {
-				if n := utf8.RuneCountInString(line); n > 4*MaxTextBytes {
+				if n := utf8.RuneCountInString(line); n > wide {
 					t.Errorf("line %d is %d characters wide", i+1, n)
 					break
 				}
@@ -122,8 +128,8 @@ func TestTerminalEscapesControls(t *testing.T) {
 		"text":          func(b *bytes.Buffer) error { return Text(b, rpt, Options{}) },
 		"markdown":      func(b *bytes.Buffer) error { return Markdown(b, rpt, Options{}) },
 		"audit text":    func(b *bytes.Buffer) error { return AuditText(b, a, Options{}) },
-		"diff text":     func(b *bytes.Buffer) error { return DiffText(b, d) },
-		"diff markdown": func(b *bytes.Buffer) error { return DiffMarkdown(b, d) },
+		"diff text":     func(b *bytes.Buffer) error { return DiffText(b, d, Options{}) },
+		"diff markdown": func(b *bytes.Buffer) error { return DiffMarkdown(b, d, Options{}) },
 	} {
 		var b bytes.Buffer
 		if err := render(&b); err != nil {

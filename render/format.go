@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/runlens/runlens/internal/english"
 )
 
 // Rounding and number formatting for people live here; the report keeps raw values.
@@ -27,32 +29,14 @@ func seconds(ms float64) string {
 }
 
 // pageCount writes an integer with thousands separators: 12,345.
-func pageCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + pageGroupDigits(s[1:])
-	}
-	return pageGroupDigits(s)
-}
+func pageCount(n int64) string { return english.Count(n) }
+
+// pagePlural writes a count and its noun, which agree: 1 service, 2
+// services, 1,250 requests.
+func pagePlural(n int64, one, many string) string { return english.Plural(n, one, many) }
 
 // pageGroupDigits puts commas into a run of digits.
-func pageGroupDigits(d string) string {
-	if len(d) <= 3 {
-		return d
-	}
-	var b strings.Builder
-	head := len(d) % 3
-	if head > 0 {
-		b.WriteString(d[:head])
-	}
-	for i := head; i < len(d); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(d[i : i+3])
-	}
-	return b.String()
-}
+func pageGroupDigits(d string) string { return english.GroupDigits(d) }
 
 // pageFloat writes v with the given decimals and thousands separators.
 func pageFloat(v float64, decimals int) string {

@@ -92,7 +92,7 @@ func checkMarkdown(t *testing.T, md string, headings []string) {
 		case cols > 0:
 			t.Errorf("line %d breaks the table above it: %q", i+1, line)
 		case !strings.HasPrefix(line, "Window ") && !strings.HasPrefix(line, "Requests: ") && !strings.HasPrefix(line, "client percentiles") &&
-			!strings.HasPrefix(line, "prices: ") && !strings.HasPrefix(line, "Thresholds: ") && !strings.HasPrefix(line, "A: ") && !strings.HasPrefix(line, "B: ") &&
+			!strings.HasPrefix(line, "prices: ") && !strings.HasPrefix(line, "Thresholds: ") && !strings.HasPrefix(line, "A: ") && !strings.HasPrefix(line, "B: ") && !strings.HasPrefix(line, "Warning: ") &&
 			!strings.Contains(line, " better, ") && !strings.Contains(line, " left out to keep this Markdown under "):
 			t.Errorf("line %d starts a paragraph of the input's: %q", i+1, line)
 		}
@@ -140,7 +140,7 @@ func TestAuditAndDiffMarkdownEscapeInputs(t *testing.T) {
 	d := analyze.DiffReports(mdReport(), sampleReport())
 	d.A.Label, d.B.Label = inj[1], inj[2]
 	b.Reset()
-	if err := DiffMarkdown(&b, d); err != nil {
+	if err := DiffMarkdown(&b, d, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	checkMarkdown(t, b.String(), []string{"## runlens diff", "### Changes from A to B"})

@@ -13,4 +13,8 @@ type Options struct {
 	// how many. Zero means DefaultMaxMarkdownBytes (1 MiB); negative, no
 	// bound.
 	MaxMarkdownBytes int
+	// Width is the terminal's width in columns (a terminal's COLUMNS): no
+	// line of the terminal outputs is longer. Zero means DefaultWidth;
+	// below MinWidth counts as MinWidth.
+	Width int
 }

@@ -20,6 +20,12 @@ type table struct {
 	header []string
 	rows   [][]string
 	left   int // the first left columns are text; the rest are numbers
+	// keys is how many first columns name a row, repeated in each part of
+	// a table cut to fit a terminal; zero means left.
+	keys int
+	// lastText says the last column is long text (explanations): left
+	// aligned in Markdown, and listed under the table on a terminal.
+	lastText bool
 	// markdown says the rows are Markdown already, escaped by the caller.
 	markdown bool
 	// totals is how many last rows are totals, kept when rows are left
@@ -28,44 +34,44 @@ type table struct {
 	limit           int // the size the Markdown was kept under, for the note
 }
 
-// write renders t with tablewriter, as Markdown when md is set. Every cell
-// is escaped for the output: input text is cut to MaxTextBytes, and
-// control characters never reach a terminal.
-func (t table) write(w io.Writer, md bool) error {
+// align is the alignment of the table's columns.
+func (t table) align() []tw.Align {
 	align := make([]tw.Align, len(t.header))
 	for i := range align {
 		align[i] = tw.AlignRight
-		if i < t.left {
+		if i < t.left || (t.lastText && i == len(align)-1) {
 			align[i] = tw.AlignLeft
 		}
 	}
+	return align
+}
+
+// write renders t with tablewriter, as Markdown when md is set, else for
+// a terminal of width columns. Every cell is escaped for the output: input
+// text is cut to MaxTextBytes, and control characters never reach a
+// terminal.
+func (t table) write(w io.Writer, md bool, width int) error {
+	if !md {
+		return t.writeTerminal(w, width)
+	}
+	align := t.align()
 	opts := []tablewriter.Option{
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithRenderer(renderer.NewMarkdown()),
 	}
-	esc := terminalRow
-	if md {
-		esc = escapeMarkdownRow
-		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
-		fmt.Fprintf(w, "### %s\n\n", t.title)
-	} else {
-		fmt.Fprintf(w, "%s\n", t.title)
-	}
+	fmt.Fprintf(w, "### %s\n\n", t.title)
 	if t.note != "" {
-		if md {
-			fmt.Fprintf(w, "%s\n\n", markdownText(t.note))
-		} else {
-			fmt.Fprintf(w, "%s\n", terminalText(t.note))
-		}
+		fmt.Fprintf(w, "%s\n\n", markdownText(t.note))
 	}
 	if len(t.rows) > 0 || t.omitted == 0 {
 		tbl := tablewriter.NewTable(w, opts...)
-		tbl.Header(anySlice(esc(t.header))...)
+		tbl.Header(anySlice(escapeMarkdownRow(t.header))...)
 		for _, r := range t.rows {
 			if !t.markdown {
-				r = esc(r)
+				r = escapeMarkdownRow(r)
 			}
 			if err := tbl.Append(r); err != nil {
 				return err
@@ -76,13 +82,103 @@ func (t table) write(w io.Writer, md bool) error {
 		}
 	}
 	if t.omitted > 0 {
-		if md && len(t.rows) > 0 {
+		if len(t.rows) > 0 {
 			fmt.Fprintln(w) // a line of text right after a table is a row of it
 		}
 		fmt.Fprintf(w, "%s\n", omittedNote(t.omitted, "row", t.limit))
 	}
 	_, err := fmt.Fprintln(w)
 	return err
+}
+
+// writeTerminal writes the table for a terminal of width columns: its
+// title and note wrapped, the table in as many parts as it needs to fit
+// (see fitColumns), and the last column's text under it when it is long
+// text.
+func (t table) writeTerminal(w io.Writer, width int) error {
+	io.WriteString(w, wrapLines(terminalText(t.title)+"\n", width, ""))
+	if t.note != "" {
+		io.WriteString(w, wrapLines(terminalText(t.note)+"\n", width, ""))
+	}
+	header, rows := terminalRow(t.header), make([][]string, len(t.rows))
+	for i, r := range t.rows {
+		rows[i] = terminalRow(r)
+	}
+	var under []string
+	if last := len(header) - 1; t.lastText && last > 0 {
+		for i, r := range rows {
+			if len(r) > last && r[last] != "" {
+				under = append(under, "- "+strings.Join(r[:min(max(t.left, 1), last)], " ")+": "+r[last])
+			}
+			rows[i] = r[:min(len(r), last)]
+		}
+		header = header[:last]
+	}
+	if len(rows) > 0 || t.omitted == 0 {
+		align := t.align()
+		keys := t.keys
+		if keys == 0 {
+			keys = t.left
+		}
+		for _, p := range fitColumns(header, rows, keys, t.left, width) {
+			if err := writeTablePart(w, header, rows, align, p); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range under {
+		io.WriteString(w, strings.Join(wrapText(u, width, "  "), "\n")+"\n")
+	}
+	if t.omitted > 0 {
+		io.WriteString(w, wrapLines(omittedNote(t.omitted, "row", t.limit)+"\n", width, ""))
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// writeTablePart writes the columns of part as one table; with widths set,
+// tablewriter wraps each cell at spaces to its column's width (a word
+// wider than that is broken first).
+func writeTablePart(w io.Writer, header []string, rows [][]string, align []tw.Align, p tablePart) error {
+	pick := func(r []string) []string {
+		out := make([]string, len(p.cols))
+		for j, c := range p.cols {
+			if c >= len(r) {
+				continue // a short row: its last cells are empty
+			}
+			out[j] = r[c]
+			if p.widths != nil && longestWord(out[j]) > p.widths[j] {
+				out[j] = breakWords(out[j], p.widths[j])
+			}
+		}
+		return out
+	}
+	cellAlign := make([]tw.Align, len(p.cols))
+	for j, c := range p.cols {
+		cellAlign[j] = align[c]
+	}
+	opts := []tablewriter.Option{
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: cellAlign}),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: cellAlign}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	}
+	if p.widths != nil {
+		widths := tw.NewMapper[int, int]()
+		for j, cw := range p.widths {
+			widths.Set(j, cw+2) // and a space either side
+		}
+		opts = append(opts, tablewriter.WithColumnWidths(widths),
+			tablewriter.WithRowAutoWrap(tw.WrapNormal), tablewriter.WithHeaderAutoWrap(tw.WrapNormal))
+	}
+	tbl := tablewriter.NewTable(w, opts...)
+	tbl.Header(anySlice(pick(header))...)
+	for _, r := range rows {
+		if err := tbl.Append(pick(r)); err != nil {
+			return err
+		}
+	}
+	return tbl.Render()
 }
 
 // rowCount is the rows that may be left out: all but the totals.
@@ -221,7 +317,7 @@ func pairs(rpt *analyze.Report) []pair {
 
 // reconciliationTable compares counts and gives the explanations.
 func reconciliationTable(rpt *analyze.Report) table {
-	t := table{title: "Reconciliation", left: 1,
+	t := table{title: "Reconciliation", left: 1, lastText: true,
 		header: []string{"Endpoint", "Client", "Client fails", "Server logs", "Metric", "Difference", "Explanation"}}
 	for _, r := range rpt.Reconciliation {
 		metric := "-"
@@ -239,7 +335,7 @@ func reconciliationTable(rpt *analyze.Report) table {
 
 // coldStartTable lists the cold starts.
 func coldStartTable(rpt *analyze.Report) table {
-	t := table{title: "Cold starts", left: 4,
+	t := table{title: "Cold starts", left: 4, keys: 1,
 		header: []string{"Instance", "Started", "Reason", "First request", "Startup ms", "First request ms", "Penalty ms"}}
 	for _, c := range rpt.ColdStarts.Instances {
 		t.rows = append(t.rows, []string{shortID(c.InstanceID), c.StartedAt.Format("15:04:05.000"), c.Reason, c.FirstRequest,

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/runlens/runlens/analyze"
 )
 
@@ -33,17 +33,18 @@ func write(w io.Writer, rpt *analyze.Report, opts Options, md bool) error {
 		list{heading: "Findings", items: findingLines(rpt)},
 		list{heading: "Missing", items: rpt.Missing},
 		list{heading: "Warnings", items: rpt.Warnings})
-	return writeDoc(w, md, markdownLimit(opts), docHead(title(rpt, opts), md)+summary(rpt, escaper(md))+"\n\n", secs)
+	width := termWidth(opts)
+	return writeDoc(w, md, markdownLimit(opts), width, docHead(title(rpt, opts), md, width)+summary(rpt, escaper(md))+"\n\n", secs)
 }
 
 // docHead is a text output's title: a heading in Markdown, underlined on
-// the terminal.
-func docHead(title string, md bool) string {
+// a terminal of width columns (the title wraps; see writeDoc).
+func docHead(title string, md bool, width int) string {
 	if md {
 		return "## " + markdownEscape(title) + "\n\n"
 	}
 	title = escapeControls(title)
-	return title + "\n" + strings.Repeat("=", utf8.RuneCountInString(title)) + "\n"
+	return title + "\n" + strings.Repeat("=", min(twwidth.Width(title), width)) + "\n"
 }
 
 // escaper escapes input text inside a line of the output, cut to
@@ -73,15 +74,15 @@ func summary(rpt *analyze.Report, esc func(string) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Window %s to %s", rpt.Window.Start.Format("2006-01-02 15:04:05"), rpt.Window.End.Format("15:04:05 MST"))
 	if s := rpt.Service; s.Name != "" {
-		fmt.Fprintf(&b, "; %s in %s, %g vCPU, %d MiB, concurrency %d, %s-based billing",
-			esc(s.Name), esc(s.Region), s.CPU, s.MemoryMiB, s.Concurrency, esc(s.Billing))
+		fmt.Fprintf(&b, "; %s in %s, %g vCPU, %s MiB, concurrency %s, %s-based billing",
+			esc(s.Name), esc(s.Region), s.CPU, pageCount(s.MemoryMiB), pageCount(int64(s.Concurrency)), esc(s.Billing))
 	}
 	fmt.Fprintf(&b, ".\nRequests: ")
 	if c := rpt.Client; c != nil {
-		fmt.Fprintf(&b, "client %d (%d failed), ", c.Total.Requests, c.Total.Failures)
+		fmt.Fprintf(&b, "client %s (%s failed), ", pageCount(c.Total.Requests), pageCount(c.Total.Failures))
 	}
-	fmt.Fprintf(&b, "server %d. Cold starts: %d (%s of requests waited, penalty p50 %s). Cost: %s, idle share %s.",
-		rpt.Server.Total.Requests, rpt.ColdStarts.Count, pagePct(rpt.ColdStarts.ShareOfRequests), seconds(rpt.ColdStarts.PenaltyP50MS),
+	fmt.Fprintf(&b, "server %s. Cold starts: %s (%s of requests waited, penalty p50 %s). Cost: %s, idle share %s.",
+		pageCount(rpt.Server.Total.Requests), pageCount(int64(rpt.ColdStarts.Count)), pagePct(rpt.ColdStarts.ShareOfRequests), seconds(rpt.ColdStarts.PenaltyP50MS),
 		pageUSD(rpt.Cost.TotalUSD), pagePct(rpt.Cost.IdleShare))
 	return b.String()
 }

@@ -140,7 +140,7 @@ func (f *auditFlags) plan(ctx context.Context) (*auditRun, error) {
 // write writes the page, the JSON and stdout: all of them, or none when
 // any fails to render or write.
 func (f *auditFlags) write(stdout io.Writer, a *audit.Audit) error {
-	ropts := render.Options{Title: f.title, MaxMarkdownBytes: f.maxMarkdown}
+	ropts := render.Options{Title: f.title, MaxMarkdownBytes: f.maxMarkdown, Width: terminalColumns()}
 	out := atomicfile.Set{Stdout: stdout}
 	if f.html != "" {
 		out.Add(f.html, func(w io.Writer) error { return render.AuditHTML(w, a, ropts) })

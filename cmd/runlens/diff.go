@@ -38,13 +38,14 @@ func diffCommand() command {
 				if err != nil {
 					return err
 				}
+				ropts := render.Options{Width: terminalColumns()}
 				switch *format {
 				case "markdown":
-					return render.DiffMarkdown(stdout, d)
+					return render.DiffMarkdown(stdout, d, ropts)
 				case "json":
 					return render.DiffJSON(stdout, d)
 				}
-				return render.DiffText(stdout, d)
+				return render.DiffText(stdout, d, ropts)
 			}
 		},
 	}

@@ -222,7 +222,7 @@ func generated() time.Time {
 // once, each on a core: all only read the report. (1 M entries, 24 h:
 // 25-35 ms for the page, 40-60 ms for the JSON.)
 func writeReport(stdout io.Writer, rpt *analyze.Report, f *reportFlags) error {
-	ropts := render.Options{Title: f.title, MaxMarkdownBytes: f.maxMarkdown}
+	ropts := render.Options{Title: f.title, MaxMarkdownBytes: f.maxMarkdown, Width: terminalColumns()}
 	out := atomicfile.Set{Stdout: stdout}
 	if f.html != "" {
 		out.Add(f.html, func(w io.Writer) error { return render.HTML(w, rpt, ropts) })

@@ -70,6 +70,7 @@ func lookup(m map[string]any, path string) (any, bool) {
 func TestReportPaperFixture(t *testing.T) {
 	dir := t.TempDir()
 	jsonPath, htmlPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
+	t.Setenv("COLUMNS", "100") // the golden's width, whatever the terminal's
 	stdout, stderr, err := runCLI(t, "report", paper, "-json", jsonPath, "-o", htmlPath)
 	if err != nil {
 		t.Fatalf("report: %v\nstderr:\n%s", err, stderr)
