@@ -330,6 +330,10 @@ type Series struct {
 	// Server is request counts and latency percentiles from the request
 	// logs, one point per ServerStepS seconds.
 	Server []ServerPoint `json:"server"`
+	// Endpoints is the server latency of the busiest endpoints (at most
+	// five, most requests first), one point per EndpointStepS seconds.
+	Endpoints     []EndpointSeries `json:"endpoints"`
+	EndpointStepS float64          `json:"endpoint_step_s"`
 	// LaneStepS is the step of Lanes[].Busy in seconds: 10 s for windows
 	// up to half an hour, longer beyond so that a lane has at most 200.
 	LaneStepS float64 `json:"lane_step_s"`
@@ -439,6 +443,22 @@ type Lane struct {
 	// Busy is the share of each step (Series.LaneStepS) from Start to End
 	// with at least one request in flight, from the request intervals.
 	Busy []BusyShare `json:"busy"`
+}
+
+// EndpointSeries is one endpoint's latency over time.
+type EndpointSeries struct {
+	Endpoint string          `json:"endpoint"` // "POST /predict"
+	Points   []EndpointPoint `json:"points"`
+}
+
+// EndpointPoint is one step of an endpoint's requests: their count and
+// latency percentiles (none without requests).
+type EndpointPoint struct {
+	Time     time.Time `json:"time"`
+	Requests int64     `json:"requests"`
+	P50MS    float64   `json:"p50_ms"`
+	P95MS    float64   `json:"p95_ms"`
+	Sketched bool      `json:"sketched,omitempty"`
 }
 
 // BusyShare is the share, 0 to 1, of a step with a request in flight.

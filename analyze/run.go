@@ -101,6 +101,8 @@ func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 		Server:        serverSeries(s, step, w),
 		ServerStepS:   step.Seconds(),
 		LaneStepS:     laneStep(w).Seconds(),
+		Endpoints:     endpointSeries(s),
+		EndpointStepS: s.EndpointIntervalWidth().Seconds(),
 		Instances:     instanceSeries(ds, w),
 		Billable:      valueSeries(series(ds, metricBillable), w),
 		StatusClasses: statusSeries(ds, s, w),

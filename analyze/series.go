@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -102,6 +103,40 @@ func serverSeries(s *summary.Summary, step time.Duration, w collect.Window) []Se
 		}
 		q := s.LatencyBetween(p.Time.Unix(), p.Time.Unix()+size)
 		p.P50MS, p.P95MS, p.P99MS, p.Sketched = q.QuantileMS(50), q.QuantileMS(95), q.QuantileMS(99), q.Sketched()
+	}
+	return out
+}
+
+// maxEndpointLines is how many endpoints get a latency series.
+const maxEndpointLines = 5
+
+// endpointSeries is the latency per interval of the busiest endpoints,
+// from the first interval with a request of theirs to the last, those
+// without requests counting zero.
+func endpointSeries(s *summary.Summary) []EndpointSeries {
+	eps := make([]*summary.Endpoint, 0, len(s.Endpoints()))
+	for _, e := range s.Endpoints() {
+		eps = append(eps, e)
+	}
+	slices.SortFunc(eps, func(a, b *summary.Endpoint) int {
+		return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Key.Path, b.Key.Path), cmp.Compare(a.Key.Method, b.Key.Method))
+	})
+	width := s.EndpointIntervalWidth()
+	out := []EndpointSeries{}
+	for _, e := range eps[:min(len(eps), maxEndpointLines)] {
+		if len(e.Intervals) == 0 {
+			continue
+		}
+		keys := slices.Sorted(maps.Keys(e.Intervals))
+		es := EndpointSeries{Endpoint: e.Key.String(), Points: []EndpointPoint{}}
+		for k := keys[0]; k <= keys[len(keys)-1]; k++ {
+			p := EndpointPoint{Time: time.Unix(0, k*int64(width)).UTC()}
+			if q := e.Intervals[k]; q != nil && q.Count() > 0 {
+				p.Requests, p.P50MS, p.P95MS, p.Sketched = q.Count(), q.QuantileMS(50), q.QuantileMS(95), q.Sketched()
+			}
+			es.Points = append(es.Points, p)
+		}
+		out = append(out, es)
 	}
 	return out
 }

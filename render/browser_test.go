@@ -20,7 +20,7 @@ func checkInChromium(t *testing.T, rpt *analyze.Report) *browser.Result {
 	return browser.Open(t, path)
 }
 
-// assertQuietAndDrawn checks the ten charts drew and the page did nothing else.
+// assertQuietAndDrawn checks the sample's charts drew and the page did nothing else.
 func assertQuietAndDrawn(t *testing.T, res *browser.Result) {
 	t.Helper()
 	browser.AssertQuietAndDrawn(t, res, wantChartIDs)

@@ -26,6 +26,7 @@ const (
 	chartLatency   = "chart_latency"
 	chartCPU       = "chart_cpu"
 	chartMemory    = "chart_memory"
+	chartEndpoints = "chart_endpoints"
 	chartGPU       = "chart_gpu"
 	chartGPUMemory = "chart_gpu_memory"
 	chartStartup   = "chart_startup"
@@ -85,12 +86,12 @@ func buildCharts(rpt *analyze.Report, maxPoints int) ([]chartSpec, error) {
 	}
 	runFrom, runTo, hasRun := clientRun(rpt)
 	makers := []func() (chartSpec, optioner){
-		b.rps, b.percentiles, b.users, b.instances, b.billable,
+		b.rps, b.percentiles, b.endpoints, b.users, b.instances, b.billable,
 		b.status, b.latency, b.cpu, b.memory, b.startup,
 	}
 	if rpt.Service.GPUs > 0 || len(rpt.Series.GPU)+len(rpt.Series.GPUMemory) > 0 {
 		// beside CPU and memory, for services with GPUs only
-		makers = slices.Insert(makers, 9, b.gpu, b.gpuMemory)
+		makers = slices.Insert(makers, 10, b.gpu, b.gpuMemory)
 	}
 	specs := make([]chartSpec, 0, len(makers))
 	for _, build := range makers {
@@ -500,6 +501,46 @@ func (b *chartBuilder) percentiles() (chartSpec, optioner) {
 	}
 	c.AddSeries("cold starts", nil, b.coldStartLines()...)
 	return sp, c
+}
+
+// endpointColors tell the endpoints apart in the endpoint chart.
+var endpointColors = []string{"#5470c6", "#91cc75", "#fc8452", "#9a60b4", "#3ba272"}
+
+// endpoints is the server latency of the busiest endpoints: p50 solid,
+// p95 dashed, a break where an interval had no request of the endpoint.
+func (b *chartBuilder) endpoints() (chartSpec, optioner) {
+	es := b.rpt.Series.Endpoints
+	sp := newChartSpec(chartEndpoints, "Server latency by endpoint", 340)
+	c := charts.NewLine()
+	note := chartNote("no server request logs", len(es) == 0,
+		noteIf(len(es) > 0, fmt.Sprintf("the %d busiest endpoints, per %s", len(es), stepText(b.rpt.Series.EndpointStepS))))
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, note, valueAxis("ms"), "axis")...)
+	for i, e := range es {
+		color := endpointColors[i%len(endpointColors)]
+		for j, q := range []string{"p50", "p95"} {
+			pts := make(xySeries, 0, len(e.Points))
+			for _, p := range e.Points {
+				y := p.P50MS
+				if j == 1 {
+					y = p.P95MS
+				}
+				if p.Requests == 0 {
+					y = math.NaN()
+				}
+				pts = append(pts, xy{x: p.Time.UnixMilli(), y: y})
+			}
+			b.addLine(c, q+" "+pageText(e.Endpoint), pts, styledLine(color, []string{"solid", "dashed"}[j])...)
+		}
+	}
+	return sp, c
+}
+
+// stepText names a step of seconds: "10 s", "5 min".
+func stepText(s float64) string {
+	if s >= 60 && math.Mod(s, 60) == 0 {
+		return strconv.FormatFloat(s/60, 'f', -1, 64) + " min"
+	}
+	return strconv.FormatFloat(s, 'f', -1, 64) + " s"
 }
 
 // styledLine is a line series of a color and a dash style.

@@ -178,6 +178,7 @@ func TestChartsWithoutDataSayWhy(t *testing.T) {
 		"chart_users":       "no data: no client history",
 		"chart_instances":   "no data: no instance_count metric",
 		"chart_billable":    "no data: no billable_instance_time metric",
+		"chart_endpoints":   "no data: no server request logs",
 		"chart_status":      "no data: no request_count metric and no request logs",
 		"chart_latency":     "no data: no server request logs",
 		"chart_cpu":         "no data: no cpu utilization metric",

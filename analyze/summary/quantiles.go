@@ -128,6 +128,9 @@ func (q *Quantiles) merge(o *Quantiles) {
 	}
 }
 
+// Count is how many latencies the state holds.
+func (q *Quantiles) Count() int64 { return q.n }
+
 // release hands the latencies' buffer back for reuse; q is empty after.
 func (q *Quantiles) release() {
 	putSlice(&durations, q.exact)

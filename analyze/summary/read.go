@@ -54,6 +54,12 @@ func (s *Summary) Errors() *BucketCounts { return &s.errSec }
 // arrival.
 func (s *Summary) StatusPer10s(class int) *BucketCounts { return &s.status10[class] }
 
+// EndpointIntervalWidth is the width of the endpoints' latency intervals
+// (Endpoint.Intervals).
+func (s *Summary) EndpointIntervalWidth() time.Duration {
+	return time.Duration(s.epWidth) * time.Second
+}
+
 // IntervalWidth is the width of the latency intervals.
 func (s *Summary) IntervalWidth() time.Duration { return time.Duration(s.width) * time.Second }
 

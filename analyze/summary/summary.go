@@ -67,8 +67,12 @@ type Summary struct {
 	nSketched   int // in a sink, the endpoints sketched when last published
 	// widthNow, likewise, is the sink's interval width: a chunk's summary
 	// starts at it, not to be coarsened on merging.
-	widthNow  *atomic.Int64
-	cutsDirty bool // a sink's early lists changed since it published them
+	widthNow *atomic.Int64
+	// epWidth is the width of each endpoint's latency intervals: coarser
+	// than width, so that a span holds at most maxEndpointIntervals.
+	epWidth    int64
+	epWidthNow *atomic.Int64
+	cutsDirty  bool // a sink's early lists changed since it published them
 
 	// The endpoint and agent last added to, which the next request often
 	// has too: found without hashing.
@@ -132,7 +136,13 @@ type Endpoint struct {
 	LatencySum    time.Duration
 	First, Last   time.Time // earliest and latest arrival
 	Latency       *Quantiles
-	Recon         Recon
+	// Intervals is the latency state per interval of arrival, the
+	// interval EndpointIntervalWidth wide, keyed by its number from the
+	// epoch.
+	Intervals map[int64]*Quantiles
+	Recon     Recon
+	lastK     int64
+	lastQ     *Quantiles
 }
 
 // Instance is what is kept of one instance's requests.
@@ -191,11 +201,11 @@ type Point struct {
 func New() *Summary {
 	return &Summary{endpoints: map[Key]*Endpoint{}, total: newEndpoint(Key{Path: "Aggregated"}),
 		agents: map[string]*Agent{}, instances: map[string]*Instance{},
-		width: Widths[0], intervals: map[int64]*Quantiles{}, run: newRunHull()}
+		width: Widths[0], epWidth: Widths[0], intervals: map[int64]*Quantiles{}, run: newRunHull()}
 }
 
 func newEndpoint(k Key) *Endpoint {
-	return &Endpoint{Key: k, Latency: NewQuantiles(ExactPerEndpoint), Recon: Recon{ByAgent: map[*Agent]*AgentSeries{}}}
+	return &Endpoint{Key: k, Latency: NewQuantiles(ExactPerEndpoint), Intervals: map[int64]*Quantiles{}, Recon: Recon{ByAgent: map[*Agent]*AgentSeries{}}}
 }
 
 // NewShard implements collect.RequestSink.
@@ -206,10 +216,11 @@ func (s *Summary) NewShard() collect.RequestShard {
 		s.earlyCuts = new(atomic.Pointer[map[string]Point])
 		s.sketchedNow = new(atomic.Pointer[map[Key]bool])
 		s.widthNow = new(atomic.Int64)
+		s.epWidthNow = new(atomic.Int64)
 		s.cutsDirty = true
 		s.publishCut()
 	}
-	sh := &shard{cut: s.sampleCut, early: s.earlyCuts, width: s.widthNow, sketched: s.sketchedNow}
+	sh := &shard{cut: s.sampleCut, early: s.earlyCuts, width: s.widthNow, epWidth: s.epWidthNow, sketched: s.sketchedNow}
 	sh.cur = sh.newChunk()
 	return sh
 }
@@ -290,6 +301,9 @@ func (s *Summary) release() {
 			as.Complete.release()
 		}
 		e.Latency.release()
+		for _, q := range e.Intervals {
+			q.release()
+		}
 	}
 	for _, q := range s.intervals {
 		q.release()
@@ -310,6 +324,7 @@ func (s *Summary) publishCut() {
 	}
 	if s.widthNow != nil {
 		s.widthNow.Store(s.width)
+		s.epWidthNow.Store(s.epWidth)
 	}
 	if s.sketchedNow != nil {
 		n := 0
@@ -349,6 +364,7 @@ type shard struct {
 	cut      *atomic.Uint64
 	early    *atomic.Pointer[map[string]Point]
 	width    *atomic.Int64
+	epWidth  *atomic.Int64
 	sketched *atomic.Pointer[map[Key]bool]
 }
 
@@ -356,6 +372,7 @@ func (sh *shard) newChunk() *Summary {
 	c := New()
 	c.sampleCut, c.earlyCuts, c.sketchedNow = sh.cut, sh.early, sh.sketched
 	c.width = max(c.width, sh.width.Load())
+	c.epWidth = max(c.epWidth, sh.epWidth.Load())
 	return c
 }
 
@@ -400,9 +417,10 @@ func (s *Summary) Add(r *collect.Request) {
 	}
 	e := s.endpoint(r)
 	e.add(r)
+	sec := r.Time.Unix()
+	s.endpointInterval(e, sec).add(r.Latency)
 	s.total.addCounts(r)
 	agent := s.agent(r.UserAgent)
-	sec := r.Time.Unix()
 	s.perSec.add(sec, 1)
 	if r.Status >= 500 || r.Status == 0 {
 		s.errSec.add(sec, 1)
@@ -476,6 +494,67 @@ func (s *Summary) interval(sec int64) *Quantiles {
 	}
 	s.lastInterval, s.lastIntKey = q, k
 	return q
+}
+
+// maxEndpointIntervals bounds each endpoint's latency intervals over the
+// summary's span.
+const maxEndpointIntervals = 240
+
+// endpointInterval is the latency state of the endpoint's interval
+// holding second sec, coarsening every endpoint's intervals first when the
+// span has outgrown them.
+func (s *Summary) endpointInterval(e *Endpoint, sec int64) *Quantiles {
+	k := FloorDiv(sec, s.epWidth)
+	if e.lastQ != nil && k == e.lastK {
+		return e.lastQ
+	}
+	if w := widthWithin(s.first, s.lastArrival, maxEndpointIntervals); w > s.epWidth {
+		s.coarsenEndpoints(w)
+		k = FloorDiv(sec, s.epWidth)
+	}
+	q := e.Intervals[k]
+	if q == nil {
+		q = NewQuantiles(ExactPerInterval)
+		e.Intervals[k] = q
+	}
+	e.lastK, e.lastQ = k, q
+	return q
+}
+
+// coarsenEndpoints merges every endpoint's intervals into ones w seconds
+// wide.
+func (s *Summary) coarsenEndpoints(w int64) {
+	for _, e := range s.endpoints {
+		e.Intervals = coarsened(e.Intervals, s.epWidth, w)
+		e.lastQ = nil
+	}
+	s.epWidth = w
+}
+
+// coarsened merges intervals from wide seconds into w seconds wide.
+func coarsened(in map[int64]*Quantiles, from, w int64) map[int64]*Quantiles {
+	out := make(map[int64]*Quantiles, len(in))
+	for _, k := range sortedKeys(in) {
+		nk := FloorDiv(k*from, w)
+		if q := out[nk]; q != nil {
+			q.merge(in[k])
+		} else {
+			out[nk] = in[k]
+		}
+	}
+	return out
+}
+
+// widthWithin is the narrowest width that splits the span from first to
+// last into at most n intervals.
+func widthWithin(first, last time.Time, n int64) int64 {
+	span := last.Unix() - first.Unix() + 1
+	for _, w := range Widths {
+		if span <= n*w {
+			return w
+		}
+	}
+	return Widths[len(Widths)-1]
 }
 
 // widthFor is the narrowest interval width that splits the span from
@@ -824,6 +903,9 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 			s.agentRest += c.N
 		}
 	}
+	if w := max(s.epWidth, o.epWidth, widthWithin(s.first, s.lastArrival, maxEndpointIntervals)); w > s.epWidth {
+		s.coarsenEndpoints(w)
+	}
 	var ekeys []Key // nil: the map's order, which matters only past MaxEndpoints
 	if len(s.endpoints)+len(o.endpoints) > MaxEndpoints {
 		ekeys = sortedEndpointKeys(o.endpoints)
@@ -838,6 +920,16 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 		}
 		mine.mergeCounts(e)
 		mine.Latency.merge(e.Latency)
+		for k, q := range e.Intervals {
+			nk := FloorDiv(k*o.epWidth, s.epWidth)
+			mq := mine.Intervals[nk]
+			if mq == nil {
+				mq = NewQuantiles(ExactPerInterval)
+				mine.Intervals[nk] = mq
+			}
+			mq.merge(q)
+		}
+		mine.lastQ = nil
 		mine.Recon.merge(&e.Recon, tr)
 	}
 	s.total.mergeCounts(o.total)

@@ -29,7 +29,8 @@ const Schema = "runlens.summary/v1"
 //     latencies a state keeps before it is sketched;
 //   - endpoints, by path then method: counts by status hundred (index 0
 //     is status 0 and others), response bytes, the latency sum, first and
-//     last arrival, the latency state, and per user agent (the first 16;
+//     last arrival, the latency state and its state per interval of
+//     endpoint_interval_s (at most 240 over the span), and per user agent (the first 16;
 //     "other" for the rest) arrivals per second and completions per 100 ms;
 //   - total: the counts over all endpoints;
 //   - user_agents: requests per agent (the first 10,000), and
@@ -68,6 +69,7 @@ type summaryJSON struct {
 	ErrorsPerS    []runJSON      `json:"errors_per_s"`
 	StatusPer10S  [4][]runJSON   `json:"status_per_10s"` // 2xx, 3xx, 4xx, 5xx and other
 	IntervalS     int64          `json:"interval_s"`
+	EndpointIntS  int64          `json:"endpoint_interval_s"`
 	Intervals     []intervalJSON `json:"intervals"`
 	Marked        []pointJSON    `json:"marked"`
 	Sample        []pointJSON    `json:"sample"`
@@ -94,12 +96,13 @@ type countsJSON struct {
 }
 
 type endpointJSON struct {
-	Method   string          `json:"method"`
-	Path     string          `json:"path"`
-	Counts   countsJSON      `json:"counts"`
-	Latency  quantilesJSON   `json:"latency"`
-	Agents   []agentSeriesJS `json:"agents"`
-	Rejected int64           `json:"rejected"`
+	Method    string          `json:"method"`
+	Path      string          `json:"path"`
+	Counts    countsJSON      `json:"counts"`
+	Latency   quantilesJSON   `json:"latency"`
+	Intervals []intervalJSON  `json:"intervals"` // latency per endpoint_interval_s
+	Agents    []agentSeriesJS `json:"agents"`
+	Rejected  int64           `json:"rejected"`
 }
 
 type agentSeriesJS struct {
@@ -186,7 +189,7 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 func (s *Summary) toJSON() *summaryJSON {
 	out := &summaryJSON{Schema: Schema, Requests: s.n, FirstService: s.firstSvc[0], FirstLocation: s.firstSvc[1],
 		First: s.first.UTC(), LastArrival: s.lastArrival.UTC(), LastEnd: s.lastEnd.UTC(), Sketch: thisSketch,
-		Total: s.total.countsJSON(), OtherAgents: s.agentRest, IntervalS: s.width,
+		Total: s.total.countsJSON(), OtherAgents: s.agentRest, IntervalS: s.width, EndpointIntS: s.epWidth,
 		ArrivalsPerS: runsOf(&s.perSec), ErrorsPerS: runsOf(&s.errSec)}
 	for i := range s.status10 {
 		out.StatusPer10S[i] = runsOf(&s.status10[i])
@@ -210,7 +213,11 @@ func (s *Summary) toJSON() *summaryJSON {
 	}
 	for _, k := range keys {
 		e := s.endpoints[k]
-		ej := endpointJSON{Method: k.Method, Path: k.Path, Counts: e.countsJSON(), Latency: e.Latency.toJSON(), Rejected: e.Recon.Rejected}
+		ej := endpointJSON{Method: k.Method, Path: k.Path, Counts: e.countsJSON(), Latency: e.Latency.toJSON(), Rejected: e.Recon.Rejected,
+			Intervals: []intervalJSON{}}
+		for _, ik := range sortedKeys(e.Intervals) {
+			ej.Intervals = append(ej.Intervals, intervalJSON{Start: ik, Latency: e.Intervals[ik].toJSON()})
+		}
 		for _, a := range sortedAgents(e.Recon.ByAgent) {
 			as := e.Recon.ByAgent[a]
 			aj := agentSeriesJS{Other: a == nil, Requests: as.N, ArrivalsPerS: runsOf(&as.Arrive), CompletionsPer: runsOf(&as.Complete)}
@@ -319,13 +326,15 @@ func fromJSON(in *summaryJSON) (*Summary, error) {
 		return nil, fmt.Errorf("requests %d < 0", in.Requests)
 	case !slices.Contains(Widths, in.IntervalS):
 		return nil, fmt.Errorf("interval_s %d is not one of %v", in.IntervalS, Widths)
+	case !slices.Contains(Widths, in.EndpointIntS):
+		return nil, fmt.Errorf("endpoint_interval_s %d is not one of %v", in.EndpointIntS, Widths)
 	}
 	s := New()
 	s.n, s.firstSvc = in.Requests, [2]string{in.FirstService, in.FirstLocation}
 	if in.Requests > 0 {
 		s.first, s.lastArrival, s.lastEnd = in.First, in.LastArrival, in.LastEnd
 	}
-	s.width = in.IntervalS
+	s.width, s.epWidth = in.IntervalS, in.EndpointIntS
 	var err error
 	check := func(e error) {
 		if err == nil {
@@ -344,6 +353,12 @@ func fromJSON(in *summaryJSON) (*Summary, error) {
 		e := newEndpoint(k)
 		check(e.fromCounts(ej.Counts))
 		e.Latency, err = quantilesFrom(ej.Latency, ExactPerEndpoint, err)
+		for _, ij := range ej.Intervals {
+			if e.Intervals[ij.Start] != nil {
+				return nil, fmt.Errorf("endpoint %s: interval %d twice", k, ij.Start)
+			}
+			e.Intervals[ij.Start], err = quantilesFrom(ij.Latency, ExactPerInterval, err)
+		}
 		e.Recon.Rejected = ej.Rejected
 		for _, aj := range ej.Agents {
 			var a *Agent

@@ -183,14 +183,15 @@ func checkPaperFigures(t *testing.T, doc map[string]any) {
 	}
 }
 
-// chartIDs are the report page's ten charts, in order.
-var chartIDs = []string{"chart_rps", "chart_percentiles", "chart_users", "chart_instances", "chart_billable",
+// chartIDs are the report page's eleven charts, in order.
+var chartIDs = []string{"chart_rps", "chart_percentiles", "chart_endpoints", "chart_users", "chart_instances", "chart_billable",
 	"chart_status", "chart_latency", "chart_cpu", "chart_memory", "chart_startup"}
 
 // chartTitles are their titles, which the page names a chart by when it
 // has no data to draw.
 var chartTitles = map[string]string{"chart_rps": "Requests per second", "chart_percentiles": "Response time percentiles",
-	"chart_users": "Users (client)", "chart_instances": "Instances, active and idle", "chart_billable": "Billable instance time",
+	"chart_endpoints": "Server latency by endpoint",
+	"chart_users":     "Users (client)", "chart_instances": "Instances, active and idle", "chart_billable": "Billable instance time",
 	"chart_status": "Server requests by status class", "chart_latency": "Request latency (server)",
 	"chart_cpu": "CPU utilization", "chart_memory": "Memory utilization", "chart_startup": "Startup latency and instance timeline"}
 
@@ -213,8 +214,8 @@ func checkInBrowser(t *testing.T, path string) *browser.Result {
 	return res
 }
 
-// checkAllDrawn is checkInBrowser for a report with every source: all
-// ten charts must draw.
+// checkAllDrawn is checkInBrowser for a report with every source: every
+// chart must draw.
 func checkAllDrawn(t *testing.T, path string) *browser.Result {
 	t.Helper()
 	res := browser.Open(t, path)
