@@ -76,6 +76,8 @@ type logReader struct {
 	hashBuf   []byte    // what is hashed of an entry, reused
 	repeats   int       // entries left out as repeats
 	unchecked int       // entries not checked: seen was full
+	cuts      int       // strings cut to MaxStringBytes
+	longest   int       // the longest of them, in bytes
 
 	warnings int
 	first    string // the first warning, without the file name
@@ -223,6 +225,10 @@ func (lr *logReader) flush() {
 	}
 	for k, p := range lr.skipped {
 		lr.ds.Skipped[k.String()] += *p
+	}
+	if lr.cuts > 0 {
+		lr.ds.Warnf("%s: %d strings (URLs, user agents, instance ids, texts...) longer than %d bytes were cut to it; the longest had %d bytes",
+			lr.name, lr.cuts, MaxStringBytes, lr.longest)
 	}
 	lr.ds.Repeats += lr.repeats
 	lr.ds.Unchecked += lr.unchecked
@@ -401,6 +407,7 @@ func (lr *logReader) emit(req *Request) {
 	if lr.repeatedRequest(req) {
 		return
 	}
+	lr.cutRequest(req)
 	if why := lr.scope.check(req.Service, req.Location, req.Time); why >= 0 {
 		lr.out[why]++
 		return
@@ -488,9 +495,6 @@ func (lr *logReader) addEvent(line int) {
 		lr.out[why]++
 		return
 	}
-	if lr.clone {
-		text = cloneStr(text)
-	}
 	ev := InstanceEvent{
 		Time:       t,
 		Kind:       eventKind(text),
@@ -501,8 +505,10 @@ func (lr *logReader) addEvent(line int) {
 	if ev.Kind == EventStart {
 		ev.Reason = startReason(e.Labels["scaling_reason"], text)
 	}
+	lr.cutEvent(&ev)
 	if lr.clone {
 		ev.InstanceID, ev.Revision, ev.Reason = cloneStr(ev.InstanceID), cloneStr(ev.Revision), cloneStr(ev.Reason)
+		ev.Text = cloneStr(ev.Text)
 	}
 	lr.ds.Events = append(lr.ds.Events, ev)
 }

@@ -276,6 +276,8 @@ func (lr *logReader) absorb(cr *logReader) {
 	lr.n += cr.n
 	lr.values += cr.values
 	lr.repeats += cr.repeats
+	lr.cuts += cr.cuts
+	lr.longest = max(lr.longest, cr.longest)
 	lr.unchecked += cr.unchecked
 	lr.closedLate = lr.closedLate || cr.closedLate
 	for i, v := range cr.out {

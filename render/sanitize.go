@@ -29,7 +29,29 @@ func clip(s string) string {
 	for i > 0 && !utf8.RuneStart(s[i]) {
 		i--
 	}
-	return s[:i] + "…(" + strconv.Itoa(len(s)) + " bytes)"
+	return s[:i] + "…(" + strconv.Itoa(fullLength(s)) + " bytes)"
+}
+
+// fullLength is the length of s, or, for a string that runlens already
+// cut when it read it (collect.MaxStringBytes), the length it says it had.
+func fullLength(s string) int {
+	rest, ok := strings.CutSuffix(s, " bytes)")
+	if !ok {
+		return len(s)
+	}
+	_, num, ok := cutLast(rest, "…(")
+	if n, err := strconv.Atoi(num); ok && err == nil && n > len(s) {
+		return n
+	}
+	return len(s)
+}
+
+// cutLast is strings.Cut at the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }
 
 // pageText is input text for the HTML page: cut to MaxTextBytes.
