@@ -253,6 +253,28 @@ var (
 	maxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
+// MaxWindow is the longest window a snapshot may have: its series have a
+// point per hour at most (9,600 of them), and a window of centuries would
+// make outputs of hundreds of megabytes.
+const MaxWindow = 400 * 24 * time.Hour
+
+// CheckWindow refuses a window that starts or ends outside the years 1970
+// to 2199, or is longer than MaxWindow. (A reversed or empty window is
+// for the caller to refuse.)
+func CheckWindow(w Window) error {
+	for _, t := range []time.Time{w.Start, w.End} {
+		if t.Before(minTime) || !t.Before(maxTime) {
+			return fmt.Errorf("window %s to %s: out of range: runlens reads years 1970 to 2199",
+				w.Start.UTC().Format(time.RFC3339Nano), w.End.UTC().Format(time.RFC3339Nano))
+		}
+	}
+	if w.End.Sub(w.Start) > MaxWindow {
+		return fmt.Errorf("window %s to %s: %.0f days long: runlens reports at most %d days",
+			w.Start.UTC().Format(time.RFC3339Nano), w.End.UTC().Format(time.RFC3339Nano), w.End.Sub(w.Start).Hours()/24, int(MaxWindow.Hours()/24))
+	}
+	return nil
+}
+
 // checkTime refuses a timestamp s, read as t, outside the years 1970 to 2199.
 func checkTime(s string, t time.Time) error {
 	if t.Before(minTime) || !t.Before(maxTime) {

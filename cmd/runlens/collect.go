@@ -110,6 +110,9 @@ func (lf *liveFlags) window() (time.Time, time.Time, error) {
 		if err != nil {
 			return time.Time{}, time.Time{}, err
 		}
+		if d > collect.MaxWindow {
+			return time.Time{}, time.Time{}, usagef("-since %s: longer than %d days, the longest window runlens reports", lf.since, int(collect.MaxWindow.Hours()/24))
+		}
 		end := now().UTC().Truncate(time.Second)
 		return end.Add(-d), end, nil
 	case lf.start == "":
@@ -127,6 +130,10 @@ func (lf *liveFlags) window() (time.Time, time.Time, error) {
 	}
 	if !start.Before(end) {
 		return time.Time{}, time.Time{}, usagef("-start %s is not before -end %s", lf.start, end.Format(time.RFC3339))
+	}
+	if end.Sub(start) > collect.MaxWindow {
+		return time.Time{}, time.Time{}, usagef("-start %s to -end %s: longer than %d days, the longest window runlens reports",
+			lf.start, end.Format(time.RFC3339), int(collect.MaxWindow.Hours()/24))
 	}
 	return start, end, nil
 }

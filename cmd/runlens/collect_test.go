@@ -158,6 +158,8 @@ func TestCollectUsageErrors(t *testing.T) {
 		{"filter that steps out of its parentheses", []string{"-since", "1h", "-filter", `) OR (`}, `-filter: ") OR (": the ) at byte 1 closes no (`},
 		{"filter not closed", []string{"-since", "1h", "-filter", `(severity>=ERROR`}, `-filter: "(severity>=ERROR": 1 ( not closed`},
 		{"filter quote not closed", []string{"-since", "1h", "-filter", `textPayload:"a) OR (b`}, `-filter: "textPayload:\"a) OR (b": a string literal (") is not closed`},
+		{"window of centuries", []string{"-start", "1971-01-01T00:00:00Z", "-end", "2100-01-01T00:00:00Z"}, "longer than 400 days, the longest window runlens reports"},
+		{"since 1000 days", []string{"-since", "1000d"}, "-since 1000d: longer than 400 days"},
 		{"endpoint port", []string{"-since", "1h", "-endpoint", "127.0.0.1:99999"}, `-endpoint: "127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

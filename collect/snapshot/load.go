@@ -223,7 +223,7 @@ func checkWindow(w collect.Window) error {
 	case w.End.Equal(w.Start):
 		return fmt.Errorf("window %s to %s is empty: its start must come before its end", start, end)
 	}
-	return nil
+	return collect.CheckWindow(w)
 }
 
 // listFiles returns the regular files directly inside the given directories,

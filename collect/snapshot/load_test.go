@@ -27,8 +27,9 @@ func writeSnapshot(t *testing.T, w collect.Window) string {
 	return dir
 }
 
-// A manifest's window scopes every figure: one that is reversed, empty or
-// half given is refused, naming the manifest.
+// A manifest's window scopes every figure: one that is reversed, empty,
+// half given, out of the years 1970-2199 or longer than 400 days is
+// refused, naming the manifest.
 func TestLoadRefusesBadWindow(t *testing.T) {
 	at := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
@@ -48,6 +49,9 @@ func TestLoadRefusesBadWindow(t *testing.T) {
 		{"reversed", collect.Window{Start: end, End: start}, "window 2024-03-14T10:06:40Z to 2024-03-14T09:59:30Z is reversed"},
 		{"empty", collect.Window{Start: start, End: start}, "window 2024-03-14T09:59:30Z to 2024-03-14T09:59:30Z is empty"},
 		{"no end", collect.Window{Start: start}, "give both, or neither"},
+		{"year 0 (found by FuzzSnapshotReport: 17 M chart points)", collect.Window{Start: at("0000-01-01T00:00:00Z"), End: end}, "out of range: runlens reads years 1970 to 2199"},
+		{"centuries", collect.Window{Start: at("1970-01-01T00:00:00Z"), End: at("2199-12-31T00:00:00Z")}, "84005 days long: runlens reports at most 400 days"},
+		{"400 days", collect.Window{Start: start, End: start.Add(collect.MaxWindow)}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeSnapshot(t, tc.w)
