@@ -406,9 +406,10 @@ type ValuePoint struct {
 	Label string    `json:"label,omitempty"`
 }
 
-// StatusPoint is request counts by status class at one time.
+// StatusPoint is request counts by status class over an interval: a
+// metric's (a minute) or, from the request logs, 10 s.
 type StatusPoint struct {
-	Time time.Time `json:"time"`
+	Time time.Time `json:"time"` // the interval's start
 	C2xx float64   `json:"c2xx"`
 	C3xx float64   `json:"c3xx"`
 	C4xx float64   `json:"c4xx"`

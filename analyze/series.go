@@ -241,7 +241,11 @@ func statusSeries(ds *collect.Dataset, s *summary.Summary, w collect.Window) []S
 		for _, s := range ss {
 			for _, p := range s.Points {
 				if inWindow(p, w) {
-					addClass(at(p.End), label(s, "response_code_class"), pointScalar(s, p))
+					t := p.End
+					if p.Start.Before(p.End) {
+						t = p.Start // a count over an interval: drawn from its start
+					}
+					addClass(at(t), label(s, "response_code_class"), pointScalar(s, p))
 				}
 			}
 		}

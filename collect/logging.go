@@ -73,7 +73,6 @@ type logReader struct {
 	out     outCounts // entries out of scope, by reason
 
 	seen      *entrySet // the Dataset's entries, to find repeats
-	hashBuf   []byte    // what is hashed of an entry, reused
 	repeats   int       // entries left out as repeats
 	unchecked int       // entries not checked: seen was full
 	cuts      int       // strings cut to MaxStringBytes

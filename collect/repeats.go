@@ -9,14 +9,14 @@ import (
 )
 
 // A log entry read twice (two exports of overlapping windows put together,
-// a sink that wrote a batch again) is counted once. An entry is a repeat
-// when it has an insertId and everything runlens reads of it (insertId,
-// timestamp, request, instance, revision, service, text) is that of an
-// entry read before in the same Dataset, in any of its log files. Entries
-// that share an insertId but differ are each counted: which of them
-// Cloud Logging would have kept cannot be told. As every copy of a repeat
-// is the same, which copy is counted does not matter, and the result is
-// the same however the logs are cut into files, chunks and workers.
+// a sink that wrote a batch again) is counted once. As Cloud Logging does
+// within a query ("log entries in the same project, with the same
+// timestamp, and with the same insert_id" are duplicates: LogEntry's
+// insert_id in google/logging/v2/log_entry.proto), an entry is a repeat
+// when its insertId and timestamp are those of an entry read before in the
+// same Dataset, in any of its log files; request and system entries are
+// told apart. Which copy is counted does not matter, and the result is the
+// same however the logs are cut into files, chunks and workers.
 //
 // The entries are remembered by a 64-bit hash, MaxCheckedEntries of them
 // at most (about 16 MiB): entries read once the set is full are not
@@ -95,36 +95,24 @@ func (lr *logReader) repeatedRequest(r *Request) bool {
 	if r.InsertID == "" || lr.seen == nil {
 		return false
 	}
-	b := append(lr.hashBuf[:0], 'r')
-	for _, s := range [...]string{r.InsertID, r.Method, r.URL, r.UserAgent, r.RemoteIP, r.Protocol,
-		r.InstanceID, r.Revision, r.Service, r.Location, r.Trace, r.Severity} {
-		b = appendField(b, s)
-	}
-	for _, n := range [...]int64{r.Time.UnixNano(), int64(r.Latency), int64(r.Status), r.RequestSize, r.ResponseSize} {
-		b = binary.LittleEndian.AppendUint64(b, uint64(n))
-	}
-	if r.ColdStart {
-		b = append(b, 1)
-	}
-	lr.hashBuf = b
-	return lr.repeated(maphash.Bytes(lr.seen.seed, b))
+	return lr.repeated(entryHash(lr.seen.seed, 'r', r.InsertID, r.Time))
 }
 
-// repeatedEvent is repeatedRequest for the system entry e, of time t and
-// text text.
-func (lr *logReader) repeatedEvent(e *LogEntry, t time.Time, text string) bool {
+// repeatedEvent is repeatedRequest for the system entry e of time t.
+func (lr *logReader) repeatedEvent(e *LogEntry, t time.Time, _ string) bool {
 	if e.InsertID == "" || lr.seen == nil {
 		return false
 	}
-	b := append(lr.hashBuf[:0], 'e')
-	rl := e.Resource.Labels
-	for _, s := range [...]string{e.InsertID, e.Labels["instanceId"], e.Labels["scaling_reason"],
-		rl["revision_name"], rl["service_name"], rl["location"], text} {
-		b = appendField(b, s)
-	}
-	b = binary.LittleEndian.AppendUint64(b, uint64(t.UnixNano()))
-	lr.hashBuf = b
-	return lr.repeated(maphash.Bytes(lr.seen.seed, b))
+	return lr.repeated(entryHash(lr.seen.seed, 'e', e.InsertID, t))
+}
+
+// entryHash mixes an entry's kind, insertId and timestamp.
+func entryHash(seed maphash.Seed, kind byte, insertID string, t time.Time) uint64 {
+	x := maphash.String(seed, insertID) ^ uint64(kind)<<56
+	x ^= uint64(t.UnixNano()) * 0x9e3779b97f4a7c15
+	x ^= x >> 29
+	x *= 0xbf58476d1ce4e5b9
+	return x ^ x>>32
 }
 
 func (lr *logReader) repeated(h uint64) bool {
@@ -149,7 +137,7 @@ func appendField(b []byte, s string) []byte {
 // were not checked.
 func (d *Dataset) NoteRepeats() {
 	if d.Repeats > 0 {
-		d.Warnf("request and system logs: %d entries repeat an earlier entry (its insertId, timestamp and content): each counted once", d.Repeats)
+		d.Warnf("request and system logs: %d entries repeat an earlier entry (its insertId and timestamp): each counted once", d.Repeats)
 	}
 	if d.Unchecked > 0 {
 		d.Warnf("request and system logs: %d entries read after the first %d were not checked for repeats", d.Unchecked, MaxCheckedEntries)

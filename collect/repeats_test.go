@@ -16,15 +16,15 @@ func reqLine(id string, sec, latencyMS int) string {
 
 // TestRepeatedInsertIDsCountedOnce reads a log whose entries repeat,
 // within a file and across two, in each form and cutting: a repeat is
-// counted once, an entry that shares an insertId but differs is an entry
-// of its own, and the count of repeats is the same every way.
+// counted once, an entry that shares an insertId but not its timestamp is
+// an entry of its own, and the count of repeats is the same every way.
 func TestRepeatedInsertIDsCountedOnce(t *testing.T) {
 	var lines []string
 	for i := range 40 {
 		lines = append(lines, reqLine(fmt.Sprintf("id%02d", i), i%60, 100+i))
 	}
 	a := append(append([]string{}, lines[:30]...), lines[5], lines[5], lines[7])
-	a = append(a, reqLine("id09", 9, 999))                   // the same insertId, another latency: its own entry
+	a = append(a, reqLine("id09", 19, 999))                  // the same insertId at another time: its own entry
 	b := append(append([]string{}, lines[20:]...), lines[0]) // 10 repeat a's, and one more
 	const wantRequests, wantRepeats = 41, 14
 

@@ -32,6 +32,10 @@ const (
 	chartStartup   = "chart_startup"
 )
 
+// chartLeft is every chart's left margin, px, for the y axis labels: the
+// same in every chart, so that their time axes line up.
+const chartLeft = "72"
+
 // maxLanes caps the instance lanes drawn in the timeline.
 const maxLanes = 100
 
@@ -357,7 +361,7 @@ func (b *chartBuilder) globals(id, title, note string, y opts.YAxis, trigger str
 		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: note, Left: "8", Top: "4"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: trigger}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "4"}),
-		charts.WithGridOpts(opts.Grid{Left: "16", Right: "32", Top: "64", Bottom: "36", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Left: chartLeft, Right: "32", Top: "64", Bottom: "60"}), // one left edge: the time axes line up
 		charts.WithXAxisOpts(b.timeAxis(0)),
 		charts.WithYAxisOpts(y),
 		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", XAxisIndex: []int{0}}),
@@ -633,7 +637,7 @@ func (b *chartBuilder) status() (chartSpec, optioner) {
 		{"5xx", colorFail, func(p analyze.StatusPoint) float64 { return p.C5xx }},
 	}
 	sp := newChartSpec(chartStatus, "Server requests by status class", 300)
-	c := charts.NewBar()
+	c := charts.NewLine() // stacked steps over each interval, on the shared time axis
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no request_count metric and no request logs", len(ps) == 0),
 		valueAxis("requests"), "axis")...)
 	for _, cl := range classes {
@@ -641,8 +645,9 @@ func (b *chartBuilder) status() (chartSpec, optioner) {
 		for _, i := range idx {
 			pts = append(pts, xy{x: ps[i].Time.UnixMilli(), y: cl.f(ps[i])})
 		}
-		c.AddSeries(cl.name, nil, withData(pts), charts.WithBarChartOpts(opts.BarChart{Stack: "status"}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: cl.color}))
+		c.AddSeries(cl.name, nil, append(lineSeriesOpts(cl.color, true, "status"),
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "circle", Stack: "status", Step: "start"}),
+			withData(pts))...)
 	}
 	return sp, c
 }
@@ -733,7 +738,7 @@ const (
 	startupTop    = 72
 	startupHeight = 110
 	laneTop       = startupTop + startupHeight + 56
-	laneLeft      = "56"
+	laneLeft      = chartLeft
 )
 
 // startup is chart 10: startup latency per instance start (top) and one
