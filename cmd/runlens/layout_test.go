@@ -79,10 +79,12 @@ func TestPageLayoutInChromium(t *testing.T) {
 	}
 }
 
-// checkDrawnSeries compares more of what the charts draw with the JSON
-// series they draw it from, point by point: the client's users, billable
-// time, the instance counts, CPU and memory, and the server's p50 (a
-// break where a step had no request).
+// checkDrawnSeries compares what every chart draws with the JSON series
+// it draws it from, point by point: client and server requests and
+// errors, client and server percentiles (a break where a step had no
+// request), latency by endpoint, users, instances, billable time, status
+// classes, the latency scatter, CPU and memory. Series thinned for
+// display (more than 2,000 points) are left out.
 func checkDrawnSeries(t *testing.T, charts map[string]browser.ChartLayout, s analyze.Series) {
 	t.Helper()
 	type pt struct {
@@ -112,8 +114,46 @@ func checkDrawnSeries(t *testing.T, charts map[string]browser.ChartLayout, s ana
 		want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: p.P99 * 100})
 	}
 	for _, p := range s.Server {
-		k := [2]string{"chart_percentiles", "server p50"}
-		want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: p.P50MS, gap: p.Requests == 0})
+		for _, q := range []struct {
+			name string
+			v    float64
+		}{{"server p50", p.P50MS}, {"server p95", p.P95MS}, {"server p99", p.P99MS}} {
+			k := [2]string{"chart_percentiles", q.name}
+			want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: q.v, gap: p.Requests == 0})
+		}
+		k := [2]string{"chart_rps", "server errors/s"}
+		want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: float64(p.Errors) / s.ServerStepS})
+	}
+	for _, p := range s.Client {
+		k := [2]string{"chart_rps", "client requests/s"}
+		want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: p.RequestsPerSec})
+		if p.HasPercentiles {
+			k := [2]string{"chart_percentiles", "client p50"}
+			want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: p.P50MS})
+		}
+	}
+	for _, p := range s.StatusClasses {
+		for _, c := range []struct {
+			name string
+			v    float64
+		}{{"2xx", p.C2xx}, {"3xx", p.C3xx}, {"4xx", p.C4xx}, {"5xx", p.C5xx}} {
+			k := [2]string{"chart_status", c.name}
+			want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: c.v})
+		}
+	}
+	for _, e := range s.Endpoints {
+		for _, p := range e.Points {
+			k50, k95 := [2]string{"chart_endpoints", "p50 " + e.Endpoint}, [2]string{"chart_endpoints", "p95 " + e.Endpoint}
+			want[k50] = append(want[k50], pt{x: p.Time.UnixMilli(), y: p.P50MS, gap: p.Requests == 0})
+			want[k95] = append(want[k95], pt{x: p.Time.UnixMilli(), y: p.P95MS, gap: p.Requests == 0})
+		}
+	}
+	for _, p := range s.Latency {
+		k := [2]string{"chart_latency", "request"}
+		if p.ColdStart {
+			k[1] = "cold start"
+		}
+		want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: p.MS})
 	}
 	for k, w := range want {
 		if len(w) > 2000 {
@@ -131,6 +171,9 @@ func checkDrawnSeries(t *testing.T, charts map[string]browser.ChartLayout, s ana
 		}
 		for i, p := range w {
 			xy, _ := drawn[i].([]any)
+			if m, ok := drawn[i].(map[string]any); ok { // a named point: {"name", "value": [x, y]}
+				xy, _ = m["value"].([]any)
+			}
 			if len(xy) != 2 {
 				t.Errorf("%s %q point %d drawn as %v", k[0], k[1], i, drawn[i])
 				break
