@@ -13,9 +13,9 @@ import (
 // within a query ("log entries in the same project, with the same
 // timestamp, and with the same insert_id" are duplicates: LogEntry's
 // insert_id in google/logging/v2/log_entry.proto), an entry is a repeat
-// when its insertId and timestamp are those of an entry read before in the
-// same Dataset, in any of its log files; request and system entries are
-// told apart. Which copy is counted does not matter, and the result is the
+// when its insertId and timestamp, and the service and location it is of,
+// are those of an entry read before in the same Dataset, in any of its log
+// files; request and system entries are told apart. Which copy is counted does not matter, and the result is the
 // same however the logs are cut into files, chunks and workers.
 //
 // The entries are remembered by a 64-bit hash, MaxCheckedEntries of them
@@ -97,7 +97,7 @@ func (lr *logReader) repeatedRequest(r *Request) bool {
 	if r.InsertID == "" || lr.seen == nil {
 		return false
 	}
-	return lr.repeated(entryHash(lr.seen.seed, 'r', r.InsertID, r.Time))
+	return lr.repeated(entryHash(lr.seen.seed, 'r', r.InsertID, r.Service, r.Location, r.Time))
 }
 
 // repeatedEvent is repeatedRequest for the system entry e of time t.
@@ -105,12 +105,16 @@ func (lr *logReader) repeatedEvent(e *LogEntry, t time.Time, _ string) bool {
 	if e.InsertID == "" || lr.seen == nil {
 		return false
 	}
-	return lr.repeated(entryHash(lr.seen.seed, 'e', e.InsertID, t))
+	rl := e.Resource.Labels
+	return lr.repeated(entryHash(lr.seen.seed, 'e', e.InsertID, rl["service_name"], rl["location"], t))
 }
 
-// entryHash mixes an entry's kind, insertId and timestamp.
-func entryHash(seed maphash.Seed, kind byte, insertID string, t time.Time) uint64 {
+// entryHash mixes an entry's kind, insertId, service, location and
+// timestamp.
+func entryHash(seed maphash.Seed, kind byte, insertID, service, location string, t time.Time) uint64 {
 	x := maphash.String(seed, insertID) ^ uint64(kind)<<56
+	x ^= maphash.String(seed, service) * 0xff51afd7ed558ccd
+	x ^= maphash.String(seed, location) * 0xc4ceb9fe1a85ec53
 	x ^= uint64(t.UnixNano()) * 0x9e3779b97f4a7c15
 	x ^= x >> 29
 	x *= 0xbf58476d1ce4e5b9
