@@ -83,7 +83,8 @@ func TestPageLayoutInChromium(t *testing.T) {
 // it draws it from, point by point: client and server requests and
 // errors, client and server percentiles (a break where a step had no
 // request), latency by endpoint, users, instances, billable time, status
-// classes, the latency scatter, CPU and memory. Series thinned for
+// classes, the latency scatter, CPU, memory and startup latency (the
+// lanes are checked by the analysis's tests and TestSeriesAddUp). Series thinned for
 // display (more than 2,000 points) are left out.
 func checkDrawnSeries(t *testing.T, charts map[string]browser.ChartLayout, s analyze.Series) {
 	t.Helper()
@@ -147,6 +148,10 @@ func checkDrawnSeries(t *testing.T, charts map[string]browser.ChartLayout, s ana
 			want[k50] = append(want[k50], pt{x: p.Time.UnixMilli(), y: p.P50MS, gap: p.Requests == 0})
 			want[k95] = append(want[k95], pt{x: p.Time.UnixMilli(), y: p.P95MS, gap: p.Requests == 0})
 		}
+	}
+	for _, p := range s.Startup {
+		k := [2]string{"chart_startup", "startup latency"}
+		want[k] = append(want[k], pt{x: p.Time.UnixMilli(), y: p.Value})
 	}
 	for _, p := range s.Latency {
 		k := [2]string{"chart_latency", "request"}
