@@ -57,20 +57,25 @@ func ReadLogs(name string, r io.Reader, ds *Dataset) (int, error) {
 
 // logReader is the state of reading one export file.
 type logReader struct {
-	name    string
-	ds      *Dataset
-	entry   LogEntry // reused for every entry
-	fast    fastEntry
-	aids    *scanAids // what the scanner carries from line to line
-	req     Request   // the fast path's request, reused
-	minutes minuteCache
-	gzipped bool   // the file is inflated as it is read
-	reqLog  string // the last logName found to be Cloud Run's requests log
-	n       int    // log entries read (values with a logName)
-	values  int    // JSON values seen, log entries or not
-	skipped map[skipKey]*int
-	scope   *Scope    // nil: every entry is in scope
-	out     outCounts // entries out of scope, by reason
+	// The service and location of the last request checked for repeats,
+	// and their hash.
+	placeSvc, placeLoc string
+	placeHash          uint64
+	placeSet           bool
+	name               string
+	ds                 *Dataset
+	entry              LogEntry // reused for every entry
+	fast               fastEntry
+	aids               *scanAids // what the scanner carries from line to line
+	req                Request   // the fast path's request, reused
+	minutes            minuteCache
+	gzipped            bool   // the file is inflated as it is read
+	reqLog             string // the last logName found to be Cloud Run's requests log
+	n                  int    // log entries read (values with a logName)
+	values             int    // JSON values seen, log entries or not
+	skipped            map[skipKey]*int
+	scope              *Scope    // nil: every entry is in scope
+	out                outCounts // entries out of scope, by reason
 
 	seen      *entrySet // the Dataset's entries, to find repeats
 	repeats   int       // entries left out as repeats

@@ -19,7 +19,7 @@ import (
 // same however the logs are cut into files, chunks and workers.
 //
 // The entries are remembered by a 64-bit hash, MaxCheckedEntries of them
-// at most (about 16 MiB): entries read once the set is full are not
+// at most (about 20 MiB): entries read once the set is full are not
 // checked, and a warning says how many. Past the bound, which entries
 // were remembered depends on the order the workers read them in.
 
@@ -27,68 +27,42 @@ import (
 const MaxCheckedEntries = 1 << 20
 
 // entrySet is the hashes of the entries read, shared by a Dataset's
-// readers and their workers: 64 shards by the hash's top bits, each an
-// open-addressing table (linear probing, 0 for empty) under its lock.
+// readers and their workers, by the second of their timestamp: a repeat
+// has the same timestamp, and a log's entries come roughly in time order,
+// so the second's bucket a worker looks in is small and was just looked
+// in. 256 shards by second, each under its lock.
 type entrySet struct {
 	seed   maphash.Seed
 	n      atomic.Int64
-	shards [64]struct {
+	shards [256]struct {
 		sync.Mutex
-		slots []uint64
-		n     int
+		bySec map[int64][]uint64
 	}
 }
 
 func newEntrySet() *entrySet { return &entrySet{seed: maphash.MakeSeed()} }
 
-// add remembers h and reports whether it was new; full is set when the
-// set had no room left to remember it.
-func (s *entrySet) add(h uint64) (isNew, full bool) {
-	h |= 1 // 0 marks an empty slot
-	sh := &s.shards[h>>58]
+// add remembers the hash h of an entry of second sec and reports whether
+// it was new; full is set when the set had no room left to remember it.
+func (s *entrySet) add(sec int64, h uint64) (isNew, full bool) {
+	sh := &s.shards[uint64(sec)%uint64(len(s.shards))]
 	sh.Lock()
 	defer sh.Unlock()
-	if sh.slots == nil {
-		// Room for the shard's share of MaxCheckedEntries at half load, at
-		// once: growing the tables cost a fifth of the checking's time.
-		sh.slots = make([]uint64, 2*MaxCheckedEntries/len(s.shards))
-	}
-	mask := uint64(len(sh.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		switch sh.slots[i] {
-		case h:
+	b := sh.bySec[sec]
+	for _, x := range b {
+		if x == h {
 			return false, false
-		case 0:
-			if s.n.Load() >= MaxCheckedEntries {
-				return true, true
-			}
-			sh.slots[i] = h
-			sh.n++
-			s.n.Add(1)
-			if 4*sh.n >= 3*len(sh.slots) {
-				sh.slots = grow(sh.slots)
-			}
-			return true, false
 		}
 	}
-}
-
-// grow returns slots' entries in a table twice as large (1024 slots at
-// first).
-func grow(slots []uint64) []uint64 {
-	out := make([]uint64, max(2*len(slots), 1024))
-	mask := uint64(len(out) - 1)
-	for _, h := range slots {
-		if h == 0 {
-			continue
-		}
-		i := h & mask
-		for out[i] != 0 {
-			i = (i + 1) & mask
-		}
-		out[i] = h
+	if s.n.Load() >= MaxCheckedEntries {
+		return true, true
 	}
-	return out
+	if sh.bySec == nil {
+		sh.bySec = map[int64][]uint64{}
+	}
+	sh.bySec[sec] = append(b, h)
+	s.n.Add(1)
+	return true, false
 }
 
 // repeatedRequest reports whether r repeats an entry read before, and
@@ -97,7 +71,11 @@ func (lr *logReader) repeatedRequest(r *Request) bool {
 	if r.InsertID == "" || lr.seen == nil {
 		return false
 	}
-	return lr.repeated(entryHash(lr.seen.seed, 'r', r.InsertID, r.Service, r.Location, r.Time))
+	if r.Service != lr.placeSvc || r.Location != lr.placeLoc || !lr.placeSet { // a file is mostly of one service
+		lr.placeSvc, lr.placeLoc, lr.placeSet = cloneStr(r.Service), cloneStr(r.Location), true
+		lr.placeHash = placeHash(lr.seen.seed, r.Service, r.Location)
+	}
+	return lr.repeated(r.Time.Unix(), entryHash(lr.seen.seed, 'r', r.InsertID, lr.placeHash, r.Time))
 }
 
 // repeatedEvent is repeatedRequest for the system entry e of time t.
@@ -106,23 +84,26 @@ func (lr *logReader) repeatedEvent(e *LogEntry, t time.Time, _ string) bool {
 		return false
 	}
 	rl := e.Resource.Labels
-	return lr.repeated(entryHash(lr.seen.seed, 'e', e.InsertID, rl["service_name"], rl["location"], t))
+	return lr.repeated(t.Unix(), entryHash(lr.seen.seed, 'e', e.InsertID, placeHash(lr.seen.seed, rl["service_name"], rl["location"]), t))
 }
 
-// entryHash mixes an entry's kind, insertId, service, location and
+// placeHash mixes a service and a location.
+func placeHash(seed maphash.Seed, service, location string) uint64 {
+	return maphash.String(seed, service)*0xff51afd7ed558ccd ^ maphash.String(seed, location)*0xc4ceb9fe1a85ec53
+}
+
+// entryHash mixes an entry's kind, insertId, place (placeHash) and
 // timestamp.
-func entryHash(seed maphash.Seed, kind byte, insertID, service, location string, t time.Time) uint64 {
-	x := maphash.String(seed, insertID) ^ uint64(kind)<<56
-	x ^= maphash.String(seed, service) * 0xff51afd7ed558ccd
-	x ^= maphash.String(seed, location) * 0xc4ceb9fe1a85ec53
+func entryHash(seed maphash.Seed, kind byte, insertID string, place uint64, t time.Time) uint64 {
+	x := maphash.String(seed, insertID) ^ uint64(kind)<<56 ^ place
 	x ^= uint64(t.UnixNano()) * 0x9e3779b97f4a7c15
 	x ^= x >> 29
 	x *= 0xbf58476d1ce4e5b9
 	return x ^ x>>32
 }
 
-func (lr *logReader) repeated(h uint64) bool {
-	isNew, full := lr.seen.add(h)
+func (lr *logReader) repeated(sec int64, h uint64) bool {
+	isNew, full := lr.seen.add(sec, h)
 	if full {
 		lr.unchecked++
 	}
