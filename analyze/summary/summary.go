@@ -483,7 +483,7 @@ func (s *Summary) interval(sec int64) *Quantiles {
 	if s.lastInterval != nil && k == s.lastIntKey {
 		return s.lastInterval
 	}
-	if w := widthFor(s.first, s.lastArrival); w > s.width {
+	if w := widthWithin(s.first, s.lastArrival, maxIntervals); w > s.width {
 		s.coarsen(w)
 		k = FloorDiv(sec, s.width)
 	}
@@ -531,7 +531,7 @@ func (s *Summary) coarsenEndpoints(w int64) {
 	s.epWidth = w
 }
 
-// coarsened merges intervals from wide seconds into w seconds wide.
+// coarsened merges intervals from seconds wide into w seconds wide.
 func coarsened(in map[int64]*Quantiles, from, w int64) map[int64]*Quantiles {
 	out := make(map[int64]*Quantiles, len(in))
 	for _, k := range sortedKeys(in) {
@@ -557,30 +557,9 @@ func widthWithin(first, last time.Time, n int64) int64 {
 	return Widths[len(Widths)-1]
 }
 
-// widthFor is the narrowest interval width that splits the span from
-// first to last into at most maxIntervals intervals.
-func widthFor(first, last time.Time) int64 {
-	span := last.Unix() - first.Unix() + 1
-	for _, w := range Widths {
-		if span <= maxIntervals*w {
-			return w
-		}
-	}
-	return Widths[len(Widths)-1]
-}
-
 // coarsen merges the intervals into ones w seconds wide.
 func (s *Summary) coarsen(w int64) {
-	out := make(map[int64]*Quantiles, len(s.intervals))
-	for _, k := range sortedKeys(s.intervals) {
-		nk := FloorDiv(k*s.width, w)
-		if q := out[nk]; q != nil {
-			q.merge(s.intervals[k])
-		} else {
-			out[nk] = s.intervals[k]
-		}
-	}
-	s.intervals, s.width, s.lastInterval = out, w, nil
+	s.intervals, s.width, s.lastInterval = coarsened(s.intervals, s.width, w), w, nil
 }
 
 // endpoint returns the request's endpoint, "(other)" past MaxEndpoints.
@@ -946,7 +925,7 @@ func (s *Summary) mergeInto(o *Summary, run *runHull) {
 	for i := range s.status10 {
 		s.status10[i].merge(&o.status10[i])
 	}
-	if w := max(s.width, o.width, widthFor(s.first, s.lastArrival)); w > s.width {
+	if w := max(s.width, o.width, widthWithin(s.first, s.lastArrival, maxIntervals)); w > s.width {
 		s.coarsen(w)
 	}
 	for k, oq := range o.intervals {
