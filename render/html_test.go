@@ -326,7 +326,7 @@ func TestHTMLSizeFor24Hours(t *testing.T) {
 	}
 	page := renderPage(t, bigReport(86400), Options{})
 	if len(page) > 2_000_000 {
-		t.Errorf("24 h page is %d bytes, want under 2 MB (DESIGN.md)", len(page))
+		t.Errorf("24 h page is %d bytes, want under 2 MB: a page people send each other", len(page))
 	}
 	t.Logf("24 h page: %d bytes", len(page))
 }

@@ -26,7 +26,8 @@ func runCLI(t *testing.T, args ...string) (string, string, error) {
 	return stdout.String(), stderr.String(), err
 }
 
-// contractKeys are the keys DESIGN.md's JSON contract requires, as paths.
+// contractKeys are the keys the JSON contract (runlens.report/v1, README
+// "Outputs") requires, as paths.
 var contractKeys = []string{
 	"schema", "window.start", "window.end",
 	"service.project", "service.region", "service.name", "service.cpu", "service.memory_mib", "service.concurrency",

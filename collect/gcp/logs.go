@@ -23,8 +23,9 @@ type logQuery struct {
 
 // filter is the Cloud Logging filter of a query, from the given time on:
 // resource, service, region, log and window, plus the user's filter. The
-// timestamp bounds are always explicit (see FACTS.md: without them some
-// clients add a 24-hour bound of their own).
+// timestamp bounds are always explicit: without them some clients add a
+// 24-hour bound of their own (gcloud logging read's --freshness defaults
+// to 1d).
 func (c *collector) filter(logID string, from time.Time) string {
 	terms := []string{
 		`resource.type = "cloud_run_revision"`,

@@ -29,10 +29,11 @@ type metricKind struct {
 	valueType metricpb.MetricDescriptor_ValueType
 }
 
-// Metrics are the Cloud Run metrics collected (DESIGN.md, "Sources"), with
+// Metrics are the Cloud Run metrics collected (README.md, "Inputs"), with
 // the kinds assumed when a metric's descriptor cannot be read. The
 // descriptor read at run time wins: only four of these kinds are confirmed
-// by primary sources (FACTS.md).
+// by primary sources (Cloud Run's metrics list in Google Cloud's
+// documentation, and its dashboard samples; see doc.go).
 var Metrics = []string{
 	"run.googleapis.com/request_count",
 	"run.googleapis.com/request_latencies",

@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// ClockSkewAndStrays is DESIGN.md's "clock skew and stray traffic": the
+// ClockSkewAndStrays is the "clock skew and stray traffic" scenario
+// (fixtures/clock-skew-and-strays): the
 // client's clock is 2.5 s ahead of the server's, another client (k6) hits
 // the service in the same window, Locust is stopped with requests in
 // flight, and for a moment connections are refused before reaching the

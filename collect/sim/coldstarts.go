@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// ContinuousColdStarts is DESIGN.md's "continuous cold starts": a
+// ContinuousColdStarts is the "continuous cold starts" scenario
+// (fixtures/continuous-coldstarts): a
 // DistilBERT question-answering service with concurrency 1 under steady
 // Locust traffic, where idle instances are retired within seconds and new
 // ones keep starting, each making one request wait about 10 s.

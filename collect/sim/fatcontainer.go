@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// FatContainer is DESIGN.md's "fat container": a whole application with a
+// FatContainer is the "fat container" scenario (fixtures/fat-container): a whole application with a
 // large language model in one container, concurrency 80, 1 vCPU and
 // 2 GiB, whose memory grows with the requests in flight until instances
 // exceed the limit, are terminated with their requests, and are replaced.

@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// OrchestratorWaiting is DESIGN.md's "orchestrator waiting": a recommender
+// OrchestratorWaiting is the "orchestrator waiting" scenario
+// (fixtures/orchestrator-waiting): a recommender
 // that calls three downstream services one after another and waits for
 // each, on instance-based billing with two min instances, so billable time
 // is whole instance lifetimes while the CPU is mostly idle.

@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// PaperMobileNet is the MobileNetV2 benchmark of DESIGN.md "Scenarios": a
-// Flask image classifier on Cloud Run (1 vCPU, 2 GiB, port 5000) under a
+// PaperMobileNet is the published MobileNetV2 benchmark
+// (fixtures/paper-mobilenet): a Flask image classifier on Cloud Run (1 vCPU, 2 GiB, port 5000) under a
 // Locust run of 425 requests in about 97 s, whose client statistics equal
 // the published tables.
 const PaperMobileNet = "paper-mobilenet"

@@ -1,5 +1,5 @@
 // Package snapshot reads and writes runlens snapshots: directories that keep
-// every source of one analysis in Google's own export formats (DESIGN.md,
+// every source of one analysis in Google's own export formats (README.md,
 // "The snapshot"), and loose export files given one by one.
 //
 // Load and Read sniff every file by content and return one collect.Dataset;
