@@ -1,7 +1,6 @@
 package collect
 
 import (
-	"encoding/binary"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
@@ -111,12 +110,6 @@ func (lr *logReader) repeated(sec int64, h uint64) bool {
 		lr.repeats++
 	}
 	return !isNew
-}
-
-// appendField appends s and its length, so that fields cannot run
-// together.
-func appendField(b []byte, s string) []byte {
-	return append(binary.LittleEndian.AppendUint32(b, uint32(len(s))), s...)
 }
 
 // NoteRepeats adds to the warnings, once all log files are read, how many
