@@ -79,7 +79,7 @@ type logReader struct {
 
 	seen      *entrySet // the Dataset's entries, to find repeats
 	repeats   int       // entries left out as repeats
-	unchecked int       // entries not checked: seen was full
+	unchecked int       // entries not remembered: seen was full
 	cuts      int       // strings cut to MaxStringBytes
 	longest   int       // the longest of them, in bytes
 

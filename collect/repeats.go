@@ -14,13 +14,16 @@ import (
 // insert_id in google/logging/v2/log_entry.proto), an entry is a repeat
 // when its insertId and timestamp, and the service and location it is of,
 // are those of an entry read before in the same Dataset, in any of its log
-// files; request and system entries are told apart. Which copy is counted does not matter, and the result is the
-// same however the logs are cut into files, chunks and workers.
+// files; request and system entries are told apart. Which copy is
+// counted does not matter, and the result is the same however the logs are
+// cut into files, chunks and workers.
 //
 // The entries are remembered by a 64-bit hash, MaxCheckedEntries of them
-// at most (about 20 MiB): entries read once the set is full are not
-// checked, and a warning says how many. Past the bound, which entries
-// were remembered depends on the order the workers read them in.
+// at most (about 20 MiB). Once the set is full, an entry is still looked
+// up among those remembered but is not remembered itself, so a repeat of
+// it would go unseen; a warning says how many entries were left
+// unremembered. Past the bound, which entries were remembered depends on
+// the order the workers read them in.
 
 // MaxCheckedEntries bounds the entries remembered to find repeats.
 const MaxCheckedEntries = 1 << 20
@@ -120,6 +123,6 @@ func (d *Dataset) NoteRepeats() {
 		d.Warnf("request and system logs: %d entries repeat an earlier entry (its insertId and timestamp): each counted once", d.Repeats)
 	}
 	if d.Unchecked > 0 {
-		d.Warnf("request and system logs: %d entries read after the first %d were not checked for repeats", d.Unchecked, MaxCheckedEntries)
+		d.Warnf("request and system logs: %d entries read after the first %d were not remembered: a later repeat of one of them is counted twice", d.Unchecked, MaxCheckedEntries)
 	}
 }
