@@ -693,18 +693,17 @@ func firstNonEmpty(a, b string) string {
 
 // resetEntry empties e for the next entry, keeping its maps and buffers.
 func resetEntry(e *LogEntry) {
-	res, req, labels := e.Resource, e.HTTPRequest, e.Labels
+	res, labels := e.Resource, e.Labels
 	jp, pp := e.JSONPayload[:0], e.ProtoPayload[:0]
 	clear(labels)
+	// HTTPRequest is not kept: a decoder leaves a pointer it was given in
+	// place when the field is absent, and an entry without its request
+	// must read as one.
 	*e = LogEntry{Labels: labels, JSONPayload: jp, ProtoPayload: pp}
 	if res != nil {
 		clear(res.Labels)
 		*res = MonitoredResource{Labels: res.Labels}
 		e.Resource = res
-	}
-	if req != nil {
-		*req = HTTPRequest{}
-		e.HTTPRequest = req
 	}
 }
 

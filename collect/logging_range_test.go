@@ -8,7 +8,8 @@ import (
 // Values that would break an output are refused at input, each with a
 // warning naming the file and line, for NDJSON lines (fast path and
 // general path alike) and array elements: timestamps out of range, HTTP
-// statuses that are none, negative sizes, an httpRequest that is null.
+// statuses that are none, negative sizes, an httpRequest that is null or
+// absent.
 func TestReadLogsRefusesOutOfRange(t *testing.T) {
 	const good = `{"logName":"projects/p/logs/run.googleapis.com%2Frequests","resource":{"type":"cloud_run_revision","labels":{"location":"europe-west1","revision_name":"s-00001-abc","service_name":"s"}},` +
 		`"timestamp":"2024-03-14T10:00:00.022070Z","insertId":"ID","httpRequest":{"requestMethod":"GET","requestUrl":"https://s.run.app/","requestSize":"243","status":200,"responseSize":"229","latency":"0.5s","protocol":"HTTP/1.1"},"labels":{"instanceId":"00aa"}}`
@@ -21,18 +22,22 @@ func TestReadLogsRefusesOutOfRange(t *testing.T) {
 		{"status huge", `"status":200`, `"status":99999999999`, "status 99999999999: not an HTTP status"},
 		{"negative size", `"responseSize":"229"`, `"responseSize":"-229"`, "responseSize -229: negative"},
 		{"null httpRequest", `"httpRequest":{"requestMethod":"GET","requestUrl":"https://s.run.app/","requestSize":"243","status":200,"responseSize":"229","latency":"0.5s","protocol":"HTTP/1.1"}`, `"httpRequest":null`, "no httpRequest"},
+		{"absent httpRequest", `,"httpRequest":{"requestMethod":"GET","requestUrl":"https://s.run.app/","requestSize":"243","status":200,"responseSize":"229","latency":"0.5s","protocol":"HTTP/1.1"}`, ``, "no httpRequest"},
 	} {
 		bad := strings.Replace(good, tc.old, tc.new, 1)
 		good2 := strings.Replace(good, `"insertId":"ID"`, `"insertId":"ID2"`, 1) // not a repeat of good
+		// good again with a payload: read the general way, by a decoder
+		// that reuses its entry, which must forget this request.
+		good3 := strings.Replace(good, `"insertId":"ID"`, `"insertId":"ID3","jsonPayload":{"a":1}`, 1)
 		for _, form := range []string{"ndjson", "array", "pretty"} {
 			var in string
 			switch form {
 			case "ndjson":
-				in = good + "\n" + bad + "\n" + good2 + "\n"
+				in = good3 + "\n" + bad + "\n" + good2 + "\n"
 			case "array":
-				in = "[" + good + ",\n" + bad + ",\n" + good2 + "]\n"
+				in = "[" + good3 + ",\n" + bad + ",\n" + good2 + "]\n"
 			case "pretty":
-				in = string(prettyArray(t, []byte(good+"\n"+bad+"\n"+good2)))
+				in = string(prettyArray(t, []byte(good3+"\n"+bad+"\n"+good2)))
 			}
 			ds := &Dataset{}
 			if _, err := ReadLogs("x.json", strings.NewReader(in), ds); err != nil {
