@@ -66,8 +66,9 @@ type logReader struct {
 	ds                 *Dataset
 	entry              LogEntry // reused for every entry
 	fast               fastEntry
-	aids               *scanAids // what the scanner carries from line to line
-	req                Request   // the fast path's request, reused
+	aids               *scanAids  // what the scanner carries from line to line
+	cursor             *setCursor // where in seen it looked last
+	req                Request    // the fast path's request, reused
 	minutes            minuteCache
 	gzipped            bool   // the file is inflated as it is read
 	reqLog             string // the last logName found to be Cloud Run's requests log

@@ -177,9 +177,10 @@ func takeBuf(free chan []byte, n int) []byte {
 func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, free chan []byte, shard RequestShard, parse func(*logReader, C)) {
 	var entry LogEntry
 	aids := new(scanAids) // kept from chunk to chunk: its guesses and its buffer
+	cursor := new(setCursor)
 	for c := range in {
 		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope, seen: lr.seen}
-		cr.entry, cr.aids = entry, aids
+		cr.entry, cr.aids, cr.cursor = entry, aids, cursor
 		parse(cr, c)
 		var piece ChunkPiece
 		if shard != nil {

@@ -29,42 +29,146 @@ import (
 const MaxCheckedEntries = 1 << 20
 
 // entrySet is the hashes of the entries read, shared by a Dataset's
-// readers and their workers, by the second of their timestamp: a repeat
-// has the same timestamp, and a log's entries come roughly in time order,
-// so the second's bucket a worker looks in is small and was just looked
-// in. 256 shards by second, each under its lock.
+// readers and their workers, in buckets of ten seconds of their
+// timestamps: a repeat has the same timestamp, and a log's entries come
+// roughly in time order, so the bucket a worker looks in is the one it
+// looked in last (its setCursor keeps it) and is in its cache. A bucket
+// is an open-addressed table (linear probing; 0 marks an empty slot), so
+// a busy second costs no more per entry than a quiet one. Buckets are
+// in 256 shards by their key, each under its lock.
 type entrySet struct {
 	seed   maphash.Seed
 	n      atomic.Int64
-	shards [256]struct {
-		sync.Mutex
-		bySec map[int64][]uint64
-	}
+	shards [256]entryShard
+}
+
+type entryShard struct {
+	sync.Mutex
+	buckets map[int64]*entryBucket
+	_       [48]byte // a cache line each: workers' locks do not share one
+}
+
+// entryBucket is the hashes of ten seconds' entries.
+type entryBucket struct {
+	slots []uint64 // a power of two long
+	used  int
+}
+
+// bucketSeconds is how many seconds of timestamps a bucket holds: few
+// enough that it is in cache, many enough that a log of a request a
+// minute does not cost a bucket per entry.
+const bucketSeconds = 10
+
+// setCursor is a reader's (or a worker's) place in an entrySet: the
+// bucket it used last.
+type setCursor struct {
+	key int64
+	b   *entryBucket
+	sh  *entryShard
 }
 
 func newEntrySet() *entrySet { return &entrySet{seed: maphash.MakeSeed()} }
 
 // add remembers the hash h of an entry of second sec and reports whether
 // it was new; full is set when the set had no room left to remember it.
-func (s *entrySet) add(sec int64, h uint64) (isNew, full bool) {
-	sh := &s.shards[uint64(sec)%uint64(len(s.shards))]
-	sh.Lock()
-	defer sh.Unlock()
-	b := sh.bySec[sec]
-	for _, x := range b {
-		if x == h {
-			return false, false
+func (s *entrySet) add(c *setCursor, sec int64, h uint64) (isNew, full bool) {
+	if h == 0 {
+		h = 1 // 0 marks an empty slot
+	}
+	key := floorDiv(sec, bucketSeconds)
+	if c.b == nil || c.key != key {
+		c.key, c.sh = key, &s.shards[uint64(key)%uint64(len(s.shards))]
+		c.sh.Lock()
+		b := c.sh.buckets[key]
+		if b != nil {
+			c.b = b
+		} else {
+			if c.sh.buckets == nil {
+				c.sh.buckets = map[int64]*entryBucket{}
+			}
+			// As large as the cursor's last bucket needed: a log's rate
+			// changes slowly, and growing a table costs more than filling it.
+			nb := &entryBucket{}
+			if c.b != nil && c.b.used > 0 {
+				nb.slots = make([]uint64, tableFor(c.b.used))
+			}
+			c.b = nb
+			c.sh.buckets[key] = c.b
 		}
+		c.sh.Unlock()
+	}
+	c.sh.Lock()
+	defer c.sh.Unlock()
+	b := c.b
+	if b.has(h) {
+		return false, false
 	}
 	if s.n.Load() >= MaxCheckedEntries {
 		return true, true
 	}
-	if sh.bySec == nil {
-		sh.bySec = map[int64][]uint64{}
-	}
-	sh.bySec[sec] = append(b, h)
+	b.insert(h)
 	s.n.Add(1)
 	return true, false
+}
+
+// has reports whether the bucket holds h.
+func (b *entryBucket) has(h uint64) bool {
+	if len(b.slots) == 0 {
+		return false
+	}
+	mask := uint64(len(b.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch b.slots[i] {
+		case h:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+// insert adds h, which the bucket does not hold, growing the table at
+// three quarters full.
+func (b *entryBucket) insert(h uint64) {
+	if 4*(b.used+1) > 3*len(b.slots) {
+		old := b.slots
+		b.slots = make([]uint64, tableFor(b.used+1))
+		for _, x := range old {
+			if x != 0 {
+				b.put(x)
+			}
+		}
+	}
+	b.put(h)
+	b.used++
+}
+
+// tableFor is the length of a table for n hashes: a power of two, at
+// least 8, at most three quarters full.
+func tableFor(n int) int {
+	l := 8
+	for 3*l < 4*n {
+		l *= 2
+	}
+	return l
+}
+
+func (b *entryBucket) put(h uint64) {
+	mask := uint64(len(b.slots) - 1)
+	i := h & mask
+	for b.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	b.slots[i] = h
+}
+
+// floorDiv is a/b rounded toward minus infinity, for b > 0.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
 }
 
 // repeatedRequest reports whether r repeats an entry read before, and
@@ -105,7 +209,10 @@ func entryHash(seed maphash.Seed, kind byte, insertID string, place uint64, t ti
 }
 
 func (lr *logReader) repeated(sec int64, h uint64) bool {
-	isNew, full := lr.seen.add(sec, h)
+	if lr.cursor == nil {
+		lr.cursor = new(setCursor)
+	}
+	isNew, full := lr.seen.add(lr.cursor, sec, h)
 	if full {
 		lr.unchecked++
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -59,5 +60,31 @@ func TestRepeatedInsertIDsCountedOnce(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkEntrySet remembers entries as a log's workers do: seconds in
+// order, each worker a chunk of its own (4,096 entries) at a time, from
+// every core at once; a quiet log (12 entries a second) and a busy one
+// (5,000).
+func BenchmarkEntrySet(b *testing.B) {
+	for _, perSec := range []uint64{12, 5000} {
+		b.Run(fmt.Sprintf("%d/s", perSec), func(b *testing.B) {
+			s := newEntrySet()
+			var next atomic.Uint64
+			b.RunParallel(func(pb *testing.PB) {
+				c := new(setCursor)
+				var i, end uint64
+				for pb.Next() {
+					if i == end {
+						end = next.Add(4096)
+						i = end - 4096
+					}
+					h := i * 0x9e3779b97f4a7c15
+					s.add(c, int64(i/perSec), h^h>>31)
+					i++
+				}
+			})
+		})
 	}
 }
