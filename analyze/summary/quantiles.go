@@ -1,7 +1,9 @@
 package summary
 
 import (
+	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 	"time"
@@ -58,12 +60,15 @@ var sketches sync.Pool
 // Quantiles is the latency state of one key: every latency up to limit,
 // then a sketch. Minimum and maximum stay exact.
 type Quantiles struct {
-	limit    int
-	n        int64
-	exact    []time.Duration // while sk is nil
-	sorted   bool            // exact is sorted
-	sk       *ddsketch.DDSketch
-	min, max time.Duration
+	limit  int
+	n      int64
+	exact  []time.Duration // while sk is nil
+	sorted bool            // exact is sorted
+	// selections is how many percentiles were selected from exact since
+	// it last changed.
+	selections int
+	sk         *ddsketch.DDSketch
+	min, max   time.Duration
 }
 
 func NewQuantiles(limit int) *Quantiles { return &Quantiles{limit: limit} }
@@ -82,7 +87,7 @@ func (q *Quantiles) add(d time.Duration) {
 		q.exact = takeSlice[time.Duration](&durations)
 	}
 	q.exact = append(q.exact, d)
-	q.sorted = false
+	q.sorted, q.selections = false, 0
 	if len(q.exact) > q.limit {
 		q.toSketch()
 	}
@@ -113,7 +118,7 @@ func (q *Quantiles) merge(o *Quantiles) {
 	q.n += o.n
 	if q.sk == nil && o.sk == nil && len(q.exact)+len(o.exact) <= q.limit {
 		q.exact = append(q.exact, o.exact...)
-		q.sorted = false
+		q.sorted, q.selections = false, 0
 		return
 	}
 	if q.sk == nil {
@@ -183,8 +188,15 @@ func (q *Quantiles) QuantileMS(p float64) float64 {
 		return ms(q.min)
 	case p >= 100:
 		return ms(q.max)
+	case q.sk == nil && q.sorted:
+		return ms(NearestRank(q.exact, p))
 	case q.sk == nil:
-		return ms(NearestRank(q.sortedExact(), p))
+		// A few percentiles of unsorted values are found by selection,
+		// in linear time; past that, sorting once is cheaper.
+		if q.selections++; q.selections > 3 {
+			return ms(NearestRank(q.sortedExact(), p))
+		}
+		return ms(selectNth(q.exact, rank(len(q.exact), p)-1))
 	}
 	v, err := q.sk.GetValueAtQuantile(sketchQuantile(p, q.n))
 	if err != nil {
@@ -256,7 +268,60 @@ func NearestRank[T any](sorted []T, p float64) T {
 	if n == 0 {
 		return zero
 	}
+	return sorted[rank(n, p)-1]
+}
+
+// rank is the 1-based nearest rank of the p-th percentile of n > 0
+// values.
+func rank(n int, p float64) int {
 	r := int(math.Ceil(p / 100 * float64(n)))
-	r = min(max(r, 1), n)
-	return sorted[r-1]
+	return min(max(r, 1), n)
+}
+
+// selectNth reorders v so that v[k] is the value sorting would put there,
+// those before it no larger and those after no smaller, and returns it
+// (Hoare's selection, median-of-three pivots; past a depth of 2·log2 n,
+// as with an adversarial order, it sorts what is left instead).
+func selectNth[T cmp.Ordered](v []T, k int) T {
+	lo, hi := 0, len(v)-1
+	for depth := 2 * bits.Len(uint(len(v))); hi > lo; depth-- {
+		if depth == 0 || hi-lo < 16 {
+			slices.Sort(v[lo : hi+1])
+			break
+		}
+		mid := lo + (hi-lo)/2
+		if v[mid] < v[lo] {
+			v[mid], v[lo] = v[lo], v[mid]
+		}
+		if v[hi] < v[lo] {
+			v[hi], v[lo] = v[lo], v[hi]
+		}
+		if v[hi] < v[mid] {
+			v[hi], v[mid] = v[mid], v[hi]
+		}
+		pivot := v[mid]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < pivot {
+				i++
+			}
+			for pivot < v[j] {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
 }
