@@ -1,11 +1,11 @@
 package analyze
 
 import (
-	"github.com/runlens/runlens/analyze/summary"
 	"math"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/model"
 )
 
 // Clock-offset search: offsets (client minus server) from -maxOffset to
@@ -38,7 +38,7 @@ type countRow struct {
 // The estimate is only as fine as the client's timestamps: Locust writes whole
 // seconds, so it can be off by the fraction of a second at which Locust's
 // history loop ran.
-func estimateOffset(c *collect.ClientRun, s *summary.Summary) (time.Duration, float64, bool) {
+func estimateOffset(c *model.ClientRun, s *summary.Summary) (time.Duration, float64, bool) {
 	rows := clientCounts(c)
 	if len(rows) < minAlignRows || s.Requests() == 0 {
 		return 0, 0, false
@@ -100,7 +100,7 @@ func serverCounts(rows []countRow, idx func(time.Time) int64, off time.Duration)
 
 // clientCounts returns the client's cumulative request counts over time
 // from its aggregate timeline rows.
-func clientCounts(c *collect.ClientRun) []countRow {
+func clientCounts(c *model.ClientRun) []countRow {
 	if c == nil {
 		return nil
 	}

@@ -6,23 +6,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // skewedRun makes a client whose clock runs offset ahead of the server's,
 // with a varied rate so the offset can be recovered, and the server's logs.
-func skewedRun(offset time.Duration) (*collect.ClientRun, []collect.Request) {
+func skewedRun(offset time.Duration) (*model.ClientRun, []model.Request) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	var reqs []collect.Request
+	var reqs []model.Request
 	for s := 0; s < 300; s++ {
 		rate := 2 + 3*math.Sin(float64(s)/7) + 3*math.Sin(float64(s)/3.1) + 4
 		for i := 0; i < int(rate); i++ {
 			at := t0.Add(time.Duration(s)*time.Second + time.Duration(rng.IntN(1000))*time.Millisecond)
-			reqs = append(reqs, collect.Request{Time: at, Latency: time.Duration(50+rng.IntN(100)) * time.Millisecond, Status: 200})
+			reqs = append(reqs, model.Request{Time: at, Latency: time.Duration(50+rng.IntN(100)) * time.Millisecond, Status: 200})
 		}
 	}
 	// The client writes its cumulative count at whole seconds of its clock.
-	c := &collect.ClientRun{Tool: "locust"}
+	c := &model.ClientRun{Tool: "locust"}
 	for s := 1; s <= 300; s++ {
 		tc := t0.Add(time.Duration(s) * time.Second).Add(offset).Truncate(time.Second)
 		var n int64
@@ -31,7 +31,7 @@ func skewedRun(offset time.Duration) (*collect.ClientRun, []collect.Request) {
 				n++
 			}
 		}
-		c.History = append(c.History, collect.ClientSample{Time: tc, Name: "Aggregated", TotalRequests: n})
+		c.History = append(c.History, model.ClientSample{Time: tc, Name: "Aggregated", TotalRequests: n})
 	}
 	return c, reqs
 }
@@ -59,7 +59,7 @@ func TestEstimateOffsetNeedsData(t *testing.T) {
 	if _, _, ok := estimateOffset(c, summaryOf(reqs)); ok {
 		t.Error("estimated an offset from 5 rows")
 	}
-	if _, _, ok := estimateOffset(&collect.ClientRun{}, summaryOf(reqs)); ok {
+	if _, _, ok := estimateOffset(&model.ClientRun{}, summaryOf(reqs)); ok {
 		t.Error("estimated an offset without a client timeline")
 	}
 }
@@ -67,7 +67,7 @@ func TestEstimateOffsetNeedsData(t *testing.T) {
 func TestUserOffsetOverrides(t *testing.T) {
 	c, reqs := skewedRun(3 * time.Second)
 	off := -time.Second
-	rpt := Run(&collect.Dataset{Client: c, Requests: reqs}, Options{ClockOffset: &off})
+	rpt := Run(&model.Dataset{Client: c, Requests: reqs}, Options{ClockOffset: &off})
 	if rpt.Alignment.Method != "user" || rpt.Alignment.ClockOffsetMS != -1000 {
 		t.Errorf("alignment = %+v, want the user's -1000 ms", rpt.Alignment)
 	}

@@ -1,13 +1,13 @@
 package analyze
 
 import (
-	"github.com/runlens/runlens/analyze/summary"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/model"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/google/go-cmp/cmp"
 )
 
 var t0 = time.Date(2024, 3, 14, 10, 0, 0, 0, time.UTC)
@@ -22,16 +22,16 @@ func at(s string) time.Time {
 }
 
 // req is a request entry: arrival offset, latency, instance, path.
-func req(arrive string, latency time.Duration, instance, method, path string) collect.Request {
-	return collect.Request{Time: at(arrive), Latency: latency, InstanceID: instance, Method: method, Path: path, Status: 200}
+func req(arrive string, latency time.Duration, instance, method, path string) model.Request {
+	return model.Request{Time: at(arrive), Latency: latency, InstanceID: instance, Method: method, Path: path, Status: 200}
 }
 
-func event(t string, kind collect.EventKind, instance string) collect.InstanceEvent {
-	return collect.InstanceEvent{Time: at(t), Kind: kind, InstanceID: instance, Reason: "AUTOSCALING"}
+func event(t string, kind model.EventKind, instance string) model.InstanceEvent {
+	return model.InstanceEvent{Time: at(t), Kind: kind, InstanceID: instance, Reason: "AUTOSCALING"}
 }
 
 func TestRunEmptyDataset(t *testing.T) {
-	rpt := Run(&collect.Dataset{}, Options{})
+	rpt := Run(&model.Dataset{}, Options{})
 	if rpt.Schema != Schema || rpt.ColdStarts.Count != 0 || rpt.Cost.TotalUSD != 0 {
 		t.Errorf("empty dataset: schema %q, cold starts %d, cost %v", rpt.Schema, rpt.ColdStarts.Count, rpt.Cost.TotalUSD)
 	}
@@ -59,16 +59,16 @@ func TestColdStarts(t *testing.T) {
 	ms := time.Millisecond
 	tests := []struct {
 		name       string
-		ds         collect.Dataset
+		ds         model.Dataset
 		wantIDs    []string
 		wantWaited int
 		wantFirst  float64 // penalty of the first cold start, ms
 	}{
 		{
 			name: "system log start and queued requests",
-			ds: collect.Dataset{
-				Events: []collect.InstanceEvent{event("0s", collect.EventStart, "a"), event("10s", collect.EventProbeSucceeded, "a")},
-				Requests: []collect.Request{
+			ds: model.Dataset{
+				Events: []model.InstanceEvent{event("0s", model.EventStart, "a"), event("10s", model.EventProbeSucceeded, "a")},
+				Requests: []model.Request{
 					req("0.1s", 10100*ms, "a", "GET", "/"), req("2s", 8200*ms, "a", "GET", "/"),
 					req("11s", 100*ms, "a", "GET", "/"), req("12s", 120*ms, "a", "GET", "/"), req("13s", 110*ms, "a", "GET", "/"),
 				},
@@ -77,9 +77,9 @@ func TestColdStarts(t *testing.T) {
 		},
 		{
 			name: "instance running before the window is not a cold start when system logs exist",
-			ds: collect.Dataset{
-				Events: []collect.InstanceEvent{event("5s", collect.EventStart, "b")},
-				Requests: []collect.Request{
+			ds: model.Dataset{
+				Events: []model.InstanceEvent{event("5s", model.EventStart, "b")},
+				Requests: []model.Request{
 					req("1s", 100*ms, "a", "GET", "/"), req("2s", 100*ms, "a", "GET", "/"),
 					req("6s", 900*ms, "b", "GET", "/"), req("7s", 100*ms, "b", "GET", "/"),
 				},
@@ -88,15 +88,15 @@ func TestColdStarts(t *testing.T) {
 		},
 		{
 			name: "marker only",
-			ds: collect.Dataset{Requests: []collect.Request{
-				func() collect.Request { r := req("1s", 3000*ms, "a", "POST", "/p"); r.ColdStart = true; return r }(),
+			ds: model.Dataset{Requests: []model.Request{
+				func() model.Request { r := req("1s", 3000*ms, "a", "POST", "/p"); r.ColdStart = true; return r }(),
 				req("4s", 500*ms, "a", "POST", "/p"),
 			}},
 			wantIDs: []string{"a"}, wantWaited: 1, wantFirst: 2500,
 		},
 		{
 			name: "no system logs: first request of each instance",
-			ds: collect.Dataset{Requests: []collect.Request{
+			ds: model.Dataset{Requests: []model.Request{
 				req("1s", 700*ms, "a", "GET", "/"), req("2s", 100*ms, "a", "GET", "/"),
 				req("3s", 600*ms, "b", "GET", "/"), req("4s", 100*ms, "b", "GET", "/"),
 			}},
@@ -125,7 +125,7 @@ func TestColdStarts(t *testing.T) {
 }
 
 func TestStartupFromSystemLog(t *testing.T) {
-	ds := collect.Dataset{Events: []collect.InstanceEvent{event("0s", collect.EventStart, "a"), event("17.25s", collect.EventProbeSucceeded, "a")}}
+	ds := model.Dataset{Events: []model.InstanceEvent{event("0s", model.EventStart, "a"), event("17.25s", model.EventProbeSucceeded, "a")}}
 	rpt := Run(&ds, Options{})
 	if got := rpt.ColdStarts.Instances[0].StartupMS; got != 17250 {
 		t.Errorf("startup = %v ms, want 17250", got)
@@ -134,17 +134,17 @@ func TestStartupFromSystemLog(t *testing.T) {
 
 func TestReconcile(t *testing.T) {
 	ms := time.Millisecond
-	client := &collect.ClientRun{
+	client := &model.ClientRun{
 		Tool: "locust",
-		Endpoints: []collect.ClientEndpoint{
+		Endpoints: []model.ClientEndpoint{
 			{Method: "GET", Name: "/", Requests: 2},
 			{Method: "POST", Name: "/predict?x=1", Requests: 3, Failures: 1},
 		},
-		Total:    collect.ClientEndpoint{Name: "Aggregated", Requests: 5, Failures: 1},
-		Failures: []collect.ClientFailure{{Method: "POST", Name: "/predict?x=1", Error: "ConnectionRefusedError(111, 'Connection refused')", Occurrences: 1}},
-		History:  []collect.ClientSample{{Time: at("0s"), Name: "Aggregated"}, {Time: at("10s"), Name: "Aggregated"}},
+		Total:    model.ClientEndpoint{Name: "Aggregated", Requests: 5, Failures: 1},
+		Failures: []model.ClientFailure{{Method: "POST", Name: "/predict?x=1", Error: "ConnectionRefusedError(111, 'Connection refused')", Occurrences: 1}},
+		History:  []model.ClientSample{{Time: at("0s"), Name: "Aggregated"}, {Time: at("10s"), Name: "Aggregated"}},
 	}
-	ds := collect.Dataset{Client: client, Requests: []collect.Request{
+	ds := model.Dataset{Client: client, Requests: []model.Request{
 		req("1s", 10*ms, "a", "GET", "/"), req("2s", 10*ms, "a", "GET", "/"),
 		req("3s", 10*ms, "a", "POST", "/predict"), req("4s", 10*ms, "a", "POST", "/predict"),
 		req("60s", 10*ms, "a", "GET", "/"), // another client, after the run
@@ -172,9 +172,9 @@ func TestReconcile(t *testing.T) {
 
 func TestCostFromRequestLogs(t *testing.T) {
 	ms := time.Millisecond
-	ds := collect.Dataset{
-		Service: &collect.ServiceConfig{Name: "s", Region: "europe-west1", CPU: 1, MemoryMiB: 2048, Concurrency: 80, Billing: collect.BillingRequest},
-		Requests: []collect.Request{
+	ds := model.Dataset{
+		Service: &model.ServiceConfig{Name: "s", Region: "europe-west1", CPU: 1, MemoryMiB: 2048, Concurrency: 80, Billing: model.BillingRequest},
+		Requests: []model.Request{
 			req("0s", 120*ms, "a", "GET", "/"),  // busy 0-0.12 s -> 0.2 s
 			req("0.1s", 50*ms, "a", "GET", "/"), // overlaps: same busy span
 			req("1s", 1000*ms, "a", "GET", "/"), // 1.0 s exactly
@@ -195,7 +195,7 @@ func TestCostFromRequestLogs(t *testing.T) {
 }
 
 // summaryOf adds requests to a new summary.
-func summaryOf(reqs []collect.Request) *summary.Summary {
+func summaryOf(reqs []model.Request) *summary.Summary {
 	s := summary.New()
 	for i := range reqs {
 		s.Add(&reqs[i])

@@ -4,11 +4,11 @@ import (
 	"math"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // clientReport converts the load generator's statistics; nil without them.
-func clientReport(c *collect.ClientRun, ps []float64) *Client {
+func clientReport(c *model.ClientRun, ps []float64) *Client {
 	if c == nil {
 		return nil
 	}
@@ -27,7 +27,7 @@ func clientReport(c *collect.ClientRun, ps []float64) *Client {
 	return out
 }
 
-func clientEndpoint(e collect.ClientEndpoint, ps []float64) ClientEndpoint {
+func clientEndpoint(e model.ClientEndpoint, ps []float64) ClientEndpoint {
 	out := ClientEndpoint{
 		Method:          e.Method,
 		Name:            e.Name,
@@ -53,7 +53,7 @@ func clientEndpoint(e collect.ClientEndpoint, ps []float64) ClientEndpoint {
 
 // reported finds the tool's own value at percentile p (0..100): a reported
 // column, the median for 50, the maximum for 100.
-func reported(e collect.ClientEndpoint, p float64) (time.Duration, bool) {
+func reported(e model.ClientEndpoint, p float64) (time.Duration, bool) {
 	for _, q := range e.Percentiles {
 		if math.Abs(q.Q*100-p) < 1e-9 {
 			return q.Value, true
@@ -68,7 +68,7 @@ func reported(e collect.ClientEndpoint, p float64) (time.Duration, bool) {
 	return 0, false
 }
 
-func pick(qs []Quantile, e collect.ClientEndpoint, p float64) float64 {
+func pick(qs []Quantile, e model.ClientEndpoint, p float64) float64 {
 	for _, q := range qs {
 		if q.P == p && !q.Missing {
 			return q.MS
@@ -79,7 +79,7 @@ func pick(qs []Quantile, e collect.ClientEndpoint, p float64) float64 {
 }
 
 // clientSpan returns the first and last time of the client's timeline.
-func clientSpan(c *collect.ClientRun) (start, end time.Time) {
+func clientSpan(c *model.ClientRun) (start, end time.Time) {
 	for _, h := range c.History {
 		if start.IsZero() || h.Time.Before(start) {
 			start = h.Time

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze/summary"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // coldStarts finds the instance starts that requests waited on. Evidence,
@@ -23,7 +23,7 @@ import (
 //
 // It returns the cold-started instances' IDs and the requests that waited,
 // in time order.
-func coldStarts(ds *collect.Dataset, s *summary.Summary, ins []*instance) (ColdStarts, map[string]bool, []summary.Point) {
+func coldStarts(ds *model.Dataset, s *summary.Summary, ins []*instance) (ColdStarts, map[string]bool, []summary.Point) {
 	hasSystem := len(ds.Events) > 0
 	cold := map[string]bool{}
 	waitedSet := map[summary.Point]bool{}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze/summary"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // secondsPerMonth is the 30-day month of the min-instances estimate.
@@ -35,7 +35,7 @@ type costInput struct {
 }
 
 // costInputFor gathers the cost model's inputs from the analysis so far.
-func costInputFor(ds *collect.Dataset, s *summary.Summary, rpt *Report, busy summary.BusyTotals, lanes []Lane, metricTotal int64, w collect.Window, opts Options) costInput {
+func costInputFor(ds *model.Dataset, s *summary.Summary, rpt *Report, busy summary.BusyTotals, lanes []Lane, metricTotal int64, w model.Window, opts Options) costInput {
 	in := costInput{svc: rpt.Service, billableSec: -1, vcpuSec: -1, memGiBSec: -1, requests: s.Requests(), hasLogs: s.Requests() > 0,
 		busy: time.Duration(busy.Billed), inFlight: time.Duration(busy.InFlight), window: w.End.Sub(w.Start)}
 	in.prices = Prices(rpt.Service.Region, rpt.Service.Billing)
@@ -67,7 +67,7 @@ func costInputFor(ds *collect.Dataset, s *summary.Summary, rpt *Report, busy sum
 // shutdownTime adds, per instance, the time from its shutdown entry to the
 // container's exit logged after it, at most 10 s: request-based billing
 // charges an instance while it shuts down.
-func shutdownTime(events []collect.InstanceEvent) time.Duration {
+func shutdownTime(events []model.InstanceEvent) time.Duration {
 	began := map[string]time.Time{}
 	var total time.Duration
 	for _, e := range events {
@@ -77,7 +77,7 @@ func shutdownTime(events []collect.InstanceEvent) time.Duration {
 				total += min(e.Time.Sub(t), shutdownGrace)
 				delete(began, e.InstanceID)
 			}
-		case e.Kind == collect.EventShutdown:
+		case e.Kind == model.EventShutdown:
 			if _, ok := began[e.InstanceID]; !ok {
 				began[e.InstanceID] = e.Time
 			}
@@ -88,7 +88,7 @@ func shutdownTime(events []collect.InstanceEvent) time.Duration {
 
 // isExit reports a system entry saying the container exited or was
 // stopped by a signal.
-func isExit(e collect.InstanceEvent) bool {
+func isExit(e model.InstanceEvent) bool {
 	t := strings.ToLower(e.Text)
 	return strings.Contains(t, "container called exit(") || strings.Contains(t, "terminated on signal")
 }
@@ -106,7 +106,7 @@ func cost(in costInput) Cost {
 	switch {
 	case in.billableSec >= 0:
 		c.BillableInstanceSeconds = in.billableSec
-	case in.svc.Billing == collect.BillingInstance:
+	case in.svc.Billing == model.BillingInstance:
 		c.BillableInstanceSeconds, c.BillableSource = in.lifetime.Seconds(), "request_logs"
 	default:
 		c.BillableInstanceSeconds, c.BillableSource = active, "request_logs"
@@ -118,7 +118,7 @@ func cost(in costInput) Cost {
 	}
 	p := withIdleRates(in.prices)
 	idle := 0.0 // the share of billable time priced at idle rates
-	if in.svc.Billing != collect.BillingInstance && in.svc.MinInstances > 0 && in.hasLogs && c.BillableInstanceSeconds > 0 {
+	if in.svc.Billing != model.BillingInstance && in.svc.MinInstances > 0 && in.hasLogs && c.BillableInstanceSeconds > 0 {
 		c.IdleMinInstanceSeconds = min(max(0, c.BillableInstanceSeconds-active), float64(in.svc.MinInstances)*in.window.Seconds())
 		idle = c.IdleMinInstanceSeconds / c.BillableInstanceSeconds
 	}
@@ -173,10 +173,10 @@ func instanceUSDPerSecond(svc Service, p PriceTable, idle bool) float64 {
 // otherwise, and for GPU services, which Cloud Run bills instance-based
 // with minimum instances at the full rate.
 func minInstanceUSDPerSecond(svc Service, p PriceTable) float64 {
-	if svc.Billing != collect.BillingInstance && svc.GPUs == 0 {
+	if svc.Billing != model.BillingInstance && svc.GPUs == 0 {
 		return instanceUSDPerSecond(svc, p, true)
 	}
-	inst := withIdleRates(Prices(svc.Region, collect.BillingInstance))
+	inst := withIdleRates(Prices(svc.Region, model.BillingInstance))
 	inst.USDPerGPUSecond = p.USDPerGPUSecond
 	return instanceUSDPerSecond(svc, inst, false)
 }
@@ -185,9 +185,9 @@ func minInstanceUSDPerSecond(svc Service, p PriceTable) float64 {
 // use: instance lifetimes under instance-based billing, busy time, startup
 // and shutdown plus request fees under request-based billing.
 func otherBilling(in costInput) *BillingAlternative {
-	alt := &BillingAlternative{Billing: collect.BillingInstance, BillableInstanceSeconds: in.lifetime.Seconds()}
-	if in.svc.Billing == collect.BillingInstance {
-		alt.Billing, alt.BillableInstanceSeconds = collect.BillingRequest, (in.busy + in.startup + in.shutdown).Seconds()
+	alt := &BillingAlternative{Billing: model.BillingInstance, BillableInstanceSeconds: in.lifetime.Seconds()}
+	if in.svc.Billing == model.BillingInstance {
+		alt.Billing, alt.BillableInstanceSeconds = model.BillingRequest, (in.busy + in.startup + in.shutdown).Seconds()
 	}
 	p := Prices(in.svc.Region, alt.Billing)
 	alt.TotalUSD = alt.BillableInstanceSeconds*(in.svc.CPU*p.USDPerVCPUSecond+float64(in.svc.MemoryMiB)/1024*p.USDPerGiBSecond) +

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze/summary"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // TestOtherEndpointsWarned: past summary.MaxEndpoints distinct endpoints,
@@ -26,7 +26,7 @@ func TestOtherEndpointsWarned(t *testing.T) {
 				r := req("1s", 10*time.Millisecond, "i1", "GET", fmt.Sprintf("/p/%05d", i))
 				s.Add(&r)
 			}
-			rpt := RunSummary(&collect.Dataset{}, s, Options{})
+			rpt := RunSummary(&model.Dataset{}, s, Options{})
 			var got string
 			for _, w := range rpt.Warnings {
 				if strings.Contains(w, "(other)") {

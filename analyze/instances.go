@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze/summary"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // instance is what the logs say about one container instance: its system
@@ -17,7 +17,7 @@ type instance struct {
 	reason   string
 	ready    time.Time         // startup probe succeeded; zero when unknown
 	end      time.Time         // shutdown or crash; zero when still up
-	endKind  collect.EventKind // of end
+	endKind  model.EventKind   // of end
 	memLimit int               // memory-limit-exceeded events
 	lastKill time.Time         // the last of them
 	acc      *summary.Instance // its requests; nil when it served none
@@ -43,7 +43,7 @@ func (in *instance) seen() time.Time {
 
 // instanceList joins the system log's instances and the summary's, sorted
 // by when each was first seen.
-func instanceList(events []collect.InstanceEvent, s *summary.Summary) []*instance {
+func instanceList(events []model.InstanceEvent, s *summary.Summary) []*instance {
 	byID := map[string]*instance{}
 	get := func(id string) *instance {
 		in := byID[id]
@@ -59,19 +59,19 @@ func instanceList(events []collect.InstanceEvent, s *summary.Summary) []*instanc
 		}
 		in := get(e.InstanceID)
 		switch e.Kind {
-		case collect.EventStart:
+		case model.EventStart:
 			if in.start.IsZero() || e.Time.Before(in.start) {
 				in.start, in.reason = e.Time, e.Reason
 			}
-		case collect.EventProbeSucceeded:
+		case model.EventProbeSucceeded:
 			if in.ready.IsZero() || e.Time.Before(in.ready) {
 				in.ready = e.Time
 			}
-		case collect.EventShutdown, collect.EventCrash:
+		case model.EventShutdown, model.EventCrash:
 			if e.Time.After(in.end) {
 				in.end, in.endKind = e.Time, e.Kind
 			}
-		case collect.EventMemoryLimitExceeded:
+		case model.EventMemoryLimitExceeded:
 			in.memLimit++
 			in.lastKill = maxTime(in.lastKill, e.Time)
 		}
@@ -137,9 +137,9 @@ func lanes(ins []*instance, cold map[string]bool, end time.Time, step time.Durat
 			l.Requests, l.FirstRequest, l.LastRequest = in.acc.N, in.acc.Early[0].T, in.acc.LastEnd
 		}
 		switch {
-		case !l.End.IsZero() && in.endKind == collect.EventCrash && !in.lastKill.IsZero() && !in.lastKill.After(l.End):
+		case !l.End.IsZero() && in.endKind == model.EventCrash && !in.lastKill.IsZero() && !in.lastKill.After(l.End):
 			l.EndReason = "memory_limit"
-		case !l.End.IsZero() && in.endKind == collect.EventCrash:
+		case !l.End.IsZero() && in.endKind == model.EventCrash:
 			l.EndReason = "crash"
 		case !l.End.IsZero():
 			l.EndReason = "shutdown"
@@ -166,7 +166,7 @@ const maxLaneSteps = 200
 
 // laneStep is the lanes' step for a window: the shortest that splits it
 // into at most maxLaneSteps.
-func laneStep(w collect.Window) time.Duration {
+func laneStep(w model.Window) time.Duration {
 	for _, s := range laneSteps {
 		if w.End.Sub(w.Start) <= maxLaneSteps*s {
 			return s

@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"github.com/runlens/runlens/analyze/summary"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -14,10 +13,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/model"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/runlens/runlens/analyze"
-	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/sim/large"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/render"
@@ -29,7 +30,7 @@ import (
 type logForm struct {
 	name  string
 	files func(t testing.TB, lines [][]byte) map[string][]byte // file name to content
-	read  collect.ReadOptions
+	read  model.ReadOptions
 }
 
 var logForms = []logForm{
@@ -37,11 +38,11 @@ var logForms = []logForm{
 	{name: "array", files: asArray},
 	{name: "gzip", files: asGzip},
 	{name: "seven-files-shuffled", files: asPieces(7)},
-	{name: "one-worker", files: asNDJSON, read: collect.ReadOptions{Workers: 1}},
-	{name: "eight-workers", files: asNDJSON, read: collect.ReadOptions{Workers: 8}},
-	{name: "chunks-4KiB", files: asNDJSON, read: collect.ReadOptions{ChunkBytes: 4 << 10}},
-	{name: "chunks-1MiB", files: asNDJSON, read: collect.ReadOptions{ChunkBytes: 1 << 20}},
-	{name: "array-chunks-4KiB-one-worker", files: asArray, read: collect.ReadOptions{ChunkBytes: 4 << 10, Workers: 1}},
+	{name: "one-worker", files: asNDJSON, read: model.ReadOptions{Workers: 1}},
+	{name: "eight-workers", files: asNDJSON, read: model.ReadOptions{Workers: 8}},
+	{name: "chunks-4KiB", files: asNDJSON, read: model.ReadOptions{ChunkBytes: 4 << 10}},
+	{name: "chunks-1MiB", files: asNDJSON, read: model.ReadOptions{ChunkBytes: 1 << 20}},
+	{name: "array-chunks-4KiB-one-worker", files: asArray, read: model.ReadOptions{ChunkBytes: 4 << 10, Workers: 1}},
 }
 
 func asNDJSON(_ testing.TB, lines [][]byte) map[string][]byte {
@@ -175,7 +176,7 @@ func TestReportSameWhateverTheLogsForm(t *testing.T) {
 			for _, name := range []string{"requests.ndjson.gz", "system.ndjson.gz"} {
 				logs[name] = readLines(t, filepath.Join(dir, name))
 			}
-			want := fixtureReport(t, dir, collect.ReadOptions{})
+			want := fixtureReport(t, dir, model.ReadOptions{})
 			for _, form := range logForms {
 				t.Run(form.name, func(t *testing.T) {
 					snap := t.TempDir()
@@ -197,7 +198,7 @@ func TestReportSameWhateverTheLogsForm(t *testing.T) {
 	}
 }
 
-func fixtureReport(t testing.TB, dir string, read collect.ReadOptions) []byte {
+func fixtureReport(t testing.TB, dir string, read model.ReadOptions) []byte {
 	t.Helper()
 	ds, err := snapshot.LoadTuned(dir, summary.New(), read)
 	if err != nil {

@@ -3,7 +3,7 @@ package analyze
 import (
 	"strings"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // Metric types runlens reads.
@@ -22,8 +22,8 @@ const (
 )
 
 // series returns the series of one metric type.
-func series(ds *collect.Dataset, metric string) []*collect.Series {
-	var out []*collect.Series
+func series(ds *model.Dataset, metric string) []*model.Series {
+	var out []*model.Series
 	for i := range ds.Metrics {
 		if ds.Metrics[i].Metric == metric {
 			out = append(out, &ds.Metrics[i])
@@ -34,7 +34,7 @@ func series(ds *collect.Dataset, metric string) []*collect.Series {
 
 // sumPoints adds the scalar values of every point of the given series that
 // ends inside the window (all points when the window is zero).
-func sumPoints(ss []*collect.Series, w collect.Window) float64 {
+func sumPoints(ss []*model.Series, w model.Window) float64 {
 	var sum float64
 	for _, s := range ss {
 		for _, p := range s.Points {
@@ -46,7 +46,7 @@ func sumPoints(ss []*collect.Series, w collect.Window) float64 {
 	return sum
 }
 
-func pointScalar(s *collect.Series, p collect.Point) float64 {
+func pointScalar(s *model.Series, p model.Point) float64 {
 	switch s.ValueType {
 	case "INT64", "BOOL":
 		return float64(p.Int)
@@ -59,7 +59,7 @@ func pointScalar(s *collect.Series, p collect.Point) float64 {
 	return p.Double
 }
 
-func inWindow(p collect.Point, w collect.Window) bool {
+func inWindow(p model.Point, w model.Window) bool {
 	if w.IsZero() {
 		return true
 	}
@@ -67,4 +67,4 @@ func inWindow(p collect.Point, w collect.Window) bool {
 }
 
 // label returns a metric label, case-insensitively for the value.
-func label(s *collect.Series, key string) string { return strings.ToLower(s.MetricLabels[key]) }
+func label(s *model.Series, key string) string { return strings.ToLower(s.MetricLabels[key]) }

@@ -1,6 +1,6 @@
 package analyze
 
-import "github.com/runlens/runlens/collect"
+import "github.com/runlens/runlens/model"
 
 // Cloud Run prices read from cloud.google.com/run/pricing in 2026-11. The
 // Tier 1 rates are confirmed; Tier 2 is estimated as 1.4 times Tier 1 (the
@@ -15,16 +15,16 @@ import "github.com/runlens/runlens/collect"
 // Gross prices: the monthly free tier is per billing account and is not
 // subtracted.
 var priceTables = []PriceTable{
-	{Date: "2026-11", Source: "cloud.google.com/run/pricing", Tier: 1, Billing: collect.BillingRequest,
+	{Date: "2026-11", Source: "cloud.google.com/run/pricing", Tier: 1, Billing: model.BillingRequest,
 		USDPerVCPUSecond: 0.000024, USDPerGiBSecond: 0.0000025, USDPerMillionReqs: 0.40,
 		USDPerIdleVCPUSecond: 0.0000025, USDPerIdleGiBSecond: 0.0000025},
-	{Date: "2026-11", Source: "cloud.google.com/run/pricing", Tier: 1, Billing: collect.BillingInstance,
+	{Date: "2026-11", Source: "cloud.google.com/run/pricing", Tier: 1, Billing: model.BillingInstance,
 		USDPerVCPUSecond: 0.000018, USDPerGiBSecond: 0.000002,
 		USDPerIdleVCPUSecond: 0.000018, USDPerIdleGiBSecond: 0.000002},
-	{Date: "2026-11", Source: "estimated: 1.4 x Tier 1, not confirmed", Tier: 2, Billing: collect.BillingRequest,
+	{Date: "2026-11", Source: "estimated: 1.4 x Tier 1, not confirmed", Tier: 2, Billing: model.BillingRequest,
 		USDPerVCPUSecond: 0.0000336, USDPerGiBSecond: 0.0000035, USDPerMillionReqs: 0.40,
 		USDPerIdleVCPUSecond: 0.0000035, USDPerIdleGiBSecond: 0.0000035},
-	{Date: "2026-11", Source: "estimated: 1.4 x Tier 1, not confirmed", Tier: 2, Billing: collect.BillingInstance,
+	{Date: "2026-11", Source: "estimated: 1.4 x Tier 1, not confirmed", Tier: 2, Billing: model.BillingInstance,
 		USDPerVCPUSecond: 0.0000252, USDPerGiBSecond: 0.0000028,
 		USDPerIdleVCPUSecond: 0.0000252, USDPerIdleGiBSecond: 0.0000028},
 }
@@ -49,8 +49,8 @@ func Tier(region string) int {
 // Prices returns the built-in price table for a region and billing mode.
 func Prices(region, billing string) PriceTable {
 	t := Tier(region)
-	if billing != collect.BillingInstance {
-		billing = collect.BillingRequest
+	if billing != model.BillingInstance {
+		billing = model.BillingRequest
 	}
 	for _, p := range priceTables {
 		if p.Tier == t && p.Billing == billing {

@@ -3,23 +3,24 @@ package analyze
 import (
 	"cmp"
 	"fmt"
-	"github.com/runlens/runlens/analyze/summary"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/model"
+
 	"github.com/runlens/runlens/internal/english"
 )
 
 // reconcileInput is what reconciliation compares.
 type reconcileInput struct {
-	client       *collect.ClientRun
+	client       *model.ClientRun
 	counts       map[summary.Key]int64   // server requests per endpoint
 	total        int64                   // server requests in all
 	cause        map[summary.Key]*strays // the server requests the client may not have counted
 	metricTotal  int64                   // -1 without a request_count metric
-	clientWindow collect.Window          // server time; zero when the client has no timeline
+	clientWindow model.Window            // server time; zero when the client has no timeline
 	endpointMap  map[string]string
 }
 
@@ -49,7 +50,7 @@ func (s *strays) add(o *strays) {
 // another user agent during it, or the load generator's and still in
 // flight when the run ended. The load generator's agent is the one that
 // sent the most requests during the run.
-func classify(s *summary.Summary, w collect.Window) map[summary.Key]*strays {
+func classify(s *summary.Summary, w model.Window) map[summary.Key]*strays {
 	ua := clientAgent(s, w)
 	out := map[summary.Key]*strays{}
 	lo, hi := w.Start.Add(-outsideMargin).Unix(), w.End.Add(outsideMargin).Unix()
@@ -84,7 +85,7 @@ func classify(s *summary.Summary, w collect.Window) map[summary.Key]*strays {
 
 // clientAgent is the user agent that sent the most requests during the
 // client's run (over the whole log without one): the load generator's.
-func clientAgent(s *summary.Summary, w collect.Window) string {
+func clientAgent(s *summary.Summary, w model.Window) string {
 	counts := map[string]int64{}
 	for _, e := range s.Endpoints() {
 		for a, as := range e.Recon.ByAgent {
@@ -209,11 +210,11 @@ func explain(row *Reconciliation, s strays, connFail int64, hasClient bool) int6
 
 // connectionFailures counts the client failures of one endpoint ("" for
 // all) whose error says the request never got a response from the service.
-func connectionFailures(c *collect.ClientRun, endpoint string) int64 {
+func connectionFailures(c *model.ClientRun, endpoint string) int64 {
 	var n int64
 	for _, f := range c.Failures {
 		m, name := splitMethod(f.Method, f.Name)
-		if endpoint != "" && endpointLabel(collect.ClientEndpoint{Method: m, Name: name}) != endpoint {
+		if endpoint != "" && endpointLabel(model.ClientEndpoint{Method: m, Name: name}) != endpoint {
 			continue
 		}
 		if isConnectionError(f.Error) {
@@ -237,7 +238,7 @@ func isConnectionError(e string) bool {
 // user's mapping (keyed by "METHOD name" or name, valued "METHOD /path"),
 // else the same method and path, or the only path that matches when the
 // client gives no method.
-func matchServer(e collect.ClientEndpoint, groups map[summary.Key]int64, mapping map[string]string) (summary.Key, bool) {
+func matchServer(e model.ClientEndpoint, groups map[summary.Key]int64, mapping map[string]string) (summary.Key, bool) {
 	m, name := splitMethod(e.Method, e.Name)
 	for _, key := range []string{strings.TrimSpace(m + " " + name), name} {
 		if to, ok := mapping[key]; ok {
@@ -262,7 +263,7 @@ func matchServer(e collect.ClientEndpoint, groups map[summary.Key]int64, mapping
 }
 
 // endpointLabel names a client endpoint as "METHOD /path".
-func endpointLabel(e collect.ClientEndpoint) string {
+func endpointLabel(e model.ClientEndpoint) string {
 	m, name := splitMethod(e.Method, e.Name)
 	if m == "" {
 		return name

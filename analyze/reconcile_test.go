@@ -5,14 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 func TestReconcileExplainsStrays(t *testing.T) {
 	ms := time.Millisecond
-	ua := func(r collect.Request, agent string) collect.Request { r.UserAgent = agent; return r }
+	ua := func(r model.Request, agent string) model.Request { r.UserAgent = agent; return r }
 	const locust = "python-requests/2.31.0"
-	var reqs []collect.Request
+	var reqs []model.Request
 	for i := 0; i < 20; i++ {
 		reqs = append(reqs, ua(req("1s", 100*ms, "a", "GET", "/"), locust))
 	}
@@ -22,15 +22,15 @@ func TestReconcileExplainsStrays(t *testing.T) {
 		ua(req("5s", 100*ms, "a", "GET", "/"), "k6/0.49.0"),      // another client during the run
 		ua(req("40s", 100*ms, "a", "GET", "/other"), "curl/8.0"), // after the run
 	)
-	client := &collect.ClientRun{
+	client := &model.ClientRun{
 		Tool:      "locust",
-		Endpoints: []collect.ClientEndpoint{{Method: "GET", Name: "/", Requests: 23, Failures: 3}},
-		Total:     collect.ClientEndpoint{Name: "Aggregated", Requests: 23, Failures: 3},
-		Failures:  []collect.ClientFailure{{Method: "GET", Name: "/", Error: "ConnectionRefusedError(111, 'Connection refused')", Occurrences: 3}},
+		Endpoints: []model.ClientEndpoint{{Method: "GET", Name: "/", Requests: 23, Failures: 3}},
+		Total:     model.ClientEndpoint{Name: "Aggregated", Requests: 23, Failures: 3},
+		Failures:  []model.ClientFailure{{Method: "GET", Name: "/", Error: "ConnectionRefusedError(111, 'Connection refused')", Occurrences: 3}},
 		History:   secondRows(9),
 	}
 	zero := time.Duration(0)
-	rpt := Run(&collect.Dataset{Client: client, Requests: reqs}, Options{ClockOffset: &zero})
+	rpt := Run(&model.Dataset{Client: client, Requests: reqs}, Options{ClockOffset: &zero})
 	rows := map[string]Reconciliation{}
 	for _, r := range rpt.Reconciliation {
 		rows[r.Endpoint] = r
@@ -61,10 +61,10 @@ func TestReconcileExplainsStrays(t *testing.T) {
 
 func TestReconcileUnexplained(t *testing.T) {
 	ms := time.Millisecond
-	client := &collect.ClientRun{Tool: "locust",
-		Endpoints: []collect.ClientEndpoint{{Method: "GET", Name: "/", Requests: 5}},
-		Total:     collect.ClientEndpoint{Name: "Aggregated", Requests: 5}}
-	rpt := Run(&collect.Dataset{Client: client, Requests: []collect.Request{req("1s", 10*ms, "a", "GET", "/")}}, Options{})
+	client := &model.ClientRun{Tool: "locust",
+		Endpoints: []model.ClientEndpoint{{Method: "GET", Name: "/", Requests: 5}},
+		Total:     model.ClientEndpoint{Name: "Aggregated", Requests: 5}}
+	rpt := Run(&model.Dataset{Client: client, Requests: []model.Request{req("1s", 10*ms, "a", "GET", "/")}}, Options{})
 	found := false
 	for _, f := range rpt.Findings {
 		found = found || (f.ID == "unexplained_difference" && f.Value == 4)
@@ -76,10 +76,10 @@ func TestReconcileUnexplained(t *testing.T) {
 
 func TestEndpointMap(t *testing.T) {
 	ms := time.Millisecond
-	client := &collect.ClientRun{Tool: "jmeter",
-		Endpoints: []collect.ClientEndpoint{{Name: "Predict image", Requests: 1}},
-		Total:     collect.ClientEndpoint{Requests: 1}}
-	ds := &collect.Dataset{Client: client, Requests: []collect.Request{req("1s", 10*ms, "a", "POST", "/predict")}}
+	client := &model.ClientRun{Tool: "jmeter",
+		Endpoints: []model.ClientEndpoint{{Name: "Predict image", Requests: 1}},
+		Total:     model.ClientEndpoint{Requests: 1}}
+	ds := &model.Dataset{Client: client, Requests: []model.Request{req("1s", 10*ms, "a", "POST", "/predict")}}
 	rpt := Run(ds, Options{EndpointMap: map[string]string{"Predict image": "POST /predict"}})
 	if got := rpt.Client.Endpoints[0].Server; got != "POST /predict" {
 		t.Errorf("mapped to %q, want POST /predict", got)
@@ -91,7 +91,7 @@ func TestEndpointMap(t *testing.T) {
 
 func TestChurn(t *testing.T) {
 	ms := time.Millisecond
-	var ds collect.Dataset
+	var ds model.Dataset
 	// Steady 2 req/s for 10 minutes on instance "base"; a new instance starts
 	// every minute from minute 2 and takes the next request.
 	for s := 0; s < 600; s++ {
@@ -99,11 +99,11 @@ func TestChurn(t *testing.T) {
 			ds.Requests = append(ds.Requests, req((time.Duration(s)*time.Second+time.Duration(k)*500*ms).String(), 100*ms, "base", "GET", "/"))
 		}
 	}
-	ds.Events = append(ds.Events, event("-1s", collect.EventStart, "base"))
+	ds.Events = append(ds.Events, event("-1s", model.EventStart, "base"))
 	for m := 2; m < 9; m++ {
 		id := "i" + string(rune('0'+m))
 		start := time.Duration(m) * time.Minute
-		ds.Events = append(ds.Events, event(start.String(), collect.EventStart, id))
+		ds.Events = append(ds.Events, event(start.String(), model.EventStart, id))
 		ds.Requests = append(ds.Requests, req((start+3*time.Second).String(), 8*time.Second, id, "GET", "/"))
 	}
 	rpt := Run(&ds, Options{})
@@ -121,10 +121,10 @@ func TestChurn(t *testing.T) {
 
 // secondRows is a client timeline of aggregate rows once a second from t0
 // to t0+last seconds: the client stopped within a second of the last row.
-func secondRows(last int) []collect.ClientSample {
-	var rows []collect.ClientSample
+func secondRows(last int) []model.ClientSample {
+	var rows []model.ClientSample
 	for s := 0; s <= last; s++ {
-		rows = append(rows, collect.ClientSample{Time: t0.Add(time.Duration(s) * time.Second), Name: "Aggregated"})
+		rows = append(rows, model.ClientSample{Time: t0.Add(time.Duration(s) * time.Second), Name: "Aggregated"})
 	}
 	return rows
 }

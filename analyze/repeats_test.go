@@ -8,8 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // TestRepeatedEntriesCountedOnce repeats a fixture's log entries (every
@@ -42,7 +41,7 @@ func TestRepeatedEntriesCountedOnce(t *testing.T) {
 		}
 		logs[name] = out
 	}
-	want := string(fixtureReport(t, dir, collect.ReadOptions{}))
+	want := string(fixtureReport(t, dir, model.ReadOptions{}))
 	warning := fmt.Sprintf("%d entries repeat an earlier entry", repeats)
 	for _, form := range logForms {
 		t.Run(form.name, func(t *testing.T) {

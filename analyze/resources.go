@@ -4,12 +4,12 @@ import (
 	"slices"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // resources summarizes CPU and memory utilization over the window, from the
 // utilization distributions merged across instances and time.
-func resources(ds *collect.Dataset, w collect.Window) (Resources, []UtilPoint, []UtilPoint) {
+func resources(ds *model.Dataset, w model.Window) (Resources, []UtilPoint, []UtilPoint) {
 	var r Resources
 	cpuAll, cpuPts := utilization(series(ds, metricCPU), w)
 	memAll, memPts := utilization(series(ds, metricMemory), w)
@@ -23,9 +23,9 @@ func resources(ds *collect.Dataset, w collect.Window) (Resources, []UtilPoint, [
 	}
 	for _, e := range ds.Events {
 		switch e.Kind {
-		case collect.EventMemoryLimitExceeded:
+		case model.EventMemoryLimitExceeded:
 			r.MemoryLimitExceededEvents++
-		case collect.EventCrash:
+		case model.EventCrash:
 			r.CrashEvents++
 		}
 	}
@@ -35,9 +35,9 @@ func resources(ds *collect.Dataset, w collect.Window) (Resources, []UtilPoint, [
 // utilization merges a utilization metric's distributions: all of them, and
 // per point time for the chart. Points whose buckets differ from the first
 // are left out of the whole (they still draw).
-func utilization(ss []*collect.Series, w collect.Window) (*collect.Distribution, []UtilPoint) {
-	var all *collect.Distribution
-	byTime := map[time.Time]*collect.Distribution{}
+func utilization(ss []*model.Series, w model.Window) (*model.Distribution, []UtilPoint) {
+	var all *model.Distribution
+	byTime := map[time.Time]*model.Distribution{}
 	for _, s := range ss {
 		for _, p := range s.Points {
 			if p.Dist == nil || p.Dist.Count == 0 || !inWindow(p, w) {
@@ -56,7 +56,7 @@ func utilization(ss []*collect.Series, w collect.Window) (*collect.Distribution,
 }
 
 // mergeInto adds d to acc, copying on first use so inputs are never changed.
-func mergeInto(acc, d *collect.Distribution) *collect.Distribution {
+func mergeInto(acc, d *model.Distribution) *model.Distribution {
 	if acc == nil {
 		c := *d
 		c.Bounds = slices.Clone(d.Bounds)
@@ -70,7 +70,7 @@ func mergeInto(acc, d *collect.Distribution) *collect.Distribution {
 // gpuResources adds GPU utilization and GPU memory utilization to r, from
 // the container/gpu metrics of services with GPUs, and returns their
 // points over time for the charts.
-func gpuResources(ds *collect.Dataset, w collect.Window, r *Resources) (gpu, gpuMem []UtilPoint) {
+func gpuResources(ds *model.Dataset, w model.Window, r *Resources) (gpu, gpuMem []UtilPoint) {
 	all, gpu := utilization(series(ds, metricGPU), w)
 	if all != nil {
 		r.HasGPU = true

@@ -5,14 +5,14 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze/summary"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // Run analyzes a dataset. The request log comes from the Dataset's Sink
 // when it is a *Summary, plus any entries kept in Requests. It never
 // fails: what is missing is listed in Report.Missing and the affected
 // fields stay zero.
-func Run(ds *collect.Dataset, opts Options) *Report {
+func Run(ds *model.Dataset, opts Options) *Report {
 	s, _ := ds.Sink.(*summary.Summary)
 	if len(ds.Requests) > 0 {
 		kept := summary.New()
@@ -33,7 +33,7 @@ func Run(ds *collect.Dataset, opts Options) *Report {
 // RunSummary analyzes a request-log summary with the rest of a dataset
 // (events, metrics, service, client); the dataset's own requests are not
 // read. The summary is not changed.
-func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
+func RunSummary(ds *model.Dataset, s *summary.Summary, opts Options) *Report {
 	ps := opts.percentiles()
 	rpt := &Report{
 		Schema:      Schema,
@@ -118,7 +118,7 @@ func RunSummary(ds *collect.Dataset, s *summary.Summary, opts Options) *Report {
 }
 
 // maxActiveMetric is the highest active instance count the metric reported.
-func maxActiveMetric(ds *collect.Dataset, w collect.Window) int {
+func maxActiveMetric(ds *model.Dataset, w model.Window) int {
 	peak := 0
 	for _, p := range instanceSeries(ds, w) {
 		peak = max(peak, int(p.Active+0.5))
@@ -127,11 +127,11 @@ func maxActiveMetric(ds *collect.Dataset, w collect.Window) int {
 }
 
 // window is the manifest's window, or the span of the data without one.
-func window(ds *collect.Dataset, s *summary.Summary) collect.Window {
+func window(ds *model.Dataset, s *summary.Summary) model.Window {
 	if !ds.Manifest.Window.IsZero() {
-		return collect.Window{Start: ds.Manifest.Window.Start.UTC(), End: ds.Manifest.Window.End.UTC()}
+		return model.Window{Start: ds.Manifest.Window.Start.UTC(), End: ds.Manifest.Window.End.UTC()}
 	}
-	var w collect.Window
+	var w model.Window
 	see := func(t time.Time) {
 		if t.IsZero() {
 			return
@@ -161,7 +161,7 @@ func window(ds *collect.Dataset, s *summary.Summary) collect.Window {
 			see(h.Time)
 		}
 	}
-	return collect.Window{Start: w.Start.UTC(), End: w.End.UTC()}
+	return model.Window{Start: w.Start.UTC(), End: w.End.UTC()}
 }
 
 // Cloud Run's defaults, assumed when no service resource was given.
@@ -172,18 +172,18 @@ const (
 	defaultMaxInstance = 100
 )
 
-func service(ds *collect.Dataset, s *summary.Summary) Service {
+func service(ds *model.Dataset, s *summary.Summary) Service {
 	m := ds.Manifest
 	if c := ds.Service; c != nil {
 		return Service{Project: first(c.Project, m.Project), Region: first(c.Region, m.Region), Name: first(c.Name, m.Service),
 			CPU: c.CPU, MemoryMiB: c.MemoryMiB, Concurrency: c.Concurrency,
-			MinInstances: c.MinInstances, MaxInstances: c.MaxInstances, Billing: first(c.Billing, collect.BillingRequest),
-			Containers: max(c.Containers, 1), ScalingMode: first(c.ScalingMode, collect.ScalingAutomatic), Accelerator: c.Accelerator, GPUs: c.GPUs}
+			MinInstances: c.MinInstances, MaxInstances: c.MaxInstances, Billing: first(c.Billing, model.BillingRequest),
+			Containers: max(c.Containers, 1), ScalingMode: first(c.ScalingMode, model.ScalingAutomatic), Accelerator: c.Accelerator, GPUs: c.GPUs}
 	}
 	name, region := s.FirstService()
 	return Service{Project: m.Project, Region: first(m.Region, region), Name: first(m.Service, name),
 		CPU: defaultCPU, MemoryMiB: defaultMemoryMiB, Concurrency: defaultConcurrency, MaxInstances: defaultMaxInstance,
-		Billing: collect.BillingRequest, Containers: 1, ScalingMode: collect.ScalingAutomatic, Assumed: true}
+		Billing: model.BillingRequest, Containers: 1, ScalingMode: model.ScalingAutomatic, Assumed: true}
 }
 
 func first(a, b string) string {
@@ -195,7 +195,7 @@ func first(a, b string) string {
 
 // alignment puts the client on the server's clock: the user's offset, or
 // one estimated by cross-correlating request rates, or none.
-func alignment(ds *collect.Dataset, s *summary.Summary, opts Options) Alignment {
+func alignment(ds *model.Dataset, s *summary.Summary, opts Options) Alignment {
 	a := Alignment{Method: "none"}
 	if ds.Client == nil {
 		return a
@@ -214,7 +214,7 @@ func alignment(ds *collect.Dataset, s *summary.Summary, opts Options) Alignment 
 
 // clientStep is the usual spacing of the client's timeline rows (the
 // smallest positive gap), one second when unknown.
-func clientStep(c *collect.ClientRun) time.Duration {
+func clientStep(c *model.ClientRun) time.Duration {
 	step := time.Duration(0)
 	for i := 1; i < len(c.History); i++ {
 		if d := c.History[i].Time.Sub(c.History[i-1].Time); d > 0 && (step == 0 || d < step) {
@@ -228,14 +228,14 @@ func clientStep(c *collect.ClientRun) time.Duration {
 }
 
 // clientWindow is the client's run on server time; zero without a timeline.
-func clientWindow(a Alignment, offset time.Duration) collect.Window {
+func clientWindow(a Alignment, offset time.Duration) model.Window {
 	if a.ClientStart.IsZero() {
-		return collect.Window{}
+		return model.Window{}
 	}
-	return collect.Window{Start: a.ClientStart.Add(-offset), End: a.ClientEnd.Add(a.ClientStep - offset)}
+	return model.Window{Start: a.ClientStart.Add(-offset), End: a.ClientEnd.Add(a.ClientStep - offset)}
 }
 
-func sources(ds *collect.Dataset) []Source {
+func sources(ds *model.Dataset) []Source {
 	out := make([]Source, 0, len(ds.Sources))
 	for _, s := range ds.Sources {
 		out = append(out, Source{Path: s.Path, Format: s.Format, Items: s.Items})
@@ -245,7 +245,7 @@ func sources(ds *collect.Dataset) []Source {
 
 // missing says which sources the report had to do without, what that
 // costs, and how to get them.
-func missing(ds *collect.Dataset, s *summary.Summary) []string {
+func missing(ds *model.Dataset, s *summary.Summary) []string {
 	out := []string{}
 	add := func(cond bool, msg string) {
 		if cond {

@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze/summary"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // clientSeries is the client's aggregate timeline moved onto server time.
-func clientSeries(c *collect.ClientRun, offset time.Duration) []ClientPoint {
+func clientSeries(c *model.ClientRun, offset time.Duration) []ClientPoint {
 	out := []ClientPoint{}
 	if c == nil {
 		return out
@@ -31,7 +31,7 @@ func clientSeries(c *collect.ClientRun, offset time.Duration) []ClientPoint {
 	return out
 }
 
-func quantileOf(ps []collect.Percentile, q float64) float64 {
+func quantileOf(ps []model.Percentile, q float64) float64 {
 	for _, p := range ps {
 		if p.Q == q {
 			return ms(p.Value)
@@ -54,7 +54,7 @@ var seriesSteps = []time.Duration{
 // SeriesStep is the step of series.server for a window: the smallest of 1,
 // 2, 5, 10, 15, 20 and 30 s and 1, 2, 5, 10, 15 and 30 min that splits the
 // window into at most 3,600 steps, else an hour.
-func SeriesStep(w collect.Window) time.Duration {
+func SeriesStep(w model.Window) time.Duration {
 	span := w.End.Sub(w.Start)
 	for _, step := range seriesSteps {
 		if span <= maxServerPoints*step {
@@ -67,7 +67,7 @@ func SeriesStep(w collect.Window) time.Duration {
 // serverStep is the step of series.server: SeriesStep of the window, made
 // a multiple of the summary's latency intervals so that each step's
 // percentiles are those of exactly its requests.
-func serverStep(w collect.Window, s *summary.Summary) time.Duration {
+func serverStep(w model.Window, s *summary.Summary) time.Duration {
 	step := SeriesStep(w)
 	width := s.IntervalWidth()
 	for _, st := range seriesSteps {
@@ -83,7 +83,7 @@ func serverStep(w collect.Window, s *summary.Summary) time.Duration {
 // (exact while the step has at most 1,000 requests, else within 1 %).
 // Every step of the window, and of the requests' span, has a point: those
 // without requests count zero, and have no percentiles.
-func serverSeries(s *summary.Summary, step time.Duration, w collect.Window) []ServerPoint {
+func serverSeries(s *summary.Summary, step time.Duration, w model.Window) []ServerPoint {
 	size := max(int64(step/time.Second), 1)
 	var counts []ServerPoint
 	s.Arrivals().Each(func(sec int64, n uint64) {
@@ -145,7 +145,7 @@ func endpointSeries(s *summary.Summary) []EndpointSeries {
 // from the first step of the window or of the points, whichever is
 // earlier, to the last. Where points lie far outside the window (more
 // than maxServerPoints steps), only the window's steps are filled.
-func zeroFilled(ps []ServerPoint, size int64, w collect.Window) []ServerPoint {
+func zeroFilled(ps []ServerPoint, size int64, w model.Window) []ServerPoint {
 	from, to := int64(math.MaxInt64), int64(math.MinInt64)
 	if !w.IsZero() {
 		from, to = summary.FloorDiv(w.Start.Unix(), size)*size, summary.FloorDiv(w.End.Unix(), size)*size
@@ -182,7 +182,7 @@ func zeroFilled(ps []ServerPoint, size int64, w collect.Window) []ServerPoint {
 }
 
 // instanceSeries sums instance_count by state at each sample.
-func instanceSeries(ds *collect.Dataset, w collect.Window) []InstancePoint {
+func instanceSeries(ds *model.Dataset, w model.Window) []InstancePoint {
 	byTime := map[time.Time]*InstancePoint{}
 	for _, s := range series(ds, metricInstanceCount) {
 		for _, p := range s.Points {
@@ -209,7 +209,7 @@ func instanceSeries(ds *collect.Dataset, w collect.Window) []InstancePoint {
 }
 
 // valueSeries sums a scalar metric across series at each sample.
-func valueSeries(ss []*collect.Series, w collect.Window) []ValuePoint {
+func valueSeries(ss []*model.Series, w model.Window) []ValuePoint {
 	byTime := map[time.Time]float64{}
 	for _, s := range ss {
 		for _, p := range s.Points {
@@ -227,7 +227,7 @@ func valueSeries(ss []*collect.Series, w collect.Window) []ValuePoint {
 
 // statusSeries is request counts by status class: from the request_count
 // metric where given, else from the request logs in 10 s steps.
-func statusSeries(ds *collect.Dataset, s *summary.Summary, w collect.Window) []StatusPoint {
+func statusSeries(ds *model.Dataset, s *summary.Summary, w model.Window) []StatusPoint {
 	byTime := map[time.Time]*StatusPoint{}
 	at := func(t time.Time) *StatusPoint {
 		sp := byTime[t]
@@ -290,7 +290,7 @@ func addClass(sp *StatusPoint, class string, n float64) {
 
 // startupSeries is startup latency per cold start from the system logs, or
 // the startup_latencies metric's mean per sample where the logs have none.
-func startupSeries(ds *collect.Dataset, cs ColdStarts, w collect.Window) []ValuePoint {
+func startupSeries(ds *model.Dataset, cs ColdStarts, w model.Window) []ValuePoint {
 	out := []ValuePoint{}
 	for _, c := range cs.Instances {
 		if c.StartupMS >= 0 {

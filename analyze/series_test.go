@@ -2,12 +2,14 @@ package analyze
 
 import (
 	"bytes"
-	"github.com/runlens/runlens/analyze/summary"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/model"
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/sim/large"
@@ -29,7 +31,7 @@ func TestSeriesStep(t *testing.T) {
 		{365 * 24 * time.Hour, time.Hour},
 	} {
 		t.Run(tc.span.String(), func(t *testing.T) {
-			if got := SeriesStep(collect.Window{Start: t0, End: t0.Add(tc.span)}); got != tc.want {
+			if got := SeriesStep(model.Window{Start: t0, End: t0.Add(tc.span)}); got != tc.want {
 				t.Errorf("SeriesStep(%v) = %v, want %v", tc.span, got, tc.want)
 			}
 		})
@@ -38,7 +40,7 @@ func TestSeriesStep(t *testing.T) {
 
 // stepRequests groups requests by the step their arrival falls in, with
 // the latencies sorted.
-func stepRequests(reqs []collect.Request, step time.Duration) map[int64][]time.Duration {
+func stepRequests(reqs []model.Request, step time.Duration) map[int64][]time.Duration {
 	out := map[int64][]time.Duration{}
 	s := int64(step / time.Second)
 	for _, r := range reqs {
@@ -54,7 +56,7 @@ func stepRequests(reqs []collect.Request, step time.Duration) map[int64][]time.D
 // checkServerSeries checks what both paths promise of series.server:
 // points at multiples of the step, in order, no more than 3,600, counts
 // adding up to each step's requests and errors.
-func checkServerSeries(t *testing.T, rpt *Report, reqs []collect.Request, step time.Duration) {
+func checkServerSeries(t *testing.T, rpt *Report, reqs []model.Request, step time.Duration) {
 	t.Helper()
 	s := rpt.Series
 	if s.ServerStepS != step.Seconds() {
@@ -93,7 +95,7 @@ func checkServerSeries(t *testing.T, rpt *Report, reqs []collect.Request, step t
 // percentiles are the exact nearest rank of the step's requests.
 func TestServerSeriesStep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 7))
-	var reqs []collect.Request
+	var reqs []model.Request
 	for i := range 20000 {
 		arrive := time.Duration(rng.Int64N(int64(7190 * time.Second)))
 		if i == 0 {
@@ -106,7 +108,7 @@ func TestServerSeriesStep(t *testing.T) {
 		}
 		reqs = append(reqs, r)
 	}
-	rpt := Run(&collect.Dataset{Requests: reqs}, Options{})
+	rpt := Run(&model.Dataset{Requests: reqs}, Options{})
 	step := 2 * time.Second
 	checkServerSeries(t, rpt, reqs, step)
 
@@ -128,8 +130,8 @@ func TestServerSeriesStepLarge(t *testing.T) {
 	if err := large.Write(&b, large.Options{Requests: 30000, Seed: 11, Span: 72 * time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	exact, acc := &collect.Dataset{}, &collect.Dataset{Sink: summary.New()}
-	for _, ds := range []*collect.Dataset{exact, acc} {
+	exact, acc := &model.Dataset{}, &model.Dataset{Sink: summary.New()}
+	for _, ds := range []*model.Dataset{exact, acc} {
 		if _, err := collect.ReadLogs("big.ndjson", bytes.NewReader(b.Bytes()), ds); err != nil {
 			t.Fatal(err)
 		}

@@ -13,16 +13,17 @@ import (
 	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/sim/large"
+	"github.com/runlens/runlens/model"
 )
 
 // largeRequests reads n generated requests, kept in the Dataset.
-func largeRequests(t testing.TB, n int) []collect.Request {
+func largeRequests(t testing.TB, n int) []model.Request {
 	t.Helper()
 	var b bytes.Buffer
 	if err := large.Write(&b, large.Options{Requests: n, Seed: 11}); err != nil {
 		t.Fatal(err)
 	}
-	ds := &collect.Dataset{}
+	ds := &model.Dataset{}
 	if _, err := collect.ReadLogs("big.ndjson", &b, ds); err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,7 @@ func largeRequests(t testing.TB, n int) []collect.Request {
 
 func reportOf(t testing.TB, s *summary.Summary) []byte {
 	t.Helper()
-	b, err := json.MarshalIndent(RunSummary(&collect.Dataset{}, s, Options{}), "", " ")
+	b, err := json.MarshalIndent(RunSummary(&model.Dataset{}, s, Options{}), "", " ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestReportFromHalvesIsTheWholes(t *testing.T) {
 // nearest rank of its latencies, computed here from the requests.
 func TestSketchedPercentilesWithinOnePercent(t *testing.T) {
 	reqs := largeRequests(t, 60000)
-	rpt := Run(&collect.Dataset{Requests: reqs}, Options{})
+	rpt := Run(&model.Dataset{Requests: reqs}, Options{})
 	byEndpoint := map[string][]time.Duration{}
 	for _, r := range reqs {
 		byEndpoint[r.Method+" "+r.Path] = append(byEndpoint[r.Method+" "+r.Path], r.Latency)
@@ -123,7 +124,7 @@ func TestBusyConflictCounted(t *testing.T) {
 	file := func(from time.Duration, n int, lat time.Duration) *summary.Summary {
 		s := summary.New()
 		for i := range n {
-			r := collect.Request{Time: base.Add(from + time.Duration(i)*time.Second), Latency: lat, Status: 200, InstanceID: "a"}
+			r := model.Request{Time: base.Add(from + time.Duration(i)*time.Second), Latency: lat, Status: 200, InstanceID: "a"}
 			s.Add(&r)
 		}
 		return s
@@ -131,7 +132,7 @@ func TestBusyConflictCounted(t *testing.T) {
 	sink := summary.New()
 	sink.Combine(file(time.Hour, 3600, 100*time.Millisecond))
 	sink.Combine(file(0, 1, 90*time.Minute)) // in flight across the other file's closed spans
-	rpt := RunSummary(&collect.Dataset{}, sink, Options{})
+	rpt := RunSummary(&model.Dataset{}, sink, Options{})
 	if len(rpt.Warnings) != 1 || !bytes.Contains([]byte(rpt.Warnings[0]), []byte("1 requests reached into busy spans")) {
 		t.Errorf("warnings %q, want one counting the request", rpt.Warnings)
 	}

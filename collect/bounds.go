@@ -3,24 +3,16 @@ package collect
 import (
 	"strconv"
 	"unicode/utf8"
-)
 
-// MaxStringBytes bounds each string runlens keeps of a log entry: URL,
-// path, method, user agent, remote address, protocol, instance id,
-// revision, service, location, trace, severity and a system entry's text
-// and reason. A longer one is cut at a character boundary and ends with
-// "…(N bytes)", N its full length, so that a 1 MB URL costs 4 KiB in
-// every summary key and output that holds it; a warning per file says
-// how many were cut. Strings cut alike are one: two paths that differ
-// only after 4 KiB and have one length are one endpoint.
-const MaxStringBytes = 4096
+	"github.com/runlens/runlens/model"
+)
 
 // cutString returns s bounded to MaxStringBytes, and whether it was cut.
 func cutString(s string) (string, bool) {
-	if len(s) <= MaxStringBytes {
+	if len(s) <= model.MaxStringBytes {
 		return s, false
 	}
-	i := MaxStringBytes
+	i := model.MaxStringBytes
 	for i > 0 && !utf8.RuneStart(s[i]) {
 		i--
 	}
@@ -29,7 +21,7 @@ func cutString(s string) (string, bool) {
 
 // cut bounds *s, counting what it cut.
 func (lr *logReader) cut(s *string) {
-	if len(*s) <= MaxStringBytes {
+	if len(*s) <= model.MaxStringBytes {
 		return
 	}
 	lr.cuts++
@@ -38,7 +30,7 @@ func (lr *logReader) cut(s *string) {
 }
 
 // cutRequest bounds the strings of a request.
-func (lr *logReader) cutRequest(r *Request) {
+func (lr *logReader) cutRequest(r *model.Request) {
 	for _, s := range [...]*string{&r.Method, &r.URL, &r.Path, &r.UserAgent, &r.RemoteIP, &r.Protocol,
 		&r.InstanceID, &r.Revision, &r.Service, &r.Location, &r.Trace, &r.InsertID, &r.Severity} {
 		lr.cut(s)
@@ -46,7 +38,7 @@ func (lr *logReader) cutRequest(r *Request) {
 }
 
 // cutEvent bounds the strings of a system entry.
-func (lr *logReader) cutEvent(ev *InstanceEvent) {
+func (lr *logReader) cutEvent(ev *model.InstanceEvent) {
 	for _, s := range [...]*string{&ev.InstanceID, &ev.Revision, &ev.Text, &ev.Reason} {
 		lr.cut(s)
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/runlens/runlens/model"
 )
 
 // TestLongStringsCutAtInput reads entries whose URL, user agent, instance
@@ -20,14 +22,14 @@ func TestLongStringsCutAtInput(t *testing.T) {
 		`"timestamp":"2024-03-14T10:00:00Z","labels":{"instanceId":"i"},"logName":"projects/p/logs/run.googleapis.com%%2Fvarlog%%2Fsystem"}`, long)
 	for _, form := range []struct {
 		name, text string
-		read       ReadOptions
+		read       model.ReadOptions
 	}{
-		{"ndjson", req + "\n" + sys + "\n", ReadOptions{}},
-		{"ndjson, small chunks", req + "\n" + sys + "\n", ReadOptions{ChunkBytes: 4 << 10, Workers: 2}},
-		{"array", "[" + req + ",\n" + sys + "]\n", ReadOptions{}},
+		{"ndjson", req + "\n" + sys + "\n", model.ReadOptions{}},
+		{"ndjson, small chunks", req + "\n" + sys + "\n", model.ReadOptions{ChunkBytes: 4 << 10, Workers: 2}},
+		{"array", "[" + req + ",\n" + sys + "]\n", model.ReadOptions{}},
 	} {
 		t.Run(form.name, func(t *testing.T) {
-			ds := &Dataset{Read: form.read}
+			ds := &model.Dataset{Read: form.read}
 			if _, err := ReadLogs("big.json", strings.NewReader(form.text), ds); err != nil {
 				t.Fatal(err)
 			}
@@ -36,14 +38,14 @@ func TestLongStringsCutAtInput(t *testing.T) {
 			}
 			r, ev := ds.Requests[0], ds.Events[0]
 			for name, s := range map[string]string{"url": r.URL, "path": r.Path, "user agent": r.UserAgent, "instance": r.InstanceID, "text": ev.Text} {
-				if len(s) > MaxStringBytes+32 || !utf8.ValidString(s) || !strings.HasSuffix(s, " bytes)") {
+				if len(s) > model.MaxStringBytes+32 || !utf8.ValidString(s) || !strings.HasSuffix(s, " bytes)") {
 					t.Errorf("%s: %d bytes, valid UTF-8 %v, ends %q", name, len(s), utf8.ValidString(s), s[max(0, len(s)-20):])
 				}
 			}
-			if ev.Kind != EventStart {
+			if ev.Kind != model.EventStart {
 				t.Errorf("event kind %v, want a start", ev.Kind)
 			}
-			want := fmt.Sprintf("big.json: 5 strings (URLs, user agents, instance ids, texts...) longer than %d bytes were cut to it; the longest had %d bytes", MaxStringBytes, len("Starting new instance. ")+len(long))
+			want := fmt.Sprintf("big.json: 5 strings (URLs, user agents, instance ids, texts...) longer than %d bytes were cut to it; the longest had %d bytes", model.MaxStringBytes, len("Starting new instance. ")+len(long))
 			if strings.Join(ds.Warnings, "\n") != want {
 				t.Errorf("warnings %q, want %q", ds.Warnings, want)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/runlens/runlens/model"
 )
 
 func distCounts(c ...int64) []Int64 {
@@ -27,27 +28,27 @@ func TestDistributionFromWire(t *testing.T) {
 	tests := []struct {
 		name string
 		in   DistributionValue
-		want *Distribution
+		want *model.Distribution
 		err  string
 	}{
 		{"exponential: N+1 bounds, N+2 buckets, trailing zeros padded",
 			DistributionValue{Count: 3, Mean: 2.5, SumOfSquaredDeviation: 4.75, BucketOptions: exp(3, 2, 1), BucketCounts: distCounts(0, 1, 2)},
-			&Distribution{Count: 3, Mean: 2.5, SumSq: 4.75, Bounds: []float64{1, 2, 4, 8}, Counts: []int64{0, 1, 2, 0, 0}}, ""},
+			&model.Distribution{Count: 3, Mean: 2.5, SumSq: 4.75, Bounds: []float64{1, 2, 4, 8}, Counts: []int64{0, 1, 2, 0, 0}}, ""},
 		{"exponential with a small scale",
 			DistributionValue{Count: 1, BucketOptions: exp(2, 10, 1e-3), BucketCounts: distCounts(0, 0, 0, 1)},
-			&Distribution{Count: 1, Bounds: []float64{1e-3, 1e-2, 1e-1}, Counts: []int64{0, 0, 0, 1}}, ""},
+			&model.Distribution{Count: 1, Bounds: []float64{1e-3, 1e-2, 1e-1}, Counts: []int64{0, 0, 0, 1}}, ""},
 		{"linear",
 			DistributionValue{Count: 2, BucketOptions: lin(2, 5, 10), BucketCounts: distCounts(1, 0, 0, 1)},
-			&Distribution{Count: 2, Bounds: []float64{10, 15, 20}, Counts: []int64{1, 0, 0, 1}}, ""},
+			&model.Distribution{Count: 2, Bounds: []float64{10, 15, 20}, Counts: []int64{1, 0, 0, 1}}, ""},
 		{"explicit, no counts at all",
 			DistributionValue{Count: 0, BucketOptions: expl(0.5, 1)},
-			&Distribution{Bounds: []float64{0.5, 1}, Counts: []int64{0, 0, 0}}, ""},
+			&model.Distribution{Bounds: []float64{0.5, 1}, Counts: []int64{0, 0, 0}}, ""},
 		{"more counts than buckets are dropped",
 			DistributionValue{Count: 10, BucketOptions: expl(1, 2), BucketCounts: distCounts(1, 2, 3, 4)},
-			&Distribution{Count: 10, Bounds: []float64{1, 2}, Counts: []int64{1, 2, 3}}, ""},
+			&model.Distribution{Count: 10, Bounds: []float64{1, 2}, Counts: []int64{1, 2, 3}}, ""},
 		{"no bucket options: one bucket holding everything",
 			DistributionValue{Count: 4, Mean: 7},
-			&Distribution{Count: 4, Mean: 7, Counts: []int64{4}}, ""},
+			&model.Distribution{Count: 4, Mean: 7, Counts: []int64{4}}, ""},
 		{"bucket cap", DistributionValue{BucketOptions: exp(MaxDistributionBuckets+1, 2, 1)}, nil, "numFiniteBuckets 10001: want 1 to 10000"},
 		{"huge linear", DistributionValue{BucketOptions: lin(1_000_000_000, 1, 0)}, nil, "numFiniteBuckets 1000000000"},
 		{"explicit over the cap", DistributionValue{BucketOptions: expl(make([]float64, MaxDistributionBuckets+2)...)}, nil, "10002 bounds"},
@@ -100,11 +101,11 @@ func TestDistributionFromWireCopiesBounds(t *testing.T) {
 
 func TestDistributionQuantile(t *testing.T) {
 	// Buckets: (-inf,0) 0, [0,10) 4, [10,20) 6, [20,+inf) 0; N = 10.
-	d := &Distribution{Count: 10, Mean: 11, Bounds: []float64{0, 10, 20}, Counts: []int64{0, 4, 6, 0}}
-	tail := &Distribution{Count: 4, Bounds: []float64{1, 2}, Counts: []int64{1, 2, 1}}
+	d := &model.Distribution{Count: 10, Mean: 11, Bounds: []float64{0, 10, 20}, Counts: []int64{0, 4, 6, 0}}
+	tail := &model.Distribution{Count: 4, Bounds: []float64{1, 2}, Counts: []int64{1, 2, 1}}
 	tests := []struct {
 		name string
-		d    *Distribution
+		d    *model.Distribution
 		q    float64
 		want float64
 	}{
@@ -117,12 +118,12 @@ func TestDistributionQuantile(t *testing.T) {
 		{"underflow bucket returns Bounds[0]", tail, 0.1, 1},
 		{"rank 2 of 4: the middle of [1,2)", tail, 0.5, 1.5},
 		{"overflow bucket returns the last bound", tail, 0.99, 2},
-		{"no bounds: the mean", &Distribution{Count: 3, Mean: 4.5, Counts: []int64{3}}, 0.5, 4.5},
-		{"empty buckets with a count: the mean", &Distribution{Count: 3, Mean: 4.5, Bounds: []float64{1}, Counts: []int64{0, 0}}, 0.9, 4.5},
-		{"no data", &Distribution{Bounds: []float64{1}, Counts: []int64{0, 0}}, 0.5, math.NaN()},
+		{"no bounds: the mean", &model.Distribution{Count: 3, Mean: 4.5, Counts: []int64{3}}, 0.5, 4.5},
+		{"empty buckets with a count: the mean", &model.Distribution{Count: 3, Mean: 4.5, Bounds: []float64{1}, Counts: []int64{0, 0}}, 0.9, 4.5},
+		{"no data", &model.Distribution{Bounds: []float64{1}, Counts: []int64{0, 0}}, 0.5, math.NaN()},
 		{"q above 1", d, 1.5, math.NaN()},
 		{"q NaN", d, math.NaN(), math.NaN()},
-		{"counts of the wrong length", &Distribution{Count: 2, Mean: 3, Bounds: []float64{1, 2}, Counts: []int64{2}}, 0.5, 3},
+		{"counts of the wrong length", &model.Distribution{Count: 2, Mean: 3, Bounds: []float64{1, 2}, Counts: []int64{2}}, 0.5, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,25 +138,25 @@ func TestDistributionQuantile(t *testing.T) {
 func TestDistributionMerge(t *testing.T) {
 	bounds := []float64{0, 2, 4}
 	// Values 1, 1 and 3, 3: merged mean 2, squared deviations 4 * 1 = 4.
-	a := Distribution{Count: 2, Mean: 1, Bounds: bounds, Counts: []int64{0, 2, 0, 0}}
-	b := &Distribution{Count: 2, Mean: 3, Bounds: []float64{0, 2, 4}, Counts: []int64{0, 0, 2, 0}}
+	a := model.Distribution{Count: 2, Mean: 1, Bounds: bounds, Counts: []int64{0, 2, 0, 0}}
+	b := &model.Distribution{Count: 2, Mean: 3, Bounds: []float64{0, 2, 4}, Counts: []int64{0, 0, 2, 0}}
 	if err := a.Merge(b); err != nil {
 		t.Fatal(err)
 	}
-	want := Distribution{Count: 4, Mean: 2, SumSq: 4, Bounds: bounds, Counts: []int64{0, 2, 2, 0}}
+	want := model.Distribution{Count: 4, Mean: 2, SumSq: 4, Bounds: bounds, Counts: []int64{0, 2, 2, 0}}
 	if diff := cmp.Diff(want, a); diff != "" {
 		t.Errorf("merge (-want +got):\n%s", diff)
 	}
 	// Values 1, 2, 3 (mean 2, ssd 2) and 5 (mean 5, ssd 0): mean 2.75, ssd 2 + 9*3*1/4 = 8.75.
-	c := Distribution{Count: 3, Mean: 2, SumSq: 2, Bounds: bounds, Counts: []int64{0, 1, 2, 0}}
-	if err := c.Merge(&Distribution{Count: 1, Mean: 5, Bounds: bounds, Counts: []int64{0, 0, 0, 1}}); err != nil {
+	c := model.Distribution{Count: 3, Mean: 2, SumSq: 2, Bounds: bounds, Counts: []int64{0, 1, 2, 0}}
+	if err := c.Merge(&model.Distribution{Count: 1, Mean: 5, Bounds: bounds, Counts: []int64{0, 0, 0, 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if c.Mean != 2.75 || c.SumSq != 8.75 || c.Count != 4 {
 		t.Errorf("merged count %d mean %v ssd %v, want 4, 2.75, 8.75", c.Count, c.Mean, c.SumSq)
 	}
 
-	var acc Distribution
+	var acc model.Distribution
 	if err := acc.Merge(b); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestDistributionMerge(t *testing.T) {
 	if acc.Count != 4 || acc.Mean != 3 || acc.Counts[2] != 4 || b.Counts[2] != 2 {
 		t.Errorf("zero value accumulated %+v; source counts %v must stay unchanged", acc, b.Counts)
 	}
-	if err := a.Merge(&Distribution{Count: 1, Bounds: []float64{0, 2, 5}, Counts: []int64{0, 1, 0, 0}}); err == nil ||
+	if err := a.Merge(&model.Distribution{Count: 1, Bounds: []float64{0, 2, 5}, Counts: []int64{0, 1, 0, 0}}); err == nil ||
 		!strings.Contains(err.Error(), "bounds differ") {
 		t.Errorf("different bounds: err = %v", err)
 	}
@@ -175,11 +176,11 @@ func TestDistributionMerge(t *testing.T) {
 }
 
 func TestDistributionWire(t *testing.T) {
-	d := &Distribution{Count: 3, Mean: 2.5, SumSq: 1.5, Bounds: []float64{1, 2, 4}, Counts: []int64{0, 2, 1, 0}}
+	d := &model.Distribution{Count: 3, Mean: 2.5, SumSq: 1.5, Bounds: []float64{1, 2, 4}, Counts: []int64{0, 2, 1, 0}}
 	want := DistributionValue{Count: 3, Mean: 2.5, SumOfSquaredDeviation: 1.5,
 		BucketOptions: BucketOptions{ExplicitBuckets: &ExplicitBuckets{Bounds: []float64{1, 2, 4}}},
 		BucketCounts:  distCounts(0, 2, 1)}
-	got := d.Wire()
+	got := DistributionWire(d)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("wire (-want +got):\n%s", diff)
 	}
@@ -190,10 +191,10 @@ func TestDistributionWire(t *testing.T) {
 	if diff := cmp.Diff(d, back); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(DistributionValue{Count: 2, Mean: 1}, (&Distribution{Count: 2, Mean: 1, Counts: []int64{2}}).Wire()); diff != "" {
+	if diff := cmp.Diff(DistributionValue{Count: 2, Mean: 1}, DistributionWire(&model.Distribution{Count: 2, Mean: 1, Counts: []int64{2}})); diff != "" {
 		t.Errorf("no bounds (-want +got):\n%s", diff)
 	}
-	empty := (&Distribution{Bounds: []float64{1}, Counts: []int64{0, 0}}).Wire()
+	empty := DistributionWire(&model.Distribution{Bounds: []float64{1}, Counts: []int64{0, 0}})
 	if empty.BucketCounts != nil || empty.BucketOptions.ExplicitBuckets == nil {
 		t.Errorf("all-zero counts: %+v, want bounds and no counts", empty)
 	}

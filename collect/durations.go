@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/runlens/runlens/model"
 )
 
 // ParseDuration parses a protobuf Duration in its JSON form: an optional
@@ -261,7 +263,7 @@ const MaxWindow = 400 * 24 * time.Hour
 // CheckWindow refuses a window that starts or ends outside the years 1970
 // to 2199, or is longer than MaxWindow. (A reversed or empty window is
 // for the caller to refuse.)
-func CheckWindow(w Window) error {
+func CheckWindow(w model.Window) error {
 	for _, t := range []time.Time{w.Start, w.End} {
 		if t.Before(minTime) || !t.Before(maxTime) {
 			return fmt.Errorf("window %s to %s: out of range: runlens reads years 1970 to 2199",

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/runlens/runlens/model"
 )
 
 // Formats a logging export is read as (Source.Format).
@@ -35,11 +37,13 @@ const coldStartMarker = "This request caused a new container instance to be star
 // naming name and the line. It returns the number of log entries read; it
 // fails only when the file holds no log entry at all (YAML included), and
 // then leaves ds as it was.
-func ReadLogs(name string, r io.Reader, ds *Dataset) (int, error) {
-	if ds.seen == nil {
-		ds.seen = newEntrySet()
+func ReadLogs(name string, r io.Reader, ds *model.Dataset) (int, error) {
+	seen, _ := ds.Reading.(*entrySet)
+	if seen == nil {
+		seen = newEntrySet()
+		ds.Reading = seen
 	}
-	lr := &logReader{name: name, ds: ds, aids: new(scanAids), seen: ds.seen}
+	lr := &logReader{name: name, ds: ds, aids: new(scanAids), seen: seen}
 	if !ds.Scope.IsZero() {
 		lr.scope = &ds.Scope
 	}
@@ -51,7 +55,7 @@ func ReadLogs(name string, r io.Reader, ds *Dataset) (int, error) {
 	}
 	lr.flush()
 	lr.mergeShard()
-	ds.Sources = append(ds.Sources, Source{Path: name, Format: format, Items: lr.n})
+	ds.Sources = append(ds.Sources, model.Source{Path: name, Format: format, Items: lr.n})
 	return lr.n, nil
 }
 
@@ -63,20 +67,20 @@ type logReader struct {
 	placeHash          uint64
 	placeSet           bool
 	name               string
-	ds                 *Dataset
+	ds                 *model.Dataset
 	entry              LogEntry // reused for every entry
 	fast               fastEntry
-	aids               *scanAids  // what the scanner carries from line to line
-	cursor             *setCursor // where in seen it looked last
-	req                Request    // the fast path's request, reused
+	aids               *scanAids     // what the scanner carries from line to line
+	cursor             *setCursor    // where in seen it looked last
+	req                model.Request // the fast path's request, reused
 	minutes            minuteCache
 	gzipped            bool   // the file is inflated as it is read
 	reqLog             string // the last logName found to be Cloud Run's requests log
 	n                  int    // log entries read (values with a logName)
 	values             int    // JSON values seen, log entries or not
 	skipped            map[skipKey]*int
-	scope              *Scope    // nil: every entry is in scope
-	out                outCounts // entries out of scope, by reason
+	scope              *model.Scope // nil: every entry is in scope
+	out                outCounts    // entries out of scope, by reason
 
 	seen      *entrySet // the Dataset's entries, to find repeats
 	repeats   int       // entries left out as repeats
@@ -95,7 +99,7 @@ type logReader struct {
 	stopErr  error // why: a syntax or read error
 
 	// shard receives the requests where the Dataset has a Sink.
-	shard RequestShard
+	shard model.RequestShard
 	sunk  int // requests given to shard
 	// clone is set when the entry's strings point into a reused buffer.
 	clone bool
@@ -233,7 +237,7 @@ func (lr *logReader) flush() {
 	}
 	if lr.cuts > 0 {
 		lr.ds.Warnf("%s: %d strings (URLs, user agents, instance ids, texts...) longer than %d bytes were cut to it; the longest had %d bytes",
-			lr.name, lr.cuts, MaxStringBytes, lr.longest)
+			lr.name, lr.cuts, model.MaxStringBytes, lr.longest)
 	}
 	lr.ds.Repeats += lr.repeats
 	lr.ds.Unchecked += lr.unchecked
@@ -383,7 +387,7 @@ func (lr *logReader) addRequest(line int) {
 		return
 	}
 	rl := e.Resource.Labels
-	req := Request{
+	req := model.Request{
 		Time:       t,
 		InstanceID: e.Labels["instanceId"],
 		Revision:   rl["revision_name"],
@@ -408,12 +412,12 @@ func (lr *logReader) addRequest(line int) {
 
 // emit hands a request to the Sink where the Dataset has one, or else
 // keeps it in Requests.
-func (lr *logReader) emit(req *Request) {
+func (lr *logReader) emit(req *model.Request) {
 	if lr.repeatedRequest(req) {
 		return
 	}
 	lr.cutRequest(req)
-	if why := lr.scope.check(req.Service, req.Location, req.Time); why >= 0 {
+	if why := scopeCheck(lr.scope, req.Service, req.Location, req.Time); why >= 0 {
 		lr.out[why]++
 		return
 	}
@@ -444,7 +448,7 @@ func (lr *logReader) mergeShard() {
 }
 
 // fillHTTP copies httpRequest into req.
-func fillHTTP(req *Request, h *HTTPRequest) error {
+func fillHTTP(req *model.Request, h *HTTPRequest) error {
 	if h.Latency != "" {
 		d, err := ParseDuration(h.Latency)
 		if err != nil {
@@ -496,18 +500,18 @@ func (lr *logReader) addEvent(line int) {
 	if lr.repeatedEvent(e, t, text) {
 		return
 	}
-	if why := lr.scope.check(e.Resource.Labels["service_name"], e.Resource.Labels["location"], t); why >= 0 {
+	if why := scopeCheck(lr.scope, e.Resource.Labels["service_name"], e.Resource.Labels["location"], t); why >= 0 {
 		lr.out[why]++
 		return
 	}
-	ev := InstanceEvent{
+	ev := model.InstanceEvent{
 		Time:       t,
 		Kind:       eventKind(text),
 		InstanceID: e.Labels["instanceId"],
 		Revision:   e.Resource.Labels["revision_name"],
 		Text:       text,
 	}
-	if ev.Kind == EventStart {
+	if ev.Kind == model.EventStart {
 		ev.Reason = startReason(e.Labels["scaling_reason"], text)
 	}
 	lr.cutEvent(&ev)
@@ -544,19 +548,19 @@ func entryText(e *LogEntry) string {
 
 // eventPatterns classify system log texts, lower-cased, first match wins.
 var eventPatterns = []struct {
-	kind EventKind
+	kind model.EventKind
 	subs []string
 }{
-	{EventStart, []string{"starting new instance"}},
-	{EventProbeSucceeded, []string{"probe succeeded"}},
-	{EventProbeFailed, []string{"probe failed"}},
-	{EventMemoryLimitExceeded, []string{"memory limit"}},
-	{EventCrash, []string{"container called exit(", "exited with", "crash", "failed to start", "terminated on signal 9"}},
-	{EventShutdown, []string{"shutting down", "shutdown", "shut down", "terminated"}},
+	{model.EventStart, []string{"starting new instance"}},
+	{model.EventProbeSucceeded, []string{"probe succeeded"}},
+	{model.EventProbeFailed, []string{"probe failed"}},
+	{model.EventMemoryLimitExceeded, []string{"memory limit"}},
+	{model.EventCrash, []string{"container called exit(", "exited with", "crash", "failed to start", "terminated on signal 9"}},
+	{model.EventShutdown, []string{"shutting down", "shutdown", "shut down", "terminated"}},
 }
 
 // eventKind classifies the text of a Cloud Run system log entry.
-func eventKind(text string) EventKind {
+func eventKind(text string) model.EventKind {
 	lower := strings.ToLower(text)
 	for _, p := range eventPatterns {
 		for _, sub := range p.subs {
@@ -565,7 +569,7 @@ func eventKind(text string) EventKind {
 			}
 		}
 	}
-	return EventOther
+	return model.EventOther
 }
 
 // startReason is labels.scaling_reason, or else the text's

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/runlens/runlens/model"
 )
 
 // The hot path of reading a request log: a line that is a Cloud Run
@@ -84,7 +85,7 @@ func (lr *logReader) fastRequest(line int, t []byte, form lineForm) bool {
 		return false // the general way warns
 	}
 	req := &lr.req // reused: a Request handed to a shard would escape
-	*req = Request{Time: tm, Method: h.RequestMethod, URL: h.RequestURL, Path: lr.aids.paths.path(h.RequestURL), Status: h.Status,
+	*req = model.Request{Time: tm, Method: h.RequestMethod, URL: h.RequestURL, Path: lr.aids.paths.path(h.RequestURL), Status: h.Status,
 		RequestSize: reqSize, ResponseSize: respSize, UserAgent: h.UserAgent, RemoteIP: h.RemoteIP, Protocol: h.Protocol,
 		InstanceID: e.Labels.InstanceID, Revision: e.Resource.Labels.RevisionName,
 		Service:  firstNonEmpty(e.Resource.Labels.ServiceName, e.Labels.Service),

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runlens/runlens/model"
 )
 
 // FuzzReadLogs feeds arbitrary bytes to ReadLogs: it must never panic, and
@@ -35,7 +37,7 @@ func FuzzReadLogs(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ds := Dataset{Warnings: []string{"before"}}
+		ds := model.Dataset{Warnings: []string{"before"}}
 		n, err := ReadLogs("f", bytes.NewReader(data), &ds)
 		if err != nil {
 			checkFailedRead(t, &ds, n, err)
@@ -45,7 +47,7 @@ func FuzzReadLogs(f *testing.F) {
 	})
 }
 
-func checkFailedRead(t *testing.T, ds *Dataset, n int, err error) {
+func checkFailedRead(t *testing.T, ds *model.Dataset, n int, err error) {
 	if !strings.HasPrefix(err.Error(), "reading logs f: ") {
 		t.Errorf("error %q does not name the file", err)
 	}
@@ -54,7 +56,7 @@ func checkFailedRead(t *testing.T, ds *Dataset, n int, err error) {
 	}
 }
 
-func checkRead(t *testing.T, ds *Dataset, n int) {
+func checkRead(t *testing.T, ds *model.Dataset, n int) {
 	skipped := 0
 	for _, c := range ds.Skipped {
 		skipped += c
@@ -79,7 +81,7 @@ func checkRead(t *testing.T, ds *Dataset, n int) {
 		}
 	}
 	for _, e := range ds.Events {
-		if e.Time.Location() != time.UTC || e.Kind == "" || e.Reason != "" && e.Kind != EventStart {
+		if e.Time.Location() != time.UTC || e.Kind == "" || e.Reason != "" && e.Kind != model.EventStart {
 			t.Errorf("event %+v: time not in UTC, no kind, or a reason on a non-start", e)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/runlens/runlens/model"
 )
 
 // NDJSON files, the form log sinks write and the large ones come in, are
@@ -36,8 +37,8 @@ type ndjsonChunk struct {
 // chunkResult is what a worker read from one chunk.
 type chunkResult struct {
 	seq   int
-	lr    *logReader // the chunk's reader: counts, warnings, a scratch Dataset
-	piece ChunkPiece // what the worker's shard handed over at the chunk's end
+	lr    *logReader       // the chunk's reader: counts, warnings, a scratch Dataset
+	piece model.ChunkPiece // what the worker's shard handed over at the chunk's end
 }
 
 // readNDJSON reads one LogEntry per line; blank lines are allowed and a
@@ -70,7 +71,7 @@ func readChunks[C chunk](lr *logReader, line int, split func(out chan<- C, free 
 	results := make(chan chunkResult, workers)
 	free := make(chan []byte, 2*workers+1)
 	var wg sync.WaitGroup
-	shards := make([]RequestShard, workers)
+	shards := make([]model.RequestShard, workers)
 	for w := 0; w < workers; w++ {
 		if lr.ds.Sink != nil {
 			shards[w] = lr.ds.Sink.NewShard()
@@ -174,15 +175,15 @@ func takeBuf(free chan []byte, n int) []byte {
 
 // parseChunks is a worker: it parses chunks until there are none left,
 // giving their requests to its shard of the Sink where there is one.
-func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, free chan []byte, shard RequestShard, parse func(*logReader, C)) {
+func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, free chan []byte, shard model.RequestShard, parse func(*logReader, C)) {
 	var entry LogEntry
 	aids := new(scanAids) // kept from chunk to chunk: its guesses and its buffer
 	cursor := new(setCursor)
 	for c := range in {
-		cr := &logReader{name: lr.name, ds: &Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope, seen: lr.seen}
+		cr := &logReader{name: lr.name, ds: &model.Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope, seen: lr.seen}
 		cr.entry, cr.aids, cr.cursor = entry, aids, cursor
 		parse(cr, c)
-		var piece ChunkPiece
+		var piece model.ChunkPiece
 		if shard != nil {
 			piece = shard.EndChunk()
 		}

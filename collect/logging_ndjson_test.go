@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/runlens/runlens/collect/sim/large"
+	"github.com/runlens/runlens/model"
 )
 
 // largeLog returns n generated request entries, one per line.
@@ -35,19 +36,19 @@ type countSink struct {
 // being read.
 type countShard struct{ ids, chunk []string }
 
-func (s *countSink) NewShard() RequestShard { s.shards++; return &countShard{} }
-func (s *countSink) Merge(sh RequestShard) {
+func (s *countSink) NewShard() model.RequestShard { s.shards++; return &countShard{} }
+func (s *countSink) Merge(sh model.RequestShard) {
 	for _, id := range sh.(*countShard).ids {
 		s.insertIDs[id] = true
 	}
 	s.merged += len(sh.(*countShard).ids)
 }
-func (s *countSink) MergeChunk(p ChunkPiece) { s.ordered = append(s.ordered, p.([]string)...) }
-func (s *countShard) Add(r *Request) {
+func (s *countSink) MergeChunk(p model.ChunkPiece) { s.ordered = append(s.ordered, p.([]string)...) }
+func (s *countShard) Add(r *model.Request) {
 	id := strings.Clone(r.InsertID)
 	s.ids, s.chunk = append(s.ids, id), append(s.chunk, id)
 }
-func (s *countShard) EndChunk() ChunkPiece {
+func (s *countShard) EndChunk() model.ChunkPiece {
 	p := s.chunk
 	s.chunk = nil
 	return p
@@ -66,7 +67,7 @@ func TestReadLogsChunksKeepFileOrder(t *testing.T) {
 		}
 		b.WriteString(l)
 	}
-	ds := &Dataset{}
+	ds := &model.Dataset{}
 	n, err := ReadLogs("big.ndjson", strings.NewReader(b.String()), ds)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +111,7 @@ func TestReadLogsIntoSink(t *testing.T) {
 	}{{"ndjson", data}, {"array", prettyArray(t, data)}, {"gzip", gz.Bytes()}, {"small", data[:bytes.IndexByte(data, '\n')+1]}} {
 		t.Run(c.name, func(t *testing.T) {
 			sink := &countSink{insertIDs: map[string]bool{}}
-			ds := &Dataset{Sink: sink}
+			ds := &model.Dataset{Sink: sink}
 			n, err := ReadLogs("big.ndjson", bytes.NewReader(c.data), ds)
 			if err != nil {
 				t.Fatal(err)
@@ -150,7 +151,7 @@ func BenchmarkReadLogs(b *testing.B) {
 			b.SetBytes(int64(len(c.data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				ds := &Dataset{Sink: &nopSink{}}
+				ds := &model.Dataset{Sink: &nopSink{}}
 				if _, err := ReadLogs("bench.json", bytes.NewReader(c.data), ds); err != nil {
 					b.Fatal(err)
 				}
@@ -163,11 +164,11 @@ func BenchmarkReadLogs(b *testing.B) {
 type nopSink struct{}
 type nopShard struct{}
 
-func (nopSink) NewShard() RequestShard { return nopShard{} }
-func (nopSink) Merge(RequestShard)     {}
-func (nopSink) MergeChunk(ChunkPiece)  {}
-func (nopShard) Add(*Request)          {}
-func (nopShard) EndChunk() ChunkPiece  { return nil }
+func (nopSink) NewShard() model.RequestShard { return nopShard{} }
+func (nopSink) Merge(model.RequestShard)     {}
+func (nopSink) MergeChunk(model.ChunkPiece)  {}
+func (nopShard) Add(*model.Request)          {}
+func (nopShard) EndChunk() model.ChunkPiece  { return nil }
 
 // TestReadLogsLongLine reads a file whose lines outgrow the reader's
 // buffer, at the start and later: every entry after them is read.
@@ -185,7 +186,7 @@ func TestReadLogsLongLine(t *testing.T) {
 		}
 		b.WriteString(l)
 	}
-	ds := &Dataset{}
+	ds := &model.Dataset{}
 	n, err := ReadLogs("long.ndjson", strings.NewReader(b.String()), ds)
 	if err != nil || n != 3002 || len(ds.Requests) != 3000 {
 		t.Fatalf("read %d entries, %d requests, %v; want 3002 and 3000", n, len(ds.Requests), err)
@@ -198,13 +199,13 @@ func TestReadLogsLongLine(t *testing.T) {
 func TestReadLogsGzipSameAsPlain(t *testing.T) {
 	ndjson := largeLog(t, 4000)
 	for _, data := range [][]byte{ndjson, prettyArray(t, ndjson)} {
-		plain, gz := &Dataset{}, &Dataset{}
+		plain, gz := &model.Dataset{}, &model.Dataset{}
 		n1, err1 := ReadLogs("f", bytes.NewReader(data), plain)
 		n2, err2 := ReadLogs("f", bytes.NewReader(gzipFile(t, data)), gz)
 		if err1 != nil || err2 != nil || n1 != 4000 || n2 != 4000 {
 			t.Fatalf("read %d, %v plain; %d, %v gzipped; want 4000 each", n1, err1, n2, err2)
 		}
-		if diff := cmp.Diff(plain, gz, cmpopts.IgnoreUnexported(Dataset{})); diff != "" {
+		if diff := cmp.Diff(plain, gz, cmpopts.IgnoreFields(model.Dataset{}, "Reading")); diff != "" {
 			t.Errorf("plain and gzipped differ (-plain +gzip):\n%s", diff)
 		}
 	}
@@ -216,7 +217,7 @@ func TestReadLogsLabelCase(t *testing.T) {
 	line := `{"logName":"projects/p/logs/run.googleapis.com%2Frequests","resource":{"type":"cloud_run_revision","labels":{"Service_Name":"s"}},` +
 		`"timestamp":"2024-03-14T00:00:00Z","lABels":{"instAnCeId":"x"},"httpRequest":{"requestUrl":"/a","status":200}}` + "\n"
 	for _, data := range []string{line, strings.Repeat(line, 3000), "[" + strings.TrimSpace(line) + "]"} {
-		ds := &Dataset{}
+		ds := &model.Dataset{}
 		if _, err := ReadLogs("f", strings.NewReader(data), ds); err != nil || len(ds.Requests) == 0 {
 			t.Fatalf("%v, %d requests", err, len(ds.Requests))
 		}

@@ -3,6 +3,8 @@ package collect
 import (
 	"strings"
 	"testing"
+
+	"github.com/runlens/runlens/model"
 )
 
 // Values that would break an output are refused at input, each with a
@@ -39,7 +41,7 @@ func TestReadLogsRefusesOutOfRange(t *testing.T) {
 			case "pretty":
 				in = string(prettyArray(t, []byte(good3+"\n"+bad+"\n"+good2)))
 			}
-			ds := &Dataset{}
+			ds := &model.Dataset{}
 			if _, err := ReadLogs("x.json", strings.NewReader(in), ds); err != nil {
 				t.Fatalf("%s, %s: %v", tc.name, form, err)
 			}
@@ -62,7 +64,7 @@ func TestReadTimeSeriesRefusesOutOfRange(t *testing.T) {
 		`{"interval":{"startTime":"2024-03-14T10:00:00Z","endTime":"2024-03-14T10:01:00Z"},"value":{"int64Value":"5"}},` +
 		`{"interval":{"startTime":"2024-03-14T10:01:00Z","endTime":"9999-12-31T23:59:59Z"},"value":{"int64Value":"5"}},` +
 		`{"interval":{"startTime":"2024-03-14T10:02:00Z","endTime":"2024-03-14T10:03:00Z"},"value":{"int64Value":"-7"}}]}]}`
-	ds := &Dataset{}
+	ds := &model.Dataset{}
 	if _, err := ReadTimeSeries("m.json", strings.NewReader(resp), ds); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/runlens/runlens/internal/realdata"
+	"github.com/runlens/runlens/model"
 )
 
 // at is a time on the fixtures' day, 2026-03-02, in UTC.
@@ -32,7 +33,7 @@ const (
 )
 
 // fixtureRequests are the requests of testdata/logging/requests-system.*.
-var fixtureRequests = []Request{
+var fixtureRequests = []model.Request{
 	{
 		Time: at("10:00:00.05"), Method: "GET", URL: "https://mobilenet-abc123-uc.a.run.app/", Path: "/",
 		Status: 200, Latency: 18287123456, RequestSize: 312, ResponseSize: 28,
@@ -64,13 +65,13 @@ var fixtureRequests = []Request{
 	},
 }
 
-var fixtureEvents = []InstanceEvent{
-	{Time: at("10:00:00.101"), Kind: EventStart, InstanceID: "00aa11", Revision: fixtureRevision, Reason: "AUTOSCALING", Text: fixtureStart},
-	{Time: at("10:00:09"), Kind: EventProbeSucceeded, InstanceID: "00aa11", Revision: fixtureRevision,
+var fixtureEvents = []model.InstanceEvent{
+	{Time: at("10:00:00.101"), Kind: model.EventStart, InstanceID: "00aa11", Revision: fixtureRevision, Reason: "AUTOSCALING", Text: fixtureStart},
+	{Time: at("10:00:09"), Kind: model.EventProbeSucceeded, InstanceID: "00aa11", Revision: fixtureRevision,
 		Text: `Default STARTUP TCP probe succeeded after 1 attempt for container "mobilenet-1" on port 5000.`},
-	{Time: at("10:00:25.5"), Kind: EventMemoryLimitExceeded, InstanceID: "00aa11", Revision: fixtureRevision,
+	{Time: at("10:00:25.5"), Kind: model.EventMemoryLimitExceeded, InstanceID: "00aa11", Revision: fixtureRevision,
 		Text: "Memory limit of 2048 MiB exceeded with 2051 MiB used. Consider increasing the memory limit, see https://cloud.google.com/run/docs/configuring/memory-limits"},
-	{Time: at("10:16:00"), Kind: EventShutdown, InstanceID: "00aa11", Revision: fixtureRevision,
+	{Time: at("10:16:00"), Kind: model.EventShutdown, InstanceID: "00aa11", Revision: fixtureRevision,
 		Text: "Instance shutting down: no traffic for 15 minutes."},
 }
 
@@ -109,7 +110,7 @@ func TestReadLogsFixture(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var ds Dataset
+			var ds model.Dataset
 			n, err := ReadLogs("x", bytes.NewReader(tt.data), &ds)
 			if err != nil {
 				t.Fatal(err)
@@ -129,7 +130,7 @@ func TestReadLogsFixture(t *testing.T) {
 			if len(ds.Warnings) != 0 {
 				t.Errorf("warnings: %q", ds.Warnings)
 			}
-			want := []Source{{Path: "x", Format: tt.format, Items: 11}}
+			want := []model.Source{{Path: "x", Format: tt.format, Items: 11}}
 			if diff := cmp.Diff(want, ds.Sources); diff != "" {
 				t.Errorf("Sources (-want +got):\n%s", diff)
 			}
@@ -142,7 +143,7 @@ func TestReadLogsFixture(t *testing.T) {
 // system entries are repeats, counted once (repeats.go); entries of other
 // logs are only counted, both times.
 func TestReadLogsAppends(t *testing.T) {
-	var ds Dataset
+	var ds model.Dataset
 	for _, name := range []string{"requests-system.ndjson", "requests-system.json"} {
 		if _, err := ReadLogs(name, bytes.NewReader(readFixture(t, name)), &ds); err != nil {
 			t.Fatal(err)
@@ -155,7 +156,7 @@ func TestReadLogsAppends(t *testing.T) {
 }
 
 func TestReadLogsBadLines(t *testing.T) {
-	var ds Dataset
+	var ds model.Dataset
 	n, err := ReadLogs("bad-lines.ndjson", bytes.NewReader(readFixture(t, "bad-lines.ndjson")), &ds)
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +182,7 @@ func TestReadLogsBadLines(t *testing.T) {
 	if diff := cmp.Diff([]string{"ok-1", "ok-2"}, ids); diff != "" {
 		t.Errorf("requests read (-want +got):\n%s", diff)
 	}
-	wantEvents := []InstanceEvent{{Time: at("10:00:06"), Kind: EventCrash, InstanceID: "00bb22",
+	wantEvents := []model.InstanceEvent{{Time: at("10:00:06"), Kind: model.EventCrash, InstanceID: "00bb22",
 		Revision: fixtureRevision, Text: "Container called exit(1)."}}
 	if diff := cmp.Diff(wantEvents, ds.Events); diff != "" {
 		t.Errorf("Events (-want +got):\n%s", diff)
@@ -189,7 +190,7 @@ func TestReadLogsBadLines(t *testing.T) {
 }
 
 func TestReadLogsBadArray(t *testing.T) {
-	var ds Dataset
+	var ds model.Dataset
 	n, err := ReadLogs("bad-array.json", bytes.NewReader(readFixture(t, "bad-array.json")), &ds)
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +232,7 @@ func TestReadLogsArrayLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var ds Dataset
+			var ds model.Dataset
 			if _, err := ReadLogs("x", strings.NewReader(tt.in), &ds); err != nil {
 				t.Fatal(err)
 			}
@@ -262,7 +263,7 @@ func TestReadLogsFixtureLines(t *testing.T) {
 		t.Fatalf("found %d entries in the fixture, want 11", len(want))
 	}
 	for _, in := range [][]byte{broken, utf16LE(t, crlf(broken))} {
-		var ds Dataset
+		var ds model.Dataset
 		if _, err := ReadLogs("x", bytes.NewReader(in), &ds); err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +291,7 @@ func TestReadLogsWarningCap(t *testing.T) {
 		fmt.Fprintf(&b, "{broken %d\n", i)
 	}
 	b.WriteString(`{"logName": "projects/p/logs/x", "resource": {"type": "gae_app"}}` + "\n")
-	var ds Dataset
+	var ds model.Dataset
 	n, err := ReadLogs("many.ndjson", strings.NewReader(b.String()), &ds)
 	if err != nil || n != 1 {
 		t.Fatalf("ReadLogs = %d, %v; want 1 entry", n, err)
@@ -311,7 +312,7 @@ func TestReadLogsWarningCap(t *testing.T) {
 
 func TestReadLogsEmptyArray(t *testing.T) {
 	for _, in := range []string{"[]", "\n  [ ]  \n", "\xEF\xBB\xBF[\r\n]\r\n"} {
-		var ds Dataset
+		var ds model.Dataset
 		n, err := ReadLogs("empty.json", strings.NewReader(in), &ds)
 		if err != nil || n != 0 {
 			t.Errorf("ReadLogs(%q) = %d, %v; want 0, nil", in, n, err)
@@ -319,7 +320,7 @@ func TestReadLogsEmptyArray(t *testing.T) {
 		if diff := cmp.Diff([]string{"empty.json: empty array: no log entries"}, ds.Warnings); diff != "" {
 			t.Errorf("%q: Warnings (-want +got):\n%s", in, diff)
 		}
-		if diff := cmp.Diff([]Source{{Path: "empty.json", Format: "logging-array"}}, ds.Sources); diff != "" {
+		if diff := cmp.Diff([]model.Source{{Path: "empty.json", Format: "logging-array"}}, ds.Sources); diff != "" {
 			t.Errorf("%q: Sources (-want +got):\n%s", in, diff)
 		}
 	}
@@ -347,7 +348,7 @@ func TestReadLogsErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ds := Dataset{Warnings: []string{"earlier"}}
+			ds := model.Dataset{Warnings: []string{"earlier"}}
 			n, err := ReadLogs("x", strings.NewReader(tt.in), &ds)
 			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 				t.Fatalf("ReadLogs = %d, %v; want an error starting %q", n, err, tt.want)
@@ -363,7 +364,7 @@ func TestReadLogsErrors(t *testing.T) {
 // the complete lines are kept and a warning says where reading stopped.
 func TestReadLogsTruncatedGzip(t *testing.T) {
 	z := gzipFile(t, bytes.Repeat(readFixture(t, "requests-system.ndjson"), 50))
-	var ds Dataset
+	var ds model.Dataset
 	n, err := ReadLogs("cut.ndjson.gz", bytes.NewReader(z[:len(z)*2/3]), &ds)
 	if err != nil {
 		t.Fatal(err)
@@ -387,7 +388,7 @@ func TestReadLogsGzipFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var ds Dataset
+	var ds model.Dataset
 	if n, err := ReadLogs(path, f, &ds); err != nil || n != 11 || len(ds.Requests) != 4 {
 		t.Errorf("ReadLogs = %d, %v with %d requests; want 11, nil, 4", n, err, len(ds.Requests))
 	}
@@ -438,20 +439,20 @@ func FuzzPathCache(f *testing.F) {
 func TestEventKind(t *testing.T) {
 	tests := []struct {
 		text string
-		want EventKind
+		want model.EventKind
 	}{
-		{fixtureStart, EventStart},
-		{"Starting new instance. Reason: MIN_INSTANCE - Instance started because of customer-configured min-instances or min-instances.", EventStart},
-		{`Default STARTUP TCP probe succeeded after 1 attempt for container "toxic-1" on port 8000.`, EventProbeSucceeded},
-		{"Default STARTUP TCP probe failed 1 time consecutively for container \"x-1\" on port 8080. The instance was not started.\nConnection failed with status CANCELLED.", EventProbeFailed},
-		{"Memory limit of 512 MiB exceeded with 530 MiB used. Consider increasing the memory limit.", EventMemoryLimitExceeded},
-		{"Container called exit(1).", EventCrash},
-		{"terminated: Application failed to start: failed to load /docker-entrypoint.sh: no such file or directory", EventCrash},
-		{"Container terminated on signal 15.", EventShutdown},
-		{"Shutting down instance.", EventShutdown},
-		{"Instance shutting down: no traffic for 15 minutes.", EventShutdown},
-		{"Application exec likely failed", EventOther},
-		{"", EventOther},
+		{fixtureStart, model.EventStart},
+		{"Starting new instance. Reason: MIN_INSTANCE - Instance started because of customer-configured min-instances or min-instances.", model.EventStart},
+		{`Default STARTUP TCP probe succeeded after 1 attempt for container "toxic-1" on port 8000.`, model.EventProbeSucceeded},
+		{"Default STARTUP TCP probe failed 1 time consecutively for container \"x-1\" on port 8080. The instance was not started.\nConnection failed with status CANCELLED.", model.EventProbeFailed},
+		{"Memory limit of 512 MiB exceeded with 530 MiB used. Consider increasing the memory limit.", model.EventMemoryLimitExceeded},
+		{"Container called exit(1).", model.EventCrash},
+		{"terminated: Application failed to start: failed to load /docker-entrypoint.sh: no such file or directory", model.EventCrash},
+		{"Container terminated on signal 15.", model.EventShutdown},
+		{"Shutting down instance.", model.EventShutdown},
+		{"Instance shutting down: no traffic for 15 minutes.", model.EventShutdown},
+		{"Application exec likely failed", model.EventOther},
+		{"", model.EventOther},
 	}
 	for _, tt := range tests {
 		if got := eventKind(tt.text); got != tt.want {
@@ -482,7 +483,7 @@ var realLogs = map[string]struct {
 	latencySum time.Duration // of all requests, exact
 	instances  int           // distinct labels.instanceId among requests
 	services   []string      // distinct service names among requests
-	events     map[EventKind]int
+	events     map[model.EventKind]int
 	skipped    map[string]int
 	err        string // the start of the error, for files that must be refused
 }{
@@ -496,7 +497,7 @@ var realLogs = map[string]struct {
 	},
 	"mramansayyad-pee_system-audit_utf16.json": {
 		entries: 50,
-		events:  map[EventKind]int{EventStart: 4, EventProbeFailed: 5, EventCrash: 5},
+		events:  map[model.EventKind]int{model.EventStart: 4, model.EventProbeFailed: 5, model.EventCrash: 5},
 		skipped: map[string]int{
 			"cloud_run_revision/cloudaudit.googleapis.com/system_event": 10,
 			"cloud_run_revision/cloudaudit.googleapis.com/activity":     8,
@@ -505,7 +506,7 @@ var realLogs = map[string]struct {
 	},
 	"mukoyakuya-toxic_gcloud-mixed-system.json": {
 		entries: 50, requests: 9, latencySum: 12959283851, instances: 1, services: []string{"toxic"},
-		events: map[EventKind]int{EventStart: 2, EventProbeSucceeded: 1, EventProbeFailed: 1, EventCrash: 1, EventOther: 1},
+		events: map[model.EventKind]int{model.EventStart: 2, model.EventProbeSucceeded: 1, model.EventProbeFailed: 1, model.EventCrash: 1, model.EventOther: 1},
 		skipped: map[string]int{
 			"cloud_run_revision/cloudaudit.googleapis.com/system_event": 4,
 			"cloud_run_revision/cloudaudit.googleapis.com/activity":     2,
@@ -528,7 +529,7 @@ var realLogs = map[string]struct {
 	},
 	"spark2star-synapseai_system-startup-failure.json": {
 		entries: 17,
-		events:  map[EventKind]int{EventStart: 1, EventProbeFailed: 1, EventCrash: 1},
+		events:  map[model.EventKind]int{model.EventStart: 1, model.EventProbeFailed: 1, model.EventCrash: 1},
 		skipped: map[string]int{"cloud_run_revision/cloudaudit.googleapis.com/system_event": 1, "cloud_run_revision/stderr": 13},
 	},
 	"tgdscott-donecast_requests_utf16.json": {
@@ -541,7 +542,7 @@ var realLogs = map[string]struct {
 	},
 	"xiangteng007-senteng_requests-stdout_utf8bom.json": {
 		entries: 100, requests: 51, latencySum: 1333872048, instances: 1, services: []string{"erp-api"},
-		events:  map[EventKind]int{EventProbeSucceeded: 1},
+		events:  map[model.EventKind]int{model.EventProbeSucceeded: 1},
 		skipped: map[string]int{"cloud_run_revision/stdout": 48},
 	},
 }
@@ -560,7 +561,7 @@ func TestRealdataLogging(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			var ds Dataset
+			var ds model.Dataset
 			n, err := ReadLogs(name, f, &ds)
 			if want.err != "" {
 				if err == nil || !strings.HasPrefix(err.Error(), want.err) {
@@ -582,7 +583,7 @@ func TestRealdataLogging(t *testing.T) {
 	}
 }
 
-func checkRealLogs(t *testing.T, ds *Dataset, n, entries, requests int, latencySum time.Duration, instances int, services []string) {
+func checkRealLogs(t *testing.T, ds *model.Dataset, n, entries, requests int, latencySum time.Duration, instances int, services []string) {
 	t.Helper()
 	if n != entries || len(ds.Requests) != requests {
 		t.Errorf("read %d entries, %d requests; want %d, %d", n, len(ds.Requests), entries, requests)
@@ -615,15 +616,15 @@ func checkRealLogs(t *testing.T, ds *Dataset, n, entries, requests int, latencyS
 // eventKinds counts events by kind, checking that each has a time, an
 // instance and a text, and that every start says why (all real starts are
 // deployment rollouts).
-func eventKinds(t *testing.T, evs []InstanceEvent) map[EventKind]int {
+func eventKinds(t *testing.T, evs []model.InstanceEvent) map[model.EventKind]int {
 	t.Helper()
-	var m map[EventKind]int
+	var m map[model.EventKind]int
 	for _, e := range evs {
 		if m == nil {
-			m = map[EventKind]int{}
+			m = map[model.EventKind]int{}
 		}
 		m[e.Kind]++
-		if e.Time.IsZero() || e.InstanceID == "" || e.Text == "" || e.Kind == EventStart && e.Reason != "DEPLOYMENT_ROLLOUT" {
+		if e.Time.IsZero() || e.InstanceID == "" || e.Text == "" || e.Kind == model.EventStart && e.Reason != "DEPLOYMENT_ROLLOUT" {
 			t.Errorf("event %+v: zero time, no instance, no text, or not a deployment start", e)
 		}
 	}

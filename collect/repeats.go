@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/runlens/runlens/model"
 )
 
 // A log entry read twice (two exports of overlapping windows put together,
@@ -173,7 +175,7 @@ func floorDiv(a, b int64) int64 {
 
 // repeatedRequest reports whether r repeats an entry read before, and
 // remembers it if not.
-func (lr *logReader) repeatedRequest(r *Request) bool {
+func (lr *logReader) repeatedRequest(r *model.Request) bool {
 	if r.InsertID == "" || lr.seen == nil {
 		return false
 	}
@@ -222,10 +224,10 @@ func (lr *logReader) repeated(sec int64, h uint64) bool {
 	return !isNew
 }
 
-// NoteRepeats adds to the warnings, once all log files are read, how many
+// NoteRepeats adds to d's warnings, once all log files are read, how many
 // entries repeated an earlier one and were counted once, and how many
 // were not checked.
-func (d *Dataset) NoteRepeats() {
+func NoteRepeats(d *model.Dataset) {
 	if d.Repeats > 0 {
 		d.Warnf("request and system logs: %d entries repeat an earlier entry (its insertId and timestamp): each counted once", d.Repeats)
 	}

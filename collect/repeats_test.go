@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/runlens/runlens/model"
 )
 
 // reqLine is a sink-style request entry.
@@ -34,23 +36,23 @@ func TestRepeatedInsertIDsCountedOnce(t *testing.T) {
 	for _, form := range []struct {
 		name string
 		text func([]string) string
-		read ReadOptions
+		read model.ReadOptions
 	}{
-		{"ndjson", ndjson, ReadOptions{}},
-		{"ndjson, 1 KiB chunks, 4 workers", ndjson, ReadOptions{ChunkBytes: 1 << 10, Workers: 4}},
-		{"ndjson, 1 worker", ndjson, ReadOptions{Workers: 1}},
-		{"array", array, ReadOptions{}},
-		{"array, 1 KiB chunks, 3 workers", array, ReadOptions{ChunkBytes: 1 << 10, Workers: 3}},
+		{"ndjson", ndjson, model.ReadOptions{}},
+		{"ndjson, 1 KiB chunks, 4 workers", ndjson, model.ReadOptions{ChunkBytes: 1 << 10, Workers: 4}},
+		{"ndjson, 1 worker", ndjson, model.ReadOptions{Workers: 1}},
+		{"array", array, model.ReadOptions{}},
+		{"array, 1 KiB chunks, 3 workers", array, model.ReadOptions{ChunkBytes: 1 << 10, Workers: 3}},
 	} {
 		for _, order := range [][2][]string{{a, b}, {b, a}} {
 			t.Run(form.name, func(t *testing.T) {
-				ds := &Dataset{Read: form.read}
+				ds := &model.Dataset{Read: form.read}
 				for i, f := range order {
 					if _, err := ReadLogs(fmt.Sprint("f", i), bytes.NewBufferString(form.text(f)), ds); err != nil {
 						t.Fatal(err)
 					}
 				}
-				ds.NoteRepeats()
+				NoteRepeats(ds)
 				if len(ds.Requests) != wantRequests || ds.Repeats != wantRepeats {
 					t.Errorf("%d requests, %d repeats; want %d and %d", len(ds.Requests), ds.Repeats, wantRequests, wantRepeats)
 				}

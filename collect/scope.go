@@ -4,31 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-// Scope is what a dataset is about: one service in one region over one
-// window. A snapshot's manifest gives it; loose files have none. Log
-// entries outside it are counted in Dataset.OutOfScope and left out of
-// every figure.
-type Scope struct {
-	Service string // resource.labels.service_name; "" takes any
-	Region  string // resource.labels.location; "" takes any
-	Window  Window // zero takes any time
-}
-
-// IsZero reports whether the scope takes every entry.
-func (s Scope) IsZero() bool { return s.Service == "" && s.Region == "" && s.Window.IsZero() }
-
-// Reasons an entry is out of scope, the keys of Dataset.OutOfScope.
-const (
-	OutOtherService = "other service"
-	OutOtherRegion  = "other region"
-	OutBeforeWindow = "before the window"
-	OutAfterWindow  = "after the window"
+	"github.com/runlens/runlens/model"
 )
 
 // outReasons lists the reasons in the order warnings give them.
-var outReasons = [...]string{OutOtherService, OutOtherRegion, OutBeforeWindow, OutAfterWindow}
+var outReasons = [...]string{model.OutOtherService, model.OutOtherRegion, model.OutBeforeWindow, model.OutAfterWindow}
 
 // outCounts counts a file's entries out of scope, by reason (outReasons).
 type outCounts [len(outReasons)]int
@@ -36,7 +17,7 @@ type outCounts [len(outReasons)]int
 // check returns the index in outReasons of why an entry of the given
 // service and region, logged at t, is out of scope, or -1 when it is in.
 // An entry that does not say its service or region is taken as in it.
-func (s *Scope) check(service, region string, t time.Time) int {
+func scopeCheck(s *model.Scope, service, region string, t time.Time) int {
 	switch {
 	case s == nil:
 		return -1
@@ -63,7 +44,7 @@ func (c *outCounts) total() int {
 
 // add folds c into the dataset's counts and returns the warning that says
 // what the file had out of scope, or "" when nothing.
-func (c *outCounts) add(ds *Dataset) string {
+func (c *outCounts) add(ds *model.Dataset) string {
 	n := c.total()
 	if n == 0 {
 		return ""
@@ -79,19 +60,4 @@ func (c *outCounts) add(ds *Dataset) string {
 		}
 	}
 	return fmt.Sprintf("%d entries out of scope (%s) left out of every figure: %s", n, ds.Scope, strings.Join(parts, ", "))
-}
-
-// String describes the scope, for warnings.
-func (s Scope) String() string {
-	var parts []string
-	if s.Service != "" {
-		parts = append(parts, "service "+s.Service)
-	}
-	if s.Region != "" {
-		parts = append(parts, "region "+s.Region)
-	}
-	if !s.Window.IsZero() {
-		parts = append(parts, "window "+s.Window.Start.UTC().Format(time.RFC3339Nano)+" to "+s.Window.End.UTC().Format(time.RFC3339Nano))
-	}
-	return strings.Join(parts, ", ")
 }

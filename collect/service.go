@@ -10,6 +10,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/runlens/runlens/model"
 )
 
 // Cloud Run's defaults, applied where a service resource leaves a setting out.
@@ -50,7 +52,7 @@ const (
 // omits when false, and the API documents that once resources are set the
 // caller must set it to keep request-based billing; so an absent cpuIdle
 // means request-based only when the container sets no resources at all.
-func ReadService(name string, r io.Reader) (*ServiceConfig, error) {
+func ReadService(name string, r io.Reader) (*model.ServiceConfig, error) {
 	text, err := Decode(r)
 	if err != nil {
 		return nil, fmt.Errorf("reading service %s: %w", name, err)
@@ -67,7 +69,7 @@ func ReadService(name string, r io.Reader) (*ServiceConfig, error) {
 }
 
 // parseService tells the v1 and v2 shapes apart and converts either.
-func parseService(data []byte) (*ServiceConfig, error) {
+func parseService(data []byte) (*model.ServiceConfig, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("empty file")
 	}
@@ -119,12 +121,12 @@ type runV2 struct {
 	} `json:"trafficStatuses"`
 }
 
-func parseRunV2(data []byte) (*ServiceConfig, error) {
+func parseRunV2(data []byte) (*model.ServiceConfig, error) {
 	var s runV2
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, jsonError(data, err)
 	}
-	cfg := &ServiceConfig{Concurrency: s.Template.MaxInstanceRequestConcurrency}
+	cfg := &model.ServiceConfig{Concurrency: s.Template.MaxInstanceRequestConcurrency}
 	cfg.Project, cfg.Region, cfg.Name = splitServiceName(s.Name)
 	if sc := s.Template.Scaling; sc != nil {
 		cfg.MinInstances, cfg.MaxInstances = sc.MinInstanceCount, sc.MaxInstanceCount
@@ -139,9 +141,9 @@ func parseRunV2(data []byte) (*ServiceConfig, error) {
 		cfg.Accelerator = ns.Accelerator
 	}
 	res := s.Template.Containers[0].Resources
-	cfg.Billing = BillingInstance
+	cfg.Billing = model.BillingInstance
 	if res.CPUIdle != nil && *res.CPUIdle || res.CPUIdle == nil && len(res.Limits) == 0 {
-		cfg.Billing = BillingRequest
+		cfg.Billing = model.BillingRequest
 	}
 	if sc := s.Scaling; sc != nil {
 		manual := -1
@@ -164,9 +166,9 @@ func parseRunV2(data []byte) (*ServiceConfig, error) {
 // serviceScaling applies service-level scaling over the template's: the
 // larger minimum, the smaller maximum, or with manual >= 0 that many
 // instances exactly.
-func serviceScaling(cfg *ServiceConfig, minCount, maxCount, manual int) {
+func serviceScaling(cfg *model.ServiceConfig, minCount, maxCount, manual int) {
 	if manual >= 0 {
-		cfg.ScalingMode, cfg.MinInstances, cfg.MaxInstances = ScalingManual, manual, manual
+		cfg.ScalingMode, cfg.MinInstances, cfg.MaxInstances = model.ScalingManual, manual, manual
 		return
 	}
 	cfg.MinInstances = max(cfg.MinInstances, minCount)
@@ -178,11 +180,11 @@ func serviceScaling(cfg *ServiceConfig, minCount, maxCount, manual int) {
 // setContainers sums the containers' limits, counts their GPUs and keeps
 // the ingress container's CPU (the one with a port, else the first) for
 // the concurrency default.
-func setContainers(cfg *ServiceConfig, cs []Container, where string) error {
+func setContainers(cfg *model.ServiceConfig, cs []Container, where string) error {
 	ingress := -1
 	cpus := make([]float64, len(cs))
 	for i, c := range cs {
-		var one ServiceConfig
+		var one model.ServiceConfig
 		if err := setLimits(&one, c.Resources.Limits, fmt.Sprintf("%s[%d]", where, i)); err != nil {
 			return err
 		}
@@ -270,15 +272,15 @@ const (
 	labelLocation      = "cloud.googleapis.com/location"
 )
 
-func parseKnative(data []byte) (*ServiceConfig, error) {
+func parseKnative(data []byte) (*model.ServiceConfig, error) {
 	var s knative
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, jsonError(data, err)
 	}
 	tpl := s.Spec.Template
-	cfg := &ServiceConfig{
+	cfg := &model.ServiceConfig{
 		Project: s.Metadata.Namespace, Region: s.Metadata.Labels[labelLocation], Name: s.Metadata.Name,
-		Concurrency: int(tpl.Spec.ContainerConcurrency), Billing: BillingRequest,
+		Concurrency: int(tpl.Spec.ContainerConcurrency), Billing: model.BillingRequest,
 	}
 	ann := tpl.Metadata.Annotations
 	var err error
@@ -289,7 +291,7 @@ func parseKnative(data []byte) (*ServiceConfig, error) {
 		return nil, err
 	}
 	if strings.EqualFold(strings.TrimSpace(ann[annCPUThrottling]), "false") {
-		cfg.Billing = BillingInstance
+		cfg.Billing = model.BillingInstance
 	}
 	if len(tpl.Spec.Containers) == 0 {
 		return nil, errors.New("spec.template.spec.containers is empty")
@@ -310,7 +312,7 @@ func parseKnative(data []byte) (*ServiceConfig, error) {
 }
 
 // knativeServiceScaling reads the service-level scaling annotations.
-func knativeServiceScaling(cfg *ServiceConfig, ann map[string]string) error {
+func knativeServiceScaling(cfg *model.ServiceConfig, ann map[string]string) error {
 	minCount, err := scaleAnnotation(ann, annServiceMinScale)
 	if err != nil {
 		return err
@@ -339,7 +341,7 @@ func scaleAnnotation(ann map[string]string, key string) (int, error) {
 }
 
 // setLimits reads the cpu and memory limits of a container.
-func setLimits(cfg *ServiceConfig, limits map[string]string, where string) error {
+func setLimits(cfg *model.ServiceConfig, limits map[string]string, where string) error {
 	if v, ok := limits["cpu"]; ok {
 		cpu, err := ParseCPU(v)
 		if err != nil {
@@ -364,7 +366,7 @@ func setLimits(cfg *ServiceConfig, limits map[string]string, where string) error
 	return nil
 }
 
-func applyDefaults(cfg *ServiceConfig) {
+func applyDefaults(cfg *model.ServiceConfig) {
 	if cfg.CPU == 0 {
 		cfg.CPU = defaultCPU
 	}
@@ -374,11 +376,11 @@ func applyDefaults(cfg *ServiceConfig) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = defaultConcurrency
 	}
-	if cfg.MaxInstances <= 0 && cfg.ScalingMode != ScalingManual {
+	if cfg.MaxInstances <= 0 && cfg.ScalingMode != model.ScalingManual {
 		cfg.MaxInstances = defaultMaxInstances
 	}
 	if cfg.ScalingMode == "" {
-		cfg.ScalingMode = ScalingAutomatic
+		cfg.ScalingMode = model.ScalingAutomatic
 	}
 	if cfg.Accelerator != "" && cfg.GPUs == 0 {
 		cfg.GPUs = 1

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/runlens/runlens/model"
 )
 
 // TestReadServiceContainersScalingGPU covers sidecars (every container's
@@ -23,46 +24,50 @@ func TestReadServiceContainersScalingGPU(t *testing.T) {
 	}
 	sidecars := `"containers":[{"image":"app","ports":[{"containerPort":8080}],"resources":{"limits":{"cpu":"2","memory":"4Gi"},"cpuIdle":true}},` +
 		`{"image":"proxy","resources":{"limits":{"cpu":"1","memory":"512Mi"}}},{"image":"agent"}]`
-	base := ServiceConfig{Project: "p", Region: "r", Name: "s", CPU: 1, MemoryMiB: 512, Concurrency: 80, MaxInstances: 100,
-		Billing: BillingRequest, Containers: 1, ScalingMode: ScalingAutomatic}
-	with := func(f func(*ServiceConfig)) ServiceConfig {
+	base := model.ServiceConfig{Project: "p", Region: "r", Name: "s", CPU: 1, MemoryMiB: 512, Concurrency: 80, MaxInstances: 100,
+		Billing: model.BillingRequest, Containers: 1, ScalingMode: model.ScalingAutomatic}
+	with := func(f func(*model.ServiceConfig)) model.ServiceConfig {
 		c := base
 		f(&c)
 		return c
 	}
 	tests := []struct {
 		name, doc string
-		want      ServiceConfig
+		want      model.ServiceConfig
 	}{
-		{"v2 sidecars: limits summed, an unset one at the default", v2("", sidecars), with(func(c *ServiceConfig) {
+		{"v2 sidecars: limits summed, an unset one at the default", v2("", sidecars), with(func(c *model.ServiceConfig) {
 			c.CPU, c.MemoryMiB, c.Containers = 4, 4096+512+512, 3
 		})},
-		{"v1 sidecars", v1("", "", strings.Replace(sidecars, `,"cpuIdle":true`, "", 1)), with(func(c *ServiceConfig) {
+		{"v1 sidecars", v1("", "", strings.Replace(sidecars, `,"cpuIdle":true`, "", 1)), with(func(c *model.ServiceConfig) {
 			c.CPU, c.MemoryMiB, c.Containers = 4, 4096+512+512, 3
 		})},
-		{"v2 concurrency default below 1 vCPU", v2("", `"containers":[{"resources":{"limits":{"cpu":"500m","memory":"256Mi"},"cpuIdle":true}}]`), with(func(c *ServiceConfig) {
+		{"v2 concurrency default below 1 vCPU", v2("", `"containers":[{"resources":{"limits":{"cpu":"500m","memory":"256Mi"},"cpuIdle":true}}]`), with(func(c *model.ServiceConfig) {
 			c.CPU, c.MemoryMiB, c.Concurrency = 0.5, 256, 1
 		})},
-		{"v1 concurrency default below 1 vCPU", v1("", "", `"containers":[{"resources":{"limits":{"cpu":"0.25"}}}]`), with(func(c *ServiceConfig) {
+		{"v1 concurrency default below 1 vCPU", v1("", "", `"containers":[{"resources":{"limits":{"cpu":"0.25"}}}]`), with(func(c *model.ServiceConfig) {
 			c.CPU, c.Concurrency = 0.25, 1
 		})},
 		{"v2 service-level min and max", v2(`"scaling":{"minInstanceCount":3,"maxInstanceCount":7},`, `"scaling":{"minInstanceCount":1,"maxInstanceCount":20},"containers":[{}]`),
-			with(func(c *ServiceConfig) { c.MinInstances, c.MaxInstances = 3, 7 })},
+			with(func(c *model.ServiceConfig) { c.MinInstances, c.MaxInstances = 3, 7 })},
 		{"v2 service-level min only", v2(`"scaling":{"minInstanceCount":2,"scalingMode":"AUTOMATIC"},`, `"containers":[{}]`),
-			with(func(c *ServiceConfig) { c.MinInstances = 2 })},
+			with(func(c *model.ServiceConfig) { c.MinInstances = 2 })},
 		{"v2 manual scaling", v2(`"scaling":{"scalingMode":"MANUAL","manualInstanceCount":4},`, `"scaling":{"maxInstanceCount":20},"containers":[{}]`),
-			with(func(c *ServiceConfig) { c.MinInstances, c.MaxInstances, c.ScalingMode = 4, 4, ScalingManual })},
+			with(func(c *model.ServiceConfig) {
+				c.MinInstances, c.MaxInstances, c.ScalingMode = 4, 4, model.ScalingManual
+			})},
 		{"v1 service-level minScale", v1(`"run.googleapis.com/minScale":"2"`, `"autoscaling.knative.dev/maxScale":"5"`, `"containers":[{}]`),
-			with(func(c *ServiceConfig) { c.MinInstances, c.MaxInstances = 2, 5 })},
+			with(func(c *model.ServiceConfig) { c.MinInstances, c.MaxInstances = 2, 5 })},
 		{"v1 manual scaling", v1(`"run.googleapis.com/scalingMode":"manual","run.googleapis.com/manualInstanceCount":"3"`, "", `"containers":[{}]`),
-			with(func(c *ServiceConfig) { c.MinInstances, c.MaxInstances, c.ScalingMode = 3, 3, ScalingManual })},
+			with(func(c *model.ServiceConfig) {
+				c.MinInstances, c.MaxInstances, c.ScalingMode = 3, 3, model.ScalingManual
+			})},
 		{"v2 GPU", v2("", `"nodeSelector":{"accelerator":"nvidia-l4"},"containers":[{"resources":{"limits":{"cpu":"4","memory":"16Gi","nvidia.com/gpu":"1"}}}]`),
-			with(func(c *ServiceConfig) {
-				c.CPU, c.MemoryMiB, c.Billing, c.Accelerator, c.GPUs = 4, 16384, BillingInstance, "nvidia-l4", 1
+			with(func(c *model.ServiceConfig) {
+				c.CPU, c.MemoryMiB, c.Billing, c.Accelerator, c.GPUs = 4, 16384, model.BillingInstance, "nvidia-l4", 1
 			})},
 		{"v1 GPU", v1("", `"run.googleapis.com/cpu-throttling":"false"`, `"nodeSelector":{"run.googleapis.com/accelerator":"nvidia-l4"},"containers":[{"resources":{"limits":{"cpu":"8","memory":"32Gi","nvidia.com/gpu":"1"}}}]`),
-			with(func(c *ServiceConfig) {
-				c.CPU, c.MemoryMiB, c.Billing, c.Accelerator, c.GPUs = 8, 32768, BillingInstance, "nvidia-l4", 1
+			with(func(c *model.ServiceConfig) {
+				c.CPU, c.MemoryMiB, c.Billing, c.Accelerator, c.GPUs = 8, 32768, model.BillingInstance, "nvidia-l4", 1
 			})},
 	}
 	for _, tt := range tests {
@@ -80,10 +85,10 @@ func TestReadServiceContainersScalingGPU(t *testing.T) {
 
 // "Container terminated on signal 9." is a kill, not a shutdown.
 func TestSignalNineIsACrash(t *testing.T) {
-	for text, want := range map[string]EventKind{
-		"Container terminated on signal 9.":       EventCrash,
-		"Container terminated on signal 15.":      EventShutdown,
-		"Shutting down instance due to idleness.": EventShutdown,
+	for text, want := range map[string]model.EventKind{
+		"Container terminated on signal 9.":       model.EventCrash,
+		"Container terminated on signal 15.":      model.EventShutdown,
+		"Shutting down instance due to idleness.": model.EventShutdown,
 	} {
 		if got := eventKind(text); got != want {
 			t.Errorf("%q: %s, want %s", text, got, want)

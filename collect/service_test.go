@@ -7,9 +7,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/runlens/runlens/model"
 )
 
-func svcRead(t *testing.T, file string) (*ServiceConfig, error) {
+func svcRead(t *testing.T, file string) (*model.ServiceConfig, error) {
 	t.Helper()
 	name := filepath.Join("testdata", "service", file)
 	f, err := os.Open(name)
@@ -23,31 +24,31 @@ func svcRead(t *testing.T, file string) (*ServiceConfig, error) {
 func TestReadService(t *testing.T) {
 	tests := []struct {
 		file string
-		want ServiceConfig
+		want model.ServiceConfig
 	}{
-		{"v2_mobilenet_request.json", ServiceConfig{
+		{"v2_mobilenet_request.json", model.ServiceConfig{
 			Project: "runlens-demo", Region: "europe-west1", Name: "mobilenet",
 			CPU: 1, MemoryMiB: 2048, Concurrency: 80, MinInstances: 0, MaxInstances: 100,
-			Billing: BillingRequest, Revisions: []string{"mobilenet-00003-kex"}, Containers: 1, ScalingMode: ScalingAutomatic,
+			Billing: model.BillingRequest, Revisions: []string{"mobilenet-00003-kex"}, Containers: 1, ScalingMode: model.ScalingAutomatic,
 		}},
-		{"v2_distilbert_instance.json", ServiceConfig{ // limits set, cpuIdle omitted (proto3 false)
+		{"v2_distilbert_instance.json", model.ServiceConfig{ // limits set, cpuIdle omitted (proto3 false)
 			Project: "runlens-demo", Region: "us-central1", Name: "distilbert-qa",
 			CPU: 2, MemoryMiB: 3072, Concurrency: 1, MinInstances: 1, MaxInstances: 20,
-			Billing: BillingInstance, Revisions: []string{"distilbert-qa-00005-wuv", "distilbert-qa-00004-nas"}, Containers: 1, ScalingMode: ScalingAutomatic,
+			Billing: model.BillingInstance, Revisions: []string{"distilbert-qa-00005-wuv", "distilbert-qa-00004-nas"}, Containers: 1, ScalingMode: model.ScalingAutomatic,
 		}},
-		{"v2_defaults.json", ServiceConfig{ // no resources, no scaling: Cloud Run's defaults
+		{"v2_defaults.json", model.ServiceConfig{ // no resources, no scaling: Cloud Run's defaults
 			Project: "runlens-demo", Region: "asia-northeast1", Name: "hello",
-			CPU: 1, MemoryMiB: 512, Concurrency: 80, MaxInstances: 100, Billing: BillingRequest, Containers: 1, ScalingMode: ScalingAutomatic,
+			CPU: 1, MemoryMiB: 512, Concurrency: 80, MaxInstances: 100, Billing: model.BillingRequest, Containers: 1, ScalingMode: model.ScalingAutomatic,
 		}},
-		{"v1_gcloud_recommender.json", ServiceConfig{
+		{"v1_gcloud_recommender.json", model.ServiceConfig{
 			Project: "123456789012", Region: "europe-west4", Name: "recommender",
 			CPU: 2, MemoryMiB: 4096, Concurrency: 40, MinInstances: 1, MaxInstances: 10,
-			Billing: BillingInstance, Revisions: []string{"recommender-00007-lib"}, Containers: 1, ScalingMode: ScalingAutomatic,
+			Billing: model.BillingInstance, Revisions: []string{"recommender-00007-lib"}, Containers: 1, ScalingMode: model.ScalingAutomatic,
 		}},
-		{"v1_gcloud_throttled.json", ServiceConfig{ // 1G = 10^9 bytes = 953.67 MiB
+		{"v1_gcloud_throttled.json", model.ServiceConfig{ // 1G = 10^9 bytes = 953.67 MiB
 			Project: "runlens-demo", Region: "us-east1", Name: "llm-monolith",
 			CPU: 1, MemoryMiB: 954, Concurrency: 80, MaxInstances: 3,
-			Billing: BillingRequest, Revisions: []string{"llm-monolith-00012-bop"}, Containers: 1, ScalingMode: ScalingAutomatic,
+			Billing: model.BillingRequest, Revisions: []string{"llm-monolith-00012-bop"}, Containers: 1, ScalingMode: model.ScalingAutomatic,
 		}},
 	}
 	for _, tt := range tests {
@@ -70,11 +71,11 @@ func TestReadServiceV2Billing(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"cpuIdle true", doc(`, "resources": {"limits": {"cpu": "1"}, "cpuIdle": true}`), BillingRequest},
-		{"cpuIdle false", doc(`, "resources": {"limits": {"cpu": "1"}, "cpuIdle": false}`), BillingInstance},
-		{"limits without cpuIdle", doc(`, "resources": {"limits": {"cpu": "1"}}`), BillingInstance},
-		{"empty resources", doc(`, "resources": {}`), BillingRequest},
-		{"no resources", doc(``), BillingRequest},
+		{"cpuIdle true", doc(`, "resources": {"limits": {"cpu": "1"}, "cpuIdle": true}`), model.BillingRequest},
+		{"cpuIdle false", doc(`, "resources": {"limits": {"cpu": "1"}, "cpuIdle": false}`), model.BillingInstance},
+		{"limits without cpuIdle", doc(`, "resources": {"limits": {"cpu": "1"}}`), model.BillingInstance},
+		{"empty resources", doc(`, "resources": {}`), model.BillingRequest},
+		{"no resources", doc(``), model.BillingRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

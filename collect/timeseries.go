@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strconv"
+
+	"github.com/runlens/runlens/model"
 )
 
 // ReadTimeSeries reads Cloud Monitoring time series from r, which holds a
@@ -20,7 +22,7 @@ import (
 // the file. It returns the number of series read. A file that holds neither
 // a response nor a series is an error; an empty response ({} or a response
 // with only a unit) is not.
-func ReadTimeSeries(name string, r io.Reader, ds *Dataset) (int, error) {
+func ReadTimeSeries(name string, r io.Reader, ds *model.Dataset) (int, error) {
 	if ds == nil {
 		return 0, fmt.Errorf("reading timeseries %s: no dataset to fill", name)
 	}
@@ -41,13 +43,13 @@ func ReadTimeSeries(name string, r io.Reader, ds *Dataset) (int, error) {
 	}
 	ds.Metrics = append(ds.Metrics, tr.series...)
 	ds.Warnings = append(ds.Warnings, tr.problems.warnings("timeseries "+name)...)
-	ds.Sources = append(ds.Sources, Source{Path: name, Format: string(FormatTimeSeries), Items: len(tr.series)})
+	ds.Sources = append(ds.Sources, model.Source{Path: name, Format: string(FormatTimeSeries), Items: len(tr.series)})
 	return len(tr.series), nil
 }
 
 // tsReader holds the state of one file's reading.
 type tsReader struct {
-	series      []Series
+	series      []model.Series
 	sawResponse bool // a value with a "timeSeries" key, or an empty response
 	seen        int  // series met, read or not, to name them in warnings
 	problems    *problems
@@ -204,7 +206,7 @@ func (tr *tsReader) addSeries(raw json.RawMessage, unit string) {
 		tr.problems.add("malformed series skipped", fmt.Sprintf("series %d: %v", idx, err))
 		return
 	}
-	s := Series{
+	s := model.Series{
 		Metric: in.Metric.Type, MetricLabels: in.Metric.Labels,
 		ResourceType: in.Resource.Type, ResourceLabels: in.Resource.Labels,
 		MetricKind: in.MetricKind, ValueType: in.ValueType, Unit: in.Unit,
@@ -217,7 +219,7 @@ func (tr *tsReader) addSeries(raw json.RawMessage, unit string) {
 			s.Points = append(s.Points, pt)
 		}
 	}
-	slices.SortStableFunc(s.Points, func(a, b Point) int { return a.End.Compare(b.End) })
+	slices.SortStableFunc(s.Points, func(a, b model.Point) int { return a.End.Compare(b.End) })
 	tr.series = append(tr.series, s)
 }
 
@@ -243,15 +245,15 @@ type distIn struct {
 }
 
 // point converts one point; false drops it (a problem is recorded).
-func (tr *tsReader) point(s *Series, raw json.RawMessage, where string) (Point, bool) {
+func (tr *tsReader) point(s *model.Series, raw json.RawMessage, where string) (model.Point, bool) {
 	var in pointIn
 	if err := json.Unmarshal(raw, &in); err != nil {
 		tr.problems.add("malformed points dropped", where+": "+err.Error())
-		return Point{}, false
+		return model.Point{}, false
 	}
-	var p Point
+	var p model.Point
 	if !tr.interval(&p, in.Interval, where) {
-		return Point{}, false
+		return model.Point{}, false
 	}
 	kind, ok := tr.typedValue(s, &p, &in, where)
 	if ok && s.ValueType == "" {
@@ -262,7 +264,7 @@ func (tr *tsReader) point(s *Series, raw json.RawMessage, where string) (Point, 
 
 // interval sets Start and End. An invalid endTime drops the point; an
 // invalid or later startTime is replaced by End.
-func (tr *tsReader) interval(p *Point, iv TimeInterval, where string) bool {
+func (tr *tsReader) interval(p *model.Point, iv TimeInterval, where string) bool {
 	end, err := ParseTimestamp(iv.EndTime)
 	if err == nil {
 		err = checkTime(iv.EndTime, end)
@@ -292,7 +294,7 @@ func (tr *tsReader) interval(p *Point, iv TimeInterval, where string) bool {
 
 // typedValue sets the point's value from whichever field is present and
 // returns its value type.
-func (tr *tsReader) typedValue(s *Series, p *Point, in *pointIn, where string) (string, bool) {
+func (tr *tsReader) typedValue(s *model.Series, p *model.Point, in *pointIn, where string) (string, bool) {
 	v := &in.Value
 	switch {
 	case v.DistributionValue != nil:
@@ -324,7 +326,7 @@ func (tr *tsReader) typedValue(s *Series, p *Point, in *pointIn, where string) (
 	return "", false
 }
 
-func (tr *tsReader) distribution(p *Point, in *distIn, where string) bool {
+func (tr *tsReader) distribution(p *model.Point, in *distIn, where string) bool {
 	wire := DistributionValue{
 		Count: in.Count, Mean: float64(in.Mean), SumOfSquaredDeviation: float64(in.SumOfSquaredDeviation),
 		BucketOptions: in.BucketOptions, BucketCounts: in.BucketCounts,

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/runlens/runlens/model"
 )
 
 // tsFuzzSeeds are edge cases beside the files of testdata/timeseries.
@@ -34,7 +36,7 @@ func FuzzReadTimeSeries(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ds := &Dataset{}
+		ds := &model.Dataset{}
 		n, err := ReadTimeSeries("fuzz.json", bytes.NewReader(data), ds)
 		if err != nil {
 			if len(ds.Metrics)+len(ds.Sources)+len(ds.Warnings) != 0 {
@@ -52,7 +54,7 @@ func FuzzReadTimeSeries(f *testing.F) {
 }
 
 // checkFuzzSeries asserts the invariants every series read must hold.
-func checkFuzzSeries(t *testing.T, s Series) {
+func checkFuzzSeries(t *testing.T, s model.Series) {
 	for i, p := range s.Points {
 		if i > 0 && p.End.Before(s.Points[i-1].End) {
 			t.Fatalf("%s: points out of order at %d", s.Metric, i)
@@ -69,7 +71,7 @@ func checkFuzzSeries(t *testing.T, s Series) {
 	}
 }
 
-func checkFuzzDistribution(t *testing.T, d *Distribution) {
+func checkFuzzDistribution(t *testing.T, d *model.Distribution) {
 	if len(d.Counts) != len(d.Bounds)+1 || len(d.Bounds) > MaxDistributionBuckets+1 {
 		t.Fatalf("%d bounds, %d counts", len(d.Bounds), len(d.Counts))
 	}
@@ -103,7 +105,7 @@ func FuzzDistributionQuantile(f *testing.F) {
 			return
 		}
 		got := d.Quantile(q)
-		if q < 0 || q > 1 || math.IsNaN(q) || d.bucketTotal() == 0 {
+		if q < 0 || q > 1 || math.IsNaN(q) || positiveCounts(d) == 0 {
 			if !math.IsNaN(got) && got != d.Mean {
 				t.Fatalf("Quantile(%v) = %v with no data or q out of range", q, got)
 			}
@@ -117,11 +119,20 @@ func FuzzDistributionQuantile(f *testing.F) {
 			t.Fatalf("not monotone: Quantile(%v) = %v < Quantile(%v) = %v", q2, d.Quantile(q2), q, got)
 		}
 		var le int64
-		for _, w := range d.Wire().BucketCounts {
+		for _, w := range DistributionWire(d).BucketCounts {
 			le += int64(w)
 		}
-		if le != d.bucketTotal() {
-			t.Fatalf("Wire lost counts: %d, want %d", le, d.bucketTotal())
+		if le != positiveCounts(d) {
+			t.Fatalf("Wire lost counts: %d, want %d", le, positiveCounts(d))
 		}
 	})
+}
+
+// positiveCounts is the sum of a distribution's positive bucket counts.
+func positiveCounts(d *model.Distribution) int64 {
+	var n int64
+	for _, c := range d.Counts {
+		n += max(c, 0)
+	}
+	return n
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/runlens/runlens/internal/realdata"
+	"github.com/runlens/runlens/model"
 	"golang.org/x/text/encoding/unicode"
 )
 
@@ -27,21 +28,21 @@ func tsAt(t *testing.T, s string) time.Time {
 }
 
 // tsRead reads a file of testdata/timeseries into a fresh Dataset.
-func tsRead(t *testing.T, file string) (*Dataset, int, error) {
+func tsRead(t *testing.T, file string) (*model.Dataset, int, error) {
 	t.Helper()
 	name := filepath.Join("testdata", "timeseries", file)
 	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := &Dataset{}
+	ds := &model.Dataset{}
 	n, err := ReadTimeSeries(name, bytes.NewReader(b), ds)
 	return ds, n, err
 }
 
 // tsReadString reads an inline document into a fresh Dataset.
-func tsReadString(s string) (*Dataset, int, error) {
-	ds := &Dataset{}
+func tsReadString(s string) (*model.Dataset, int, error) {
+	ds := &model.Dataset{}
 	n, err := ReadTimeSeries("inline.json", strings.NewReader(s), ds)
 	return ds, n, err
 }
@@ -53,8 +54,8 @@ func tsRunResource(rev string) map[string]string {
 	}
 }
 
-func tsDelta(t *testing.T, start, end string) Point {
-	return Point{Start: tsAt(t, start), End: tsAt(t, end)}
+func tsDelta(t *testing.T, start, end string) model.Point {
+	return model.Point{Start: tsAt(t, start), End: tsAt(t, end)}
 }
 
 func TestReadTimeSeriesTestdata(t *testing.T) {
@@ -62,66 +63,66 @@ func TestReadTimeSeriesTestdata(t *testing.T) {
 	codeLabels := func(code, class string) map[string]string {
 		return map[string]string{"response_code": code, "response_code_class": class, "route_type": "default"}
 	}
-	withInt := func(p Point, v int64) Point { p.Int = v; return p }
-	withDouble := func(p Point, v float64) Point { p.Double = v; return p }
-	withDist := func(p Point, d *Distribution) Point { p.Dist = d; return p }
-	gauge := func(s string) Point { return tsDelta(t, s, s) }
+	withInt := func(p model.Point, v int64) model.Point { p.Int = v; return p }
+	withDouble := func(p model.Point, v float64) model.Point { p.Double = v; return p }
+	withDist := func(p model.Point, d *model.Distribution) model.Point { p.Dist = d; return p }
+	gauge := func(s string) model.Point { return tsDelta(t, s, s) }
 	latencyBounds := []float64{100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 102400}
 	tests := []struct {
 		file string
-		want []Series
+		want []model.Series
 	}{
-		{"request_count.json", []Series{
+		{"request_count.json", []model.Series{
 			{Metric: "run.googleapis.com/request_count", MetricLabels: codeLabels("200", "2xx"), ResourceType: "cloud_run_revision",
-				ResourceLabels: rev, MetricKind: "DELTA", ValueType: "INT64", Unit: "1", Points: []Point{
+				ResourceLabels: rev, MetricKind: "DELTA", ValueType: "INT64", Unit: "1", Points: []model.Point{
 					withInt(tsDelta(t, "2025-03-14T10:00:00Z", "2025-03-14T10:01:00Z"), 35),
 					withInt(tsDelta(t, "2025-03-14T10:01:00Z", "2025-03-14T10:02:00Z"), 203),
 					withInt(tsDelta(t, "2025-03-14T10:02:00Z", "2025-03-14T10:03:00Z"), 187),
 				}},
 			{Metric: "run.googleapis.com/request_count", MetricLabels: codeLabels("503", "5xx"), ResourceType: "cloud_run_revision",
-				ResourceLabels: rev, MetricKind: "DELTA", ValueType: "INT64", Unit: "1", Points: []Point{
+				ResourceLabels: rev, MetricKind: "DELTA", ValueType: "INT64", Unit: "1", Points: []model.Point{
 					withInt(tsDelta(t, "2025-03-14T10:00:00Z", "2025-03-14T10:01:00Z"), 2),
 				}},
 		}},
-		{"instance_count.json", []Series{
+		{"instance_count.json", []model.Series{
 			{Metric: "run.googleapis.com/container/instance_count", MetricLabels: map[string]string{"state": "active"}, ResourceType: "cloud_run_revision",
-				ResourceLabels: rev, MetricKind: "GAUGE", ValueType: "INT64", Points: []Point{
+				ResourceLabels: rev, MetricKind: "GAUGE", ValueType: "INT64", Points: []model.Point{
 					withInt(gauge("2025-03-14T10:01:00Z"), 2), // no startTime: Start = End
 					withInt(gauge("2025-03-14T10:02:00Z"), 3),
 				}},
 			{Metric: "run.googleapis.com/container/instance_count", MetricLabels: map[string]string{"state": "idle"}, ResourceType: "cloud_run_revision",
-				ResourceLabels: rev, MetricKind: "GAUGE", ValueType: "INT64", Points: []Point{
+				ResourceLabels: rev, MetricKind: "GAUGE", ValueType: "INT64", Points: []model.Point{
 					withInt(gauge("2025-03-14T10:02:00Z"), 1),
 				}},
 		}},
-		{"billable_instance_time.json", []Series{
+		{"billable_instance_time.json", []model.Series{
 			{Metric: "run.googleapis.com/container/billable_instance_time", ResourceType: "cloud_run_revision",
-				ResourceLabels: rev, MetricKind: "DELTA", ValueType: "DOUBLE", Unit: "s", Points: []Point{
+				ResourceLabels: rev, MetricKind: "DELTA", ValueType: "DOUBLE", Unit: "s", Points: []model.Point{
 					withDouble(tsDelta(t, "2025-03-14T10:00:00.123456789Z", "2025-03-14T10:01:00.123456789Z"), 64.9),
 					withDouble(tsDelta(t, "2025-03-14T10:01:00.123456789Z", "2025-03-14T10:02:00.123456789Z"), 151.3),
 				}},
 		}},
-		{"request_latencies.json", []Series{
+		{"request_latencies.json", []model.Series{
 			{Metric: "run.googleapis.com/request_latencies", MetricLabels: codeLabels("200", "2xx"), ResourceType: "cloud_run_revision",
-				ResourceLabels: rev, MetricKind: "DELTA", ValueType: "DISTRIBUTION", Unit: "ms", Points: []Point{
-					withDist(tsDelta(t, "2025-03-14T10:00:00Z", "2025-03-14T10:01:00Z"), &Distribution{
+				ResourceLabels: rev, MetricKind: "DELTA", ValueType: "DISTRIBUTION", Unit: "ms", Points: []model.Point{
+					withDist(tsDelta(t, "2025-03-14T10:00:00Z", "2025-03-14T10:01:00Z"), &model.Distribution{
 						Count: 2, Mean: 550, SumSq: 20000, Bounds: latencyBounds,
 						Counts: []int64{0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0}}),
-					withDist(tsDelta(t, "2025-03-14T10:01:00Z", "2025-03-14T10:02:00Z"), &Distribution{
+					withDist(tsDelta(t, "2025-03-14T10:01:00Z", "2025-03-14T10:02:00Z"), &model.Distribution{
 						Count: 6, Mean: 5516.666666666667, SumSq: 719588333.3333333, Bounds: latencyBounds,
 						Counts: []int64{0, 0, 1, 3, 1, 0, 0, 0, 0, 1, 0, 0}}), // 10 counts padded to 12
 				}},
 		}},
-		{"series_array.json", []Series{
+		{"series_array.json", []model.Series{
 			{Metric: "monitoring.googleapis.com/uptime_check/check_passed",
 				MetricLabels: map[string]string{"check_id": "mobilenet-health", "checker_location": "eur-belgium"}, ResourceType: "uptime_url",
 				ResourceLabels: map[string]string{"host": "mobilenet-abc123-ew.a.run.app", "project_id": "runlens-demo"},
-				MetricKind:     "GAUGE", ValueType: "BOOL", Points: []Point{
+				MetricKind:     "GAUGE", ValueType: "BOOL", Points: []model.Point{
 					withInt(gauge("2025-03-14T10:00:00Z"), 1),
 					withInt(gauge("2025-03-14T10:01:00Z"), 0),
 				}},
 			{Metric: "run.googleapis.com/container/max_request_concurrencies", ResourceType: "cloud_run_revision",
-				ResourceLabels: rev, MetricKind: "GAUGE", ValueType: "INT64", Points: []Point{
+				ResourceLabels: rev, MetricKind: "GAUGE", ValueType: "INT64", Points: []model.Point{
 					withInt(gauge("2025-03-14T10:00:00Z"), 7), // a bare JSON number
 				}},
 		}},
@@ -142,7 +143,7 @@ func TestReadTimeSeriesTestdata(t *testing.T) {
 			if len(ds.Warnings) != 0 {
 				t.Errorf("warnings: %q", ds.Warnings)
 			}
-			wantSrc := []Source{{Path: filepath.Join("testdata", "timeseries", tt.file), Format: "timeseries", Items: len(tt.want)}}
+			wantSrc := []model.Source{{Path: filepath.Join("testdata", "timeseries", tt.file), Format: "timeseries", Items: len(tt.want)}}
 			if diff := cmp.Diff(wantSrc, ds.Sources); diff != "" {
 				t.Errorf("sources (-want +got):\n%s", diff)
 			}
@@ -214,7 +215,7 @@ func TestReadTimeSeriesEdgeCases(t *testing.T) {
 		t.Errorf("quoted double = %v, want 0.25", got)
 	}
 	dists := ds.Metrics[2].Points
-	if diff := cmp.Diff(&Distribution{Count: 3, Bounds: []float64{0, 5, 10}, Counts: []int64{0, 0, 0, 0}}, dists[0].Dist); diff != "" {
+	if diff := cmp.Diff(&model.Distribution{Count: 3, Bounds: []float64{0, 5, 10}, Counts: []int64{0, 0, 0, 0}}, dists[0].Dist); diff != "" {
 		t.Errorf("distribution without bucketCounts (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]int64{1, 2, 3}, dists[1].Dist.Counts); diff != "" {
@@ -303,7 +304,7 @@ func TestReadTimeSeriesEncodings(t *testing.T) {
 	}
 	for name, b := range map[string][]byte{"gzip": gz.Bytes(), "utf16": utf16} {
 		t.Run(name, func(t *testing.T) {
-			ds := &Dataset{}
+			ds := &model.Dataset{}
 			n, err := ReadTimeSeries("rc", bytes.NewReader(b), ds)
 			if err != nil || n != 2 || len(ds.Metrics[0].Points) != 3 || ds.Metrics[0].Points[2].Int != 187 {
 				t.Errorf("n = %d, err = %v; want 2 series, newest point 187", n, err)
@@ -325,7 +326,7 @@ func TestReadTimeSeriesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var ds *Dataset
+			var ds *model.Dataset
 			var err error
 			if tt.name == "log entries" {
 				ds, _, err = tsRead(t, "not_timeseries.json")
@@ -350,14 +351,14 @@ func tsNear(got, want float64) bool {
 	return math.Abs(got-want) <= 1e-12*math.Max(1, math.Abs(want))
 }
 
-func tsReadFile(t *testing.T, path string) (*Dataset, int) {
+func tsReadFile(t *testing.T, path string) (*model.Dataset, int) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ds := &Dataset{}
+	ds := &model.Dataset{}
 	n, err := ReadTimeSeries(path, f, ds)
 	if err != nil {
 		t.Fatal(err)
@@ -371,9 +372,9 @@ var realMonitoring = map[string]struct {
 	series, points int
 	valueType      string
 	warnings       int
-	check          func(t *testing.T, ds *Dataset)
+	check          func(t *testing.T, ds *model.Dataset)
 }{
-	"dynatrace-wiremock_gce-cpu-usage-time_double.json": {17, 17, "DOUBLE", 1, func(t *testing.T, ds *Dataset) {
+	"dynatrace-wiremock_gce-cpu-usage-time_double.json": {17, 17, "DOUBLE", 1, func(t *testing.T, ds *model.Dataset) {
 		s := ds.Metrics[0]
 		if s.Unit != "s{CPU}" || s.MetricLabels["instance_name"] != "gke-pawel-001-k8s-cluser-pool-1-300a62b1-9ihv" {
 			t.Errorf("unit %q labels %v", s.Unit, s.MetricLabels)
@@ -384,7 +385,7 @@ var realMonitoring = map[string]struct {
 			t.Errorf("point %+v, want 39.793698984663934 at 2033-05-02T12:14:12Z with start = end", p)
 		}
 	}},
-	"dynatrace-wiremock_serviceruntime-request-count_int64.json": {45, 45, "INT64", 1, func(t *testing.T, ds *Dataset) {
+	"dynatrace-wiremock_serviceruntime-request-count_int64.json": {45, 45, "INT64", 1, func(t *testing.T, ds *model.Dataset) {
 		var sum int64
 		for _, s := range ds.Metrics {
 			sum += s.Points[0].Int
@@ -394,7 +395,7 @@ var realMonitoring = map[string]struct {
 			t.Errorf("sum %d (want 1532); series 2: unit %q, labels %v, value %d (want 404, 2)", sum, s.Unit, s.MetricLabels, s.Points[0].Int)
 		}
 	}},
-	"dynatrace-wiremock_serviceruntime-request-latencies_distribution.json": {41, 41, "DISTRIBUTION", 1, func(t *testing.T, ds *Dataset) {
+	"dynatrace-wiremock_serviceruntime-request-latencies_distribution.json": {41, 41, "DISTRIBUTION", 1, func(t *testing.T, ds *model.Dataset) {
 		d := ds.Metrics[40].Points[0].Dist
 		if d.Count != 699 || len(d.Bounds) != 30 || len(d.Counts) != 31 || d.Bounds[0] != 1e-6 || !tsNear(d.Bounds[29], 536.870912) {
 			t.Errorf("series 40: count %d, %d bounds from %v to %v, %d counts; want 699, 30 from 1e-6 to 536.870912, 31 (21 padded)",
@@ -416,12 +417,12 @@ var realMonitoring = map[string]struct {
 			t.Errorf("%d points without count, want 4", empty)
 		}
 	}},
-	"grafana-testdata_distribution-without-points.json": {1, 0, "DISTRIBUTION", 0, func(t *testing.T, ds *Dataset) {
+	"grafana-testdata_distribution-without-points.json": {1, 0, "DISTRIBUTION", 0, func(t *testing.T, ds *model.Dataset) {
 		if s := ds.Metrics[0]; s.Metric != "loadbalancing.googleapis.com/https/backend_latencies" || s.Points != nil {
 			t.Errorf("metric %q (\\/ unescaped?), points %v", s.Metric, s.Points)
 		}
 	}},
-	"grafana-testdata_gce-cpu-usage_double-with-unit.json": {3, 9, "DOUBLE", 0, func(t *testing.T, ds *Dataset) {
+	"grafana-testdata_gce-cpu-usage_double-with-unit.json": {3, 9, "DOUBLE", 0, func(t *testing.T, ds *model.Dataset) {
 		s := ds.Metrics[0]
 		if s.Unit != "10^2.%" || ds.Metrics[1].ResourceLabels["instance_id"] != "22241654114540837222" {
 			t.Errorf("unit %q, instance_id %q", s.Unit, ds.Metrics[1].ResourceLabels["instance_id"])
@@ -431,15 +432,15 @@ var realMonitoring = map[string]struct {
 			t.Errorf("oldest %v %v, newest %v: want 12:29 9.8566497180145 first, 9.7730520330369 last", first.End, first.Double, last.Double)
 		}
 	}},
-	"grafana-testdata_lb-backend-latencies_distribution-exponential.json": {1, 3, "DISTRIBUTION", 0, func(t *testing.T, ds *Dataset) {
+	"grafana-testdata_lb-backend-latencies_distribution-exponential.json": {1, 3, "DISTRIBUTION", 0, func(t *testing.T, ds *model.Dataset) {
 		p := ds.Metrics[0].Points[0]
-		want := &Distribution{Count: 3, Bounds: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024},
+		want := &model.Distribution{Count: 3, Bounds: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024},
 			Counts: []int64{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0}} // 11 counts padded to 12
 		if diff := cmp.Diff(want, p.Dist); diff != "" || !p.End.Equal(tsAt(t, "2018-09-11T12:29:00Z")) {
 			t.Errorf("oldest point at %v (-want +got):\n%s", p.End, diff)
 		}
 	}},
-	"grafana-testdata_opencensus-grpc-latency_distribution-explicit.json": {1, 2, "DISTRIBUTION", 0, func(t *testing.T, ds *Dataset) {
+	"grafana-testdata_opencensus-grpc-latency_distribution-explicit.json": {1, 2, "DISTRIBUTION", 0, func(t *testing.T, ds *model.Dataset) {
 		p := ds.Metrics[0].Points[0]
 		d := p.Dist
 		if !p.End.Equal(tsAt(t, "2019-02-22T18:11:26Z")) || d.Count != 1887 || d.Mean != 17.654277577766 || len(d.Bounds) != 41 || len(d.Counts) != 42 {
@@ -449,7 +450,7 @@ var realMonitoring = map[string]struct {
 			t.Errorf("p50 = %v, want 1.1220472440944882", p50)
 		}
 	}},
-	"plutono-testdata_distribution-explicit_trailing-zeros-omitted.json": {1, 2, "DISTRIBUTION", 0, func(t *testing.T, ds *Dataset) {
+	"plutono-testdata_distribution-explicit_trailing-zeros-omitted.json": {1, 2, "DISTRIBUTION", 0, func(t *testing.T, ds *model.Dataset) {
 		// The same data as Grafana's copy, with the trailing zeros left out:
 		// padded, the distributions must be identical.
 		g, _ := tsReadFile(t, filepath.Join(realdata.Dir(t), "monitoring", "grafana-testdata_opencensus-grpc-latency_distribution-explicit.json"))

@@ -14,8 +14,8 @@ import (
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/analyze/audit"
-	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/internal/browser"
+	"github.com/runlens/runlens/model"
 )
 
 var auditWindow = analyze.Window{Start: time.Date(2024, 6, 10, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 6, 11, 0, 0, 0, 0, time.UTC)}
@@ -47,7 +47,7 @@ func sampleAudit(n int) *audit.Audit {
 		if i%3 == 2 {
 			status = audit.LogsSkipped
 		}
-		rows = append(rows, audit.NewService(rpt, &collect.Dataset{}, audit.LogCoverage{Status: status, Note: "note " + evilImg}))
+		rows = append(rows, audit.NewService(rpt, &model.Dataset{}, audit.LogCoverage{Status: status, Note: "note " + evilImg}))
 		for _, h := range history {
 			h.Audit.Services = append(h.Audit.Services, audit.Service{Name: name, Region: "europe-west1", CostUSD: cost / 2})
 			h.Audit.TotalCostUSD += cost / 2

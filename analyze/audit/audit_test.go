@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/runlens/runlens/analyze"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 func TestCallsNeeded(t *testing.T) {
@@ -82,7 +82,7 @@ func row(name string, cost float64, requests int64) Service {
 	rpt := &analyze.Report{Service: analyze.Service{Name: name, Region: "europe-west1"}, Window: night,
 		Server: analyze.Server{Total: analyze.ServerEndpoint{Requests: requests, Status2xx: requests, P95MS: 900}},
 		Cost:   analyze.Cost{Requests: requests, TotalUSD: cost, BillableInstanceSeconds: 100, IdleShare: 0.25}}
-	return NewService(rpt, &collect.Dataset{}, LogCoverage{Status: LogsFull})
+	return NewService(rpt, &model.Dataset{}, LogCoverage{Status: LogsFull})
 }
 
 func TestBuildFlagsTheServiceWhoseCostDoubled(t *testing.T) {
@@ -153,7 +153,7 @@ func TestNewServiceWithoutWholeLogs(t *testing.T) {
 		Cost:       analyze.Cost{Requests: 50000, TotalUSD: 3, BillableInstanceSeconds: 1000, IdleShare: 0.9},
 		Series:     analyze.Series{StatusClasses: []analyze.StatusPoint{{C2xx: 49000, C5xx: 1000}}, Latency: []analyze.LatencyPoint{{MS: 1}}},
 	}
-	ds := &collect.Dataset{Metrics: []collect.Series{latencyMetric(night.Start.Add(time.Minute), []int64{0, 10, 80, 10, 0})}}
+	ds := &model.Dataset{Metrics: []model.Series{latencyMetric(night.Start.Add(time.Minute), []int64{0, 10, 80, 10, 0})}}
 	s := NewService(rpt, ds, LogCoverage{Status: LogsSampled})
 	if s.IdleShare != nil {
 		t.Errorf("idle share %v from a sample of the logs, want none", *s.IdleShare)
@@ -178,11 +178,11 @@ func TestNewServiceWithoutWholeLogs(t *testing.T) {
 	if v, ok, _ := vs.Get("p95_ms"); !ok || v != 600 {
 		t.Errorf("p95_ms value %v %v, want the metric's 600", v, ok)
 	}
-	skipped := NewService(rpt, &collect.Dataset{}, LogCoverage{Status: LogsSkipped})
+	skipped := NewService(rpt, &model.Dataset{}, LogCoverage{Status: LogsSkipped})
 	if skipped.P95MS != nil || skipped.ColdStarts != nil || *skipped.ErrorRate != 0.02 {
 		t.Errorf("skipped: p95 %v, cold starts %v, error rate %v", skipped.P95MS, skipped.ColdStarts, *skipped.ErrorRate)
 	}
-	idle := NewService(&analyze.Report{Cost: analyze.Cost{BillableInstanceSeconds: 60}}, &collect.Dataset{}, LogCoverage{Status: LogsNone})
+	idle := NewService(&analyze.Report{Cost: analyze.Cost{BillableInstanceSeconds: 60}}, &model.Dataset{}, LogCoverage{Status: LogsNone})
 	if idle.IdleShare == nil || *idle.IdleShare != 1 || *idle.ColdStarts != 0 {
 		t.Errorf("a billed service with no request: idle %v, cold starts %v; want 1 and 0", idle.IdleShare, idle.ColdStarts)
 	}
@@ -190,13 +190,13 @@ func TestNewServiceWithoutWholeLogs(t *testing.T) {
 
 // latencyMetric is one request_latencies point with buckets bounded at
 // 100, 200, 400 and 800 ms.
-func latencyMetric(end time.Time, counts []int64) collect.Series {
+func latencyMetric(end time.Time, counts []int64) model.Series {
 	var n int64
 	for _, c := range counts {
 		n += c
 	}
-	return collect.Series{Metric: metricRequestLatencies, ValueType: "DISTRIBUTION", Points: []collect.Point{{End: end,
-		Dist: &collect.Distribution{Count: n, Bounds: []float64{100, 200, 400, 800}, Counts: counts}}}}
+	return model.Series{Metric: metricRequestLatencies, ValueType: "DISTRIBUTION", Points: []model.Point{{End: end,
+		Dist: &model.Distribution{Count: n, Bounds: []float64{100, 200, 400, 800}, Counts: counts}}}}
 }
 
 func TestDiffAudits(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 const metricRequestLatencies = "run.googleapis.com/request_latencies"
@@ -17,11 +17,11 @@ const metricRequestLatencies = "run.googleapis.com/request_latencies"
 // is interpolated inside its bucket (collect.Distribution.Quantile). Points
 // whose bucket layout differs from the first one's are left out. ok is false
 // without the metric.
-func metricLatencyQuantile(ds *collect.Dataset, w analyze.Window, q float64) (float64, bool) {
+func metricLatencyQuantile(ds *model.Dataset, w analyze.Window, q float64) (float64, bool) {
 	if ds == nil {
 		return 0, false
 	}
-	var sum *collect.Distribution
+	var sum *model.Distribution
 	for i := range ds.Metrics {
 		s := &ds.Metrics[i]
 		if s.Metric != metricRequestLatencies {
@@ -46,9 +46,9 @@ func metricLatencyQuantile(ds *collect.Dataset, w analyze.Window, q float64) (fl
 
 // addDistribution adds d into sum (a copy is made first); a d with another
 // bucket layout is not added.
-func addDistribution(sum, d *collect.Distribution) *collect.Distribution {
+func addDistribution(sum, d *model.Distribution) *model.Distribution {
 	if sum == nil {
-		return &collect.Distribution{Count: d.Count, Mean: d.Mean, Bounds: d.Bounds, Counts: slices.Clone(d.Counts)}
+		return &model.Distribution{Count: d.Count, Mean: d.Mean, Bounds: d.Bounds, Counts: slices.Clone(d.Counts)}
 	}
 	if !slices.Equal(sum.Bounds, d.Bounds) || len(sum.Counts) != len(d.Counts) {
 		return sum

@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	"github.com/runlens/runlens/analyze"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // Sources of a row's error rate and p95.
@@ -18,7 +18,7 @@ const (
 // was made from (for the request_latencies metric when the request log was
 // not read whole) and how much of the logs was read. The row keeps the
 // report without its chart series.
-func NewService(rpt *analyze.Report, ds *collect.Dataset, logs LogCoverage) Service {
+func NewService(rpt *analyze.Report, ds *model.Dataset, logs LogCoverage) Service {
 	c := rpt.Cost
 	s := Service{Name: rpt.Service.Name, Region: rpt.Service.Region, Requests: max(c.Requests, rpt.Server.Total.Requests),
 		CostUSD: c.TotalUSD, USDPer1kRequests: c.USDPer1kRequests, Logs: logs,
@@ -61,7 +61,7 @@ func (s *Service) fromLogs(rpt *analyze.Report) {
 
 // fromSample uses the metrics where they cover the window, and the sample of
 // the request log for what only logs tell.
-func (s *Service) fromSample(rpt *analyze.Report, ds *collect.Dataset) {
+func (s *Service) fromSample(rpt *analyze.Report, ds *model.Dataset) {
 	t := rpt.Server.Total
 	s.ColdStarts, s.ColdStartShare = ptr(rpt.ColdStarts.Count), ptr(rpt.ColdStarts.ShareOfRequests)
 	s.fromMetrics(rpt, ds)
@@ -74,7 +74,7 @@ func (s *Service) fromSample(rpt *analyze.Report, ds *collect.Dataset) {
 }
 
 // fromMetrics fills what the metrics alone tell.
-func (s *Service) fromMetrics(rpt *analyze.Report, ds *collect.Dataset) {
+func (s *Service) fromMetrics(rpt *analyze.Report, ds *model.Dataset) {
 	s.ErrorRate, s.ErrorRateSource = metricErrorRate(rpt)
 	if p, ok := metricLatencyQuantile(ds, rpt.Window, 0.95); ok {
 		s.P95MS, s.P95Source = ptr(p), SourceMetric

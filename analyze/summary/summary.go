@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // Summary is the bounded, mergeable state of a request log that the
@@ -209,7 +209,7 @@ func newEndpoint(k Key) *Endpoint {
 }
 
 // NewShard implements collect.RequestSink.
-func (s *Summary) NewShard() collect.RequestShard {
+func (s *Summary) NewShard() model.RequestShard {
 	if s.sampleCut == nil {
 		s.sampleCut = new(atomic.Uint64)
 		s.sampleCut.Store(math.MaxUint64)
@@ -227,7 +227,7 @@ func (s *Summary) NewShard() collect.RequestShard {
 
 // Merge implements collect.RequestSink. A file's reader merges its
 // shards when the file ends: the file's run of chunks ends with it.
-func (s *Summary) Merge(o collect.RequestShard) {
+func (s *Summary) Merge(o model.RequestShard) {
 	if sh := o.(*shard); sh.cur.n > 0 || len(sh.cur.instances) > 0 {
 		s.merge(sh.cur) // its busy intervals went chunk by chunk
 		sh.cur.release()
@@ -239,7 +239,7 @@ func (s *Summary) Merge(o collect.RequestShard) {
 // MergeChunk implements collect.RequestSink: it joins a chunk's busy
 // intervals to its file's (a file's chunks come in file order), and
 // merges the shard's summary when the shard handed it over.
-func (s *Summary) MergeChunk(p collect.ChunkPiece) {
+func (s *Summary) MergeChunk(p model.ChunkPiece) {
 	cp, ok := p.(*chunkPiece)
 	if !ok || cp == nil {
 		return
@@ -377,12 +377,12 @@ func (sh *shard) newChunk() *Summary {
 }
 
 // Add implements collect.RequestShard.
-func (sh *shard) Add(r *collect.Request) { sh.cur.Add(r) }
+func (sh *shard) Add(r *model.Request) { sh.cur.Add(r) }
 
 // EndChunk implements collect.RequestShard: it hands over the busy
 // intervals of the chunk just read, and its summary every
 // chunksPerHandover chunks.
-func (sh *shard) EndChunk() collect.ChunkPiece {
+func (sh *shard) EndChunk() model.ChunkPiece {
 	c := sh.cur
 	p := &chunkPiece{run: *c.run, busy: make([]instanceBusy, 0, len(c.instances))}
 	for id, in := range c.instances {
@@ -400,7 +400,7 @@ func (sh *shard) EndChunk() collect.ChunkPiece {
 
 // Add implements collect.RequestShard. The strings of r are copied before
 // they become keys.
-func (s *Summary) Add(r *collect.Request) {
+func (s *Summary) Add(r *model.Request) {
 	s.n++
 	end := r.Time.Add(r.Latency)
 	s.run.see(r.Time.UnixNano())
@@ -466,7 +466,7 @@ func (s *Summary) trimMarked() {
 
 // pointHash mixes a request's time and latency (splitmix64's finalizer):
 // the sample it decides is the same from run to run.
-func pointHash(r *collect.Request) uint64 {
+func pointHash(r *model.Request) uint64 {
 	x := uint64(r.Time.UnixNano()) ^ uint64(r.Latency)*0x9e3779b97f4a7c15
 	x ^= x >> 30
 	x *= 0xbf58476d1ce4e5b9
@@ -563,7 +563,7 @@ func (s *Summary) coarsen(w int64) {
 }
 
 // endpoint returns the request's endpoint, "(other)" past MaxEndpoints.
-func (s *Summary) endpoint(r *collect.Request) *Endpoint {
+func (s *Summary) endpoint(r *model.Request) *Endpoint {
 	if e := s.lastEndpoint; e != nil && e.Key.Method == r.Method && e.Key.Path == r.Path {
 		return e
 	}
@@ -680,7 +680,7 @@ func recentSlot(s string) int {
 	return int(x >> (64 - recentBits))
 }
 
-func (ra *Recon) add(agent *Agent, r *collect.Request, sec, end100 int64) {
+func (ra *Recon) add(agent *Agent, r *model.Request, sec, end100 int64) {
 	as := ra.lastS
 	if as == nil || agent != ra.last {
 		as = ra.series(agent)
@@ -742,13 +742,13 @@ func sortedAgents[V any](m map[*Agent]V) []*Agent {
 	return out
 }
 
-func (e *Endpoint) add(r *collect.Request) {
+func (e *Endpoint) add(r *model.Request) {
 	e.addCounts(r)
 	e.Latency.add(r.Latency)
 }
 
 // addCounts is add without the latency state.
-func (e *Endpoint) addCounts(r *collect.Request) {
+func (e *Endpoint) addCounts(r *model.Request) {
 	e.N++
 	c := r.Status / 100
 	if c < 1 || c > 5 {

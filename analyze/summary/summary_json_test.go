@@ -10,13 +10,14 @@ import (
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/sim/large"
+	"github.com/runlens/runlens/model"
 )
 
 // summaryOfLog reads NDJSON log lines into a new summary, as one file.
 func summaryOfLog(t testing.TB, lines [][]byte) *Summary {
 	t.Helper()
 	s := New()
-	ds := &collect.Dataset{Sink: s}
+	ds := &model.Dataset{Sink: s}
 	data := append(bytes.Join(lines, []byte("\n")), '\n')
 	if _, err := collect.ReadLogs("log.ndjson", bytes.NewReader(data), ds); err != nil {
 		t.Fatal(err)

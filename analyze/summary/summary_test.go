@@ -12,16 +12,17 @@ import (
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/sim/large"
+	"github.com/runlens/runlens/model"
 )
 
 // largeRequests reads n generated requests, kept in the Dataset.
-func largeRequests(t testing.TB, n int) []collect.Request {
+func largeRequests(t testing.TB, n int) []model.Request {
 	t.Helper()
 	var b bytes.Buffer
 	if err := large.Write(&b, large.Options{Requests: n, Seed: 11}); err != nil {
 		t.Fatal(err)
 	}
-	ds := &collect.Dataset{}
+	ds := &model.Dataset{}
 	if _, err := collect.ReadLogs("big.ndjson", &b, ds); err != nil {
 		t.Fatal(err)
 	}
@@ -34,17 +35,17 @@ func largeRequests(t testing.TB, n int) []collect.Request {
 func TestBusyMatchesSweep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 9))
 	base := time.Date(2024, 3, 14, 0, 0, 0, 0, time.UTC)
-	var reqs []collect.Request
+	var reqs []model.Request
 	for i := range 30000 {
 		at := time.Duration(rng.Int64N(int64(3 * time.Hour)))
 		lat := time.Duration(1+rng.IntN(3000)) * time.Millisecond
 		if i%500 == 0 {
 			lat = time.Duration(rng.IntN(9)) * time.Minute // long ones, shorter than BusyGuard
 		}
-		reqs = append(reqs, collect.Request{Time: base.Add(at), Latency: lat, Status: 200, Method: "GET", Path: "/",
+		reqs = append(reqs, model.Request{Time: base.Add(at), Latency: lat, Status: 200, Method: "GET", Path: "/",
 			InstanceID: fmt.Sprint(rng.IntN(5))})
 	}
-	slices.SortFunc(reqs, func(a, b collect.Request) int { return a.Time.Compare(b.Time) })
+	slices.SortFunc(reqs, func(a, b model.Request) int { return a.Time.Compare(b.Time) })
 	// A log written as requests complete is out of order by their latency.
 	for i := 0; i+1 < len(reqs); i += 3 {
 		reqs[i], reqs[i+1] = reqs[i+1], reqs[i]
@@ -141,7 +142,7 @@ func TestRecentCaches(t *testing.T) {
 	x := uint64(1)
 	for i := range 20000 {
 		x = x*6364136223846793005 + 1442695040888963407
-		r := collect.Request{
+		r := model.Request{
 			Time:       base.Add(time.Duration(i) * time.Millisecond),
 			Latency:    time.Millisecond,
 			Status:     200,

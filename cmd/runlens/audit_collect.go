@@ -12,9 +12,9 @@ import (
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/analyze/audit"
-	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/gcp"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // auditCollection is what the services' collections gave.
@@ -27,7 +27,7 @@ type auditCollection struct {
 
 // auditTarget is one service to collect and its share of the log budget.
 type auditTarget struct {
-	svc             *collect.ServiceConfig
+	svc             *model.ServiceConfig
 	est             int64 // request_count over the window; -1 unknown
 	needed, granted int
 }
@@ -84,7 +84,7 @@ func (r *auditRun) collect(ctx context.Context) (*auditCollection, error) {
 // -service must be among them. Without -region, the regions are those where
 // any service was billed in the window (the Admin API lists one region at a
 // time).
-func (r *auditRun) list(ctx context.Context, client *gcp.Client) ([]*collect.ServiceConfig, error) {
+func (r *auditRun) list(ctx context.Context, client *gcp.Client) ([]*model.ServiceConfig, error) {
 	regions := []string{r.region}
 	if r.region == "-" {
 		var err error
@@ -92,7 +92,7 @@ func (r *auditRun) list(ctx context.Context, client *gcp.Client) ([]*collect.Ser
 			return nil, err
 		}
 	}
-	var all []*collect.ServiceConfig
+	var all []*model.ServiceConfig
 	for _, region := range regions {
 		svcs, err := client.ListServices(ctx, r.project, region)
 		if err != nil {
@@ -100,13 +100,13 @@ func (r *auditRun) list(ctx context.Context, client *gcp.Client) ([]*collect.Ser
 		}
 		all = append(all, svcs...)
 	}
-	slices.SortFunc(all, func(a, b *collect.ServiceConfig) int {
+	slices.SortFunc(all, func(a, b *model.ServiceConfig) int {
 		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.Name, b.Name))
 	})
 	if len(r.services) == 0 {
 		return all, nil
 	}
-	var out []*collect.ServiceConfig
+	var out []*model.ServiceConfig
 	for _, name := range r.services {
 		n := len(out)
 		for _, s := range all {
@@ -122,7 +122,7 @@ func (r *auditRun) list(ctx context.Context, client *gcp.Client) ([]*collect.Ser
 }
 
 // share estimates each service's log calls and grants them from the budget.
-func (r *auditRun) share(svcs []*collect.ServiceConfig, counts map[string]int64, known bool, b *audit.LogBudget) []auditTarget {
+func (r *auditRun) share(svcs []*model.ServiceConfig, counts map[string]int64, known bool, b *audit.LogBudget) []auditTarget {
 	targets := make([]auditTarget, len(svcs))
 	needs := make([]int, len(svcs))
 	for i, s := range svcs {
@@ -189,7 +189,7 @@ func (r *auditRun) one(ctx context.Context, t auditTarget) (audit.Service, map[s
 }
 
 // coverage sets the log status and says, in a sentence, what was left out.
-func coverage(l *audit.LogCoverage, cov gcp.Coverage, ds *collect.Dataset, err error) {
+func coverage(l *audit.LogCoverage, cov gcp.Coverage, ds *model.Dataset, err error) {
 	l.EntriesRead = ds.RequestCount()
 	about := "an unknown number of"
 	if l.EstimatedRequests >= 0 {
@@ -219,7 +219,7 @@ func coverage(l *audit.LogCoverage, cov gcp.Coverage, ds *collect.Dataset, err e
 	}
 }
 
-func lastRequest(ds *collect.Dataset) time.Time {
+func lastRequest(ds *model.Dataset) time.Time {
 	var last time.Time
 	for i := range ds.Requests {
 		if t := ds.Requests[i].Time; t.After(last) {

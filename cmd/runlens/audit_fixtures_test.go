@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // rewrite copies a fixture snapshot to dir with its service renamed (every
@@ -23,7 +23,7 @@ func rewrite(t *testing.T, fixture, dir, name string, start time.Time) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(fixture, "manifest.json"))
 	must(t, err)
-	var m collect.Manifest
+	var m model.Manifest
 	must(t, json.Unmarshal(b, &m))
 	rw := rewriter{old: m.Service, new: name, shift: start.Sub(m.Window.Start.Truncate(time.Minute))}
 	if name == "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/runlens/runlens/collect/gcp"
 	"github.com/runlens/runlens/collect/loadtest"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // liveFlags are the flags that read a service from Google Cloud: collect's,
@@ -269,7 +270,7 @@ func summarize(w io.Writer, res *gcp.Result, temporary bool) {
 
 // loadLive is report's live form: collect into a temporary snapshot, load
 // it with the offline readers, and remove it.
-func (lf *liveFlags) loadLive(args []string, service string, locust, client []string, exports bool) (*collect.Dataset, error) {
+func (lf *liveFlags) loadLive(args []string, service string, locust, client []string, exports bool) (*model.Dataset, error) {
 	switch {
 	case len(args) > 0:
 		return nil, usagef("report: give a snapshot or the live flags (-project, -region, -service, -since or -start), not both")

@@ -10,8 +10,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/gcp/fakegcp"
+	"github.com/runlens/runlens/model"
 )
 
 func fakeGCPCommand() command {
@@ -66,7 +66,7 @@ func serveFake(ctx context.Context, stderr io.Writer, addr string, snapshots []s
 // tryHint is a collect command for the first snapshot's manifest.
 func tryHint(addr, dir string) string {
 	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	var m collect.Manifest
+	var m model.Manifest
 	if err != nil || json.Unmarshal(b, &m) != nil || m.Window.IsZero() {
 		return ""
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/runlens/runlens/analyze"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // relNear reports whether got is want within a relative 1e-9 (float sums of
@@ -40,7 +40,7 @@ func checkFigures(t *testing.T, figs []costFigure) {
 func TestScenarioGPUInference(t *testing.T) {
 	rpt := scenarioReport(t, "gpu-inference")
 	s := rpt.Service
-	if s.Accelerator != "nvidia-l4" || s.GPUs != 1 || s.CPU != 4 || s.MemoryMiB != 16384 || s.Billing != collect.BillingInstance || s.Containers != 1 {
+	if s.Accelerator != "nvidia-l4" || s.GPUs != 1 || s.CPU != 4 || s.MemoryMiB != 16384 || s.Billing != model.BillingInstance || s.Containers != 1 {
 		t.Errorf("service = %+v, want nvidia-l4 x1, 4 vCPU, 16384 MiB, instance-based, 1 container", s)
 	}
 	const billable = 1054.732762 + 938.835411 // the two lives

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/runlens/runlens/analyze/summary"
 	"io"
 	"os"
 	"runtime/debug"
@@ -13,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/model"
+
 	"github.com/runlens/runlens/analyze"
-	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/internal/atomicfile"
 	"github.com/runlens/runlens/render"
@@ -122,13 +123,13 @@ func boundMemory() {
 	}
 }
 
-func (f *reportFlags) load(args []string) (*collect.Dataset, error) {
+func (f *reportFlags) load(args []string) (*model.Dataset, error) {
 	if len(f.summaries) > 0 && f.live.live() {
 		return nil, usagef("report: -summary is for offline reports: collect first, then report the snapshot with -summary")
 	}
 	if len(f.summaries) > 0 && len(args) == 0 && f.inputs.Service == "" &&
 		len(f.logs)+len(f.metrics)+len(f.locust)+len(f.client)+len(f.k6)+len(f.jmeter)+len(f.vegeta) == 0 {
-		ds := &collect.Dataset{Skipped: map[string]int{}}
+		ds := &model.Dataset{Skipped: map[string]int{}}
 		return ds, readSummaries(f.summaries, ds)
 	}
 	ds, err := f.loadSources(args)
@@ -138,7 +139,7 @@ func (f *reportFlags) load(args []string) (*collect.Dataset, error) {
 	return ds, readSummaries(f.summaries, ds)
 }
 
-func (f *reportFlags) loadSources(args []string) (*collect.Dataset, error) {
+func (f *reportFlags) loadSources(args []string) (*model.Dataset, error) {
 	f.inputs.Logs, f.inputs.Metrics, f.inputs.Locust, f.inputs.Client = f.logs, f.metrics, f.locust, f.client
 	f.inputs.K6, f.inputs.JMeter, f.inputs.Vegeta = f.k6, f.jmeter, f.vegeta
 	tools := slices.Concat(f.k6, f.jmeter, f.vegeta)

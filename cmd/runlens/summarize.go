@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/model"
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
@@ -49,7 +50,7 @@ func runSummarize(stdout, stderr io.Writer, args, logs []string, out string) err
 	}
 	boundMemory()
 	sum := summary.New()
-	ds := &collect.Dataset{Sink: sum}
+	ds := &model.Dataset{Sink: sum}
 	if len(args) == 1 {
 		var err error
 		if ds, err = snapshot.LoadWith(args[0], sum); err != nil {
@@ -61,7 +62,7 @@ func runSummarize(stdout, stderr io.Writer, args, logs []string, out string) err
 				return err
 			}
 		}
-		ds.NoteRepeats()
+		collect.NoteRepeats(ds)
 	}
 	for _, w := range ds.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
@@ -75,7 +76,7 @@ func runSummarize(stdout, stderr io.Writer, args, logs []string, out string) err
 }
 
 // readLogFile reads one Cloud Logging export into ds.
-func readLogFile(path string, ds *collect.Dataset) error {
+func readLogFile(path string, ds *model.Dataset) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -86,7 +87,7 @@ func readLogFile(path string, ds *collect.Dataset) error {
 }
 
 // readSummaries merges -summary files into the dataset's summary.
-func readSummaries(paths []string, ds *collect.Dataset) error {
+func readSummaries(paths []string, ds *model.Dataset) error {
 	sum, ok := ds.Sink.(*summary.Summary)
 	if !ok {
 		sum = summary.New()
@@ -103,7 +104,7 @@ func readSummaries(paths []string, ds *collect.Dataset) error {
 			return err
 		}
 		sum.Combine(s)
-		ds.Sources = append(ds.Sources, collect.Source{Path: path, Format: "summary", Items: int(s.Requests())})
+		ds.Sources = append(ds.Sources, model.Source{Path: path, Format: "summary", Items: int(s.Requests())})
 	}
 	return nil
 }

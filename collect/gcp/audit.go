@@ -8,10 +8,9 @@ import (
 	"time"
 
 	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
+	"github.com/runlens/runlens/model"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
-
-	"github.com/runlens/runlens/collect"
 )
 
 // What CollectWithin read of a log.
@@ -57,9 +56,9 @@ func CollectWithin(ctx context.Context, cfg Config, logCalls int) (*Result, Cove
 }
 
 func newCollector(cfg Config, cl *clients, l *ledger) *collector {
-	return &collector{cfg: cfg, cl: cl, ledger: l, m: collect.Manifest{
-		Schema: collect.SnapshotSchema, Project: cfg.Project, Region: cfg.Region, Service: cfg.Service,
-		Window:  collect.Window{Start: cfg.Start, End: cfg.End},
+	return &collector{cfg: cfg, cl: cl, ledger: l, m: model.Manifest{
+		Schema: model.SnapshotSchema, Project: cfg.Project, Region: cfg.Region, Service: cfg.Service,
+		Window:  model.Window{Start: cfg.Start, End: cfg.End},
 		Filters: map[string]string{}, Sources: map[string]string{},
 	}}
 }

@@ -14,14 +14,14 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // Result says what a collection wrote.
 type Result struct {
 	Dir      string
-	Manifest collect.Manifest
+	Manifest model.Manifest
 	// Requests and SystemEntries are the log entries written.
 	Requests, SystemEntries int
 	// Series is the number of time series written, over all metrics.
@@ -36,7 +36,7 @@ type collector struct {
 	cfg    Config
 	cl     *clients
 	ledger *ledger
-	m      collect.Manifest
+	m      model.Manifest
 }
 
 // logQueries are the two log reads, in the order they are made.
@@ -67,9 +67,9 @@ func Collect(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer cl.close()
-	c := &collector{cfg: cfg, cl: cl, ledger: l, m: collect.Manifest{
-		Schema: collect.SnapshotSchema, Project: cfg.Project, Region: cfg.Region, Service: cfg.Service,
-		Window:  collect.Window{Start: cfg.Start, End: cfg.End},
+	c := &collector{cfg: cfg, cl: cl, ledger: l, m: model.Manifest{
+		Schema: model.SnapshotSchema, Project: cfg.Project, Region: cfg.Region, Service: cfg.Service,
+		Window:  model.Window{Start: cfg.Start, End: cfg.End},
 		Filters: map[string]string{}, Sources: map[string]string{},
 	}}
 	return c.run(ctx)

@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/runlens/runlens/analyze"
-	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // gpuFixture is fixtures/gpu-inference: a service with one nvidia-l4.
@@ -39,8 +39,8 @@ func collectFixture(t *testing.T, dir string) (*Result, Config) {
 }
 
 // gpuSeries returns a dataset's series of the GPU metrics.
-func gpuSeries(ds *collect.Dataset) []collect.Series {
-	var out []collect.Series
+func gpuSeries(ds *model.Dataset) []model.Series {
+	var out []model.Series
 	for _, s := range ds.Metrics {
 		if strings.Contains(s.Metric, "/gpu/") {
 			out = append(out, s)

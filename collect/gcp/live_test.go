@@ -16,9 +16,9 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/grpc/codes"
 
-	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/gcp/fakegcp"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // insertIDs reads the insertIds of a snapshot log file, in file order.
@@ -81,7 +81,7 @@ func TestLiveFaults(t *testing.T) {
 	if len(m.Warnings) != 0 {
 		t.Errorf("warnings: %q", m.Warnings)
 	}
-	var onDisk collect.Manifest
+	var onDisk model.Manifest
 	b, err := os.ReadFile(filepath.Join(cfg.OutDir, snapshot.ManifestFile))
 	must(t, err)
 	must(t, json.Unmarshal(b, &onDisk))
@@ -260,9 +260,9 @@ func TestListServices(t *testing.T) {
 	}
 	got, err := c.ListServices(ctx, tProject, tRegion)
 	must(t, err)
-	want := []*collect.ServiceConfig{{Project: tProject, Region: tRegion, Name: tService, CPU: 1, MemoryMiB: 2048,
-		Concurrency: 4, MaxInstances: 20, Billing: collect.BillingRequest, Revisions: []string{tService + "-00001-abc"},
-		Containers: 1, ScalingMode: collect.ScalingAutomatic}}
+	want := []*model.ServiceConfig{{Project: tProject, Region: tRegion, Name: tService, CPU: 1, MemoryMiB: 2048,
+		Concurrency: 4, MaxInstances: 20, Billing: model.BillingRequest, Revisions: []string{tService + "-00001-abc"},
+		Containers: 1, ScalingMode: model.ScalingAutomatic}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("services (-want +got):\n%s", diff)
 	}

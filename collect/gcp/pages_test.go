@@ -7,6 +7,7 @@ import (
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // TestSeriesAcrossPagesOfPoints collects three request_count series of
@@ -52,7 +53,7 @@ func TestSeriesAcrossPagesOfPoints(t *testing.T) {
 	}
 	ds, err := snapshot.Load(cfg.OutDir)
 	must(t, err)
-	var got []collect.Series
+	var got []model.Series
 	for _, s := range ds.Metrics {
 		if s.Metric == "run.googleapis.com/request_count" {
 			got = append(got, s)

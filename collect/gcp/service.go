@@ -18,6 +18,7 @@ import (
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // readService reads the service resource; nil with no error when the
@@ -86,13 +87,13 @@ func (c *Client) Close() error {
 // ListServices returns the configuration of every Cloud Run service of a
 // project in one region. The Admin API v2 refuses the location wildcard
 // "-", and so does ListServices: Regions tells where to look.
-func (c *Client) ListServices(ctx context.Context, project, region string) ([]*collect.ServiceConfig, error) {
+func (c *Client) ListServices(ctx context.Context, project, region string) ([]*model.ServiceConfig, error) {
 	if region == "" || region == "-" {
 		return nil, fmt.Errorf("listing services of projects/%s: the Cloud Run Admin API lists one region at a time, not %q", project, region)
 	}
 	col := &collector{cfg: c.cfg, cl: c.cl, ledger: c.ledger}
 	col.cfg.Project = project
-	var out []*collect.ServiceConfig
+	var out []*model.ServiceConfig
 	err := col.retry(ctx, "ListServices", func() error {
 		out = out[:0]
 		it := c.cl.services.ListServices(ctx, &runpb.ListServicesRequest{Parent: "projects/" + project + "/locations/" + region}, noRetry)
@@ -119,7 +120,7 @@ func (c *Client) ListServices(ctx context.Context, project, region string) ([]*c
 
 // serviceConfig converts a Service through its JSON form and the offline
 // reader, so that live and offline runs read services one way.
-func serviceConfig(svc *runpb.Service) (*collect.ServiceConfig, error) {
+func serviceConfig(svc *runpb.Service) (*model.ServiceConfig, error) {
 	b, err := protojson.Marshal(svc)
 	if err != nil {
 		return nil, err

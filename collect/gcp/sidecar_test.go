@@ -13,6 +13,7 @@ import (
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // TestSidecarCost prices a two-container service end to end: the
@@ -53,7 +54,7 @@ func TestSidecarCost(t *testing.T) {
 	}
 	first, sidecar := load(filepath.Join("..", "..", "fixtures", "paper-mobilenet")), load(dir)
 
-	if s := sidecar.Service; s.Containers != 2 || s.CPU != 2 || s.MemoryMiB != 2560 || s.Billing != collect.BillingRequest {
+	if s := sidecar.Service; s.Containers != 2 || s.CPU != 2 || s.MemoryMiB != 2560 || s.Billing != model.BillingRequest {
 		t.Errorf("service = %+v, want 2 containers, 2 vCPU, 2560 MiB, request-based", s)
 	}
 	for _, f := range []struct {

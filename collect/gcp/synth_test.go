@@ -10,6 +10,7 @@ import (
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/gcp/fakegcp"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // The synthetic service of the tests.
@@ -60,8 +61,8 @@ func writeSynth(t *testing.T, s synth) (dir string, reqIDs, sysIDs []string) {
 		must(t, snapshot.WriteJSON(filepath.Join(dir, snapshot.MetricFile("run.googleapis.com/request_count")), requestCount(s.requests)))
 	}
 	must(t, snapshot.WriteJSON(filepath.Join(dir, snapshot.ServiceFile), runService()))
-	must(t, snapshot.WriteManifest(dir, collect.Manifest{Project: tProject, Region: tRegion, Service: tService,
-		Window: collect.Window{Start: tStart, End: tStart.Add(time.Hour)}}))
+	must(t, snapshot.WriteManifest(dir, model.Manifest{Project: tProject, Region: tRegion, Service: tService,
+		Window: model.Window{Start: tStart, End: tStart.Add(time.Hour)}}))
 	return dir, reqIDs, sysIDs
 }
 

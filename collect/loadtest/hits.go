@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // epKey names an endpoint: the tool's method (empty where it gives none)
@@ -216,8 +216,8 @@ func nearestRank(sorted []time.Duration, p float64) time.Duration {
 
 // summarize sorts s's latencies and makes an endpoint row of it; seconds
 // is the run's length for the per-second rates (zero: no rates).
-func (s *stats) summarize(k epKey, seconds float64) collect.ClientEndpoint {
-	e := collect.ClientEndpoint{Method: k.method, Name: k.name, Requests: s.requests, Failures: s.failures}
+func (s *stats) summarize(k epKey, seconds float64) model.ClientEndpoint {
+	e := model.ClientEndpoint{Method: k.method, Name: k.name, Requests: s.requests, Failures: s.failures}
 	if seconds > 0 {
 		e.RPS = float64(s.requests) / seconds
 		e.FailuresPerSec = float64(s.failures) / seconds
@@ -236,10 +236,10 @@ func (s *stats) summarize(k epKey, seconds float64) collect.ClientEndpoint {
 	return e
 }
 
-func percentilesOf(sorted []time.Duration) []collect.Percentile {
-	out := make([]collect.Percentile, len(exactPercentiles))
+func percentilesOf(sorted []time.Duration) []model.Percentile {
+	out := make([]model.Percentile, len(exactPercentiles))
 	for i, p := range exactPercentiles {
-		out[i] = collect.Percentile{Q: p.q, Value: nearestRank(sorted, p.p)}
+		out[i] = model.Percentile{Q: p.q, Value: nearestRank(sorted, p.p)}
 	}
 	return out
 }
@@ -250,7 +250,7 @@ const aggregateName = "Aggregated"
 
 // fill sets run's endpoints (sorted by name, then method), total,
 // per-second history and failures from the tally.
-func (t *tally) fill(run *collect.ClientRun) {
+func (t *tally) fill(run *model.ClientRun) {
 	first, last, ok := t.span()
 	seconds := 0.0
 	if ok {
@@ -261,7 +261,7 @@ func (t *tally) fill(run *collect.ClientRun) {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b epKey) int { return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.method, b.method)) })
-	run.Endpoints = make([]collect.ClientEndpoint, 0, len(keys))
+	run.Endpoints = make([]model.ClientEndpoint, 0, len(keys))
 	for _, k := range keys {
 		run.Endpoints = append(run.Endpoints, t.eps[k].summarize(k, seconds))
 	}
@@ -311,7 +311,7 @@ func (t *tally) gapFill(first, last int64) bool {
 // percentiles, cumulative totals, and the users last seen. Idle seconds
 // are rows with zero rates and no percentiles, so that a chart drops to
 // zero rather than interpolating.
-func (t *tally) history(first, last int64) []collect.ClientSample {
+func (t *tally) history(first, last int64) []model.ClientSample {
 	secs := make([]int64, 0, len(t.secs)+1)
 	if t.gapFill(first, last) {
 		for k := first; k <= last; k++ {
@@ -326,7 +326,7 @@ func (t *tally) history(first, last int64) []collect.ClientSample {
 			secs = append(secs, last)
 		}
 	}
-	out := make([]collect.ClientSample, 0, len(secs))
+	out := make([]model.ClientSample, 0, len(secs))
 	var reqs, fails int64
 	users := 0
 	for _, k := range secs {
@@ -340,7 +340,7 @@ func (t *tally) history(first, last int64) []collect.ClientSample {
 		reqs += s.requests
 		fails += s.failures
 		e := s.summarize(epKey{name: aggregateName}, 1)
-		out = append(out, collect.ClientSample{
+		out = append(out, model.ClientSample{
 			Time: time.Unix(k, 0).UTC(), Users: users, Name: aggregateName,
 			RPS: e.RPS, FailuresPerSec: e.FailuresPerSec, Percentiles: e.Percentiles,
 			TotalRequests: reqs, TotalFailures: fails,
@@ -351,12 +351,12 @@ func (t *tally) history(first, last int64) []collect.ClientSample {
 }
 
 // failures lists the errors, most frequent first.
-func (t *tally) failures() []collect.ClientFailure {
-	out := make([]collect.ClientFailure, 0, len(t.fails))
+func (t *tally) failures() []model.ClientFailure {
+	out := make([]model.ClientFailure, 0, len(t.fails))
 	for k, n := range t.fails {
-		out = append(out, collect.ClientFailure{Method: k.ep.method, Name: k.ep.name, Error: k.err, Occurrences: n})
+		out = append(out, model.ClientFailure{Method: k.ep.method, Name: k.ep.name, Error: k.err, Occurrences: n})
 	}
-	slices.SortFunc(out, func(a, b collect.ClientFailure) int {
+	slices.SortFunc(out, func(a, b model.ClientFailure) int {
 		return cmp.Or(cmp.Compare(b.Occurrences, a.Occurrences), cmp.Compare(a.Name, b.Name),
 			cmp.Compare(a.Method, b.Method), cmp.Compare(a.Error, b.Error))
 	})
@@ -369,7 +369,7 @@ func (t *tally) failures() []collect.ClientFailure {
 // consistent returns a summary's reported percentiles, or none with a
 // warning when they decrease as the quantile grows: such a file is damaged
 // or hand-edited, and no percentile of it can be trusted.
-func (r *reader) consistent(ps []collect.Percentile) []collect.Percentile {
+func (r *reader) consistent(ps []model.Percentile) []model.Percentile {
 	for i := 1; i < len(ps); i++ {
 		if ps[i].Value < ps[i-1].Value {
 			r.warnf(1, "reported latency percentiles decrease (p%g %v > p%g %v); percentiles left out",

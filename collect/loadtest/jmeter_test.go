@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 func TestReadJMeterHeaderless(t *testing.T) {
@@ -26,7 +26,7 @@ func TestReadJMeterHeaderless(t *testing.T) {
 	eq(t, "total median, p95, avg", []time.Duration{run.Total.Median, quantile(t, run.Total, 0.95), run.Total.Avg},
 		[]time.Duration{120 * time.Millisecond, 300 * time.Millisecond, 150400 * time.Microsecond})
 	eq(t, "RPS over 3 s", run.Total.RPS, 5.0/3)
-	eq(t, "failures", run.Failures, []collect.ClientFailure{
+	eq(t, "failures", run.Failures, []model.ClientFailure{
 		{Name: "Checkout", Error: "Test failed: code expected to equal /200/", Occurrences: 1},
 		{Name: "Home", Error: "Non HTTP response code: org.apache.http.conn.HttpHostConnectException Non HTTP response message: Connect to 127.0.0.1:8080 [/127.0.0.1] failed: Connection refused", Occurrences: 1},
 	})
@@ -37,10 +37,10 @@ func TestReadJMeterHeaderless(t *testing.T) {
 	eq(t, "first second", []any{h[0].Time, h[0].RPS, h[0].Users, h[0].TotalRequests}, []any{time.Unix(1700000000, 0).UTC(), 2.0, 2, int64(2)})
 	eq(t, "second second", []any{h[1].RPS, h[1].FailuresPerSec, h[1].Median, h[1].TotalFailures}, []any{2.0, 2.0, 2 * time.Millisecond, int64(2)}) // of 2 and 250 ms, rank 1
 	eq(t, "third second users", h[2].Users, 1)
-	eq(t, "last row", []any{h[4].RPS, h[4].Users, h[4].TotalRequests, h[4].Percentiles}, []any{0.0, 1, int64(5), []collect.Percentile(nil)})
+	eq(t, "last row", []any{h[4].RPS, h[4].Users, h[4].TotalRequests, h[4].Percentiles}, []any{0.0, 1, int64(5), []model.Percentile(nil)})
 }
 
-func names(run *collect.ClientRun) string {
+func names(run *model.ClientRun) string {
 	var out []string
 	for _, e := range run.Endpoints {
 		out = append(out, strings.TrimSpace(e.Method+" "+e.Name))
@@ -102,7 +102,7 @@ func TestReadJMeterXML(t *testing.T) {
 	eq(t, "requests, failures", []int64{run.Total.Requests, run.Total.Failures}, []int64{4, 1})
 	eq(t, "names (the transaction's children are requests)", names(run), "Cart Home & more Login Pay")
 	eq(t, "login latency", findEndpoint(t, run, "", "Login").Max, 310*time.Millisecond)
-	eq(t, "failures", run.Failures, []collect.ClientFailure{{Name: "Pay", Error: "Test failed: code expected to equal /200/", Occurrences: 1}})
+	eq(t, "failures", run.Failures, []model.ClientFailure{{Name: "Pay", Error: "Test failed: code expected to equal /200/", Occurrences: 1}})
 	eq(t, "history (0 s to 3 s)", len(run.History), 4)
 	eq(t, "users", run.History[0].Users, 2)
 }

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // k6Summary reads a k6 end-of-test summary: the legacy --summary-export
@@ -40,7 +40,7 @@ func (r *reader) k6Summary() (*summary, error) {
 	if !ok || count < 0 || count > 1e15 || count != math.Trunc(count) {
 		return nil, errors.New("no http_reqs count in the summary's metrics: the run made no HTTP requests, or this is not a k6 summary")
 	}
-	total := collect.ClientEndpoint{Name: aggregateName, Requests: int64(count), RPS: finite(reqs["rate"])}
+	total := model.ClientEndpoint{Name: aggregateName, Requests: int64(count), RPS: finite(reqs["rate"])}
 	total.Failures = r.k6Failed(k6Stats(doc.Metrics["http_req_failed"]), total.Requests)
 	if total.Requests > 0 {
 		total.FailuresPerSec = float64(total.Failures) * total.RPS / float64(total.Requests)
@@ -89,7 +89,7 @@ func (r *reader) k6Failed(s map[string]float64, requests int64) int64 {
 // k6Durations sets the total's response times from http_req_duration, in
 // milliseconds: avg, min, med, max and p(N) as k6 reported them (k6
 // interpolates its percentiles).
-func (r *reader) k6Durations(e *collect.ClientEndpoint, s map[string]float64) {
+func (r *reader) k6Durations(e *model.ClientEndpoint, s map[string]float64) {
 	if len(s) == 0 {
 		r.warnf(1, "no http_req_duration metric: no response times")
 		return
@@ -112,11 +112,11 @@ func (r *reader) k6Durations(e *collect.ClientEndpoint, s map[string]float64) {
 	for k := range s {
 		if q, ok := k6Quantile(k); ok {
 			if d, ok := get(k); ok {
-				e.Percentiles = append(e.Percentiles, collect.Percentile{Q: q, Value: d})
+				e.Percentiles = append(e.Percentiles, model.Percentile{Q: q, Value: d})
 			}
 		}
 	}
-	slices.SortFunc(e.Percentiles, func(a, b collect.Percentile) int { return cmp.Compare(a.Q, b.Q) })
+	slices.SortFunc(e.Percentiles, func(a, b model.Percentile) int { return cmp.Compare(a.Q, b.Q) })
 	e.Percentiles = r.consistent(e.Percentiles)
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // The fixtures come from one k6 v1.8.1 run (1 VU, 2 iterations of GET /ok,
@@ -34,24 +34,24 @@ func TestReadK6OutJSON(t *testing.T) {
 	eq(t, "p60 (rank 4)", quantile(t, run.Total, 0.6), 20608952*time.Nanosecond)
 	eq(t, "avg", run.Total.Avg, 13746050*time.Nanosecond)
 	eq(t, "max", run.Total.Max, 20687940*time.Nanosecond)
-	eq(t, "failures", run.Failures, []collect.ClientFailure{
+	eq(t, "failures", run.Failures, []model.ClientFailure{
 		{Method: "GET", Name: "fail", Error: "HTTP 500", Occurrences: 2},
 		{Method: "GET", Name: k6Gone, Error: "dial: connection refused", Occurrences: 2},
 	})
 	eq(t, "history rows", len(run.History), 2)
 	eq(t, "history start", run.History[0].Time, time.Date(2026, 11, 23, 10, 3, 20, 0, time.UTC))
 	eq(t, "cumulative total", run.History[0].TotalRequests, int64(6))
-	eq(t, "idle last row", []any{run.History[1].RPS, run.History[1].Percentiles, run.History[1].TotalRequests}, []any{0.0, []collect.Percentile(nil), int64(6)})
+	eq(t, "idle last row", []any{run.History[1].RPS, run.History[1].Percentiles, run.History[1].TotalRequests}, []any{0.0, []model.Percentile(nil), int64(6)})
 }
 
 func TestReadK6Summaries(t *testing.T) {
 	for _, name := range []string{"k6_summary_export.json", "k6_handle_summary.json"} {
 		t.Run(name, func(t *testing.T) {
 			run, warns := readOK(t, Options{}, td(name))
-			want := collect.ClientEndpoint{
+			want := model.ClientEndpoint{
 				Name: "Aggregated", Requests: 6, Failures: 4, RPS: 70.4317037327007, FailuresPerSec: 4 * 70.4317037327007 / 6,
 				Avg: 13746050 * time.Nanosecond, Min: 0, Median: 20576735 * time.Nanosecond, Max: 20687940 * time.Nanosecond,
-				Percentiles: []collect.Percentile{{Q: 0.9, Value: 20661416 * time.Nanosecond}, {Q: 0.95, Value: 20674678 * time.Nanosecond}},
+				Percentiles: []model.Percentile{{Q: 0.9, Value: 20661416 * time.Nanosecond}, {Q: 0.95, Value: 20674678 * time.Nanosecond}},
 			}
 			eq(t, "total", run.Total, want)
 			eq(t, "totals only", []any{run.TotalsOnly, len(run.Endpoints), len(run.History), run.Version}, []any{true, 0, 0, "k6-summary"})

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // fuzzSeeds adds the testdata files and the given texts to the corpus.
@@ -40,13 +40,13 @@ func fuzzRead(t *testing.T, tool string, b []byte) {
 	checkRun(t, run)
 }
 
-func checkRun(t *testing.T, run *collect.ClientRun) {
+func checkRun(t *testing.T, run *model.ClientRun) {
 	var sum int64
-	for _, e := range append([]collect.ClientEndpoint{run.Total}, run.Endpoints...) {
+	for _, e := range append([]model.ClientEndpoint{run.Total}, run.Endpoints...) {
 		if e.Requests < 0 || e.Failures < 0 || e.Min < 0 || e.Max < e.Min || e.Avg < 0 || e.RPS < 0 {
 			t.Fatalf("endpoint = %+v", e)
 		}
-		if !slices.IsSortedFunc(e.Percentiles, func(a, b collect.Percentile) int { return int(a.Value - b.Value) }) {
+		if !slices.IsSortedFunc(e.Percentiles, func(a, b model.Percentile) int { return int(a.Value - b.Value) }) {
 			t.Fatalf("percentiles not increasing: %v", e.Percentiles)
 		}
 	}

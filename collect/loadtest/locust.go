@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // locustSuffixes are the names Locust's --csv PREFIX gives its files, newest
@@ -59,7 +59,7 @@ func LocustFiles(prefix string) ([]string, error) {
 //
 // Warnings, each "file:line: msg", report rows that were skipped or values
 // that could not be read. A file that is not a Locust CSV is an error.
-func ReadLocust(files []string) (*collect.ClientRun, []string, error) {
+func ReadLocust(files []string) (*model.ClientRun, []string, error) {
 	if len(files) == 0 {
 		return nil, nil, errors.New("reading locust: no files given")
 	}
@@ -72,7 +72,7 @@ func ReadLocust(files []string) (*collect.ClientRun, []string, error) {
 		}
 		parts = append(parts, p)
 	}
-	run := &collect.ClientRun{
+	run := &model.ClientRun{
 		Tool:                   "locust",
 		ApproximatePercentiles: true,
 		Files:                  append([]string(nil), files...),
@@ -118,7 +118,7 @@ func readFile(path string, warns *[]string) (*part, error) {
 }
 
 // assemble merges the parts into run; a second file of one kind is ignored.
-func assemble(run *collect.ClientRun, parts []*part, warns *[]string) {
+func assemble(run *model.ClientRun, parts []*part, warns *[]string) {
 	first := map[kind]*part{}
 	for _, p := range parts {
 		if q, dup := first[p.kind]; dup {
@@ -157,13 +157,13 @@ func assemble(run *collect.ClientRun, parts []*part, warns *[]string) {
 
 // setEndpoints takes the endpoints and total of a stats (or distribution)
 // file; without an aggregate row the counts are summed from the endpoints.
-func setEndpoints(run *collect.ClientRun, p *part, warns *[]string) {
+func setEndpoints(run *model.ClientRun, p *part, warns *[]string) {
 	run.Endpoints = p.endpoints
 	if p.total != nil {
 		run.Total = *p.total
 		return
 	}
-	run.Total = collect.ClientEndpoint{Name: "Aggregated"}
+	run.Total = model.ClientEndpoint{Name: "Aggregated"}
 	if len(p.endpoints) == 0 {
 		return
 	}
@@ -176,7 +176,7 @@ func setEndpoints(run *collect.ClientRun, p *part, warns *[]string) {
 
 // mergeDistribution copies the percentiles of a 0.x distribution file into
 // the endpoints of the requests file with the same "METHOD name".
-func mergeDistribution(run *collect.ClientRun, dist *part, warns *[]string) {
+func mergeDistribution(run *model.ClientRun, dist *part, warns *[]string) {
 	index := map[string]int{}
 	for i, e := range run.Endpoints {
 		if _, dup := index[joinName(e)]; !dup {
@@ -199,7 +199,7 @@ func mergeDistribution(run *collect.ClientRun, dist *part, warns *[]string) {
 }
 
 // joinName is an endpoint as the 0.x distribution file names it: "GET /path".
-func joinName(e collect.ClientEndpoint) string {
+func joinName(e model.ClientEndpoint) string {
 	if e.Method == "" {
 		return e.Name
 	}
@@ -208,9 +208,9 @@ func joinName(e collect.ClientEndpoint) string {
 
 // history returns the samples oldest first (stable: rows that share a
 // timestamp keep their file order).
-func history(p *part) []collect.ClientSample {
+func history(p *part) []model.ClientSample {
 	sort.SliceStable(p.history, func(i, j int) bool { return p.history[i].Time.Before(p.history[j].Time) })
-	out := make([]collect.ClientSample, len(p.history))
+	out := make([]model.ClientSample, len(p.history))
 	for i, s := range p.history {
 		out[i] = s.ClientSample
 	}
@@ -219,13 +219,13 @@ func history(p *part) []collect.ClientSample {
 
 // historyTotal makes the run's total from the last aggregate history row
 // (call after history sorted the rows).
-func historyTotal(p *part, warns *[]string) collect.ClientEndpoint {
+func historyTotal(p *part, warns *[]string) model.ClientEndpoint {
 	for i := len(p.history) - 1; i >= 0; i-- {
 		s := p.history[i]
 		if !isAggregate(s.Method, s.Name) {
 			continue
 		}
-		return collect.ClientEndpoint{
+		return model.ClientEndpoint{
 			Name:           s.Name,
 			Requests:       s.TotalRequests,
 			Failures:       s.TotalFailures,
@@ -239,5 +239,5 @@ func historyTotal(p *part, warns *[]string) collect.ClientEndpoint {
 	if len(p.history) > 0 {
 		*warns = append(*warns, fmt.Sprintf("%s:1: no Aggregated row; the run has no totals", p.path))
 	}
-	return collect.ClientEndpoint{Name: "Aggregated"}
+	return model.ClientEndpoint{Name: "Aggregated"}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // cells reads the fields of one row by column name, turning Locust's text
@@ -116,12 +116,12 @@ func (c cells) duration(s, col string) (time.Duration, bool) {
 
 // percentiles reads the percentile columns, leaving out N/A ones; nil when
 // none has a value.
-func (c cells) percentiles() []collect.Percentile {
-	var out []collect.Percentile
+func (c cells) percentiles() []model.Percentile {
+	var out []model.Percentile
 	for _, p := range c.t.pcts {
 		d, ok := c.duration(strings.TrimSpace(c.r.fields[p.idx]), c.t.header[p.idx])
 		if ok {
-			out = append(out, collect.Percentile{Q: p.q, Value: d})
+			out = append(out, model.Percentile{Q: p.q, Value: d})
 		}
 	}
 	return out

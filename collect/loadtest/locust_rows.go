@@ -3,7 +3,7 @@ package loadtest
 import (
 	"strings"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // part is what one file contributed to a run.
@@ -11,17 +11,17 @@ type part struct {
 	path      string
 	kind      kind
 	version   string
-	endpoints []collect.ClientEndpoint // stats and distribution rows, aggregate row excluded
-	total     *collect.ClientEndpoint  // the Aggregated or Total row
-	lines     []int                    // line of each endpoint, for warnings
+	endpoints []model.ClientEndpoint // stats and distribution rows, aggregate row excluded
+	total     *model.ClientEndpoint  // the Aggregated or Total row
+	lines     []int                  // line of each endpoint, for warnings
 	history   []sample
-	failures  []collect.ClientFailure
-	except    []collect.ClientException
+	failures  []model.ClientFailure
+	except    []model.ClientException
 }
 
 // sample is a history row with the one total the model's sample lacks.
 type sample struct {
-	collect.ClientSample
+	model.ClientSample
 	contentSize float64
 }
 
@@ -46,7 +46,7 @@ func readRows(p *part, t *table, warns *[]string) {
 	}
 }
 
-func (p *part) addEndpoint(c cells, e collect.ClientEndpoint) {
+func (p *part) addEndpoint(c cells, e model.ClientEndpoint) {
 	switch {
 	case !isAggregate(e.Method, e.Name):
 		p.endpoints = append(p.endpoints, e)
@@ -74,8 +74,8 @@ func method(s string) string {
 }
 
 // endpoint reads a stats row: 2.x/1.x, 0.13 or 0.x requests.
-func endpoint(c cells) collect.ClientEndpoint {
-	return collect.ClientEndpoint{
+func endpoint(c cells) model.ClientEndpoint {
+	return model.ClientEndpoint{
 		Method:         method(c.str("type", "method")),
 		Name:           c.raw("name"),
 		Requests:       c.count("request count", "# requests"),
@@ -92,9 +92,9 @@ func endpoint(c cells) collect.ClientEndpoint {
 }
 
 // distEndpoint reads a 0.x distribution row, whose Name is "METHOD name".
-func distEndpoint(c cells) collect.ClientEndpoint {
+func distEndpoint(c cells) model.ClientEndpoint {
 	m, name := splitMethod(c.raw("name"))
-	return collect.ClientEndpoint{
+	return model.ClientEndpoint{
 		Method:      m,
 		Name:        name,
 		Requests:    c.count("# requests"),
@@ -120,7 +120,7 @@ func historySample(c cells) (sample, bool) {
 		return sample{}, false
 	}
 	return sample{
-		ClientSample: collect.ClientSample{
+		ClientSample: model.ClientSample{
 			Time:           ts,
 			Users:          int(c.count("user count")),
 			Method:         method(c.str("type", "method")),
@@ -139,8 +139,8 @@ func historySample(c cells) (sample, bool) {
 	}, true
 }
 
-func failure(c cells) collect.ClientFailure {
-	return collect.ClientFailure{
+func failure(c cells) model.ClientFailure {
+	return model.ClientFailure{
 		Method:      method(c.str("method", "type")),
 		Name:        c.raw("name"),
 		Error:       unwrapQuotes(c.raw("error")),
@@ -158,8 +158,8 @@ func unwrapQuotes(s string) string {
 	return s
 }
 
-func exception(c cells) collect.ClientException {
-	return collect.ClientException{
+func exception(c cells) model.ClientException {
+	return model.ClientException{
 		Count:     c.count("count"),
 		Message:   c.raw("message"),
 		Traceback: c.raw("traceback"),

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
 )
@@ -25,24 +25,24 @@ var (
 )
 
 // pcts pairs quantiles with values in milliseconds.
-func pcts(qs []float64, vals ...int64) []collect.Percentile {
+func pcts(qs []float64, vals ...int64) []model.Percentile {
 	if len(qs) != len(vals) {
 		panic("pcts: want one value per quantile")
 	}
-	out := make([]collect.Percentile, len(qs))
+	out := make([]model.Percentile, len(qs))
 	for i, q := range qs {
-		out[i] = collect.Percentile{Q: q, Value: ms(vals[i])}
+		out[i] = model.Percentile{Q: q, Value: ms(vals[i])}
 	}
 	return out
 }
 
-func locustRun(version string, files ...string) *collect.ClientRun {
-	return &collect.ClientRun{Tool: "locust", Version: version, ApproximatePercentiles: true, Files: files}
+func locustRun(version string, files ...string) *model.ClientRun {
+	return &model.ClientRun{Tool: "locust", Version: version, ApproximatePercentiles: true, Files: files}
 }
 
 func td(name string) string { return filepath.Join("testdata", name) }
 
-var v2Endpoints = []collect.ClientEndpoint{
+var v2Endpoints = []model.ClientEndpoint{
 	{Method: "GET", Name: "/", Requests: 90, Median: ms(580), Avg: 770250 * time.Microsecond,
 		Min: 104500 * time.Microsecond, Max: 18287123456, AvgContentSize: 612, RPS: 0.93,
 		Percentiles: pcts(qCustom, 580, 600, 650, 700, 900, 1100, 18000, 18000)},
@@ -52,11 +52,11 @@ var v2Endpoints = []collect.ClientEndpoint{
 	{Method: "GET", Name: "/never"},
 }
 
-var v2Total = collect.ClientEndpoint{Name: "Aggregated", Requests: 425, Failures: 2, Median: ms(650),
+var v2Total = model.ClientEndpoint{Name: "Aggregated", Requests: 425, Failures: 2, Median: ms(650),
 	Avg: 1104100 * time.Microsecond, Min: 104500 * time.Microsecond, Max: ms(21187), AvgContentSize: 167.9,
 	RPS: 4.38, FailuresPerSec: 0.02, Percentiles: pcts(qCustom, 650, 700, 760, 850, 1000, 1300, 18000, 21000)}
 
-var v013Endpoints = []collect.ClientEndpoint{
+var v013Endpoints = []model.ClientEndpoint{
 	{Method: "GET", Name: "/questionnaire", Requests: 15, Failures: 1, Median: ms(77), Avg: ms(86), Min: ms(61),
 		Max: ms(135), AvgContentSize: 289, RPS: 0.25, FailuresPerSec: 0.02,
 		Percentiles: pcts(q1x, 77, 80, 120, 120, 130, 140, 140, 140, 140, 140, 140, 140)},
@@ -65,11 +65,11 @@ var v013Endpoints = []collect.ClientEndpoint{
 		Percentiles: pcts(q1x, 75, 80, 92, 100, 220, 240, 250, 270, 270, 270, 270, 270)},
 }
 
-var v013Total = collect.ClientEndpoint{Name: "Aggregated", Requests: 77, Failures: 1, Median: ms(75), Avg: ms(98),
+var v013Total = model.ClientEndpoint{Name: "Aggregated", Requests: 77, Failures: 1, Median: ms(75), Avg: ms(98),
 	Min: ms(61), Max: ms(270), AvgContentSize: 293, RPS: 1.27, FailuresPerSec: 0.02,
 	Percentiles: pcts(q1x, 75, 80, 92, 100, 210, 240, 250, 270, 270, 270, 270, 270)}
 
-var v013History = []collect.ClientSample{
+var v013History = []model.ClientSample{
 	{Time: time.Date(2020, 4, 6, 10, 56, 33, 0, time.UTC), Name: "Aggregated",
 		Percentiles:   pcts(q1x, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
 		TotalRequests: 12, Median: ms(140), Avg: ms(204), Min: ms(76), Max: 444290 * time.Microsecond},
@@ -78,7 +78,7 @@ var v013History = []collect.ClientSample{
 		TotalRequests: 77, TotalFailures: 1, Median: ms(75), Avg: ms(98), Min: ms(61), Max: ms(270)},
 }
 
-var v2History = []collect.ClientSample{
+var v2History = []model.ClientSample{
 	{Time: time.Unix(1711395150, 0).UTC(), Name: "Aggregated"},
 	{Time: time.Unix(1711395151, 0).UTC(), Users: 10, Name: "Aggregated", RPS: 2.5,
 		Percentiles:   pcts(qCustom, 450, 480, 490, 530, 550, 570, 580, 580),
@@ -93,74 +93,74 @@ var v2History = []collect.ClientSample{
 		Min: 40100 * time.Microsecond, Max: 575172542},
 }
 
-var v0Endpoints = []collect.ClientEndpoint{
+var v0Endpoints = []model.ClientEndpoint{
 	{Method: "GET", Name: "/first-task", Requests: 108, Median: ms(4), Avg: ms(4), Min: ms(2), Max: ms(18),
 		AvgContentSize: 26, RPS: 1.8, Percentiles: pcts(qLocust, 4, 4, 4, 5, 6, 7, 8, 9, 18)},
 	{Method: "GET", Name: "/down", Requests: 5, Failures: 5, RPS: 0.08},
 }
 
-var v0Total = collect.ClientEndpoint{Name: "Total", Requests: 113, Failures: 5, Median: ms(4), Avg: ms(4),
+var v0Total = model.ClientEndpoint{Name: "Total", Requests: 113, Failures: 5, Median: ms(4), Avg: ms(4),
 	Min: ms(2), Max: ms(18), AvgContentSize: 25, RPS: 1.88, Percentiles: pcts(qLocust, 4, 4, 4, 5, 6, 7, 8, 9, 18)}
 
 func TestReadLocustFixtures(t *testing.T) {
 	tests := []struct {
 		name  string
 		files []string
-		want  func(*collect.ClientRun)
+		want  func(*model.ClientRun)
 		warns []string
 	}{
-		{"2.x stats, custom percentiles, CRLF", []string{"v2_stats.csv"}, func(r *collect.ClientRun) {
+		{"2.x stats, custom percentiles, CRLF", []string{"v2_stats.csv"}, func(r *model.ClientRun) {
 			r.Version, r.Endpoints, r.Total = "2.x", v2Endpoints, v2Total
 		}, nil},
-		{"1.1 stats, GBK name, CR CR LF", []string{"v1_gbk_stats.csv"}, func(r *collect.ClientRun) {
+		{"1.1 stats, GBK name, CR CR LF", []string{"v1_gbk_stats.csv"}, func(r *model.ClientRun) {
 			r.Version = "1.x"
-			e := collect.ClientEndpoint{Method: "GET", Name: "get接口", Requests: 15, Median: ms(50),
+			e := model.ClientEndpoint{Method: "GET", Name: "get接口", Requests: 15, Median: ms(50),
 				Avg: 39658100, Min: 9970 * time.Microsecond, Max: 88270 * time.Microsecond, AvgContentSize: 7382, RPS: 6.08,
 				Percentiles: pcts(q1x, 50, 51, 51, 52, 54, 88, 88, 88, 88, 88, 88, 88)}
-			r.Endpoints = []collect.ClientEndpoint{e}
+			r.Endpoints = []model.ClientEndpoint{e}
 			e.Method, e.Name = "", "Aggregated"
 			r.Total = e
 		}, []string{td("v1_gbk_stats.csv") + ":2: not UTF-8; decoded as GBK (CP936)"}},
-		{"0.13 stats and history", []string{"v013_stats.csv", "v013_stats_history.csv"}, func(r *collect.ClientRun) {
+		{"0.13 stats and history", []string{"v013_stats.csv", "v013_stats_history.csv"}, func(r *model.ClientRun) {
 			r.Version, r.Endpoints, r.Total, r.History = "0.13", v013Endpoints, v013Total, v013History
 		}, nil},
-		{"0.13 history alone: total from its last row", []string{"v013_stats_history.csv"}, func(r *collect.ClientRun) {
+		{"0.13 history alone: total from its last row", []string{"v013_stats_history.csv"}, func(r *model.ClientRun) {
 			r.Version, r.History = "0.13", v013History
-			r.Total = collect.ClientEndpoint{Name: "Aggregated", Requests: 77, Failures: 1, Median: ms(75),
+			r.Total = model.ClientEndpoint{Name: "Aggregated", Requests: 77, Failures: 1, Median: ms(75),
 				Avg: ms(98), Min: ms(61), Max: ms(270), AvgContentSize: 293}
 		}, nil},
-		{"0.x requests and distribution", []string{"v0_requests.csv", "v0_distribution.csv"}, func(r *collect.ClientRun) {
+		{"0.x requests and distribution", []string{"v0_requests.csv", "v0_distribution.csv"}, func(r *model.ClientRun) {
 			r.Version, r.Endpoints, r.Total = "0.x", v0Endpoints, v0Total
 		}, nil},
-		{"0.x distribution first", []string{"v0_distribution.csv", "v0_requests.csv"}, func(r *collect.ClientRun) {
+		{"0.x distribution first", []string{"v0_distribution.csv", "v0_requests.csv"}, func(r *model.ClientRun) {
 			r.Version, r.Endpoints, r.Total = "0.x", v0Endpoints, v0Total
 		}, nil},
-		{"0.x distribution alone", []string{"v0_distribution.csv"}, func(r *collect.ClientRun) {
+		{"0.x distribution alone", []string{"v0_distribution.csv"}, func(r *model.ClientRun) {
 			r.Version = "0.x"
-			r.Endpoints = []collect.ClientEndpoint{
+			r.Endpoints = []model.ClientEndpoint{
 				{Method: "GET", Name: "/first-task", Requests: 108, Percentiles: pcts(qLocust, 4, 4, 4, 5, 6, 7, 8, 9, 18)},
 				{Method: "GET", Name: "/down", Requests: 5},
 			}
-			r.Total = collect.ClientEndpoint{Name: "Total", Requests: 113, Percentiles: pcts(qLocust, 4, 4, 4, 5, 6, 7, 8, 9, 18)}
+			r.Total = model.ClientEndpoint{Name: "Total", Requests: 113, Percentiles: pcts(qLocust, 4, 4, 4, 5, 6, 7, 8, 9, 18)}
 		}, nil},
-		{"2.x history alone, with an endpoint row", []string{"v2_stats_history.csv"}, func(r *collect.ClientRun) {
+		{"2.x history alone, with an endpoint row", []string{"v2_stats_history.csv"}, func(r *model.ClientRun) {
 			r.Version, r.History = "2.x", v2History
-			r.Total = collect.ClientEndpoint{Name: "Aggregated", Requests: 210, Failures: 1, Median: ms(94),
+			r.Total = model.ClientEndpoint{Name: "Aggregated", Requests: 210, Failures: 1, Median: ms(94),
 				Avg: 310250 * time.Microsecond, Min: 40100 * time.Microsecond, Max: 575172542, AvgContentSize: 350.5}
 		}, nil},
-		{"2.x stats, history, failures, exceptions", []string{"v2_stats.csv", "v2_stats_history.csv", "v2_failures.csv", "v2_exceptions.csv"}, func(r *collect.ClientRun) {
+		{"2.x stats, history, failures, exceptions", []string{"v2_stats.csv", "v2_stats_history.csv", "v2_failures.csv", "v2_exceptions.csv"}, func(r *model.ClientRun) {
 			r.Version, r.Endpoints, r.Total, r.History = "2.x", v2Endpoints, v2Total, v2History
 			r.Failures, r.Exceptions = v2Failures, v2Exceptions
 		}, nil},
-		{"failures alone: multi-line and triple-quoted", []string{"v2_failures.csv"}, func(r *collect.ClientRun) {
+		{"failures alone: multi-line and triple-quoted", []string{"v2_failures.csv"}, func(r *model.ClientRun) {
 			r.Failures = v2Failures
 		}, nil},
-		{"exceptions alone", []string{"v2_exceptions.csv"}, func(r *collect.ClientRun) {
+		{"exceptions alone", []string{"v2_exceptions.csv"}, func(r *model.ClientRun) {
 			r.Exceptions = v2Exceptions
 		}, nil},
-		{"malformed rows are warnings", []string{"malformed_stats.csv"}, func(r *collect.ClientRun) {
+		{"malformed rows are warnings", []string{"malformed_stats.csv"}, func(r *model.ClientRun) {
 			r.Version = "2.x"
-			r.Endpoints = []collect.ClientEndpoint{
+			r.Endpoints = []model.ClientEndpoint{
 				{Method: "GET", Name: "/a", Requests: 10, Failures: 1, Median: ms(5), Avg: 5500 * time.Microsecond,
 					Min: ms(1), Max: ms(9), AvgContentSize: 100, RPS: 1, FailuresPerSec: 0.1, Percentiles: pcts([]float64{0.5, 1}, 5, 9)},
 				{Method: "GET", Name: "/bad", Avg: ms(5), Min: ms(1), Max: ms(9), AvgContentSize: 100, RPS: 1,
@@ -168,7 +168,7 @@ func TestReadLocustFixtures(t *testing.T) {
 				{Method: "GET", Name: "/b", Requests: 20, Median: ms(6), Avg: 6500 * time.Microsecond, Min: ms(2),
 					Max: ms(12), AvgContentSize: 100, RPS: 2, Percentiles: pcts([]float64{0.5, 1}, 6, 12)},
 			}
-			r.Total = collect.ClientEndpoint{Name: "Aggregated", Requests: 30, Failures: 1}
+			r.Total = model.ClientEndpoint{Name: "Aggregated", Requests: 30, Failures: 1}
 		}, []string{
 			td("malformed_stats.csv") + ":3: want 13 columns, got 3",
 			td("malformed_stats.csv") + `:4: column "Request Count": want a count, got "abc"`,
@@ -177,7 +177,7 @@ func TestReadLocustFixtures(t *testing.T) {
 			td("malformed_stats.csv") + `:4: column "100%": response time "1e30" ms out of range`,
 			td("malformed_stats.csv") + ":1: no Aggregated or Total row; total requests and failures summed from the endpoints",
 		}},
-		{"a second stats file is ignored", []string{"v2_stats.csv", "v013_stats.csv"}, func(r *collect.ClientRun) {
+		{"a second stats file is ignored", []string{"v2_stats.csv", "v013_stats.csv"}, func(r *model.ClientRun) {
 			r.Version, r.Endpoints, r.Total = "2.x", v2Endpoints, v2Total
 		}, []string{td("v013_stats.csv") + ":1: a second stats file in one run (the first is " + td("v2_stats.csv") + "); ignored"}},
 	}
@@ -203,13 +203,13 @@ func TestReadLocustFixtures(t *testing.T) {
 	}
 }
 
-var v2Failures = []collect.ClientFailure{
+var v2Failures = []model.ClientFailure{
 	{Method: "POST", Name: "/predict", Error: "ConnectionRefusedError(111, 'Connection refused')", Occurrences: 3},
 	{Method: "GET", Name: "/", Error: "CatchResponseError('Expected a (200) but got a (0) back\nwhen getting page: /, with data: {\"a\": \"b\"}')", Occurrences: 1},
 	{Method: "POST", Name: "[Searcher] Search+Sort", Error: "CatchResponseError('HTTP 0')", Occurrences: 100},
 }
 
-var v2Exceptions = []collect.ClientException{
+var v2Exceptions = []model.ClientException{
 	{Count: 134, Message: "'details'", Traceback: "  File \"locustfile.py\", line 53, in create\n    list_id = data['details']['id']\n", Nodes: "local"},
 	{Count: 2, Message: "ZeroDivisionError('division by zero')", Traceback: "  File \"a.py\", line 1\n", Nodes: "local"},
 }

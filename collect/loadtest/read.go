@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // Options tell Read what the files cannot.
@@ -35,29 +35,29 @@ type Options struct {
 //
 // Warnings, each "file:line: msg", report rows that were skipped. A file
 // that no reader takes, or that holds nothing usable, is an error.
-func Read(files []string) (*collect.ClientRun, []string, error) {
+func Read(files []string) (*model.ClientRun, []string, error) {
 	return ReadWith(files, Options{})
 }
 
 // ReadK6 reads k6 results (--out json lines, --summary-export or
 // handleSummary JSON); any other file is an error.
-func ReadK6(files []string) (*collect.ClientRun, []string, error) {
+func ReadK6(files []string) (*model.ClientRun, []string, error) {
 	return ReadWith(files, Options{Tool: "k6"})
 }
 
 // ReadJMeter reads JMeter JTL files, CSV or XML; timeFormat is as
 // Options.JMeterTimeFormat.
-func ReadJMeter(files []string, timeFormat string) (*collect.ClientRun, []string, error) {
+func ReadJMeter(files []string, timeFormat string) (*model.ClientRun, []string, error) {
 	return ReadWith(files, Options{Tool: "jmeter", JMeterTimeFormat: timeFormat})
 }
 
 // ReadVegeta reads vegeta results (gob, JSON lines, CSV) or JSON reports.
-func ReadVegeta(files []string) (*collect.ClientRun, []string, error) {
+func ReadVegeta(files []string) (*model.ClientRun, []string, error) {
 	return ReadWith(files, Options{Tool: "vegeta"})
 }
 
 // ReadWith is Read with options.
-func ReadWith(files []string, opts Options) (*collect.ClientRun, []string, error) {
+func ReadWith(files []string, opts Options) (*model.ClientRun, []string, error) {
 	what := strings.TrimSpace(opts.Tool + " results")
 	if len(files) == 0 {
 		return nil, nil, fmt.Errorf("reading %s: no files given", what)
@@ -92,8 +92,8 @@ func ReadWith(files []string, opts Options) (*collect.ClientRun, []string, error
 type summary struct {
 	path     string
 	format   Format
-	total    collect.ClientEndpoint
-	failures []collect.ClientFailure
+	total    model.ClientEndpoint
+	failures []model.ClientFailure
 }
 
 // reader is what the readers of one file share.
@@ -108,8 +108,8 @@ func (r *reader) warnf(line int, format string, args ...any) {
 }
 
 // readRun reads the files of one tool (not Locust) into one run.
-func readRun(tool string, files []string, formats []Format, opts Options) (*collect.ClientRun, []string, error) {
-	run := &collect.ClientRun{Tool: tool, Version: versionOf(formats), Files: slices.Clone(files)}
+func readRun(tool string, files []string, formats []Format, opts Options) (*model.ClientRun, []string, error) {
+	run := &model.ClientRun{Tool: tool, Version: versionOf(formats), Files: slices.Clone(files)}
 	t := newTally(tool != "k6") // k6 stamps a request when it ends
 	var warns []string
 	var sums []summary
@@ -166,7 +166,7 @@ func (r *reader) read(f Format, t *tally) (*summary, error) {
 
 // crossCheck warns when a summary next to per-request files counts
 // another request total.
-func crossCheck(run *collect.ClientRun, sums []summary, warns *[]string) {
+func crossCheck(run *model.ClientRun, sums []summary, warns *[]string) {
 	for _, s := range sums {
 		if s.total.Requests != run.Total.Requests {
 			*warns = append(*warns, fmt.Sprintf("%s:1: the summary counts %d requests, the per-request results %d; the statistics come from the per-request results",
@@ -176,7 +176,7 @@ func crossCheck(run *collect.ClientRun, sums []summary, warns *[]string) {
 }
 
 // useSummary makes a totals-only run of the first summary.
-func useSummary(run *collect.ClientRun, sums []summary, warns *[]string) {
+func useSummary(run *model.ClientRun, sums []summary, warns *[]string) {
 	s := sums[0]
 	run.Total, run.Failures, run.TotalsOnly = s.total, s.failures, true
 	*warns = append(*warns, fmt.Sprintf("%s:1: a %s holds the run's totals only: no endpoints and no timeline, so the client charts stay empty; give the per-request results for those",

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 	"golang.org/x/text/encoding/unicode"
 )
 
@@ -24,7 +24,7 @@ func tmpFile(t *testing.T, name string, b []byte) string {
 }
 
 // readOK reads files with opts and fails the test on an error.
-func readOK(t *testing.T, opts Options, files ...string) (*collect.ClientRun, []string) {
+func readOK(t *testing.T, opts Options, files ...string) (*model.ClientRun, []string) {
 	t.Helper()
 	run, warns, err := ReadWith(files, opts)
 	if err != nil {
@@ -34,7 +34,7 @@ func readOK(t *testing.T, opts Options, files ...string) (*collect.ClientRun, []
 }
 
 // findEndpoint returns the run's endpoint with that method and name.
-func findEndpoint(t *testing.T, run *collect.ClientRun, method, name string) collect.ClientEndpoint {
+func findEndpoint(t *testing.T, run *model.ClientRun, method, name string) model.ClientEndpoint {
 	t.Helper()
 	for _, e := range run.Endpoints {
 		if e.Method == method && e.Name == name {
@@ -42,11 +42,11 @@ func findEndpoint(t *testing.T, run *collect.ClientRun, method, name string) col
 		}
 	}
 	t.Fatalf("no endpoint %q %q among %d", method, name, len(run.Endpoints))
-	return collect.ClientEndpoint{}
+	return model.ClientEndpoint{}
 }
 
 // quantile returns the reported percentile q of e.
-func quantile(t *testing.T, e collect.ClientEndpoint, q float64) time.Duration {
+func quantile(t *testing.T, e model.ClientEndpoint, q float64) time.Duration {
 	t.Helper()
 	for _, p := range e.Percentiles {
 		if p.Q == q {

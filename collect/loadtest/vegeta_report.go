@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // vegetaReport is `vegeta report -type=json`: latencies in nanoseconds.
@@ -54,9 +54,9 @@ func (r *reader) vegetaReport() (*summary, error) {
 	return s, nil
 }
 
-func (r *reader) vegetaTotal(rep *vegetaReport) collect.ClientEndpoint {
+func (r *reader) vegetaTotal(rep *vegetaReport) model.ClientEndpoint {
 	n := *rep.Requests
-	e := collect.ClientEndpoint{Name: aggregateName, Requests: n, RPS: finite(rep.Rate), AvgContentSize: finite(rep.BytesIn.Mean)}
+	e := model.ClientEndpoint{Name: aggregateName, Requests: n, RPS: finite(rep.Rate), AvgContentSize: finite(rep.BytesIn.Mean)}
 	if rep.Success >= 0 && rep.Success <= 1 {
 		e.Failures = n - int64(math.Round(rep.Success*float64(n)))
 	} else {
@@ -68,7 +68,7 @@ func (r *reader) vegetaTotal(rep *vegetaReport) collect.ClientEndpoint {
 	l := rep.Latencies
 	ns := func(v int64) time.Duration { return time.Duration(max(v, 0)) }
 	e.Avg, e.Median, e.Min, e.Max = ns(l.Mean), ns(l.P50), ns(l.Min), ns(l.Max)
-	e.Percentiles = []collect.Percentile{{Q: 0.5, Value: ns(l.P50)}, {Q: 0.9, Value: ns(l.P90)}, {Q: 0.95, Value: ns(l.P95)}, {Q: 0.99, Value: ns(l.P99)}, {Q: 1, Value: ns(l.Max)}}
+	e.Percentiles = []model.Percentile{{Q: 0.5, Value: ns(l.P50)}, {Q: 0.9, Value: ns(l.P90)}, {Q: 0.95, Value: ns(l.P95)}, {Q: 0.99, Value: ns(l.P99)}, {Q: 1, Value: ns(l.Max)}}
 	e.Percentiles = r.consistent(e.Percentiles)
 	if e.Min > e.Max {
 		r.warnf(1, "reported latency min %v is above max %v; min and max left out", e.Min, e.Max)
@@ -79,8 +79,8 @@ func (r *reader) vegetaTotal(rep *vegetaReport) collect.ClientEndpoint {
 
 // vegetaFailures lists the failing status codes with their counts; the
 // report's error texts (without counts) describe code 0, no response.
-func vegetaFailures(rep *vegetaReport) []collect.ClientFailure {
-	var out []collect.ClientFailure
+func vegetaFailures(rep *vegetaReport) []model.ClientFailure {
+	var out []model.ClientFailure
 	for _, c := range sortedKeys(rep.StatusCodes) {
 		code, err := strconv.Atoi(c)
 		if err != nil || code >= 200 && code < 400 || rep.StatusCodes[c] <= 0 {
@@ -90,7 +90,7 @@ func vegetaFailures(rep *vegetaReport) []collect.ClientFailure {
 		if code == 0 {
 			msg = noResponse(rep.Errors)
 		}
-		out = append(out, collect.ClientFailure{Error: msg, Occurrences: rep.StatusCodes[c]})
+		out = append(out, model.ClientFailure{Error: msg, Occurrences: rep.StatusCodes[c]})
 	}
 	return out
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // The fixtures come from one vegeta v12.13.0 attack (6/s for 1 s over GET
@@ -24,7 +24,7 @@ const (
 )
 
 func TestReadVegetaResults(t *testing.T) {
-	var first *collect.ClientRun
+	var first *model.ClientRun
 	for _, name := range []string{"vegeta_results.bin", "vegeta_results.json", "vegeta_results.csv"} {
 		t.Run(name, func(t *testing.T) {
 			run, warns := readOK(t, Options{Tool: "vegeta"}, td(name))
@@ -36,7 +36,7 @@ func TestReadVegetaResults(t *testing.T) {
 			eq(t, "p95 (rank 6)", quantile(t, run.Total, 0.95), 21832141*time.Nanosecond)
 			eq(t, "avg", run.Total.Avg, 14361845*time.Nanosecond)
 			eq(t, "content size", run.Total.AvgContentSize, 50.0/6)
-			eq(t, "failures", run.Failures, []collect.ClientFailure{
+			eq(t, "failures", run.Failures, []model.ClientFailure{
 				{Method: "GET", Name: vegetaGone, Error: vegetaConn, Occurrences: 2},
 				{Method: "GET", Name: vegetaFail, Error: "500 Internal Server Error", Occurrences: 2},
 			})
@@ -76,12 +76,12 @@ func TestReadVegetaReport(t *testing.T) {
 	path := td("vegeta_report.json")
 	run, warns := readOK(t, Options{}, path)
 	eq(t, "warnings", warns, []string{path + ":1: a vegeta report holds the run's totals only: no endpoints and no timeline, so the client charts stay empty; give the per-request results for those"})
-	eq(t, "total", run.Total, collect.ClientEndpoint{
+	eq(t, "total", run.Total, model.ClientEndpoint{
 		Name: "Aggregated", Requests: 6, Failures: 4, RPS: 7.20483585989175, FailuresPerSec: 4 * 7.20483585989175 / 6, AvgContentSize: 50.0 / 6,
 		Avg: 14361844, Median: 21074199, Min: 462748, Max: 21832141,
-		Percentiles: []collect.Percentile{{Q: 0.5, Value: 21074199}, {Q: 0.9, Value: 21769176}, {Q: 0.95, Value: 21832141}, {Q: 0.99, Value: 21832141}, {Q: 1, Value: 21832141}},
+		Percentiles: []model.Percentile{{Q: 0.5, Value: 21074199}, {Q: 0.9, Value: 21769176}, {Q: 0.95, Value: 21832141}, {Q: 0.99, Value: 21832141}, {Q: 1, Value: 21832141}},
 	})
-	eq(t, "failures (the 500's text is left out of code 0's)", run.Failures, []collect.ClientFailure{
+	eq(t, "failures (the 500's text is left out of code 0's)", run.Failures, []model.ClientFailure{
 		{Error: vegetaConn, Occurrences: 2},
 		{Error: "HTTP 500", Occurrences: 2},
 	})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // Service is the Cloud Run configuration the model honours.
@@ -81,7 +82,7 @@ func (r Request) End() time.Time { return r.Arrival.Add(r.Latency) }
 // Run is what the model knows about one service over one window.
 type Run struct {
 	Service   Service
-	Window    collect.Window
+	Window    model.Window
 	Instances []Instance
 	Requests  []Request // sorted by arrival
 }

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // engine plays a Workload against a Platform as a discrete-event
@@ -46,7 +46,7 @@ type reqState struct {
 }
 
 // simulate plays the workload on the platform over the window.
-func simulate(p Platform, w Workload, window collect.Window, rng *rand.Rand) (*Run, *ClientRun, error) {
+func simulate(p Platform, w Workload, window model.Window, rng *rand.Rand) (*Run, *ClientRun, error) {
 	e := &engine{
 		p: p, w: w, rng: rng,
 		run:    &Run{Service: p.Service, Window: window},

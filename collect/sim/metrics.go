@@ -432,7 +432,7 @@ func distribution(layout collect.BucketOptions, values []float64) (*collect.Dist
 	if math.Abs(d.SumSq) < 1e-12 {
 		d.SumSq = 0
 	}
-	w := d.Wire()
+	w := collect.DistributionWire(d)
 	w.BucketOptions = layout // Wire spells bounds out; keep the layout Cloud Run uses
 	return &w, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the scenario fixtures in ../../fixtures")
@@ -546,7 +547,7 @@ func checkMetrics(t *testing.T, dir string, lives map[string]*instanceLife) {
 // last response, with every retirement inside.
 func checkWindow(t *testing.T, dir string, lives map[string]*instanceLife, lastEnd time.Time) {
 	t.Helper()
-	var m collect.Manifest
+	var m model.Manifest
 	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(dir, "manifest.json"))), &m); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // locustDefaultPercentiles is Locust 2.x's PERCENTILES_TO_REPORT.
@@ -16,7 +16,7 @@ type engineScenario struct {
 	name     string
 	platform Platform
 	workload func(rng *rand.Rand) Workload
-	window   collect.Window
+	window   model.Window
 	util     Utilization
 	prefix   string // Locust's --csv prefix
 	check    func(*Run, *ClientRun) error

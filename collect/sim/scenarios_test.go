@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // buildSpec realises a scenario with the default seed.
@@ -84,7 +84,7 @@ func TestScenarioFixturesUpToDate(t *testing.T) {
 }
 
 // loadFixture reads a scenario's fixture as runlens does, with no warning.
-func loadFixture(t *testing.T, scenario string) *collect.Dataset {
+func loadFixture(t *testing.T, scenario string) *model.Dataset {
 	t.Helper()
 	ds, err := snapshot.Load(fixtureDir(scenario))
 	if err != nil {
@@ -97,8 +97,8 @@ func loadFixture(t *testing.T, scenario string) *collect.Dataset {
 }
 
 // events counts the system log's events by kind.
-func events(ds *collect.Dataset) map[collect.EventKind]int {
-	out := map[collect.EventKind]int{}
+func events(ds *model.Dataset) map[model.EventKind]int {
+	out := map[model.EventKind]int{}
 	for _, e := range ds.Events {
 		out[e.Kind]++
 	}
@@ -106,8 +106,8 @@ func events(ds *collect.Dataset) map[collect.EventKind]int {
 }
 
 // firstRequests returns each instance's first request in the log.
-func firstRequests(ds *collect.Dataset) map[string]collect.Request {
-	out := map[string]collect.Request{}
+func firstRequests(ds *model.Dataset) map[string]model.Request {
+	out := map[string]model.Request{}
 	for _, q := range ds.Requests {
 		if f, ok := out[q.InstanceID]; q.InstanceID != "" && (!ok || q.Time.Before(f.Time)) {
 			out[q.InstanceID] = q
@@ -118,9 +118,9 @@ func firstRequests(ds *collect.Dataset) map[string]collect.Request {
 
 // metricSamples returns every distribution sample count of a metric, by
 // bucket lower bound, and the total.
-func metricSamples(t *testing.T, ds *collect.Dataset, metric string) (func(atLeast float64) int64, int64) {
+func metricSamples(t *testing.T, ds *model.Dataset, metric string) (func(atLeast float64) int64, int64) {
 	t.Helper()
-	var dists []*collect.Distribution
+	var dists []*model.Distribution
 	var total int64
 	for _, s := range ds.Metrics {
 		if s.Metric != metric {
@@ -152,13 +152,13 @@ func metricSamples(t *testing.T, ds *collect.Dataset, metric string) (func(atLea
 // first request of every instance waited its startup, 8.4 to 11.2 s.
 func TestContinuousColdStartsFixture(t *testing.T) {
 	ds := loadFixture(t, ContinuousColdStarts)
-	if diff := cmp.Diff(map[collect.EventKind]int{collect.EventStart: 65, collect.EventProbeSucceeded: 65, collect.EventShutdown: 65}, events(ds)); diff != "" {
+	if diff := cmp.Diff(map[model.EventKind]int{model.EventStart: 65, model.EventProbeSucceeded: 65, model.EventShutdown: 65}, events(ds)); diff != "" {
 		t.Errorf("system events (-want +got):\n%s", diff)
 	}
 	from, to := coldSteady(coldStartsWorkload(nil).LoadTest)
 	steady, spans := 0, map[int]int{}
 	for _, e := range ds.Events {
-		if e.Kind == collect.EventStart && !e.Time.Before(from) && e.Time.Before(to) {
+		if e.Kind == model.EventStart && !e.Time.Before(from) && e.Time.Before(to) {
 			steady++
 			spans[int(e.Time.Sub(from)/(2*time.Minute))]++
 		}
@@ -182,11 +182,11 @@ func TestContinuousColdStartsFixture(t *testing.T) {
 // under 10 % in more than 99 % of the samples.
 func TestOrchestratorWaitingFixture(t *testing.T) {
 	ds := loadFixture(t, OrchestratorWaiting)
-	if diff := cmp.Diff(map[collect.EventKind]int{collect.EventStart: 2, collect.EventProbeSucceeded: 2}, events(ds)); diff != "" {
+	if diff := cmp.Diff(map[model.EventKind]int{model.EventStart: 2, model.EventProbeSucceeded: 2}, events(ds)); diff != "" {
 		t.Errorf("system events (-want +got):\n%s", diff)
 	}
 	for _, e := range ds.Events {
-		if e.Kind == collect.EventStart && e.Reason != "MIN_INSTANCE" {
+		if e.Kind == model.EventStart && e.Reason != "MIN_INSTANCE" {
 			t.Errorf("start with reason %q, want MIN_INSTANCE", e.Reason)
 		}
 	}
@@ -210,7 +210,7 @@ func TestOrchestratorWaitingFixture(t *testing.T) {
 
 // inFlightFromLogs is the time with a request in flight per instance,
 // from the request log: [timestamp, timestamp+latency) merged.
-func inFlightFromLogs(ds *collect.Dataset) time.Duration {
+func inFlightFromLogs(ds *model.Dataset) time.Duration {
 	per := map[string][]span{}
 	for _, q := range ds.Requests {
 		per[q.InstanceID] = append(per[q.InstanceID], span{q.Time, q.Time.Add(q.Latency)})
@@ -229,13 +229,13 @@ func inFlightFromLogs(ds *collect.Dataset) time.Duration {
 // memory is at 95 % of the limit or more in over 1 % of the samples.
 func TestFatContainerFixture(t *testing.T) {
 	ds := loadFixture(t, FatContainer)
-	if diff := cmp.Diff(map[collect.EventKind]int{collect.EventStart: 12, collect.EventProbeSucceeded: 12, collect.EventMemoryLimitExceeded: 8}, events(ds)); diff != "" {
+	if diff := cmp.Diff(map[model.EventKind]int{model.EventStart: 12, model.EventProbeSucceeded: 12, model.EventMemoryLimitExceeded: 8}, events(ds)); diff != "" {
 		t.Errorf("system events (-want +got):\n%s", diff)
 	}
 	pattern := regexp.MustCompile(`^Memory limit of 2048 MiB exceeded with (2\d\d\d) MiB used\. Consider increasing the memory limit, see https://cloud\.google\.com/run/docs/configuring/memory-limits$`)
 	killed := 0
 	for _, e := range ds.Events {
-		if e.Kind != collect.EventMemoryLimitExceeded {
+		if e.Kind != model.EventMemoryLimitExceeded {
 			continue
 		}
 		if m := pattern.FindStringSubmatch(e.Text); m == nil || m[1] <= "2048" {
@@ -249,7 +249,7 @@ func TestFatContainerFixture(t *testing.T) {
 				}
 			}
 		}
-		if !slices.ContainsFunc(ds.Events, func(s collect.InstanceEvent) bool { return s.Kind == collect.EventStart && s.Time.After(e.Time) }) {
+		if !slices.ContainsFunc(ds.Events, func(s model.InstanceEvent) bool { return s.Kind == model.EventStart && s.Time.After(e.Time) }) {
 			t.Errorf("no instance started after the termination at %v", e.Time)
 		}
 	}
@@ -304,7 +304,7 @@ func TestClockSkewAndStraysFixture(t *testing.T) {
 // estimateOffset finds the shift of the server's response times that best
 // matches Locust's per-second counts (the differences of the aggregate
 // rows' Total Request Count), trying -5 s to +5 s in 10 ms steps.
-func estimateOffset(ds *collect.Dataset) time.Duration {
+func estimateOffset(ds *model.Dataset) time.Duration {
 	var ticks []time.Time
 	var counts []int64
 	var prev int64
@@ -347,10 +347,10 @@ func TestGPUInferenceFixture(t *testing.T) {
 	ds := loadFixture(t, GPUInference)
 	svc := ds.Service
 	got := []any{svc.Accelerator, svc.GPUs, svc.CPU, svc.MemoryMiB, svc.Billing, svc.Containers, svc.MaxInstances}
-	if diff := cmp.Diff([]any{"nvidia-l4", 1, 4.0, int64(16384), collect.BillingInstance, 1, 3}, got); diff != "" {
+	if diff := cmp.Diff([]any{"nvidia-l4", 1, 4.0, int64(16384), model.BillingInstance, 1, 3}, got); diff != "" {
 		t.Errorf("service accelerator, GPUs, CPU, MiB, billing, containers, max instances (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(map[collect.EventKind]int{collect.EventStart: 2, collect.EventProbeSucceeded: 2, collect.EventShutdown: 2}, events(ds)); diff != "" {
+	if diff := cmp.Diff(map[model.EventKind]int{model.EventStart: 2, model.EventProbeSucceeded: 2, model.EventShutdown: 2}, events(ds)); diff != "" {
 		t.Errorf("system events (-want +got):\n%s", diff)
 	}
 	var billable float64

@@ -13,6 +13,7 @@ import (
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/internal/atomicfile"
+	"github.com/runlens/runlens/model"
 )
 
 // DefaultSeed is the seed the bundled fixtures are made with.
@@ -63,7 +64,7 @@ func Write(dir, scenario string, seed uint64) error {
 	return fmt.Errorf("simulating: unknown scenario %q (known: %s)", scenario, strings.Join(Scenarios(), ", "))
 }
 
-func windowOf(start, end time.Time) collect.Window { return collect.Window{Start: start, End: end} }
+func windowOf(start, end time.Time) model.Window { return model.Window{Start: start, End: end} }
 
 // snapshotSpec is a realised scenario, ready to be written.
 type snapshotSpec struct {
@@ -158,7 +159,7 @@ func writeBytes(path string, data []byte) error {
 
 // manifest describes the snapshot: the filters a live collection of the
 // same window would have used, and where every file came from.
-func (r *Run) manifest(scenario string, seed uint64, files []string) collect.Manifest {
+func (r *Run) manifest(scenario string, seed uint64, files []string) model.Manifest {
 	s := r.Service
 	resource := fmt.Sprintf(`resource.type="cloud_run_revision" AND resource.labels.service_name=%q AND resource.labels.location=%q`, s.Name, s.Region)
 	window := fmt.Sprintf(`timestamp>=%q AND timestamp<%q`, rfc3339(r.Window.Start), rfc3339(r.Window.End))
@@ -173,8 +174,8 @@ func (r *Run) manifest(scenario string, seed uint64, files []string) collect.Man
 	for _, f := range files {
 		sources[f] = fmt.Sprintf("simulated: collect/sim scenario %s seed %d", scenario, seed)
 	}
-	return collect.Manifest{
-		Schema: collect.SnapshotSchema, Project: s.Project, Region: s.Region, Service: s.Name,
+	return model.Manifest{
+		Schema: model.SnapshotSchema, Project: s.Project, Region: s.Region, Service: s.Name,
 		Window: r.Window, Filters: filters, Sources: sources,
 		APICalls: map[string]int{}, Warnings: []string{},
 	}

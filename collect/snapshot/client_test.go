@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // loadtestData is a load-test result file of collect/loadtest's testdata.
@@ -38,7 +38,7 @@ func TestLoadClientFiles(t *testing.T) {
 	if ds.Client == nil || ds.Client.Tool != "k6" || ds.Client.Total.Requests != 6 {
 		t.Fatalf("client = %+v", ds.Client)
 	}
-	if d := cmp.Diff([]collect.Source{{Path: k6, Format: "k6-json", Items: -1}}, ds.Sources); d != "" {
+	if d := cmp.Diff([]model.Source{{Path: k6, Format: "k6-json", Items: -1}}, ds.Sources); d != "" {
 		t.Errorf("sources (-want +got):\n%s", d)
 	}
 	want := notes + ": not a load-test result runlens reads (Locust CSV, k6 JSON or summary, JMeter JTL, vegeta results or report); skipped"

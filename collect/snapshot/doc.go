@@ -2,6 +2,6 @@
 // every source of one analysis in Google's own export formats (README.md,
 // "The snapshot"), and loose export files given one by one.
 //
-// Load and Read sniff every file by content and return one collect.Dataset;
+// Load and Read sniff every file by content and return one model.Dataset;
 // the write functions store the parts atomically and deterministically.
 package snapshot

@@ -15,6 +15,7 @@ import (
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/loadtest"
+	"github.com/runlens/runlens/model"
 )
 
 // Inputs are loose files to read into one dataset.
@@ -32,10 +33,10 @@ type Inputs struct {
 	// timeStamp column; empty: epoch milliseconds, or guessed.
 	JMeterTimeFormat string
 
-	// Sink, when set, takes the request entries (see collect.Dataset.Sink).
-	Sink collect.RequestSink
-	// Read tunes how log files are read (collect.Dataset.Read).
-	Read collect.ReadOptions
+	// Sink, when set, takes the request entries (see model.Dataset.Sink).
+	Sink model.RequestSink
+	// Read tunes how log files are read (model.Dataset.Read).
+	Read model.ReadOptions
 }
 
 // Load reads a snapshot directory: manifest.json, the log files, metrics/,
@@ -43,17 +44,17 @@ type Inputs struct {
 // made by hand with gcloud, whatever its file names, reads the same. A
 // snapshot is valid only with its manifest, which runlens collect writes
 // last: without it Load fails with ErrNoManifest.
-func Load(dir string) (*collect.Dataset, error) { return LoadWith(dir, nil) }
+func Load(dir string) (*model.Dataset, error) { return LoadWith(dir, nil) }
 
 // LoadWith is Load with a sink for the request entries (see
-// collect.Dataset.Sink); nil keeps them all in Requests.
-func LoadWith(dir string, sink collect.RequestSink) (*collect.Dataset, error) {
-	return LoadTuned(dir, sink, collect.ReadOptions{})
+// model.Dataset.Sink); nil keeps them all in Requests.
+func LoadWith(dir string, sink model.RequestSink) (*model.Dataset, error) {
+	return LoadTuned(dir, sink, model.ReadOptions{})
 }
 
 // LoadTuned is LoadWith with the log files read as read says.
-func LoadTuned(dir string, sink collect.RequestSink, read collect.ReadOptions) (*collect.Dataset, error) {
-	ds := &collect.Dataset{Skipped: map[string]int{}, Sink: sink, Read: read}
+func LoadTuned(dir string, sink model.RequestSink, read model.ReadOptions) (*model.Dataset, error) {
+	ds := &model.Dataset{Skipped: map[string]int{}, Sink: sink, Read: read}
 	if err := readManifest(filepath.Join(dir, "manifest.json"), ds); err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func LoadTuned(dir string, sink collect.RequestSink, read collect.ReadOptions) (
 			return nil, err
 		}
 	}
-	ds.NoteRepeats()
+	collect.NoteRepeats(ds)
 	if err := usable(ds); err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
 	}
@@ -86,8 +87,8 @@ func LoadTuned(dir string, sink collect.RequestSink, read collect.ReadOptions) (
 }
 
 // Read reads loose files into one dataset.
-func Read(in Inputs) (*collect.Dataset, error) {
-	ds := &collect.Dataset{Skipped: map[string]int{}, Sink: in.Sink, Read: in.Read}
+func Read(in Inputs) (*model.Dataset, error) {
+	ds := &model.Dataset{Skipped: map[string]int{}, Sink: in.Sink, Read: in.Read}
 	for _, f := range in.Logs {
 		if err := readAs(f, ds, collect.FormatLogging); err != nil {
 			return nil, err
@@ -114,7 +115,7 @@ func Read(in Inputs) (*collect.Dataset, error) {
 	if err := readInputClient(in, client, ds); err != nil {
 		return nil, err
 	}
-	ds.NoteRepeats()
+	collect.NoteRepeats(ds)
 	if err := usable(ds); err != nil {
 		return nil, err
 	}
@@ -124,7 +125,7 @@ func Read(in Inputs) (*collect.Dataset, error) {
 // readInputClient reads the client files given: sniffed (-locust,
 // -client) or of one named tool. Unlike a snapshot's client/ files, a
 // file given that is no load-test result is an error.
-func readInputClient(in Inputs, sniffed []string, ds *collect.Dataset) error {
+func readInputClient(in Inputs, sniffed []string, ds *model.Dataset) error {
 	opts := loadtest.Options{JMeterTimeFormat: in.JMeterTimeFormat}
 	var given []string
 	for _, g := range []struct {
@@ -151,7 +152,7 @@ func readInputClient(in Inputs, sniffed []string, ds *collect.Dataset) error {
 }
 
 // usable fails when nothing at all was read, saying what the files held.
-func usable(ds *collect.Dataset) error {
+func usable(ds *model.Dataset) error {
 	if ds.RequestCount() > 0 || len(ds.Events) > 0 || len(ds.Metrics) > 0 || ds.Client != nil || ds.Service != nil {
 		return nil
 	}
@@ -178,7 +179,7 @@ func usable(ds *collect.Dataset) error {
 // a collection that did not finish.
 var ErrNoManifest = errors.New("no " + ManifestFile)
 
-func readManifest(path string, ds *collect.Dataset) error {
+func readManifest(path string, ds *model.Dataset) error {
 	dir := filepath.Dir(path)
 	if _, err := os.Stat(dir); err != nil {
 		return fmt.Errorf("reading snapshot: %w", err)
@@ -196,22 +197,22 @@ func readManifest(path string, ds *collect.Dataset) error {
 	if err := json.Unmarshal(b, &ds.Manifest); err != nil {
 		return fmt.Errorf("reading manifest %s: %w", path, err)
 	}
-	if ds.Manifest.Schema != collect.SnapshotSchema {
-		return fmt.Errorf("reading manifest %s: schema %q, want %q", path, ds.Manifest.Schema, collect.SnapshotSchema)
+	if ds.Manifest.Schema != model.SnapshotSchema {
+		return fmt.Errorf("reading manifest %s: schema %q, want %q", path, ds.Manifest.Schema, model.SnapshotSchema)
 	}
 	if err := checkWindow(ds.Manifest.Window); err != nil {
 		return fmt.Errorf("reading manifest %s: %w", path, err)
 	}
 	ds.Warnings = append(ds.Warnings, ds.Manifest.Warnings...)
 	m := ds.Manifest
-	ds.Scope = collect.Scope{Service: m.Service, Region: m.Region, Window: collect.Window{Start: m.Window.Start.UTC(), End: m.Window.End.UTC()}}
+	ds.Scope = model.Scope{Service: m.Service, Region: m.Region, Window: model.Window{Start: m.Window.Start.UTC(), End: m.Window.End.UTC()}}
 	return nil
 }
 
 // checkWindow refuses a manifest window that is half given, reversed or
 // empty: every figure of the report is scoped by it. A manifest without a
 // window leaves it to the data.
-func checkWindow(w collect.Window) error {
+func checkWindow(w model.Window) error {
 	start, end := w.Start.UTC().Format(time.RFC3339Nano), w.End.UTC().Format(time.RFC3339Nano)
 	switch {
 	case w.IsZero():
@@ -270,7 +271,7 @@ func isDoc(name string) bool {
 
 // readAs sniffs a file and reads it with the matching reader, checking that
 // it holds the wanted format when one is given.
-func readAs(path string, ds *collect.Dataset, want collect.Format) error {
+func readAs(path string, ds *model.Dataset, want collect.Format) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -289,7 +290,7 @@ func readAs(path string, ds *collect.Dataset, want collect.Format) error {
 	return readFormat(path, br, got, ds)
 }
 
-func readFormat(path string, r io.Reader, f collect.Format, ds *collect.Dataset) error {
+func readFormat(path string, r io.Reader, f collect.Format, ds *model.Dataset) error {
 	switch f {
 	case collect.FormatLogging:
 		_, err := collect.ReadLogs(path, r, ds)
@@ -308,7 +309,7 @@ func readFormat(path string, r io.Reader, f collect.Format, ds *collect.Dataset)
 			return fmt.Errorf("reading service %s: %w", path, err)
 		}
 		ds.Service = svc
-		ds.Sources = append(ds.Sources, collect.Source{Path: path, Format: "service", Items: 1})
+		ds.Sources = append(ds.Sources, model.Source{Path: path, Format: "service", Items: 1})
 		return nil
 	case collect.FormatYAML:
 		return fmt.Errorf("reading %s: this is YAML (gcloud's default output); export with --format=json", path)
@@ -319,7 +320,7 @@ func readFormat(path string, r io.Reader, f collect.Format, ds *collect.Dataset)
 
 // scopeSeries leaves out the series from ds.Metrics[from:] of services or
 // regions other than the scope's, with a warning naming the file.
-func scopeSeries(path string, ds *collect.Dataset, from int) {
+func scopeSeries(path string, ds *model.Dataset, from int) {
 	sc := ds.Scope
 	if sc.Service == "" && sc.Region == "" {
 		return
@@ -339,15 +340,15 @@ func scopeSeries(path string, ds *collect.Dataset, from int) {
 		if ds.OutOfScope == nil {
 			ds.OutOfScope = map[string]int{}
 		}
-		ds.OutOfScope["series of "+collect.OutOtherService+" or "+collect.OutOtherRegion] += out
-		ds.Warnf("%s: %d series of other services or regions, out of scope (%s), left out of every figure", path, out, collect.Scope{Service: sc.Service, Region: sc.Region})
+		ds.OutOfScope["series of "+model.OutOtherService+" or "+model.OutOtherRegion] += out
+		ds.Warnf("%s: %d series of other services or regions, out of scope (%s), left out of every figure", path, out, model.Scope{Service: sc.Service, Region: sc.Region})
 	}
 }
 
 // checkService refuses a service whose figures no Cloud Run service has
 // and that would break the cost: past 1,000 vCPUs, 1 TiB, a million
 // instances or requests at once.
-func checkService(s *collect.ServiceConfig) error {
+func checkService(s *model.ServiceConfig) error {
 	switch {
 	case !(s.CPU >= 0 && s.CPU <= 1000):
 		return fmt.Errorf("cpu %g vCPUs: out of range (0 to 1,000)", s.CPU)
@@ -378,7 +379,7 @@ func describe(f collect.Format) string {
 // readClient reads a snapshot's client/ files, each sniffed by content,
 // into the dataset's client run. Files that are not load-test results (or that
 // cannot be read, with the reason) are skipped with a warning.
-func readClient(files []string, ds *collect.Dataset) error {
+func readClient(files []string, ds *model.Dataset) error {
 	var results []string
 	for _, f := range files {
 		format, err := loadtest.SniffFile(f)
@@ -406,11 +407,11 @@ func readClient(files []string, ds *collect.Dataset) error {
 // A run's files together give its requests (a Locust run's stats, history
 // and failures files, say), so no file has a count of its own: Items is
 // -1, and the client's totals are the run's.
-func setClient(ds *collect.Dataset, run *collect.ClientRun, warnings []string) {
+func setClient(ds *model.Dataset, run *model.ClientRun, warnings []string) {
 	ds.Warnings = append(ds.Warnings, warnings...)
 	ds.Client = run
 	for _, f := range run.Files {
 		format, _ := loadtest.SniffFile(f)
-		ds.Sources = append(ds.Sources, collect.Source{Path: f, Format: string(format), Items: -1})
+		ds.Sources = append(ds.Sources, model.Source{Path: f, Format: string(format), Items: -1})
 	}
 }

@@ -10,17 +10,18 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // writeSnapshot writes a small snapshot (two log entries and a manifest
 // with the given window) and returns its directory.
-func writeSnapshot(t *testing.T, w collect.Window) string {
+func writeSnapshot(t *testing.T, w model.Window) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := WriteEntries(filepath.Join(dir, RequestsFile), testEntries()); err != nil {
 		t.Fatal(err)
 	}
-	m := collect.Manifest{Project: "p", Region: "europe-west1", Service: "s", Window: w}
+	m := model.Manifest{Project: "p", Region: "europe-west1", Service: "s", Window: w}
 	if err := WriteManifest(dir, m); err != nil {
 		t.Fatal(err)
 	}
@@ -41,17 +42,17 @@ func TestLoadRefusesBadWindow(t *testing.T) {
 	start, end := at("2024-03-14T09:59:30Z"), at("2024-03-14T10:06:40Z")
 	for _, tc := range []struct {
 		name string
-		w    collect.Window
+		w    model.Window
 		want string // "" loads
 	}{
-		{"whole", collect.Window{Start: start, End: end}, ""},
-		{"none", collect.Window{}, ""},
-		{"reversed", collect.Window{Start: end, End: start}, "window 2024-03-14T10:06:40Z to 2024-03-14T09:59:30Z is reversed"},
-		{"empty", collect.Window{Start: start, End: start}, "window 2024-03-14T09:59:30Z to 2024-03-14T09:59:30Z is empty"},
-		{"no end", collect.Window{Start: start}, "give both, or neither"},
-		{"year 0 (found by FuzzSnapshotReport: 17 M chart points)", collect.Window{Start: at("0000-01-01T00:00:00Z"), End: end}, "out of range: runlens reads years 1970 to 2199"},
-		{"centuries", collect.Window{Start: at("1970-01-01T00:00:00Z"), End: at("2199-12-31T00:00:00Z")}, "84005 days long: runlens reports at most 400 days"},
-		{"400 days", collect.Window{Start: start, End: start.Add(collect.MaxWindow)}, ""},
+		{"whole", model.Window{Start: start, End: end}, ""},
+		{"none", model.Window{}, ""},
+		{"reversed", model.Window{Start: end, End: start}, "window 2024-03-14T10:06:40Z to 2024-03-14T09:59:30Z is reversed"},
+		{"empty", model.Window{Start: start, End: start}, "window 2024-03-14T09:59:30Z to 2024-03-14T09:59:30Z is empty"},
+		{"no end", model.Window{Start: start}, "give both, or neither"},
+		{"year 0 (found by FuzzSnapshotReport: 17 M chart points)", model.Window{Start: at("0000-01-01T00:00:00Z"), End: end}, "out of range: runlens reads years 1970 to 2199"},
+		{"centuries", model.Window{Start: at("1970-01-01T00:00:00Z"), End: at("2199-12-31T00:00:00Z")}, "84005 days long: runlens reports at most 400 days"},
+		{"400 days", model.Window{Start: start, End: start.Add(collect.MaxWindow)}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeSnapshot(t, tc.w)
@@ -73,7 +74,7 @@ func TestLoadRefusesBadWindow(t *testing.T) {
 // a directory with the service and two metric files but no manifest (a
 // collection that hit a full disk) is refused, saying how to redo it.
 func TestLoadRefusesSnapshotWithoutManifest(t *testing.T) {
-	dir := writeSnapshot(t, collect.Window{})
+	dir := writeSnapshot(t, model.Window{})
 	fixture := filepath.Join("..", "..", "fixtures", "paper-mobilenet")
 	for _, f := range []string{ServiceFile, MetricFile("run.googleapis.com/request_count"), MetricFile("run.googleapis.com/container/instance_count")} {
 		b, err := os.ReadFile(filepath.Join(fixture, f))

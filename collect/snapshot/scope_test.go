@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // copyFixture copies a fixture snapshot into a temporary directory.
@@ -140,7 +141,7 @@ func TestLoadLeavesOutEntriesOutOfScope(t *testing.T) {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 	n := want.RequestCount() + len(want.Events)
-	wantOut := map[string]int{collect.OutOtherService: n, collect.OutOtherRegion: 10, collect.OutAfterWindow: 8, collect.OutBeforeWindow: 6,
+	wantOut := map[string]int{model.OutOtherService: n, model.OutOtherRegion: 10, model.OutAfterWindow: 8, model.OutBeforeWindow: 6,
 		"series of other service or other region": 1}
 	if diff := cmp.Diff(wantOut, got.OutOfScope); diff != "" {
 		t.Errorf("OutOfScope (-want +got):\n%s", diff)

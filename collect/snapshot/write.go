@@ -13,6 +13,7 @@ import (
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/internal/atomicfile"
+	"github.com/runlens/runlens/model"
 )
 
 // Names of the files in a snapshot directory.
@@ -81,16 +82,16 @@ func WriteEntries(path string, entries []collect.LogEntry) error {
 // manifestJSON always states the API calls and warnings, even when there
 // are none, so a reader of manifest.json sees "none" rather than "unknown".
 type manifestJSON struct {
-	collect.Manifest
+	model.Manifest
 	APICalls map[string]int `json:"api_calls"`
 	Warnings []string       `json:"warnings"`
 }
 
 // WriteManifest writes m to dir/manifest.json, creating dir if needed. The
 // schema defaults to collect.SnapshotSchema.
-func WriteManifest(dir string, m collect.Manifest) error {
+func WriteManifest(dir string, m model.Manifest) error {
 	if m.Schema == "" {
-		m.Schema = collect.SnapshotSchema
+		m.Schema = model.SnapshotSchema
 	}
 	out := manifestJSON{Manifest: m, APICalls: m.APICalls, Warnings: m.Warnings}
 	if out.APICalls == nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 func testEntries() []collect.LogEntry {
@@ -154,9 +155,9 @@ func TestWriteJSONAtomic(t *testing.T) {
 func TestWriteManifest(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "snap")
 	start := time.Date(2024, 3, 14, 9, 59, 30, 0, time.UTC)
-	m := collect.Manifest{
+	m := model.Manifest{
 		Project: "p", Region: "europe-west1", Service: "s",
-		Window:  collect.Window{Start: start, End: start.Add(7 * time.Minute)},
+		Window:  model.Window{Start: start, End: start.Add(7 * time.Minute)},
 		Filters: map[string]string{RequestsFile: `timestamp >= "2024-03-14T09:59:30Z"`},
 	}
 	if err := WriteManifest(dir, m); err != nil {
@@ -182,11 +183,11 @@ func TestWriteManifest(t *testing.T) {
 	if strings.Index(text, `"schema"`) > strings.Index(text, `"api_calls"`) {
 		t.Errorf("api_calls comes before schema:\n%s", text)
 	}
-	var back collect.Manifest
+	var back model.Manifest
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	m.Schema = collect.SnapshotSchema
+	m.Schema = model.SnapshotSchema
 	m.APICalls, m.Warnings = map[string]int{}, []string{}
 	if diff := cmp.Diff(m, back); diff != "" {
 		t.Errorf("manifest after the round trip (-want +got):\n%s", diff)

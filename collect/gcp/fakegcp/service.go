@@ -7,10 +7,9 @@ import (
 	"strings"
 
 	"cloud.google.com/go/run/apiv2/runpb"
+	"github.com/runlens/runlens/model"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-
-	"github.com/runlens/runlens/collect"
 )
 
 // servicesServer is the Cloud Run Admin API v2 Services service.
@@ -69,7 +68,7 @@ func splitName(name string) (project, region, service string) {
 // serviceFromConfig builds a v2 Service from what a v1 resource said: one
 // container holding the sum of the v1 containers' limits, the GPU type and
 // count, and manual scaling as service-level scaling.
-func serviceFromConfig(cfg *collect.ServiceConfig) *runpb.Service {
+func serviceFromConfig(cfg *model.ServiceConfig) *runpb.Service {
 	limits := map[string]string{
 		"cpu":    strconv.FormatFloat(cfg.CPU, 'f', -1, 64),
 		"memory": fmt.Sprintf("%dMi", cfg.MemoryMiB),
@@ -87,14 +86,14 @@ func serviceFromConfig(cfg *collect.ServiceConfig) *runpb.Service {
 			MaxInstanceRequestConcurrency: int32(cfg.Concurrency),
 			Containers: []*runpb.Container{{Resources: &runpb.ResourceRequirements{
 				Limits:  limits,
-				CpuIdle: cfg.Billing == collect.BillingRequest,
+				CpuIdle: cfg.Billing == model.BillingRequest,
 			}}},
 		},
 	}
 	if cfg.Accelerator != "" {
 		svc.Template.NodeSelector = &runpb.NodeSelector{Accelerator: cfg.Accelerator}
 	}
-	if cfg.ScalingMode == collect.ScalingManual {
+	if cfg.ScalingMode == model.ScalingManual {
 		n := int32(cfg.MinInstances)
 		svc.Scaling = &runpb.ServiceScaling{ScalingMode: runpb.ServiceScaling_MANUAL, ManualInstanceCount: &n}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // The count server's log is read by runlens as Cloud Run request entries,
@@ -39,7 +40,7 @@ func TestServerLogIsReadByRunlens(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ds := &collect.Dataset{Skipped: map[string]int{}}
+	ds := &model.Dataset{Skipped: map[string]int{}}
 	if _, err := collect.ReadLogs(logFile, f, ds); err != nil {
 		t.Fatal(err)
 	}

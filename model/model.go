@@ -1,4 +1,4 @@
-package collect
+package model
 
 import (
 	"fmt"
@@ -37,9 +37,13 @@ type Dataset struct {
 	SunkRequests int
 	// Repeats counts the log entries left out for repeating one read
 	// before, Unchecked those read once too many were remembered to tell
-	// (repeats.go); NoteRepeats turns them into warnings.
+	// (collect's repeat check); collect.NoteRepeats turns them into
+	// warnings.
 	Repeats, Unchecked int
-	seen               *entrySet
+	// Reading is what the readers share while they fill the Dataset
+	// (the log entries read so far, to count a repeated one once); only
+	// they know what is inside.
+	Reading any
 	// Read tunes how log files are read; the zero value is what a user
 	// gets (a worker per core, chunks growing to 1 MiB). The results do
 	// not depend on it.
