@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runlens/runlens/collect/internal/logscan"
 	"github.com/runlens/runlens/model"
 )
 
@@ -43,7 +44,7 @@ func ReadLogs(name string, r io.Reader, ds *model.Dataset) (int, error) {
 		seen = newEntrySet()
 		ds.Reading = seen
 	}
-	lr := &logReader{name: name, ds: ds, aids: new(scanAids), seen: seen}
+	lr := &logReader{name: name, ds: ds, aids: new(logscan.State), paths: new(pathCache), seen: seen}
 	if !ds.Scope.IsZero() {
 		lr.scope = &ds.Scope
 	}
@@ -69,10 +70,11 @@ type logReader struct {
 	name               string
 	ds                 *model.Dataset
 	entry              LogEntry // reused for every entry
-	fast               fastEntry
-	aids               *scanAids     // what the scanner carries from line to line
-	cursor             *setCursor    // where in seen it looked last
-	req                model.Request // the fast path's request, reused
+	fast               logscan.Entry
+	aids               *logscan.State // what the scanner carries from line to line
+	paths              *pathCache     // the URLs' paths, by URL
+	cursor             *setCursor     // where in seen it looked last
+	req                model.Request  // the fast path's request, reused
 	minutes            minuteCache
 	gzipped            bool   // the file is inflated as it is read
 	reqLog             string // the last logName found to be Cloud Run's requests log

@@ -3,13 +3,13 @@ package collect
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/bits"
 	"strings"
+
+	"github.com/runlens/runlens/collect/internal/logscan"
 )
 
 // A JSON array of log entries (gcloud logging read --format=json, a
@@ -21,169 +21,6 @@ import (
 // in file order. A malformed element is a warning and the reading goes on
 // with the next one, as after a bad NDJSON line (element resynchronises
 // where the malformed one hid the commas after it).
-
-// framer follows JSON text across the buffers of a file: whether it is in
-// a string, after a backslash, and how deep in arrays and objects.
-type framer struct {
-	depth int
-	inStr bool
-	esc   bool
-	ended bool // the array's closing bracket was seen
-
-	masks [3 * framerBlocks]uint64 // structBlocks' marks, reused
-}
-
-// framerBlocks is how many blocks of 64 bytes scanBlocks marks at a time.
-const framerBlocks = 256
-
-// scanBlocks is scan, 64 bytes a turn with AVX2 (scan elsewhere). The
-// blocks' marks give their quotes and their structure ({ } [ ] and
-// commas): where a block has no backslash, a prefix XOR of its quotes
-// says which of its bytes are in strings, and only the structure outside
-// them is looked at, with no look at the white space of pretty-printed
-// text. A block with a backslash, and the last bytes, go to scan.
-func (f *framer) scanBlocks(b []byte, from int, seps []int32) []int32 {
-	i := from
-	for haveBlocks && !f.ended && i+64 <= len(b) {
-		n := min((len(b)-i)/64, framerBlocks)
-		structBlocks(b[i:], f.masks[:], n)
-		for k := range n {
-			q, bs, st := f.masks[3*k], f.masks[3*k+1], f.masks[3*k+2]
-			if bs != 0 || f.esc {
-				if seps = f.scan(b[:i+64], i, seps); f.ended {
-					return seps
-				}
-				i += 64
-				continue
-			}
-			// in: the bytes after an odd number of quotes, counting
-			// those of the blocks before.
-			in := q ^ q<<1
-			in ^= in << 2
-			in ^= in << 4
-			in ^= in << 8
-			in ^= in << 16
-			in ^= in << 32
-			if f.inStr {
-				in = ^in
-			}
-			f.inStr = in>>63 != 0
-			for st &^= in; st != 0; st &= st - 1 {
-				p := i + bits.TrailingZeros64(st)
-				switch c := b[p]; c {
-				case '{', '[':
-					f.depth++
-				case '}', ']':
-					if f.depth == 1 && c == '}' {
-						break // as scan: a syntax error in an element, which its decoding reports
-					}
-					f.depth--
-					if f.depth == 0 {
-						f.ended = true
-						return append(seps, int32(p))
-					}
-				default: // ','
-					if f.depth == 1 {
-						seps = append(seps, int32(p))
-					}
-				}
-			}
-			i += 64
-		}
-	}
-	if f.ended {
-		return seps
-	}
-	return f.scan(b, i, seps)
-}
-
-// scan follows b[from:] and appends to seps the offsets of the commas
-// between the array's elements and of its closing bracket; the array's
-// opening bracket has been read (depth 1 is in the array). Strings are
-// skipped a search at a time: to their closing quote, unless a backslash
-// comes first, and the next backslash is looked for once, not per string.
-func (f *framer) scan(b []byte, from int, seps []int32) []int32 {
-	depth, inStr, esc := f.depth, f.inStr, f.esc // in registers, not memory
-	i := from
-	bs := -1 // the next backslash at or after i, len(b) if none; -1: not looked for
-scan:
-	for i < len(b) {
-		if inStr {
-			if esc {
-				esc = false
-				i++
-				continue
-			}
-			if bs < i {
-				if k := bytes.IndexByte(b[i:], '\\'); k >= 0 {
-					bs = i + k
-				} else {
-					bs = len(b)
-				}
-			}
-			end := -1
-			if i+16 <= len(b) { // short strings: their first sixteen bytes
-				q0 := binary.LittleEndian.Uint64(b[i:]) ^ (ones * '"')
-				q1 := binary.LittleEndian.Uint64(b[i+8:]) ^ (ones * '"')
-				m0, m1 := (q0-ones)&^q0&highs, (q1-ones)&^q1&highs
-				switch {
-				case m0 != 0:
-					end = i + bits.TrailingZeros64(m0)/8
-				case m1 != 0:
-					end = i + 8 + bits.TrailingZeros64(m1)/8
-				}
-			}
-			if end < 0 {
-				if j := bytes.IndexByte(b[i:], '"'); j >= 0 {
-					end = i + j
-				} else {
-					end = len(b)
-				}
-			}
-			if bs < end { // an escape first
-				esc = true
-				i = bs + 1
-				continue
-			}
-			i = end
-			if i < len(b) {
-				inStr = false
-				i++
-			}
-			continue
-		}
-		// Outside strings: white space, mostly, and the structure.
-		for i < len(b) && (b[i] == ' ' || b[i] == '\n') {
-			i++
-		}
-		if i == len(b) {
-			break
-		}
-		switch b[i] {
-		case '"':
-			inStr = true
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 1 && b[i] == '}' {
-				break // a syntax error in an element, which its decoding reports
-			}
-			depth--
-			if depth == 0 {
-				seps = append(seps, int32(i))
-				f.ended = true
-				break scan
-			}
-		case ',':
-			if depth == 1 {
-				seps = append(seps, int32(i))
-			}
-		}
-		i++
-	}
-	f.depth, f.inStr, f.esc = depth, inStr, esc
-	return seps
-}
 
 // arrayChunk is a run of whole elements: data[starts..seps[k]) is one, and
 // the last ends at the chunk's end.
@@ -247,7 +84,7 @@ func (lr *logReader) afterArray(br *bufio.Reader, tail []byte) {
 // follows the array's closing bracket in the last buffer, whether the
 // bracket was found, and the error that stopped the reading, if not EOF.
 func splitArray(br *bufio.Reader, out chan<- arrayChunk, free chan []byte, size func(round int) int) (tail []byte, closed bool, err error) {
-	f := framer{depth: 1} // in the array
+	f := logscan.NewFramer() // in the array
 	var carry []byte
 	scanned := 0 // of carry: framed already
 	seq := 0     // of the chunks sent: the merge takes them in this order, with no gap
@@ -255,15 +92,15 @@ func splitArray(br *bufio.Reader, out chan<- arrayChunk, free chan []byte, size 
 		buf := takeBuf(free, max(size(round), 2*len(carry)))
 		buf = append(buf[:0], carry...)
 		buf, err = fill(br, buf)
-		seps := f.scanBlocks(buf, scanned, nil)
-		for f.ended && strayBracket(buf[seps[len(seps)-1]+1:]) {
+		seps := f.Scan(buf, scanned, nil)
+		for f.Ended() && strayBracket(buf[seps[len(seps)-1]+1:]) {
 			// Not the array's end: a malformed element's bracket.
 			p := int(seps[len(seps)-1]) + 1
-			f.ended, f.depth, f.inStr, f.esc = false, 1, false, false
-			seps = f.scanBlocks(buf, p, seps[:len(seps)-1])
+			f.Restart()
+			seps = f.Scan(buf, p, seps[:len(seps)-1])
 		}
 		switch {
-		case f.ended:
+		case f.Ended():
 			end := int(seps[len(seps)-1])
 			out <- arrayChunk{seq: seq, data: buf[:end], seps: seps, last: true}
 			return bytes.Clone(buf[end+1:]), true, nil
@@ -367,7 +204,7 @@ func (lr *logReader) element(start int, t []byte) {
 				lr.warnf(start, "skipped what follows %d malformed elements in a row", bad)
 				return
 			}
-			sep = resync(t, e, inStr)
+			sep = logscan.Resync(t, e, inStr)
 		}
 		if sep < len(t) && t[sep] == ']' && len(bytes.TrimSpace(t[sep+1:])) == 0 {
 			lr.closedLate = true // the array's own closing bracket
@@ -380,7 +217,7 @@ func (lr *logReader) element(start int, t []byte) {
 		rest := bytes.TrimLeft(t[next:], " \t\r\n")
 		start += bytes.Count(t[:len(t)-len(rest)], []byte("\n"))
 		t = rest
-		end = firstSep(t)
+		end = logscan.FirstSep(t)
 	}
 }
 
@@ -397,7 +234,7 @@ func (lr *logReader) readOne(start int, t []byte) (int, bool) {
 		lr.warnf(start, "skipped an empty array element")
 		return -1, false
 	}
-	if lr.fastRequest(start, t, formElement) {
+	if lr.fastRequest(start, t, logscan.FormElement) {
 		return -1, false
 	}
 	err := lr.decodeEntry(t)
@@ -428,53 +265,4 @@ func (lr *logReader) readOne(start int, t []byte) (int, bool) {
 	}
 	lr.warnf(start, "skipped a malformed element: %v", err)
 	return e, strings.Contains(msg, "string escape")
-}
-
-// resync returns the offset of the separator that ends a malformed
-// element in t, which broke off at offset e (in a string or not): e-1
-// when an object starts at e after a comma (the malformed element lacked
-// its closing brace), else the next comma or bracket between elements,
-// framing t afresh from e; len(t) when none follows.
-func resync(t []byte, e int, inStr bool) int {
-	if e >= len(t) {
-		return len(t)
-	}
-	if !inStr && t[e] == '{' {
-		before := bytes.TrimRight(t[:e], " \t\r\n")
-		if len(before) > 0 && before[len(before)-1] == ',' {
-			return e - 1
-		}
-	}
-	// The framer's state at e, the string cut short there.
-	f := framer{depth: 1}
-	f.scan(t[:e], 0, nil)
-	if f.ended {
-		f = framer{depth: 1}
-	}
-	f.inStr, f.esc = inStr, false
-	return e + f.first(t[e:])
-}
-
-// firstSep frames t afresh and returns the offset of the comma or bracket
-// that ends its first element, or len(t).
-func firstSep(t []byte) int {
-	f := framer{depth: 1}
-	return f.first(t)
-}
-
-// first scans t until the first separator and returns its offset, or
-// len(t). It scans a window at a time, so that it costs what the element
-// does, not what t does.
-func (f *framer) first(t []byte) int {
-	for from := 0; from < len(t); {
-		to := min(len(t), from+4096)
-		if seps := f.scan(t[:to], from, nil); len(seps) > 0 {
-			return int(seps[0])
-		}
-		if f.ended {
-			break
-		}
-		from = to
-	}
-	return len(t)
 }

@@ -2,14 +2,13 @@ package collect
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/runlens/runlens/collect/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 
@@ -82,34 +81,10 @@ func short(data []byte) []byte {
 	return data
 }
 
-// prettyArray writes lines of NDJSON as gcloud writes an array: indented
-// by two spaces, one element after another.
-func prettyArray(t testing.TB, ndjson []byte) []byte {
-	var b bytes.Buffer
-	b.WriteString("[\n")
-	for i, l := range bytes.Split(bytes.TrimSpace(ndjson), []byte("\n")) {
-		if i > 0 {
-			b.WriteString(",\n")
-		}
-		var v any
-		if err := json.Unmarshal(l, &v); err != nil {
-			t.Fatal(err)
-		}
-		e, err := json.MarshalIndent(v, "  ", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString("  ")
-		b.Write(e)
-	}
-	b.WriteString("\n]\n")
-	return b.Bytes()
-}
-
 // TestReadArrayParallel reads a gcloud-style array of several chunks, with
 // bad elements here and there, both ways.
 func TestReadArrayParallel(t *testing.T) {
-	data := prettyArray(t, largeLog(t, 3000)) // about 3.7 MB: several chunks
+	data := logtest.Array(t, logtest.NDJSON(t, 3000)) // about 3.7 MB: several chunks
 	checkArraySame(t, data)
 	ds := &model.Dataset{}
 	if n, err := ReadLogs("a.json", bytes.NewReader(data), ds); err != nil || n != 3000 || len(ds.Requests) != 3000 {
@@ -146,80 +121,12 @@ func FuzzReadArray(f *testing.F) {
 	for _, s := range []string{"[]", "[1,]", "[{\"a\":\"]\"}]", "[\n {\"logName\": x}]", "[1] ]", "[\"\\\"\",{\"a\":[{}]}]"} {
 		f.Add([]byte(s))
 	}
-	f.Add(prettyArray(f, largeLog(f, 3)))
+	f.Add(logtest.Array(f, logtest.NDJSON(f, 3)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 || data[0] != '[' {
 			return
 		}
 		checkArraySame(t, data)
-	})
-}
-
-// checkFramer frames data after its first byte, the array's bracket, with
-// scan in one call and with scanBlocks as splitArray calls it, on a buffer
-// that grows by the given steps, and checks that they find the same
-// separators and end in the same state.
-func checkFramer(t *testing.T, data []byte, steps []int) {
-	t.Helper()
-	want := framer{depth: 1}
-	wantSeps := want.scan(data, 1, nil)
-	got := framer{depth: 1}
-	var gotSeps []int32
-	from := 1
-	for _, step := range append(steps, len(data)) {
-		end := min(max(from, from+step), len(data))
-		if got.ended {
-			break
-		}
-		gotSeps = got.scanBlocks(data[:end], from, gotSeps)
-		from = end
-	}
-	if !slices.Equal(gotSeps, wantSeps) || got.depth != want.depth || got.inStr != want.inStr ||
-		got.esc != want.esc || got.ended != want.ended {
-		t.Fatalf("scanBlocks (steps %v) gives %v, depth %d, in string %v, escape %v, ended %v;\nscan %v, %d, %v, %v, %v; on %q",
-			steps, gotSeps, got.depth, got.inStr, got.esc, got.ended, wantSeps, want.depth, want.inStr, want.esc, want.ended, data)
-	}
-}
-
-// TestScanBlocks checks scanBlocks against scan on gcloud's pretty array of
-// generated entries, and on arrays whose strings hold brackets, commas and
-// escapes, read whole and in steps that cut blocks, strings and escapes.
-func TestScanBlocks(t *testing.T) {
-	arrays := [][]byte{prettyArray(t, largeLog(t, 40))}
-	tricky := `{"a":"x,y]}{[","b":"q\"u\\\\","c":[1,{"d":"\\"}],"e":"` + strings.Repeat(`\"`, 40) + `"}`
-	var b strings.Builder
-	b.WriteString("[\n")
-	for i := range 30 {
-		if i > 0 {
-			b.WriteString(",\n  ")
-		}
-		b.WriteString(strings.Repeat(" ", i))
-		b.WriteString(tricky)
-	}
-	b.WriteString("\n]  trailing")
-	arrays = append(arrays, []byte(b.String()), []byte("[1,2,"+strings.Repeat(" ", 100)+"}3,[4,5],6"+strings.Repeat(" ", 100)+"]"), []byte(`["unclosed`+strings.Repeat("x", 200)))
-	for _, data := range arrays {
-		checkFramer(t, data, nil)
-		for _, step := range []int{1, 7, 63, 64, 65, 100, 1000} {
-			steps := make([]int, len(data)/step+1)
-			for i := range steps {
-				steps[i] = step
-			}
-			checkFramer(t, data, steps)
-		}
-	}
-}
-
-// FuzzFramer compares scanBlocks with scan on any text, read in two steps.
-func FuzzFramer(f *testing.F) {
-	f.Add([]byte(`[{"a":"]"},{"b":"\\\""}]`), uint16(3))
-	f.Add([]byte("[\n  {\n    \"x\": [1, 2, {\"y\": \"}\"}]\n  }\n]"), uint16(64))
-	f.Add(prettyArray(f, largeLog(f, 2)), uint16(700))
-	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
-		if len(data) == 0 {
-			return
-		}
-		checkFramer(t, data, []int{int(cut)})
 	})
 }
 
@@ -230,7 +137,7 @@ func FuzzFramer(f *testing.F) {
 // chunks of any size. Each is a warning naming its line.
 func TestReadArrayResyncsAfterBadElement(t *testing.T) {
 	const n = 425
-	good := prettyArray(t, largeLog(t, n))
+	good := logtest.Array(t, logtest.NDJSON(t, n))
 	elements := strings.Split(string(good), ",\n  {")
 	for _, tc := range []struct {
 		name string

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/runlens/runlens/collect/internal/logscan"
 	"github.com/runlens/runlens/model"
 )
 
@@ -177,11 +178,12 @@ func takeBuf(free chan []byte, n int) []byte {
 // giving their requests to its shard of the Sink where there is one.
 func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, free chan []byte, shard model.RequestShard, parse func(*logReader, C)) {
 	var entry LogEntry
-	aids := new(scanAids) // kept from chunk to chunk: its guesses and its buffer
+	aids := new(logscan.State) // kept from chunk to chunk: its guesses and its buffer
+	paths := new(pathCache)
 	cursor := new(setCursor)
 	for c := range in {
 		cr := &logReader{name: lr.name, ds: &model.Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope, seen: lr.seen}
-		cr.entry, cr.aids, cr.cursor = entry, aids, cursor
+		cr.entry, cr.aids, cr.paths, cr.cursor = entry, aids, paths, cursor
 		parse(cr, c)
 		var piece model.ChunkPiece
 		if shard != nil {
@@ -198,32 +200,16 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 
 // parseLines parses the lines of one chunk.
 func (lr *logReader) parseLines(c ndjsonChunk) {
-	data := c.data
-	a := lr.aids
-	if need := len(data)/64 + 1; len(a.marks) < need {
-		a.marks = make([]uint64, need)
-	}
-	defer func() { a.quotes = nil }()
-	for len(data) > 0 || c.final {
-		n, plain, marked := quoteLine(data, a.marks)
-		raw := data[:n]
-		found := n < len(data)
-		if found {
-			data = data[n+1:]
-		} else {
-			data = data[n:]
+	lines := lr.aids.Lines(c.data, c.final)
+	defer lines.Done()
+	for {
+		t, form, ok := lines.Next()
+		if !ok {
+			return
 		}
 		lr.lineBase++
-		t := bytes.TrimSpace(raw)
-		a.quotes = nil
-		if marked && plain && len(t) > 0 && &t[0] == &raw[0] { // the marks start where t does
-			a.quotes = a.marks[:len(t)/64+1]
-		}
-		if len(t) > 0 && !lr.fastRequest(lr.lineBase, t, formOf(plain)) {
+		if len(t) > 0 && !lr.fastRequest(lr.lineBase, t, form) {
 			lr.handle(lr.lineBase, lr.decodeEntry(t))
-		}
-		if !found {
-			return
 		}
 	}
 }
@@ -239,14 +225,6 @@ func (lr *logReader) decodeEntry(t []byte) error {
 	}
 	resetEntry(&lr.entry)
 	return json.Unmarshal(t, &lr.entry)
-}
-
-// formOf is the form of a line that is plain or not.
-func formOf(plain bool) lineForm {
-	if plain {
-		return formPlain
-	}
-	return formOther
 }
 
 // mergeChunks takes the chunks' results in file order and adds each to

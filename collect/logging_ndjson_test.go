@@ -10,19 +10,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/runlens/runlens/collect/sim/large"
+	"github.com/runlens/runlens/collect/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
-
-// largeLog returns n generated request entries, one per line.
-func largeLog(t testing.TB, n int) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := large.Write(&b, large.Options{Requests: n, Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
 
 // countSink counts the requests it is given, per shard and merged, and
 // keeps the insertIds of the chunks' pieces in the order they came.
@@ -58,7 +48,7 @@ func (s *countShard) EndChunk() model.ChunkPiece {
 // lines here and there: requests come out in file order and each warning
 // names its line, as a sequential reading gives them.
 func TestReadLogsChunksKeepFileOrder(t *testing.T) {
-	lines := strings.SplitAfter(string(largeLog(t, 4000)), "\n") // about 3.8 MB: four chunks
+	lines := strings.SplitAfter(string(logtest.NDJSON(t, 4000)), "\n") // about 3.8 MB: four chunks
 	bad := map[int]string{7: "{not json\n", 1500: "\n", 2600: `{"insertId":"x"}` + "\n", 3999: "[1]\n"}
 	var b strings.Builder
 	for i, l := range lines[:4000] {
@@ -100,7 +90,7 @@ func TestReadLogsChunksKeepFileOrder(t *testing.T) {
 // in file order, as NDJSON, as a JSON array and gzipped, whatever the
 // number of chunks.
 func TestReadLogsIntoSink(t *testing.T) {
-	data := largeLog(t, 3000) // about 2.8 MB: several chunks
+	data := logtest.NDJSON(t, 3000) // about 2.8 MB: several chunks
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write(data)
@@ -108,7 +98,7 @@ func TestReadLogsIntoSink(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		data []byte
-	}{{"ndjson", data}, {"array", prettyArray(t, data)}, {"gzip", gz.Bytes()}, {"small", data[:bytes.IndexByte(data, '\n')+1]}} {
+	}{{"ndjson", data}, {"array", logtest.Array(t, data)}, {"gzip", gz.Bytes()}, {"small", data[:bytes.IndexByte(data, '\n')+1]}} {
 		t.Run(c.name, func(t *testing.T) {
 			sink := &countSink{insertIDs: map[string]bool{}}
 			ds := &model.Dataset{Sink: sink}
@@ -142,11 +132,11 @@ func TestReadLogsIntoSink(t *testing.T) {
 // gcloud's pretty-printed array, into a sink that does nothing: the
 // reading alone. The bytes per second are the file's.
 func BenchmarkReadLogs(b *testing.B) {
-	ndjson := largeLog(b, 20000)
+	ndjson := logtest.NDJSON(b, 20000)
 	for _, c := range []struct {
 		name string
 		data []byte
-	}{{"ndjson", ndjson}, {"array", prettyArray(b, ndjson)}} {
+	}{{"ndjson", ndjson}, {"array", logtest.Array(b, ndjson)}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(c.data)))
 			b.ReportAllocs()
@@ -173,7 +163,7 @@ func (nopShard) EndChunk() model.ChunkPiece  { return nil }
 // TestReadLogsLongLine reads a file whose lines outgrow the reader's
 // buffer, at the start and later: every entry after them is read.
 func TestReadLogsLongLine(t *testing.T) {
-	lines := strings.SplitAfter(string(largeLog(t, 3000)), "\n")
+	lines := strings.SplitAfter(string(logtest.NDJSON(t, 3000)), "\n")
 	long := func(id string, n int) string {
 		return `{"insertId":"` + id + `","logName":"projects/p/logs/stdout","resource":{"type":"cloud_run_revision"},` +
 			`"timestamp":"2024-03-14T00:00:00Z","textPayload":"` + strings.Repeat("x", n) + `"}` + "\n"
@@ -197,8 +187,8 @@ func TestReadLogsLongLine(t *testing.T) {
 // and gzipped (one parse worker fewer): the same Dataset but for the
 // format's name.
 func TestReadLogsGzipSameAsPlain(t *testing.T) {
-	ndjson := largeLog(t, 4000)
-	for _, data := range [][]byte{ndjson, prettyArray(t, ndjson)} {
+	ndjson := logtest.NDJSON(t, 4000)
+	for _, data := range [][]byte{ndjson, logtest.Array(t, ndjson)} {
 		plain, gz := &model.Dataset{}, &model.Dataset{}
 		n1, err1 := ReadLogs("f", bytes.NewReader(data), plain)
 		n2, err2 := ReadLogs("f", bytes.NewReader(gzipFile(t, data)), gz)

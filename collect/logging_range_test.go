@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/runlens/runlens/collect/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 
@@ -39,7 +40,7 @@ func TestReadLogsRefusesOutOfRange(t *testing.T) {
 			case "array":
 				in = "[" + good3 + ",\n" + bad + ",\n" + good2 + "]\n"
 			case "pretty":
-				in = string(prettyArray(t, []byte(good3+"\n"+bad+"\n"+good2)))
+				in = string(logtest.Array(t, []byte(good3+"\n"+bad+"\n"+good2)))
 			}
 			ds := &model.Dataset{}
 			if _, err := ReadLogs("x.json", strings.NewReader(in), ds); err != nil {

@@ -10,7 +10,7 @@
 	VMOVD DX, X \
 	VPBROADCASTB X, Y
 
-// func specialBlocks(b []byte) int
+// func specialBlocksAVX2(b []byte) int
 //
 // specialBlocks returns the index of the first byte of b that is below
 // 0x20, from 0x80 up, or a backslash, looking at whole 32-byte blocks
@@ -19,7 +19,7 @@
 //
 // One signed comparison finds both ends of the range: 0x20 > x as signed
 // bytes holds for x below 0x20 and for x from 0x80 up, which are negative.
-TEXT ·specialBlocks(SB), NOSPLIT, $0-32
+TEXT ·specialBlocksAVX2(SB), NOSPLIT, $0-32
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), CX
 	ANDQ $-32, CX
@@ -77,13 +77,13 @@ none:
 	MOVQ CX, ret+24(FP)
 	RET
 
-// func quoteBlocks(b []byte, q []uint64) int
+// func quoteBlocksAVX2(b []byte, q []uint64) int
 //
 // quoteBlocks is specialBlocks for whole 64-byte blocks, as many as b and
 // q both have, that also sets q[k] to the quotes of block k: bit j for a
 // quote at b[64k+j]. It sets q for the block it stops in, and for none
 // after it.
-TEXT ·quoteBlocks(SB), NOSPLIT, $0-56
+TEXT ·quoteBlocksAVX2(SB), NOSPLIT, $0-56
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), CX
 	MOVQ q_base+24(FP), DI
@@ -160,13 +160,13 @@ qnone:
 	VPCMPEQB Y, Y7, Y11 \
 	VPOR     Y10, Y11, Y10
 
-// func structBlocks(b []byte, m []uint64, n int)
+// func structBlocksAVX2(b []byte, m []uint64, n int)
 //
 // structBlocks marks n whole 64-byte blocks of b, for the array framer:
 // m[3k], m[3k+1] and m[3k+2] get, for block k, a bit for each quote, each
 // backslash and each of { } [ ] and the comma. b must have 64n bytes and m
 // 3n words; the caller checks.
-TEXT ·structBlocks(SB), NOSPLIT, $0-56
+TEXT ·structBlocksAVX2(SB), NOSPLIT, $0-56
 	MOVQ b_base+0(FP), SI
 	MOVQ m_base+24(FP), DI
 	MOVQ n+48(FP), CX
@@ -203,11 +203,11 @@ sdone:
 	VZEROUPPER
 	RET
 
-// func countSpecialBlocks(b []byte) int
+// func countSpecialBlocksAVX2(b []byte) int
 //
 // countSpecialBlocks counts the bytes of b's whole 32-byte blocks that are
 // below 0x20, from 0x80 up, or a backslash (see specialBlocks).
-TEXT ·countSpecialBlocks(SB), NOSPLIT, $0-32
+TEXT ·countSpecialBlocksAVX2(SB), NOSPLIT, $0-32
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), CX
 	SHRQ $5, CX

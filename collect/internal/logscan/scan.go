@@ -1,8 +1,9 @@
-package collect
+package logscan
 
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math/bits"
 	"strings"
 	"unsafe"
@@ -13,9 +14,9 @@ import (
 // scanEntry is the hot path's parser: a scanner made for the one shape
 // that makes up nearly all of a large request log, a Cloud Run request
 // entry as Cloud Logging writes it. It walks the line once, takes the
-// fields fastEntry has and skips the rest without decoding it. It fills e
+// fields Entry has and skips the rest without decoding it. It fills e
 // and returns true only where a JSON decoder would give exactly the same
-// fastEntry: the line is one valid JSON object, every string it takes is
+// Entry: the line is one valid JSON object, every string it takes is
 // printable ASCII without escapes, and no key matches a field in another
 // case. Anything else (an escape or a non-ASCII byte in a taken string, a
 // payload, a number where a string belongs, a malformed line) returns
@@ -23,15 +24,15 @@ import (
 // wrong with it.
 //
 // The strings put in e point into line.
-func scanEntry(line []byte, e *fastEntry) bool {
-	return scanLine(line, e, new(scanAids), plain(line))
+func scanEntry(line []byte, e *Entry) bool {
+	return scanLine(line, e, new(State), plain(line))
 }
 
 // scanElement is scanEntry for an element of an array, which gcloud
 // prints over many lines.
-func scanElement(t []byte, e *fastEntry, a *scanAids) bool {
+func scanElement(t []byte, e *Entry, a *State) bool {
 	if ok, n := prettyPlain(t); ok {
-		*e = fastEntry{}
+		*e = Entry{}
 		if ok, done := scanCompact(t, e, a, true, n); done {
 			return ok
 		}
@@ -40,13 +41,13 @@ func scanElement(t []byte, e *fastEntry, a *scanAids) bool {
 }
 
 // scanLine is scanEntry for a line whose plainness (see plain) is known.
-func scanLine(line []byte, e *fastEntry, a *scanAids, p bool) bool {
-	*e = fastEntry{}
+func scanLine(line []byte, e *Entry, a *State, p bool) bool {
+	*e = Entry{}
 	if p {
 		if ok, done := scanCompact(line, e, a, false, 0); done {
 			return ok
 		}
-		*e = fastEntry{}
+		*e = Entry{}
 	}
 	s := scanner{b: line, plain: p}
 	if !s.object(scanTop, e) {
@@ -170,7 +171,7 @@ func special(x uint64) uint64 {
 	return (((x - ones*0x20) &^ x) | ((bs - ones) &^ bs) | x) & highs
 }
 
-// objectKind tells object which of fastEntry's objects it is in.
+// objectKind tells object which of Entry's objects it is in.
 type objectKind uint8
 
 const (
@@ -239,7 +240,7 @@ var fields = [...][]keyField{
 }
 
 // object scans an object (or null) of the given kind into e.
-func (s *scanner) object(kind objectKind, e *fastEntry) bool {
+func (s *scanner) object(kind objectKind, e *Entry) bool {
 	s.space()
 	if !s.expect('{') {
 		return s.literal("null")
@@ -328,14 +329,12 @@ var numKeys = func() (n int) {
 	return n
 }()
 
-// scanAids is what the fast path carries from line to line: its guesses
-// of keys, the quotes of the line at hand where they are marked, and the
-// URLs' origin.
-type scanAids struct {
+// State is what the scanner carries from line to line: its guesses of
+// keys, and the quotes of the line at hand where they are marked.
+type State struct {
 	keys   keyGuess
 	quotes []uint64 // the line's quotes, from quoteLine, or nil
 	marks  []uint64 // the buffer quotes is in
-	paths  pathCache
 }
 
 // keyGuess remembers, for each known key and for the start of each kind
@@ -343,10 +342,10 @@ type scanAids struct {
 // writer, which writes its keys in one order, so one comparison with the
 // guess nearly always finds the key; knownKey finds it otherwise. Slot 0,
 // after an unknown key, stays empty.
-type keyGuess [64 + len(fields)]keyWord
+type keyGuess [1 + MaxKeys + len(fields)]keyWord
 
 // firstSlot is the slot of the first key of an object of the given kind.
-func firstSlot(kind objectKind) uint8 { return 64 + uint8(kind) }
+func firstSlot(kind objectKind) uint8 { return 1 + MaxKeys + uint8(kind) }
 
 // guessKey returns the key at the start of b (after its opening quote) if
 // it is the one g has in slot, and a keyWord with n 0 if not.
@@ -360,35 +359,57 @@ func (g *keyGuess) guessKey(slot uint8, b []byte) *keyWord {
 	return &g[0]
 }
 
+// Limits of the key table: a key is compared as three words, its closing
+// quote included, and the keys take slots 1 to MaxKeys of a keyGuess,
+// before the objects' first slots.
+const (
+	MaxKeyBytes = 3*8 - 1
+	MaxKeys     = 64
+)
+
 // keyWords are the keys of fields and skipKeys, by object and the low five
-// bits of their first letter.
-var keyWords = func() (t [len(fields)][32][]keyWord) {
+// bits of their first letter; keyTableErr says why they could not be, and
+// then Scan takes no line (every line goes the general way).
+var keyWords, keyTableErr = newKeyTable(fields[:], skipKeys[:])
+
+// newKeyTable builds keyWords from the keys each object takes and skips.
+func newKeyTable(fields [][]keyField, skips [][]string) (t [len(fields)][32][]keyWord, err error) {
 	slot := uint8(0)
-	add := func(kind int, key string, id fieldID) {
+	add := func(kind int, key string, id fieldID) error {
 		q := key + `"`
-		slot++
-		if slot >= firstSlot(0) {
-			panic("collect: more keys than a keyGuess has slots")
+		switch {
+		case key == "" || len(key) > MaxKeyBytes:
+			return fmt.Errorf("logscan: key %q: want 1 to %d bytes", key, MaxKeyBytes)
+		case int(slot) >= MaxKeys:
+			return fmt.Errorf("logscan: key %q: more than %d keys", key, MaxKeys)
+		case kind >= len(t):
+			return fmt.Errorf("logscan: key %q: object %d of %d", key, kind, len(t))
 		}
+		slot++
 		k := keyWord{n: len(q), id: id, slot: slot}
 		for i := range len(q) {
 			k.w[i/8] |= uint64(q[i]) << (8 * (i % 8))
 			k.m[i/8] |= 0xff << (8 * (i % 8))
 		}
 		t[kind][key[0]&31] = append(t[kind][key[0]&31], k)
+		return nil
 	}
 	for kind, fs := range fields {
 		for _, f := range fs {
-			add(kind, f.key, f.id)
+			if err := add(kind, f.key, f.id); err != nil {
+				return t, err
+			}
 		}
 	}
-	for kind, keys := range skipKeys {
+	for kind, keys := range skips {
 		for _, key := range keys {
-			add(kind, key, fSkip)
+			if err := add(kind, key, fSkip); err != nil {
+				return t, err
+			}
 		}
 	}
-	return t
-}()
+	return t, nil
+}
 
 // knownKey says which field the key at the start of b (after its opening
 // quote) is, and its length with the closing quote; fUnknown if none. It
@@ -424,7 +445,7 @@ func findKey(kind objectKind, b []byte) *keyWord {
 }
 
 // field scans the value of a field into e.
-func (s *scanner) field(id fieldID, e *fastEntry) bool {
+func (s *scanner) field(id fieldID, e *Entry) bool {
 	h := &e.HTTPRequest
 	switch id {
 	case fUnknown, fSkip:
@@ -494,7 +515,7 @@ func (s *scanner) into(dst *string) bool {
 }
 
 // number scans a proto int64, given as a number or as a string of one, as
-// the text fastInt then reads.
+// the text Int then reads.
 func (s *scanner) number(dst *gojson.Number) bool {
 	if s.literal("null") {
 		return true
@@ -524,7 +545,7 @@ func (s *scanner) integer(dst *int) bool {
 	if !s.num() {
 		return false
 	}
-	v, ok := fastInt(gojson.Number(unsafeString(s.b[start:s.i])))
+	v, ok := Int(gojson.Number(unsafeString(s.b[start:s.i])))
 	if ok {
 		*dst = int(v)
 	}
@@ -603,6 +624,27 @@ const (
 	highs = 0x8080808080808080
 )
 
+// quoteBytes has the high bit set in the bytes of x that are quotes; of
+// the bytes above the lowest quote, some may be set that are not (borrows),
+// so only the lowest set bit says where one is. It is the one quote search
+// of the package: the scanner's, the compact path's and the framer's.
+func quoteBytes(x uint64) uint64 {
+	q := x ^ (ones * '"')
+	return (q - ones) &^ q & highs
+}
+
+// quoteIn16 returns the offset in b of the first quote among the sixteen
+// bytes from b[i], which b must have, or -1 when they hold none.
+func quoteIn16(b []byte, i int) int {
+	if m := quoteBytes(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+		return i + bits.TrailingZeros64(m)/8
+	}
+	if m := quoteBytes(binary.LittleEndian.Uint64(b[i+8:])); m != 0 {
+		return i + 8 + bits.TrailingZeros64(m)/8
+	}
+	return -1
+}
+
 // str scans a string at s.i and returns its text, without the quotes. A
 // taken string (take) must be printable ASCII without escapes: its text
 // is then its value. A skipped one may hold escapes, which are checked, and
@@ -616,8 +658,7 @@ func (s *scanner) str(take bool) (string, bool) {
 	if s.plain {
 		// Most strings are short: look at their first eight bytes first.
 		if start+8 <= len(b) {
-			q := binary.LittleEndian.Uint64(b[start:]) ^ (ones * '"')
-			if m := (q - ones) &^ q & highs; m != 0 {
+			if m := quoteBytes(binary.LittleEndian.Uint64(b[start:])); m != 0 {
 				end := start + bits.TrailingZeros64(m)/8
 				s.i = end + 1
 				return unsafeString(b[start:end]), true
@@ -636,8 +677,7 @@ func (s *scanner) str(take bool) (string, bool) {
 		// character or byte from 0x80 up.
 		for i+8 <= len(b) {
 			x := binary.LittleEndian.Uint64(b[i:])
-			q := x ^ (ones * '"')
-			if m := ((q-ones)&^q)&highs | special(x); m != 0 {
+			if m := quoteBytes(x) | special(x); m != 0 {
 				i += bits.TrailingZeros64(m) / 8
 				break
 			}

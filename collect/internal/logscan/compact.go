@@ -1,8 +1,7 @@
-package collect
+package logscan
 
 import (
 	"bytes"
-	"encoding/binary"
 	"math/bits"
 	"strings"
 
@@ -15,7 +14,7 @@ import (
 // register, rather than a call per token. It returns done false where the
 // line leaves that form, and scanEntry then reads the line with the
 // scanner, which takes every form; ok tells, when done, whether the line
-// is a fastEntry.
+// is a Entry.
 //
 // With pretty, it reads an element of gcloud's array the same way: text
 // that is plain but for newlines, with spaces and newlines between tokens.
@@ -25,7 +24,7 @@ import (
 //
 // a guesses each key from the one before it (see keyGuess), and may have
 // the line's quotes, which then end its strings without a search.
-func scanCompact(b []byte, e *fastEntry, a *scanAids, pretty bool, newlines int) (ok, done bool) {
+func scanCompact(b []byte, e *Entry, a *State, pretty bool, newlines int) (ok, done bool) {
 	g := &a.keys
 	if len(b) < 2 || b[0] != '{' {
 		return false, false
@@ -169,7 +168,7 @@ func scanCompact(b []byte, e *fastEntry, a *scanAids, pretty bool, newlines int)
 			case fResponseSize:
 				e.HTTPRequest.ResponseSize = gojson.Number(num)
 			default:
-				v, ok := fastInt(gojson.Number(num))
+				v, ok := Int(gojson.Number(num))
 				if !ok {
 					return false, true
 				}
@@ -191,15 +190,7 @@ func scanCompact(b []byte, e *fastEntry, a *scanAids, pretty bool, newlines int)
 					return false, false
 				}
 			} else if start+16 <= len(b) { // most strings are short: their first sixteen bytes
-				q0 := binary.LittleEndian.Uint64(b[start:]) ^ (ones * '"')
-				q1 := binary.LittleEndian.Uint64(b[start+8:]) ^ (ones * '"')
-				m0, m1 := (q0-ones)&^q0&highs, (q1-ones)&^q1&highs
-				switch {
-				case m0 != 0:
-					end = start + bits.TrailingZeros64(m0)/8
-				case m1 != 0:
-					end = start + 8 + bits.TrailingZeros64(m1)/8
-				}
+				end = quoteIn16(b, start)
 			}
 			if end < 0 {
 				j := bytes.IndexByte(b[start:], '"')
@@ -252,7 +243,7 @@ func markedQuote(q []uint64, i, n int) (int, bool) {
 
 // quoteAfter returns the index of the first quote in b from b[i] on, or
 // -1: from the marks if there are, else by a search.
-func (a *scanAids) quoteAfter(b []byte, i int) int {
+func (a *State) quoteAfter(b []byte, i int) int {
 	if q := a.quotes; q != nil {
 		k := i >> 6
 		if k >= len(q) {
@@ -334,7 +325,7 @@ func subObject(id fieldID) objectKind {
 }
 
 // stringField is where the string of a field goes.
-func stringField(e *fastEntry, id fieldID) *string {
+func stringField(e *Entry, id fieldID) *string {
 	h := &e.HTTPRequest
 	switch id {
 	case fLogName:

@@ -1,8 +1,9 @@
-package collect
+package logscan
 
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,12 +12,13 @@ import (
 
 	gojson "github.com/goccy/go-json"
 	"github.com/google/go-cmp/cmp"
+	"github.com/runlens/runlens/collect/internal/logtest"
 )
 
 // scanSeeds are lines the scanner must take or refuse as a decoder would.
 func scanSeeds(t testing.TB) [][]byte {
 	var seeds [][]byte
-	for _, l := range bytes.Split(largeLog(t, 50), []byte("\n")) {
+	for _, l := range bytes.Split(logtest.NDJSON(t, 50), []byte("\n")) {
 		seeds = append(seeds, l)
 	}
 	names, _ := filepath.Glob(filepath.Join("testdata", "logging", "*.ndjson"))
@@ -50,7 +52,7 @@ func scanSeeds(t testing.TB) [][]byte {
 		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"other":01`, 1),
 		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"other":"é\xff"`, 1),
 		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"jsonPayload":null`, 1),
-		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"textPayload":"`+coldStartMarker+`"`, 1),
+		strings.Replace(ok, `"labels":{"instanceId":"i"}`, `"textPayload":"This request caused a new container instance to be started"`, 1),
 		strings.Replace(ok, `{"type"`, ` { "type" `, 1),
 		ok + " x", ok + "}", "null", "[]", `{"a":1,}`, `{"a" 1}`, `{`, `{"a":[1,]}`, `{"a":tru}`, `{"a":-}`, `{"a":1.}`, `{"a":1e}`,
 	} {
@@ -69,16 +71,16 @@ var guessLine = []byte(`{"httpRequest":{"requestMethod":"GET","requestUrl":"http
 
 // checkScan checks the scanner against goccy/go-json, the decoder the
 // fast path used before it, and encoding/json's syntax check: where the
-// scanner takes a line, the decoder gives the same fastEntry and the line
+// scanner takes a line, the decoder gives the same Entry and the line
 // is valid JSON.
 func checkScan(t *testing.T, line []byte) bool {
 	t.Helper()
-	var got, want, compact fastEntry
+	var got, want, compact Entry
 	taken := scanEntry(line, &got)
 	// Guesses of the keys, right or wrong, change nothing: with guesses
 	// from a generated line, and then from this line itself.
-	g := new(scanAids)
-	var trained fastEntry
+	g := new(State)
+	var trained Entry
 	scanLine(guessLine, &trained, g, true)
 	for range 2 {
 		if ok := scanLine(line, &trained, g, plain(line)); ok != taken || ok && trained != got {
@@ -88,16 +90,16 @@ func checkScan(t *testing.T, line []byte) bool {
 	// So do the marks of its quotes, where quoteLine makes them.
 	q := make([]uint64, len(line)/64+1)
 	if n, p, marked := quoteLine(line, q); marked && p && n == len(line) {
-		var withMarks fastEntry
-		if ok := scanLine(line, &withMarks, &scanAids{quotes: q}, true); ok != taken || ok && withMarks != got {
+		var withMarks Entry
+		if ok := scanLine(line, &withMarks, &State{quotes: q}, true); ok != taken || ok && withMarks != got {
 			t.Fatalf("with its quotes marked, %q gives %v, %+v; without, %v, %+v", line, ok, withMarks, taken, got)
 		}
 	}
 	// The compact path, where it decides, decides as the scanner: on a
 	// plain line, and on a line plain but for newlines, as pretty text.
 	if p, n := prettyPlain(line); p {
-		ok, done := scanCompact(line, &compact, new(scanAids), !plain(line), n)
-		var slow fastEntry
+		ok, done := scanCompact(line, &compact, new(State), !plain(line), n)
+		var slow Entry
 		s := scanner{b: line, plain: true}
 		slowOK := s.object(scanTop, &slow) && s.i == len(line)
 		if done && (ok != slowOK || ok && compact != slow) {
@@ -105,8 +107,8 @@ func checkScan(t *testing.T, line []byte) bool {
 		}
 	}
 	// Read as an array's element, the line gives what the decoder gives.
-	var elem, elemWant fastEntry
-	if scanElement(line, &elem, new(scanAids)) {
+	var elem, elemWant Entry
+	if scanElement(line, &elem, new(State)) {
 		if !json.Valid(line) || !decodeFast(line, &elemWant) || elem != elemWant {
 			t.Fatalf("as an element, %q gives %+v; the decoder %v, %+v", line, elem, json.Valid(line), elemWant)
 		}
@@ -147,8 +149,6 @@ func blockModes() []bool {
 func plainRef(b []byte) bool {
 	return slices.IndexFunc(b, isSpecial) < 0
 }
-
-func isSpecial(c byte) bool { return c < 0x20 || c >= 0x80 || c == '\\' }
 
 // TestQuoteLine checks quoteLine against nextLine and a byte loop, on
 // lines of every length up to a few blocks with quotes at every place and
@@ -243,21 +243,21 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 	if taken < 50 {
 		t.Errorf("the scanner took %d lines, want at least the 50 generated ones", taken)
 	}
-	for _, l := range bytes.Split(bytes.TrimSpace(largeLog(t, 50)), []byte("\n")) {
-		var e fastEntry
-		if ok, done := scanCompact(l, &e, new(scanAids), false, 0); !plain(l) || !ok || !done {
+	for _, l := range bytes.Split(bytes.TrimSpace(logtest.NDJSON(t, 50)), []byte("\n")) {
+		var e Entry
+		if ok, done := scanCompact(l, &e, new(State), false, 0); !plain(l) || !ok || !done {
 			t.Fatalf("the compact path gave %v, %v (plain %v) on the generated line %s", ok, done, plain(l), l)
 		}
 		// With its quotes marked, too.
 		q := make([]uint64, len(l)/64+1)
 		if _, _, marked := quoteLine(l, q); marked {
-			if ok, done := scanCompact(l, &e, &scanAids{quotes: q}, false, 0); !ok || !done {
+			if ok, done := scanCompact(l, &e, &State{quotes: q}, false, 0); !ok || !done {
 				t.Fatalf("the compact path with marks gave %v, %v on the generated line %s", ok, done, l)
 			}
 		}
 	}
 	// So is every element of gcloud's pretty-printed array.
-	for _, l := range bytes.Split(bytes.TrimSpace(largeLog(t, 50)), []byte("\n")) {
+	for _, l := range bytes.Split(bytes.TrimSpace(logtest.NDJSON(t, 50)), []byte("\n")) {
 		var v any
 		if err := json.Unmarshal(l, &v); err != nil {
 			t.Fatal(err)
@@ -266,9 +266,9 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var e fastEntry
+		var e Entry
 		p, n := prettyPlain(el)
-		if ok, done := scanCompact(el, &e, new(scanAids), true, n); !p || !ok || !done {
+		if ok, done := scanCompact(el, &e, new(State), true, n); !p || !ok || !done {
 			t.Fatalf("the compact path gave %v, %v (pretty plain %v) on the element %s", ok, done, p, el)
 		}
 		checkScan(t, el)
@@ -318,33 +318,33 @@ func checkNextLine(t *testing.T, b []byte) {
 
 }
 
-// decodeFast decodes a line into a fastEntry with goccy/go-json, the
+// decodeFast decodes a line into a Entry with goccy/go-json, the
 // decoder the scanner stands in for: the reference the scanner is checked
 // against.
-func decodeFast(t []byte, e *fastEntry) bool {
-	*e = fastEntry{}
+func decodeFast(t []byte, e *Entry) bool {
+	*e = Entry{}
 	return gojson.UnmarshalWithOption(t, e, gojson.DecodeNoCopyString()) == nil
 }
 
 // BenchmarkScanEntry compares the scanner with the decoder it stands in
 // for, on generated request lines.
 func BenchmarkScanEntry(b *testing.B) {
-	lines := bytes.Split(bytes.TrimSpace(largeLog(b, 2000)), []byte("\n"))
+	lines := bytes.Split(bytes.TrimSpace(logtest.NDJSON(b, 2000)), []byte("\n"))
 	size := 0
 	for _, l := range lines {
 		size += len(l)
 	}
-	g := new(scanAids)
+	g := new(State)
 	for _, c := range []struct {
 		name string
-		f    func([]byte, *fastEntry) bool
+		f    func([]byte, *Entry) bool
 	}{
-		{"scanner", func(l []byte, e *fastEntry) bool { return scanLine(l, e, g, plain(l)) }},
+		{"scanner", func(l []byte, e *Entry) bool { return scanLine(l, e, g, plain(l)) }},
 		{"goccy", decodeFast},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(size))
-			var e fastEntry
+			var e Entry
 			for b.Loop() {
 				for _, l := range lines {
 					if !c.f(l, &e) {
@@ -359,7 +359,7 @@ func BenchmarkScanEntry(b *testing.B) {
 
 // BenchmarkNextLine finds the lines of generated request logs.
 func BenchmarkNextLine(b *testing.B) {
-	data := largeLog(b, 2000)
+	data := logtest.NDJSON(b, 2000)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		for d := data; len(d) > 0; {
@@ -468,9 +468,9 @@ func TestKeyGuess(t *testing.T) {
 				changed++
 				for _, pair := range [][2][]byte{{guessLine, line}, {line, guessLine}} {
 					train, scan := pair[0], pair[1]
-					var want, got fastEntry
+					var want, got Entry
 					wantOK := scanEntry(scan, &want)
-					g := new(scanAids)
+					g := new(State)
 					scanLine(train, &got, g, true)
 					if ok := scanLine(scan, &got, g, true); ok != wantOK || ok && got != want {
 						t.Fatalf("trained on %s, the scanner reads %s as %v, %+v; untrained, %v, %+v", train, scan, ok, got, wantOK, want)
@@ -514,6 +514,39 @@ func TestPrettyPlain(t *testing.T) {
 						t.Fatalf("blocks %v: prettyPlain(%q) = %v, %d; want %v, %d", blocks, c2, gotOK, gotN, wantOK, wantN)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestKeyTableLimits builds key tables past each limit: an error, not a
+// panic, and the package's own table is within them.
+func TestKeyTableLimits(t *testing.T) {
+	if keyTableErr != nil {
+		t.Fatalf("the package's key table: %v", keyTableErr)
+	}
+	long := strings.Repeat("k", MaxKeyBytes+1)
+	if _, err := newKeyTable([][]keyField{{{long, fLogName}}}, nil); err == nil || !strings.Contains(err.Error(), "want 1 to 23 bytes") {
+		t.Errorf("a key of %d bytes: %v, want an error naming the limit", len(long), err)
+	}
+	if _, err := newKeyTable([][]keyField{{{strings.Repeat("k", MaxKeyBytes), fLogName}}}, nil); err != nil {
+		t.Errorf("a key of %d bytes: %v", MaxKeyBytes, err)
+	}
+	var many []keyField
+	for i := range MaxKeys + 1 {
+		many = append(many, keyField{fmt.Sprintf("key%d", i), fLogName})
+	}
+	if _, err := newKeyTable([][]keyField{many}, nil); err == nil || !strings.Contains(err.Error(), "more than 64 keys") {
+		t.Errorf("%d keys: %v, want an error naming the limit", len(many), err)
+	}
+	tab, err := newKeyTable([][]keyField{many[:MaxKeys]}, nil)
+	if err != nil {
+		t.Errorf("%d keys: %v", MaxKeys, err)
+	}
+	for _, ks := range tab[0] {
+		for _, k := range ks {
+			if k.slot == 0 || k.slot >= firstSlot(0) {
+				t.Errorf("%d keys: key slot %d, want 1 to %d (the objects' slots start at %d)", MaxKeys, k.slot, firstSlot(0)-1, firstSlot(0))
 			}
 		}
 	}

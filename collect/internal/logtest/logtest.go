@@ -1,0 +1,47 @@
+// Package logtest makes request logs for tests: generated Cloud Run request
+// entries as a log sink writes them (NDJSON), and any NDJSON as gcloud
+// prints it (a pretty JSON array).
+package logtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/runlens/runlens/collect/sim/large"
+)
+
+// NDJSON returns n generated request entries, one per line.
+func NDJSON(t testing.TB, n int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := large.Write(&b, large.Options{Requests: n, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// Array writes lines of NDJSON as gcloud writes an array: indented by two
+// spaces, one element after another.
+func Array(t testing.TB, ndjson []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString("[\n")
+	for i, l := range bytes.Split(bytes.TrimSpace(ndjson), []byte("\n")) {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		var v any
+		if err := json.Unmarshal(l, &v); err != nil {
+			t.Fatal(err)
+		}
+		e, err := json.MarshalIndent(v, "  ", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("  ")
+		b.Write(e)
+	}
+	b.WriteString("\n]\n")
+	return b.Bytes()
+}
