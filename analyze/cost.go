@@ -42,10 +42,10 @@ func costInputFor(ds *model.Dataset, s *summary.Summary, rpt *Report, busy summa
 	if opts.Prices != nil {
 		in.prices = *opts.Prices
 	}
-	if ss := series(ds, metricBillable); len(ss) > 0 {
+	if ss := series(ds, model.MetricBillableTime); len(ss) > 0 {
 		in.billableSec = sumPoints(ss, w)
 	}
-	cpu, mem := series(ds, metricCPUAllocation), series(ds, metricMemoryAllocation)
+	cpu, mem := series(ds, model.MetricCPUAllocation), series(ds, model.MetricMemoryAllocation)
 	if len(cpu) > 0 && len(mem) > 0 {
 		in.vcpuSec, in.memGiBSec = sumPoints(cpu, w), sumPoints(mem, w)
 	}

@@ -37,8 +37,8 @@ func ExampleRun() {
 	// missing: system logs
 	// missing: service
 	// missing: metric request_count
-	// missing: metric billable_instance_time
 	// missing: metric instance_count
+	// missing: metric billable_instance_time
 	// missing: metric cpu/utilizations
 	// missing: metric memory/utilizations
 }

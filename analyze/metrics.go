@@ -6,21 +6,6 @@ import (
 	"github.com/runlens/runlens/model"
 )
 
-// Metric types runlens reads.
-const (
-	metricRequestCount     = "run.googleapis.com/request_count"
-	metricRequestLatencies = "run.googleapis.com/request_latencies"
-	metricInstanceCount    = "run.googleapis.com/container/instance_count"
-	metricBillable         = "run.googleapis.com/container/billable_instance_time"
-	metricCPU              = "run.googleapis.com/container/cpu/utilizations"
-	metricMemory           = "run.googleapis.com/container/memory/utilizations"
-	metricStartup          = "run.googleapis.com/container/startup_latencies"
-	metricCPUAllocation    = "run.googleapis.com/container/cpu/allocation_time"
-	metricMemoryAllocation = "run.googleapis.com/container/memory/allocation_time"
-	metricGPU              = "run.googleapis.com/container/gpu/utilizations"
-	metricGPUMemory        = "run.googleapis.com/container/gpu/memory_utilizations"
-)
-
 // series returns the series of one metric type.
 func series(ds *model.Dataset, metric string) []*model.Series {
 	var out []*model.Series

@@ -11,8 +11,8 @@ import (
 // utilization distributions merged across instances and time.
 func resources(ds *model.Dataset, w model.Window) (Resources, []UtilPoint, []UtilPoint) {
 	var r Resources
-	cpuAll, cpuPts := utilization(series(ds, metricCPU), w)
-	memAll, memPts := utilization(series(ds, metricMemory), w)
+	cpuAll, cpuPts := utilization(series(ds, model.MetricCPUUtilizations), w)
+	memAll, memPts := utilization(series(ds, model.MetricMemoryUtilizations), w)
 	if cpuAll != nil {
 		r.HasCPU = true
 		r.CPUP50, r.CPUP95, r.CPUP99 = cpuAll.Quantile(0.50), cpuAll.Quantile(0.95), cpuAll.Quantile(0.99)
@@ -71,12 +71,12 @@ func mergeInto(acc, d *model.Distribution) *model.Distribution {
 // the container/gpu metrics of services with GPUs, and returns their
 // points over time for the charts.
 func gpuResources(ds *model.Dataset, w model.Window, r *Resources) (gpu, gpuMem []UtilPoint) {
-	all, gpu := utilization(series(ds, metricGPU), w)
+	all, gpu := utilization(series(ds, model.MetricGPUUtilizations), w)
 	if all != nil {
 		r.HasGPU = true
 		r.GPUP50, r.GPUP95, r.GPUP99 = all.Quantile(0.50), all.Quantile(0.95), all.Quantile(0.99)
 	}
-	mem, gpuMem := utilization(series(ds, metricGPUMemory), w)
+	mem, gpuMem := utilization(series(ds, model.MetricGPUMemoryUtilizations), w)
 	if mem != nil {
 		r.HasGPUMemory = true
 		r.GPUMemoryP50, r.GPUMemoryP95, r.GPUMemoryP99 = mem.Quantile(0.50), mem.Quantile(0.95), mem.Quantile(0.99)

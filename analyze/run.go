@@ -79,7 +79,7 @@ func RunSummary(ds *model.Dataset, s *summary.Summary, opts Options) *Report {
 	}
 
 	metricTotal := int64(-1)
-	if ss := series(ds, metricRequestCount); len(ss) > 0 {
+	if ss := series(ds, model.MetricRequestCount); len(ss) > 0 {
 		metricTotal = int64(sumPoints(ss, w))
 	}
 	cw := clientWindow(rpt.Alignment, offset)
@@ -104,7 +104,7 @@ func RunSummary(ds *model.Dataset, s *summary.Summary, opts Options) *Report {
 		Endpoints:     endpointSeries(s),
 		EndpointStepS: s.EndpointIntervalWidth().Seconds(),
 		Instances:     instanceSeries(ds, w),
-		Billable:      valueSeries(series(ds, metricBillable), w),
+		Billable:      valueSeries(series(ds, model.MetricBillableTime), w),
 		StatusClasses: statusSeries(ds, s, w),
 		CPU:           cpuPts,
 		Memory:        memPts,
@@ -260,14 +260,11 @@ func missing(ds *model.Dataset, s *summary.Summary) []string {
 		"(runlens collect fetches them; or give -logs FILE of log_id(\"run.googleapis.com/varlog/system\"))")
 	add(ds.Service == nil, "service: no service resource; assumed 1 vCPU, 512 MiB, concurrency 80, request-based billing "+
 		"(give -service FILE from gcloud run services describe SERVICE --format=json)")
-	for _, m := range []struct{ metric, what string }{
-		{metricRequestCount, "request_count: no metric count to reconcile against"},
-		{metricBillable, "billable_instance_time: cost rebuilt from request logs"},
-		{metricInstanceCount, "instance_count: no active/idle instance chart"},
-		{metricCPU, "cpu/utilizations: no CPU percentiles"},
-		{metricMemory, "memory/utilizations: no memory percentiles"},
-	} {
-		add(len(series(ds, m.metric)) == 0, "metric "+m.what+" (runlens collect fetches it; or give -metrics FILE, a projects.timeSeries.list response)")
+	for _, m := range model.Metrics {
+		if m.Missing != "" {
+			add(len(series(ds, m.Type)) == 0, "metric "+model.ShortMetric(m.Type)+": "+m.Missing+
+				" (runlens collect fetches it; or give -metrics FILE, a projects.timeSeries.list response)")
+		}
 	}
 	if ds.Client != nil && len(ds.Client.History) == 0 {
 		out = append(out, "client history: no per-second client timeline; client charts are empty "+

@@ -184,7 +184,7 @@ func zeroFilled(ps []ServerPoint, size int64, w model.Window) []ServerPoint {
 // instanceSeries sums instance_count by state at each sample.
 func instanceSeries(ds *model.Dataset, w model.Window) []InstancePoint {
 	byTime := map[time.Time]*InstancePoint{}
-	for _, s := range series(ds, metricInstanceCount) {
+	for _, s := range series(ds, model.MetricInstanceCount) {
 		for _, p := range s.Points {
 			if !inWindow(p, w) {
 				continue
@@ -237,7 +237,7 @@ func statusSeries(ds *model.Dataset, s *summary.Summary, w model.Window) []Statu
 		}
 		return sp
 	}
-	if ss := series(ds, metricRequestCount); len(ss) > 0 {
+	if ss := series(ds, model.MetricRequestCount); len(ss) > 0 {
 		for _, s := range ss {
 			for _, p := range s.Points {
 				if inWindow(p, w) {
@@ -300,7 +300,7 @@ func startupSeries(ds *model.Dataset, cs ColdStarts, w model.Window) []ValuePoin
 	if len(out) > 0 {
 		return out
 	}
-	for _, s := range series(ds, metricStartup) {
+	for _, s := range series(ds, model.MetricStartupLatencies) {
 		for _, p := range s.Points {
 			if p.Dist != nil && p.Dist.Count > 0 && inWindow(p, w) {
 				out = append(out, ValuePoint{Time: p.End, Value: p.Dist.Mean})

@@ -195,7 +195,7 @@ func latencyMetric(end time.Time, counts []int64) model.Series {
 	for _, c := range counts {
 		n += c
 	}
-	return model.Series{Metric: metricRequestLatencies, ValueType: "DISTRIBUTION", Points: []model.Point{{End: end,
+	return model.Series{Metric: model.MetricRequestLatencies, ValueType: "DISTRIBUTION", Points: []model.Point{{End: end,
 		Dist: &model.Distribution{Count: n, Bounds: []float64{100, 200, 400, 800}, Counts: counts}}}}
 }
 

@@ -9,8 +9,6 @@ import (
 	"github.com/runlens/runlens/model"
 )
 
-const metricRequestLatencies = "run.googleapis.com/request_latencies"
-
 // metricLatencyQuantile estimates a latency quantile (q in [0, 1], ms) over
 // the window from the request_latencies metric: the distributions of every
 // point that ends in the window are added bucket by bucket and the quantile
@@ -24,7 +22,7 @@ func metricLatencyQuantile(ds *model.Dataset, w analyze.Window, q float64) (floa
 	var sum *model.Distribution
 	for i := range ds.Metrics {
 		s := &ds.Metrics[i]
-		if s.Metric != metricRequestLatencies {
+		if s.Metric != model.MetricRequestLatencies {
 			continue
 		}
 		for _, p := range s.Points {

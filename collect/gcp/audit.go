@@ -142,7 +142,7 @@ func ServiceKey(region, name string) string { return region + "/" + name }
 func (c *Client) RequestCounts(ctx context.Context, project, region string, start, end time.Time) (map[string]int64, error) {
 	col := &collector{cfg: c.cfg, cl: c.cl, ledger: c.ledger}
 	col.cfg.Project = project
-	filter := `metric.type = "run.googleapis.com/request_count" AND resource.type = "cloud_run_revision"`
+	filter := `metric.type = ` + quote(model.MetricRequestCount) + ` AND resource.type = "cloud_run_revision"`
 	if region != "" && region != "-" {
 		filter += ` AND resource.labels.location = ` + quote(region)
 	}
@@ -151,7 +151,7 @@ func (c *Client) RequestCounts(ctx context.Context, project, region string, star
 		Filter: filter,
 		Interval: &monitoringpb.TimeInterval{StartTime: timestamppb.New(start.UTC().Truncate(alignmentPeriod)),
 			EndTime: timestamppb.New(ceil(end.UTC(), alignmentPeriod))},
-		Aggregation: aggregation(metricKind{delta, int64Type}),
+		Aggregation: aggregation(assumedKind(model.MetricRequestCount)),
 		View:        monitoringpb.ListTimeSeriesRequest_FULL,
 	}
 	out := map[string]int64{}
@@ -182,7 +182,7 @@ func (c *Client) Regions(ctx context.Context, project string, start, end time.Ti
 	s, e := start.UTC().Truncate(alignmentPeriod), ceil(end.UTC(), alignmentPeriod)
 	req := &monitoringpb.ListTimeSeriesRequest{
 		Name:     "projects/" + project,
-		Filter:   `metric.type = "run.googleapis.com/container/billable_instance_time" AND resource.type = "cloud_run_revision"`,
+		Filter:   `metric.type = ` + quote(model.MetricBillableTime) + ` AND resource.type = "cloud_run_revision"`,
 		Interval: &monitoringpb.TimeInterval{StartTime: timestamppb.New(s), EndTime: timestamppb.New(e)},
 		Aggregation: &monitoringpb.Aggregation{AlignmentPeriod: durationpb.New(e.Sub(s)), PerSeriesAligner: monitoringpb.Aggregation_ALIGN_DELTA,
 			CrossSeriesReducer: monitoringpb.Aggregation_REDUCE_SUM, GroupByFields: []string{"resource.label.location"}},

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 // alignmentPeriod is Cloud Run's metric sampling period.
@@ -29,53 +30,33 @@ type metricKind struct {
 	valueType metricpb.MetricDescriptor_ValueType
 }
 
-// Metrics are the Cloud Run metrics collected (README.md, "Inputs"), with
-// the kinds assumed when a metric's descriptor cannot be read. The
-// descriptor read at run time wins: only four of these kinds are confirmed
-// by primary sources (Cloud Run's metrics list in Google Cloud's
-// documentation, and its dashboard samples; see doc.go).
-var Metrics = []string{
-	"run.googleapis.com/request_count",
-	"run.googleapis.com/request_latencies",
-	"run.googleapis.com/container/instance_count",
-	"run.googleapis.com/container/billable_instance_time",
-	"run.googleapis.com/container/cpu/utilizations",
-	"run.googleapis.com/container/memory/utilizations",
-	"run.googleapis.com/container/startup_latencies",
-	"run.googleapis.com/container/max_request_concurrencies",
-	"run.googleapis.com/container/cpu/allocation_time",
-	"run.googleapis.com/container/memory/allocation_time",
+// Metrics are the Cloud Run metrics collected, and GPUMetrics those read
+// besides them for services with an accelerator
+// (template.node_selector.accelerator): model.Metrics, in its order.
+var Metrics, GPUMetrics = metricTypes()
+
+func metricTypes() (all, gpu []string) {
+	for _, m := range model.Metrics {
+		if m.GPU {
+			gpu = append(gpu, m.Type)
+		} else {
+			all = append(all, m.Type)
+		}
+	}
+	return all, gpu
 }
 
-// GPUMetrics are read besides Metrics for services with an accelerator
-// (template.node_selector.accelerator): GPU utilization and GPU memory
-// utilization per container.
-var GPUMetrics = []string{
-	"run.googleapis.com/container/gpu/utilizations",
-	"run.googleapis.com/container/gpu/memory_utilizations",
-}
-
-var (
-	delta       = metricpb.MetricDescriptor_DELTA
-	gauge       = metricpb.MetricDescriptor_GAUGE
-	int64Type   = metricpb.MetricDescriptor_INT64
-	doubleType  = metricpb.MetricDescriptor_DOUBLE
-	distribType = metricpb.MetricDescriptor_DISTRIBUTION
-)
-
-var assumedKinds = map[string]metricKind{
-	"run.googleapis.com/request_count":                       {delta, int64Type},
-	"run.googleapis.com/request_latencies":                   {delta, distribType},
-	"run.googleapis.com/container/instance_count":            {gauge, int64Type},
-	"run.googleapis.com/container/billable_instance_time":    {delta, doubleType},
-	"run.googleapis.com/container/cpu/utilizations":          {delta, distribType},
-	"run.googleapis.com/container/memory/utilizations":       {delta, distribType},
-	"run.googleapis.com/container/startup_latencies":         {delta, distribType},
-	"run.googleapis.com/container/max_request_concurrencies": {delta, distribType},
-	"run.googleapis.com/container/cpu/allocation_time":       {delta, doubleType},
-	"run.googleapis.com/container/memory/allocation_time":    {delta, doubleType},
-	"run.googleapis.com/container/gpu/utilizations":          {delta, distribType},
-	"run.googleapis.com/container/gpu/memory_utilizations":   {delta, distribType},
+// assumedKind is the kind and value type model.Metrics gives a metric,
+// assumed when its descriptor cannot be read. The descriptor read at run
+// time wins: only four of these kinds are confirmed by primary sources
+// (Cloud Run's metrics list in Google Cloud's documentation, and its
+// dashboard samples; see doc.go).
+func assumedKind(metric string) metricKind {
+	m, _ := model.MetricByType(metric)
+	return metricKind{
+		kind:      metricpb.MetricDescriptor_MetricKind(metricpb.MetricDescriptor_MetricKind_value[m.Kind]),
+		valueType: metricpb.MetricDescriptor_ValueType(metricpb.MetricDescriptor_ValueType_value[m.ValueType]),
+	}
 }
 
 // metricResult is what one metric's query returned.
@@ -159,7 +140,7 @@ func (c *collector) describe(ctx context.Context, metric string) (metricKind, st
 	case codes.PermissionDenied, codes.Unauthenticated:
 		return metricKind{}, "", fmt.Errorf("reading metric %s: %w", metric, explain(err, "roles/monitoring.viewer", c.cfg.Project))
 	}
-	return assumedKinds[metric], "", nil
+	return assumedKind(metric), "", nil
 }
 
 // metricFilter selects a metric's series of the service.
@@ -179,11 +160,11 @@ func (c *collector) metricFilter(metric string) string {
 func aggregation(k metricKind) *monitoringpb.Aggregation {
 	var a monitoringpb.Aggregation_Aligner
 	switch {
-	case k.kind == delta || k.kind == metricpb.MetricDescriptor_CUMULATIVE:
+	case k.kind == metricpb.MetricDescriptor_DELTA || k.kind == metricpb.MetricDescriptor_CUMULATIVE:
 		a = monitoringpb.Aggregation_ALIGN_DELTA
-	case k.kind == gauge && k.valueType == int64Type:
+	case k.kind == metricpb.MetricDescriptor_GAUGE && k.valueType == metricpb.MetricDescriptor_INT64:
 		a = monitoringpb.Aggregation_ALIGN_MAX
-	case k.kind == gauge && k.valueType == doubleType:
+	case k.kind == metricpb.MetricDescriptor_GAUGE && k.valueType == metricpb.MetricDescriptor_DOUBLE:
 		a = monitoringpb.Aggregation_ALIGN_MEAN
 	default:
 		return nil
@@ -219,7 +200,7 @@ func (c *collector) writeMetric(r metricResult) (string, error) {
 // log entries to expect, or -1 when the metric returned nothing.
 func requestEstimate(results []metricResult) int64 {
 	for _, r := range results {
-		if r.metric != "run.googleapis.com/request_count" || r.err != nil || len(r.series) == 0 {
+		if r.metric != model.MetricRequestCount || r.err != nil || len(r.series) == 0 {
 			continue
 		}
 		var n int64

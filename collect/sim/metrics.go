@@ -11,31 +11,26 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
-// Cloud Run metric types the model writes.
-const (
-	MetricRequestCount       = "run.googleapis.com/request_count"
-	MetricRequestLatencies   = "run.googleapis.com/request_latencies"
-	MetricInstanceCount      = "run.googleapis.com/container/instance_count"
-	MetricBillableTime       = "run.googleapis.com/container/billable_instance_time"
-	MetricCPUUtilizations    = "run.googleapis.com/container/cpu/utilizations"
-	MetricMemoryUtilizations = "run.googleapis.com/container/memory/utilizations"
-	MetricStartupLatencies   = "run.googleapis.com/container/startup_latencies"
-	MetricMaxConcurrencies   = "run.googleapis.com/container/max_request_concurrencies"
-	// GPU utilization and GPU memory utilization, per container, for
-	// services with an accelerator (the names collect/gcp reads).
-	MetricGPUUtilizations       = "run.googleapis.com/container/gpu/utilizations"
-	MetricGPUMemoryUtilizations = "run.googleapis.com/container/gpu/memory_utilizations"
-)
+// simulatedMetrics are the metrics of model.Metrics the model writes; it
+// has no allocation times.
+var simulatedMetrics = map[string]bool{
+	model.MetricRequestCount: true, model.MetricRequestLatencies: true, model.MetricInstanceCount: true,
+	model.MetricBillableTime: true, model.MetricCPUUtilizations: true, model.MetricMemoryUtilizations: true,
+	model.MetricStartupLatencies: true, model.MetricMaxConcurrencies: true,
+	model.MetricGPUUtilizations: true, model.MetricGPUMemoryUtilizations: true,
+}
 
-// metricTypes are the metrics the model writes for the run's service: the
-// eight of every service, and the two GPU metrics where it has GPUs.
+// metricTypes are the metrics the model writes for the run's service, in
+// the order of model.Metrics: the GPU ones only where it has GPUs.
 func (r *Run) metricTypes() []string {
-	out := []string{MetricRequestCount, MetricRequestLatencies, MetricInstanceCount, MetricBillableTime,
-		MetricCPUUtilizations, MetricMemoryUtilizations, MetricStartupLatencies, MetricMaxConcurrencies}
-	if r.Service.GPUs > 0 {
-		out = append(out, MetricGPUUtilizations, MetricGPUMemoryUtilizations)
+	var out []string
+	for _, m := range model.Metrics {
+		if simulatedMetrics[m.Type] && (!m.GPU || r.Service.GPUs > 0) {
+			out = append(out, m.Type)
+		}
 	}
 	return out
 }
@@ -85,35 +80,25 @@ func (r *Run) Metrics(rng *rand.Rand, u Utilization) ([]MetricResponse, error) {
 		gpu, gpuMem = r.gpuUtilizations(rng, u) // drawn last: the other metrics' draws stay as they were
 	}
 	type build func() ([]collect.TimeSeries, error)
-	builders := []struct {
-		metric, unit string
-		build        build
-	}{
-		{MetricRequestCount, "1", r.requestCount},
-		{MetricRequestLatencies, "ms", r.requestLatencies},
-		{MetricInstanceCount, "1", r.instanceCount},
-		{MetricBillableTime, "s", r.billableTime},
-		{MetricCPUUtilizations, "10^2.%", func() ([]collect.TimeSeries, error) { return r.sampled(MetricCPUUtilizations, "10^2.%", cpu) }},
-		{MetricMemoryUtilizations, "10^2.%", func() ([]collect.TimeSeries, error) { return r.sampled(MetricMemoryUtilizations, "10^2.%", mem) }},
-		{MetricStartupLatencies, "ms", r.startupLatencies},
-		{MetricMaxConcurrencies, "1", r.maxConcurrencies},
-	}
-	if r.Service.GPUs > 0 {
-		builders = append(builders, []struct {
-			metric, unit string
-			build        build
-		}{
-			{MetricGPUUtilizations, "10^2.%", func() ([]collect.TimeSeries, error) { return r.sampled(MetricGPUUtilizations, "10^2.%", gpu) }},
-			{MetricGPUMemoryUtilizations, "10^2.%", func() ([]collect.TimeSeries, error) {
-				return r.sampled(MetricGPUMemoryUtilizations, "10^2.%", gpuMem)
-			}},
-		}...)
+	builders := map[string]build{
+		model.MetricRequestCount:       r.requestCount,
+		model.MetricRequestLatencies:   r.requestLatencies,
+		model.MetricInstanceCount:      r.instanceCount,
+		model.MetricBillableTime:       r.billableTime,
+		model.MetricCPUUtilizations:    func() ([]collect.TimeSeries, error) { return r.sampled(model.MetricCPUUtilizations, cpu) },
+		model.MetricMemoryUtilizations: func() ([]collect.TimeSeries, error) { return r.sampled(model.MetricMemoryUtilizations, mem) },
+		model.MetricStartupLatencies:   r.startupLatencies,
+		model.MetricMaxConcurrencies:   r.maxConcurrencies,
+		model.MetricGPUUtilizations:    func() ([]collect.TimeSeries, error) { return r.sampled(model.MetricGPUUtilizations, gpu) },
+		model.MetricGPUMemoryUtilizations: func() ([]collect.TimeSeries, error) {
+			return r.sampled(model.MetricGPUMemoryUtilizations, gpuMem)
+		},
 	}
 	var out []MetricResponse
-	for _, b := range builders {
-		ts, err := b.build()
+	for _, metric := range r.metricTypes() {
+		ts, err := builders[metric]()
 		if err != nil {
-			return nil, fmt.Errorf("sampling %s: %w", b.metric, err)
+			return nil, fmt.Errorf("sampling %s: %w", metric, err)
 		}
 		if ts == nil {
 			ts = []collect.TimeSeries{}
@@ -121,7 +106,8 @@ func (r *Run) Metrics(rng *rand.Rand, u Utilization) ([]MetricResponse, error) {
 		for i := range ts {
 			slices.Reverse(ts[i].Points) // the API lists the newest point first
 		}
-		out = append(out, MetricResponse{b.metric, collect.ListTimeSeriesResponse{TimeSeries: ts, Unit: b.unit}})
+		spec, _ := model.MetricByType(metric)
+		out = append(out, MetricResponse{metric, collect.ListTimeSeriesResponse{TimeSeries: ts, Unit: spec.Unit}})
 	}
 	return out, nil
 }
@@ -143,7 +129,11 @@ func (r *Run) minutes() []time.Time {
 	return out
 }
 
-func (r *Run) series(metric, kind, valueType, unit string, labels map[string]string) collect.TimeSeries {
+// series starts a series of the metric, of the kind, value type and unit
+// model.Metrics gives it.
+func (r *Run) series(metric string, labels map[string]string) collect.TimeSeries {
+	spec, _ := model.MetricByType(metric)
+	kind, valueType, unit := spec.Kind, spec.ValueType, spec.Unit
 	s := r.Service
 	return collect.TimeSeries{
 		Metric: collect.Metric{Type: metric, Labels: labels},
@@ -184,7 +174,7 @@ func (r *Run) requestCount() ([]collect.TimeSeries, error) {
 	codes, groups := r.byStatus()
 	var out []collect.TimeSeries
 	for _, code := range codes {
-		s := r.series(MetricRequestCount, "DELTA", "INT64", "1", statusLabels(code))
+		s := r.series(model.MetricRequestCount, statusLabels(code))
 		for _, m := range r.minutes() {
 			var n int64
 			for _, i := range groups[code] {
@@ -208,7 +198,7 @@ func (r *Run) requestLatencies() ([]collect.TimeSeries, error) {
 	codes, groups := r.byStatus()
 	var out []collect.TimeSeries
 	for _, code := range codes {
-		s := r.series(MetricRequestLatencies, "DELTA", "DISTRIBUTION", "ms", statusLabels(code))
+		s := r.series(model.MetricRequestLatencies, statusLabels(code))
 		for _, m := range r.minutes() {
 			var ms []float64
 			for _, i := range groups[code] {
@@ -239,7 +229,7 @@ func (r *Run) instanceCount() ([]collect.TimeSeries, error) {
 		state string
 		spans [][]span
 	}{{"active", active}, {"idle", idle}} {
-		s := r.series(MetricInstanceCount, "GAUGE", "INT64", "1", map[string]string{"state": st.state})
+		s := r.series(model.MetricInstanceCount, map[string]string{"state": st.state})
 		for _, m := range r.minutes() {
 			v := collect.Int64(countMax(st.spans, m, m.Add(AlignmentPeriod)))
 			end := rfc3339(m.Add(AlignmentPeriod))
@@ -252,7 +242,7 @@ func (r *Run) instanceCount() ([]collect.TimeSeries, error) {
 
 // billableTime is the billable instance time per minute, in seconds.
 func (r *Run) billableTime() ([]collect.TimeSeries, error) {
-	s := r.series(MetricBillableTime, "DELTA", "DOUBLE", "s", nil)
+	s := r.series(model.MetricBillableTime, nil)
 	for _, m := range r.minutes() {
 		var d time.Duration
 		for i := range r.Instances {
@@ -351,8 +341,8 @@ func (r *Run) memoryFraction(i int, from, to time.Time) float64 {
 }
 
 // sampled turns per-minute samples into a distribution series.
-func (r *Run) sampled(metric, unit string, samples map[int64][]float64) ([]collect.TimeSeries, error) {
-	s := r.series(metric, "DELTA", "DISTRIBUTION", unit, nil)
+func (r *Run) sampled(metric string, samples map[int64][]float64) ([]collect.TimeSeries, error) {
+	s := r.series(metric, nil)
 	for _, m := range r.minutes() {
 		if err := appendDist(&s, m, fractionBuckets, samples[m.Unix()]); err != nil {
 			return nil, err
@@ -364,7 +354,7 @@ func (r *Run) sampled(metric, unit string, samples map[int64][]float64) ([]colle
 // startupLatencies has one sample per instance start, in milliseconds, in
 // the minute the instance became ready.
 func (r *Run) startupLatencies() ([]collect.TimeSeries, error) {
-	s := r.series(MetricStartupLatencies, "DELTA", "DISTRIBUTION", "ms", nil)
+	s := r.series(model.MetricStartupLatencies, nil)
 	for _, m := range r.minutes() {
 		var ms []float64
 		for _, in := range r.Instances {
@@ -382,7 +372,7 @@ func (r *Run) startupLatencies() ([]collect.TimeSeries, error) {
 // maxConcurrencies holds, per minute, each live instance's largest number
 // of requests in flight during that minute.
 func (r *Run) maxConcurrencies() ([]collect.TimeSeries, error) {
-	s := r.series(MetricMaxConcurrencies, "DELTA", "DISTRIBUTION", "1", nil)
+	s := r.series(model.MetricMaxConcurrencies, nil)
 	for _, m := range r.minutes() {
 		var n []float64
 		for i := range r.Instances {

@@ -192,7 +192,7 @@ func TestOrchestratorWaitingFixture(t *testing.T) {
 	}
 	var billable float64
 	for _, s := range ds.Metrics {
-		if s.Metric == MetricBillableTime {
+		if s.Metric == model.MetricBillableTime {
 			for _, p := range s.Points {
 				billable += p.Double
 			}
@@ -202,7 +202,7 @@ func TestOrchestratorWaitingFixture(t *testing.T) {
 	if math.Abs(billable-2099.863) > 1e-6 || math.Abs(1-inFlight.Seconds()/billable-0.8185) > 0.00005 {
 		t.Errorf("billable %.3f s, in flight %v, idle share %.4f; want 2099.863 s and 0.8185", billable, inFlight, 1-inFlight.Seconds()/billable)
 	}
-	atLeast, total := metricSamples(t, ds, MetricCPUUtilizations)
+	atLeast, total := metricSamples(t, ds, model.MetricCPUUtilizations)
 	if high := atLeast(0.10); float64(high) > 0.01*float64(total) {
 		t.Errorf("%d of %d CPU samples at 10 %% or more, want under 1 %%", high, total)
 	}
@@ -256,7 +256,7 @@ func TestFatContainerFixture(t *testing.T) {
 	if killed != 22 || ds.Client.Total.Failures != 22 {
 		t.Errorf("%d requests answered 503 by terminated instances, %d client failures; want 22 and 22", killed, ds.Client.Total.Failures)
 	}
-	atLeast, total := metricSamples(t, ds, MetricMemoryUtilizations)
+	atLeast, total := metricSamples(t, ds, model.MetricMemoryUtilizations)
 	if high := atLeast(0.95); float64(high) < 0.01*float64(total) {
 		t.Errorf("%d of %d memory samples at 95 %% or more, want over 1 %% (p99 at 0.95 or above)", high, total)
 	}
@@ -355,7 +355,7 @@ func TestGPUInferenceFixture(t *testing.T) {
 	}
 	var billable float64
 	for _, s := range ds.Metrics {
-		if s.Metric == MetricBillableTime {
+		if s.Metric == model.MetricBillableTime {
 			for _, p := range s.Points {
 				billable += p.Double
 			}
@@ -364,11 +364,11 @@ func TestGPUInferenceFixture(t *testing.T) {
 	if math.Abs(billable-1993.568173) > 1e-6 {
 		t.Errorf("billable %.6f s, want 1993.568173 (the two instances' lives)", billable)
 	}
-	atLeast, total := metricSamples(t, ds, MetricGPUUtilizations)
+	atLeast, total := metricSamples(t, ds, model.MetricGPUUtilizations)
 	if high := atLeast(0.15); high != 0 || total < 1990 || total > 2000 {
 		t.Errorf("%d of %d GPU samples at 15 %% or more; want none of about 1,994 (one a second of each life)", high, total)
 	}
-	if high, _ := metricSamples(t, ds, MetricGPUMemoryUtilizations); high(0.10) != 0 {
+	if high, _ := metricSamples(t, ds, model.MetricGPUMemoryUtilizations); high(0.10) != 0 {
 		t.Errorf("%d GPU memory samples at 10 %% or more, want none", high(0.10))
 	}
 }
