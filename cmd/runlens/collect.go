@@ -183,16 +183,12 @@ func (lf *liveFlags) projectID(ctx context.Context) (string, error) {
 }
 
 // clientFiles expands -locust prefixes and -client files.
-func clientFiles(locust, client []string) ([]string, error) {
-	files := append([]string{}, client...)
-	for _, p := range locust {
-		fs, err := loadtest.LocustFiles(p)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, fs...)
+func clientFiles(tools map[string][]string, client []string) ([]string, error) {
+	files, _, err := loadtest.Expand(tools)
+	if err != nil {
+		return nil, err
 	}
-	return files, nil
+	return append(append([]string{}, client...), files...), nil
 }
 
 // interruptible is a context that ends on SIGINT or SIGTERM.
@@ -214,9 +210,9 @@ func collectCommand() command {
 			lf := &liveFlags{}
 			lf.register(fs, true)
 			out := fs.String("o", "", "snapshot `DIR` to write")
-			var locust, client listFlag
-			fs.Var(&locust, "locust", "Locust --csv `PREFIX` to copy into the snapshot's client/; repeatable")
-			fs.Var(&client, "client", "load-test result `FILE` to copy into the snapshot's client/; repeatable")
+			tools := registerTools(fs, ", to copy into the snapshot's client/; repeatable")
+			var client listFlag
+			fs.Var(&client, "client", "load-test result `FILE` of any tool ("+loadtest.ToolNames()+"), to copy into the snapshot's client/; repeatable")
 			return func(stdout, stderr io.Writer, args []string) error {
 				if len(args) > 0 {
 					return usagef("collect: unexpected argument %q (the snapshot directory is given with -o)", args[0])
@@ -227,18 +223,18 @@ func collectCommand() command {
 				lf.stderr = stderr
 				ctx, stop := interruptible()
 				defer stop()
-				return runCollect(ctx, stderr, lf, *out, locust, client)
+				return runCollect(ctx, stderr, lf, *out, tools.byTool(), client)
 			}
 		},
 	}
 }
 
-func runCollect(ctx context.Context, stderr io.Writer, lf *liveFlags, out string, locust, client []string) error {
+func runCollect(ctx context.Context, stderr io.Writer, lf *liveFlags, out string, tools map[string][]string, client []string) error {
 	cfg, err := lf.config(ctx, out)
 	if err != nil {
 		return err
 	}
-	if cfg.ClientFiles, err = clientFiles(locust, client); err != nil {
+	if cfg.ClientFiles, err = clientFiles(tools, client); err != nil {
 		return err
 	}
 	res, err := gcp.Collect(ctx, cfg)
@@ -270,7 +266,7 @@ func summarize(w io.Writer, res *gcp.Result, temporary bool) {
 
 // loadLive is report's live form: collect into a temporary snapshot, load
 // it with the offline readers, and remove it.
-func (lf *liveFlags) loadLive(args []string, service string, locust, client []string, exports bool) (*model.Dataset, error) {
+func (lf *liveFlags) loadLive(args []string, service string, tools map[string][]string, client []string, exports bool) (*model.Dataset, error) {
 	switch {
 	case len(args) > 0:
 		return nil, usagef("report: give a snapshot or the live flags (-project, -region, -service, -since or -start), not both")
@@ -288,7 +284,7 @@ func (lf *liveFlags) loadLive(args []string, service string, locust, client []st
 	lf.tempDir = dir
 	ctx, stop := interruptible()
 	defer stop()
-	if err := runCollect(ctx, lf.stderr, lf, dir, locust, client); err != nil {
+	if err := runCollect(ctx, lf.stderr, lf, dir, tools, client); err != nil {
 		return nil, err
 	}
 	return snapshot.Load(dir)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/runlens/runlens/model"
 
 	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/collect/loadtest"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/internal/atomicfile"
 	"github.com/runlens/runlens/render"
@@ -25,11 +25,8 @@ type reportFlags struct {
 	inputs      snapshot.Inputs
 	logs        listFlag
 	metrics     listFlag
-	locust      listFlag
 	client      listFlag
-	k6          listFlag
-	jmeter      listFlag
-	vegeta      listFlag
+	tools       toolFlags // -locust, -k6, ... (tools.go)
 	summaries   listFlag
 	html        string
 	json        string
@@ -48,7 +45,7 @@ func reportCommand() command {
 	return command{
 		name:    "report",
 		summary: "analyze a snapshot or exported files and write the report",
-		args:    "[SNAPSHOT] [-logs FILE ...] [-summary FILE ...] [-metrics FILE ...] [-service FILE] [-locust PREFIX] [-client FILE] [-k6 FILE] [-jmeter FILE] [-vegeta FILE] [-o report.html|-] [-json report.json|-] [-format table|markdown|json|none]",
+		args:    "[SNAPSHOT] [-logs FILE ...] [-summary FILE ...] [-metrics FILE ...] [-service FILE] " + toolArgs() + " [-client FILE] [-o report.html|-] [-json report.json|-] [-format table|markdown|json|none]",
 		examples: []string{
 			"runlens report fixtures/paper-mobilenet -o report.html -json report.json",
 			"runlens report -logs requests.json -metrics request_count.json -locust results/run -format markdown",
@@ -59,12 +56,9 @@ func reportCommand() command {
 			fs.Var(&f.logs, "logs", "Cloud Logging export (gcloud JSON or log-sink NDJSON, gzip allowed); repeatable")
 			fs.Var(&f.metrics, "metrics", "Cloud Monitoring ListTimeSeries JSON; repeatable")
 			fs.StringVar(&f.inputs.Service, "service", "", "Cloud Run service resource JSON (Admin API v2 or gcloud run services describe); with the live flags, the service's name")
-			fs.Var(&f.locust, "locust", "Locust --csv `PREFIX` (reads PREFIX_stats.csv, _stats_history.csv, ...); repeatable")
-			fs.Var(&f.client, "client", "load-test result `FILE` (Locust, k6, JMeter, vegeta), sniffed by content; repeatable")
-			fs.Var(&f.k6, "k6", "k6 `FILE`: --out json lines, --summary-export or handleSummary JSON; repeatable")
-			fs.Var(&f.jmeter, "jmeter", "JMeter JTL `FILE`, CSV or XML; repeatable")
+			f.tools = registerTools(fs, "; repeatable")
+			fs.Var(&f.client, "client", "load-test result `FILE` of any tool ("+loadtest.ToolNames()+"), sniffed by content; repeatable")
 			fs.StringVar(&f.inputs.JMeterTimeFormat, "jmeter-time-format", "", "JTL timeStamp `PATTERN` in Java SimpleDateFormat syntax, e.g. \"yyyy/MM/dd HH:mm:ss\" (default: epoch ms, or guessed)")
-			fs.Var(&f.vegeta, "vegeta", "vegeta `FILE`: results (gob, JSON lines, CSV) or a JSON report; repeatable")
 			fs.Var(&f.summaries, "summary", "request-log summary `FILE` (runlens summarize), merged with the other request logs; repeatable")
 			fs.StringVar(&f.html, "o", "", outputNote("the HTML report"))
 			fs.StringVar(&f.json, "json", "", outputNote("the JSON report"))
@@ -128,7 +122,7 @@ func (f *reportFlags) load(args []string) (*model.Dataset, error) {
 		return nil, usagef("report: -summary is for offline reports: collect first, then report the snapshot with -summary")
 	}
 	if len(f.summaries) > 0 && len(args) == 0 && f.inputs.Service == "" &&
-		len(f.logs)+len(f.metrics)+len(f.locust)+len(f.client)+len(f.k6)+len(f.jmeter)+len(f.vegeta) == 0 {
+		len(f.logs)+len(f.metrics)+len(f.client)+f.tools.count() == 0 {
 		ds := &model.Dataset{Skipped: map[string]int{}}
 		return ds, readSummaries(f.summaries, ds)
 	}
@@ -140,22 +134,20 @@ func (f *reportFlags) load(args []string) (*model.Dataset, error) {
 }
 
 func (f *reportFlags) loadSources(args []string) (*model.Dataset, error) {
-	f.inputs.Logs, f.inputs.Metrics, f.inputs.Locust, f.inputs.Client = f.logs, f.metrics, f.locust, f.client
-	f.inputs.K6, f.inputs.JMeter, f.inputs.Vegeta = f.k6, f.jmeter, f.vegeta
-	tools := slices.Concat(f.k6, f.jmeter, f.vegeta)
-	loose := len(f.logs)+len(f.metrics)+len(f.locust)+len(f.client)+len(tools) > 0 || f.inputs.Service != ""
+	f.inputs.Logs, f.inputs.Metrics, f.inputs.Client, f.inputs.Tools = f.logs, f.metrics, f.client, f.tools.byTool()
+	loose := len(f.logs)+len(f.metrics)+len(f.client)+f.tools.count() > 0 || f.inputs.Service != ""
 	if f.live.live() { // the snapshot's client/ files are sniffed
-		return f.live.loadLive(args, f.inputs.Service, f.locust, slices.Concat(f.client, tools), len(f.logs)+len(f.metrics) > 0)
+		return f.live.loadLive(args, f.inputs.Service, f.inputs.Tools, f.client, len(f.logs)+len(f.metrics) > 0)
 	}
 	switch {
 	case len(args) > 1:
 		return nil, usagef("report: one snapshot at a time, got %d: %s", len(args), strings.Join(args, " "))
 	case len(args) == 1 && loose:
-		return nil, usagef("report: give a snapshot or loose files (-logs, -metrics, -service, -locust, -client, -k6, -jmeter, -vegeta), not both")
+		return nil, usagef("report: give a snapshot or loose files (-logs, -metrics, -service, -client, %s), not both", loadtest.ToolNames())
 	case len(args) == 1:
 		return snapshot.LoadWith(args[0], summary.New())
 	case !loose:
-		return nil, usagef("report: no sources: give a snapshot directory or -logs, -metrics, -locust files (see runlens help report)")
+		return nil, usagef("report: no sources: give a snapshot directory or -logs, -metrics, -client, %s files (see runlens help report)", loadtest.ToolNames())
 	}
 	f.inputs.Sink = summary.New() // memory does not grow with the requests
 	return snapshot.Read(f.inputs)

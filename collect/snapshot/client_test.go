@@ -55,11 +55,12 @@ func TestReadClientInputs(t *testing.T) {
 		err      string
 	}{
 		{"sniffed", Inputs{Client: []string{loadtestData("vegeta_results.bin")}}, 6, ""},
-		{"k6", Inputs{K6: []string{loadtestData("k6_out.ndjson"), loadtestData("k6_summary_export.json")}}, 6, ""},
-		{"jmeter with a time format", Inputs{JMeter: []string{loadtestData("jmeter_tab_dates.jtl")}, JMeterTimeFormat: "dd/MM/yyyy HH:mm:ss"}, 3, ""},
-		{"vegeta given a k6 file", Inputs{Vegeta: []string{loadtestData("k6_out.ndjson")}}, 0, "not a vegeta result: the content looks like k6-json"},
-		{"two kinds", Inputs{K6: []string{loadtestData("k6_out.ndjson")}, Vegeta: []string{loadtestData("vegeta_results.bin")}}, 0, "give one tool's results at a time"},
+		{"k6", Inputs{Tools: map[string][]string{"k6": {loadtestData("k6_out.ndjson"), loadtestData("k6_summary_export.json")}}}, 6, ""},
+		{"jmeter with a time format", Inputs{Tools: map[string][]string{"jmeter": {loadtestData("jmeter_tab_dates.jtl")}}, JMeterTimeFormat: "dd/MM/yyyy HH:mm:ss"}, 3, ""},
+		{"vegeta given a k6 file", Inputs{Tools: map[string][]string{"vegeta": {loadtestData("k6_out.ndjson")}}}, 0, "not a vegeta result: the content looks like k6-json"},
+		{"two kinds", Inputs{Tools: map[string][]string{"k6": {loadtestData("k6_out.ndjson")}, "vegeta": {loadtestData("vegeta_results.bin")}}}, 0, "give one tool's results at a time"},
 		{"given file that is no result", Inputs{Client: []string{"load.go"}}, 0, "not a load-test result runlens reads"},
+		{"a tool runlens does not read", Inputs{Tools: map[string][]string{"gatling": {"x.log"}}}, 0, `load-test results of "gatling": not a tool runlens reads`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

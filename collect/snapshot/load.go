@@ -23,12 +23,11 @@ type Inputs struct {
 	Logs    []string // Cloud Logging exports: request and system entries
 	Metrics []string // ListTimeSeries responses
 	Service string   // a Cloud Run service resource
-	Locust  []string // Locust --csv prefixes
 	Client  []string // load-test result files, sniffed
-
-	// K6, JMeter and Vegeta are result files of that tool (an error when
-	// a file is not); give one tool's files at a time.
-	K6, JMeter, Vegeta []string
+	// Tools holds the arguments of each load-test tool's flag, by
+	// loadtest.Tool name: Locust --csv prefixes, or result files of that
+	// tool (an error when a file is not); give one tool's at a time.
+	Tools map[string][]string
 	// JMeterTimeFormat is the Java SimpleDateFormat pattern of JMeter's
 	// timeStamp column; empty: epoch milliseconds, or guessed.
 	JMeterTimeFormat string
@@ -104,15 +103,7 @@ func Read(in Inputs) (*model.Dataset, error) {
 			return nil, err
 		}
 	}
-	client := slices.Clone(in.Client)
-	for _, p := range in.Locust {
-		fs, err := loadtest.LocustFiles(p)
-		if err != nil {
-			return nil, err
-		}
-		client = append(client, fs...)
-	}
-	if err := readInputClient(in, client, ds); err != nil {
+	if err := readInputClient(in, ds); err != nil {
 		return nil, err
 	}
 	collect.NoteRepeats(ds)
@@ -122,28 +113,19 @@ func Read(in Inputs) (*model.Dataset, error) {
 	return ds, nil
 }
 
-// readInputClient reads the client files given: sniffed (-locust,
-// -client) or of one named tool. Unlike a snapshot's client/ files, a
+// readInputClient reads the client files given: sniffed (Client), and
+// those of one tool's flag (Tools). Unlike a snapshot's client/ files, a
 // file given that is no load-test result is an error.
-func readInputClient(in Inputs, sniffed []string, ds *model.Dataset) error {
-	opts := loadtest.Options{JMeterTimeFormat: in.JMeterTimeFormat}
-	var given []string
-	for _, g := range []struct {
-		tool  string
-		files []string
-	}{{"", sniffed}, {"k6", in.K6}, {"jmeter", in.JMeter}, {"vegeta", in.Vegeta}} {
-		if len(g.files) > 0 {
-			given = append(given, g.tool)
-			opts.Tool = g.tool
-		}
+func readInputClient(in Inputs, ds *model.Dataset) error {
+	files, tool, err := loadtest.Expand(in.Tools)
+	if err != nil {
+		return err
 	}
-	switch {
-	case len(given) > 1:
-		return errors.New("load-test results of more than one kind (-locust/-client, -k6, -jmeter, -vegeta): give one tool's results at a time")
-	case len(given) == 0:
+	files = append(slices.Clone(in.Client), files...)
+	if len(files) == 0 {
 		return nil
 	}
-	run, warnings, err := loadtest.ReadWith(slices.Concat(sniffed, in.K6, in.JMeter, in.Vegeta), opts)
+	run, warnings, err := loadtest.ReadWith(files, loadtest.Options{Tool: tool, JMeterTimeFormat: in.JMeterTimeFormat})
 	if err != nil {
 		return err
 	}
