@@ -16,6 +16,12 @@ const (
 	chartAuditTrend = "chart_audit_trend"
 )
 
+// auditChartList are the audit page's charts, in page order.
+var auditChartList = []Chart{
+	{ID: chartAuditCost, Title: "Cost by service (USD)"},
+	{ID: chartAuditTrend, Title: "Cost by night (USD)"},
+}
+
 // Caps on what the audit charts draw.
 const (
 	maxCostBars     = 25 // services in the cost chart; the rest are one bar
@@ -57,7 +63,7 @@ func auditCostChart(a *audit.Audit) (chartSpec, optioner) {
 	if len(a.Services) > maxCostBars {
 		names, costs = append(names, fmt.Sprintf("%d %s", len(a.Services)-maxCostBars, otherServices)), append(costs, rest)
 	}
-	sp := newChartSpec(chartAuditCost, "Cost by service (USD)", 90+max(len(names), 3)*costBarHeightPx)
+	sp := newChartSpec(chartAuditCost, 90+max(len(names), 3)*costBarHeightPx)
 	c := charts.NewBar()
 	c.SetGlobalOptions(auditChartGlobals(sp, chartNote("no service", len(names) == 0))...)
 	c.SetXAxis(names)
@@ -79,7 +85,7 @@ func auditTrendChart(a *audit.Audit) (chartSpec, optioner) {
 	}
 	dates, totals = append(dates, audit.Date(a.Window)), append(totals, a.TotalCostUSD)
 	note := chartNote("", false, noteIf(len(a.History) == 0, "no earlier run: only this one"))
-	sp := newChartSpec(chartAuditTrend, "Cost by night (USD)", 360)
+	sp := newChartSpec(chartAuditTrend, 360)
 	c := charts.NewBar()
 	c.SetGlobalOptions(auditChartGlobals(sp, note)...)
 	c.SetGlobalOptions(charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "USD", Min: 0}))

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,8 +13,34 @@ import (
 	"github.com/runlens/runlens/analyze"
 )
 
-// Chart container ids, in page order. They are element ids and JS names, so
-// they stay [a-z0-9_], and every one starts with "chart_".
+// Chart is a chart of the report page: its element id and its title.
+type Chart struct {
+	ID, Title string
+	// GPU charts are drawn for services with GPUs only.
+	GPU bool
+}
+
+// Charts are the report page's charts, in page order: the one list the
+// page and its tests read. A chart with no data is not drawn; the page
+// names it instead.
+var Charts = []Chart{
+	{ID: chartRPS, Title: "Requests per second"},
+	{ID: chartPercent, Title: "Response time percentiles"},
+	{ID: chartEndpoints, Title: "Server latency by endpoint"},
+	{ID: chartUsers, Title: "Users (client)"},
+	{ID: chartInstances, Title: "Instances, active and idle"},
+	{ID: chartBillable, Title: "Billable instance time"},
+	{ID: chartStatus, Title: "Server requests by status class"},
+	{ID: chartLatency, Title: "Request latency (server)"},
+	{ID: chartCPU, Title: "CPU utilization"},
+	{ID: chartMemory, Title: "Memory utilization"},
+	{ID: chartGPU, Title: "GPU utilization", GPU: true},
+	{ID: chartGPUMemory, Title: "GPU memory utilization", GPU: true},
+	{ID: chartStartup, Title: "Startup latency and instance timeline"},
+}
+
+// Chart container ids. They are element ids and JS names, so they stay
+// [a-z0-9_], and every one starts with "chart_".
 const (
 	chartRPS       = "chart_rps"
 	chartPercent   = "chart_percentiles"
@@ -71,15 +96,15 @@ type optioner interface {
 	JSON() map[string]interface{}
 }
 
-// chartBuilder builds the ten charts of a report.
+// chartBuilder builds the charts of a report.
 type chartBuilder struct {
 	rpt        *analyze.Report
 	maxPoints  int
 	xMin, xMax interface{} // window bounds in Unix ms, nil when unknown
 }
 
-// buildCharts returns the page's ten charts, always ten, each drawable even
-// with no data.
+// buildCharts returns the page's charts (Charts; the GPU ones only for
+// services with GPUs), each drawable even with no data.
 func buildCharts(rpt *analyze.Report, maxPoints int) ([]chartSpec, error) {
 	b := &chartBuilder{rpt: rpt, maxPoints: maxPoints}
 	if !rpt.Window.Start.IsZero() && rpt.Window.End.After(rpt.Window.Start) {
@@ -89,17 +114,18 @@ func buildCharts(rpt *analyze.Report, maxPoints int) ([]chartSpec, error) {
 		b.xMin, b.xMax = from, to // one time axis for every chart, cropped to the traffic
 	}
 	runFrom, runTo, hasRun := clientRun(rpt)
-	makers := []func() (chartSpec, optioner){
-		b.rps, b.percentiles, b.endpoints, b.users, b.instances, b.billable,
-		b.status, b.latency, b.cpu, b.memory, b.startup,
+	makers := map[string]func() (chartSpec, optioner){
+		chartRPS: b.rps, chartPercent: b.percentiles, chartEndpoints: b.endpoints, chartUsers: b.users,
+		chartInstances: b.instances, chartBillable: b.billable, chartStatus: b.status, chartLatency: b.latency,
+		chartCPU: b.cpu, chartGPU: b.gpu, chartGPUMemory: b.gpuMemory, chartMemory: b.memory, chartStartup: b.startup,
 	}
-	if rpt.Service.GPUs > 0 || len(rpt.Series.GPU)+len(rpt.Series.GPUMemory) > 0 {
-		// beside CPU and memory, for services with GPUs only
-		makers = slices.Insert(makers, 10, b.gpu, b.gpuMemory)
-	}
-	specs := make([]chartSpec, 0, len(makers))
-	for _, build := range makers {
-		sp, c := build()
+	gpus := rpt.Service.GPUs > 0 || len(rpt.Series.GPU)+len(rpt.Series.GPUMemory) > 0
+	specs := make([]chartSpec, 0, len(Charts))
+	for _, ch := range Charts {
+		if ch.GPU && !gpus {
+			continue
+		}
+		sp, c := makers[ch.ID]()
 		addThresholdLines(sp.ID, c, rpt) // render/thresholds.go
 		opt, err := optionJSON(c)
 		if err == nil {
@@ -420,9 +446,20 @@ func (b *chartBuilder) addLine(c *charts.Line, name string, s xySeries, o ...cha
 	c.AddSeries(name, nil, append(o, withData(thinXY(s, b.maxPoints)))...)
 }
 
-// newChartSpec makes the chartSpec of a chart.
-func newChartSpec(id, title string, height int) chartSpec {
-	return chartSpec{ID: id, Title: title, Height: height}
+// newChartSpec makes the chartSpec of a chart, titled as Charts or
+// auditChartList title it.
+func newChartSpec(id string, height int) chartSpec {
+	return chartSpec{ID: id, Title: chartTitle(id), Height: height}
+}
+
+// chartTitle is the title of the chart with the given id.
+func chartTitle(id string) string {
+	for _, c := range append(Charts, auditChartList...) {
+		if c.ID == id {
+			return c.Title
+		}
+	}
+	return id
 }
 
 // rps is chart 1: requests and failures per second, client and server.
@@ -430,7 +467,7 @@ func (b *chartBuilder) rps() (chartSpec, optioner) {
 	s := b.rpt.Series
 	note := chartNote("no client history and no server request logs", len(s.Client)+len(s.Server) == 0,
 		noteIf(len(s.Client) == 0, "no client history"), noteIf(len(s.Server) == 0, "no server request logs"))
-	sp := newChartSpec(chartRPS, "Requests per second", 340)
+	sp := newChartSpec(chartRPS, 340)
 	c := charts.NewLine()
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, note, valueAxis("req/s"), "axis")...)
 	b.addLine(c, "client requests/s", clientPoints(s.Client, func(p analyze.ClientPoint) float64 { return p.RequestsPerSec }),
@@ -477,7 +514,7 @@ func (b *chartBuilder) percentiles() (chartSpec, optioner) {
 		noteIf(len(c50) == 0, "no client percentiles"), noteIf(len(s.Server) == 0, "no server request logs"),
 		noteIf(approx, "client percentiles are approximate (the tool buckets response times)"),
 		noteIf(len(b.rpt.ColdStarts.Instances) > 0, "dashed red lines: cold starts"))
-	sp := newChartSpec(chartPercent, "Response time percentiles", 360)
+	sp := newChartSpec(chartPercent, 360)
 	c := charts.NewLine()
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, note, valueAxis("ms"), "axis")...)
 	styles := []string{"solid", "dashed", "dotted"}
@@ -514,7 +551,7 @@ var endpointColors = []string{"#5470c6", "#91cc75", "#fc8452", "#9a60b4", "#3ba2
 // p95 dashed, a break where an interval had no request of the endpoint.
 func (b *chartBuilder) endpoints() (chartSpec, optioner) {
 	es := b.rpt.Series.Endpoints
-	sp := newChartSpec(chartEndpoints, "Server latency by endpoint", 340)
+	sp := newChartSpec(chartEndpoints, 340)
 	c := charts.NewLine()
 	note := chartNote("no server request logs", len(es) == 0,
 		noteIf(len(es) > 0, fmt.Sprintf("the %d busiest endpoints, per %s", len(es), stepText(b.rpt.Series.EndpointStepS))))
@@ -582,7 +619,7 @@ func (b *chartBuilder) coldStartLines() []charts.SeriesOpts {
 // users is chart 3: simulated users over time (client).
 func (b *chartBuilder) users() (chartSpec, optioner) {
 	s := b.rpt.Series
-	sp := newChartSpec(chartUsers, "Users (client)", 300)
+	sp := newChartSpec(chartUsers, 300)
 	c := charts.NewLine()
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no client history", len(s.Client) == 0), valueAxis("users"), "axis")...)
 	users := clientPoints(s.Client, func(p analyze.ClientPoint) float64 { return float64(p.Users) })
@@ -602,7 +639,7 @@ func (b *chartBuilder) instances() (chartSpec, optioner) {
 		active = append(active, xy{x: ps[i].Time.UnixMilli(), y: ps[i].Active})
 		idle = append(idle, xy{x: ps[i].Time.UnixMilli(), y: ps[i].Idle})
 	}
-	sp := newChartSpec(chartInstances, "Instances, active and idle", 300)
+	sp := newChartSpec(chartInstances, 300)
 	c := charts.NewLine()
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no instance_count metric", len(ps) == 0,
 		"each line is its state's per-minute maximum"), valueAxis("instances"), "axis")...)
@@ -614,7 +651,7 @@ func (b *chartBuilder) instances() (chartSpec, optioner) {
 // billable is chart 5: billable instance seconds per metric interval.
 func (b *chartBuilder) billable() (chartSpec, optioner) {
 	ps := b.rpt.Series.Billable
-	sp := newChartSpec(chartBillable, "Billable instance time", 300)
+	sp := newChartSpec(chartBillable, 300)
 	c := charts.NewLine()
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no billable_instance_time metric", len(ps) == 0),
 		valueAxis("s / min"), "axis")...)
@@ -636,7 +673,7 @@ func (b *chartBuilder) status() (chartSpec, optioner) {
 		{"4xx", colorWarn, func(p analyze.StatusPoint) float64 { return p.C4xx }},
 		{"5xx", colorFail, func(p analyze.StatusPoint) float64 { return p.C5xx }},
 	}
-	sp := newChartSpec(chartStatus, "Server requests by status class", 300)
+	sp := newChartSpec(chartStatus, 300)
 	c := charts.NewLine() // stacked steps over each interval, on the shared time axis
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no request_count metric and no request logs", len(ps) == 0),
 		valueAxis("requests"), "axis")...)
@@ -663,7 +700,7 @@ func (b *chartBuilder) latency() (chartSpec, optioner) {
 			cold = append(cold, xy{x: p.Time.UnixMilli(), y: p.MS, name: pageText(p.Endpoint)})
 		}
 	}
-	sp := newChartSpec(chartLatency, "Request latency (server)", 340)
+	sp := newChartSpec(chartLatency, 340)
 	c := charts.NewScatter()
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no server request logs", len(ps) == 0,
 		noteIf(len(cold) > 0, "red triangles: requests that waited on a cold start")), valueAxis("ms"), "item")...)
@@ -696,7 +733,7 @@ func (b *chartBuilder) utilization(sp chartSpec, ps []analyze.UtilPoint, why str
 
 // cpu is chart 8: CPU utilization percentiles.
 func (b *chartBuilder) cpu() (chartSpec, optioner) {
-	sp := newChartSpec(chartCPU, "CPU utilization", 300)
+	sp := newChartSpec(chartCPU, 300)
 	c, _ := b.utilization(sp, b.rpt.Series.CPU, "no cpu utilization metric")
 	return sp, c
 }
@@ -704,20 +741,20 @@ func (b *chartBuilder) cpu() (chartSpec, optioner) {
 // gpu and gpuMemory chart GPU utilization and GPU memory utilization, for
 // services with GPUs.
 func (b *chartBuilder) gpu() (chartSpec, optioner) {
-	sp := newChartSpec(chartGPU, "GPU utilization", 300)
+	sp := newChartSpec(chartGPU, 300)
 	c, _ := b.utilization(sp, b.rpt.Series.GPU, "no GPU utilization metric")
 	return sp, c
 }
 
 func (b *chartBuilder) gpuMemory() (chartSpec, optioner) {
-	sp := newChartSpec(chartGPUMemory, "GPU memory utilization", 300)
+	sp := newChartSpec(chartGPUMemory, 300)
 	c, _ := b.utilization(sp, b.rpt.Series.GPUMemory, "no GPU memory utilization metric")
 	return sp, c
 }
 
 // memory is chart 9: memory utilization percentiles against the limit.
 func (b *chartBuilder) memory() (chartSpec, optioner) {
-	sp := newChartSpec(chartMemory, "Memory utilization", 300)
+	sp := newChartSpec(chartMemory, 300)
 	c, _ := b.utilization(sp, b.rpt.Series.Memory, "no memory utilization metric")
 	label := "limit"
 	if mib := b.rpt.Service.MemoryMiB; mib > 0 {
@@ -749,7 +786,7 @@ func (b *chartBuilder) startup() (chartSpec, optioner) {
 	note := chartNote("no startup latency metric and no instances in the request logs", len(s.Startup)+len(lanes) == 0,
 		noteIf(len(s.Startup) == 0, "no startup latency metric"), noteIf(len(s.Lanes) == 0, "no instances in the request logs"),
 		noteIf(len(s.Lanes) > maxLanes, fmt.Sprintf("first %d of %d instances", maxLanes, len(s.Lanes))))
-	sp := newChartSpec(chartStartup, "Startup latency and instance timeline", laneTop+max(len(lanes), 3)*laneHeight+80)
+	sp := newChartSpec(chartStartup, laneTop+max(len(lanes), 3)*laneHeight+80)
 	c := charts.NewLine()
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: sp.ID, Theme: "white"}),

@@ -43,7 +43,7 @@ const (
 )
 
 // HTML writes rpt as one self-contained HTML page: summary cards, findings,
-// ten charts drawn by the inlined echarts library, and tables. The page
+// the charts of Charts drawn by the inlined echarts library, and tables. The page
 // fetches nothing. Every string from the report reaches the page through
 // html/template escaping or as escaped JSON.
 func HTML(w io.Writer, rpt *analyze.Report, opts Options) error {

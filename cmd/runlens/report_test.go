@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/runlens/runlens/internal/browser"
+	"github.com/runlens/runlens/render"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -184,17 +185,19 @@ func checkPaperFigures(t *testing.T, doc map[string]any) {
 	}
 }
 
-// chartIDs are the report page's eleven charts, in order.
-var chartIDs = []string{"chart_rps", "chart_percentiles", "chart_endpoints", "chart_users", "chart_instances", "chart_billable",
-	"chart_status", "chart_latency", "chart_cpu", "chart_memory", "chart_startup"}
-
-// chartTitles are their titles, which the page names a chart by when it
-// has no data to draw.
-var chartTitles = map[string]string{"chart_rps": "Requests per second", "chart_percentiles": "Response time percentiles",
-	"chart_endpoints": "Server latency by endpoint",
-	"chart_users":     "Users (client)", "chart_instances": "Instances, active and idle", "chart_billable": "Billable instance time",
-	"chart_status": "Server requests by status class", "chart_latency": "Request latency (server)",
-	"chart_cpu": "CPU utilization", "chart_memory": "Memory utilization", "chart_startup": "Startup latency and instance timeline"}
+// chartIDs are the report page's charts for a service without GPUs, in
+// order, and chartTitles their titles, which the page names a chart by
+// when it has no data to draw.
+var chartIDs, chartTitles = func() (ids []string, titles map[string]string) {
+	titles = map[string]string{}
+	for _, c := range render.Charts {
+		if !c.GPU {
+			ids = append(ids, c.ID)
+			titles[c.ID] = c.Title
+		}
+	}
+	return ids, titles
+}()
 
 // checkInBrowser opens a report page in headless Chromium and asserts that
 // every chart with data drew, with no console error, no dialog and no
