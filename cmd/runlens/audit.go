@@ -6,13 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"sync"
-	"time"
 
-	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/analyze/audit"
-	"github.com/runlens/runlens/internal/atomicfile"
+	"github.com/runlens/runlens/pipeline"
 	"github.com/runlens/runlens/render"
 )
 
@@ -68,29 +64,28 @@ func auditCommand() command {
 
 func runAudit(ctx context.Context, stdout, stderr io.Writer, f *auditFlags) error {
 	f.live.stderr = stderr
-	run, err := f.plan(ctx)
+	cfg, err := f.plan(ctx)
 	if err != nil {
 		return err
 	}
-	thresholds, level, err := f.thresholds.load(audit.DefaultThresholds)
+	var level string
+	if cfg.Thresholds, level, err = f.thresholds.load(audit.DefaultThresholds); err != nil {
+		return err
+	}
+	a, err := pipeline.Audit(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	history, warnings, err := readHistory(f.history)
-	if err != nil {
+	ropts := render.Options{Title: f.title, MaxMarkdownBytes: f.maxMarkdown, Width: terminalColumns()}
+	if err := pipeline.WriteAudit(stdout, a, pipeline.Outputs{HTML: f.html, JSON: f.json, Format: f.format, Render: ropts}); err != nil {
 		return err
 	}
-	col, err := run.collect(ctx)
-	if err != nil {
-		return err
+	if f.history == "" {
+		return failIfCrossed(a.Thresholds, level)
 	}
-	a := audit.Build(audit.Input{Project: run.project, Region: run.region, Window: analyze.Window{Start: run.start, End: run.end},
-		Generated: run.generated, Services: col.rows, History: history, Thresholds: thresholds,
-		APICalls: col.calls, LogBudget: col.budget, Warnings: append(warnings, col.warnings...)})
-	if err := f.write(stdout, a); err != nil {
-		return err
-	}
-	if err := f.keep(a); err != nil {
+	// Last, so that a history that cannot be written costs the night's
+	// page, JSON and stdout nothing.
+	if err := pipeline.KeepAudit(f.history, a); err != nil {
 		fmt.Fprintf(stderr, "warning: %v; the audit's outputs were written, but later runs will not compare with it\n", err)
 		return errors.Join(fmt.Errorf("this audit was not kept in the history %s", f.history), failIfCrossed(a.Thresholds, level))
 	}
@@ -98,7 +93,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, f *auditFlags) erro
 }
 
 // plan checks the flags and makes the run's settings.
-func (f *auditFlags) plan(ctx context.Context) (*auditRun, error) {
+func (f *auditFlags) plan(ctx context.Context) (*pipeline.AuditConfig, error) {
 	var err error
 	if f.format, err = stdoutFormat(f.format, map[string]string{"o": f.html, "json": f.json}); err != nil {
 		return nil, err
@@ -125,66 +120,11 @@ func (f *auditFlags) plan(ctx context.Context) (*auditRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &auditRun{project: project, region: f.live.region, services: f.services, start: start, end: end,
-		filter: f.live.filter, endpoint: f.live.endpoint, maxCalls: f.live.maxCalls, perMinute: f.live.budget,
-		workers: f.workers, generated: generated()}
-	if r.region == "" {
-		r.region = "-"
-	}
+	cfg := &pipeline.AuditConfig{Project: project, Region: f.live.region, Services: f.services, Start: start, End: end,
+		Filter: f.live.filter, Endpoint: f.live.endpoint, MaxCalls: f.live.maxCalls, PerMinute: f.live.budget,
+		Workers: f.workers, History: f.history, Generated: generated()}
 	if !f.live.quiet {
-		r.progress = f.live.stderr
+		cfg.Progress = f.live.stderr
 	}
-	return r, nil
-}
-
-// write writes the page, the JSON and stdout: all of them, or none when
-// any fails to render or write.
-func (f *auditFlags) write(stdout io.Writer, a *audit.Audit) error {
-	ropts := render.Options{Title: f.title, MaxMarkdownBytes: f.maxMarkdown, Width: terminalColumns()}
-	out := atomicfile.Set{Stdout: stdout}
-	if f.html != "" {
-		out.Add(f.html, func(w io.Writer) error { return render.AuditHTML(w, a, ropts) })
-	}
-	if f.json != "" {
-		out.Add(f.json, func(w io.Writer) error { return render.AuditJSON(w, a) })
-	}
-	switch f.format {
-	case "markdown":
-		out.Add("-", func(w io.Writer) error { return render.AuditMarkdown(w, a, ropts) })
-	case "json":
-		out.Add("-", func(w io.Writer) error { return render.AuditJSON(w, a) })
-	case "table":
-		out.Add("-", func(w io.Writer) error { return render.AuditText(w, a, ropts) })
-	}
-	return out.Write()
-}
-
-// keep writes the audit into the history directory, when there is one:
-// last, so that a history that cannot be written costs the night's page,
-// JSON and stdout nothing.
-func (f *auditFlags) keep(a *audit.Audit) error {
-	if f.history == "" {
-		return nil
-	}
-	if err := os.MkdirAll(f.history, 0o755); err != nil {
-		return fmt.Errorf("-history: %w", err)
-	}
-	err := atomicfile.Write(historyFile(f.history, a), func(w io.Writer) error { return render.AuditJSON(w, a) })
-	if err != nil {
-		return fmt.Errorf("-history: %w", err)
-	}
-	return nil
-}
-
-// auditRun is what an audit reads.
-type auditRun struct {
-	project, region     string
-	services            []string
-	start, end          time.Time
-	filter, endpoint    string
-	maxCalls, perMinute int
-	workers             int
-	generated           time.Time
-	progress            io.Writer  // nil: quiet
-	mu                  sync.Mutex // serializes progress lines
+	return cfg, nil
 }

@@ -2,12 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/runlens/runlens/analyze/audit"
-	"github.com/runlens/runlens/collect/gcp/fakegcp"
 	"github.com/runlens/runlens/internal/browser"
+	"github.com/runlens/runlens/internal/fixturetest"
 )
 
 // auditNight is the night the audit tests read: the fixtures are moved
@@ -28,15 +26,8 @@ const (
 	auditEnd   = "2024-06-10T02:20:00Z"
 )
 
-// serveSnapshots serves snapshot directories with fake-gcp until the test ends.
-func serveSnapshots(t *testing.T, dirs ...string) *fakegcp.Server {
-	t.Helper()
-	srv, err := fakegcp.New(dirs...)
-	must(t, err)
-	must(t, srv.Start("127.0.0.1:0"))
-	t.Cleanup(srv.Stop)
-	return srv
-}
+// must fails the test on an error.
+var must = fixturetest.Must
 
 // threeServices are three fixtures as the services of one project on
 // auditNight: mobilenet and recommender in europe-west1, distilbert-qa in
@@ -47,7 +38,7 @@ func threeServices(t *testing.T) []string {
 	var dirs []string
 	for _, fx := range []string{"paper-mobilenet", "continuous-coldstarts", "orchestrator-waiting"} {
 		dir := filepath.Join(base, fx)
-		rewrite(t, filepath.Join("..", "..", "fixtures", fx), dir, "", auditNight)
+		fixturetest.Rewrite(t, filepath.Join("..", "..", "fixtures", fx), dir, "", auditNight)
 		dirs = append(dirs, dir)
 	}
 	return dirs
@@ -93,10 +84,10 @@ func serviceRow(t *testing.T, a *audit.Audit, name string) audit.Service {
 // pageServices are the service names of the page's table, in row order.
 var pageServiceRow = regexp.MustCompile(`<tr( class="flagged")?><td class="num">\d+</td><td><a href="#svc-\d+">([^<]*)</a>`)
 
-// The issue's first "must show": three services, seven earlier nights, the
+// Three services, seven earlier nights, the
 // service whose cost doubled flagged, and exit status 3 with -fail-on warn.
 func TestAuditThreeServicesAgainstHistory(t *testing.T) {
-	srv := serveSnapshots(t, threeServices(t)...)
+	srv := fixturetest.Serve(t, threeServices(t)...)
 	dir := t.TempDir()
 	hist := filepath.Join(dir, "history")
 	copyDir(t, filepath.Join("testdata", "audit", "history"), hist)
@@ -189,112 +180,16 @@ func TestAuditThreeServicesAgainstHistory(t *testing.T) {
 	}
 }
 
-// The issue's second "must show": fifty services against fake-gcp stay
-// within the run's budget of Cloud Logging calls, counted in the JSON.
-func TestAuditFiftyServicesWithinQuota(t *testing.T) {
-	base := t.TempDir()
-	var dirs []string
-	for i := range 50 {
-		dir := filepath.Join(base, fmt.Sprintf("svc-%02d", i))
-		rewrite(t, paper, dir, fmt.Sprintf("svc-%02d", i), auditNight)
-		dirs = append(dirs, dir)
-	}
-	srv := serveSnapshots(t, dirs...)
-	out := t.TempDir()
-	js, page := filepath.Join(out, "audit.json"), filepath.Join(out, "audit.html")
-	const budget = 40
-	began := time.Now()
-	_, stderr, err := liveCLI(t, "audit", "-endpoint", srv.Addr(), "-project", "runlens-demo", "-start", auditStart, "-end", auditEnd,
-		"-max-calls", strconv.Itoa(budget), "-log-budget", "60000", "-json", js, "-o", page, "-format", "none")
-	took := time.Since(began)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	t.Logf("50 services audited in %s", took.Round(time.Millisecond))
-	if took > 2*time.Minute {
-		t.Errorf("took %s: something waited (a hang guard, not a performance claim)", took)
-	}
-	a := readAuditJSON(t, js)
-	calls := srv.Calls()["ListLogEntries"]
-	if calls > budget || a.APICalls["ListLogEntries"] != calls || a.LogBudget.Used != calls {
-		t.Errorf("ListLogEntries: fake-gcp saw %d, the audit counted %d (used %d); budget %d", calls, a.APICalls["ListLogEntries"], a.LogBudget.Used, budget)
-	}
-	// Each service's 425 requests take one page, and its system log one
-	// call: 20 services read whole use the 40 calls, 30 are skipped.
-	status := map[string]int{}
-	for _, s := range a.Services {
-		status[s.Logs.Status]++
-		if s.Requests != 425 || s.CostUSD <= 0 {
-			t.Errorf("%s: %d requests, $%v; the metrics give every service its requests and cost", s.Name, s.Requests, s.CostUSD)
-		}
-		if s.Logs.Status == audit.LogsSkipped && (s.IdleShare != nil || s.P95MS == nil || *s.P95MS <= 0) {
-			t.Errorf("%s skipped: idle share %v (want none), p95 %v (want the metric's)", s.Name, s.IdleShare, s.P95MS)
-		}
-	}
-	if d := cmp.Diff(map[string]int{"full": 20, "skipped": 30}, status); d != "" {
-		t.Errorf("log statuses (-want +got):\n%s", d)
-	}
-	if a.LogBudget.Needed != 100 || a.LogBudget.Planned != 40 || len(a.Services) != 50 {
-		t.Errorf("budget %+v over %d services: want 100 needed, 40 planned", a.LogBudget, len(a.Services))
-	}
-	if st, err := os.Stat(page); err != nil || st.Size() > 2<<20 {
-		t.Errorf("the page of 50 services: %v, want under 2 MiB", err)
-	} else {
-		t.Logf("the page of 50 services: %d bytes", st.Size())
-	}
-	if n := strings.Count(stderr, "audit: svc-"); n != 50 {
-		t.Errorf("%d progress lines, want one per service:\n%s", n, stderr)
-	}
-	if a.APICalls["ListServices"] != 1 || a.APICalls["GetService"] != 50 {
-		t.Errorf("api calls %v: want one ListServices and a GetService per service", a.APICalls)
-	}
-}
-
-// A service whose request log needs more calls than granted is sampled:
-// the first pages of its window, and the page says so.
-func TestAuditSampledLogs(t *testing.T) {
-	srv := serveSnapshots(t, threeServices(t)...)
-	dir := t.TempDir()
-	page, js := filepath.Join(dir, "audit.html"), filepath.Join(dir, "audit.json")
-	_, stderr, err := liveCLI(t, "audit", "-endpoint", srv.Addr(), "-project", "runlens-demo", "-service", "distilbert-qa",
-		"-start", auditStart, "-end", auditEnd, "-max-calls", "2", "-log-budget", "60000", "-o", page, "-json", js, "-format", "none", "-q")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	a := readAuditJSON(t, js)
-	if len(a.Services) != 1 {
-		t.Fatalf("%d services, want distilbert-qa alone", len(a.Services))
-	}
-	s := a.Services[0]
-	// 2,792 requests need 3 pages and a system call; 2 calls read the
-	// first 2,000 entries.
-	l := s.Logs
-	if l.Status != audit.LogsSampled || l.EntriesRead != 2000 || l.CallsNeeded != 4 || l.CallsAllowed != 2 || l.CallsMade != 2 || l.ReadUntil == nil {
-		t.Errorf("logs %+v: want 2,000 entries sampled with 2 of 4 calls", l)
-	}
-	if s.Requests != 2792 || s.IdleShare != nil || s.P95Source != audit.SourceMetric || s.ErrorRateSource != audit.SourceMetric {
-		t.Errorf("requests %d, idle %v, p95 from %q, errors from %q: want the metric's 2,792, no idle share, both from the metric",
-			s.Requests, s.IdleShare, s.P95Source, s.ErrorRateSource)
-	}
-	res := browser.Open(t, page)
-	browser.AssertQuietAndDrawn(t, res, []string{"chart_audit_cost", "chart_audit_trend"})
-	for _, want := range []string{"request log sampled: the first 2000 entries of about 2792 (2 of 4 calls granted)", "sampled (2 of 4 calls)"} {
-		if !strings.Contains(res.Text, want) {
-			t.Errorf("the page does not say %q", want)
-		}
-	}
-}
-
 // Service names and request paths are attacker-controlled: they show as
 // text on the page and run nothing.
 func TestAuditHostileStrings(t *testing.T) {
 	const name = `<img src=x onerror=alert(1)>`
 	const path = `<script>alert(2)</script>`
 	dir := filepath.Join(t.TempDir(), "hostile")
-	rewrite(t, paper, dir, name, auditNight)
+	fixturetest.Rewrite(t, paper, dir, name, auditNight)
 	hostile := filepath.Join(t.TempDir(), "hostile2")
-	rewriter{old: "/predict", new: "/" + path}.tree(t, dir, hostile)
-	srv := serveSnapshots(t, hostile)
+	fixturetest.Rewriter{Old: "/predict", New: "/" + path}.Tree(t, dir, hostile)
+	srv := fixturetest.Serve(t, hostile)
 	page := filepath.Join(t.TempDir(), "audit.html")
 	stdout, stderr, err := liveCLI(t, "audit", "-endpoint", srv.Addr(), "-project", "runlens-demo", "-start", auditStart, "-end", auditEnd,
 		"-log-budget", "60000", "-o", page, "-format", "markdown", "-q")
@@ -320,24 +215,14 @@ func TestAuditHostileStrings(t *testing.T) {
 	}
 }
 
-func TestAuditUnknownService(t *testing.T) {
-	srv := serveSnapshots(t, threeServices(t)...)
-	_, _, err := liveCLI(t, "audit", "-endpoint", srv.Addr(), "-project", "runlens-demo", "-service", "nope",
-		"-start", auditStart, "-end", auditEnd, "-format", "none", "-q")
-	want := "-service nope: no such Cloud Run service in projects/runlens-demo, regions europe-west1, us-central1"
-	if err == nil || err.Error() != want || exitCode(err) != exitError {
-		t.Errorf("error %v (exit %d), want %q", err, exitCode(err), want)
-	}
-}
-
 // A history that cannot be written (here tonight's file name is taken by a
 // directory, as a read-only or full disk would refuse it) costs the night
 // nothing: the page, the JSON and the Markdown are written, a warning says
 // what was not kept, and the exit status is not 0.
 func TestAuditHistoryUnwritable(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "mobilenet")
-	rewrite(t, paper, dir, "", auditNight)
-	srv := serveSnapshots(t, dir)
+	fixturetest.Rewrite(t, paper, dir, "", auditNight)
+	srv := fixturetest.Serve(t, dir)
 	out := t.TempDir()
 	hist := filepath.Join(out, "history")
 	must(t, os.MkdirAll(filepath.Join(hist, "runlens-demo-2024-06-10.json"), 0o755))

@@ -11,6 +11,7 @@ import (
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/analyze/audit"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/pipeline"
 	"github.com/runlens/runlens/render"
 )
 
@@ -113,7 +114,7 @@ func readDiffInput(path string) (diffInput, error) {
 		}
 		return diffInput{report: &r}, nil
 	case audit.Schema:
-		a, err := readAudit(path)
+		a, err := pipeline.ReadAudit(path)
 		return diffInput{audit: a}, err
 	}
 	return diffInput{}, fmt.Errorf("diff: reading %s: schema %q is neither %s nor %s", path, head.Schema, analyze.Schema, audit.Schema)

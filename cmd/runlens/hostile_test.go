@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runlens/runlens/internal/fixturetest"
 )
 
 // Log-derived strings are attacker-controlled: a request URL, user agent,
@@ -46,7 +48,7 @@ func TestHostileLogStrings(t *testing.T) {
 func TestMarkdownServiceNameInjection(t *testing.T) {
 	const name = "mobilenet\n# Owned <img src=x onerror=alert(1)>"
 	dir := filepath.Join(t.TempDir(), "snap")
-	rewrite(t, paper, dir, name, time.Date(2024, 3, 14, 9, 59, 0, 0, time.UTC))
+	fixturetest.Rewrite(t, paper, dir, name, time.Date(2024, 3, 14, 9, 59, 0, 0, time.UTC))
 	stdout, stderr, err := runCLI(t, "report", dir, "-format", "markdown")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)

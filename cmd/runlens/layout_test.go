@@ -39,6 +39,7 @@ func TestPageLayoutInChromium(t *testing.T) {
 	pages["large"] = []string{"-logs", log}
 	for name, src := range pages {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			html, js := filepath.Join(dir, name+".html"), filepath.Join(dir, name+".json")
 			if _, stderr, err := runCLI(t, append(append([]string{"report"}, src...), "-o", html, "-json", js, "-format", "none")...); err != nil {
 				t.Fatalf("%v\n%s", err, stderr)

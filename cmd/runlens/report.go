@@ -11,13 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/model"
+	"github.com/runlens/runlens/pipeline"
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/collect/loadtest"
 	"github.com/runlens/runlens/collect/snapshot"
-	"github.com/runlens/runlens/internal/atomicfile"
 	"github.com/runlens/runlens/render"
 )
 
@@ -96,7 +95,8 @@ func runReport(stdout, stderr io.Writer, f *reportFlags, args []string) error {
 	for _, w := range rpt.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	if err := writeReport(stdout, rpt, f); err != nil {
+	ropts := render.Options{Title: f.title, MaxMarkdownBytes: f.maxMarkdown, Width: terminalColumns()}
+	if err := pipeline.WriteReport(stdout, rpt, pipeline.Outputs{HTML: f.html, JSON: f.json, Format: f.format, Render: ropts}); err != nil {
 		return err
 	}
 	return failIfCrossed(rpt.Thresholds, level)
@@ -117,40 +117,28 @@ func boundMemory() {
 	}
 }
 
+// load picks the sources the flags give: a snapshot, loose files or the
+// live flags, and summaries.
 func (f *reportFlags) load(args []string) (*model.Dataset, error) {
-	if len(f.summaries) > 0 && f.live.live() {
-		return nil, usagef("report: -summary is for offline reports: collect first, then report the snapshot with -summary")
-	}
-	if len(f.summaries) > 0 && len(args) == 0 && f.inputs.Service == "" &&
-		len(f.logs)+len(f.metrics)+len(f.client)+f.tools.count() == 0 {
-		ds := &model.Dataset{Skipped: map[string]int{}}
-		return ds, readSummaries(f.summaries, ds)
-	}
-	ds, err := f.loadSources(args)
-	if err != nil || len(f.summaries) == 0 {
-		return ds, err
-	}
-	return ds, readSummaries(f.summaries, ds)
-}
-
-func (f *reportFlags) loadSources(args []string) (*model.Dataset, error) {
 	f.inputs.Logs, f.inputs.Metrics, f.inputs.Client, f.inputs.Tools = f.logs, f.metrics, f.client, f.tools.byTool()
-	loose := len(f.logs)+len(f.metrics)+len(f.client)+f.tools.count() > 0 || f.inputs.Service != ""
-	if f.live.live() { // the snapshot's client/ files are sniffed
-		return f.live.loadLive(args, f.inputs.Service, f.inputs.Tools, f.client, len(f.logs)+len(f.metrics) > 0)
-	}
+	loose := !f.inputs.Empty()
 	switch {
+	case f.live.live() && len(f.summaries) > 0:
+		return nil, usagef("report: -summary is for offline reports: collect first, then report the snapshot with -summary")
+	case f.live.live(): // the snapshot's client/ files are sniffed
+		return f.live.loadLive(args, f.inputs.Service, f.inputs.Tools, f.client, len(f.logs)+len(f.metrics) > 0)
 	case len(args) > 1:
 		return nil, usagef("report: one snapshot at a time, got %d: %s", len(args), strings.Join(args, " "))
 	case len(args) == 1 && loose:
 		return nil, usagef("report: give a snapshot or loose files (-logs, -metrics, -service, -client, %s), not both", loadtest.ToolNames())
-	case len(args) == 1:
-		return snapshot.LoadWith(args[0], summary.New())
-	case !loose:
+	case len(args) == 0 && !loose && len(f.summaries) == 0:
 		return nil, usagef("report: no sources: give a snapshot directory or -logs, -metrics, -client, %s files (see runlens help report)", loadtest.ToolNames())
 	}
-	f.inputs.Sink = summary.New() // memory does not grow with the requests
-	return snapshot.Read(f.inputs)
+	src := pipeline.Sources{Inputs: f.inputs, Summaries: f.summaries}
+	if len(args) == 1 {
+		src.Snapshot = args[0]
+	}
+	return pipeline.Load(src)
 }
 
 func (f *reportFlags) analyzeOptions() (analyze.Options, error) {
@@ -208,28 +196,4 @@ func generated() time.Time {
 		}
 	}
 	return time.Now().UTC()
-}
-
-// writeReport writes the page, the JSON and stdout: all of them, or none
-// when any fails to render or write (atomicfile.Set). They are rendered at
-// once, each on a core: all only read the report. (1 M entries, 24 h:
-// 25-35 ms for the page, 40-60 ms for the JSON.)
-func writeReport(stdout io.Writer, rpt *analyze.Report, f *reportFlags) error {
-	ropts := render.Options{Title: f.title, MaxMarkdownBytes: f.maxMarkdown, Width: terminalColumns()}
-	out := atomicfile.Set{Stdout: stdout}
-	if f.html != "" {
-		out.Add(f.html, func(w io.Writer) error { return render.HTML(w, rpt, ropts) })
-	}
-	if f.json != "" {
-		out.Add(f.json, func(w io.Writer) error { return render.JSON(w, rpt) })
-	}
-	switch f.format {
-	case "markdown":
-		out.Add("-", func(w io.Writer) error { return render.Markdown(w, rpt, ropts) })
-	case "json":
-		out.Add("-", func(w io.Writer) error { return render.JSON(w, rpt) })
-	case "table":
-		out.Add("-", func(w io.Writer) error { return render.Text(w, rpt, ropts) })
-	}
-	return out.Write()
 }

@@ -18,10 +18,16 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const paper = "../../fixtures/paper-mobilenet"
 
+// TestMain fixes the reports' timestamp (SOURCE_DATE_EPOCH) for every
+// test, so that goldens hold and tests may run in parallel.
+func TestMain(m *testing.M) {
+	os.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	os.Exit(m.Run())
+}
+
 // runCLI runs the command line and returns stdout and stderr.
 func runCLI(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
 	var stdout, stderr bytes.Buffer
 	err := run(&stdout, &stderr, args)
 	return stdout.String(), stderr.String(), err

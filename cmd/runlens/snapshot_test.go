@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runlens/runlens/internal/fixturetest"
 )
 
 // paperCopy is a copy of the paper-mobilenet snapshot (client files left
@@ -14,7 +16,7 @@ import (
 func paperCopy(t *testing.T, edit func(m map[string]any)) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "snap")
-	rewrite(t, paper, dir, "", time.Date(2024, 3, 14, 9, 59, 0, 0, time.UTC))
+	fixturetest.Rewrite(t, paper, dir, "", time.Date(2024, 3, 14, 9, 59, 0, 0, time.UTC))
 	path := filepath.Join(dir, "manifest.json")
 	b, err := os.ReadFile(path)
 	must(t, err)

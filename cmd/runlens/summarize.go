@@ -85,26 +85,3 @@ func readLogFile(path string, ds *model.Dataset) error {
 	_, err = collect.ReadLogs(path, f, ds)
 	return err
 }
-
-// readSummaries merges -summary files into the dataset's summary.
-func readSummaries(paths []string, ds *model.Dataset) error {
-	sum, ok := ds.Sink.(*summary.Summary)
-	if !ok {
-		sum = summary.New()
-		ds.Sink = sum
-	}
-	for _, path := range paths {
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		s, err := summary.Read(path, f)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		sum.Combine(s)
-		ds.Sources = append(ds.Sources, model.Source{Path: path, Format: "summary", Items: int(s.Requests())})
-	}
-	return nil
-}

@@ -72,7 +72,7 @@ func roundTrip(t *testing.T, fixture string) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("report of the collected snapshot (-fixture +collected):\n%s", diff)
 	}
-	// The numbers the issue names, stated outright.
+	// The collection's own counts, stated outright.
 	if res.Requests != len(ds.Requests) || res.SystemEntries == 0 || res.Series == 0 {
 		t.Errorf("collected %d requests (fixture %d), %d system entries, %d series", res.Requests, len(ds.Requests), res.SystemEntries, res.Series)
 	}

@@ -38,6 +38,15 @@ type Inputs struct {
 	Read model.ReadOptions
 }
 
+// Empty reports whether in names no file.
+func (in Inputs) Empty() bool {
+	n := len(in.Logs) + len(in.Metrics) + len(in.Client)
+	for _, args := range in.Tools {
+		n += len(args)
+	}
+	return n == 0 && in.Service == ""
+}
+
 // Load reads a snapshot directory: manifest.json, the log files, metrics/,
 // service.json and client/. Every file is sniffed by content, so a snapshot
 // made by hand with gcloud, whatever its file names, reads the same. A

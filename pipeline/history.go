@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"encoding/json"
@@ -33,7 +33,7 @@ func readHistory(dir string) ([]audit.Prior, []string, error) {
 			continue
 		}
 		path := filepath.Join(dir, name)
-		a, err := readAudit(path)
+		a, err := ReadAudit(path)
 		if err != nil {
 			warnings = append(warnings, fmt.Sprintf("history: %v: not compared with", err))
 			continue
@@ -43,8 +43,8 @@ func readHistory(dir string) ([]audit.Prior, []string, error) {
 	return out, warnings, nil
 }
 
-// readAudit reads an audit's JSON.
-func readAudit(path string) (*audit.Audit, error) {
+// ReadAudit reads an audit's JSON.
+func ReadAudit(path string) (*audit.Audit, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"cmp"
@@ -35,31 +35,31 @@ type auditTarget struct {
 // collect lists the services, estimates each one's log calls from
 // request_count, shares the budget, and collects and analyzes every service
 // with a few at a time.
-func (r *auditRun) collect(ctx context.Context) (*auditCollection, error) {
-	client, err := gcp.Dial(ctx, r.endpoint)
+func (r *AuditConfig) collect(ctx context.Context) (*auditCollection, error) {
+	client, err := gcp.Dial(ctx, r.Endpoint)
 	if err != nil {
 		return nil, err
 	}
 	defer client.Close()
-	if r.progress != nil {
-		client.SetProgress(r.progress)
+	if r.Progress != nil {
+		client.SetProgress(r.Progress)
 	}
 	svcs, err := r.list(ctx, client)
 	if err != nil {
 		return nil, err
 	}
-	out := &auditCollection{budget: audit.LogBudget{MaxCalls: r.maxCalls, PerMinute: r.perMinute, PageSize: gcp.DefaultPageSize}}
-	counts, err := client.RequestCounts(ctx, r.project, r.region, r.start, r.end)
+	out := &auditCollection{budget: audit.LogBudget{MaxCalls: r.MaxCalls, PerMinute: r.PerMinute, PageSize: gcp.DefaultPageSize}}
+	counts, err := client.RequestCounts(ctx, r.Project, r.Region, r.Start, r.End)
 	if err != nil {
 		out.warnings = append(out.warnings, fmt.Sprintf("request_count could not be read (%v): every service's logs are assumed to need 2 calls", err))
 	}
 	targets := r.share(svcs, counts, err == nil, &out.budget)
-	r.workers = max(1, min(r.workers, len(targets))) // the rate is shared by the workers at work
+	r.Workers = max(1, min(r.Workers, len(targets))) // the rate is shared by the workers at work
 	out.rows = make([]audit.Service, len(targets))
 	perService := make([]map[string]int, len(targets))
 	r.each(ctx, targets, func(i int, t auditTarget) {
 		out.rows[i], perService[i] = r.one(ctx, t)
-		r.report(out.rows[i])
+		r.progress(out.rows[i])
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("audit interrupted: %w", err)
@@ -84,17 +84,17 @@ func (r *auditRun) collect(ctx context.Context) (*auditCollection, error) {
 // -service must be among them. Without -region, the regions are those where
 // any service was billed in the window (the Admin API lists one region at a
 // time).
-func (r *auditRun) list(ctx context.Context, client *gcp.Client) ([]*model.ServiceConfig, error) {
-	regions := []string{r.region}
-	if r.region == "-" {
+func (r *AuditConfig) list(ctx context.Context, client *gcp.Client) ([]*model.ServiceConfig, error) {
+	regions := []string{r.Region}
+	if r.Region == "-" {
 		var err error
-		if regions, err = client.Regions(ctx, r.project, r.start, r.end); err != nil {
+		if regions, err = client.Regions(ctx, r.Project, r.Start, r.End); err != nil {
 			return nil, err
 		}
 	}
 	var all []*model.ServiceConfig
 	for _, region := range regions {
-		svcs, err := client.ListServices(ctx, r.project, region)
+		svcs, err := client.ListServices(ctx, r.Project, region)
 		if err != nil {
 			return nil, err
 		}
@@ -103,11 +103,11 @@ func (r *auditRun) list(ctx context.Context, client *gcp.Client) ([]*model.Servi
 	slices.SortFunc(all, func(a, b *model.ServiceConfig) int {
 		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.Name, b.Name))
 	})
-	if len(r.services) == 0 {
+	if len(r.Services) == 0 {
 		return all, nil
 	}
 	var out []*model.ServiceConfig
-	for _, name := range r.services {
+	for _, name := range r.Services {
 		n := len(out)
 		for _, s := range all {
 			if s.Name == name {
@@ -115,14 +115,14 @@ func (r *auditRun) list(ctx context.Context, client *gcp.Client) ([]*model.Servi
 			}
 		}
 		if len(out) == n {
-			return nil, fmt.Errorf("-service %s: no such Cloud Run service in projects/%s, regions %s", name, r.project, strings.Join(regions, ", "))
+			return nil, fmt.Errorf("-service %s: no such Cloud Run service in projects/%s, regions %s", name, r.Project, strings.Join(regions, ", "))
 		}
 	}
 	return out, nil
 }
 
 // share estimates each service's log calls and grants them from the budget.
-func (r *auditRun) share(svcs []*model.ServiceConfig, counts map[string]int64, known bool, b *audit.LogBudget) []auditTarget {
+func (r *AuditConfig) share(svcs []*model.ServiceConfig, counts map[string]int64, known bool, b *audit.LogBudget) []auditTarget {
 	targets := make([]auditTarget, len(svcs))
 	needs := make([]int, len(svcs))
 	for i, s := range svcs {
@@ -134,18 +134,18 @@ func (r *auditRun) share(svcs []*model.ServiceConfig, counts map[string]int64, k
 		targets[i] = auditTarget{svc: s, est: est, needed: needs[i]}
 		b.Needed += needs[i]
 	}
-	for i, g := range audit.PlanLogs(needs, r.maxCalls) {
+	for i, g := range audit.PlanLogs(needs, r.MaxCalls) {
 		targets[i].granted = g
 		b.Planned += g
 	}
 	return targets
 }
 
-// each runs fn for every target, r.workers at a time.
-func (r *auditRun) each(ctx context.Context, targets []auditTarget, fn func(int, auditTarget)) {
+// each runs fn for every target, r.Workers at a time.
+func (r *AuditConfig) each(ctx context.Context, targets []auditTarget, fn func(int, auditTarget)) {
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(r.workers, max(len(targets), 1)) {
+	for range min(r.Workers, max(len(targets), 1)) {
 		wg.Go(func() {
 			for i := range next {
 				fn(i, targets[i])
@@ -163,15 +163,15 @@ func (r *auditRun) each(ctx context.Context, targets []auditTarget, fn func(int,
 }
 
 // one collects a service into a temporary snapshot and analyzes it.
-func (r *auditRun) one(ctx context.Context, t auditTarget) (audit.Service, map[string]int) {
+func (r *AuditConfig) one(ctx context.Context, t auditTarget) (audit.Service, map[string]int) {
 	logs := audit.LogCoverage{EstimatedRequests: t.est, CallsNeeded: t.needed, CallsAllowed: t.granted}
 	dir, err := os.MkdirTemp("", "runlens-audit-*")
 	if err != nil {
 		return audit.Failed(t.svc.Name, t.svc.Region, logs, err), nil
 	}
 	defer os.RemoveAll(dir)
-	cfg := gcp.Config{Project: r.project, Region: t.svc.Region, Service: t.svc.Name, Start: r.start, End: r.end,
-		ExtraFilter: r.filter, Endpoint: r.endpoint, OutDir: dir, LogCallBudget: max(1, r.perMinute/r.workers)}
+	cfg := gcp.Config{Project: r.Project, Region: t.svc.Region, Service: t.svc.Name, Start: r.Start, End: r.End,
+		ExtraFilter: r.Filter, Endpoint: r.Endpoint, OutDir: dir, LogCallBudget: max(1, r.PerMinute/r.Workers)}
 	res, cov, cerr := gcp.CollectWithin(ctx, cfg, t.granted)
 	logs.CallsMade = cov.Calls
 	if res == nil {
@@ -184,7 +184,7 @@ func (r *auditRun) one(ctx context.Context, t auditTarget) (audit.Service, map[s
 		return audit.Failed(t.svc.Name, t.svc.Region, logs, err), res.Manifest.APICalls
 	}
 	coverage(&logs, cov, ds, cerr)
-	rpt := analyze.Run(ds, analyze.Options{Generated: r.generated})
+	rpt := analyze.Run(ds, analyze.Options{Generated: r.Generated})
 	return audit.NewService(rpt, ds, logs), res.Manifest.APICalls
 }
 
@@ -230,8 +230,8 @@ func lastRequest(ds *model.Dataset) time.Time {
 }
 
 // report writes a progress line for a service done.
-func (r *auditRun) report(row audit.Service) {
-	if r.progress == nil {
+func (r *AuditConfig) progress(row audit.Service) {
+	if r.Progress == nil {
 		return
 	}
 	what := fmt.Sprintf("$%.4g, %d requests, logs %s (%d calls)", row.CostUSD, row.Requests, row.Logs.Status, row.Logs.CallsMade)
@@ -240,7 +240,7 @@ func (r *auditRun) report(row audit.Service) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fmt.Fprintf(r.progress, "audit: %s (%s): %s\n", row.Name, row.Region, what)
+	fmt.Fprintf(r.Progress, "audit: %s (%s): %s\n", row.Name, row.Region, what)
 }
 
 func firstLine(s string) string {

@@ -1,4 +1,7 @@
-package main
+// Package fixturetest turns the bundled fixtures into the services of one
+// project for tests: a snapshot rewritten under another name and moved in
+// time (Rewrite), served by fake-gcp (Serve).
+package fixturetest
 
 import (
 	"bufio"
@@ -11,34 +14,47 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runlens/runlens/collect/gcp/fakegcp"
 	"github.com/runlens/runlens/model"
 )
 
-// rewrite copies a fixture snapshot to dir with its service renamed (every
+// Serve serves snapshot directories with fake-gcp until the test ends.
+func Serve(t testing.TB, dirs ...string) *fakegcp.Server {
+	t.Helper()
+	srv, err := fakegcp.New(dirs...)
+	Must(t, err)
+	Must(t, srv.Start("127.0.0.1:0"))
+	t.Cleanup(srv.Stop)
+	return srv
+}
+
+// Rewrite copies a fixture snapshot to dir with its service renamed (every
 // string holding the old name) and every timestamp moved so that the
 // window starts at the minute start: several fixtures then become services
 // of one project over one night, as fake-gcp serves them. Client files and
 // READMEs are left out: an audit reads no load test.
-func rewrite(t *testing.T, fixture, dir, name string, start time.Time) {
+func Rewrite(t testing.TB, fixture, dir, name string, start time.Time) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(fixture, "manifest.json"))
-	must(t, err)
+	Must(t, err)
 	var m model.Manifest
-	must(t, json.Unmarshal(b, &m))
-	rw := rewriter{old: m.Service, new: name, shift: start.Sub(m.Window.Start.Truncate(time.Minute))}
+	Must(t, json.Unmarshal(b, &m))
+	rw := Rewriter{Old: m.Service, New: name, Shift: start.Sub(m.Window.Start.Truncate(time.Minute))}
 	if name == "" {
-		rw.new = m.Service
+		rw.New = m.Service
 	}
-	rw.tree(t, fixture, dir)
+	rw.Tree(t, fixture, dir)
 }
 
-type rewriter struct {
-	old, new string
-	shift    time.Duration
+// Rewriter rewrites a snapshot's files: every string holding Old holds
+// New instead, and every timestamp moves by Shift.
+type Rewriter struct {
+	Old, New string
+	Shift    time.Duration
 }
 
 // value rewrites strings inside a decoded JSON value.
-func (rw rewriter) value(v any) any {
+func (rw Rewriter) value(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
@@ -50,38 +66,38 @@ func (rw rewriter) value(v any) any {
 		}
 	case string:
 		if ts, err := time.Parse(time.RFC3339Nano, x); err == nil {
-			return ts.Add(rw.shift).UTC().Format(time.RFC3339Nano)
+			return ts.Add(rw.Shift).UTC().Format(time.RFC3339Nano)
 		}
-		return strings.ReplaceAll(x, rw.old, rw.new)
+		return strings.ReplaceAll(x, rw.Old, rw.New)
 	}
 	return v
 }
 
-func (rw rewriter) decode(t *testing.T, b []byte) any {
+func (rw Rewriter) decode(t testing.TB, b []byte) any {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
-	must(t, dec.Decode(&v))
+	Must(t, dec.Decode(&v))
 	return v
 }
 
-func (rw rewriter) jsonFile(t *testing.T, from, to string) {
+func (rw Rewriter) jsonFile(t testing.TB, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
-	must(t, err)
+	Must(t, err)
 	out, err := json.Marshal(rw.value(rw.decode(t, b)))
-	must(t, err)
-	must(t, os.WriteFile(to, out, 0o644))
+	Must(t, err)
+	Must(t, os.WriteFile(to, out, 0o644))
 }
 
-func (rw rewriter) gzipLines(t *testing.T, from, to string) {
+func (rw Rewriter) gzipLines(t testing.TB, from, to string) {
 	t.Helper()
 	f, err := os.Open(from)
-	must(t, err)
+	Must(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
-	must(t, err)
+	Must(t, err)
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	sc := bufio.NewScanner(zr)
@@ -91,30 +107,31 @@ func (rw rewriter) gzipLines(t *testing.T, from, to string) {
 			continue
 		}
 		out, err := json.Marshal(rw.value(rw.decode(t, sc.Bytes())))
-		must(t, err)
+		Must(t, err)
 		zw.Write(append(out, '\n'))
 	}
-	must(t, sc.Err())
-	must(t, zw.Close())
-	must(t, os.WriteFile(to, buf.Bytes(), 0o644))
+	Must(t, sc.Err())
+	Must(t, zw.Close())
+	Must(t, os.WriteFile(to, buf.Bytes(), 0o644))
 }
 
-func must(t *testing.T, err error) {
+// Must fails the test on an error.
+func Must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-// tree rewrites the snapshot files of from into to.
-func (rw rewriter) tree(t *testing.T, from, to string) {
+// Tree rewrites the snapshot files of from into to.
+func (rw Rewriter) Tree(t testing.TB, from, to string) {
 	t.Helper()
-	must(t, os.MkdirAll(filepath.Join(to, "metrics"), 0o755))
+	Must(t, os.MkdirAll(filepath.Join(to, "metrics"), 0o755))
 	for _, f := range []string{"manifest.json", "service.json"} {
 		rw.jsonFile(t, filepath.Join(from, f), filepath.Join(to, f))
 	}
 	metrics, err := filepath.Glob(filepath.Join(from, "metrics", "*.json"))
-	must(t, err)
+	Must(t, err)
 	for _, f := range metrics {
 		rw.jsonFile(t, f, filepath.Join(to, "metrics", filepath.Base(f)))
 	}
