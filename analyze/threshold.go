@@ -140,13 +140,13 @@ func ParseThresholds(name string, r io.Reader) ([]Threshold, error) {
 		}
 		t, err := ParseThreshold(line)
 		if err != nil {
-			return nil, fmt.Errorf("reading thresholds %s: line %d: %w", name, n, err)
+			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 		}
 		t.Source = fmt.Sprintf("%s:%d", name, n)
 		out = append(out, t)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading thresholds %s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return out, nil
 }

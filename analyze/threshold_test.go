@@ -58,7 +58,7 @@ func TestParseThresholdsFile(t *testing.T) {
 		t.Error(d)
 	}
 	_, err = ParseThresholds("limits.conf", strings.NewReader("p95_ms > 1\nbogus\n"))
-	if err == nil || !strings.HasPrefix(err.Error(), "reading thresholds limits.conf: line 2: ") {
+	if err == nil || !strings.HasPrefix(err.Error(), "limits.conf:2: ") {
 		t.Errorf("error %v, want one naming limits.conf line 2", err)
 	}
 }

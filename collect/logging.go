@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/collect/internal/logscan"
+	"github.com/runlens/runlens/internal/jsonerr"
 	"github.com/runlens/runlens/model"
 )
 
@@ -52,7 +53,7 @@ func ReadLogs(name string, r io.Reader, ds *model.Dataset) (int, error) {
 	format, err := lr.read(r)
 	if err != nil {
 		ds.Warnings = ds.Warnings[:start]
-		return 0, fmt.Errorf("reading logs %s: %w", name, err)
+		return 0, located(name, err)
 	}
 	lr.flush()
 	lr.mergeShard()
@@ -91,7 +92,8 @@ type logReader struct {
 	longest   int       // the longest of them, in bytes
 
 	warnings int
-	first    string // the first warning, without the file name
+	first    string // the first warning, without the file name and line
+	firstAt  int    // its line, 0 for none
 
 	// closedLate is set when the closing bracket of an array was found
 	// after a malformed element had hidden it from the framer.
@@ -184,12 +186,12 @@ func (lr *logReader) verdict(format string) error {
 		}
 		return nil
 	case lr.stopErr != nil:
-		return fmt.Errorf("line %d: %w", lr.stopLine, lr.stopErr)
+		return &lineError{lr.stopLine, lr.stopErr}
 	case lr.values == 0 && format == formatArray:
 		lr.warnf(0, "empty array: no log entries")
 		return nil
 	case lr.first != "":
-		return fmt.Errorf("no log entries (%s)", lr.first)
+		return &lineError{lr.firstAt, fmt.Errorf("no log entries: %s", lr.first)}
 	}
 	return errors.New("no log entries")
 }
@@ -212,10 +214,7 @@ func (lr *logReader) warnf(line int, format string, args ...any) {
 	}
 	lr.warnings++
 	if lr.warnings == 1 {
-		lr.first = msg
-		if line > 0 {
-			lr.first = fmt.Sprintf("line %d: %s", line, msg)
-		}
+		lr.first, lr.firstAt = msg, line
 	}
 	switch {
 	case lr.warnings > maxWarnings:
@@ -340,7 +339,7 @@ func (lr *logReader) handle(line int, err error) {
 		err = errors.New("not a LogEntry: no logName")
 	}
 	if err != nil {
-		lr.warnf(line, "%v", err)
+		lr.warnf(line, "%s", jsonerr.Describe(err))
 		return
 	}
 	lr.classify(line)
@@ -792,4 +791,26 @@ func (r *streamReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	r.keep = append(r.keep, p[:n]...)
 	return n, err
+}
+
+// lineError is an error at a line of a file.
+type lineError struct {
+	line int
+	err  error
+}
+
+func (e *lineError) Error() string {
+	return fmt.Sprintf("line %d: %s", e.line, jsonerr.Describe(e.err))
+}
+func (e *lineError) Unwrap() error { return e.err }
+
+// located words a reader's error as every message does: the file, and
+// the line where there is one, first ("name:LINE: ..."), then what was
+// wrong.
+func located(name string, err error) error {
+	var le *lineError
+	if errors.As(err, &le) && le.line > 0 {
+		return jsonerr.In(fmt.Sprintf("%s:%d", name, le.line), le.err)
+	}
+	return jsonerr.In(name, err)
 }

@@ -3,6 +3,7 @@ package collect
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -58,7 +59,7 @@ func checkArraySame(t *testing.T, data []byte) {
 // decoderStopped reports whether the streaming decoder stopped early.
 func decoderStopped(ds *model.Dataset, err error) bool {
 	if err != nil {
-		return strings.HasPrefix(err.Error(), "reading logs a.json: line ")
+		return regexp.MustCompile(`^a\.json:\d+: `).MatchString(err.Error())
 	}
 	for _, w := range ds.Warnings {
 		if strings.Contains(w, ": stopped reading after ") || strings.Contains(w, ": ignored what follows the log entries") {

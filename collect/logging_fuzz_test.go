@@ -48,7 +48,7 @@ func FuzzReadLogs(f *testing.F) {
 }
 
 func checkFailedRead(t *testing.T, ds *model.Dataset, n int, err error) {
-	if !strings.HasPrefix(err.Error(), "reading logs f: ") {
+	if !strings.HasPrefix(err.Error(), "f:") {
 		t.Errorf("error %q does not name the file", err)
 	}
 	if n != 0 || len(ds.Warnings) != 1 || len(ds.Requests)+len(ds.Events)+len(ds.Sources)+len(ds.Skipped) != 0 {

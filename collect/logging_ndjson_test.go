@@ -75,7 +75,7 @@ func TestReadLogsChunksKeepFileOrder(t *testing.T) {
 	want := []string{
 		"big.ndjson:7: invalid character 'n' looking for beginning of object key string",
 		"big.ndjson:2600: not a LogEntry: no logName",
-		"big.ndjson:3999: json: cannot unmarshal array into Go value of type collect.LogEntry",
+		"big.ndjson:3999: want an object, got an array",
 	}
 	if diff := cmp.Diff(want, ds.Warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)

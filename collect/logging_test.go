@@ -199,7 +199,7 @@ func TestReadLogsBadArray(t *testing.T) {
 		t.Errorf("read %d entries, want 4", n)
 	}
 	wantWarnings := []string{
-		"bad-array.json:9: json: cannot unmarshal number into Go struct field LogEntry.timestamp of type string",
+		"bad-array.json:9: want a string at timestamp, got a number",
 		`bad-array.json:17: latency "-0.5s": negative`,
 		`bad-array.json:30: skipped a malformed element: invalid character '\n' in string literal`,
 		"bad-array.json:34: stopped reading after 4 entries: array not closed: unexpected EOF",
@@ -331,20 +331,20 @@ func TestReadLogsErrors(t *testing.T) {
 		name, in, want string
 	}{
 		{"yaml", string(readFixture(t, "gcloud-default.yaml")),
-			"reading logs x: this is YAML (gcloud's default output); export with --format=json"},
-		{"yaml document", "---\nhttpRequest:\n", "reading logs x: this is YAML"},
-		{"empty", "", "reading logs x: empty file"},
-		{"blank lines", "\n \r\n\t\n", "reading logs x: empty file"},
-		{"text", "hello, world\n", `reading logs x: not a JSON array or one JSON object per line: starts with "hello, world"`},
-		{"csv", "Type,Name,Request Count\n", "reading logs x: not a JSON array"},
-		{"numbers", "[1, 2]", "reading logs x: no log entries (line 1: json: cannot unmarshal number into Go value of type collect.LogEntry)"},
-		{"objects without logName", "[{\"points\": []},\n {\"a\": 1}]", "reading logs x: no log entries (line 1: not a LogEntry: no logName)"},
-		{"ndjson without logName", "{\"a\": 1}\n{\"b\": 2}\n", "reading logs x: no log entries (line 1: not a LogEntry: no logName)"},
-		{"bad ndjson", "{\"a\": \n", "reading logs x: no log entries (line 1: unexpected end of JSON input)"},
-		{"cut array", "[\n {\"logName\": ", "reading logs x: line 2: array not closed: unexpected EOF"},
-		{"broken array", "[\n {\"logName\": x}]", "reading logs x: no log entries (line 2: skipped a malformed element: invalid character 'x' looking for beginning of value)"},
-		{"array not closed", "[\n", "reading logs x: line 2: array not closed: unexpected EOF"},
-		{"bad gzip", "\x1f\x8b\x00\x00", "reading logs x: gzip: "},
+			"x: this is YAML (gcloud's default output); export with --format=json"},
+		{"yaml document", "---\nhttpRequest:\n", "x: this is YAML"},
+		{"empty", "", "x: empty file"},
+		{"blank lines", "\n \r\n\t\n", "x: empty file"},
+		{"text", "hello, world\n", `x: not a JSON array or one JSON object per line: starts with "hello, world"`},
+		{"csv", "Type,Name,Request Count\n", "x: not a JSON array"},
+		{"numbers", "[1, 2]", "x:1: no log entries: want an object, got a number"},
+		{"objects without logName", "[{\"points\": []},\n {\"a\": 1}]", "x:1: no log entries: not a LogEntry: no logName"},
+		{"ndjson without logName", "{\"a\": 1}\n{\"b\": 2}\n", "x:1: no log entries: not a LogEntry: no logName"},
+		{"bad ndjson", "{\"a\": \n", "x:1: no log entries: unexpected end of JSON input"},
+		{"cut array", "[\n {\"logName\": ", "x:2: array not closed: unexpected EOF"},
+		{"broken array", "[\n {\"logName\": x}]", "x:2: no log entries: skipped a malformed element: invalid character 'x' looking for beginning of value"},
+		{"array not closed", "[\n", "x:2: array not closed: unexpected EOF"},
+		{"bad gzip", "\x1f\x8b\x00\x00", "x: gzip: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -525,7 +525,7 @@ var realLogs = map[string]struct {
 		entries: 1, requests: 1, latencySum: 112114537, instances: 1, services: []string{"datasette-io"},
 	},
 	"simonw-til_gcloud-default-yaml_excerpt.yaml": {
-		err: "reading logs simonw-til_gcloud-default-yaml_excerpt.yaml: this is YAML (gcloud's default output); export with --format=json",
+		err: "simonw-til_gcloud-default-yaml_excerpt.yaml: this is YAML (gcloud's default output); export with --format=json",
 	},
 	"spark2star-synapseai_system-startup-failure.json": {
 		entries: 17,

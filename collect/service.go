@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/runlens/runlens/internal/jsonerr"
 	"github.com/runlens/runlens/model"
 )
 
@@ -55,15 +56,15 @@ const (
 func ReadService(name string, r io.Reader) (*model.ServiceConfig, error) {
 	text, err := Decode(r)
 	if err != nil {
-		return nil, fmt.Errorf("reading service %s: %w", name, err)
+		return nil, jsonerr.In(name, err)
 	}
 	data, err := io.ReadAll(text)
 	if err != nil {
-		return nil, fmt.Errorf("reading service %s: %w", name, err)
+		return nil, jsonerr.In(name, err)
 	}
 	cfg, err := parseService(data)
 	if err != nil {
-		return nil, fmt.Errorf("reading service %s: %w", name, err)
+		return nil, jsonerr.At(name, data, err) // at the line of a JSON error
 	}
 	return cfg, nil
 }
@@ -83,7 +84,7 @@ func parseService(data []byte) (*model.ServiceConfig, error) {
 		if Sniff(data) == FormatYAML {
 			return nil, errors.New("YAML, not JSON: export with --format=json")
 		}
-		return nil, jsonError(data, err)
+		return nil, err
 	}
 	switch {
 	case probe.Kind != "" && probe.Kind != "Service":
@@ -94,23 +95,6 @@ func parseService(data []byte) (*model.ServiceConfig, error) {
 		return parseRunV2(data)
 	}
 	return nil, errors.New("not a Cloud Run service resource: no template or spec")
-}
-
-// jsonError names the line of a syntax or type error.
-func jsonError(data []byte, err error) error {
-	var off int64 = -1
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	}
-	if off < 0 || off > int64(len(data)) {
-		return err
-	}
-	return fmt.Errorf("line %d: %w", bytes.Count(data[:off], []byte("\n"))+1, err)
 }
 
 // runV2 is the part of a v2 Service read here.
@@ -124,7 +108,7 @@ type runV2 struct {
 func parseRunV2(data []byte) (*model.ServiceConfig, error) {
 	var s runV2
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, jsonError(data, err)
+		return nil, err
 	}
 	cfg := &model.ServiceConfig{Concurrency: s.Template.MaxInstanceRequestConcurrency}
 	cfg.Project, cfg.Region, cfg.Name = splitServiceName(s.Name)
@@ -275,7 +259,7 @@ const (
 func parseKnative(data []byte) (*model.ServiceConfig, error) {
 	var s knative
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, jsonError(data, err)
+		return nil, err
 	}
 	tpl := s.Spec.Template
 	cfg := &model.ServiceConfig{

@@ -94,17 +94,17 @@ func TestReadServiceErrors(t *testing.T) {
 	tests := []struct {
 		name, file, in, want string
 	}{
-		{"yaml", "v1_gcloud.yaml", "", "reading service testdata/service/v1_gcloud.yaml: YAML, not JSON: export with --format=json"},
-		{"revision", "v1_revision.json", "", `reading service testdata/service/v1_revision.json: kind "Revision", want a Cloud Run Service`},
-		{"time series", "", `{"timeSeries": []}`, "reading service in.json: not a Cloud Run service resource"},
-		{"syntax", "", "{\n  \"template\": {\n    \"containers\": [,]\n  }\n}", "reading service in.json: line 3: invalid character ','"},
-		{"type", "", "{\n  \"template\": {\"maxInstanceRequestConcurrency\": \"eighty\"}\n}", "reading service in.json: line 2: json: cannot unmarshal string"},
-		{"no containers", "", `{"name": "s", "template": {"containers": []}}`, "reading service in.json: template.containers is empty"},
+		{"yaml", "v1_gcloud.yaml", "", "testdata/service/v1_gcloud.yaml: YAML, not JSON: export with --format=json"},
+		{"revision", "v1_revision.json", "", `testdata/service/v1_revision.json: kind "Revision", want a Cloud Run Service`},
+		{"time series", "", `{"timeSeries": []}`, "in.json: not a Cloud Run service resource"},
+		{"syntax", "", "{\n  \"template\": {\n    \"containers\": [,]\n  }\n}", "in.json:3: invalid character ','"},
+		{"type", "", "{\n  \"template\": {\"maxInstanceRequestConcurrency\": \"eighty\"}\n}", "in.json:2: want an integer at RunService.template.maxInstanceRequestConcurrency, got a string"},
+		{"no containers", "", `{"name": "s", "template": {"containers": []}}`, "in.json: template.containers is empty"},
 		{"v1 no containers", "", `{"apiVersion": "serving.knative.dev/v1", "kind": "Service", "spec": {}}`, "spec.template.spec.containers is empty"},
 		{"bad cpu", "", `{"template": {"containers": [{"resources": {"limits": {"cpu": "lots"}}}]}}`, `template.containers[0] cpu limit: "lots"`},
 		{"bad memory", "", `{"template": {"containers": [{"resources": {"limits": {"memory": "2 GB"}}}]}}`, `template.containers[0] memory limit: "2 GB"`},
 		{"bad maxScale", "", `{"apiVersion": "serving.knative.dev/v1", "spec": {"template": {"metadata": {"annotations": {"autoscaling.knative.dev/maxScale": "ten"}}}}}`, `annotation autoscaling.knative.dev/maxScale: want a count of instances, got "ten"`},
-		{"empty", "", "", "reading service in.json: empty file"},
+		{"empty", "", "", "in.json: empty file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,22 +24,22 @@ import (
 // with only a unit) is not.
 func ReadTimeSeries(name string, r io.Reader, ds *model.Dataset) (int, error) {
 	if ds == nil {
-		return 0, fmt.Errorf("reading timeseries %s: no dataset to fill", name)
+		return 0, fmt.Errorf("%s: no dataset to fill", name)
 	}
 	text, err := Decode(r)
 	if err != nil {
-		return 0, fmt.Errorf("reading timeseries %s: %w", name, err)
+		return 0, located(name, err)
 	}
 	data, err := io.ReadAll(text)
 	if err != nil {
-		return 0, fmt.Errorf("reading timeseries %s: %w", name, err)
+		return 0, located(name, err)
 	}
 	tr := tsReader{problems: newProblems()}
 	if err := tr.read(data); err != nil {
-		return 0, fmt.Errorf("reading timeseries %s: %w", name, err)
+		return 0, located(name, err)
 	}
 	if !tr.sawResponse && len(tr.series) == 0 {
-		return 0, fmt.Errorf("reading timeseries %s: not a ListTimeSeries response", name)
+		return 0, fmt.Errorf("%s: not a ListTimeSeries response", name)
 	}
 	ds.Metrics = append(ds.Metrics, tr.series...)
 	ds.Warnings = append(ds.Warnings, tr.problems.warnings("timeseries "+name)...)
@@ -63,7 +63,7 @@ func (tr *tsReader) read(data []byte) error {
 	for dec.More() {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			err = fmt.Errorf("line %d: %w", jsonErrorLine(data, dec, err), err)
+			err = &lineError{jsonErrorLine(data, dec, err), err}
 			if len(tr.series) == 0 {
 				return err
 			}

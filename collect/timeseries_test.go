@@ -317,12 +317,12 @@ func TestReadTimeSeriesErrors(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"log entries", "", "reading timeseries testdata/timeseries/not_timeseries.json: not a ListTimeSeries response"},
-		{"number", "42", "reading timeseries inline.json: not a ListTimeSeries response"},
-		{"empty file", "", "reading timeseries inline.json: not a ListTimeSeries response"},
-		{"syntax error", "{\n\"timeSeries\": [\n}", "reading timeseries inline.json: line 3: invalid character '}'"},
-		{"truncated", "{\n\"timeSeries\": [\n", "reading timeseries inline.json: line 3: unexpected EOF"},
-		{"log object", `{"logName": "projects/p/logs/x", "insertId": "1"}`, "reading timeseries inline.json: not a ListTimeSeries response"},
+		{"log entries", "", "testdata/timeseries/not_timeseries.json: not a ListTimeSeries response"},
+		{"number", "42", "inline.json: not a ListTimeSeries response"},
+		{"empty file", "", "inline.json: not a ListTimeSeries response"},
+		{"syntax error", "{\n\"timeSeries\": [\n}", "inline.json:3: invalid character '}'"},
+		{"truncated", "{\n\"timeSeries\": [\n", "inline.json:3: unexpected EOF"},
+		{"log object", `{"logName": "projects/p/logs/x", "insertId": "1"}`, "inline.json: not a ListTimeSeries response"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/runlens/runlens/analyze/audit"
+	"github.com/runlens/runlens/internal/jsonerr"
 )
 
 // readHistory reads the earlier audits in dir: every *.json file whose
@@ -51,10 +52,10 @@ func ReadAudit(path string) (*audit.Audit, error) {
 	}
 	var a audit.Audit
 	if err := json.Unmarshal(b, &a); err != nil {
-		return nil, fmt.Errorf("reading audit %s: %w", path, err)
+		return nil, jsonerr.At(path, b, err)
 	}
 	if a.Schema != audit.Schema {
-		return nil, fmt.Errorf("reading audit %s: schema %q, want %q", path, a.Schema, audit.Schema)
+		return nil, fmt.Errorf("%s: schema %q, want %q", path, a.Schema, audit.Schema)
 	}
 	return &a, nil
 }

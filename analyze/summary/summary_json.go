@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/runlens/runlens/internal/jsonerr"
 )
 
 // Schema is the version of the summary's JSON contract.
@@ -307,11 +309,11 @@ func Read(name string, r io.Reader) (*Summary, error) {
 	dec.DisallowUnknownFields()
 	var in summaryJSON
 	if err := dec.Decode(&in); err != nil {
-		return nil, fmt.Errorf("reading summary %s: %w", name, err)
+		return nil, jsonerr.AtOffset(name, err)
 	}
 	s, err := fromJSON(&in)
 	if err != nil {
-		return nil, fmt.Errorf("reading summary %s: %w", name, err)
+		return nil, jsonerr.In(name, err)
 	}
 	return s, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runlens/runlens/internal/jsonerr"
 	"github.com/runlens/runlens/model"
 	"github.com/runlens/runlens/pipeline"
 
@@ -166,7 +167,7 @@ func (f *reportFlags) analyzeOptions() (analyze.Options, error) {
 		}
 		var p analyze.PriceTable
 		if err := json.Unmarshal(b, &p); err != nil {
-			return opts, fmt.Errorf("reading prices %s: %w", f.prices, err)
+			return opts, jsonerr.At(f.prices, b, err)
 		}
 		opts.Prices = &p
 	}
@@ -176,7 +177,7 @@ func (f *reportFlags) analyzeOptions() (analyze.Options, error) {
 			return opts, err
 		}
 		if err := json.Unmarshal(b, &opts.EndpointMap); err != nil {
-			return opts, fmt.Errorf("reading endpoint map %s: want a JSON object of strings: %w", f.endpointMap, err)
+			return opts, jsonerr.At(f.endpointMap, b, err)
 		}
 	}
 	if err := checkMaxMarkdown(f.maxMarkdown); err != nil {

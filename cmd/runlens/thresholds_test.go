@@ -101,7 +101,7 @@ func TestThresholdFlagErrors(t *testing.T) {
 		{[]string{"-fail-on", "p95>1500"}, exitUsage, `-fail-on: want warn, crit or a threshold: threshold "p95>1500": unknown key "p95"`},
 		{[]string{"-fail-on", "fatal"}, exitUsage, `-fail-on: want warn, crit or a threshold`},
 		{[]string{"-config", "testdata/no-such.conf"}, exitError, "-config: open testdata/no-such.conf"},
-		{[]string{"-config", "testdata/hostile.ndjson"}, exitError, "reading thresholds testdata/hostile.ndjson: line 1: "},
+		{[]string{"-config", "testdata/hostile.ndjson"}, exitError, "testdata/hostile.ndjson:1: "},
 	} {
 		_, _, err := runCLI(t, append([]string{"report", paper, "-format", "none"}, tt.args...)...)
 		if exitCode(err) != tt.code || err == nil || !strings.Contains(err.Error(), tt.want) {

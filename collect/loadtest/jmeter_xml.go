@@ -3,7 +3,6 @@ package loadtest
 import (
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -50,7 +49,7 @@ func (r *reader) jmeterXML(t *tally) error {
 		if err != nil {
 			line, _ := d.InputPos()
 			if len(samples) == 0 {
-				return fmt.Errorf("line %d: %w", line, err)
+				return atLine(line, err)
 			}
 			r.warnf(line, "%v: the file ends in a half-written sample or is damaged; the rest is ignored", err)
 			break

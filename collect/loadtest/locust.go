@@ -68,7 +68,7 @@ func ReadLocust(files []string) (*model.ClientRun, []string, error) {
 	for _, f := range files {
 		p, err := readFile(f, &warns)
 		if err != nil {
-			return nil, warns, fmt.Errorf("reading locust %s: %w", f, err)
+			return nil, warns, inFile(f, err)
 		}
 		parts = append(parts, p)
 	}
@@ -101,7 +101,7 @@ func readFile(path string, warns *[]string) (*part, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(text) == "" {
-		return nil, errors.New("line 1: empty file, not a Locust CSV")
+		return nil, atLine(1, errors.New("empty file, not a Locust CSV"))
 	}
 	t, w, err := parseTable(path, text)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 // realWant is what a real Locust file, or a run's files together, must give.
 // The figures were taken from the files with Python's csv module.
 type realWant struct {
-	refused    string // start of the error after "reading locust FILE: "; empty when the file is read
+	refused    string // start of the error after "FILE:"; empty when the file is read
 	version    string
 	requests   int64 // Total row
 	failures   int64
@@ -94,7 +94,7 @@ var realFiles = map[string]realWant{
 			t.Errorf("first error = %q", r.Failures[0].Error)
 		}
 	}},
-	"ons-eq-0012-gke-locust12_metadata.json": {refused: "line 1: JSON, not a Locust CSV"},
+	"ons-eq-0012-gke-locust12_metadata.json": {refused: "1: JSON, not a Locust CSV"},
 	"ons-eq-0012-gke-locust12_stats.csv": {version: "2.x", requests: 394487, failures: 18, endpoints: 145, check: func(t *testing.T, r *model.ClientRun, _ []string) {
 		eq(t, "first median (300.0)", r.Endpoints[0].Median, 300*time.Millisecond)
 	}},
@@ -104,9 +104,9 @@ var realFiles = map[string]realWant{
 		eq(t, "total median", r.Total.Median, 63*time.Millisecond)
 		eq(t, "total max", r.Total.Max, 3250794083*time.Nanosecond) // 3250.7940830000734 ms
 	}},
-	"ons-eq-0022-cloudrun-gen2_Results_For_Latest_Benchmark.yaml": {refused: "line 1: YAML, not a Locust CSV"},
+	"ons-eq-0022-cloudrun-gen2_Results_For_Latest_Benchmark.yaml": {refused: "1: YAML, not a Locust CSV"},
 	"ons-eq-0022-cloudrun-gen2_failures.csv":                      {},
-	"ons-eq-0022-cloudrun-gen2_metadata.json":                     {refused: "line 1: JSON, not a Locust CSV"},
+	"ons-eq-0022-cloudrun-gen2_metadata.json":                     {refused: "1: JSON, not a Locust CSV"},
 	"ons-eq-0022-cloudrun-gen2_stats.csv":                         {version: "2.x", requests: 60861, endpoints: 26},
 	"ons-eq-0022-cloudrun-gen2_stats_history.csv":                 {version: "2.x", requests: 60772, history: 1191},
 	"ons-eq-0024-cloudrun-locust2_failures.csv":                   {failRows: 2},
@@ -115,7 +115,7 @@ var realFiles = map[string]realWant{
 		eq(t, "median 200.0", r.Endpoints[2].Median, 200*time.Millisecond)
 	}},
 	"ons-eq-0024-cloudrun-locust2_stats_history.csv": {version: "2.x", requests: 85904, failures: 2, history: 1171},
-	"ons-eq-0024-cloudrun-locust2_summary.yaml":      {refused: "line 1: YAML, not a Locust CSV"},
+	"ons-eq-0024-cloudrun-locust2_summary.yaml":      {refused: "1: YAML, not a Locust CSV"},
 	"prescale-gke-100users_failures.csv": {failRows: 6, check: func(t *testing.T, r *model.ClientRun, _ []string) {
 		eq(t, "triple-quoted error", r.Failures[0].Error, "CatchResponseError('HTTP 0')")
 		eq(t, "name", r.Failures[2].Name, "[Searcher] Search+Sort")
@@ -233,7 +233,7 @@ func checkReal(t *testing.T, files []string, want realWant) {
 	t.Helper()
 	run, warns, err := ReadLocust(files)
 	if want.refused != "" {
-		prefix := "reading locust " + files[0] + ": " + want.refused
+		prefix := files[0] + ":" + want.refused
 		if err == nil || !strings.HasPrefix(err.Error(), prefix) {
 			t.Fatalf("error = %v, want it to start %q", err, prefix)
 		}

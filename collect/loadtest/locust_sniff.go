@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -83,11 +84,11 @@ func notLocust(text string) error {
 	first, _, _ := strings.Cut(strings.TrimLeft(text, " \t\n"), "\n")
 	switch {
 	case strings.HasPrefix(first, "{") || strings.HasPrefix(first, "["):
-		return fmt.Errorf("line 1: JSON, not a Locust CSV (run metadata or a summary? give only Locust's --csv files)")
+		return atLine(1, errors.New("JSON, not a Locust CSV (run metadata or a summary? give only Locust's --csv files)"))
 	case collect.Sniff([]byte(strings.TrimLeft(text, " \t\n"))) == collect.FormatYAML:
-		return fmt.Errorf("line 1: YAML, not a Locust CSV (a summary made from Locust's results? give only Locust's --csv files)")
+		return atLine(1, errors.New("YAML, not a Locust CSV (a summary made from Locust's results? give only Locust's --csv files)"))
 	}
-	return fmt.Errorf("line 1: not a Locust CSV (header starts %q)", excerpt(first, 40))
+	return atLine(1, fmt.Errorf("not a Locust CSV (header starts %q)", excerpt(first, 40)))
 }
 
 func excerpt(s string, n int) string {

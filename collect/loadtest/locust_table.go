@@ -52,7 +52,7 @@ func parseTable(path, text string) (*table, []string, error) {
 		return nil, warns, err
 	}
 	if len(recs) == 0 {
-		return nil, warns, fmt.Errorf("line 1: empty file, not a Locust CSV")
+		return nil, warns, atLine(1, errors.New("empty file, not a Locust CSV"))
 	}
 	t := newTable(path, recs[0], strings.HasPrefix(strings.TrimLeft(text, " \t\n"), `"`))
 	for i, rec := range recs[1:] {

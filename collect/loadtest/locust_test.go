@@ -299,12 +299,12 @@ func TestReadLocustErrors(t *testing.T) {
 		want  string
 	}{
 		{"no files", nil, "reading locust: no files given"},
-		{"other CSV", []string{other}, "reading locust " + other + `: line 1: not a Locust CSV (header starts "foo,bar,baz")`},
-		{"YAML summary", []string{yaml}, "reading locust " + yaml + ": line 1: YAML, not a Locust CSV (a summary made from Locust's results? give only Locust's --csv files)"},
-		{"JSON metadata", []string{json}, "reading locust " + json + ": line 1: JSON, not a Locust CSV (run metadata or a summary? give only Locust's --csv files)"},
-		{"empty", []string{empty}, "reading locust " + empty + ": line 1: empty file, not a Locust CSV"},
-		{"missing", []string{missing}, "reading locust " + missing + ": no such file or directory"},
-		{"good then bad", []string{td("v2_stats.csv"), json}, "reading locust " + json + ": line 1: JSON"},
+		{"other CSV", []string{other}, other + `:1: not a Locust CSV (header starts "foo,bar,baz")`},
+		{"YAML summary", []string{yaml}, yaml + ":1: YAML, not a Locust CSV (a summary made from Locust's results? give only Locust's --csv files)"},
+		{"JSON metadata", []string{json}, json + ":1: JSON, not a Locust CSV (run metadata or a summary? give only Locust's --csv files)"},
+		{"empty", []string{empty}, empty + ":1: empty file, not a Locust CSV"},
+		{"missing", []string{missing}, missing + ": no such file or directory"},
+		{"good then bad", []string{td("v2_stats.csv"), json}, json + ":1: JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

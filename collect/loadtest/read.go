@@ -72,13 +72,13 @@ func ReadWith(files []string, opts Options) (*model.ClientRun, []string, error) 
 	for i, f := range files {
 		ff, err := sniffOrFail(f)
 		if err != nil {
-			return nil, nil, fmt.Errorf("reading %s %s: %w", what, f, err)
+			return nil, nil, inFile(f, err)
 		}
 		switch {
 		case opts.Tool != "" && ff.Tool() != opts.Tool:
-			return nil, nil, fmt.Errorf("reading %s %s: not a %s result: the content looks like %s", what, f, opts.Tool, ff)
+			return nil, nil, fmt.Errorf("%s: not a %s result: the content looks like %s", f, opts.Tool, ff)
 		case tool != "" && ff.Tool() != tool:
-			return nil, nil, fmt.Errorf("reading load-test results: %s is %s, %s is %s: give one tool's results at a time", files[0], formats[0], f, ff)
+			return nil, nil, fmt.Errorf("%s: %s, but %s is %s: give one tool's results at a time", f, ff, files[0], formats[0])
 		}
 		formats[i], tool = ff, ff.Tool()
 	}
@@ -120,7 +120,7 @@ func readRun(tool string, files []string, formats []Format, opts Options) (*mode
 		s, err := r.read(formats[i], t)
 		capWarnings(&warns, before, f)
 		if err != nil {
-			return nil, warns, fmt.Errorf("reading %s %s: %w", tool, f, err)
+			return nil, warns, inFile(f, err)
 		}
 		if s != nil {
 			sums = append(sums, *s)
@@ -216,3 +216,23 @@ func capWarnings(warns *[]string, before int, path string) {
 
 // errNothing is returned by a reader that found no request at all.
 var errNothing = errors.New("no requests")
+
+// lineError is an error at a line of a file.
+type lineError struct {
+	line int
+	err  error
+}
+
+func atLine(line int, err error) error { return &lineError{line, err} }
+func (e *lineError) Error() string     { return fmt.Sprintf("line %d: %v", e.line, e.err) }
+func (e *lineError) Unwrap() error     { return e.err }
+
+// inFile words an error of file f as every message does: "f:LINE: ..."
+// where it has a line, else "f: ...".
+func inFile(f string, err error) error {
+	var le *lineError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s:%d: %w", f, le.line, le.err)
+	}
+	return fmt.Errorf("%s: %w", f, err)
+}

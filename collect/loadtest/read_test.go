@@ -118,10 +118,10 @@ func TestReadErrors(t *testing.T) {
 	}{
 		{"no files", nil, Options{}, "reading results: no files given"},
 		{"no files, k6", nil, Options{Tool: "k6"}, "reading k6 results: no files given"},
-		{"unknown", []string{other}, Options{}, "reading results " + other + ": not a load-test result runlens reads"},
-		{"missing", []string{td("missing.json")}, Options{}, "reading results testdata/missing.json: open testdata/missing.json: no such file"},
-		{"forced tool", []string{td("vegeta_report.json")}, Options{Tool: "jmeter"}, "reading jmeter results testdata/vegeta_report.json: not a jmeter result: the content looks like vegeta-report"},
-		{"mixed tools", []string{td("k6_out.ndjson"), td("jmeter_nested.xml")}, Options{}, "reading load-test results: testdata/k6_out.ndjson is k6-json, testdata/jmeter_nested.xml is jmeter-xml: give one tool's results at a time"},
+		{"unknown", []string{other}, Options{}, other + ": not a load-test result runlens reads"},
+		{"missing", []string{td("missing.json")}, Options{}, "testdata/missing.json: open testdata/missing.json: no such file"},
+		{"forced tool", []string{td("vegeta_report.json")}, Options{Tool: "jmeter"}, "testdata/vegeta_report.json: not a jmeter result: the content looks like vegeta-report"},
+		{"mixed tools", []string{td("k6_out.ndjson"), td("jmeter_nested.xml")}, Options{}, "testdata/jmeter_nested.xml: jmeter-xml, but testdata/k6_out.ndjson is k6-json: give one tool's results at a time"},
 		{"bad time format", []string{td("jmeter_nested.xml")}, Options{JMeterTimeFormat: "yyyyMMddHHmmssSSS"}, "jmeter time format: pattern \"yyyyMMddHHmmssSSS\": fractional seconds (S) must follow '.' or ','"},
 	}
 	for _, tt := range tests {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/loadtest"
+	"github.com/runlens/runlens/internal/jsonerr"
 	"github.com/runlens/runlens/model"
 )
 
@@ -186,13 +187,13 @@ func readManifest(path string, ds *model.Dataset) error {
 		return err
 	}
 	if err := json.Unmarshal(b, &ds.Manifest); err != nil {
-		return fmt.Errorf("reading manifest %s: %w", path, err)
+		return jsonerr.At(path, b, err)
 	}
 	if ds.Manifest.Schema != model.SnapshotSchema {
-		return fmt.Errorf("reading manifest %s: schema %q, want %q", path, ds.Manifest.Schema, model.SnapshotSchema)
+		return fmt.Errorf("%s: schema %q, want %q", path, ds.Manifest.Schema, model.SnapshotSchema)
 	}
 	if err := checkWindow(ds.Manifest.Window); err != nil {
-		return fmt.Errorf("reading manifest %s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	ds.Warnings = append(ds.Warnings, ds.Manifest.Warnings...)
 	m := ds.Manifest
@@ -297,7 +298,7 @@ func readFormat(path string, r io.Reader, f collect.Format, ds *model.Dataset) e
 			return err
 		}
 		if err := checkService(svc); err != nil {
-			return fmt.Errorf("reading service %s: %w", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
 		ds.Service = svc
 		ds.Sources = append(ds.Sources, model.Source{Path: path, Format: "service", Items: 1})
