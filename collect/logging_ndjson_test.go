@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/runlens/runlens/collect/internal/logtest"
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/runlens/runlens/collect/internal/logtest"
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 

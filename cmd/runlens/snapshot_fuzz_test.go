@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/runlens/runlens/internal/logtest"
 )
 
 // fuzzFixture is the snapshot the fuzz seeds come from.
@@ -123,20 +124,7 @@ func readFixture(f *testing.F, name string) []byte {
 
 // headLines is the first n lines of a gzipped log.
 func headLines(f *testing.F, path string, n int) []byte {
-	fl, err := os.Open(path)
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer fl.Close()
-	zr, err := gzip.NewReader(fl)
-	if err != nil {
-		f.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		f.Fatal(err)
-	}
-	lines := strings.SplitAfterN(string(b), "\n", n+1)
+	lines := strings.SplitAfterN(string(logtest.Gunzip(f, path)), "\n", n+1)
 	return []byte(strings.Join(lines[:min(n, len(lines))], ""))
 }
 

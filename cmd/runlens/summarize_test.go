@@ -1,15 +1,14 @@
 package main
 
 import (
-	"compress/gzip"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/runlens/runlens/internal/logtest"
 )
 
 // TestSummarizeThenReport summarizes the fixture's request log, in two
@@ -79,20 +78,4 @@ func TestSummarizeUsage(t *testing.T) {
 }
 
 // gunzip reads a gzipped file.
-func gunzip(t *testing.T, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+func gunzip(t *testing.T, path string) string { return string(logtest.Gunzip(t, path)) }

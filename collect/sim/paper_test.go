@@ -1,9 +1,7 @@
 package sim
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 
@@ -335,22 +334,11 @@ func checkFixtureUpToDate(t *testing.T, scenario string) {
 
 func readEntries(t *testing.T, path string) []collect.LogEntry {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []collect.LogEntry
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
+	for i, line := range bytes.Split(bytes.TrimSpace(logtest.Gunzip(t, path)), []byte("\n")) {
 		var e collect.LogEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("%s: line %d: %v", path, len(out)+1, err)
+		if err := json.Unmarshal(line, &e); err != nil {
+			t.Fatalf("%s:%d: %v", path, i+1, err)
 		}
 		out = append(out, e)
 	}

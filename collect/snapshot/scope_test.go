@@ -1,7 +1,7 @@
 package snapshot
 
 import (
-	"compress/gzip"
+	"bytes"
 	"encoding/json"
 	"io"
 	"os"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 
@@ -43,16 +44,7 @@ func copyFixture(t *testing.T, name string) string {
 // readEntries reads a snapshot's gzipped NDJSON log file.
 func readEntries(t *testing.T, path string) []collect.LogEntry {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(zr)
+	dec := json.NewDecoder(bytes.NewReader(logtest.Gunzip(t, path)))
 	var out []collect.LogEntry
 	for {
 		var e collect.LogEntry

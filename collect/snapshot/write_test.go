@@ -1,9 +1,7 @@
 package snapshot
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 
@@ -45,23 +44,12 @@ func TestWriteEntriesRoundTrip(t *testing.T) {
 	if err := WriteEntries(path, want); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []collect.LogEntry
-	var lines []string
-	sc := bufio.NewScanner(zr)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
+	lines := strings.Split(strings.TrimSuffix(string(logtest.Gunzip(t, path)), "\n"), "\n")
+	for i, line := range lines {
 		var e collect.LogEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("line %d: %v", len(lines), err)
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
 		}
 		got = append(got, e)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/runlens/runlens/collect/internal/logtest"
+	"github.com/runlens/runlens/internal/logtest"
 )
 
 // checkFramer frames data after its first byte, the array's bracket, with

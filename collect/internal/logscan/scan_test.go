@@ -12,7 +12,7 @@ import (
 
 	gojson "github.com/goccy/go-json"
 	"github.com/google/go-cmp/cmp"
-	"github.com/runlens/runlens/collect/internal/logtest"
+	"github.com/runlens/runlens/internal/logtest"
 )
 
 // scanSeeds are lines the scanner must take or refuse as a decoder would.

@@ -1,11 +1,14 @@
-// Package logtest makes request logs for tests: generated Cloud Run request
-// entries as a log sink writes them (NDJSON), and any NDJSON as gcloud
-// prints it (a pretty JSON array).
+// Package logtest makes and reads request logs for tests: generated Cloud
+// Run request entries as a log sink writes them (NDJSON), any NDJSON as
+// gcloud prints it (a pretty JSON array), and the text of a gzipped file.
 package logtest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
+	"os"
 	"testing"
 
 	"github.com/runlens/runlens/collect/sim/large"
@@ -44,4 +47,23 @@ func Array(t testing.TB, ndjson []byte) []byte {
 	}
 	b.WriteString("\n]\n")
 	return b.Bytes()
+}
+
+// Gunzip returns the text of a gzipped file, as a snapshot's logs are.
+func Gunzip(t testing.TB, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
