@@ -55,8 +55,16 @@ func (e *engine) request(ep *Endpoint, target string, t time.Time, call int, age
 	e.schedule(q.Arrival, evArrive, len(e.run.Requests)-1)
 }
 
-// others schedules the requests of the clients outside the load test.
+// others schedules the requests of the clients outside the load test,
+// and those replayed.
 func (e *engine) others() {
+	for _, a := range e.w.Replay {
+		q := Request{Method: a.Method, Path: a.Path, Arrival: a.At.Truncate(time.Microsecond), UserAgent: a.UserAgent,
+			Protocol: "HTTP/1.1", RequestSize: a.RequestSize, ResponseSize: a.ResponseSize + engineResponseHeaders, MemoryMiB: a.MemoryMiB}
+		e.run.Requests = append(e.run.Requests, q)
+		e.req = append(e.req, reqState{call: -1, service: a.Service})
+		e.schedule(q.Arrival, evArrive, len(e.run.Requests)-1)
+	}
 	for _, o := range e.w.Others {
 		for _, t := range o.Times {
 			ep := pick(e.rng, o.Endpoints)

@@ -28,6 +28,9 @@ type Workload struct {
 	// Others are clients that are not part of the load test and hit the
 	// service in the same window.
 	Others []OtherClient
+	// Replay are requests that reach the front end at given times with
+	// given service times: observed traffic played again (see Replay).
+	Replay []Arrival
 }
 
 // Outage is a span of time [From, To), on the server's clock.

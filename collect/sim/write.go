@@ -112,11 +112,13 @@ func (sp *snapshotSpec) write(dir string) error {
 			return err
 		}
 	}
-	client, err := writeLocust(dir, sp.prefix, sp.client, sp.locust)
-	if err != nil {
-		return err
+	if sp.client != nil {
+		client, err := writeLocust(dir, sp.prefix, sp.client, sp.locust)
+		if err != nil {
+			return err
+		}
+		files = append(files, client...)
 	}
-	files = append(files, client...)
 	return snapshot.WriteManifest(dir, run.manifest(sp.scenario, sp.seed, files))
 }
 

@@ -1,0 +1,61 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/runlens/runlens/model"
+)
+
+// Arrival is a request played again: when it reached the front end, its
+// endpoint, and how long an instance works on it once it has begun (its
+// warm service time: the latency it was logged with, less any wait for an
+// instance to start).
+type Arrival struct {
+	At                        time.Time
+	Method, Path, UserAgent   string
+	Service                   time.Duration
+	RequestSize, ResponseSize int64
+	// MemoryMiB is what the request holds while in flight, where memory
+	// is modelled (Platform.Memory).
+	MemoryMiB float64
+}
+
+// Replay plays the arrivals on the platform as the engine plays a load
+// test: each is routed to an instance with a free slot, new instances
+// start when none has one, idle ones retire, min instances stay. The run
+// lasts from the window's start until every request is answered and the
+// window has ended; the run's window is then the one given, so that it is
+// analyzed and billed as the observed run was. The same platform, arrivals
+// and seed give the same run.
+func Replay(p Platform, arrivals []Arrival, window model.Window, seed uint64) (*Run, error) {
+	if len(arrivals) == 0 {
+		return nil, fmt.Errorf("replay: no requests to play")
+	}
+	end := window.End
+	for _, a := range arrivals {
+		if t := a.At.Add(a.Service); t.After(end) {
+			end = t
+		}
+	}
+	// Room for the last ones to wait on a start and finish.
+	end = end.Add(p.Startup.Hi + p.Startup.Median + time.Minute)
+	if p.MinStart.IsZero() {
+		// At the window's start, so that their starts are logged in it and
+		// read as what they are (MIN_INSTANCE), not as cold starts.
+		p.MinStart = window.Start
+	}
+	run, _, err := simulate(p, Workload{Replay: arrivals}, model.Window{Start: window.Start, End: end}, stream(seed, "replay"))
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	run.Window = window // what is analyzed and billed, as observed
+	return run, nil
+}
+
+// WriteRun writes a run as a snapshot in dir, as Write writes a scenario's,
+// without load-test files.
+func WriteRun(dir string, run *Run, util Utilization, seed uint64) error {
+	sp := &snapshotSpec{scenario: "replay", seed: seed, uid: uuid(stream(seed, "replay/uid")), run: run, util: util}
+	return sp.write(dir)
+}

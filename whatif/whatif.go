@@ -1,0 +1,293 @@
+// Package whatif predicts what a service would have done under other
+// settings by replaying the traffic it observed: every request arrives when
+// it arrived, on the endpoint it called, and keeps an instance busy for its
+// warm service time (its logged latency less any wait for an instance to
+// start). collect/sim's Cloud Run model routes the replay under the
+// setting (concurrency, min and max instances, billing), its instances
+// start as the observed ones started and retire as they retired, and the
+// replay is written as a snapshot and analyzed by analyze.Run, so that a
+// prediction and an observation are the same figures made the same way.
+//
+// The replay of the observed setting is the backtest: its difference from
+// what was observed is the prediction's own error, shown beside every
+// prediction.
+//
+// Not modelled yet: how latency grows with requests in flight on an
+// instance (a replay keeps each request's observed service time whatever
+// the concurrency), memory per request (memory kills), and CPU boost.
+package whatif
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/collect/sim"
+	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
+)
+
+// Schema names the JSON of a Result.
+const Schema = "runlens.whatif/v1"
+
+// Setting is a configuration to predict. Zero values (and "" for Billing)
+// keep the observed setting.
+type Setting struct {
+	MinInstances int    `json:"min_instances"`
+	MaxInstances int    `json:"max_instances"`
+	Concurrency  int    `json:"concurrency"`
+	Billing      string `json:"billing"`
+}
+
+// Outcome is what a setting gave, or would have given.
+type Outcome struct {
+	Setting
+	Instances       int     `json:"instances"`
+	ColdStarts      int     `json:"cold_starts"`
+	BillableSeconds float64 `json:"billable_seconds"`
+	CostUSD         float64 `json:"cost_usd"`
+	P50MS           float64 `json:"p50_ms"`
+	P95MS           float64 `json:"p95_ms"`
+	// Failed counts the requests answered with an error status, 4xx or
+	// 5xx (a replay answers 429 when every instance is full).
+	Failed int64 `json:"failed"`
+}
+
+// Result is a what-if analysis: what was observed, the replay of the
+// observed setting and its error against it, and the predictions.
+type Result struct {
+	Schema   string  `json:"schema"`
+	Service  string  `json:"service"`
+	Observed Outcome `json:"observed"`
+	Backtest Outcome `json:"backtest"`
+	// Error is the backtest's relative error per figure, (replayed -
+	// observed) / observed; absent where the observed figure is 0.
+	Error       map[string]float64 `json:"error"`
+	Predictions []Outcome          `json:"predictions"`
+	// Calibration says what the replay took from the observation.
+	Calibration Calibration `json:"calibration"`
+}
+
+// Calibration is what a replay takes from the observed run.
+type Calibration struct {
+	Requests int `json:"requests"`
+	// StartupMS are the observed startups' fastest, median and slowest;
+	// IdleKeepS the range of time idle instances were kept before they
+	// shut down.
+	StartupMS [3]float64 `json:"startup_ms"`
+	IdleKeepS [2]float64 `json:"idle_keep_s"`
+	// ScaleOutAt, when set, is the requests in flight at which an
+	// instance is taken as saturated and another starts (CPU-driven
+	// scaling, seen as instances added before any was full).
+	ScaleOutAt int      `json:"scale_out_at,omitempty"`
+	Assumed    []string `json:"assumed"`
+}
+
+// Traffic is an observed run ready to replay.
+type Traffic struct {
+	observed    *analyze.Report
+	arrivals    []sim.Arrival
+	platform    sim.Platform
+	window      model.Window
+	calibration Calibration
+}
+
+// Observe takes the traffic to replay from a Dataset whose requests are
+// kept (Dataset.Requests) and its report.
+func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
+	if len(ds.Requests) == 0 {
+		return nil, fmt.Errorf("whatif: no request log: a replay needs every request's arrival and latency")
+	}
+	lanes := map[string]analyze.Lane{}
+	for _, l := range rpt.Series.Lanes {
+		lanes[l.InstanceID] = l
+	}
+	tr := &Traffic{observed: rpt, window: model.Window{Start: rpt.Window.Start, End: rpt.Window.End}}
+	for _, r := range ds.Requests {
+		if r.InstanceID == "" {
+			continue // rejected at the front end: the replay finds out itself
+		}
+		service := r.Latency
+		if l, ok := lanes[r.InstanceID]; ok && !l.Ready.IsZero() && r.Time.Before(l.Ready) {
+			service -= l.Ready.Sub(r.Time) // waited for its instance to start
+		}
+		tr.arrivals = append(tr.arrivals, sim.Arrival{At: r.Time, Method: r.Method, Path: r.Path, UserAgent: r.UserAgent,
+			Service: max(service, time.Millisecond), RequestSize: r.RequestSize, ResponseSize: r.ResponseSize})
+	}
+	if len(tr.arrivals) == 0 {
+		return nil, fmt.Errorf("whatif: no request was served by an instance")
+	}
+	slices.SortStableFunc(tr.arrivals, func(a, b sim.Arrival) int { return a.At.Compare(b.At) })
+	if tr.window.Start.IsZero() || tr.arrivals[0].At.Before(tr.window.Start) {
+		tr.window.Start = tr.arrivals[0].At
+	}
+	if last := tr.arrivals[len(tr.arrivals)-1].At; tr.window.End.Before(last) {
+		tr.window.End = last
+	}
+	tr.calibration.Requests = len(tr.arrivals)
+	tr.platform = tr.calibrate(rpt)
+	return tr, nil
+}
+
+// calibrate makes the platform of the observed service: its setting, and
+// startup and idle retention drawn from the observed ones.
+func (tr *Traffic) calibrate(rpt *analyze.Report) sim.Platform {
+	var startups, keeps []time.Duration
+	for _, l := range rpt.Series.Lanes {
+		if !l.Ready.IsZero() && l.Ready.After(l.Start) {
+			startups = append(startups, l.Ready.Sub(l.Start))
+		}
+		if l.EndReason == "shutdown" && !l.LastRequest.IsZero() && l.End.After(l.LastRequest) {
+			keeps = append(keeps, l.End.Sub(l.LastRequest))
+		}
+	}
+	c := &tr.calibration
+	startup, ok := spread(startups)
+	if !ok {
+		startup = sim.Dist{Lo: 2 * time.Second, Hi: 10 * time.Second, Median: 4 * time.Second, Sigma: 0.3}
+		c.Assumed = append(c.Assumed, "startup: none observed; assumed 2 to 10 s, median 4 s")
+	}
+	// Idle retention is drawn uniformly over the observed range: the keeps
+	// seen are those of instances that did retire, which favours the short
+	// ones (an instance kept long is more often reused first).
+	keep, ok := spread(keeps)
+	keep.Median, keep.Sigma = 0, 0
+	if !ok {
+		keep = sim.Dist{Lo: 5 * time.Minute, Hi: 15 * time.Minute}
+		c.Assumed = append(c.Assumed, "idle retention: no idle shutdown observed; assumed 5 to 15 min")
+	}
+	c.StartupMS = [3]float64{ms(startup.Lo), ms(startup.Median), ms(startup.Hi)}
+	c.IdleKeepS = [2]float64{keep.Lo.Seconds(), keep.Hi.Seconds()}
+	s := rpt.Service
+	svc := sim.Service{Project: s.Project, Region: s.Region, Name: s.Name, Revision: s.Name + "-replay",
+		URL: "https://" + s.Name + ".a.run.app", Image: "replay", Port: 8080,
+		CPU: strconv.FormatFloat(s.CPU, 'f', -1, 64), Memory: strconv.FormatInt(s.MemoryMiB, 10) + "Mi",
+		Concurrency: max(s.Concurrency, 1), MinInstances: s.MinInstances, MaxInstances: cmp.Or(s.MaxInstances, 100),
+		RequestBilling: s.Billing != model.BillingInstance, Accelerator: s.Accelerator, GPUs: s.GPUs}
+	pl := sim.Platform{Service: svc, Startup: startup, IdleKeep: keep}
+	// More instances than min instances and one, while no instance ever
+	// held as many requests as the concurrency allows: the autoscaler
+	// added them for CPU, at about the most requests an instance held.
+	if in := rpt.Instances; in.Distinct > max(1, s.MinInstances) && in.MaxConcurrency > 0 && in.MaxConcurrency < svc.Concurrency {
+		pl.ScaleOutAt = in.MaxConcurrency
+		c.ScaleOutAt = in.MaxConcurrency
+	}
+	return pl
+}
+
+// spread is a distribution that draws like the observed durations: their
+// median and log-normal spread, clamped to their range.
+func spread(ds []time.Duration) (sim.Dist, bool) {
+	if len(ds) == 0 {
+		return sim.Dist{}, false
+	}
+	slices.Sort(ds)
+	med := ds[len(ds)/2]
+	var sum float64
+	for _, d := range ds {
+		x := math.Log(float64(d) / float64(med))
+		sum += x * x
+	}
+	return sim.Dist{Lo: ds[0], Hi: ds[len(ds)-1], Median: med, Sigma: math.Sqrt(sum / float64(len(ds)))}, true
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Predict replays the traffic under the setting and analyzes the replay.
+func (tr *Traffic) Predict(s Setting, seed uint64) (Outcome, error) {
+	p := tr.platform
+	svc := &p.Service
+	if s.MinInstances > 0 {
+		svc.MinInstances = s.MinInstances
+	}
+	if s.MaxInstances > 0 {
+		svc.MaxInstances = s.MaxInstances
+	}
+	if s.Concurrency > 0 {
+		svc.Concurrency = s.Concurrency
+	}
+	switch s.Billing {
+	case model.BillingRequest:
+		svc.RequestBilling = true
+	case model.BillingInstance:
+		svc.RequestBilling = false
+	}
+	run, err := sim.Replay(p, tr.arrivals, tr.window, seed)
+	if err != nil {
+		return Outcome{}, err
+	}
+	dir, err := os.MkdirTemp("", "runlens-whatif-*")
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer os.RemoveAll(dir)
+	if err := sim.WriteRun(dir, run, replayUtilization, seed); err != nil {
+		return Outcome{}, err
+	}
+	ds, err := snapshot.Load(dir)
+	if err != nil {
+		return Outcome{}, err
+	}
+	rpt := analyze.Run(ds, analyze.Options{Generated: tr.observed.Generated})
+	out := outcome(rpt)
+	out.Setting = Setting{MinInstances: svc.MinInstances, MaxInstances: svc.MaxInstances, Concurrency: svc.Concurrency,
+		Billing: map[bool]string{true: model.BillingRequest, false: model.BillingInstance}[svc.RequestBilling]}
+	return out, nil
+}
+
+// replayUtilization is the CPU and memory a replay's metrics draw: the
+// predictions read neither.
+var replayUtilization = sim.Utilization{
+	CPUStarting: [2]float64{0.3, 0.6}, CPUServing: [2]float64{0.2, 0.6}, CPUIdle: [2]float64{0.001, 0.02},
+	Memory: [2]float64{0.3, 0.4},
+}
+
+// outcome reads a report's figures.
+func outcome(rpt *analyze.Report) Outcome {
+	t := rpt.Server.Total
+	return Outcome{
+		Setting: Setting{MinInstances: rpt.Service.MinInstances, MaxInstances: rpt.Service.MaxInstances,
+			Concurrency: rpt.Service.Concurrency, Billing: rpt.Service.Billing},
+		Instances: rpt.Instances.Distinct, ColdStarts: rpt.ColdStarts.Count,
+		BillableSeconds: rpt.Cost.BillableInstanceSeconds, CostUSD: rpt.Cost.TotalUSD,
+		P50MS: t.P50MS, P95MS: t.P95MS, Failed: t.Status4xx + t.Status5xx,
+	}
+}
+
+// Run is the whole what-if analysis: the backtest, then each setting.
+func Run(tr *Traffic, settings []Setting, seed uint64) (*Result, error) {
+	res := &Result{Schema: Schema, Service: tr.observed.Service.Name, Observed: outcome(tr.observed), Calibration: tr.calibration}
+	var err error
+	if res.Backtest, err = tr.Predict(Setting{}, seed); err != nil {
+		return nil, err
+	}
+	res.Error = relativeErrors(res.Observed, res.Backtest)
+	for _, s := range settings {
+		p, err := tr.Predict(s, seed)
+		if err != nil {
+			return nil, fmt.Errorf("predicting %+v: %w", s, err)
+		}
+		res.Predictions = append(res.Predictions, p)
+	}
+	return res, nil
+}
+
+// relativeErrors is (replayed - observed) / observed per figure.
+func relativeErrors(obs, rep Outcome) map[string]float64 {
+	out := map[string]float64{}
+	for name, pair := range map[string][2]float64{
+		"instances": {float64(obs.Instances), float64(rep.Instances)}, "cold_starts": {float64(obs.ColdStarts), float64(rep.ColdStarts)},
+		"billable_seconds": {obs.BillableSeconds, rep.BillableSeconds}, "cost_usd": {obs.CostUSD, rep.CostUSD},
+		"p50_ms": {obs.P50MS, rep.P50MS}, "p95_ms": {obs.P95MS, rep.P95MS},
+	} {
+		if pair[0] != 0 {
+			out[name] = (pair[1] - pair[0]) / pair[0]
+		}
+	}
+	return out
+}
