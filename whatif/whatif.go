@@ -32,69 +32,13 @@ import (
 	"github.com/runlens/runlens/model"
 )
 
-// Schema names the JSON of a Result.
-const Schema = "runlens.whatif/v1"
-
-// Setting is a configuration to predict. Zero values (and "" for Billing)
-// keep the observed setting.
-type Setting struct {
-	MinInstances int    `json:"min_instances"`
-	MaxInstances int    `json:"max_instances"`
-	Concurrency  int    `json:"concurrency"`
-	Billing      string `json:"billing"`
-}
-
-// Outcome is what a setting gave, or would have given.
-type Outcome struct {
-	Setting
-	Instances       int     `json:"instances"`
-	ColdStarts      int     `json:"cold_starts"`
-	BillableSeconds float64 `json:"billable_seconds"`
-	CostUSD         float64 `json:"cost_usd"`
-	P50MS           float64 `json:"p50_ms"`
-	P95MS           float64 `json:"p95_ms"`
-	// Failed counts the requests answered with an error status, 4xx or
-	// 5xx (a replay answers 429 when every instance is full).
-	Failed int64 `json:"failed"`
-}
-
-// Result is a what-if analysis: what was observed, the replay of the
-// observed setting and its error against it, and the predictions.
-type Result struct {
-	Schema   string  `json:"schema"`
-	Service  string  `json:"service"`
-	Observed Outcome `json:"observed"`
-	Backtest Outcome `json:"backtest"`
-	// Error is the backtest's relative error per figure, (replayed -
-	// observed) / observed; absent where the observed figure is 0.
-	Error       map[string]float64 `json:"error"`
-	Predictions []Outcome          `json:"predictions"`
-	// Calibration says what the replay took from the observation.
-	Calibration Calibration `json:"calibration"`
-}
-
-// Calibration is what a replay takes from the observed run.
-type Calibration struct {
-	Requests int `json:"requests"`
-	// StartupMS are the observed startups' fastest, median and slowest;
-	// IdleKeepS the range of time idle instances were kept before they
-	// shut down.
-	StartupMS [3]float64 `json:"startup_ms"`
-	IdleKeepS [2]float64 `json:"idle_keep_s"`
-	// ScaleOutAt, when set, is the requests in flight at which an
-	// instance is taken as saturated and another starts (CPU-driven
-	// scaling, seen as instances added before any was full).
-	ScaleOutAt int      `json:"scale_out_at,omitempty"`
-	Assumed    []string `json:"assumed"`
-}
-
 // Traffic is an observed run ready to replay.
 type Traffic struct {
 	observed    *analyze.Report
 	arrivals    []sim.Arrival
 	platform    sim.Platform
 	window      model.Window
-	calibration Calibration
+	calibration analyze.WhatIfCalibration
 }
 
 // Observe takes the traffic to replay from a Dataset whose requests are
@@ -199,7 +143,7 @@ func spread(ds []time.Duration) (sim.Dist, bool) {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // Predict replays the traffic under the setting and analyzes the replay.
-func (tr *Traffic) Predict(s Setting, seed uint64) (Outcome, error) {
+func (tr *Traffic) Predict(s analyze.WhatIfSetting, seed uint64) (analyze.WhatIfOutcome, error) {
 	p := tr.platform
 	svc := &p.Service
 	if s.MinInstances > 0 {
@@ -219,23 +163,23 @@ func (tr *Traffic) Predict(s Setting, seed uint64) (Outcome, error) {
 	}
 	run, err := sim.Replay(p, tr.arrivals, tr.window, seed)
 	if err != nil {
-		return Outcome{}, err
+		return analyze.WhatIfOutcome{}, err
 	}
 	dir, err := os.MkdirTemp("", "runlens-whatif-*")
 	if err != nil {
-		return Outcome{}, err
+		return analyze.WhatIfOutcome{}, err
 	}
 	defer os.RemoveAll(dir)
 	if err := sim.WriteRun(dir, run, replayUtilization, seed); err != nil {
-		return Outcome{}, err
+		return analyze.WhatIfOutcome{}, err
 	}
 	ds, err := snapshot.Load(dir)
 	if err != nil {
-		return Outcome{}, err
+		return analyze.WhatIfOutcome{}, err
 	}
 	rpt := analyze.Run(ds, analyze.Options{Generated: tr.observed.Generated})
 	out := outcome(rpt)
-	out.Setting = Setting{MinInstances: svc.MinInstances, MaxInstances: svc.MaxInstances, Concurrency: svc.Concurrency,
+	out.WhatIfSetting = analyze.WhatIfSetting{MinInstances: svc.MinInstances, MaxInstances: svc.MaxInstances, Concurrency: svc.Concurrency,
 		Billing: map[bool]string{true: model.BillingRequest, false: model.BillingInstance}[svc.RequestBilling]}
 	return out, nil
 }
@@ -248,10 +192,10 @@ var replayUtilization = sim.Utilization{
 }
 
 // outcome reads a report's figures.
-func outcome(rpt *analyze.Report) Outcome {
+func outcome(rpt *analyze.Report) analyze.WhatIfOutcome {
 	t := rpt.Server.Total
-	return Outcome{
-		Setting: Setting{MinInstances: rpt.Service.MinInstances, MaxInstances: rpt.Service.MaxInstances,
+	return analyze.WhatIfOutcome{
+		WhatIfSetting: analyze.WhatIfSetting{MinInstances: rpt.Service.MinInstances, MaxInstances: rpt.Service.MaxInstances,
 			Concurrency: rpt.Service.Concurrency, Billing: rpt.Service.Billing},
 		Instances: rpt.Instances.Distinct, ColdStarts: rpt.ColdStarts.Count,
 		BillableSeconds: rpt.Cost.BillableInstanceSeconds, CostUSD: rpt.Cost.TotalUSD,
@@ -260,10 +204,10 @@ func outcome(rpt *analyze.Report) Outcome {
 }
 
 // Run is the whole what-if analysis: the backtest, then each setting.
-func Run(tr *Traffic, settings []Setting, seed uint64) (*Result, error) {
-	res := &Result{Schema: Schema, Service: tr.observed.Service.Name, Observed: outcome(tr.observed), Calibration: tr.calibration}
+func Run(tr *Traffic, settings []analyze.WhatIfSetting, seed uint64) (*analyze.WhatIf, error) {
+	res := &analyze.WhatIf{Schema: analyze.WhatIfSchema, Service: tr.observed.Service.Name, Observed: outcome(tr.observed), Calibration: tr.calibration}
 	var err error
-	if res.Backtest, err = tr.Predict(Setting{}, seed); err != nil {
+	if res.Backtest, err = tr.Predict(analyze.WhatIfSetting{}, seed); err != nil {
 		return nil, err
 	}
 	res.Error = relativeErrors(res.Observed, res.Backtest)
@@ -278,7 +222,7 @@ func Run(tr *Traffic, settings []Setting, seed uint64) (*Result, error) {
 }
 
 // relativeErrors is (replayed - observed) / observed per figure.
-func relativeErrors(obs, rep Outcome) map[string]float64 {
+func relativeErrors(obs, rep analyze.WhatIfOutcome) map[string]float64 {
 	out := map[string]float64{}
 	for name, pair := range map[string][2]float64{
 		"instances": {float64(obs.Instances), float64(rep.Instances)}, "cold_starts": {float64(obs.ColdStarts), float64(rep.ColdStarts)},

@@ -64,7 +64,7 @@ func TestBacktest(t *testing.T) {
 // would cost a fraction of it, and as many instances.
 func TestPredictBilling(t *testing.T) {
 	tr := observe(t, "orchestrator-waiting")
-	res, err := Run(tr, []Setting{{Billing: model.BillingRequest}}, 1)
+	res, err := Run(tr, []analyze.WhatIfSetting{{Billing: model.BillingRequest}}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestPredictBilling(t *testing.T) {
 // more is billed: clock-skew-and-strays, one instance serving every request,
 // at min-instances 1 and 2.
 func TestPredictMinInstances(t *testing.T) {
-	res, err := Run(observe(t, "clock-skew-and-strays"), []Setting{{MinInstances: 1}, {MinInstances: 2}}, 1)
+	res, err := Run(observe(t, "clock-skew-and-strays"), []analyze.WhatIfSetting{{MinInstances: 1}, {MinInstances: 2}}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,11 +100,11 @@ func TestPredictMinInstances(t *testing.T) {
 // The same traffic, setting and seed replay the same.
 func TestReplayIsRepeatable(t *testing.T) {
 	tr := observe(t, "continuous-coldstarts")
-	a, err := tr.Predict(Setting{MinInstances: 1}, 7)
+	a, err := tr.Predict(analyze.WhatIfSetting{MinInstances: 1}, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := tr.Predict(Setting{MinInstances: 1}, 7)
+	b, err := tr.Predict(analyze.WhatIfSetting{MinInstances: 1}, 7)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{collectCommand(), summarizeCommand(), reportCommand(), simulateCommand(), fakeGCPCommand(), auditCommand(), diffCommand()}
+	return []command{collectCommand(), summarizeCommand(), reportCommand(), simulateCommand(), fakeGCPCommand(), auditCommand(), diffCommand(), whatifCommand()}
 }
 
 func run(stdout, stderr io.Writer, args []string) error {

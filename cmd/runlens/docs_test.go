@@ -48,6 +48,7 @@ func TestExamplesRun(t *testing.T) {
 	dir := t.TempDir()
 	stand := strings.NewReplacer(
 		"fixtures/paper-mobilenet", paper,
+		"fixtures/", "../../fixtures/",
 		"report.html", filepath.Join(dir, "report.html"),
 		"report.json", filepath.Join(dir, "report.json"),
 		"summary.json", filepath.Join(dir, "summary.json"),

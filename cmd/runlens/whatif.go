@@ -1,0 +1,134 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/internal/atomicfile"
+	"github.com/runlens/runlens/model"
+	"github.com/runlens/runlens/render"
+	"github.com/runlens/runlens/whatif"
+)
+
+func whatifCommand() command {
+	return command{
+		name:    "whatif",
+		summary: "replay a snapshot's traffic under other settings: instances, cold starts, cost and latency, beside the replay's own error",
+		args:    "SNAPSHOT [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-seed N] [-json FILE|-] [-format table|markdown|json|none]",
+		examples: []string{
+			"runlens whatif fixtures/orchestrator-waiting -billing request,instance",
+			"runlens whatif fixtures/continuous-coldstarts -min-instances 0,1,2 -format markdown",
+		},
+		flags: func(fs *flag.FlagSet) func(io.Writer, io.Writer, []string) error {
+			minI := fs.String("min-instances", "", "comma-separated min instances to predict (default: as observed)")
+			maxI := fs.String("max-instances", "", "comma-separated max instances to predict (default: as observed)")
+			conc := fs.String("concurrency", "", "comma-separated concurrency limits to predict (default: as observed)")
+			billing := fs.String("billing", "", "comma-separated billing modes to predict, request or instance (default: as observed)")
+			seed := fs.Uint64("seed", 1, "seed of the replays' draws (startups, idle retention)")
+			js := fs.String("json", "", outputNote("the JSON analysis"))
+			format := fs.String("format", "", formatUsage)
+			return func(stdout, stderr io.Writer, args []string) error {
+				if len(args) != 1 {
+					return usagef("whatif: give one snapshot, got %d argument(s)", len(args))
+				}
+				settings, err := whatifSettings(*minI, *maxI, *conc, *billing)
+				if err != nil {
+					return err
+				}
+				if *format, err = stdoutFormat(*format, map[string]string{"json": *js}); err != nil {
+					return err
+				}
+				ds, err := snapshot.Load(args[0]) // every request kept: the replay plays each
+				if err != nil {
+					return err
+				}
+				tr, err := whatif.Observe(ds, analyze.Run(ds, analyze.Options{Generated: generated()}))
+				if err != nil {
+					return err
+				}
+				res, err := whatif.Run(tr, settings, *seed)
+				if err != nil {
+					return err
+				}
+				ropts := render.Options{Width: terminalColumns()}
+				out := atomicfile.Set{Stdout: stdout}
+				if *js != "" {
+					out.Add(*js, func(w io.Writer) error { return render.WhatIfJSON(w, res) })
+				}
+				switch *format {
+				case "markdown":
+					out.Add("-", func(w io.Writer) error { return render.WhatIfMarkdown(w, res, ropts) })
+				case "json":
+					out.Add("-", func(w io.Writer) error { return render.WhatIfJSON(w, res) })
+				case "table":
+					out.Add("-", func(w io.Writer) error { return render.WhatIfText(w, res, ropts) })
+				}
+				return out.Write()
+			}
+		},
+	}
+}
+
+// whatifSettings is every combination of the values given; a flag not
+// given keeps the observed setting.
+func whatifSettings(minI, maxI, conc, billing string) ([]analyze.WhatIfSetting, error) {
+	ints := func(flag, s string, lo int) ([]int, error) {
+		if s == "" {
+			return []int{0}, nil
+		}
+		var out []int
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < lo || n > 1000 {
+				return nil, usagef("-%s: %q is not a number from %d to 1000", flag, f, lo)
+			}
+			out = append(out, n)
+		}
+		return out, nil
+	}
+	mins, err := ints("min-instances", minI, 0)
+	if err != nil {
+		return nil, err
+	}
+	maxs, err := ints("max-instances", maxI, 1)
+	if err != nil {
+		return nil, err
+	}
+	concs, err := ints("concurrency", conc, 1)
+	if err != nil {
+		return nil, err
+	}
+	bills := []string{""}
+	if billing != "" {
+		bills = nil
+		for _, b := range strings.Split(billing, ",") {
+			switch b = strings.TrimSpace(b); b {
+			case model.BillingRequest, model.BillingInstance:
+				bills = append(bills, b)
+			default:
+				return nil, usagef("-billing: %q is not request or instance", b)
+			}
+		}
+	}
+	var out []analyze.WhatIfSetting
+	for _, mi := range mins {
+		for _, ma := range maxs {
+			for _, c := range concs {
+				for _, b := range bills {
+					if mi > 0 && ma > 0 && mi > ma {
+						return nil, usagef("-min-instances %d is above -max-instances %d", mi, ma)
+					}
+					out = append(out, analyze.WhatIfSetting{MinInstances: mi, MaxInstances: ma, Concurrency: c, Billing: b})
+				}
+			}
+		}
+	}
+	if len(out) > 64 {
+		return nil, usagef("%d settings: at most 64 at a time", len(out))
+	}
+	return out, nil
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/runlens/runlens/analyze"
+)
+
+// runlens whatif replays a fixture under the settings given: one per
+// combination, beside the backtest, as JSON or a table.
+func TestWhatIfCommand(t *testing.T) {
+	stdout, stderr, err := runCLI(t, "whatif", "../../fixtures/orchestrator-waiting", "-billing", "request,instance", "-min-instances", "1,2", "-format", "json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var res analyze.WhatIf
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Schema != analyze.WhatIfSchema || len(res.Predictions) != 4 || res.Error["billable_seconds"] == 0 {
+		t.Fatalf("schema %q, %d predictions, errors %v: want %s, four, a billable-time error", res.Schema, len(res.Predictions), res.Error, analyze.WhatIfSchema)
+	}
+	for _, p := range res.Predictions {
+		if p.Billing == "request" && p.CostUSD >= res.Observed.CostUSD {
+			t.Errorf("%+v: request-based billing predicted at no less than the observed $%.4f", p, res.Observed.CostUSD)
+		}
+	}
+	table, _, err := runCLI(t, "whatif", "../../fixtures/orchestrator-waiting")
+	if err != nil || !strings.Contains(table, "backtest") || !strings.Contains(table, "Backtest (the observed setting replayed)") {
+		t.Errorf("table: %v\n%s", err, table)
+	}
+	for _, args := range [][]string{{"-min-instances", "x"}, {"-billing", "free"}, {"-concurrency", "0"}, {"-min-instances", "5", "-max-instances", "2"}} {
+		_, _, err := runCLI(t, append([]string{"whatif", "../../fixtures/orchestrator-waiting"}, args...)...)
+		if err == nil || exitCode(err) != exitUsage {
+			t.Errorf("%v: err = %v, want a usage error", args, err)
+		}
+	}
+}
