@@ -59,3 +59,31 @@ func WriteRun(dir string, run *Run, util Utilization, seed uint64) error {
 	sp := &snapshotSpec{scenario: "replay", seed: seed, uid: uuid(stream(seed, "replay/uid")), run: run, util: util}
 	return sp.write(dir)
 }
+
+// engineScenarios are the scenarios the engine plays, by name.
+var engineScenarios = map[string]func() engineScenario{
+	ContinuousColdStarts: coldStartsScenario, OrchestratorWaiting: orchestratorScenario, FatContainer: fatContainerScenario,
+	ClockSkewAndStrays: clockSkewScenario, GPUInference: gpuInferenceScenario,
+}
+
+// WriteVariant is Write for a scenario played on its platform as change
+// leaves it (another min-instances, billing...): what a what-if predicts
+// from the scenario's own snapshot, played for real. The same draws as
+// Write's are taken, and the scenario's story is not asked of the variant.
+func WriteVariant(dir, scenario string, seed uint64, change func(*Platform)) error {
+	mk, ok := engineScenarios[scenario]
+	if !ok {
+		return fmt.Errorf("simulating: %q is not a scenario the engine plays", scenario)
+	}
+	sc := mk()
+	change(&sc.platform)
+	if sc.platform.MinStart.IsZero() { // min instances the scenario did not have: up with the window
+		sc.platform.MinStart = sc.window.Start
+	}
+	sc.check = func(*Run, *ClientRun) error { return nil }
+	spec, err := sc.build(seed)
+	if err != nil {
+		return err
+	}
+	return spec.write(dir)
+}
