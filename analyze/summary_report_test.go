@@ -11,24 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/runlens/runlens/analyze/summary"
-	"github.com/runlens/runlens/collect"
-	"github.com/runlens/runlens/collect/sim/large"
+	"github.com/runlens/runlens/internal/requesttest"
 	"github.com/runlens/runlens/model"
 )
-
-// largeRequests reads n generated requests, kept in the Dataset.
-func largeRequests(t testing.TB, n int) []model.Request {
-	t.Helper()
-	var b bytes.Buffer
-	if err := large.Write(&b, large.Options{Requests: n, Seed: 11}); err != nil {
-		t.Fatal(err)
-	}
-	ds := &model.Dataset{}
-	if _, err := collect.ReadLogs("big.ndjson", &b, ds); err != nil {
-		t.Fatal(err)
-	}
-	return ds.Requests
-}
 
 func reportOf(t testing.TB, s *summary.Summary) []byte {
 	t.Helper()
@@ -44,7 +29,7 @@ func reportOf(t testing.TB, s *summary.Summary) []byte {
 // on the way: the report is the whole log's.
 func TestReportFromHalvesIsTheWholes(t *testing.T) {
 	for _, n := range []int{3000, 60_000} {
-		reqs := largeRequests(t, n)
+		reqs := requesttest.Large(t, n)
 		want := reportOf(t, summaryOf(reqs))
 		a, b := summaryOf(reqs[:n/3]), summaryOf(reqs[n/3:])
 		var ja, jb bytes.Buffer
@@ -78,7 +63,7 @@ func TestReportFromHalvesIsTheWholes(t *testing.T) {
 // the exact limits, and checks each endpoint's percentiles against the
 // nearest rank of its latencies, computed here from the requests.
 func TestSketchedPercentilesWithinOnePercent(t *testing.T) {
-	reqs := largeRequests(t, 60000)
+	reqs := requesttest.Large(t, 60000)
 	rpt := Run(&model.Dataset{Requests: reqs}, Options{})
 	byEndpoint := map[string][]time.Duration{}
 	for _, r := range reqs {

@@ -1,7 +1,6 @@
 package summary
 
 import (
-	"bytes"
 	"container/heap"
 	"fmt"
 	"maps"
@@ -10,24 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/runlens/runlens/collect"
-	"github.com/runlens/runlens/collect/sim/large"
+	"github.com/runlens/runlens/internal/requesttest"
 	"github.com/runlens/runlens/model"
 )
-
-// largeRequests reads n generated requests, kept in the Dataset.
-func largeRequests(t testing.TB, n int) []model.Request {
-	t.Helper()
-	var b bytes.Buffer
-	if err := large.Write(&b, large.Options{Requests: n, Seed: 11}); err != nil {
-		t.Fatal(err)
-	}
-	ds := &model.Dataset{}
-	if _, err := collect.ReadLogs("big.ndjson", &b, ds); err != nil {
-		t.Fatal(err)
-	}
-	return ds.Requests
-}
 
 // TestBusyMatchesSweep checks billing and concurrency against a sweep
 // over every request of each instance, with requests added in a shuffled
@@ -205,7 +189,7 @@ func TestSampleHeap(t *testing.T) {
 // per chunk of about 1,000 that the sink merges: 200,000 requests, about
 // 3 minutes of a busy service, so that setup is a small part of the time.
 func BenchmarkSummaryAdd(b *testing.B) {
-	reqs := largeRequests(b, 200000)
+	reqs := requesttest.Large(b, 200000)
 	b.ReportAllocs()
 	for b.Loop() {
 		sink := New()
