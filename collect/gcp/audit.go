@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
@@ -99,16 +98,7 @@ func estimate(n int64) string {
 // readLogsCovered is readLogs, telling for each log whether it was read
 // whole: a gap recorded while reading it means it was not.
 func (c *collector) readLogsCovered(ctx context.Context, res *Result, cov *Coverage) error {
-	var errs []error
-	for _, q := range logQueries {
-		c.m.Filters[q.file] = c.filter(q.logID, c.cfg.Start)
-		if ctx.Err() != nil {
-			c.m.Warnings = append(c.m.Warnings, fmt.Sprintf("gap: %s entries from %s to %s were not read: %v", q.part, stamp(c.cfg.Start), stamp(c.cfg.End), ctx.Err()))
-			continue
-		}
-		before := len(c.m.Warnings)
-		n, err := c.readLog(ctx, q)
-		gap := err != nil || slices.ContainsFunc(c.m.Warnings[before:], func(w string) bool { return strings.HasPrefix(w, "gap: ") })
+	errs := c.readLogs(ctx, res, func(q logQuery, n int, gap bool) {
 		state := LogComplete
 		switch {
 		case gap && n == 0:
@@ -117,14 +107,11 @@ func (c *collector) readLogsCovered(ctx context.Context, res *Result, cov *Cover
 			state = LogPartial
 		}
 		if q.part == "requests" {
-			res.Requests, cov.Requests = n, state
+			cov.Requests = state
 		} else {
-			res.SystemEntries, cov.System = n, state
+			cov.System = state
 		}
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
+	})
 	if len(errs) > 0 {
 		return errs[0]
 	}

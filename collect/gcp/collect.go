@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"cloud.google.com/go/run/apiv2/runpb"
@@ -91,7 +92,7 @@ func (c *collector) run(ctx context.Context) (*Result, error) {
 	if err := c.copyClientFiles(); err != nil {
 		return nil, err
 	}
-	logErr := c.readLogs(ctx, res)
+	logErr := errors.Join(c.readLogs(ctx, res, nil)...)
 	if werr := c.writeManifest(res); werr != nil {
 		return nil, werr
 	}
@@ -185,8 +186,10 @@ func (c *collector) writeConfigAndMetrics(svc *runpb.Service, metrics []metricRe
 }
 
 // readLogs reads the request and system logs, one after the other (they
-// share the entries.list quota).
-func (c *collector) readLogs(ctx context.Context, res *Result) error {
+// share the entries.list quota), and returns the first error and each later
+// one while the context lasts. read, if not nil, is told of each log read:
+// how many entries, and whether a gap was recorded while reading it.
+func (c *collector) readLogs(ctx context.Context, res *Result, read func(q logQuery, n int, gap bool)) []error {
 	var errs []error
 	for _, q := range logQueries {
 		c.m.Filters[q.file] = c.filter(q.logID, c.cfg.Start)
@@ -194,17 +197,21 @@ func (c *collector) readLogs(ctx context.Context, res *Result) error {
 			c.m.Warnings = append(c.m.Warnings, fmt.Sprintf("gap: %s entries from %s to %s were not read: %v", q.part, stamp(c.cfg.Start), stamp(c.cfg.End), ctx.Err()))
 			continue
 		}
+		before := len(c.m.Warnings)
 		n, err := c.readLog(ctx, q)
 		if q.part == "requests" {
 			res.Requests = n
 		} else {
 			res.SystemEntries = n
 		}
+		if read != nil {
+			read(q, n, err != nil || slices.ContainsFunc(c.m.Warnings[before:], func(w string) bool { return strings.HasPrefix(w, "gap: ") }))
+		}
 		if err != nil && (len(errs) == 0 || ctx.Err() == nil) {
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // readLog pages through one log into its snapshot file.

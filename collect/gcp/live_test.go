@@ -159,16 +159,7 @@ func TestLiveBudget(t *testing.T) {
 		cfg.MaxLogCalls = 2
 		res, err := Collect(deadline(t), cfg)
 		must(t, err)
-		if got := insertIDs(t, filepath.Join(cfg.OutDir, snapshot.RequestsFile)); !cmp.Equal(got, wantReq[:2000]) {
-			t.Errorf("kept %d request entries, want the first 2000", len(got))
-		}
-		want := []string{
-			"gap: requests entries from 2026-11-20T10:16:39.5Z to 2026-11-20T11:00:00Z were not read: the limit of 2 ListLogEntries calls was reached (raise -max-calls or narrow the window)",
-			"gap: system entries from 2026-11-20T10:00:00Z to 2026-11-20T11:00:00Z were not read: the limit of 2 ListLogEntries calls was reached (raise -max-calls or narrow the window)",
-		}
-		if diff := cmp.Diff(want, res.Manifest.Warnings); diff != "" {
-			t.Errorf("manifest warnings:\n%s", diff)
-		}
+		checkStoppedAt(t, res, cfg, wantReq[:2000], "2026-11-20T10:16:39.5Z", "the limit of 2 ListLogEntries calls was reached (raise -max-calls or narrow the window)")
 	})
 }
 
@@ -367,12 +358,21 @@ func TestLiveInterrupted(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the context's end", err)
 	}
-	if got := insertIDs(t, filepath.Join(cfg.OutDir, snapshot.RequestsFile)); !cmp.Equal(got, wantReq[:1000]) {
-		t.Errorf("kept %d request entries, want the first page's 1000", len(got))
+	checkStoppedAt(t, res, cfg, wantReq[:1000], "2026-11-20T10:08:19.5Z", "context deadline exceeded")
+}
+
+// checkStoppedAt checks a collection of the synthetic hour that stopped
+// reading logs early: it kept the request entries given, and the
+// manifest's warnings name the unread rest of each log, the requests' from
+// the time given, for the reason given.
+func checkStoppedAt(t *testing.T, res *Result, cfg Config, kept []string, from, why string) {
+	t.Helper()
+	if got := insertIDs(t, filepath.Join(cfg.OutDir, snapshot.RequestsFile)); !cmp.Equal(got, kept) {
+		t.Errorf("kept %d request entries, want the first %d", len(got), len(kept))
 	}
 	want := []string{
-		"gap: requests entries from 2026-11-20T10:08:19.5Z to 2026-11-20T11:00:00Z were not read: context deadline exceeded",
-		"gap: system entries from 2026-11-20T10:00:00Z to 2026-11-20T11:00:00Z were not read: context deadline exceeded",
+		"gap: requests entries from " + from + " to 2026-11-20T11:00:00Z were not read: " + why,
+		"gap: system entries from 2026-11-20T10:00:00Z to 2026-11-20T11:00:00Z were not read: " + why,
 	}
 	if diff := cmp.Diff(want, res.Manifest.Warnings); diff != "" {
 		t.Errorf("manifest warnings:\n%s", diff)

@@ -10,6 +10,7 @@ import (
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/gcp/fakegcp"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/internal/fixturetest"
 	"github.com/runlens/runlens/model"
 )
 
@@ -132,11 +133,7 @@ func runService() collect.RunService {
 // startFake serves dirs on a loopback port until the test ends.
 func startFake(t *testing.T, dirs ...string) *fakegcp.Server {
 	t.Helper()
-	s, err := fakegcp.New(dirs...)
-	must(t, err)
-	must(t, s.Start("127.0.0.1:0"))
-	t.Cleanup(s.Stop)
-	return s
+	return fixturetest.Serve(t, dirs...)
 }
 
 // testConfig collects the synthetic service's hour from the fake, with
