@@ -55,6 +55,15 @@ func write(t *testing.T, path, s string) {
 // dialFake serves dir and returns raw gRPC clients of it.
 func dialFake(t *testing.T, dir string) (*Server, loggingpb.LoggingServiceV2Client, monitoringpb.MetricServiceClient, context.Context) {
 	t.Helper()
+	s, conn := serveConn(t, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return s, loggingpb.NewLoggingServiceV2Client(conn), monitoringpb.NewMetricServiceClient(conn), ctx
+}
+
+// serveConn serves dir until the test ends and returns a connection to it.
+func serveConn(t *testing.T, dir string) (*Server, *grpc.ClientConn) {
+	t.Helper()
 	s, err := New(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -68,9 +77,7 @@ func dialFake(t *testing.T, dir string) (*Server, loggingpb.LoggingServiceV2Clie
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return s, loggingpb.NewLoggingServiceV2Client(conn), monitoringpb.NewMetricServiceClient(conn), ctx
+	return s, conn
 }
 
 // list pages through a query and returns the insertIds, page by page.

@@ -12,9 +12,7 @@ import (
 	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"github.com/google/go-cmp/cmp"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -205,19 +203,7 @@ func TestRefusedAsGoogleRefuses(t *testing.T) {
 	if _, err := l.ListLogEntries(ctx, &loggingpb.ListLogEntriesRequest{ResourceNames: []string{"projects/p"}, PageSize: 1000}); err != nil {
 		t.Errorf("log page_size 1000: %v", err)
 	}
-	s, err := New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	conn, err := grpc.NewClient(s.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	_, conn := serveConn(t, dir)
 	run := runpb.NewServicesClient(conn)
 	if _, err := run.ListServices(ctx, &runpb.ListServicesRequest{Parent: "projects/p/locations/-"}); status.Code(err) != codes.InvalidArgument {
 		t.Errorf("ListServices in location -: err = %v, want InvalidArgument", err)
