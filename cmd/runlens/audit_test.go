@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -47,10 +46,8 @@ func threeServices(t *testing.T) []string {
 // readAuditJSON reads an audit the command wrote.
 func readAuditJSON(t *testing.T, path string) *audit.Audit {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	must(t, err)
 	var a audit.Audit
-	must(t, json.Unmarshal(b, &a))
+	readJSON(t, path, &a)
 	return &a
 }
 

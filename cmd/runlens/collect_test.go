@@ -109,13 +109,7 @@ func TestCollectFakeGCP(t *testing.T) {
 		Project, Region, Service string
 		Window                   struct{ Start, End time.Time }
 	}
-	b, err := os.ReadFile(filepath.Join(fixture, "manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, filepath.Join(fixture, "manifest.json"), &m)
 	live := []string{"-endpoint", addr, "-project", m.Project, "-region", m.Region,
 		"-start", m.Window.Start.Format(time.RFC3339Nano), "-end", m.Window.End.Format(time.RFC3339Nano), "-q", "-log-budget", "6000"}
 	snap := filepath.Join(t.TempDir(), "snap")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -20,14 +19,7 @@ func editedReport(t *testing.T, edit func(map[string]any)) (string, string) {
 	if _, stderr, err := runCLI(t, "report", paper, "-json", a, "-format", "none"); err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	raw, err := os.ReadFile(a)
-	must(t, err)
-	var m map[string]any
-	must(t, json.Unmarshal(raw, &m))
-	edit(m)
-	out, err := json.Marshal(m)
-	must(t, err)
-	must(t, os.WriteFile(b, out, 0o644))
+	editJSON(t, a, b, edit)
 	return a, b
 }
 
@@ -38,22 +30,30 @@ func field(m map[string]any, path ...string) map[string]any {
 	return m
 }
 
+// diffJSON runs diff on a and b with -format json and returns the diff and
+// its verdicts by "group / metric".
+func diffJSON(t *testing.T, a, b string) (*analyze.Diff, map[string]string) {
+	t.Helper()
+	stdout, stderr, err := runCLI(t, "diff", a, b, "-format", "json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var d analyze.Diff
+	must(t, json.Unmarshal([]byte(stdout), &d))
+	verdicts := map[string]string{}
+	for _, c := range d.Changes {
+		verdicts[c.Group+" / "+c.Metric] = c.Verdict
+	}
+	return &d, verdicts
+}
+
 func TestDiffReports(t *testing.T) {
 	before, after := editedReport(t, func(m map[string]any) {
 		field(m, "cost")["total_usd"] = field(m, "cost")["total_usd"].(float64) * 2
 		field(m, "server", "total")["p95_ms"] = 900.0
 		field(m, "cold_starts")["count"] = 1.0
 	})
-	stdout, stderr, err := runCLI(t, "diff", before, after, "-format", "json")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	var d analyze.Diff
-	must(t, json.Unmarshal([]byte(stdout), &d))
-	got := map[string]string{}
-	for _, c := range d.Changes {
-		got[c.Group+" / "+c.Metric] = c.Verdict
-	}
+	d, got := diffJSON(t, before, after)
 	for k, want := range map[string]string{
 		"cost / cost_usd": "worse", "latency / server p95_ms": "better", "cold starts / cold_starts": "better",
 		"latency / server p50_ms": "same", "requests / server requests": "same", "errors / error_rate": "same",
@@ -80,12 +80,7 @@ func TestDiffReports(t *testing.T) {
 
 // Snapshots are analyzed on the way; a run compared with itself is the same.
 func TestDiffSnapshots(t *testing.T) {
-	stdout, stderr, err := runCLI(t, "diff", paper, paper, "-format", "json")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	var d analyze.Diff
-	must(t, json.Unmarshal([]byte(stdout), &d))
+	d, _ := diffJSON(t, paper, paper)
 	if d.Better != 0 || d.Worse != 0 || len(d.Changes) < 20 {
 		t.Errorf("%d better, %d worse of %d", d.Better, d.Worse, len(d.Changes))
 	}
@@ -98,16 +93,7 @@ func TestDiffSnapshots(t *testing.T) {
 
 func TestDiffAudits(t *testing.T) {
 	h := filepath.Join("testdata", "audit", "history")
-	stdout, stderr, err := runCLI(t, "diff", filepath.Join(h, "runlens-demo-2024-06-03.json"), filepath.Join(h, "runlens-demo-2024-06-06.json"), "-format", "json")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	var d analyze.Diff
-	must(t, json.Unmarshal([]byte(stdout), &d))
-	got := map[string]string{}
-	for _, c := range d.Changes {
-		got[c.Group+" / "+c.Metric] = c.Verdict
-	}
+	_, got := diffJSON(t, filepath.Join(h, "runlens-demo-2024-06-03.json"), filepath.Join(h, "runlens-demo-2024-06-06.json"))
 	// distilbert-qa 0.155 -> 0.162 (+4.5 %), mobilenet 0.0070 -> 0.0069.
 	for k, want := range map[string]string{"total / cost_usd": "worse", "distilbert-qa (us-central1) / cost_usd": "worse",
 		"mobilenet (europe-west1) / cost_usd": "better", "recommender (europe-west1) / cost_usd": "same"} {

@@ -49,13 +49,7 @@ func TestLargeReport24h(t *testing.T) {
 			Latency     []json.RawMessage          `json:"latency"`
 		} `json:"series"`
 	}
-	b, err := os.ReadFile(js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &rpt); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, js, &rpt)
 	var inSeries int64
 	for _, p := range rpt.Series.Server {
 		inSeries += p.Requests

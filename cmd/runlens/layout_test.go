@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -45,13 +43,7 @@ func TestPageLayoutInChromium(t *testing.T) {
 				t.Fatalf("%v\n%s", err, stderr)
 			}
 			var rpt analyze.Report
-			b, err := os.ReadFile(js)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &rpt); err != nil {
-				t.Fatal(err)
-			}
+			readJSON(t, js, &rpt)
 			for _, width := range []int{400, 1400} {
 				ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 				l, err := browser.Inspect(ctx, html, width)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,10 +39,7 @@ func TestRealLocustRunsClientOnly(t *testing.T) {
 				}
 				Missing []string
 			}
-			b, _ := os.ReadFile(js)
-			if err := json.Unmarshal(b, &doc); err != nil {
-				t.Fatal(err)
-			}
+			readJSON(t, js, &doc)
 			if doc.Client == nil || len(doc.Missing) == 0 {
 				t.Errorf("client %v, missing %q: want a client-only report that lists what is missing", doc.Client, doc.Missing)
 			}

@@ -33,6 +33,25 @@ func runCLI(t *testing.T, args ...string) (string, string, error) {
 	return stdout.String(), stderr.String(), err
 }
 
+// readJSON decodes the JSON file at path into v.
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	must(t, json.Unmarshal(b, v))
+}
+
+// editJSON decodes the JSON object in from, edits it, and writes it to to.
+func editJSON(t *testing.T, from, to string, edit func(map[string]any)) {
+	t.Helper()
+	var m map[string]any
+	readJSON(t, from, &m)
+	edit(m)
+	b, err := json.Marshal(m)
+	must(t, err)
+	must(t, os.WriteFile(to, b, 0o644))
+}
+
 // contractKeys are the keys the JSON contract (runlens.report/v1, README
 // "Outputs") requires, as paths.
 var contractKeys = []string{
@@ -84,13 +103,7 @@ func TestReportPaperFixture(t *testing.T) {
 		t.Fatalf("report: %v\nstderr:\n%s", err, stderr)
 	}
 	var doc map[string]any
-	b, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, jsonPath, &doc)
 	for _, k := range contractKeys {
 		if _, ok := lookup(doc, k); !ok {
 			t.Errorf("report.json lacks %s", k)
@@ -313,10 +326,7 @@ func TestReportOneSourceAlone(t *testing.T) {
 				t.Fatalf("%v\n%s", err, stderr)
 			}
 			var doc struct{ Missing []string }
-			b, _ := os.ReadFile(js)
-			if err := json.Unmarshal(b, &doc); err != nil {
-				t.Fatal(err)
-			}
+			readJSON(t, js, &doc)
 			if !slices.ContainsFunc(doc.Missing, func(s string) bool { return strings.HasPrefix(s, tc.missing) }) {
 				t.Errorf("missing = %q, want an entry about %q", doc.Missing, tc.missing)
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,14 +51,8 @@ func TestSummarizeThenReport(t *testing.T) {
 // when it was made.
 func reportWithout(t *testing.T, path string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, path, &m)
 	delete(m, "sources")
 	delete(m, "generated")
 	return m

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,10 +21,8 @@ func reportThresholds(t *testing.T, dir string, extra ...string) (map[string]str
 	os.Remove(js)
 	args := append([]string{"report", paper, "-json", js, "-o", filepath.Join(dir, "r.html"), "-format", "markdown"}, extra...)
 	stdout, _, err := runCLI(t, args...)
-	b, rerr := os.ReadFile(js)
-	must(t, rerr)
 	var rpt analyze.Report
-	must(t, json.Unmarshal(b, &rpt))
+	readJSON(t, js, &rpt)
 	got := map[string]string{}
 	for _, r := range rpt.Thresholds {
 		got[r.String()] = r.Status
