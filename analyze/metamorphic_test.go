@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/internal/fixturetest"
 	"github.com/runlens/runlens/model"
 
 	"github.com/google/go-cmp/cmp"
@@ -137,40 +138,27 @@ func reportJSON(t testing.TB, rpt *analyze.Report) []byte {
 	return b.Bytes()
 }
 
-// copyTree copies the snapshot's files other than its logs.
-func copyTree(t testing.TB, from, to string, skip func(string) bool) {
+// snapshot copies the fixture snapshot dir into a temporary directory
+// with its logs given in the form: logs holds each log's lines by the
+// fixture's file name.
+func (form logForm) snapshot(t testing.TB, dir string, logs map[string][][]byte) string {
 	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
+	snap := t.TempDir()
+	fixturetest.CopyTree(t, dir, snap, func(rel string) bool { return logs[rel] != nil || rel == "README.md" })
+	for name, lines := range logs {
+		for f, b := range form.files(t, lines) {
+			if err := os.WriteFile(filepath.Join(snap, strings.TrimSuffix(name, ".ndjson.gz")+"-"+f), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
-		rel, _ := filepath.Rel(from, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		if skip(rel) {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
+	return snap
 }
 
 // TestReportSameWhateverTheLogsForm reads every fixture's logs in each
 // form and checks that the report's JSON is the same, byte for byte.
 func TestReportSameWhateverTheLogsForm(t *testing.T) {
-	fixtures, err := filepath.Glob("../fixtures/*/manifest.json")
-	if err != nil || len(fixtures) < 5 {
-		t.Fatalf("fixtures: %v, %v", fixtures, err)
-	}
-	for _, m := range fixtures {
-		dir := filepath.Dir(m)
+	for _, dir := range fixturetest.Dirs(t, "../fixtures", 5) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			logs := map[string][][]byte{}
 			for _, name := range []string{"requests.ndjson.gz", "system.ndjson.gz"} {
@@ -179,16 +167,7 @@ func TestReportSameWhateverTheLogsForm(t *testing.T) {
 			want := fixtureReport(t, dir, model.ReadOptions{})
 			for _, form := range logForms {
 				t.Run(form.name, func(t *testing.T) {
-					snap := t.TempDir()
-					copyTree(t, dir, snap, func(rel string) bool { return logs[rel] != nil || rel == "README.md" })
-					for name, lines := range logs {
-						for f, b := range form.files(t, lines) {
-							if err := os.WriteFile(filepath.Join(snap, strings.TrimSuffix(name, ".ndjson.gz")+"-"+f), b, 0o644); err != nil {
-								t.Fatal(err)
-							}
-						}
-					}
-					got := fixtureReport(t, snap, form.read)
+					got := fixtureReport(t, form.snapshot(t, dir, logs), form.read)
 					if !bytes.Equal(got, want) {
 						t.Errorf("report differs from the fixture's as given:\n%s", cmp.Diff(string(want), string(got)))
 					}
@@ -244,6 +223,59 @@ func TestLargeReportSameWhateverTheLogsForm(t *testing.T) {
 			}
 			if !bytes.Equal(got, want) {
 				t.Errorf("report differs from the NDJSON file's:\n%s", cmp.Diff(string(want), string(got)))
+			}
+		})
+	}
+}
+
+// TestRepeatedEntriesCountedOnce repeats a fixture's log entries (every
+// seventh request entry again further on, every system entry twice) and
+// reads the result in each form, cutting and order of TestReportSame-
+// WhateverTheLogsForm: the report is the fixture's, with one warning
+// more that gives the count of repeats.
+func TestRepeatedEntriesCountedOnce(t *testing.T) {
+	dir := "../fixtures/paper-mobilenet"
+	logs := map[string][][]byte{}
+	repeats := 0
+	for _, name := range []string{"requests.ndjson.gz", "system.ndjson.gz"} {
+		lines := readLines(t, filepath.Join(dir, name))
+		later := map[int][][]byte{} // repeats to write after line i
+		for i, l := range lines {
+			switch {
+			case name == "system.ndjson.gz":
+				later[i] = append(later[i], l)
+			case i%7 == 0:
+				j := min(i+40, len(lines)-1)
+				later[j] = append(later[j], l)
+			default:
+				continue
+			}
+			repeats++
+		}
+		var out [][]byte
+		for i, l := range lines {
+			out = append(append(out, l), later[i]...)
+		}
+		logs[name] = out
+	}
+	want := string(fixtureReport(t, dir, model.ReadOptions{}))
+	warning := fmt.Sprintf("%d entries repeat an earlier entry", repeats)
+	for _, form := range logForms {
+		t.Run(form.name, func(t *testing.T) {
+			got := string(fixtureReport(t, form.snapshot(t, dir, logs), form.read))
+			var kept []string
+			for _, l := range strings.Split(got, "\n") {
+				if strings.Contains(l, warning) {
+					continue
+				}
+				kept = append(kept, l)
+			}
+			if len(kept) == strings.Count(got, "\n")+1 {
+				t.Errorf("no warning %q", warning)
+			}
+			rest := strings.Replace(strings.Join(kept, "\n"), "\"warnings\": [\n  ]", "\"warnings\": []", 1)
+			if d := cmp.Diff(want, rest); d != "" {
+				t.Errorf("report, its repeat warning left out, differs from the fixture's:\n%s", d)
 			}
 		})
 	}

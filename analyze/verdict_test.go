@@ -8,6 +8,7 @@ import (
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/internal/fixturetest"
 )
 
 func fixtureRun(t *testing.T, name string) *analyze.Report {
@@ -66,9 +67,8 @@ func TestVerdictNamesWhatToDo(t *testing.T) {
 // instances than there are distinct instance ids; lanes' busy shares are
 // shares.
 func TestSeriesAddUp(t *testing.T) {
-	fixtures, _ := filepath.Glob("../fixtures/*/manifest.json")
-	for _, m := range fixtures {
-		name := filepath.Base(filepath.Dir(m))
+	for _, d := range fixturetest.Dirs(t, "../fixtures", 1) {
+		name := filepath.Base(d)
 		t.Run(name, func(t *testing.T) {
 			rpt := fixtureRun(t, name)
 			s := rpt.Series

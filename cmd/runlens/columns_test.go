@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
+	"github.com/runlens/runlens/internal/fixturetest"
 )
 
 // checkLines fails for each line of out longer than width, in runes or in
@@ -25,12 +26,7 @@ func checkLines(t *testing.T, out string, width int) {
 // fixture with COLUMNS=80 and COLUMNS=100: no line of the terminal output
 // is longer.
 func TestReportFitsColumns(t *testing.T) {
-	dirs, err := filepath.Glob("../../fixtures/*/manifest.json")
-	if err != nil || len(dirs) < 6 {
-		t.Fatalf("fixtures: %v %v", dirs, err)
-	}
-	for _, m := range dirs {
-		dir := filepath.Dir(m)
+	for _, dir := range fixturetest.Dirs(t, "../../fixtures", 6) {
 		for _, cols := range []string{"80", "100"} {
 			t.Run(filepath.Base(dir)+"/"+cols, func(t *testing.T) {
 				t.Setenv("COLUMNS", cols)

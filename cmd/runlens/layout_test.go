@@ -9,6 +9,7 @@ import (
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/internal/browser"
+	"github.com/runlens/runlens/internal/fixturetest"
 )
 
 // TestPageLayoutInChromium opens every fixture's page, and a day of
@@ -22,9 +23,8 @@ func TestPageLayoutInChromium(t *testing.T) {
 	}
 	dir := t.TempDir()
 	pages := map[string][]string{}
-	fixtures, _ := filepath.Glob(filepath.Join("..", "..", "fixtures", "*", "manifest.json"))
-	for _, m := range fixtures {
-		pages[filepath.Base(filepath.Dir(m))] = []string{filepath.Dir(m)}
+	for _, d := range fixturetest.Dirs(t, filepath.Join("..", "..", "fixtures"), 1) {
+		pages[filepath.Base(d)] = []string{d}
 	}
 	log := filepath.Join(dir, "day.ndjson")
 	n := "200000"

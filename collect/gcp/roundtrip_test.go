@@ -15,23 +15,10 @@ import (
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/internal/fixturetest"
 	"github.com/runlens/runlens/model"
 	"github.com/runlens/runlens/render"
 )
-
-// fixtures lists the bundled fixture snapshots, by directory.
-func fixtures(t *testing.T) []string {
-	t.Helper()
-	dirs, err := filepath.Glob(filepath.Join("..", "..", "fixtures", "*", snapshot.ManifestFile))
-	must(t, err)
-	if len(dirs) == 0 {
-		t.Fatal("no fixture found under ../../fixtures")
-	}
-	for i, d := range dirs {
-		dirs[i] = filepath.Dir(d)
-	}
-	return dirs
-}
 
 // reportJSON analyzes a snapshot and renders the JSON report, with the
 // snapshot's directory replaced by SNAPSHOT in the source paths.
@@ -73,7 +60,7 @@ func collectFixture(t *testing.T, dir string) (*Result, Config) {
 // service and window, and requires the collected snapshot's report to equal
 // the fixture's, byte for byte.
 func TestLiveRoundTrip(t *testing.T) {
-	for _, fixture := range fixtures(t) {
+	for _, fixture := range fixturetest.Dirs(t, filepath.Join("..", "..", "fixtures"), 1) {
 		t.Run(filepath.Base(fixture), func(t *testing.T) { roundTrip(t, fixture) })
 	}
 }
@@ -211,7 +198,7 @@ func TestLiveGPUMetricsFollowTheAccelerator(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			copySnapshot(t, gpuFixture, dir)
+			fixturetest.CopyTree(t, gpuFixture, dir, nil)
 			b, err := os.ReadFile(filepath.Join(dir, snapshot.ServiceFile))
 			must(t, err)
 			var v2 map[string]any
@@ -255,24 +242,6 @@ func knativeGPUService() any {
 	}
 }
 
-// copySnapshot copies a snapshot's files (top level, metrics/, client/).
-func copySnapshot(t *testing.T, from, to string) {
-	t.Helper()
-	for _, sub := range []string{".", snapshot.MetricsDir, snapshot.ClientDir} {
-		ents, err := os.ReadDir(filepath.Join(from, sub))
-		must(t, err)
-		must(t, os.MkdirAll(filepath.Join(to, sub), 0o755))
-		for _, e := range ents {
-			if !e.Type().IsRegular() {
-				continue
-			}
-			b, err := os.ReadFile(filepath.Join(from, sub, e.Name()))
-			must(t, err)
-			must(t, os.WriteFile(filepath.Join(to, sub, e.Name()), b, 0o644))
-		}
-	}
-}
-
 // TestSidecarCost prices a two-container service end to end: the
 // paper-mobilenet snapshot with its service.json given a sidecar, read
 // offline and collected from fake-gcp through the real clients.
@@ -300,7 +269,7 @@ func copySnapshot(t *testing.T, from, to string) {
 // container is the ingress container above.
 func TestSidecarCost(t *testing.T) {
 	dir := t.TempDir()
-	copySnapshot(t, filepath.Join("..", "..", "fixtures", "paper-mobilenet"), dir)
+	fixturetest.CopyTree(t, filepath.Join("..", "..", "fixtures", "paper-mobilenet"), dir, nil)
 	addSidecar(t, filepath.Join(dir, snapshot.ServiceFile))
 
 	opts := analyze.Options{Generated: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)}

@@ -1,6 +1,7 @@
 // Package fixturetest turns the bundled fixtures into the services of one
 // project for tests: a snapshot rewritten under another name and moved in
-// time (Rewrite), served by fake-gcp (Serve).
+// time (Rewrite), served by fake-gcp (Serve). It also lists the fixtures
+// (Dirs) and copies a snapshot's files (CopyTree).
 package fixturetest
 
 import (
@@ -26,6 +27,46 @@ func Serve(t testing.TB, dirs ...string) *fakegcp.Server {
 	Must(t, srv.Start("127.0.0.1:0"))
 	t.Cleanup(srv.Stop)
 	return srv
+}
+
+// Dirs lists the bundled fixture snapshots, by directory: those below
+// root, the repository's fixtures directory as the test's package reaches
+// it. It fails the test if there are fewer than least.
+func Dirs(t testing.TB, root string, least int) []string {
+	t.Helper()
+	manifests, err := filepath.Glob(filepath.Join(root, "*", "manifest.json"))
+	if err != nil || len(manifests) < least {
+		t.Fatalf("fixtures under %s: %v, %v; want at least %d", root, manifests, err, least)
+	}
+	dirs := make([]string, len(manifests))
+	for i, m := range manifests {
+		dirs[i] = filepath.Dir(m)
+	}
+	return dirs
+}
+
+// CopyTree copies the files below from into to, but for those skip (if
+// not nil) is true of, given their path relative to from.
+func CopyTree(t testing.TB, from, to string, skip func(rel string) bool) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		if skip != nil && skip(rel) {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	Must(t, err)
 }
 
 // Rewrite copies a fixture snapshot to dir with its service renamed (every
