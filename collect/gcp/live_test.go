@@ -2,7 +2,7 @@ package gcp
 
 import (
 	"bufio"
-	"compress/gzip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,19 +18,15 @@ import (
 
 	"github.com/runlens/runlens/collect/gcp/fakegcp"
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 
 // insertIDs reads the insertIds of a snapshot log file, in file order.
 func insertIDs(t *testing.T, path string) []string {
 	t.Helper()
-	f, err := os.Open(path)
-	must(t, err)
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	must(t, err)
 	var ids []string
-	sc := bufio.NewScanner(zr)
+	sc := bufio.NewScanner(bytes.NewReader(logtest.Gunzip(t, path)))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var e struct {
@@ -323,12 +319,7 @@ func TestLiveFidelity(t *testing.T) {
 
 func firstLine(t *testing.T, path string) string {
 	t.Helper()
-	f, err := os.Open(path)
-	must(t, err)
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	must(t, err)
-	line, _, _ := bufio.NewReader(zr).ReadLine()
+	line, _, _ := bufio.NewReader(bytes.NewReader(logtest.Gunzip(t, path))).ReadLine()
 	return string(line)
 }
 
