@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -114,17 +113,7 @@ func TestAuditHTMLEscapes(t *testing.T) {
 // stacks the 8 most expensive and the others.
 func TestAuditCharts(t *testing.T) {
 	specs, err := auditCharts(sampleAudit(30))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := map[string]map[string]any{}
-	for _, s := range specs {
-		var o map[string]any
-		if err := json.Unmarshal(s.Option, &o); err != nil {
-			t.Fatal(err)
-		}
-		opts[s.ID] = o
-	}
+	opts := decodedOptions(t, specs, err)
 	cost := opts[chartAuditCost]
 	cats := cost["yAxis"].([]any)[0].(map[string]any)["data"].([]any)
 	if len(cats) != 26 || cats[0] != evilImg || cats[25] != "5 other services" {

@@ -713,8 +713,10 @@ func (b *chartBuilder) latency() (chartSpec, optioner) {
 	return sp, c
 }
 
-// utilization draws p50/p95/p99 of a 0..1 series as percent.
-func (b *chartBuilder) utilization(sp chartSpec, ps []analyze.UtilPoint, why string) (*charts.Line, float64) {
+// utilization draws p50/p95/p99 of a 0..1 series as percent, as chart id;
+// why is its note when there is no data.
+func (b *chartBuilder) utilization(id string, ps []analyze.UtilPoint, why string) (chartSpec, *charts.Line) {
+	sp := newChartSpec(id, 300)
 	peak := 0.0
 	series := make([]xySeries, 3)
 	for _, p := range ps {
@@ -728,34 +730,27 @@ func (b *chartBuilder) utilization(sp chartSpec, ps []analyze.UtilPoint, why str
 	for i, q := range []string{"p50", "p95", "p99"} {
 		b.addLine(c, q, series[i], minuteSeriesOpts([]string{colorClient, colorP95, colorP99}[i], false)...)
 	}
-	return c, peak
+	return sp, c
 }
 
 // cpu is chart 8: CPU utilization percentiles.
 func (b *chartBuilder) cpu() (chartSpec, optioner) {
-	sp := newChartSpec(chartCPU, 300)
-	c, _ := b.utilization(sp, b.rpt.Series.CPU, "no cpu utilization metric")
-	return sp, c
+	return b.utilization(chartCPU, b.rpt.Series.CPU, "no cpu utilization metric")
 }
 
 // gpu and gpuMemory chart GPU utilization and GPU memory utilization, for
 // services with GPUs.
 func (b *chartBuilder) gpu() (chartSpec, optioner) {
-	sp := newChartSpec(chartGPU, 300)
-	c, _ := b.utilization(sp, b.rpt.Series.GPU, "no GPU utilization metric")
-	return sp, c
+	return b.utilization(chartGPU, b.rpt.Series.GPU, "no GPU utilization metric")
 }
 
 func (b *chartBuilder) gpuMemory() (chartSpec, optioner) {
-	sp := newChartSpec(chartGPUMemory, 300)
-	c, _ := b.utilization(sp, b.rpt.Series.GPUMemory, "no GPU memory utilization metric")
-	return sp, c
+	return b.utilization(chartGPUMemory, b.rpt.Series.GPUMemory, "no GPU memory utilization metric")
 }
 
 // memory is chart 9: memory utilization percentiles against the limit.
 func (b *chartBuilder) memory() (chartSpec, optioner) {
-	sp := newChartSpec(chartMemory, 300)
-	c, _ := b.utilization(sp, b.rpt.Series.Memory, "no memory utilization metric")
+	sp, c := b.utilization(chartMemory, b.rpt.Series.Memory, "no memory utilization metric")
 	label := "limit"
 	if mib := b.rpt.Service.MemoryMiB; mib > 0 {
 		label = "limit " + pageCount(mib) + " MiB"

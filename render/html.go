@@ -340,13 +340,7 @@ func htmlClientTable(rpt *analyze.Report) htmlTable {
 		return t
 	}
 	t.Notes = []string{"From " + rpt.Client.Tool + "."}
-	for _, e := range rpt.Client.Endpoints {
-		t.Rows = append(t.Rows, htmlClientRow(e))
-	}
-	total := htmlClientRow(rpt.Client.Total)
-	total.Total = true
-	total.Cells[1] = cellText("Total")
-	return htmlAppendRow(t, total)
+	return htmlEndpointRows(t, rpt.Client.Endpoints, rpt.Client.Total, htmlClientRow)
 }
 
 func htmlClientRow(e analyze.ClientEndpoint) htmlRow {
@@ -355,7 +349,15 @@ func htmlClientRow(e analyze.ClientEndpoint) htmlRow {
 		cellNum(pageFloat(e.RequestsPerSec, 2)), cellNum(pageFloat(e.FailuresPerSec, 2)))
 }
 
-func htmlAppendRow(t htmlTable, r htmlRow) htmlTable {
+// htmlEndpointRows gives t a row for each endpoint, then the total's row,
+// its second cell "Total".
+func htmlEndpointRows[E any](t htmlTable, endpoints []E, total E, row func(E) htmlRow) htmlTable {
+	for _, e := range endpoints {
+		t.Rows = append(t.Rows, row(e))
+	}
+	r := row(total)
+	r.Total = true
+	r.Cells[1] = cellText("Total")
 	t.Rows = append(t.Rows, r)
 	return t
 }
@@ -368,13 +370,7 @@ func htmlServerTable(rpt *analyze.Report) htmlTable {
 		return t
 	}
 	t.Notes = []string{"From the request logs; latency is the time the service took."}
-	for _, e := range rpt.Server.Endpoints {
-		t.Rows = append(t.Rows, htmlServerRow(e))
-	}
-	total := htmlServerRow(rpt.Server.Total)
-	total.Total = true
-	total.Cells[1] = cellText("Total")
-	return htmlAppendRow(t, total)
+	return htmlEndpointRows(t, rpt.Server.Endpoints, rpt.Server.Total, htmlServerRow)
 }
 
 // htmlUserAgentTable lists who sent the requests the service logged.

@@ -143,6 +143,13 @@ func TestHTMLNilReport(t *testing.T) {
 func chartOptions(t *testing.T, rpt *analyze.Report, maxPoints int) map[string]map[string]any {
 	t.Helper()
 	specs, err := buildCharts(rpt, maxPoints)
+	return decodedOptions(t, specs, err)
+}
+
+// decodedOptions returns the options of charts made with err, decoded, by
+// chart id.
+func decodedOptions(t *testing.T, specs []chartSpec, err error) map[string]map[string]any {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
