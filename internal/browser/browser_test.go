@@ -12,19 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// needChromium skips the test when chromium is missing, unless
-// RUNLENS_REQUIRE_BROWSER=1, when it fails.
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, ok := Available(); ok {
-		return
-	}
-	if os.Getenv("RUNLENS_REQUIRE_BROWSER") == "1" {
-		t.Fatal("chromium not found and RUNLENS_REQUIRE_BROWSER=1: install it (apt-get install -y chromium) or set $CHROMIUM")
-	}
-	t.Skip("chromium not found: skipping browser test (apt-get install -y chromium, or set $CHROMIUM)")
-}
-
 func writePage(t *testing.T, body string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "page with space.html")
@@ -33,17 +20,6 @@ func writePage(t *testing.T, body string) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func check(t *testing.T, path string) *Result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	res, err := Check(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
 }
 
 const drawScript = `<script>
@@ -57,7 +33,7 @@ for (const id of ["chart_a", "chart_b"]) {
 func TestCheckQuietPage(t *testing.T) {
 	needChromium(t)
 	p := writePage(t, `<p>hello &lt;b&gt;</p><div id="chart_a"></div><div id="chart_b"></div>`+drawScript)
-	res := check(t, p)
+	res := Open(t, p)
 	if diff := cmp.Diff([]string{"chart_a", "chart_b"}, res.Charts); diff != "" {
 		t.Errorf("charts (-want +got):\n%s", diff)
 	}
@@ -88,7 +64,7 @@ console.log("fine");
 fetch("http://127.0.0.1:9/never").catch(() => {});
 setTimeout(() => { throw new Error("late failure"); }, 0);
 </script>`)
-	res := check(t, p)
+	res := Open(t, p)
 	if diff := cmp.Diff(map[string]bool{"chart_a": true, "chart_b": false}, res.Drawn); diff != "" {
 		t.Errorf("drawn (-want +got):\n%s", diff)
 	}

@@ -13,12 +13,7 @@ import (
 // when it fails.
 func Open(t testing.TB, path string) *Result {
 	t.Helper()
-	if _, ok := Available(); !ok {
-		if os.Getenv("RUNLENS_REQUIRE_BROWSER") == "1" {
-			t.Fatal("chromium not found and RUNLENS_REQUIRE_BROWSER=1: apt-get install -y chromium, or set $CHROMIUM")
-		}
-		t.Skip("chromium not found: skipping browser test (apt-get install -y chromium, or set $CHROMIUM)")
-	}
+	needChromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	res, err := Check(ctx, path)
@@ -26,6 +21,19 @@ func Open(t testing.TB, path string) *Result {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// needChromium skips the test when chromium is missing, unless
+// RUNLENS_REQUIRE_BROWSER=1, when it fails.
+func needChromium(t testing.TB) {
+	t.Helper()
+	if _, ok := Available(); ok {
+		return
+	}
+	if os.Getenv("RUNLENS_REQUIRE_BROWSER") == "1" {
+		t.Fatal("chromium not found and RUNLENS_REQUIRE_BROWSER=1: apt-get install -y chromium, or set $CHROMIUM")
+	}
+	t.Skip("chromium not found: skipping browser test (apt-get install -y chromium, or set $CHROMIUM)")
 }
 
 // AssertQuietAndDrawn fails the test unless the page has exactly the given
