@@ -1,15 +1,22 @@
 package analyze
 
+// MinInstancesAsObserved in a WhatIfSetting keeps the observed min
+// instances.
+const MinInstancesAsObserved = -1
+
 // WhatIfSchema names the JSON of a WhatIf.
 const WhatIfSchema = "runlens.whatif/v1"
 
 // WhatIfSetting is a configuration to predict (package whatif). Zero
-// values (and "" for Billing) keep the observed setting.
+// values (and "" for Billing) keep the observed setting, but for
+// MinInstances, where 0 is a setting: MinInstancesAsObserved keeps it.
 type WhatIfSetting struct {
 	MinInstances int    `json:"min_instances"`
 	MaxInstances int    `json:"max_instances"`
 	Concurrency  int    `json:"concurrency"`
 	Billing      string `json:"billing"`
+	// MemoryMiB is the memory limit of the instance.
+	MemoryMiB int64 `json:"memory_mib"`
 }
 
 // WhatIfOutcome is what a setting gave, or would have given.
@@ -24,6 +31,15 @@ type WhatIfOutcome struct {
 	// Failed counts the requests answered with an error status, 4xx or
 	// 5xx (a replay answers 429 when every instance is full).
 	Failed int64 `json:"failed"`
+	// MemoryKills counts the instances terminated for exceeding their
+	// memory limit.
+	MemoryKills int `json:"memory_kills"`
+	// Spread, for a prediction, is each figure's standard deviation over
+	// the replays it is the mean of, relative to the mean.
+	Spread map[string]float64 `json:"spread,omitempty"`
+	// Bound, for a prediction, is its error bound per figure, relative:
+	// the backtest's error plus twice the spread.
+	Bound map[string]float64 `json:"error_bound,omitempty"`
 }
 
 // WhatIf is a what-if analysis (package whatif): what was observed, the
@@ -38,6 +54,10 @@ type WhatIf struct {
 	// observed) / observed; absent where the observed figure is 0.
 	Error       map[string]float64 `json:"error"`
 	Predictions []WhatIfOutcome    `json:"predictions"`
+	// Advice is what the predictions say to do, each beside the error of
+	// its figures; a setting that changes nothing beyond its error is
+	// said so, and not recommended.
+	Advice []WhatIfAdvice `json:"advice"`
 	// Calibration says what the replay took from the observation.
 	Calibration WhatIfCalibration `json:"calibration"`
 }
@@ -50,9 +70,57 @@ type WhatIfCalibration struct {
 	// shut down.
 	StartupMS [3]float64 `json:"startup_ms"`
 	IdleKeepS [2]float64 `json:"idle_keep_s"`
+	// IdleSpells is how many idle spells of instances the retention was
+	// estimated from (Kaplan-Meier), IdleShutdowns how many of them ended
+	// with the instance shut down; the others ended with a request, the
+	// window or a crash.
+	IdleSpells    int `json:"idle_spells"`
+	IdleShutdowns int `json:"idle_shutdowns"`
 	// ScaleOutAt, when set, is the requests in flight at which an
 	// instance is taken as saturated and another starts (CPU-driven
 	// scaling, seen as instances added before any was full).
-	ScaleOutAt int      `json:"scale_out_at,omitempty"`
-	Assumed    []string `json:"assumed"`
+	ScaleOutAt int `json:"scale_out_at,omitempty"`
+	// LoopAgent, with a load test, is the user agent whose requests are
+	// replayed as a closed loop of LoopUsers users: each request a think
+	// time after the response to an earlier one, so that a setting that
+	// answers sooner brings them sooner. Other requests come as they came.
+	LoopAgent string `json:"loop_agent,omitempty"`
+	LoopUsers int    `json:"loop_users,omitempty"`
+	// Sampling is the sampling error of the percentiles, relative: how
+	// far another run's would stray from the observed with as many
+	// requests. It is part of their error bounds.
+	Sampling map[string]float64 `json:"sampling"`
+	// Memory, where instances were killed for memory, is the memory an
+	// instance uses, fitted to the kills: MiB once started, MiB each
+	// answered request leaves behind, MiB each request in flight holds.
+	Memory  *WhatIfMemory `json:"memory,omitempty"`
+	Assumed []string      `json:"assumed"`
+}
+
+// WhatIfMemory is the memory model a replay is calibrated with.
+type WhatIfMemory struct {
+	Kills       int     `json:"kills"`
+	BaseMiB     float64 `json:"base_mib"`
+	RetainedMiB float64 `json:"retained_mib"`
+	HeldMiB     float64 `json:"held_mib"`
+}
+
+// Kinds of advice.
+const (
+	AdviceSaves  = "saves"   // costs less, and nothing judged is worse beyond the error
+	AdviceFixes  = "fixes"   // fewer failures, memory kills or cold starts beyond the error, nothing of those worse
+	AdviceNoGain = "no_gain" // no judged figure changes beyond the error
+	AdviceWorse  = "worse"   // something judged is worse beyond the error
+)
+
+// WhatIfAdvice is what one prediction says against the observation.
+type WhatIfAdvice struct {
+	Setting WhatIfSetting `json:"setting"`
+	Kind    string        `json:"kind"`
+	// Change is each judged figure's relative change from the observed,
+	// for the figures observed above 0; Beyond lists those that change by
+	// more than the prediction's error bound.
+	Change map[string]float64 `json:"change"`
+	Beyond []string           `json:"beyond"`
+	Text   string             `json:"text"`
 }

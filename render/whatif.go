@@ -31,8 +31,8 @@ func WhatIfJSON(w io.Writer, r *analyze.WhatIf) error {
 
 // whatIfErrors are the backtest's figures, in the table's order.
 var whatIfErrors = []struct{ key, name string }{
-	{"instances", "instances"}, {"cold_starts", "cold starts"}, {"billable_seconds", "billable time"},
-	{"cost_usd", "cost"}, {"p50_ms", "p50"}, {"p95_ms", "p95"},
+	{"instances", "instances"}, {"cold_starts", "cold starts"}, {"memory_kills", "memory kills"}, {"failed", "failed"},
+	{"billable_seconds", "billable time"}, {"cost_usd", "cost"}, {"p50_ms", "p50"}, {"p95_ms", "p95"},
 }
 
 func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
@@ -48,7 +48,15 @@ func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
 	}
 	if errs != "" {
 		lines = append(lines, "Backtest (the observed setting replayed) against what was observed: "+errs[:len(errs)-2]+
-			". A prediction that differs from the backtest by less than these is within the model's error.")
+			". Each prediction's error bound is this error plus twice the spread of its replays (and, for percentiles, their sampling error); a setting is recommended only for what it changes beyond it.")
+	}
+	if m := r.Calibration.Memory; m != nil {
+		lines = append(lines, fmt.Sprintf("Memory, fitted to %s and the memory metric: %.0f MiB once started, %.1f MiB left by each request answered, %.0f MiB held by each request in flight.",
+			pagePlural(int64(m.Kills), "memory kill", "memory kills"), m.BaseMiB, m.RetainedMiB, m.HeldMiB))
+	}
+	if r.Calibration.LoopAgent != "" {
+		lines = append(lines, fmt.Sprintf("The load test's requests (%s) are replayed as a loop of %s, each a think time after a response.",
+			clip(r.Calibration.LoopAgent), pagePlural(int64(r.Calibration.LoopUsers), "user", "users")))
 	}
 	for _, a := range r.Calibration.Assumed {
 		lines = append(lines, "Assumed: "+a)
@@ -61,11 +69,16 @@ func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
 		}
 	}
 	head += "\n"
-	t := table{title: "Settings", left: 5, header: []string{"Run", "Min", "Max", "Concurrency", "Billing",
-		"Instances", "Cold starts", "Billable s", "Cost USD", "p50 ms", "p95 ms", "Failed"}}
+	t := table{title: "Settings", left: 6, header: []string{"Run", "Min", "Max", "Concurrency", "Billing", "Memory MiB",
+		"Instances", "Cold starts", "Memory kills", "Billable s", "Cost USD", "Cost error", "p50 ms", "p95 ms", "Failed"}}
 	row := func(name string, o analyze.WhatIfOutcome) []string {
+		costErr := ""
+		if b, ok := o.Bound["cost_usd"]; ok {
+			costErr = fmt.Sprintf("±%.0f %%", 100*b)
+		}
 		return []string{name, strconv.Itoa(o.MinInstances), strconv.Itoa(o.MaxInstances), strconv.Itoa(o.Concurrency), o.Billing,
-			strconv.Itoa(o.Instances), strconv.Itoa(o.ColdStarts), fmt.Sprintf("%.1f", o.BillableSeconds), fmt.Sprintf("%.6g", o.CostUSD),
+			strconv.FormatInt(o.MemoryMiB, 10), strconv.Itoa(o.Instances), strconv.Itoa(o.ColdStarts), strconv.Itoa(o.MemoryKills),
+			fmt.Sprintf("%.1f", o.BillableSeconds), fmt.Sprintf("%.6g", o.CostUSD), costErr,
 			fmt.Sprintf("%.0f", o.P50MS), fmt.Sprintf("%.0f", o.P95MS), strconv.FormatInt(o.Failed, 10)}
 	}
 	t.rows = append(t.rows, row("observed", r.Observed), row("backtest", r.Backtest))
@@ -73,5 +86,13 @@ func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
 		t.rows = append(t.rows, row("setting "+strconv.Itoa(i+1), p))
 	}
 	t.rows = slices.Clip(t.rows)
-	return writeDoc(w, md, markdownLimit(opts), width, head, []section{t})
+	sections := []section{t}
+	if len(r.Advice) > 0 {
+		adv := table{title: "Advice", left: 2, header: []string{"Setting", "Advice"}}
+		for i, a := range r.Advice {
+			adv.rows = append(adv.rows, []string{"setting " + strconv.Itoa(i+1), a.Text})
+		}
+		sections = append(sections, adv)
+	}
+	return writeDoc(w, md, markdownLimit(opts), width, head, sections)
 }

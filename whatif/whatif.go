@@ -1,20 +1,39 @@
 // Package whatif predicts what a service would have done under other
-// settings by replaying the traffic it observed: every request arrives when
-// it arrived, on the endpoint it called, and keeps an instance busy for its
-// warm service time (its logged latency less any wait for an instance to
-// start). collect/sim's Cloud Run model routes the replay under the
-// setting (concurrency, min and max instances, billing), its instances
-// start as the observed ones started and retire as they retired, and the
-// replay is written as a snapshot and analyzed by analyze.Run, so that a
+// settings by replaying the traffic it observed through collect/sim's
+// Cloud Run model, and analyzing each replay with analyze.Run, so that a
 // prediction and an observation are the same figures made the same way.
 //
-// The replay of the observed setting is the backtest: its difference from
-// what was observed is the prediction's own error, shown beside every
-// prediction.
+// What a replay takes from the observation:
+//   - every request, on its endpoint, keeping an instance busy for its warm
+//     service time (its logged latency less any wait for its instance to
+//     start; a request cut short by a memory kill gets its endpoint's
+//     median);
+//   - with a load test, its requests as a closed loop: each follows the
+//     latest response before it by the think time observed, so that a
+//     setting that answers sooner brings the next requests sooner
+//     (chain); other requests come when they came;
+//   - startups: the first instances start as the observed ones did, in
+//     order, later ones drawn from the observed (log-normal);
+//   - idle retention: estimated with Kaplan-Meier over every idle spell of
+//     every instance, a spell ended by a request counted as censored;
+//   - CPU-driven scale-out: the requests in flight on the busiest ready
+//     instance when instances were started for load below the concurrency
+//     limit (the median);
+//   - memory, where instances were killed for it: a base, what each answered
+//     request leaves behind and what each request in flight holds, fitted
+//     by least squares to the kills (the MiB used, from the log) and to
+//     the memory utilization metric's minutes.
 //
-// Not modelled yet: how latency grows with requests in flight on an
-// instance (a replay keeps each request's observed service time whatever
-// the concurrency), memory per request (memory kills), and CPU boost.
+// The replay of the observed setting is the backtest: its difference from
+// what was observed is the model's error. A prediction is the mean of
+// Draws replays; its error bound per figure is the backtest's error plus
+// twice the replays' spread (plus, for percentiles, their sampling error),
+// and advice recommends a setting only for what it changes beyond it.
+//
+// Not modelled: how latency grows with requests in flight on an instance
+// (a replay keeps each request's observed service time whatever the
+// concurrency), several instances starting at once for CPU, and CPU
+// boost.
 package whatif
 
 import (
@@ -37,6 +56,7 @@ type Traffic struct {
 	observed    *analyze.Report
 	arrivals    []sim.Arrival
 	platform    sim.Platform
+	memory      *sim.Memory
 	window      model.Window
 	calibration analyze.WhatIfCalibration
 }
@@ -52,6 +72,19 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 		lanes[l.InstanceID] = l
 	}
 	tr := &Traffic{observed: rpt, window: model.Window{Start: rpt.Window.Start, End: rpt.Window.End}}
+	// A request in flight on an instance killed for memory was cut short:
+	// it is played with the median service time of its endpoint's answered
+	// requests.
+	kills := memoryKills(ds)
+	killedAt := map[string]time.Time{}
+	for _, ev := range ds.Events {
+		if ev.Kind == model.EventMemoryLimitExceeded {
+			killedAt[ev.InstanceID] = ev.Time
+		}
+	}
+	var cut []int
+	var latencies []time.Duration
+	answered := map[string][]time.Duration{}
 	for _, r := range ds.Requests {
 		if r.InstanceID == "" {
 			continue // rejected at the front end: the replay finds out itself
@@ -60,13 +93,54 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 		if l, ok := lanes[r.InstanceID]; ok && !l.Ready.IsZero() && r.Time.Before(l.Ready) {
 			service -= l.Ready.Sub(r.Time) // waited for its instance to start
 		}
+		service = max(service, time.Millisecond)
+		if t, ok := killedAt[r.InstanceID]; ok && killedBy(r, t) {
+			cut = append(cut, len(tr.arrivals))
+		} else if r.Status < 500 {
+			answered[r.Method+" "+r.Path] = append(answered[r.Method+" "+r.Path], service)
+		}
 		tr.arrivals = append(tr.arrivals, sim.Arrival{At: r.Time, Method: r.Method, Path: r.Path, UserAgent: r.UserAgent,
-			Service: max(service, time.Millisecond), RequestSize: r.RequestSize, ResponseSize: r.ResponseSize})
+			Service: service, RequestSize: r.RequestSize, ResponseSize: r.ResponseSize})
+		latencies = append(latencies, r.Latency)
+	}
+	for _, i := range cut {
+		a := &tr.arrivals[i]
+		if ds := answered[a.Method+" "+a.Path]; len(ds) > 0 {
+			slices.Sort(ds)
+			a.Service = max(a.Service, ds[len(ds)/2])
+		}
+	}
+	if mm, held, ok := memoryModel(kills, memoryMinutes(ds, rpt.Series.Lanes, rpt.Service.MemoryMiB)); ok {
+		tr.memory = mm
+		for i := range tr.arrivals {
+			tr.arrivals[i].MemoryMiB = held
+		}
+		tr.calibration.Memory = &analyze.WhatIfMemory{Kills: len(kills), BaseMiB: (mm.BaseMiB[0] + mm.BaseMiB[1]) / 2,
+			RetainedMiB: mm.RetainedMiB[0], HeldMiB: held}
+	} else if len(kills) > 0 {
+		tr.calibration.Assumed = append(tr.calibration.Assumed, fmt.Sprintf("memory: %d kills, too few to fit; memory is not modelled", len(kills)))
+	} else {
+		tr.calibration.Assumed = append(tr.calibration.Assumed, "memory: no instance exceeded its limit; memory is not modelled, and no setting is predicted to exceed it")
 	}
 	if len(tr.arrivals) == 0 {
 		return nil, fmt.Errorf("whatif: no request was served by an instance")
 	}
-	slices.SortStableFunc(tr.arrivals, func(a, b sim.Arrival) int { return a.At.Compare(b.At) })
+	order := make([]int, len(tr.arrivals))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return tr.arrivals[a].At.Compare(tr.arrivals[b].At) })
+	sorted, lat := make([]sim.Arrival, len(order)), make([]time.Duration, len(order))
+	for i, k := range order {
+		sorted[i], lat[i] = tr.arrivals[k], latencies[k]
+	}
+	tr.arrivals = sorted
+	// A load test's users wait for each response before they send again:
+	// its requests are replayed as such a loop, others as they came.
+	if ds.Client != nil && len(rpt.Server.UserAgents) > 0 {
+		tr.calibration.LoopAgent = rpt.Server.UserAgents[0].UserAgent
+		tr.calibration.LoopUsers = chain(tr.arrivals, lat, tr.calibration.LoopAgent)
+	}
 	if tr.window.Start.IsZero() || tr.arrivals[0].At.Before(tr.window.Start) {
 		tr.window.Start = tr.arrivals[0].At
 	}
@@ -74,20 +148,20 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 		tr.window.End = last
 	}
 	tr.calibration.Requests = len(tr.arrivals)
-	tr.platform = tr.calibrate(rpt)
+	slices.Sort(lat)
+	tr.calibration.Sampling = map[string]float64{"p50_ms": percentileSampling(lat, 0.5), "p95_ms": percentileSampling(lat, 0.95)}
+	tr.platform = tr.calibrate(rpt, ds)
 	return tr, nil
 }
 
-// calibrate makes the platform of the observed service: its setting, and
-// startup and idle retention drawn from the observed ones.
-func (tr *Traffic) calibrate(rpt *analyze.Report) sim.Platform {
-	var startups, keeps []time.Duration
+// calibrate makes the platform of the observed service: its setting,
+// startup drawn from the observed ones, and idle retention estimated from
+// the instances' idle spells.
+func (tr *Traffic) calibrate(rpt *analyze.Report, ds *model.Dataset) sim.Platform {
+	var startups []time.Duration
 	for _, l := range rpt.Series.Lanes {
 		if !l.Ready.IsZero() && l.Ready.After(l.Start) {
 			startups = append(startups, l.Ready.Sub(l.Start))
-		}
-		if l.EndReason == "shutdown" && !l.LastRequest.IsZero() && l.End.After(l.LastRequest) {
-			keeps = append(keeps, l.End.Sub(l.LastRequest))
 		}
 	}
 	c := &tr.calibration
@@ -96,12 +170,20 @@ func (tr *Traffic) calibrate(rpt *analyze.Report) sim.Platform {
 		startup = sim.Dist{Lo: 2 * time.Second, Hi: 10 * time.Second, Median: 4 * time.Second, Sigma: 0.3}
 		c.Assumed = append(c.Assumed, "startup: none observed; assumed 2 to 10 s, median 4 s")
 	}
-	// Idle retention is drawn uniformly over the observed range: the keeps
-	// seen are those of instances that did retire, which favours the short
-	// ones (an instance kept long is more often reused first).
-	keep, ok := spread(keeps)
-	keep.Median, keep.Sigma = 0, 0
-	if !ok {
+	// The keeps seen as shutdowns favour the short ones: an instance kept
+	// long is more often given a request first. Every idle spell that a
+	// request ended says the keep was longer than the spell, and the
+	// Kaplan-Meier estimate takes both. Min instances are never retired
+	// for idleness and say nothing of it.
+	minInstance := func(l analyze.Lane) bool {
+		return rpt.Service.MinInstances > 0 && !l.ColdStart && l.EndReason != "shutdown"
+	}
+	spells := idleSpells(ds.Requests, rpt.Series.Lanes, minInstance)
+	var keep sim.Dist
+	if q, shutdowns, ok := keepQuantiles(spells); ok {
+		keep = sim.Dist{Lo: q[0], Hi: q[len(q)-1], Quantiles: q}
+		c.IdleSpells, c.IdleShutdowns = len(spells), shutdowns
+	} else {
 		keep = sim.Dist{Lo: 5 * time.Minute, Hi: 15 * time.Minute}
 		c.Assumed = append(c.Assumed, "idle retention: no idle shutdown observed; assumed 5 to 15 min")
 	}
@@ -113,13 +195,23 @@ func (tr *Traffic) calibrate(rpt *analyze.Report) sim.Platform {
 		CPU: strconv.FormatFloat(s.CPU, 'f', -1, 64), Memory: strconv.FormatInt(s.MemoryMiB, 10) + "Mi",
 		Concurrency: max(s.Concurrency, 1), MinInstances: s.MinInstances, MaxInstances: cmp.Or(s.MaxInstances, 100),
 		RequestBilling: s.Billing != model.BillingInstance, Accelerator: s.Accelerator, GPUs: s.GPUs}
-	pl := sim.Platform{Service: svc, Startup: startup, IdleKeep: keep}
-	// More instances than min instances and one, while no instance ever
-	// held as many requests as the concurrency allows: the autoscaler
-	// added them for CPU, at about the most requests an instance held.
-	if in := rpt.Instances; in.Distinct > max(1, s.MinInstances) && in.MaxConcurrency > 0 && in.MaxConcurrency < svc.Concurrency {
-		pl.ScaleOutAt = in.MaxConcurrency
-		c.ScaleOutAt = in.MaxConcurrency
+	pl := sim.Platform{Service: svc, Startup: startup, IdleKeep: keep, Memory: tr.memory}
+	// Instances started for load while the busiest ready instance was
+	// below the concurrency limit: the autoscaler added them for CPU, at
+	// about as many requests in flight as it held then (the median).
+	if trig := startTriggers(ds, rpt.Series.Lanes, svc.Concurrency); len(trig) > 0 {
+		slices.Sort(trig)
+		pl.ScaleOutAt = trig[len(trig)/2]
+		c.ScaleOutAt = pl.ScaleOutAt
+	}
+	// The first instances start as the observed ones did, in order: the
+	// arrivals replayed came when they did because of those startups.
+	ordered := slices.Clone(rpt.Series.Lanes)
+	slices.SortStableFunc(ordered, func(a, b analyze.Lane) int { return a.Start.Compare(b.Start) })
+	for _, l := range ordered {
+		if !l.Ready.IsZero() && l.Ready.After(l.Start) {
+			pl.Startups = append(pl.Startups, l.Ready.Sub(l.Start))
+		}
 	}
 	return pl
 }
@@ -146,7 +238,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func (tr *Traffic) Predict(s analyze.WhatIfSetting, seed uint64) (analyze.WhatIfOutcome, error) {
 	p := tr.platform
 	svc := &p.Service
-	if s.MinInstances > 0 {
+	if s.MinInstances != analyze.MinInstancesAsObserved {
 		svc.MinInstances = s.MinInstances
 	}
 	if s.MaxInstances > 0 {
@@ -154,6 +246,9 @@ func (tr *Traffic) Predict(s analyze.WhatIfSetting, seed uint64) (analyze.WhatIf
 	}
 	if s.Concurrency > 0 {
 		svc.Concurrency = s.Concurrency
+	}
+	if s.MemoryMiB > 0 {
+		svc.Memory = strconv.FormatInt(s.MemoryMiB, 10) + "Mi"
 	}
 	switch s.Billing {
 	case model.BillingRequest:
@@ -180,7 +275,7 @@ func (tr *Traffic) Predict(s analyze.WhatIfSetting, seed uint64) (analyze.WhatIf
 	rpt := analyze.Run(ds, analyze.Options{Generated: tr.observed.Generated})
 	out := outcome(rpt)
 	out.WhatIfSetting = analyze.WhatIfSetting{MinInstances: svc.MinInstances, MaxInstances: svc.MaxInstances, Concurrency: svc.Concurrency,
-		Billing: map[bool]string{true: model.BillingRequest, false: model.BillingInstance}[svc.RequestBilling]}
+		Billing: map[bool]string{true: model.BillingRequest, false: model.BillingInstance}[svc.RequestBilling], MemoryMiB: rpt.Service.MemoryMiB}
 	return out, nil
 }
 
@@ -196,10 +291,10 @@ func outcome(rpt *analyze.Report) analyze.WhatIfOutcome {
 	t := rpt.Server.Total
 	return analyze.WhatIfOutcome{
 		WhatIfSetting: analyze.WhatIfSetting{MinInstances: rpt.Service.MinInstances, MaxInstances: rpt.Service.MaxInstances,
-			Concurrency: rpt.Service.Concurrency, Billing: rpt.Service.Billing},
+			Concurrency: rpt.Service.Concurrency, Billing: rpt.Service.Billing, MemoryMiB: rpt.Service.MemoryMiB},
 		Instances: rpt.Instances.Distinct, ColdStarts: rpt.ColdStarts.Count,
 		BillableSeconds: rpt.Cost.BillableInstanceSeconds, CostUSD: rpt.Cost.TotalUSD,
-		P50MS: t.P50MS, P95MS: t.P95MS, Failed: t.Status4xx + t.Status5xx,
+		P50MS: t.P50MS, P95MS: t.P95MS, Failed: t.Status4xx + t.Status5xx, MemoryKills: rpt.Resources.MemoryLimitExceededEvents,
 	}
 }
 
@@ -208,20 +303,34 @@ func outcome(rpt *analyze.Report) analyze.WhatIfOutcome {
 // as much as a fifth.
 const Draws = 5
 
+// figures names an outcome's figures, the ones errors, spreads and
+// bounds are given for.
+func figures(o analyze.WhatIfOutcome) map[string]float64 {
+	return map[string]float64{
+		"instances": float64(o.Instances), "cold_starts": float64(o.ColdStarts), "memory_kills": float64(o.MemoryKills),
+		"failed": float64(o.Failed), "billable_seconds": o.BillableSeconds, "cost_usd": o.CostUSD,
+		"p50_ms": o.P50MS, "p95_ms": o.P95MS,
+	}
+}
+
 // PredictMean is the mean of Draws replays of the setting, seeded from
-// seed on; counts are rounded.
+// seed on, counts rounded; Spread is each figure's standard deviation
+// over the replays, relative to the mean.
 func (tr *Traffic) PredictMean(s analyze.WhatIfSetting, seed uint64) (analyze.WhatIfOutcome, error) {
+	var draws []map[string]float64
 	var sum analyze.WhatIfOutcome
-	var instances, colds, failed float64
+	var instances, colds, failed, kills float64
 	for k := range uint64(Draws) {
 		o, err := tr.Predict(s, seed+k)
 		if err != nil {
 			return o, err
 		}
+		draws = append(draws, figures(o))
 		sum.WhatIfSetting = o.WhatIfSetting
 		instances += float64(o.Instances)
 		colds += float64(o.ColdStarts)
 		failed += float64(o.Failed)
+		kills += float64(o.MemoryKills)
 		sum.BillableSeconds += o.BillableSeconds / Draws
 		sum.CostUSD += o.CostUSD / Draws
 		sum.P50MS += o.P50MS / Draws
@@ -230,39 +339,101 @@ func (tr *Traffic) PredictMean(s analyze.WhatIfSetting, seed uint64) (analyze.Wh
 	sum.Instances = int(math.Round(instances / Draws))
 	sum.ColdStarts = int(math.Round(colds / Draws))
 	sum.Failed = int64(math.Round(failed / Draws))
+	sum.MemoryKills = int(math.Round(kills / Draws))
+	sum.Spread = map[string]float64{}
+	for name := range draws[0] {
+		var m, ss float64
+		for _, d := range draws {
+			m += d[name] / Draws
+		}
+		for _, d := range draws {
+			ss += (d[name] - m) * (d[name] - m)
+		}
+		if m > 0 {
+			sum.Spread[name] = math.Sqrt(ss/(Draws-1)) / m
+		}
+	}
 	return sum, nil
 }
 
 // Run is the whole what-if analysis: the backtest, then each setting,
-// each the mean of Draws replays.
+// each the mean of Draws replays with its error bound, then the advice.
 func Run(tr *Traffic, settings []analyze.WhatIfSetting, seed uint64) (*analyze.WhatIf, error) {
 	res := &analyze.WhatIf{Schema: analyze.WhatIfSchema, Service: tr.observed.Service.Name, Observed: outcome(tr.observed), Calibration: tr.calibration}
 	var err error
-	if res.Backtest, err = tr.PredictMean(analyze.WhatIfSetting{}, seed); err != nil {
+	if res.Backtest, err = tr.PredictMean(analyze.WhatIfSetting{MinInstances: analyze.MinInstancesAsObserved}, seed); err != nil {
 		return nil, err
 	}
 	res.Error = relativeErrors(res.Observed, res.Backtest)
+	res.Backtest.Bound = tr.bounds(res.Observed, res.Backtest, res.Backtest)
 	for _, s := range settings {
 		p, err := tr.PredictMean(s, seed)
 		if err != nil {
 			return nil, fmt.Errorf("predicting %+v: %w", s, err)
 		}
+		p.Bound = tr.bounds(res.Observed, res.Backtest, p)
 		res.Predictions = append(res.Predictions, p)
 	}
+	res.Advice = advise(res.Observed, res.Predictions)
 	return res, nil
 }
 
-// relativeErrors is (replayed - observed) / observed per figure.
+// relativeErrors is (replayed - observed) / observed per figure, for the
+// figures observed above 0.
 func relativeErrors(obs, rep analyze.WhatIfOutcome) map[string]float64 {
 	out := map[string]float64{}
-	for name, pair := range map[string][2]float64{
-		"instances": {float64(obs.Instances), float64(rep.Instances)}, "cold_starts": {float64(obs.ColdStarts), float64(rep.ColdStarts)},
-		"billable_seconds": {obs.BillableSeconds, rep.BillableSeconds}, "cost_usd": {obs.CostUSD, rep.CostUSD},
-		"p50_ms": {obs.P50MS, rep.P50MS}, "p95_ms": {obs.P95MS, rep.P95MS},
-	} {
-		if pair[0] != 0 {
-			out[name] = (pair[1] - pair[0]) / pair[0]
+	o, r := figures(obs), figures(rep)
+	for name, v := range o {
+		if v != 0 {
+			out[name] = (r[name] - v) / v
 		}
 	}
 	return out
+}
+
+// minBound is the least error bound a prediction is given: no figure is
+// stated closer than 1 %.
+const minBound = 0.01
+
+// bounds is a prediction's error bound per figure, relative: the
+// backtest's error (the model's bias on the one setting that was
+// observed; 100 % where nothing was observed and the backtest replayed
+// some) plus twice the prediction's spread (how far one run under the
+// setting strays from the mean of the replays), plus, for percentiles,
+// their sampling error (another run draws other requests), and at least
+// minBound.
+func (tr *Traffic) bounds(obs, backtest, p analyze.WhatIfOutcome) map[string]float64 {
+	o, b := figures(obs), figures(backtest)
+	out := map[string]float64{}
+	for name, v := range o {
+		var bias float64
+		switch {
+		case v != 0:
+			bias = math.Abs(b[name]-v) / v
+		case b[name] != 0:
+			bias = 1
+		}
+		out[name] = max(minBound, bias+2*p.Spread[name]+tr.calibration.Sampling[name])
+	}
+	return out
+}
+
+// percentileSampling is the sampling error of a percentile of the
+// latencies, relative: half the width of the 95 % confidence interval of
+// the q-quantile of n requests (ranks nq ± 1.96 sqrt(nq(1-q))), over the
+// quantile.
+func percentileSampling(sorted []time.Duration, q float64) float64 {
+	n := float64(len(sorted))
+	if n == 0 {
+		return 0
+	}
+	half := 1.96 * math.Sqrt(n*q*(1-q))
+	at := func(rank float64) time.Duration {
+		return sorted[min(max(int(rank), 0), len(sorted)-1)]
+	}
+	mid := at(n * q)
+	if mid <= 0 {
+		return 0
+	}
+	return float64(at(n*q+half)-at(n*q-half)) / 2 / float64(mid)
 }

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/collect/sim"
@@ -27,20 +30,25 @@ func observe(t *testing.T, fixture string) *Traffic {
 }
 
 // The replay of the observed setting gives back what was observed, within
-// a bound per fixture, where the model has what the fixture's story needs
-// (instances retiring when idle, min instances, billing). The fixtures it
-// does not yet replay well (CPU-driven scaling in paper-mobilenet and
-// gpu-inference, memory kills in fat-container) are left out here.
+// a bound per fixture and figure. paper-mobilenet is left out: its
+// instances were started several at a time while one was still starting,
+// which the model's CPU-driven scale-out (one start at a time) does not
+// do; its replay has 2 instances where 3 were seen.
 func TestBacktest(t *testing.T) {
 	for _, tc := range []struct {
 		fixture string
-		bound   float64 // on the relative error of every figure
+		bound   float64            // on the relative error of every figure
+		figure  map[string]float64 // wider bounds for some figures
 	}{
-		{"continuous-coldstarts", 0.15},
-		{"orchestrator-waiting", 0.05},
-		{"clock-skew-and-strays", 0.01},
+		{"continuous-coldstarts", 0.15, nil},
+		{"orchestrator-waiting", 0.05, nil},
+		{"clock-skew-and-strays", 0.01, nil},
+		{"gpu-inference", 0.05, nil},
+		// 8 kills and 22 failed requests observed: one kill more is 12 %.
+		{"fat-container", 0.10, map[string]float64{"memory_kills": 0.3, "failed": 0.5}},
 	} {
 		t.Run(tc.fixture, func(t *testing.T) {
+			t.Parallel()
 			res, err := Run(observe(t, tc.fixture), nil, 1)
 			if err != nil {
 				t.Fatal(err)
@@ -49,9 +57,13 @@ func TestBacktest(t *testing.T) {
 				t.Fatalf("errors %v: want instances, billable time, cost and p95 at least", res.Error)
 			}
 			for name, e := range res.Error {
-				if math.Abs(e) > tc.bound {
+				bound := tc.bound
+				if b, ok := tc.figure[name]; ok {
+					bound = b
+				}
+				if math.Abs(e) > bound {
 					t.Errorf("%s: backtest error %+.1f %%, want within %.0f %% (observed %+v, replayed %+v)",
-						name, 100*e, 100*tc.bound, res.Observed, res.Backtest)
+						name, 100*e, 100*bound, res.Observed, res.Backtest)
 				}
 			}
 			if res.Observed.ColdStarts == 0 && res.Backtest.ColdStarts != 0 {
@@ -61,12 +73,48 @@ func TestBacktest(t *testing.T) {
 	}
 }
 
+// fat-container's kills are replayed from a memory model fitted to them
+// and to the memory metric: close to the scenario's own (1,480 to
+// 1,560 MiB once started, 2 to 8 MiB left by each request, 50 to 140 MiB
+// held by one in flight).
+func TestMemoryModel(t *testing.T) {
+	m := observe(t, "fat-container").calibration.Memory
+	if m == nil {
+		t.Fatal("no memory model for a service killed 8 times for memory")
+	}
+	if m.Kills != 8 || m.BaseMiB < 1400 || m.BaseMiB > 1600 || m.RetainedMiB < 2 || m.RetainedMiB > 8 || m.HeldMiB < 50 || m.HeldMiB > 140 {
+		t.Errorf("memory model %+v: want 8 kills, a base of 1,400 to 1,600 MiB, 2 to 8 MiB retained, 50 to 140 MiB held", *m)
+	}
+	if observe(t, "gpu-inference").calibration.Memory != nil {
+		t.Error("a memory model for a service never killed for memory")
+	}
+}
+
+// Idle retention is estimated from every idle spell, not only from those
+// that ended in a shutdown: continuous-coldstarts keeps instances 2 to
+// 20 s, uniformly.
+func TestKeepEstimate(t *testing.T) {
+	keep := observe(t, "continuous-coldstarts").platform.IdleKeep
+	if len(keep.Quantiles) != 101 {
+		t.Fatalf("idle retention %+v: want 101 quantiles", keep)
+	}
+	if med := keep.Quantiles[50].Seconds(); med < 9 || med > 13 {
+		t.Errorf("median idle retention %.1f s, want about 11 s", med)
+	}
+	// Censoring matters: spells that ended with a request are longer
+	// than the retention would be if read as shutdowns.
+	q, n, ok := keepQuantiles([]idleSpell{{d: 1e9, shutdown: true}, {d: 5e9}, {d: 5e9}, {d: 10e9, shutdown: true}})
+	if !ok || n != 2 || q[0] != 1e9 || q[100] != 10e9 || q[50] != 10e9 {
+		t.Errorf("quantiles %v (%d shutdowns): want 1 s at 0 %%, 10 s from 50 %% (one of four spells a shutdown at 1 s, the two censored at 5 s carried to 10 s)", []time.Duration{q[0], q[50], q[100]}, n)
+	}
+}
+
 // orchestrator-waiting pays instance-based billing for two min instances
 // that wait on an orchestrator most of the time: request-based billing
 // would cost a fraction of it, and as many instances.
 func TestPredictBilling(t *testing.T) {
 	tr := observe(t, "orchestrator-waiting")
-	res, err := Run(tr, []analyze.WhatIfSetting{{Billing: model.BillingRequest}}, 1)
+	res, err := Run(tr, []analyze.WhatIfSetting{{MinInstances: analyze.MinInstancesAsObserved, Billing: model.BillingRequest}}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +124,9 @@ func TestPredictBilling(t *testing.T) {
 	}
 	if p.CostUSD >= res.Observed.CostUSD/2 || p.CostUSD <= 0 {
 		t.Errorf("request-based billing predicted at $%.4f against $%.4f observed: want under half", p.CostUSD, res.Observed.CostUSD)
+	}
+	if a := res.Advice[0]; a.Kind != analyze.AdviceSaves || !strings.Contains(a.Text, "request-based billing") {
+		t.Errorf("advice %+v: want request-based billing recommended for what it saves", a)
 	}
 	if p.P95MS != res.Backtest.P95MS {
 		t.Errorf("p95 %.1f ms under request-based billing, %.1f replayed as observed: billing changes no latency", p.P95MS, res.Backtest.P95MS)
@@ -102,34 +153,42 @@ func TestPredictMinInstances(t *testing.T) {
 // The same traffic, setting and seed replay the same.
 func TestReplayIsRepeatable(t *testing.T) {
 	tr := observe(t, "continuous-coldstarts")
-	a, err := tr.Predict(analyze.WhatIfSetting{MinInstances: 1}, 7)
+	a, err := tr.PredictMean(analyze.WhatIfSetting{MinInstances: 1}, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := tr.Predict(analyze.WhatIfSetting{MinInstances: 1}, 7)
+	b, err := tr.PredictMean(analyze.WhatIfSetting{MinInstances: 1}, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a != b {
+	if !reflect.DeepEqual(a, b) {
 		t.Errorf("two replays differ: %+v and %+v", a, b)
 	}
 }
 
 // A prediction from a scenario's snapshot against the same scenario played
-// for real under the setting predicted (collect/sim.WriteVariant): within
-// the bound, per figure. continuous-coldstarts at min-instances 1 and 2 is
-// not here yet: its predictions run 18 % and 25 % above the variants'
-// instances, beyond its backtest's 12 %.
+// for real under the setting predicted (collect/sim.WriteVariant): every
+// figure within the prediction's own error bound, and bounds narrow enough
+// to say something (cost, billable time and instances within 40 %).
 func TestPredictionAgainstVariant(t *testing.T) {
+	observed := analyze.MinInstancesAsObserved
 	for _, tc := range []struct {
 		scenario string
 		setting  analyze.WhatIfSetting
 		change   func(*sim.Platform)
-		bound    float64
 	}{
-		{"orchestrator-waiting", analyze.WhatIfSetting{Billing: model.BillingRequest}, func(p *sim.Platform) { p.Service.RequestBilling = true }, 0.05},
+		{sim.ContinuousColdStarts, analyze.WhatIfSetting{MinInstances: 1}, func(p *sim.Platform) { p.Service.MinInstances = 1 }},
+		{sim.ContinuousColdStarts, analyze.WhatIfSetting{MinInstances: 2}, func(p *sim.Platform) { p.Service.MinInstances = 2 }},
+		{sim.OrchestratorWaiting, analyze.WhatIfSetting{MinInstances: observed, Billing: model.BillingRequest}, func(p *sim.Platform) { p.Service.RequestBilling = true }},
+		{sim.OrchestratorWaiting, analyze.WhatIfSetting{MinInstances: 0}, func(p *sim.Platform) { p.Service.MinInstances = 0 }},
+		{sim.FatContainer, analyze.WhatIfSetting{MinInstances: observed, MemoryMiB: 4096}, func(p *sim.Platform) { p.Service.Memory = "4Gi" }},
+		{sim.FatContainer, analyze.WhatIfSetting{MinInstances: observed, Concurrency: 2}, func(p *sim.Platform) { p.Service.Concurrency = 2 }},
+		{sim.ClockSkewAndStrays, analyze.WhatIfSetting{MinInstances: 1}, func(p *sim.Platform) { p.Service.MinInstances = 1 }},
+		{sim.GPUInference, analyze.WhatIfSetting{MinInstances: 1}, func(p *sim.Platform) { p.Service.MinInstances = 1 }},
+		{sim.GPUInference, analyze.WhatIfSetting{MinInstances: observed, Billing: model.BillingRequest}, func(p *sim.Platform) { p.Service.RequestBilling = true }},
 	} {
-		t.Run(fmt.Sprintf("%s %+v", tc.scenario, tc.setting), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s %s", tc.scenario, settingText(analyze.WhatIfSetting{MinInstances: observed}, tc.setting)), func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			if err := sim.WriteVariant(dir, tc.scenario, sim.DefaultSeed, tc.change); err != nil {
 				t.Fatal(err)
@@ -138,18 +197,70 @@ func TestPredictionAgainstVariant(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			played := analyze.Run(ds, analyze.Options{})
-			got, err := observe(t, tc.scenario).PredictMean(tc.setting, 1)
+			played := figures(outcome(analyze.Run(ds, analyze.Options{})))
+			res, err := Run(observe(t, tc.scenario), []analyze.WhatIfSetting{tc.setting}, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := outcome(played)
-			t.Logf("predicted %+v\nplayed    %+v", got, want)
-			for name, e := range relativeErrors(want, got) {
-				if math.Abs(e) > tc.bound {
-					t.Errorf("%s: prediction off by %+.1f %% from the scenario played so, want within %.0f %%", name, 100*e, 100*tc.bound)
+			p := res.Predictions[0]
+			got := figures(p)
+			t.Logf("predicted %v\nplayed    %v\nbound     %v", got, played, p.Bound)
+			for name, want := range played {
+				bound := p.Bound[name]
+				switch {
+				case want == 0 && got[name] >= 0.5:
+					t.Errorf("%s: predicted %.1f, the scenario played so gave 0", name, got[name])
+				case want != 0 && math.Abs(got[name]-want)/want > bound:
+					t.Errorf("%s: predicted %.1f, played %.1f: off by %+.1f %%, beyond the error bound of %.1f %%",
+						name, got[name], want, 100*(got[name]-want)/want, 100*bound)
+				}
+			}
+			for _, name := range []string{"cost_usd", "billable_seconds", "instances"} {
+				if p.Bound[name] > 0.4 {
+					t.Errorf("%s: error bound %.0f %%, too wide to tell settings apart", name, 100*p.Bound[name])
 				}
 			}
 		})
+	}
+}
+
+// A load test's requests become a loop: each follows the latest response
+// before it, the think time kept; other agents' requests do not.
+func TestChain(t *testing.T) {
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	arrivals := []sim.Arrival{
+		{At: at(0), UserAgent: "locust"},   // user 1, answered at 1
+		{At: at(0.5), UserAgent: "locust"}, // user 2 (user 1 waits), answered at 3
+		{At: at(0.7), UserAgent: "curl"},   // not the load test's
+		{At: at(2), UserAgent: "locust"},   // user 1 again: 1 s after its response
+		{At: at(4), UserAgent: "locust"},   // user 2 (answered at 3; user 1 at 2.5: the latest is 3)
+	}
+	latencies := []time.Duration{time.Second, 2500 * time.Millisecond, time.Second, 500 * time.Millisecond, time.Second}
+	if users := chain(arrivals, latencies, "locust"); users != 2 {
+		t.Errorf("%d users, want 2", users)
+	}
+	want := []struct {
+		follows int
+		think   time.Duration
+	}{{0, 0}, {0, 0}, {0, 0}, {1, time.Second}, {2, time.Second}}
+	for i, w := range want {
+		if a := arrivals[i]; a.Follows != w.follows || a.Think != w.think {
+			t.Errorf("arrival %d follows %d after %v, want %d after %v", i, a.Follows, a.Think, w.follows, w.think)
+		}
+	}
+	// In a replay, a request that follows comes its think time after the
+	// response it follows, wherever that falls.
+	p := observe(t, "clock-skew-and-strays").platform
+	run, err := sim.Replay(p, []sim.Arrival{
+		{At: at(0), Service: 3 * time.Second, UserAgent: "locust"},
+		{At: at(1), Service: time.Second, UserAgent: "locust", Follows: 1, Think: 2 * time.Second},
+	}, model.Window{Start: t0, End: at(60)}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := run.Requests[0], run.Requests[1]
+	if got := second.Arrival.Sub(first.End()); got != 2*time.Second {
+		t.Errorf("the second request came %v after the first's response (at %v, not its logged 1 s), want 2 s", got, second.Arrival.Sub(t0))
 	}
 }

@@ -18,7 +18,7 @@ func whatifCommand() command {
 	return command{
 		name:    "whatif",
 		summary: "replay a snapshot's traffic under other settings: instances, cold starts, cost and latency, beside the replay's own error",
-		args:    "SNAPSHOT [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-seed N] [-json FILE|-] [-format table|markdown|json|none]",
+		args:    "SNAPSHOT [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory MiB,...] [-seed N] [-json FILE|-] [-format table|markdown|json|none]",
 		examples: []string{
 			"runlens whatif fixtures/orchestrator-waiting -billing request,instance",
 			"runlens whatif fixtures/continuous-coldstarts -min-instances 0,1,2 -format markdown",
@@ -28,6 +28,7 @@ func whatifCommand() command {
 			maxI := fs.String("max-instances", "", "comma-separated max instances to predict (default: as observed)")
 			conc := fs.String("concurrency", "", "comma-separated concurrency limits to predict (default: as observed)")
 			billing := fs.String("billing", "", "comma-separated billing modes to predict, request or instance (default: as observed)")
+			memory := fs.String("memory", "", "comma-separated memory limits to predict, in MiB (default: as observed)")
 			seed := fs.Uint64("seed", 1, "seed of the replays' draws (startups, idle retention)")
 			js := fs.String("json", "", outputNote("the JSON analysis"))
 			format := fs.String("format", "", formatUsage)
@@ -35,7 +36,7 @@ func whatifCommand() command {
 				if len(args) != 1 {
 					return usagef("whatif: give one snapshot, got %d argument(s)", len(args))
 				}
-				settings, err := whatifSettings(*minI, *maxI, *conc, *billing)
+				settings, err := whatifSettings(*minI, *maxI, *conc, *billing, *memory)
 				if err != nil {
 					return err
 				}
@@ -75,30 +76,34 @@ func whatifCommand() command {
 
 // whatifSettings is every combination of the values given; a flag not
 // given keeps the observed setting.
-func whatifSettings(minI, maxI, conc, billing string) ([]analyze.WhatIfSetting, error) {
-	ints := func(flag, s string, lo int) ([]int, error) {
+func whatifSettings(minI, maxI, conc, billing, memory string) ([]analyze.WhatIfSetting, error) {
+	ints := func(flag, s string, lo, hi, observed int) ([]int, error) {
 		if s == "" {
-			return []int{0}, nil
+			return []int{observed}, nil
 		}
 		var out []int
 		for _, f := range strings.Split(s, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n < lo || n > 1000 {
-				return nil, usagef("-%s: %q is not a number from %d to 1000", flag, f, lo)
+			if err != nil || n < lo || n > hi {
+				return nil, usagef("-%s: %q is not a number from %d to %d", flag, f, lo, hi)
 			}
 			out = append(out, n)
 		}
 		return out, nil
 	}
-	mins, err := ints("min-instances", minI, 0)
+	mins, err := ints("min-instances", minI, 0, 1000, analyze.MinInstancesAsObserved)
 	if err != nil {
 		return nil, err
 	}
-	maxs, err := ints("max-instances", maxI, 1)
+	maxs, err := ints("max-instances", maxI, 1, 1000, 0)
 	if err != nil {
 		return nil, err
 	}
-	concs, err := ints("concurrency", conc, 1)
+	concs, err := ints("concurrency", conc, 1, 1000, 0)
+	if err != nil {
+		return nil, err
+	}
+	mems, err := ints("memory", memory, 128, 32768, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -119,10 +124,12 @@ func whatifSettings(minI, maxI, conc, billing string) ([]analyze.WhatIfSetting, 
 		for _, ma := range maxs {
 			for _, c := range concs {
 				for _, b := range bills {
-					if mi > 0 && ma > 0 && mi > ma {
-						return nil, usagef("-min-instances %d is above -max-instances %d", mi, ma)
+					for _, m := range mems {
+						if mi > 0 && ma > 0 && mi > ma {
+							return nil, usagef("-min-instances %d is above -max-instances %d", mi, ma)
+						}
+						out = append(out, analyze.WhatIfSetting{MinInstances: mi, MaxInstances: ma, Concurrency: c, Billing: b, MemoryMiB: int64(m)})
 					}
-					out = append(out, analyze.WhatIfSetting{MinInstances: mi, MaxInstances: ma, Concurrency: c, Billing: b})
 				}
 			}
 		}

@@ -28,6 +28,10 @@ type engine struct {
 	req    []reqState // parallel to run.Requests
 	last   []time.Time
 	prefix string
+	// followers are the replayed requests sent after each response (by
+	// request index), think how long after it; see Arrival.Follows.
+	followers map[int][]int
+	think     []thinkTime
 }
 
 type instState struct {
@@ -116,7 +120,13 @@ func (e *engine) result() (*Run, *ClientRun, error) {
 func (e *engine) start(t time.Time, reason string) int {
 	t = t.Truncate(time.Microsecond)
 	in := Instance{ID: instanceID(e.rng, e.prefix), Reason: reason, Start: t}
-	in.Ready = t.Add(e.p.Startup.draw(e.rng)).Truncate(time.Microsecond)
+	startup := time.Duration(0)
+	if k := len(e.run.Instances); k < len(e.p.Startups) {
+		startup = e.p.Startups[k]
+	} else {
+		startup = e.p.Startup.draw(e.rng)
+	}
+	in.Ready = t.Add(startup).Truncate(time.Microsecond)
 	if e.p.Memory != nil {
 		in.BaseMiB = uniform(e.rng, e.p.Memory.BaseMiB)
 	}

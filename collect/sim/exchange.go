@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -58,12 +59,24 @@ func (e *engine) request(ep *Endpoint, target string, t time.Time, call int, age
 // others schedules the requests of the clients outside the load test,
 // and those replayed.
 func (e *engine) others() {
-	for _, a := range e.w.Replay {
+	base := len(e.run.Requests)
+	for k, a := range e.w.Replay {
 		q := Request{Method: a.Method, Path: a.Path, Arrival: a.At.Truncate(time.Microsecond), UserAgent: a.UserAgent,
 			Protocol: "HTTP/1.1", RequestSize: a.RequestSize, ResponseSize: a.ResponseSize + engineResponseHeaders, MemoryMiB: a.MemoryMiB}
+		if m := e.p.Memory; m != nil && q.MemoryMiB > 0 {
+			q.RetainedMiB = uniform(e.rng, m.RetainedMiB)
+		}
 		e.run.Requests = append(e.run.Requests, q)
 		e.req = append(e.req, reqState{call: -1, service: a.Service})
-		e.schedule(q.Arrival, evArrive, len(e.run.Requests)-1)
+		if a.Follows == 0 {
+			e.schedule(q.Arrival, evArrive, len(e.run.Requests)-1)
+			continue
+		}
+		if e.followers == nil {
+			e.followers = map[int][]int{}
+		}
+		e.followers[base+a.Follows-1] = append(e.followers[base+a.Follows-1], base+k)
+		e.think = append(e.think, thinkTime{base + k, a.Think})
 	}
 	for _, o := range e.w.Others {
 		for _, t := range o.Times {
@@ -155,6 +168,11 @@ func (e *engine) finish(r int, t time.Time, status int) {
 			e.idle(i, t)
 		}
 	}
+	for _, f := range e.followers[r] { // replayed requests sent after this response
+		at := t.Add(e.thinkOf(f)).Truncate(time.Microsecond)
+		e.run.Requests[f].Arrival = at
+		e.schedule(at, evArrive, f)
+	}
 	if s.call < 0 {
 		return
 	}
@@ -194,4 +212,16 @@ func indexOf(s []int, v int) int {
 		}
 	}
 	return -1
+}
+
+// thinkTime is how long after the response it follows a replayed request
+// arrives.
+type thinkTime struct {
+	req   int
+	think time.Duration
+}
+
+func (e *engine) thinkOf(r int) time.Duration {
+	i, _ := slices.BinarySearchFunc(e.think, r, func(t thinkTime, r int) int { return t.req - r })
+	return e.think[i].think
 }

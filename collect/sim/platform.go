@@ -13,6 +13,9 @@ type Platform struct {
 	// Startup is the cold-start delay: from "Starting new instance" to the
 	// startup probe's success, when the instance takes requests.
 	Startup Dist
+	// Startups, when set, are the first instances' startups in the order
+	// they start (a replay's, as observed); later ones draw from Startup.
+	Startups []time.Duration
 	// IdleKeep is how long an idle instance is kept before it is retired,
 	// drawn anew each time it becomes idle; instances beyond MinInstances
 	// only.
@@ -42,16 +45,33 @@ type Memory struct {
 	RetainedMiB [2]float64
 }
 
-// Dist is a distribution of durations: log-normal with median Median and
-// shape Sigma when Median is set, else uniform; always clamped to
-// [Lo, Hi].
+// Dist is a distribution of durations: the empirical one of Quantiles
+// when they are set, log-normal with median Median and shape Sigma when
+// Median is set, else uniform; always clamped to [Lo, Hi].
 type Dist struct {
 	Lo, Hi time.Duration
 	Median time.Duration
 	Sigma  float64
+	// Quantiles, when set, are the distribution's quantiles at equally
+	// spaced probabilities from 0 to 1, ascending: a draw interpolates
+	// between the two around a uniform probability.
+	Quantiles []time.Duration
 }
 
 func (d Dist) draw(rng *rand.Rand) time.Duration {
+	if n := len(d.Quantiles); n > 0 {
+		if n == 1 {
+			return min(max(d.Quantiles[0], d.Lo), d.Hi)
+		}
+		x := rng.Float64() * float64(n-1)
+		i := int(x)
+		if i >= n-1 {
+			i = n - 2
+		}
+		lo, hi := d.Quantiles[i], d.Quantiles[i+1]
+		v := lo + time.Duration((x-float64(i))*float64(hi-lo))
+		return min(max(v, d.Lo), d.Hi)
+	}
 	if d.Median == 0 {
 		if d.Hi <= d.Lo {
 			return d.Lo

@@ -19,6 +19,13 @@ type Arrival struct {
 	// MemoryMiB is what the request holds while in flight, where memory
 	// is modelled (Platform.Memory).
 	MemoryMiB float64
+	// Follows, when set, makes the request follow another in the same
+	// client's loop: it arrives Think after the response to arrival
+	// Follows-1 (an earlier one) is sent, whenever that is in the replay,
+	// instead of at At. Zero for a request that arrives at At whatever came
+	// before.
+	Follows int
+	Think   time.Duration
 }
 
 // Replay plays the arrivals on the platform as the engine plays a load
@@ -38,8 +45,14 @@ func Replay(p Platform, arrivals []Arrival, window model.Window, seed uint64) (*
 			end = t
 		}
 	}
-	// Room for the last ones to wait on a start and finish.
-	end = end.Add(p.Startup.Hi + p.Startup.Median + time.Minute)
+	// Room for the last ones to wait on a start and finish, and for
+	// requests that follow others to come later than they did.
+	end = end.Add(p.Startup.Hi + p.Startup.Median + 10*time.Minute)
+	for i, a := range arrivals {
+		if a.Follows < 0 || a.Follows > i {
+			return nil, fmt.Errorf("replay: arrival %d follows arrival %d, not an earlier one", i, a.Follows-1)
+		}
+	}
 	if p.MinStart.IsZero() {
 		// At the window's start, so that their starts are logged in it and
 		// read as what they are (MIN_INSTANCE), not as cold starts.
