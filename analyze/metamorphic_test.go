@@ -15,6 +15,7 @@ import (
 
 	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/internal/fixturetest"
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 
 	"github.com/google/go-cmp/cmp"
@@ -68,15 +69,7 @@ func asArray(t testing.TB, lines [][]byte) map[string][]byte {
 }
 
 func asGzip(t testing.TB, lines [][]byte) map[string][]byte {
-	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
-	if _, err := zw.Write(asNDJSON(t, lines)["log.ndjson"]); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return map[string][]byte{"log.ndjson.gz": b.Bytes()}
+	return map[string][]byte{"log.ndjson.gz": logtest.Gzip(t, asNDJSON(t, lines)["log.ndjson"])}
 }
 
 // asPieces cuts the log into n runs of lines, in files whose names put

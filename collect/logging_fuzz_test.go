@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 
@@ -24,7 +25,7 @@ func FuzzReadLogs(f *testing.F) {
 		f.Add(b)
 	}
 	ndjson, _ := os.ReadFile(filepath.Join("testdata", "logging", "requests-system.ndjson"))
-	f.Add(gzipFile(f, ndjson))
+	f.Add(logtest.Gzip(f, ndjson))
 	f.Add(utf16LE(f, crlf(ndjson)))
 	f.Add(prettyStream(f, ndjson))
 	for _, s := range []string{

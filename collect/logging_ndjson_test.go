@@ -2,7 +2,6 @@ package collect
 
 import (
 	"bytes"
-	"compress/gzip"
 	"strconv"
 	"strings"
 	"testing"
@@ -91,14 +90,10 @@ func TestReadLogsChunksKeepFileOrder(t *testing.T) {
 // number of chunks.
 func TestReadLogsIntoSink(t *testing.T) {
 	data := logtest.NDJSON(t, 3000) // about 2.8 MB: several chunks
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(data)
-	zw.Close()
 	for _, c := range []struct {
 		name string
 		data []byte
-	}{{"ndjson", data}, {"array", logtest.Array(t, data)}, {"gzip", gz.Bytes()}, {"small", data[:bytes.IndexByte(data, '\n')+1]}} {
+	}{{"ndjson", data}, {"array", logtest.Array(t, data)}, {"gzip", logtest.Gzip(t, data)}, {"small", data[:bytes.IndexByte(data, '\n')+1]}} {
 		t.Run(c.name, func(t *testing.T) {
 			sink := &countSink{insertIDs: map[string]bool{}}
 			ds := &model.Dataset{Sink: sink}
@@ -191,7 +186,7 @@ func TestReadLogsGzipSameAsPlain(t *testing.T) {
 	for _, data := range [][]byte{ndjson, logtest.Array(t, ndjson)} {
 		plain, gz := &model.Dataset{}, &model.Dataset{}
 		n1, err1 := ReadLogs("f", bytes.NewReader(data), plain)
-		n2, err2 := ReadLogs("f", bytes.NewReader(gzipFile(t, data)), gz)
+		n2, err2 := ReadLogs("f", bytes.NewReader(logtest.Gzip(t, data)), gz)
 		if err1 != nil || err2 != nil || n1 != 4000 || n2 != 4000 {
 			t.Fatalf("read %d, %v plain; %d, %v gzipped; want 4000 each", n1, err1, n2, err2)
 		}

@@ -2,7 +2,6 @@ package collect
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/internal/realdata"
 	"github.com/runlens/runlens/model"
 )
@@ -102,7 +102,7 @@ func TestReadLogsFixture(t *testing.T) {
 	}{
 		{"ndjson", ndjson, "logging-ndjson"},
 		{"array", array, "logging-array"},
-		{"gzip ndjson", gzipFile(t, ndjson), "logging-ndjson"},
+		{"gzip ndjson", logtest.Gzip(t, ndjson), "logging-ndjson"},
 		{"utf16le bom crlf array", utf16LE(t, crlf(array)), "logging-array"},
 		{"utf8 bom crlf ndjson", append([]byte("\xEF\xBB\xBF"), crlf(ndjson)...), "logging-ndjson"},
 		{"pretty objects (jq .[])", prettyStream(t, ndjson), "logging-stream"},
@@ -363,7 +363,7 @@ func TestReadLogsErrors(t *testing.T) {
 // TestReadLogsTruncatedGzip reads a log-sink file whose gzip stream was cut:
 // the complete lines are kept and a warning says where reading stopped.
 func TestReadLogsTruncatedGzip(t *testing.T) {
-	z := gzipFile(t, bytes.Repeat(readFixture(t, "requests-system.ndjson"), 50))
+	z := logtest.Gzip(t, bytes.Repeat(readFixture(t, "requests-system.ndjson"), 50))
 	var ds model.Dataset
 	n, err := ReadLogs("cut.ndjson.gz", bytes.NewReader(z[:len(z)*2/3]), &ds)
 	if err != nil {
@@ -380,7 +380,7 @@ func TestReadLogsTruncatedGzip(t *testing.T) {
 
 func TestReadLogsGzipFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "requests.ndjson.gz")
-	if err := os.WriteFile(path, gzipFile(t, readFixture(t, "requests-system.ndjson")), 0o644); err != nil {
+	if err := os.WriteFile(path, logtest.Gzip(t, readFixture(t, "requests-system.ndjson")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(path)
@@ -629,17 +629,6 @@ func eventKinds(t *testing.T, evs []model.InstanceEvent) map[model.EventKind]int
 		}
 	}
 	return m
-}
-
-func gzipFile(t testing.TB, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(b)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 // utf16LE encodes b as Windows PowerShell's ">" does: UTF-16LE with a BOM.

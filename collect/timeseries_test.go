@@ -2,7 +2,6 @@ package collect
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"math"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/internal/realdata"
 	"github.com/runlens/runlens/model"
 	"golang.org/x/text/encoding/unicode"
@@ -294,15 +294,11 @@ func TestReadTimeSeriesEncodings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(raw)
-	zw.Close()
 	utf16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, b := range map[string][]byte{"gzip": gz.Bytes(), "utf16": utf16} {
+	for name, b := range map[string][]byte{"gzip": logtest.Gzip(t, raw), "utf16": utf16} {
 		t.Run(name, func(t *testing.T) {
 			ds := &model.Dataset{}
 			n, err := ReadTimeSeries("rc", bytes.NewReader(b), ds)

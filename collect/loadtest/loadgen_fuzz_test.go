@@ -1,13 +1,12 @@
 package loadtest
 
 import (
-	"bytes"
-	"compress/gzip"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 
@@ -103,15 +102,7 @@ func FuzzReadVegeta(f *testing.F) {
 	)
 	if b, err := os.ReadFile(td("vegeta_results.bin")); err == nil {
 		f.Add(b[:len(b)/2])
-		f.Add(gzippedBytes(b))
+		f.Add(logtest.Gzip(f, b))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { fuzzRead(t, "vegeta", b) })
-}
-
-func gzippedBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(b)
-	zw.Close()
-	return buf.Bytes()
 }

@@ -1,8 +1,6 @@
 package loadtest
 
 import (
-	"bytes"
-	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
@@ -232,7 +231,7 @@ func TestReadLocustEncodings(t *testing.T) {
 		"UTF-16LE BOM":        encode(t, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), base),
 		"UTF-16BE BOM":        encode(t, unicode.UTF16(unicode.BigEndian, unicode.UseBOM), base),
 		"UTF-16LE no BOM":     encode(t, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), base),
-		"gzip":                gzipped(t, base),
+		"gzip":                logtest.Gzip(t, base),
 	}
 	for name, b := range forms {
 		t.Run(name, func(t *testing.T) {
@@ -266,17 +265,6 @@ func encode(t *testing.T, enc encoding.Encoding, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func gzipped(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(b)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func TestReadLocustErrors(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 	"golang.org/x/text/encoding/unicode"
 )
@@ -79,7 +80,7 @@ func TestSniff(t *testing.T) {
 		{"jmeter semicolon header", []byte("timeStamp;elapsed;label;success\n1700000000000;5;a;true\n"), FormatJMeterCSV},
 		{"jmeter xml", file("jmeter_nested.xml"), FormatJMeterXML},
 		{"vegeta gob", file("vegeta_results.bin"), FormatVegetaGob},
-		{"vegeta gob gzip", gzipped(t, file("vegeta_results.bin")), FormatVegetaGob},
+		{"vegeta gob gzip", logtest.Gzip(t, file("vegeta_results.bin")), FormatVegetaGob},
 		{"vegeta json", file("vegeta_results.json"), FormatVegetaJSON},
 		{"vegeta csv", file("vegeta_results.csv"), FormatVegetaCSV},
 		{"vegeta csv, 6 columns", []byte("1543297408132162700,200,94600400,0,12,\"\"\n"), FormatVegetaCSV},

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/runlens/runlens/internal/logtest"
 	"github.com/runlens/runlens/model"
 )
 
@@ -94,7 +95,7 @@ func TestReadVegetaGobForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("gzip", func(t *testing.T) {
-		run, _ := readOK(t, Options{}, tmpFile(t, "r.bin.gz", gzipped(t, gobBytes)))
+		run, _ := readOK(t, Options{}, tmpFile(t, "r.bin.gz", logtest.Gzip(t, gobBytes)))
 		eq(t, "requests", run.Total.Requests, int64(6))
 	})
 	t.Run("cut mid-result", func(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package logtest makes and reads request logs for tests: generated Cloud
 // Run request entries as a log sink writes them (NDJSON), any NDJSON as
-// gcloud prints it (a pretty JSON array), and the text of a gzipped file.
+// gcloud prints it (a pretty JSON array), gzipped bytes, and the text of a
+// gzipped file.
 package logtest
 
 import (
@@ -66,4 +67,18 @@ func Gunzip(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Gzip returns b gzipped.
+func Gzip(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
