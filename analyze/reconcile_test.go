@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,10 +53,8 @@ func TestReconcileExplainsStrays(t *testing.T) {
 	if tot := rows["total"]; tot.Difference != 1 || len(tot.Explanations) != 4 {
 		t.Errorf("total = %+v, want difference +1 with four explanations", tot)
 	}
-	for _, f := range rpt.Findings {
-		if f.ID == "unexplained_difference" {
-			t.Errorf("unexpected %+v", f)
-		}
+	if fs := findingsOf(rpt, "unexplained_difference"); len(fs) > 0 {
+		t.Errorf("unexpected %+v", fs)
 	}
 }
 
@@ -65,11 +64,7 @@ func TestReconcileUnexplained(t *testing.T) {
 		Endpoints: []model.ClientEndpoint{{Method: "GET", Name: "/", Requests: 5}},
 		Total:     model.ClientEndpoint{Name: "Aggregated", Requests: 5}}
 	rpt := Run(&model.Dataset{Client: client, Requests: []model.Request{req("1s", 10*ms, "a", "GET", "/")}}, Options{})
-	found := false
-	for _, f := range rpt.Findings {
-		found = found || (f.ID == "unexplained_difference" && f.Value == 4)
-	}
-	if !found {
+	if !slices.ContainsFunc(findingsOf(rpt, "unexplained_difference"), func(f Finding) bool { return f.Value == 4 }) {
 		t.Errorf("findings %+v lack unexplained_difference of 4", rpt.Findings)
 	}
 }
@@ -110,11 +105,7 @@ func TestChurn(t *testing.T) {
 	if rpt.ColdStarts.Churn != 7 {
 		t.Errorf("churn = %d, want 7", rpt.ColdStarts.Churn)
 	}
-	found := false
-	for _, f := range rpt.Findings {
-		found = found || f.ID == "cold_start_churn"
-	}
-	if !found {
+	if len(findingsOf(rpt, "cold_start_churn")) == 0 {
 		t.Error("no cold_start_churn finding")
 	}
 }
