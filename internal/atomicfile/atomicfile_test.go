@@ -24,6 +24,16 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
+// writeOld writes "old" into each file, with mode 0644.
+func writeOld(t *testing.T, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestWriteKeepsOldContentOnError(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "out.txt")
 	if err := Write(path, text("old")); err != nil {
@@ -79,9 +89,7 @@ func TestWriteTargets(t *testing.T) {
 			t.Fatal(err)
 		}
 		target := filepath.Join(dir, "reports", "latest.html")
-		if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeOld(t, target)
 		link := filepath.Join(dir, "report.html")
 		if err := os.Symlink(filepath.Join("reports", "latest.html"), link); err != nil {
 			t.Fatal(err)
@@ -185,11 +193,7 @@ func TestWriteTargets(t *testing.T) {
 func TestSetAllOrNothing(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.html"), filepath.Join(dir, "b.json")
-	for _, p := range []string{a, b} {
-		if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeOld(t, a, b)
 	boom := errors.New("boom")
 	for name, set := range map[string]func(s *Set){
 		"render fails": func(s *Set) {
@@ -263,9 +267,7 @@ func TestStream(t *testing.T) {
 	})
 	t.Run("file", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "big.ndjson")
-		if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeOld(t, path)
 		boom := errors.New("boom")
 		if err := Stream(path, nil, func(w io.Writer) error { w.Write(big); return boom }); !errors.Is(err, boom) {
 			t.Fatalf("err = %v, want boom", err)

@@ -17,11 +17,7 @@ import (
 func TestInterruptedWrite(t *testing.T) {
 	dir := t.TempDir()
 	html, json := filepath.Join(dir, "page.html"), filepath.Join(dir, "report.json")
-	for _, p := range []string{html, json} {
-		if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeOld(t, html, json)
 	started, release, ended := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	var s Set
 	s.Add(html, func(w io.Writer) error {
