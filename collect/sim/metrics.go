@@ -198,17 +198,17 @@ func (r *Run) requestLatencies() ([]collect.TimeSeries, error) {
 	codes, groups := r.byStatus()
 	var out []collect.TimeSeries
 	for _, code := range codes {
-		s := r.series(model.MetricRequestLatencies, statusLabels(code))
-		for _, m := range r.minutes() {
+		s, err := r.distSeries(model.MetricRequestLatencies, statusLabels(code), latencyBuckets, func(m time.Time) []float64 {
 			var ms []float64
 			for _, i := range groups[code] {
 				if q := r.Requests[i]; inMinute(q.End(), m) {
 					ms = append(ms, float64(q.Latency)/float64(time.Millisecond))
 				}
 			}
-			if err := appendDist(&s, m, latencyBuckets, ms); err != nil {
-				return nil, err
-			}
+			return ms
+		})
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, s)
 	}
@@ -342,52 +342,54 @@ func (r *Run) memoryFraction(i int, from, to time.Time) float64 {
 
 // sampled turns per-minute samples into a distribution series.
 func (r *Run) sampled(metric string, samples map[int64][]float64) ([]collect.TimeSeries, error) {
-	s := r.series(metric, nil)
-	for _, m := range r.minutes() {
-		if err := appendDist(&s, m, fractionBuckets, samples[m.Unix()]); err != nil {
-			return nil, err
-		}
-	}
-	return []collect.TimeSeries{s}, nil
+	s, err := r.distSeries(metric, nil, fractionBuckets, func(m time.Time) []float64 { return samples[m.Unix()] })
+	return []collect.TimeSeries{s}, err
 }
 
 // startupLatencies has one sample per instance start, in milliseconds, in
 // the minute the instance became ready.
 func (r *Run) startupLatencies() ([]collect.TimeSeries, error) {
-	s := r.series(model.MetricStartupLatencies, nil)
-	for _, m := range r.minutes() {
+	s, err := r.distSeries(model.MetricStartupLatencies, nil, latencyBuckets, func(m time.Time) []float64 {
 		var ms []float64
 		for _, in := range r.Instances {
 			if inMinute(in.Ready, m) {
 				ms = append(ms, float64(in.Ready.Sub(in.Start))/float64(time.Millisecond))
 			}
 		}
-		if err := appendDist(&s, m, latencyBuckets, ms); err != nil {
-			return nil, err
-		}
-	}
-	return []collect.TimeSeries{s}, nil
+		return ms
+	})
+	return []collect.TimeSeries{s}, err
 }
 
 // maxConcurrencies holds, per minute, each live instance's largest number
 // of requests in flight during that minute.
 func (r *Run) maxConcurrencies() ([]collect.TimeSeries, error) {
-	s := r.series(model.MetricMaxConcurrencies, nil)
-	for _, m := range r.minutes() {
+	s, err := r.distSeries(model.MetricMaxConcurrencies, nil, latencyBuckets, func(m time.Time) []float64 {
 		var n []float64
 		for i := range r.Instances {
 			if r.life(i).overlap(m, m.Add(AlignmentPeriod)) > 0 {
 				n = append(n, float64(r.concurrency(i, m, m.Add(AlignmentPeriod))))
 			}
 		}
-		if err := appendDist(&s, m, latencyBuckets, n); err != nil {
-			return nil, err
-		}
-	}
-	return []collect.TimeSeries{s}, nil
+		return n
+	})
+	return []collect.TimeSeries{s}, err
 }
 
 func inMinute(t, m time.Time) bool { return !t.Before(m) && t.Before(m.Add(AlignmentPeriod)) }
+
+// distSeries is a series of distributions of metric with labels, one
+// point a minute of the values perMinute gives for it (none where it gives
+// none), in buckets of layout.
+func (r *Run) distSeries(metric string, labels map[string]string, layout collect.BucketOptions, perMinute func(m time.Time) []float64) (collect.TimeSeries, error) {
+	s := r.series(metric, labels)
+	for _, m := range r.minutes() {
+		if err := appendDist(&s, m, layout, perMinute(m)); err != nil {
+			return collect.TimeSeries{}, err
+		}
+	}
+	return s, nil
+}
 
 // appendDist appends a DELTA distribution point of the values, if any.
 func appendDist(s *collect.TimeSeries, m time.Time, layout collect.BucketOptions, values []float64) error {
