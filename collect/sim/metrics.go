@@ -265,6 +265,23 @@ func (r *Run) billableTime() ([]collect.TimeSeries, error) {
 func (r *Run) utilizations(rng *rand.Rand, u Utilization) (cpu, mem map[int64][]float64) {
 	cpu, mem = map[int64][]float64{}, map[int64][]float64{}
 	draw := func(rg [2]float64) float64 { return rg[0] + rng.Float64()*(rg[1]-rg[0]) }
+	r.eachSample(func(i int, t, end time.Time, starting, serving, idle float64) {
+		c := starting*draw(u.CPUStarting) + serving*draw(u.CPUServing) + idle*draw(u.CPUIdle)
+		m := t.Truncate(AlignmentPeriod).Unix()
+		cpu[m] = append(cpu[m], c)
+		v := draw(u.Memory)
+		if u.MemoryFromRequests {
+			v += r.memoryFraction(i, t, end)
+		}
+		mem[m] = append(mem[m], v)
+	})
+	return cpu, mem
+}
+
+// eachSample calls f for every utilizationSample of each instance's life,
+// with the instance, the sample's start and end, and the shares of the
+// sample the instance spent starting, serving and idle.
+func (r *Run) eachSample(f func(i int, t, end time.Time, starting, serving, idle float64)) {
 	for i, in := range r.Instances {
 		life, busy := r.life(i), r.busy(i)
 		for t := life.start; t.Before(life.end); t = t.Add(utilizationSample) {
@@ -275,18 +292,9 @@ func (r *Run) utilizations(rng *rand.Rand, u Utilization) (cpu, mem map[int64][]
 			for _, b := range busy {
 				serving += b.overlap(t, end).Seconds() / slot
 			}
-			idle := max(0, 1-starting-serving)
-			c := starting*draw(u.CPUStarting) + serving*draw(u.CPUServing) + idle*draw(u.CPUIdle)
-			m := t.Truncate(AlignmentPeriod).Unix()
-			cpu[m] = append(cpu[m], c)
-			v := draw(u.Memory)
-			if u.MemoryFromRequests {
-				v += r.memoryFraction(i, t, end)
-			}
-			mem[m] = append(mem[m], v)
+			f(i, t, end, starting, serving, max(0, 1-starting-serving))
 		}
 	}
-	return cpu, mem
 }
 
 // gpuUtilizations draws one GPU and one GPU memory sample per instance and
@@ -295,26 +303,16 @@ func (r *Run) utilizations(rng *rand.Rand, u Utilization) (cpu, mem map[int64][]
 // grown into during startup as the model is loaded.
 func (r *Run) gpuUtilizations(rng *rand.Rand, u Utilization) (gpu, mem map[int64][]float64) {
 	gpu, mem = map[int64][]float64{}, map[int64][]float64{}
-	for i, in := range r.Instances {
-		life, busy := r.life(i), r.busy(i)
-		for t := life.start; t.Before(life.end); t = t.Add(utilizationSample) {
-			end := minTime(t.Add(utilizationSample), life.end)
-			slot := end.Sub(t).Seconds()
-			starting := span{in.Start, in.Ready}.overlap(t, end).Seconds() / slot
-			var serving float64
-			for _, b := range busy {
-				serving += b.overlap(t, end).Seconds() / slot
-			}
-			idle := max(0, 1-starting-serving)
-			m := t.Truncate(AlignmentPeriod).Unix()
-			gpu[m] = append(gpu[m], starting*uniform(rng, u.GPUStarting)+serving*uniform(rng, u.GPUServing)+idle*uniform(rng, u.GPUIdle))
-			v := uniform(rng, u.GPUMemory)
-			if t.Before(in.Ready) {
-				v *= max(0.1, t.Sub(in.Start).Seconds()/in.Ready.Sub(in.Start).Seconds())
-			}
-			mem[m] = append(mem[m], v)
+	r.eachSample(func(i int, t, _ time.Time, starting, serving, idle float64) {
+		in := r.Instances[i]
+		m := t.Truncate(AlignmentPeriod).Unix()
+		gpu[m] = append(gpu[m], starting*uniform(rng, u.GPUStarting)+serving*uniform(rng, u.GPUServing)+idle*uniform(rng, u.GPUIdle))
+		v := uniform(rng, u.GPUMemory)
+		if t.Before(in.Ready) {
+			v *= max(0.1, t.Sub(in.Start).Seconds()/in.Ready.Sub(in.Start).Seconds())
 		}
-	}
+		mem[m] = append(mem[m], v)
+	})
 	return gpu, mem
 }
 
