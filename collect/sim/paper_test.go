@@ -137,8 +137,9 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// readCSV checks Python's CRLF line ends and parses the file.
-func readCSV(t *testing.T, path string) [][]string {
+// readCSV checks Python's CRLF line ends, parses the file and checks its
+// header.
+func readCSV(t *testing.T, path, header string) [][]string {
 	t.Helper()
 	text := readFile(t, path)
 	if !strings.HasSuffix(text, "\r\n") || strings.Count(text, "\n") != strings.Count(text, "\r\n") {
@@ -147,6 +148,9 @@ func readCSV(t *testing.T, path string) [][]string {
 	rows, err := csv.NewReader(strings.NewReader(text)).ReadAll()
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+	if got := strings.Join(rows[0], ","); got != header {
+		t.Fatalf("%s: header\n%s\nwant\n%s", path, got, header)
 	}
 	return rows
 }
@@ -162,11 +166,7 @@ func num(t *testing.T, s string) float64 {
 
 func checkStatsCSV(t *testing.T, path string) {
 	t.Helper()
-	rows := readCSV(t, path)
-	wantHeader := "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,60%,70%,80%,90%,95%,99%,100%"
-	if got := strings.Join(rows[0], ","); got != wantHeader {
-		t.Fatalf("header\n%s\nwant\n%s", got, wantHeader)
-	}
+	rows := readCSV(t, path, "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,60%,70%,80%,90%,95%,99%,100%")
 	if len(rows) != 4 {
 		t.Fatalf("%d rows, want a header and 3", len(rows))
 	}
@@ -202,11 +202,7 @@ func checkStatsCSV(t *testing.T, path string) {
 
 func checkHistoryCSV(t *testing.T, path string) {
 	t.Helper()
-	rows := readCSV(t, path)
-	wantHeader := "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,60%,70%,80%,90%,95%,99%,100%,Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response Time,Total Min Response Time,Total Max Response Time,Total Average Content Size"
-	if got := strings.Join(rows[0], ","); got != wantHeader {
-		t.Fatalf("history header\n%s\nwant\n%s", got, wantHeader)
-	}
+	rows := readCSV(t, path, "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,60%,70%,80%,90%,95%,99%,100%,Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response Time,Total Min Response Time,Total Max Response Time,Total Average Content Size")
 	first := strings.Join(rows[1], ",")
 	if want := "1710410400,0,,Aggregated,0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,0,0,0,0.0,0,0,0"; first != want {
 		t.Errorf("first history row\n%s\nwant\n%s", first, want)
