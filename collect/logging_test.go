@@ -155,26 +155,34 @@ func TestReadLogsAppends(t *testing.T) {
 	}
 }
 
-func TestReadLogsBadLines(t *testing.T) {
+// readBadFixture reads a fixture log file with bad entries and checks the
+// number of entries read and the warnings.
+func readBadFixture(t *testing.T, name string, entries int, warnings []string) *model.Dataset {
+	t.Helper()
 	var ds model.Dataset
-	n, err := ReadLogs("bad-lines.ndjson", bytes.NewReader(readFixture(t, "bad-lines.ndjson")), &ds)
+	n, err := ReadLogs(name, bytes.NewReader(readFixture(t, name)), &ds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 7 {
-		t.Errorf("read %d entries, want 7 (lines 1, 3, 4, 5, 8, 9, 10)", n)
+	if n != entries {
+		t.Errorf("read %d entries, want %d", n, entries)
 	}
-	wantWarnings := []string{
+	if diff := cmp.Diff(warnings, ds.Warnings); diff != "" {
+		t.Errorf("Warnings (-want +got):\n%s", diff)
+	}
+	return &ds
+}
+
+func TestReadLogsBadLines(t *testing.T) {
+	// Entries read: lines 1, 3, 4, 5, 8, 9 and 10.
+	ds := readBadFixture(t, "bad-lines.ndjson", 7, []string{
 		"bad-lines.ndjson:2: unexpected end of JSON input",
 		`bad-lines.ndjson:4: timestamp "2026-13-02T10:00:03Z": date or time out of range`,
 		`bad-lines.ndjson:5: latency: duration "104ms": want decimal seconds like "0.25s"`,
 		"bad-lines.ndjson:7: not a LogEntry: no logName",
 		`bad-lines.ndjson:8: int64 "12kB": strconv.ParseInt: parsing "12kB": invalid syntax`,
 		`bad-lines.ndjson:9: no timestamp`,
-	}
-	if diff := cmp.Diff(wantWarnings, ds.Warnings); diff != "" {
-		t.Errorf("Warnings (-want +got):\n%s", diff)
-	}
+	})
 	var ids []string
 	for _, r := range ds.Requests {
 		ids = append(ids, r.InsertID)
@@ -190,23 +198,12 @@ func TestReadLogsBadLines(t *testing.T) {
 }
 
 func TestReadLogsBadArray(t *testing.T) {
-	var ds model.Dataset
-	n, err := ReadLogs("bad-array.json", bytes.NewReader(readFixture(t, "bad-array.json")), &ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 4 {
-		t.Errorf("read %d entries, want 4", n)
-	}
-	wantWarnings := []string{
+	ds := readBadFixture(t, "bad-array.json", 4, []string{
 		"bad-array.json:9: want a string at timestamp, got a number",
 		`bad-array.json:17: latency "-0.5s": negative`,
 		`bad-array.json:30: skipped a malformed element: invalid character '\n' in string literal`,
 		"bad-array.json:34: stopped reading after 4 entries: array not closed: unexpected EOF",
-	}
-	if diff := cmp.Diff(wantWarnings, ds.Warnings); diff != "" {
-		t.Errorf("Warnings (-want +got):\n%s", diff)
-	}
+	})
 	if len(ds.Requests) != 2 || ds.Requests[0].InsertID != "ok-1" || ds.Requests[1].InsertID != "ok-3" ||
 		ds.Requests[1].Latency != 300*time.Millisecond {
 		t.Errorf("requests = %+v, want ok-1 and ok-3 (0.3 s)", ds.Requests)
