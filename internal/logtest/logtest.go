@@ -31,10 +31,23 @@ func Array(t testing.TB, ndjson []byte) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	b.WriteString("[\n")
-	for i, l := range bytes.Split(bytes.TrimSpace(ndjson), []byte("\n")) {
+	for i, e := range Elements(t, ndjson) {
 		if i > 0 {
 			b.WriteString(",\n")
 		}
+		b.WriteString("  ")
+		b.Write(e)
+	}
+	b.WriteString("\n]\n")
+	return b.Bytes()
+}
+
+// Elements returns each line of NDJSON as gcloud prints it as an element of
+// an array: indented by two spaces in an array indented by two.
+func Elements(t testing.TB, ndjson []byte) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for _, l := range bytes.Split(bytes.TrimSpace(ndjson), []byte("\n")) {
 		var v any
 		if err := json.Unmarshal(l, &v); err != nil {
 			t.Fatal(err)
@@ -43,11 +56,9 @@ func Array(t testing.TB, ndjson []byte) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.WriteString("  ")
-		b.Write(e)
+		out = append(out, e)
 	}
-	b.WriteString("\n]\n")
-	return b.Bytes()
+	return out
 }
 
 // Gunzip returns the text of a gzipped file, as a snapshot's logs are.

@@ -257,15 +257,7 @@ func TestScanEntryAgreesWithDecoder(t *testing.T) {
 		}
 	}
 	// So is every element of gcloud's pretty-printed array.
-	for _, l := range bytes.Split(bytes.TrimSpace(logtest.NDJSON(t, 50)), []byte("\n")) {
-		var v any
-		if err := json.Unmarshal(l, &v); err != nil {
-			t.Fatal(err)
-		}
-		el, err := json.MarshalIndent(v, "  ", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, el := range logtest.Elements(t, logtest.NDJSON(t, 50)) {
 		var e Entry
 		p, n := prettyPlain(el)
 		if ok, done := scanCompact(el, &e, new(State), true, n); !p || !ok || !done {
