@@ -85,6 +85,8 @@ type Run struct {
 	Window    model.Window
 	Instances []Instance
 	Requests  []Request // sorted by arrival
+
+	idx *runIndex // while metrics are sampled
 }
 
 // served returns when instance work on r began: its arrival, or the

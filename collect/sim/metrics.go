@@ -74,6 +74,8 @@ type MetricResponse struct {
 // Metrics samples the run's metrics per AlignmentPeriod, as Cloud
 // Monitoring reports them with that alignment, points newest first.
 func (r *Run) Metrics(rng *rand.Rand, u Utilization) ([]MetricResponse, error) {
+	r.idx = r.buildIndex()
+	defer func() { r.idx = nil }()
 	cpu, mem := r.utilizations(rng, u)
 	var gpu, gpuMem map[int64][]float64
 	if r.Service.GPUs > 0 {
@@ -175,14 +177,14 @@ func (r *Run) requestCount() ([]collect.TimeSeries, error) {
 	var out []collect.TimeSeries
 	for _, code := range codes {
 		s := r.series(model.MetricRequestCount, statusLabels(code))
-		for _, m := range r.minutes() {
-			var n int64
-			for _, i := range groups[code] {
-				if inMinute(r.Requests[i].End(), m) {
-					n++
-				}
+		counts := make([]int64, len(r.idx.minutes))
+		for _, i := range groups[code] {
+			if k := r.idx.minuteOf(r.Requests[i].End()); k >= 0 {
+				counts[k]++
 			}
-			if n > 0 {
+		}
+		for k, m := range r.idx.minutes {
+			if n := counts[k]; n > 0 {
 				v := collect.Int64(n)
 				s.Points = append(s.Points, deltaPoint(m, collect.TypedValue{Int64Value: &v}))
 			}
@@ -198,14 +200,15 @@ func (r *Run) requestLatencies() ([]collect.TimeSeries, error) {
 	codes, groups := r.byStatus()
 	var out []collect.TimeSeries
 	for _, code := range codes {
-		s, err := r.distSeries(model.MetricRequestLatencies, statusLabels(code), latencyBuckets, func(m time.Time) []float64 {
-			var ms []float64
-			for _, i := range groups[code] {
-				if q := r.Requests[i]; inMinute(q.End(), m) {
-					ms = append(ms, float64(q.Latency)/float64(time.Millisecond))
-				}
+		perMinute := make([][]float64, len(r.idx.minutes))
+		for _, i := range groups[code] {
+			if q := r.Requests[i]; r.idx.minuteOf(q.End()) >= 0 {
+				k := r.idx.minuteOf(q.End())
+				perMinute[k] = append(perMinute[k], float64(q.Latency)/float64(time.Millisecond))
 			}
-			return ms
+		}
+		s, err := r.distSeries(model.MetricRequestLatencies, statusLabels(code), latencyBuckets, func(m time.Time) []float64 {
+			return perMinute[r.idx.minuteIndex(m)]
 		})
 		if err != nil {
 			return nil, err
@@ -230,8 +233,13 @@ func (r *Run) instanceCount() ([]collect.TimeSeries, error) {
 		spans [][]span
 	}{{"active", active}, {"idle", idle}} {
 		s := r.series(model.MetricInstanceCount, map[string]string{"state": st.state})
-		for _, m := range r.minutes() {
-			v := collect.Int64(countMax(st.spans, m, m.Add(AlignmentPeriod)))
+		var all []span
+		for _, l := range st.spans {
+			all = append(all, l...)
+		}
+		perMinute := r.idx.byMinute(all)
+		for k, m := range r.idx.minutes {
+			v := collect.Int64(countMax([][]span{perMinute[k]}, m, m.Add(AlignmentPeriod)))
 			end := rfc3339(m.Add(AlignmentPeriod))
 			s.Points = append(s.Points, collect.WirePoint{Interval: collect.TimeInterval{StartTime: end, EndTime: end}, Value: collect.TypedValue{Int64Value: &v}})
 		}
@@ -243,14 +251,18 @@ func (r *Run) instanceCount() ([]collect.TimeSeries, error) {
 // billableTime is the billable instance time per minute, in seconds.
 func (r *Run) billableTime() ([]collect.TimeSeries, error) {
 	s := r.series(model.MetricBillableTime, nil)
-	for _, m := range r.minutes() {
-		var d time.Duration
-		for i := range r.Instances {
-			for _, b := range r.billable(i) {
-				d += b.overlap(m, m.Add(AlignmentPeriod))
+	perMinute := make([]time.Duration, len(r.idx.minutes))
+	for i := range r.Instances {
+		for _, b := range r.billable(i) {
+			lo, hi := r.idx.minuteRange(b)
+			for k := lo; k < hi; k++ {
+				m := r.idx.minutes[k]
+				perMinute[k] += b.overlap(m, m.Add(AlignmentPeriod))
 			}
 		}
-		if d > 0 {
+	}
+	for k, m := range r.idx.minutes {
+		if d := perMinute[k]; d > 0 {
 			v := d.Seconds()
 			s.Points = append(s.Points, deltaPoint(m, collect.TypedValue{DoubleValue: &v}))
 		}
@@ -284,12 +296,19 @@ func (r *Run) utilizations(rng *rand.Rand, u Utilization) (cpu, mem map[int64][]
 func (r *Run) eachSample(f func(i int, t, end time.Time, starting, serving, idle float64)) {
 	for i, in := range r.Instances {
 		life, busy := r.life(i), r.busy(i)
+		first := 0 // busy is sorted and disjoint: the spans before first end before t
 		for t := life.start; t.Before(life.end); t = t.Add(utilizationSample) {
 			end := minTime(t.Add(utilizationSample), life.end)
 			slot := end.Sub(t).Seconds()
 			starting := span{in.Start, in.Ready}.overlap(t, end).Seconds() / slot
+			for first < len(busy) && !busy[first].end.After(t) {
+				first++
+			}
 			var serving float64
-			for _, b := range busy {
+			for _, b := range busy[first:] {
+				if !b.start.Before(end) {
+					break
+				}
 				serving += b.overlap(t, end).Seconds() / slot
 			}
 			f(i, t, end, starting, serving, max(0, 1-starting-serving))
@@ -326,10 +345,8 @@ func (r *Run) memoryFraction(i int, from, to time.Time) float64 {
 	if from.Before(in.Ready) {
 		used *= max(0.1, from.Sub(in.Start).Seconds()/in.Ready.Sub(in.Start).Seconds())
 	}
-	for _, q := range r.Requests {
-		if q.Instance != i {
-			continue
-		}
+	for _, k := range r.idx.byInstance[i] {
+		q := r.Requests[k]
 		used += q.MemoryMiB * span{r.served(q), q.End()}.overlap(from, to).Seconds() / slot
 		if q.Status == http.StatusOK {
 			used += q.RetainedMiB * span{q.End(), to}.overlap(from, to).Seconds() / slot
@@ -362,11 +379,16 @@ func (r *Run) startupLatencies() ([]collect.TimeSeries, error) {
 // maxConcurrencies holds, per minute, each live instance's largest number
 // of requests in flight during that minute.
 func (r *Run) maxConcurrencies() ([]collect.TimeSeries, error) {
+	perInstance := make([][][]span, len(r.Instances)) // requests in flight, by instance and minute
+	for i := range r.Instances {
+		perInstance[i] = r.idx.byMinute(r.requestSpans(i))
+	}
 	s, err := r.distSeries(model.MetricMaxConcurrencies, nil, latencyBuckets, func(m time.Time) []float64 {
+		k := r.idx.minuteIndex(m)
 		var n []float64
 		for i := range r.Instances {
 			if r.life(i).overlap(m, m.Add(AlignmentPeriod)) > 0 {
-				n = append(n, float64(r.concurrency(i, m, m.Add(AlignmentPeriod))))
+				n = append(n, float64(countMax([][]span{perInstance[i][k]}, m, m.Add(AlignmentPeriod))))
 			}
 		}
 		return n

@@ -45,6 +45,12 @@ func merge(spans []span) []span {
 // count) to its response.
 func (r *Run) requestSpans(i int) []span {
 	var s []span
+	if r.idx != nil {
+		for _, k := range r.idx.byInstance[i] {
+			s = append(s, span{r.served(r.Requests[k]), r.Requests[k].End()})
+		}
+		return s
+	}
 	for _, q := range r.Requests {
 		if q.Instance == i {
 			s = append(s, span{r.served(q), q.End()})
