@@ -345,6 +345,11 @@ type Series struct {
 	// percentiles are over the step's requests. Zero in reports written
 	// before the key existed: read it as 1.
 	ServerStepS float64 `json:"server_step_s"`
+	// MetricStepS is the interval, in seconds, that each point of
+	// Instances, Billable, CPU, Memory, GPU and GPUMemory covers (Cloud
+	// Run's metrics: 60); those points are stamped at their interval's
+	// end. Zero in reports written before the key existed: read it as 60.
+	MetricStepS float64 `json:"metric_step_s"`
 	// Instances is the instance_count metric by state.
 	Instances []InstancePoint `json:"instances"`
 	// Billable is billable instance seconds per metric interval.
@@ -352,6 +357,10 @@ type Series struct {
 	// StatusClasses is request_count by response_code_class (metric), or
 	// from the request logs where the metric is absent.
 	StatusClasses []StatusPoint `json:"status_classes"`
+	// StatusStepS is the interval, in seconds, that each point of
+	// StatusClasses covers from its time: the metric's (60), or 10 from the
+	// request logs. Zero in reports written before the key existed.
+	StatusStepS float64 `json:"status_step_s"`
 	// CPU and Memory are utilization percentiles over time (0..1).
 	CPU    []UtilPoint `json:"cpu"`
 	Memory []UtilPoint `json:"memory"`

@@ -225,6 +225,43 @@ func valueSeries(ss []*model.Series, w model.Window) []ValuePoint {
 	return out
 }
 
+// chartedMetrics are the metrics of Series.MetricStepS.
+var chartedMetrics = []string{model.MetricInstanceCount, model.MetricBillableTime, model.MetricCPUUtilizations,
+	model.MetricMemoryUtilizations, model.MetricGPUUtilizations, model.MetricGPUMemoryUtilizations}
+
+// metricStep is the interval the points of the given metrics cover: the
+// shortest of their points' (end minus start), else Cloud Run's sampling
+// period, a minute (a gauge's points are instants).
+func metricStep(ds *model.Dataset, metrics ...string) time.Duration {
+	step := time.Duration(0)
+	for _, m := range metrics {
+		for _, s := range series(ds, m) {
+			for _, p := range s.Points {
+				if d := p.End.Sub(p.Start); !p.Start.IsZero() && d > 0 && (step == 0 || d < step) {
+					step = d
+				}
+			}
+		}
+	}
+	if step == 0 {
+		return time.Minute
+	}
+	return step
+}
+
+// statusLogStep is the step of the status classes counted from the
+// request logs.
+const statusLogStep = 10 * time.Second
+
+// statusStep is the interval of a point of statusSeries: the
+// request_count metric's, or statusLogStep without the metric.
+func statusStep(ds *model.Dataset) time.Duration {
+	if len(series(ds, model.MetricRequestCount)) > 0 {
+		return metricStep(ds, model.MetricRequestCount)
+	}
+	return statusLogStep
+}
+
 // statusSeries is request counts by status class: from the request_count
 // metric where given, else from the request logs in 10 s steps.
 func statusSeries(ds *model.Dataset, s *summary.Summary, w model.Window) []StatusPoint {
@@ -252,7 +289,7 @@ func statusSeries(ds *model.Dataset, s *summary.Summary, w model.Window) []Statu
 	} else {
 		for class := range 4 {
 			s.StatusPer10s(class).Each(func(b int64, n uint64) {
-				addClass(at(time.Unix(b*10, 0).UTC()), []string{"2xx", "3xx", "4xx", "5xx"}[class], float64(n))
+				addClass(at(time.Unix(b*int64(statusLogStep/time.Second), 0).UTC()), []string{"2xx", "3xx", "4xx", "5xx"}[class], float64(n))
 			})
 		}
 	}

@@ -154,3 +154,36 @@ func TestServerSeriesStepLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestSeriesIntervals says in the report how long an interval each
+// metric point and each status-class point covers: a metric's own
+// interval (its points stamped at the end), a minute for gauges alone;
+// the request_count metric's interval, or 10 s from the request logs.
+func TestSeriesIntervals(t *testing.T) {
+	delta := func(metric string, d time.Duration) model.Series {
+		return model.Series{Metric: metric, MetricKind: "DELTA", ValueType: "INT64",
+			Points: []model.Point{{Start: t0, End: t0.Add(d), Int: 1}, {Start: t0.Add(d), End: t0.Add(2 * d), Int: 2}}}
+	}
+	gauge := model.Series{Metric: model.MetricInstanceCount, MetricKind: "GAUGE", ValueType: "INT64",
+		Points: []model.Point{{Start: t0, End: t0, Int: 1}, {Start: t0.Add(time.Minute), End: t0.Add(time.Minute), Int: 2}}}
+	for _, tc := range []struct {
+		name           string
+		metrics        []model.Series
+		metric, status time.Duration
+	}{
+		{"no metrics", nil, time.Minute, 10 * time.Second},
+		{"gauges only", []model.Series{gauge}, time.Minute, 10 * time.Second},
+		{"Cloud Run's minutes", []model.Series{gauge, delta(model.MetricBillableTime, time.Minute), delta(model.MetricRequestCount, time.Minute)},
+			time.Minute, time.Minute},
+		{"five-minute intervals", []model.Series{delta(model.MetricCPUUtilizations, 5*time.Minute), delta(model.MetricRequestCount, 5*time.Minute)},
+			5 * time.Minute, 5 * time.Minute},
+	} {
+		ds := &model.Dataset{Metrics: tc.metrics}
+		if got := metricStep(ds, chartedMetrics...); got != tc.metric {
+			t.Errorf("%s: metric step %v, want %v", tc.name, got, tc.metric)
+		}
+		if got := statusStep(ds); got != tc.status {
+			t.Errorf("%s: status step %v, want %v", tc.name, got, tc.status)
+		}
+	}
+}
