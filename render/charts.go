@@ -84,10 +84,14 @@ type chartSpec struct {
 	Title  string
 	Height int // px
 	Option json.RawMessage
-	// Empty is set when no series of the chart has data: the page then
-	// names it, with Why, instead of drawing an empty frame.
+	// Empty is set when no series of the chart draws anything in the
+	// time the charts show: the page then names it, with Why, instead of
+	// drawing an empty frame.
 	Empty bool
 	Why   string
+	// patch, when set, changes the option where go-echarts has no field
+	// for the change.
+	patch func(o map[string]any)
 }
 
 // optioner is what every go-echarts chart is: Validate, then JSON.
@@ -129,18 +133,10 @@ func buildCharts(rpt *analyze.Report, maxPoints int) ([]chartSpec, error) {
 		addThresholdLines(sp.ID, c, rpt) // render/thresholds.go
 		opt, err := optionJSON(c)
 		if err == nil {
-			opt, sp.Empty, err = tidyOption(opt, runFrom, runTo, hasRun)
+			sp.Option, err = b.tidyOption(&sp, opt, runFrom, runTo, hasRun)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("rendering chart %s: %w", sp.ID, err)
-		}
-		sp.Option = opt
-		if sp.Empty {
-			var o struct {
-				Title struct{ Subtext string } `json:"title"`
-			}
-			_ = json.Unmarshal(opt, &o) // ours, just written
-			sp.Why = strings.TrimPrefix(o.Title.Subtext, "no data: ")
 		}
 		specs = append(specs, sp)
 	}
@@ -187,13 +183,18 @@ func clientRun(rpt *analyze.Report) (from, to int64, ok bool) {
 	return c[0].Time.UnixMilli(), c[len(c)-1].Time.UnixMilli(), true
 }
 
-// tidyOption leaves out of a chart's option the series that have no data
-// and nothing marked (so the legend lists only series with data), shades
-// the client's run, and says whether nothing at all is left to draw.
-func tidyOption(opt json.RawMessage, runFrom, runTo int64, hasRun bool) (json.RawMessage, bool, error) {
+// tidyOption applies the chart's patch, leaves out of its option the
+// series that have no data and nothing marked (so the legend lists only
+// series with data), shades the client's run, lays the chart out for
+// narrow screens too (narrowLayout), and marks the chart Empty, with why,
+// when nothing is left to draw in the time the charts show.
+func (b *chartBuilder) tidyOption(sp *chartSpec, opt json.RawMessage, runFrom, runTo int64, hasRun bool) (json.RawMessage, error) {
 	var o map[string]any
 	if err := json.Unmarshal(opt, &o); err != nil {
-		return nil, false, err
+		return nil, err
+	}
+	if sp.patch != nil {
+		sp.patch(o)
 	}
 	series, _ := o["series"].([]any)
 	kept := make([]any, 0, len(series))
@@ -205,11 +206,21 @@ func tidyOption(opt json.RawMessage, runFrom, runTo int64, hasRun bool) (json.Ra
 			kept = append(kept, s)
 		}
 	}
-	empty := true
+	empty, outside := true, true
 	for _, s := range kept {
-		if data, _ := s.(map[string]any)["data"].([]any); len(data) > 0 {
+		m := s.(map[string]any)
+		if data, _ := m["data"].([]any); len(data) > 0 {
 			empty = false
+			outside = outside && !b.drawsInAxis(m)
 		}
+	}
+	title, _ := o["title"].(map[string]any)
+	note, _ := title["subtext"].(string)
+	switch {
+	case empty:
+		sp.Empty, sp.Why = true, strings.TrimPrefix(note, "no data: ")
+	case outside:
+		sp.Empty, sp.Why = true, "no data while the traffic ran"
 	}
 	if hasRun && len(kept) > 0 {
 		first := kept[0].(map[string]any)
@@ -218,11 +229,51 @@ func tidyOption(opt json.RawMessage, runFrom, runTo int64, hasRun bool) (json.Ra
 			"label": map[string]any{"show": false}}
 	}
 	o["series"] = kept
-	if t, ok := o["title"].(map[string]any); ok {
-		t["itemGap"] = 14 // the subtitle clear of the title's descenders (the default, 10, overlaps them)
+	if title != nil {
+		title["itemGap"] = 14 // the subtitle clear of the title's descenders (the default, 10, overlaps them)
 	}
-	out, err := json.Marshal(o)
-	return out, empty, err
+	narrowLayout(o)
+	return json.Marshal(o)
+}
+
+// drawsInAxis says whether a series of an option draws anything within the
+// time axis: a point on it or, for a line, a segment across it. Without
+// bounds every series with data does.
+func (b *chartBuilder) drawsInAxis(s map[string]any) bool {
+	lo, okLo := b.xMin.(int64)
+	hi, okHi := b.xMax.(int64)
+	if !okLo || !okHi {
+		return true
+	}
+	data, _ := s["data"].([]any)
+	line := s["type"] == "line"
+	prev, hasPrev := int64(0), false
+	for _, d := range data {
+		x, ok := optionPointX(d)
+		if !ok {
+			hasPrev = false // a break
+			continue
+		}
+		if (x >= lo && x <= hi) || (line && hasPrev && prev < hi && x > lo) {
+			return true
+		}
+		prev, hasPrev = x, true
+	}
+	return false
+}
+
+// optionPointX is the x of a point of an option's data, [x, y] or
+// {"value": [x, y]}; false for a break (null, or no y).
+func optionPointX(d any) (int64, bool) {
+	xy, _ := d.([]any)
+	if m, ok := d.(map[string]any); ok {
+		xy, _ = m["value"].([]any)
+	}
+	if len(xy) < 2 || xy[1] == nil {
+		return 0, false
+	}
+	x, ok := xy[0].(float64)
+	return int64(x), ok
 }
 
 // optionJSON marshals a chart's option with encoding/json, which escapes <,
@@ -328,30 +379,6 @@ func thinXY(s xySeries, limit int) xySeries {
 	return out
 }
 
-// thinIndex picks at most max indices of n, one per bucket: the one with the
-// largest weight. Stacked series use it so that their points stay aligned.
-func thinIndex(n, limit int, weight func(i int) float64) []int {
-	limit = max(limit, 1)
-	idx := make([]int, 0, min(n, limit))
-	if n <= limit {
-		for i := 0; i < n; i++ {
-			idx = append(idx, i)
-		}
-		return idx
-	}
-	for k := 0; k < limit; k++ {
-		lo, hi := k*n/limit, (k+1)*n/limit
-		best := lo
-		for i := lo; i < hi; i++ {
-			if weight(i) > weight(best) {
-				best = i
-			}
-		}
-		idx = append(idx, best)
-	}
-	return idx
-}
-
 // chartNote makes a chart's subtitle: "no data: why" when every series is
 // empty, else the partial notes joined.
 func chartNote(why string, allEmpty bool, partial ...string) string {
@@ -386,18 +413,35 @@ func (b *chartBuilder) globals(id, title, note string, y opts.YAxis, trigger str
 		charts.WithAnimation(false),
 		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: note, Left: "8", Top: "4"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: trigger}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "4"}),
+		charts.WithLegendOpts(chartLegend()),
 		charts.WithGridOpts(opts.Grid{Left: chartLeft, Right: "32", Top: "64", Bottom: "60"}), // one left edge: the time axes line up
 		charts.WithXAxisOpts(b.timeAxis(0)),
 		charts.WithYAxisOpts(y),
-		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", XAxisIndex: []int{0}}),
+		charts.WithDataZoomOpts(timeZoom(0)),
 	}
 }
 
-// timeAxis is the shared time axis over the window.
+// chartLegend is every chart's legend: one row at the bottom, which
+// pages (with arrows) where it does not fit, rather than growing into the
+// axis labels and the data.
+func chartLegend() opts.Legend {
+	return opts.Legend{Show: opts.Bool(true), Bottom: "4", Type: "scroll"}
+}
+
+// timeZoom zooms the time axes given. It leaves the data whole (filter
+// mode "none"): a step or a line that starts before the view is drawn
+// into it, rather than cut to the points inside.
+func timeZoom(axes ...int) opts.DataZoom {
+	return opts.DataZoom{Type: "inside", XAxisIndex: axes, FilterMode: "none"}
+}
+
+// timeAxis is the shared time axis over the window. Labels that would
+// overlap (a narrow chart) are left out, and so are those of its ends,
+// which are the traffic's span with a margin, not round times.
 func (b *chartBuilder) timeAxis(grid int) opts.XAxis {
 	return opts.XAxis{Type: "time", Min: b.xMin, Max: b.xMax, GridIndex: grid,
-		SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}
+		SplitLine: &opts.SplitLine{Show: opts.Bool(false)},
+		AxisLabel: &opts.AxisLabel{HideOverlap: opts.Bool(true), ShowMinLabel: opts.Bool(false), ShowMaxLabel: opts.Bool(false)}}
 }
 
 // valueAxis is a y axis starting at zero.
@@ -418,14 +462,6 @@ func percentAxis(name string, dataMax float64) opts.YAxis {
 // withData sets a series' data to our compact form.
 func withData(s xySeries) charts.SeriesOpts {
 	return charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.Data = s })
-}
-
-// minuteSeriesOpts styles a per-minute metric: a step that holds each
-// point's value over the minute it ends, not a line from one minute's end
-// to the next.
-func minuteSeriesOpts(color string, area bool) []charts.SeriesOpts {
-	return append(lineSeriesOpts(color, area, ""),
-		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "circle", Step: "end"}))
 }
 
 // lineSeriesOpts styles a line series: no symbols, a color, optional area and stack.
@@ -529,7 +565,7 @@ func (b *chartBuilder) percentiles() (chartSpec, optioner) {
 		func(p analyze.ServerPoint) float64 { return p.P99MS },
 	}
 	for i, q := range []string{"p50", "p95", "p99"} {
-		b.addLine(c, "client "+q, clientPercentile(s.Client, clientF[i]), styledLine(colorClient, styles[i])...)
+		b.addLine(c, "client "+q, clientPercentile(s.Client, clientF[i]), styledLine(clientQuantileColors[i], styles[i])...)
 	}
 	for i, q := range []string{"p50", "p95", "p99"} {
 		f := serverF[i]
@@ -538,11 +574,23 @@ func (b *chartBuilder) percentiles() (chartSpec, optioner) {
 				return math.NaN() // no requests, no percentile: a break in the line
 			}
 			return f(p)
-		}), styledLine(colorServer, styles[i])...)
+		}), styledLine(serverQuantileColors[i], styles[i])...)
 	}
-	c.AddSeries("cold starts", nil, b.coldStartLines()...)
+	c.AddSeries(coldStartSeries, nil, b.coldStartLines()...)
+	sp.patch = func(o map[string]any) { seriesNamed(o, coldStartSeries)["z"] = 1 } // under the lines (2)
 	return sp, c
 }
+
+// coldStartSeries names the cold-start lines of the percentile chart.
+const coldStartSeries = "cold starts"
+
+// Percentile lines: client blue and server green as in every chart, each
+// quantile a shade of its own, darker as it rises, and a dash of its own
+// (p50 solid, p95 dashed, p99 dotted).
+var (
+	clientQuantileColors = []string{colorClient, "#34499a", "#1c2a63"}
+	serverQuantileColors = []string{colorServer, "#3ba272", "#1b6b3a"}
+)
 
 // endpointColors tell the endpoints apart in the endpoint chart.
 var endpointColors = []string{"#5470c6", "#91cc75", "#fc8452", "#9a60b4", "#3ba272"}
@@ -593,6 +641,13 @@ func styledLine(color, dash string) []charts.SeriesOpts {
 	}
 }
 
+// Cold-start lines are thin and faint, and under the data: many of them
+// must not hide the lines they mark.
+const (
+	coldStartLineWidth   = 0.8
+	coldStartLineOpacity = 0.35
+)
+
 // coldStartLines is an empty series carrying one vertical mark line per cold
 // start (at most maxPoints).
 func (b *chartBuilder) coldStartLines() []charts.SeriesOpts {
@@ -613,7 +668,7 @@ func (b *chartBuilder) coldStartLines() []charts.SeriesOpts {
 		charts.WithMarkLineNameXAxisItemOpts(items...),
 		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
 			Label:     &opts.Label{Show: opts.Bool(false)},
-			LineStyle: &opts.LineStyle{Color: colorFail, Type: "dashed", Width: 1}}))
+			LineStyle: &opts.LineStyle{Color: colorFail, Type: "dashed", Width: coldStartLineWidth, Opacity: opts.Float(coldStartLineOpacity)}}))
 }
 
 // users is chart 3: simulated users over time (client).
@@ -630,40 +685,72 @@ func (b *chartBuilder) users() (chartSpec, optioner) {
 
 // instances is chart 4: the instance_count metric's active and idle
 // instances, each its own per-minute maximum (so not stacked: the maxima
-// of two states need not fall at the same moment).
+// of two states need not fall at the same moment), as steps over the
+// minutes; active is drawn over idle, where they are equal.
 func (b *chartBuilder) instances() (chartSpec, optioner) {
 	ps := b.rpt.Series.Instances
-	idx := thinIndex(len(ps), b.maxPoints, func(i int) float64 { return ps[i].Active + ps[i].Idle })
-	active, idle := make(xySeries, 0, len(idx)), make(xySeries, 0, len(idx))
-	for _, i := range idx {
-		active = append(active, xy{x: ps[i].Time.UnixMilli(), y: ps[i].Active})
-		idle = append(idle, xy{x: ps[i].Time.UnixMilli(), y: ps[i].Idle})
+	times := make([]time.Time, len(ps))
+	active, idle := make([]float64, len(ps)), make([]float64, len(ps))
+	for i, p := range ps {
+		times[i], active[i], idle[i] = p.Time, p.Active, p.Idle
 	}
+	step := spanStep(b.rpt.Series.MetricStepS, times)
+	act, bin := mergeSpans(endingSpans(times, active, step), step, b.maxPoints, stepValues)
+	idl, _ := mergeSpans(endingSpans(times, idle, step), step, b.maxPoints, stepValues)
 	sp := newChartSpec(chartInstances, 300)
 	c := charts.NewLine()
 	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no instance_count metric", len(ps) == 0,
-		"each line is its state's per-minute maximum"), valueAxis("instances"), "axis")...)
-	c.AddSeries("active (max per minute)", nil, append(minuteSeriesOpts(colorServer, false), withData(active))...)
-	c.AddSeries("idle (max per minute)", nil, append(minuteSeriesOpts(colorIdle, false), withData(idle))...)
+		"each line is its state's per-minute maximum", mergedNote(bin, step, stepValues)), valueAxis("instances"), "axis")...)
+	c.AddSeries(activeInstances, nil, append(stepSeriesOpts(colorServer, false, ""), withData(stepData(act, stepValues)),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: colorServer, Width: 2.5}))...)
+	c.AddSeries("idle (max per minute)", nil, append(stepSeriesOpts(colorIdle, false, ""), withData(stepData(idl, stepValues)))...)
+	sp.patch = func(o map[string]any) { seriesNamed(o, activeInstances)["z"] = 3 } // over idle (2)
 	return sp, c
 }
 
-// billable is chart 5: billable instance seconds per metric interval.
+// activeInstances names the active instances' series.
+const activeInstances = "active (max per minute)"
+
+// seriesNamed is the option's series of that name; an empty map when
+// there is none.
+func seriesNamed(o map[string]any, name string) map[string]any {
+	series, _ := o["series"].([]any)
+	for _, s := range series {
+		if m, _ := s.(map[string]any); m["name"] == name {
+			return m
+		}
+	}
+	return map[string]any{}
+}
+
+// billable is chart 5: billable instance seconds per metric interval, as
+// steps over the intervals.
 func (b *chartBuilder) billable() (chartSpec, optioner) {
 	ps := b.rpt.Series.Billable
+	times, ys := make([]time.Time, len(ps)), make([]float64, len(ps))
+	for i, p := range ps {
+		times[i], ys[i] = p.Time, p.Value
+	}
+	step := spanStep(b.rpt.Series.MetricStepS, times)
+	spans, bin := mergeSpans(endingSpans(times, ys, step), step, b.maxPoints, stepValues)
 	sp := newChartSpec(chartBillable, 300)
 	c := charts.NewLine()
-	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no billable_instance_time metric", len(ps) == 0),
-		valueAxis("s / min"), "axis")...)
-	pts := pointsOf(ps, func(p analyze.ValuePoint) (time.Time, float64, bool) { return p.Time, p.Value, true })
-	b.addLine(c, "billable instance-seconds per minute", pts, minuteSeriesOpts(colorP95, true)...)
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no billable_instance_time metric", len(ps) == 0,
+		mergedNote(bin, step, stepValues)), valueAxis("s / min"), "axis")...)
+	c.AddSeries("billable instance-seconds per minute", nil, append(stepSeriesOpts(colorP95, true, ""),
+		withData(stepData(spans, stepValues)))...)
 	return sp, c
 }
 
-// status is chart 6: server requests by status class, stacked bars.
+// status is chart 6: server requests by status class, stacked steps over
+// each interval, from its start.
 func (b *chartBuilder) status() (chartSpec, optioner) {
 	ps := b.rpt.Series.StatusClasses
-	idx := thinIndex(len(ps), b.maxPoints, func(i int) float64 { return ps[i].C2xx + ps[i].C3xx + ps[i].C4xx + ps[i].C5xx })
+	times := make([]time.Time, len(ps))
+	for i, p := range ps {
+		times[i] = p.Time
+	}
+	step := spanStep(b.rpt.Series.StatusStepS, times)
 	classes := []struct {
 		name, color string
 		f           func(analyze.StatusPoint) float64
@@ -673,18 +760,23 @@ func (b *chartBuilder) status() (chartSpec, optioner) {
 		{"4xx", colorWarn, func(p analyze.StatusPoint) float64 { return p.C4xx }},
 		{"5xx", colorFail, func(p analyze.StatusPoint) float64 { return p.C5xx }},
 	}
-	sp := newChartSpec(chartStatus, 300)
-	c := charts.NewLine() // stacked steps over each interval, on the shared time axis
-	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no request_count metric and no request logs", len(ps) == 0),
-		valueAxis("requests"), "axis")...)
-	for _, cl := range classes {
-		pts := make(xySeries, 0, len(idx))
-		for _, i := range idx {
-			pts = append(pts, xy{x: ps[i].Time.UnixMilli(), y: cl.f(ps[i])})
+	data := make([]xySeries, len(classes))
+	bin := step
+	for k, cl := range classes {
+		ys := make([]float64, len(ps))
+		for i, p := range ps {
+			ys[i] = cl.f(p)
 		}
-		c.AddSeries(cl.name, nil, append(lineSeriesOpts(cl.color, true, "status"),
-			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "circle", Stack: "status", Step: "start"}),
-			withData(pts))...)
+		var spans []span
+		spans, bin = mergeSpans(startingSpans(times, ys, step), step, b.maxPoints, stepCounts) // the same bins for every class
+		data[k] = stepData(spans, stepCounts)
+	}
+	sp := newChartSpec(chartStatus, 300)
+	c := charts.NewLine()
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote("no request_count metric and no request logs", len(ps) == 0,
+		"requests per "+stepText(float64(bin)/1000)), valueAxis("requests"), "axis")...)
+	for k, cl := range classes {
+		c.AddSeries(cl.name, nil, append(stepSeriesOpts(cl.color, true, "status"), withData(data[k]))...)
 	}
 	return sp, c
 }
@@ -718,17 +810,28 @@ func (b *chartBuilder) latency() (chartSpec, optioner) {
 func (b *chartBuilder) utilization(id string, ps []analyze.UtilPoint, why string) (chartSpec, *charts.Line) {
 	sp := newChartSpec(id, 300)
 	peak := 0.0
-	series := make([]xySeries, 3)
-	for _, p := range ps {
-		for i, v := range []float64{p.P50, p.P95, p.P99} {
-			series[i] = append(series[i], xy{x: p.Time.UnixMilli(), y: v * 100})
+	times := make([]time.Time, len(ps))
+	values := make([][]float64, 3)
+	for i, p := range ps {
+		times[i] = p.Time
+		for q, v := range []float64{p.P50, p.P95, p.P99} {
+			values[q] = append(values[q], v*100)
 			peak = math.Max(peak, v*100)
 		}
 	}
+	step := spanStep(b.rpt.Series.MetricStepS, times)
+	data := make([]xySeries, 3)
+	bin := step
+	for q := range values {
+		var spans []span
+		spans, bin = mergeSpans(endingSpans(times, values[q], step), step, b.maxPoints, stepValues)
+		data[q] = stepData(spans, stepValues)
+	}
 	c := charts.NewLine()
-	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote(why, len(ps) == 0), percentAxis("%", peak), "axis")...)
-	for i, q := range []string{"p50", "p95", "p99"} {
-		b.addLine(c, q, series[i], minuteSeriesOpts([]string{colorClient, colorP95, colorP99}[i], false)...)
+	c.SetGlobalOptions(b.globals(sp.ID, sp.Title, chartNote(why, len(ps) == 0, mergedNote(bin, step, stepValues)),
+		percentAxis("%", peak), "axis")...)
+	for q, name := range []string{"p50", "p95", "p99"} {
+		c.AddSeries(name, nil, append(stepSeriesOpts([]string{colorClient, colorP95, colorP99}[q], false, ""), withData(data[q]))...)
 	}
 	return sp, c
 }
@@ -781,30 +884,61 @@ func (b *chartBuilder) startup() (chartSpec, optioner) {
 	note := chartNote("no startup latency metric and no instances in the request logs", len(s.Startup)+len(lanes) == 0,
 		noteIf(len(s.Startup) == 0, "no startup latency metric"), noteIf(len(s.Lanes) == 0, "no instances in the request logs"),
 		noteIf(len(s.Lanes) > maxLanes, fmt.Sprintf("first %d of %d instances", maxLanes, len(s.Lanes))))
-	sp := newChartSpec(chartStartup, laneTop+max(len(lanes), 3)*laneHeight+80)
+	startup := make(xySeries, 0, len(s.Startup))
+	for _, p := range s.Startup {
+		startup = append(startup, xy{x: p.Time.UnixMilli(), y: p.Value, name: pageText(p.Label)})
+	}
+	startup = thinXY(startup, b.maxPoints)
+	// A plot area for the startup latency and one for the lanes, each
+	// only with data in it: no empty frame.
+	hasStartup := b.drawsInAxis(map[string]any{"type": "scatter", "data": optionData(startup)})
+	hasLanes := len(lanes) > 0
+	hasStartup = hasStartup || (!hasLanes && len(startup) > 0) // drawn outside the axis: the page says so
+	var grids []opts.Grid
+	var yAxes []opts.YAxis
+	top := startupTop
+	if hasStartup {
+		g := opts.Grid{Left: laneLeft, Right: "32", Top: strconv.Itoa(top), Height: strconv.Itoa(startupHeight)}
+		if !hasLanes {
+			g.Height, g.Bottom = "", "60"
+		}
+		grids, yAxes = append(grids, g), append(yAxes, valueAxis("startup ms"))
+		top = laneTop
+	}
+	lane := len(grids) // the lanes' axes
+	if hasLanes || len(grids) == 0 {
+		grids, yAxes = append(grids, opts.Grid{Left: laneLeft, Right: "32", Top: strconv.Itoa(top), Bottom: "56"}), append(yAxes, laneAxis(lanes, lane))
+	}
+	height := 300
+	if hasLanes {
+		height = top + max(len(lanes), 3)*laneHeight + 80
+	}
+	sp := newChartSpec(chartStartup, height)
+	zoomed := make([]int, len(grids))
+	for i := range zoomed {
+		zoomed[i] = i
+	}
 	c := charts.NewLine()
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: sp.ID, Theme: "white"}),
 		charts.WithAnimation(false),
 		charts.WithTitleOpts(opts.Title{Title: sp.Title, Subtitle: note, Left: "8", Top: "4"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "4"}),
-		charts.WithGridOpts(
-			opts.Grid{Left: laneLeft, Right: "32", Top: strconv.Itoa(startupTop), Height: strconv.Itoa(startupHeight)},
-			opts.Grid{Left: laneLeft, Right: "32", Top: strconv.Itoa(laneTop), Bottom: "56"}),
+		charts.WithLegendOpts(chartLegend()),
+		charts.WithGridOpts(grids...),
 		charts.WithXAxisOpts(b.timeAxis(0)),
-		charts.WithYAxisOpts(valueAxis("startup ms")),
-		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", XAxisIndex: []int{0, 1}}),
+		charts.WithYAxisOpts(yAxes[0]),
+		charts.WithDataZoomOpts(timeZoom(zoomed...)),
 	)
-	c.ExtendXAxis(b.timeAxis(1))
-	c.ExtendYAxis(laneAxis(lanes))
-	startup := make(xySeries, 0, len(s.Startup))
-	for _, p := range s.Startup {
-		startup = append(startup, xy{x: p.Time.UnixMilli(), y: p.Value, name: pageText(p.Label)})
+	for i := 1; i < len(grids); i++ {
+		c.ExtendXAxis(b.timeAxis(i))
+		c.ExtendYAxis(yAxes[i])
 	}
-	c.AddSeries("startup latency", nil, withData(thinXY(startup, b.maxPoints)),
-		charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.Type = "scatter"; ss.SymbolSize = 9; ss.Symbol = "diamond" }),
-		charts.WithItemStyleOpts(opts.ItemStyle{Color: colorStartup}))
+	if hasStartup {
+		c.AddSeries("startup latency", nil, withData(startup),
+			charts.WithSeriesOpts(func(ss *charts.SingleSeries) { ss.Type = "scatter"; ss.SymbolSize = 9; ss.Symbol = "diamond" }),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: colorStartup}))
+	}
 	for k, st := range laneStates(lanes) {
 		if len(st.data) == 0 {
 			continue // no legend entry without data
@@ -812,26 +946,35 @@ func (b *chartBuilder) startup() (chartSpec, optioner) {
 		if k == 4 { // memory kills: marks at the lanes' ends
 			c.AddSeries(st.name, nil, withData(st.data),
 				charts.WithSeriesOpts(func(ss *charts.SingleSeries) {
-					ss.Type, ss.SymbolSize, ss.Symbol, ss.XAxisIndex, ss.YAxisIndex = "scatter", 12, "triangle", 1, 1
+					ss.Type, ss.SymbolSize, ss.Symbol, ss.XAxisIndex, ss.YAxisIndex = "scatter", 12, "triangle", lane, lane
 				}),
 				charts.WithItemStyleOpts(opts.ItemStyle{Color: st.color}))
 			continue
 		}
 		c.AddSeries(st.name, nil, withData(st.data),
-			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "rect", XAxisIndex: 1, YAxisIndex: 1}),
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "rect", XAxisIndex: lane, YAxisIndex: lane}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: st.color}),
 			charts.WithLineStyleOpts(opts.LineStyle{Color: st.color, Width: laneHeight - 6}))
 	}
 	return sp, c
 }
 
-// laneAxis is the category axis of the lanes, one per instance, first on top.
-func laneAxis(lanes []analyze.Lane) opts.YAxis {
+// optionData is a series' data as an option holds it, decoded.
+func optionData(s xySeries) []any {
+	b, _ := s.MarshalJSON() // never fails
+	var out []any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// laneAxis is the category axis of the lanes, one per instance, first on
+// top, in the grid given.
+func laneAxis(lanes []analyze.Lane, grid int) opts.YAxis {
 	ids := make([]string, len(lanes))
 	for i, l := range lanes {
 		ids[i] = "#" + strconv.Itoa(l.Number)
 	}
-	return opts.YAxis{Type: "category", GridIndex: 1, Data: ids, Inverse: opts.Bool(true),
+	return opts.YAxis{Type: "category", GridIndex: grid, Data: ids, Inverse: opts.Bool(true),
 		AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), FontSize: 10}}
 }
 
