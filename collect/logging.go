@@ -61,6 +61,31 @@ func ReadLogs(name string, r io.Reader, ds *model.Dataset) (int, error) {
 	return lr.n, nil
 }
 
+// AddEntries adds log entries that are already decoded (a simulated
+// replay's, held in memory) to ds as ReadLogs adds those it reads: the
+// same classification, scope, repeat check and bounds, with warnings
+// naming name and the entry's place from 1. It returns the number of log
+// entries added.
+func AddEntries(name string, entries []LogEntry, ds *model.Dataset) int {
+	seen, _ := ds.Reading.(*entrySet)
+	if seen == nil {
+		seen = newEntrySet()
+		ds.Reading = seen
+	}
+	lr := &logReader{name: name, ds: ds, aids: new(logscan.State), paths: new(pathCache), seen: seen}
+	if !ds.Scope.IsZero() {
+		lr.scope = &ds.Scope
+	}
+	for i := range entries {
+		lr.entry = entries[i]
+		lr.handle(i+1, nil)
+	}
+	lr.flush()
+	lr.mergeShard()
+	ds.Sources = append(ds.Sources, model.Source{Path: name, Format: "log entries", Items: lr.n})
+	return lr.n
+}
+
 // logReader is the state of reading one export file.
 type logReader struct {
 	// The service and location of the last request checked for repeats,

@@ -38,14 +38,17 @@ package whatif
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
-	"os"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect/sim"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/model"
@@ -260,15 +263,11 @@ func (tr *Traffic) Predict(s analyze.WhatIfSetting, seed uint64) (analyze.WhatIf
 	if err != nil {
 		return analyze.WhatIfOutcome{}, err
 	}
-	dir, err := os.MkdirTemp("", "runlens-whatif-*")
+	parts, err := sim.RunParts(run, replayUtilization, seed)
 	if err != nil {
 		return analyze.WhatIfOutcome{}, err
 	}
-	defer os.RemoveAll(dir)
-	if err := sim.WriteRun(dir, run, replayUtilization, seed); err != nil {
-		return analyze.WhatIfOutcome{}, err
-	}
-	ds, err := snapshot.Load(dir)
+	ds, err := snapshot.Assemble(parts, summary.New())
 	if err != nil {
 		return analyze.WhatIfOutcome{}, err
 	}
@@ -279,12 +278,9 @@ func (tr *Traffic) Predict(s analyze.WhatIfSetting, seed uint64) (analyze.WhatIf
 	return out, nil
 }
 
-// replayUtilization is the CPU and memory a replay's metrics draw: the
-// predictions read neither.
-var replayUtilization = sim.Utilization{
-	CPUStarting: [2]float64{0.3, 0.6}, CPUServing: [2]float64{0.2, 0.6}, CPUIdle: [2]float64{0.001, 0.02},
-	Memory: [2]float64{0.3, 0.4},
-}
+// replayUtilization leaves a replay's utilization metrics out: no
+// prediction reads CPU or memory.
+var replayUtilization = sim.Utilization{Unsampled: true}
 
 // outcome reads a report's figures.
 func outcome(rpt *analyze.Report) analyze.WhatIfOutcome {
@@ -317,14 +313,27 @@ func figures(o analyze.WhatIfOutcome) map[string]float64 {
 // seed on, counts rounded; Spread is each figure's standard deviation
 // over the replays, relative to the mean.
 func (tr *Traffic) PredictMean(s analyze.WhatIfSetting, seed uint64) (analyze.WhatIfOutcome, error) {
+	// The replays are independent: as many run at once as there are
+	// processors, and their outcomes are summed in seed order.
+	outs := make([]analyze.WhatIfOutcome, Draws)
+	errs := make([]error, Draws)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for k := range Draws {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			outs[k], errs[k] = tr.Predict(s, seed+uint64(k))
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return analyze.WhatIfOutcome{}, err
+	}
 	var draws []map[string]float64
 	var sum analyze.WhatIfOutcome
 	var instances, colds, failed, kills float64
-	for k := range uint64(Draws) {
-		o, err := tr.Predict(s, seed+k)
-		if err != nil {
-			return o, err
-		}
+	for _, o := range outs {
 		draws = append(draws, figures(o))
 		sum.WhatIfSetting = o.WhatIfSetting
 		instances += float64(o.Instances)
@@ -358,12 +367,19 @@ func (tr *Traffic) PredictMean(s analyze.WhatIfSetting, seed uint64) (analyze.Wh
 
 // Run is the whole what-if analysis: the backtest, then each setting,
 // each the mean of Draws replays with its error bound, then the advice.
-func Run(tr *Traffic, settings []analyze.WhatIfSetting, seed uint64) (*analyze.WhatIf, error) {
+// progress, when not nil, is told each time a setting's replays are done.
+func Run(tr *Traffic, settings []analyze.WhatIfSetting, seed uint64, progress func(done, total int)) (*analyze.WhatIf, error) {
+	report := func(done int) {
+		if progress != nil {
+			progress(done*Draws, (len(settings)+1)*Draws)
+		}
+	}
 	res := &analyze.WhatIf{Schema: analyze.WhatIfSchema, Service: tr.observed.Service.Name, Observed: outcome(tr.observed), Calibration: tr.calibration}
 	var err error
 	if res.Backtest, err = tr.PredictMean(analyze.WhatIfSetting{MinInstances: analyze.MinInstancesAsObserved}, seed); err != nil {
 		return nil, err
 	}
+	report(1)
 	res.Error = relativeErrors(res.Observed, res.Backtest)
 	res.Backtest.Bound = tr.bounds(res.Observed, res.Backtest, res.Backtest)
 	for _, s := range settings {
@@ -373,6 +389,7 @@ func Run(tr *Traffic, settings []analyze.WhatIfSetting, seed uint64) (*analyze.W
 		}
 		p.Bound = tr.bounds(res.Observed, res.Backtest, p)
 		res.Predictions = append(res.Predictions, p)
+		report(len(res.Predictions) + 1)
 	}
 	res.Advice = advise(res.Observed, res.Predictions)
 	return res, nil

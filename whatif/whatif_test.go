@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect/sim"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/model"
@@ -49,7 +52,7 @@ func TestBacktest(t *testing.T) {
 	} {
 		t.Run(tc.fixture, func(t *testing.T) {
 			t.Parallel()
-			res, err := Run(observe(t, tc.fixture), nil, 1)
+			res, err := Run(observe(t, tc.fixture), nil, 1, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +117,7 @@ func TestKeepEstimate(t *testing.T) {
 // would cost a fraction of it, and as many instances.
 func TestPredictBilling(t *testing.T) {
 	tr := observe(t, "orchestrator-waiting")
-	res, err := Run(tr, []analyze.WhatIfSetting{{MinInstances: analyze.MinInstancesAsObserved, Billing: model.BillingRequest}}, 1)
+	res, err := Run(tr, []analyze.WhatIfSetting{{MinInstances: analyze.MinInstancesAsObserved, Billing: model.BillingRequest}}, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +140,7 @@ func TestPredictBilling(t *testing.T) {
 // more is billed: clock-skew-and-strays, one instance serving every request,
 // at min-instances 1 and 2.
 func TestPredictMinInstances(t *testing.T) {
-	res, err := Run(observe(t, "clock-skew-and-strays"), []analyze.WhatIfSetting{{MinInstances: 1}, {MinInstances: 2}}, 1)
+	res, err := Run(observe(t, "clock-skew-and-strays"), []analyze.WhatIfSetting{{MinInstances: 1}, {MinInstances: 2}}, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +201,7 @@ func TestPredictionAgainstVariant(t *testing.T) {
 				t.Fatal(err)
 			}
 			played := figures(outcome(analyze.Run(ds, analyze.Options{})))
-			res, err := Run(observe(t, tc.scenario), []analyze.WhatIfSetting{tc.setting}, 1)
+			res, err := Run(observe(t, tc.scenario), []analyze.WhatIfSetting{tc.setting}, 1, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,5 +265,37 @@ func TestChain(t *testing.T) {
 	first, second := run.Requests[0], run.Requests[1]
 	if got := second.Arrival.Sub(first.End()); got != 2*time.Second {
 		t.Errorf("the second request came %v after the first's response (at %v, not its logged 1 s), want 2 s", got, second.Arrival.Sub(t0))
+	}
+}
+
+// A replay analyzed from memory (snapshot.Assemble) gives the report its
+// snapshot written and loaded gives, but for the files it names.
+func TestAssembledReplayIsTheWrittenOne(t *testing.T) {
+	tr := observe(t, "fat-container")
+	run, err := sim.Replay(tr.platform, tr.arrivals, tr.window, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := sim.WriteRun(dir, run, replayUtilization, 3); err != nil {
+		t.Fatal(err)
+	}
+	written, err := snapshot.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := sim.RunParts(run, replayUtilization, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := snapshot.Assemble(parts, summary.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := analyze.Run(written, analyze.Options{}), analyze.Run(held, analyze.Options{})
+	a.Sources, b.Sources = nil, nil
+	a.Generated = b.Generated
+	if diff := cmp.Diff(a, b, cmpopts.EquateNaNs()); diff != "" {
+		t.Errorf("the replay's report, written (-) and held in memory (+):\n%s", diff)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -18,7 +19,7 @@ func whatifCommand() command {
 	return command{
 		name:    "whatif",
 		summary: "replay a snapshot's traffic under other settings: instances, cold starts, cost and latency, beside the replay's own error",
-		args:    "SNAPSHOT [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory MiB,...] [-seed N] [-json FILE|-] [-format table|markdown|json|none]",
+		args:    "SNAPSHOT|-logs FILE ... [-metrics FILE ...] [-service FILE] [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory MiB,...] [-seed N] [-json FILE|-] [-format table|markdown|json|none]",
 		examples: []string{
 			"runlens whatif fixtures/orchestrator-waiting -billing request,instance",
 			"runlens whatif fixtures/continuous-coldstarts -min-instances 0,1,2 -format markdown",
@@ -30,11 +31,20 @@ func whatifCommand() command {
 			billing := fs.String("billing", "", "comma-separated billing modes to predict, request or instance (default: as observed)")
 			memory := fs.String("memory", "", "comma-separated memory limits to predict, in MiB (default: as observed)")
 			seed := fs.Uint64("seed", 1, "seed of the replays' draws (startups, idle retention)")
+			var in snapshot.Inputs
+			var logs, metrics listFlag
+			fs.Var(&logs, "logs", "Cloud Logging export (gcloud JSON or log-sink NDJSON, gzip allowed), instead of a snapshot; repeatable")
+			fs.Var(&metrics, "metrics", "Cloud Monitoring ListTimeSeries JSON, with -logs; repeatable")
+			fs.StringVar(&in.Service, "service", "", "Cloud Run service resource JSON, with -logs")
 			js := fs.String("json", "", outputNote("the JSON analysis"))
 			format := fs.String("format", "", formatUsage)
 			return func(stdout, stderr io.Writer, args []string) error {
-				if len(args) != 1 {
-					return usagef("whatif: give one snapshot, got %d argument(s)", len(args))
+				in.Logs, in.Metrics = logs, metrics
+				switch {
+				case len(args) > 1 || len(args) == 1 && !in.Empty():
+					return usagef("whatif: give one snapshot or loose files (-logs, -metrics, -service), not both")
+				case len(args) == 0 && len(in.Logs) == 0:
+					return usagef("whatif: give a snapshot, or -logs: a replay plays every request of the request log")
 				}
 				settings, err := whatifSettings(*minI, *maxI, *conc, *billing, *memory)
 				if err != nil {
@@ -43,7 +53,12 @@ func whatifCommand() command {
 				if *format, err = stdoutFormat(*format, map[string]string{"json": *js}); err != nil {
 					return err
 				}
-				ds, err := snapshot.Load(args[0]) // every request kept: the replay plays each
+				var ds *model.Dataset // every request kept: the replay plays each
+				if len(args) == 1 {
+					ds, err = snapshot.Load(args[0])
+				} else {
+					ds, err = snapshot.Read(in)
+				}
 				if err != nil {
 					return err
 				}
@@ -51,7 +66,9 @@ func whatifCommand() command {
 				if err != nil {
 					return err
 				}
-				res, err := whatif.Run(tr, settings, *seed)
+				res, err := whatif.Run(tr, settings, *seed, func(done, total int) {
+					fmt.Fprintf(stderr, "whatif: %d of %d replays done\n", done, total)
+				})
 				if err != nil {
 					return err
 				}

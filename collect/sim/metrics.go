@@ -35,6 +35,12 @@ func (r *Run) metricTypes() []string {
 	return out
 }
 
+// utilizationMetrics are the metrics a Utilization draws.
+var utilizationMetrics = map[string]bool{
+	model.MetricCPUUtilizations: true, model.MetricMemoryUtilizations: true,
+	model.MetricGPUUtilizations: true, model.MetricGPUMemoryUtilizations: true,
+}
+
 // AlignmentPeriod is the sampling period of every Cloud Run metric.
 const AlignmentPeriod = time.Minute
 
@@ -54,6 +60,9 @@ var (
 type Utilization struct {
 	CPUStarting, CPUServing, CPUIdle [2]float64
 	Memory                           [2]float64
+	// Unsampled leaves the utilization metrics out, as a collection
+	// without them: for runs whose CPU and memory no one reads.
+	Unsampled bool
 	// MemoryFromRequests derives memory from the instances' BaseMiB (grown
 	// into during startup) and the MemoryMiB of their requests in flight,
 	// over the service's limit; Memory is then a jitter added to it.
@@ -76,9 +85,11 @@ type MetricResponse struct {
 func (r *Run) Metrics(rng *rand.Rand, u Utilization) ([]MetricResponse, error) {
 	r.idx = r.buildIndex()
 	defer func() { r.idx = nil }()
-	cpu, mem := r.utilizations(rng, u)
-	var gpu, gpuMem map[int64][]float64
-	if r.Service.GPUs > 0 {
+	var cpu, mem, gpu, gpuMem map[int64][]float64
+	if !u.Unsampled {
+		cpu, mem = r.utilizations(rng, u)
+	}
+	if r.Service.GPUs > 0 && !u.Unsampled {
 		gpu, gpuMem = r.gpuUtilizations(rng, u) // drawn last: the other metrics' draws stay as they were
 	}
 	type build func() ([]collect.TimeSeries, error)
@@ -98,6 +109,9 @@ func (r *Run) Metrics(rng *rand.Rand, u Utilization) ([]MetricResponse, error) {
 	}
 	var out []MetricResponse
 	for _, metric := range r.metricTypes() {
+		if u.Unsampled && utilizationMetrics[metric] {
+			continue
+		}
 		ts, err := builders[metric]()
 		if err != nil {
 			return nil, fmt.Errorf("sampling %s: %w", metric, err)

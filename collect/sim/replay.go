@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/model"
 )
 
@@ -69,8 +70,20 @@ func Replay(p Platform, arrivals []Arrival, window model.Window, seed uint64) (*
 // WriteRun writes a run as a snapshot in dir, as Write writes a scenario's,
 // without load-test files.
 func WriteRun(dir string, run *Run, util Utilization, seed uint64) error {
-	sp := &snapshotSpec{scenario: "replay", seed: seed, uid: uuid(stream(seed, "replay/uid")), run: run, util: util}
-	return sp.write(dir)
+	return replaySpec(run, util, seed).write(dir)
+}
+
+// RunParts are the parts of the snapshot WriteRun would write, held in
+// memory (snapshot.Assemble reads them).
+func RunParts(run *Run, util Utilization, seed uint64) (snapshot.Parts, error) {
+	sp := replaySpec(run, util, seed)
+	p, files, err := sp.parts()
+	p.Manifest = run.manifest(sp.scenario, seed, files)
+	return p, err
+}
+
+func replaySpec(run *Run, util Utilization, seed uint64) *snapshotSpec {
+	return &snapshotSpec{scenario: "replay", seed: seed, uid: uuid(stream(seed, "replay/uid")), run: run, util: util}
 }
 
 // engineScenarios are the scenarios the engine plays, by name.

@@ -84,31 +84,45 @@ func (p *paper) spec() *snapshotSpec {
 		util: paperUtilization, prefix: "mobilenet", locust: locustOptions{percentiles: paperPercentiles}}
 }
 
+// parts are the realisation as a snapshot's parts, before they are
+// encoded; files are the names the manifest lists.
+func (sp *snapshotSpec) parts() (snapshot.Parts, []string, error) {
+	run := sp.run
+	requests, system := run.LogEntries(stream(sp.seed, "logs"))
+	metrics, err := run.Metrics(stream(sp.seed, "metrics"), sp.util)
+	if err != nil {
+		return snapshot.Parts{}, nil, err
+	}
+	p := snapshot.Parts{Requests: requests, System: system, Service: run.Service.Resource(sp.uid), Metrics: map[string]collect.ListTimeSeriesResponse{}}
+	files := []string{snapshot.RequestsFile, snapshot.SystemFile, snapshot.ServiceFile}
+	for _, m := range metrics {
+		name := snapshot.MetricFile(m.Type)
+		files = append(files, name)
+		p.Metrics[name] = m.Response
+	}
+	return p, files, nil
+}
+
 // write stores the realisation as a snapshot.
 func (sp *snapshotSpec) write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("simulating into %s: %w", dir, err)
 	}
-	run := sp.run
-	requests, system := run.LogEntries(stream(sp.seed, "logs"))
-	metrics, err := run.Metrics(stream(sp.seed, "metrics"), sp.util)
+	p, files, err := sp.parts()
 	if err != nil {
 		return err
 	}
-	files := []string{snapshot.RequestsFile, snapshot.SystemFile, snapshot.ServiceFile}
-	if err := snapshot.WriteEntries(filepath.Join(dir, snapshot.RequestsFile), requests); err != nil {
+	if err := snapshot.WriteEntries(filepath.Join(dir, snapshot.RequestsFile), p.Requests); err != nil {
 		return err
 	}
-	if err := snapshot.WriteEntries(filepath.Join(dir, snapshot.SystemFile), system); err != nil {
+	if err := snapshot.WriteEntries(filepath.Join(dir, snapshot.SystemFile), p.System); err != nil {
 		return err
 	}
-	if err := snapshot.WriteJSON(filepath.Join(dir, snapshot.ServiceFile), run.Service.Resource(sp.uid)); err != nil {
+	if err := snapshot.WriteJSON(filepath.Join(dir, snapshot.ServiceFile), p.Service); err != nil {
 		return err
 	}
-	for _, m := range metrics {
-		name := snapshot.MetricFile(m.Type)
-		files = append(files, name)
-		if err := snapshot.WriteJSON(filepath.Join(dir, name), m.Response); err != nil {
+	for _, name := range files[3:] {
+		if err := snapshot.WriteJSON(filepath.Join(dir, name), p.Metrics[name]); err != nil {
 			return err
 		}
 	}
@@ -119,7 +133,7 @@ func (sp *snapshotSpec) write(dir string) error {
 		}
 		files = append(files, client...)
 	}
-	return snapshot.WriteManifest(dir, run.manifest(sp.scenario, sp.seed, files))
+	return snapshot.WriteManifest(dir, sp.run.manifest(sp.scenario, sp.seed, files))
 }
 
 // writeLocust writes Locust's four CSV files for the run into dir/client,
