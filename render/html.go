@@ -547,8 +547,8 @@ func htmlCostTable(rpt *analyze.Report) htmlTable {
 		Notes: []string{"Gross cost at the prices below: the free tier is per billing account and is not subtracted."},
 		Rows: []htmlRow{
 			cellRow(cellText("Billable instance time (s), from "+source), cellNum(pageFloat(c.BillableInstanceSeconds, 1))),
-			cellRow(cellText("vCPU-seconds"), cellNum(pageFloat(c.VCPUSeconds, 1))),
-			cellRow(cellText("GiB-seconds"), cellNum(pageFloat(c.MemoryGiBSeconds, 1))),
+			cellRow(cellText("vCPU-seconds"+resourceSource(c.ResourceSource)), cellNum(pageFloat(c.VCPUSeconds, 1))),
+			cellRow(cellText("GiB-seconds"+resourceSource(c.ResourceSource)), cellNum(pageFloat(c.MemoryGiBSeconds, 1))),
 			cellRow(cellText("Requests"), cellNum(pageCount(c.Requests))),
 			cellRow(cellText("CPU"), cellNum(pageUSD(c.CPUUSD))),
 			cellRow(cellText("Memory"), cellNum(pageUSD(c.MemoryUSD))),
@@ -561,6 +561,20 @@ func htmlCostTable(rpt *analyze.Report) htmlTable {
 		t.Rows = slices.Insert(t.Rows, 7, row) // before the total
 	}
 	return t
+}
+
+// resourceSource says where the vCPU- and GiB-seconds come from
+// (Cost.ResourceSource), after a comma; nothing when it is not known.
+func resourceSource(s string) string {
+	switch s {
+	case "allocation_time":
+		return ", from the allocation_time metrics (what was billed)"
+	case "limits":
+		return ", from billable time × every container's limits"
+	case "":
+		return ""
+	}
+	return ", from " + s
 }
 
 // gpuCostRow is the GPU time's cost, or says it is not included; no row

@@ -353,11 +353,19 @@ func costTable(rpt *analyze.Report) table {
 		header: []string{"Item", "Quantity", "USD"},
 		rows: [][]string{
 			{"billable instance time (" + c.BillableSource + ")", fmt.Sprintf("%.1f s", c.BillableInstanceSeconds), ""},
-			{"vCPU", fmt.Sprintf("%.1f vCPU-s", c.VCPUSeconds), pageUSD(c.CPUUSD)},
-			{"memory", fmt.Sprintf("%.1f GiB-s", c.MemoryGiBSeconds), pageUSD(c.MemoryUSD)},
+			{"vCPU" + parenthesized(c.ResourceSource), fmt.Sprintf("%.1f vCPU-s", c.VCPUSeconds), pageUSD(c.CPUUSD)},
+			{"memory" + parenthesized(c.ResourceSource), fmt.Sprintf("%.1f GiB-s", c.MemoryGiBSeconds), pageUSD(c.MemoryUSD)},
 			{"requests", pageCount(c.Requests), pageUSD(c.RequestsUSD)},
 			{"total", "", pageUSD(c.TotalUSD)},
 			{"per 1,000 requests", "", pageUSD(c.USDPer1kRequests)},
 			{"idle share of billable time", pagePct(c.IdleShare), ""},
 		}}
+}
+
+// parenthesized is " (s)", or nothing for an empty s.
+func parenthesized(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
