@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/url"
 	"strings"
 	"time"
@@ -66,7 +67,7 @@ func ReadLogs(name string, r io.Reader, ds *model.Dataset) (int, error) {
 // same classification, scope, repeat check and bounds, with warnings
 // naming name and the entry's place from 1. It returns the number of log
 // entries added.
-func AddEntries(name string, entries []LogEntry, ds *model.Dataset) int {
+func AddEntries(name string, entries iter.Seq[LogEntry], ds *model.Dataset) int {
 	seen, _ := ds.Reading.(*entrySet)
 	if seen == nil {
 		seen = newEntrySet()
@@ -76,9 +77,11 @@ func AddEntries(name string, entries []LogEntry, ds *model.Dataset) int {
 	if !ds.Scope.IsZero() {
 		lr.scope = &ds.Scope
 	}
-	for i := range entries {
-		lr.entry = entries[i]
-		lr.handle(i+1, nil)
+	i := 0
+	for e := range entries {
+		i++
+		lr.entry = e
+		lr.handle(i, nil)
 	}
 	lr.flush()
 	lr.mergeShard()

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -73,12 +74,12 @@ func (l *logs) insertID(t time.Time) string {
 // and system entries (run.googleapis.com/varlog/system), each sorted by
 // timestamp, as a log sink stores them.
 func (r *Run) LogEntries(rng *rand.Rand) (requests, system []collect.LogEntry) {
-	l := &logs{run: r, rng: rng, inserts: map[string]bool{}}
-	for _, q := range r.Requests {
-		requests = append(requests, l.request(q))
-	}
-	for _, in := range r.Instances {
-		system = append(system, l.system(in)...)
+	for e := range r.logEntries(rng) {
+		if e.HTTPRequest != nil {
+			requests = append(requests, e)
+		} else {
+			system = append(system, e)
+		}
 	}
 	for _, es := range [][]collect.LogEntry{requests, system} {
 		slices.SortStableFunc(es, func(a, b collect.LogEntry) int {
@@ -86,6 +87,27 @@ func (r *Run) LogEntries(rng *rand.Rand) (requests, system []collect.LogEntry) {
 		})
 	}
 	return requests, system
+}
+
+// logEntries yields the run's request entries, in request order, then
+// its system entries, instance by instance, as LogEntries makes them
+// before it sorts them: the same entries, one at a time.
+func (r *Run) logEntries(rng *rand.Rand) iter.Seq[collect.LogEntry] {
+	return func(yield func(collect.LogEntry) bool) {
+		l := &logs{run: r, rng: rng, inserts: map[string]bool{}}
+		for _, q := range r.Requests {
+			if !yield(l.request(q)) {
+				return
+			}
+		}
+		for _, in := range r.Instances {
+			for _, e := range l.system(in) {
+				if !yield(e) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func (l *logs) request(q Request) collect.LogEntry {

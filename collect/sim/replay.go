@@ -74,10 +74,12 @@ func WriteRun(dir string, run *Run, util Utilization, seed uint64) error {
 }
 
 // RunParts are the parts of the snapshot WriteRun would write, held in
-// memory (snapshot.Assemble reads them).
+// memory (snapshot.Assemble reads them), the log entries made one at a
+// time as they are read (Parts.Entries) instead of all at once.
 func RunParts(run *Run, util Utilization, seed uint64) (snapshot.Parts, error) {
 	sp := replaySpec(run, util, seed)
-	p, files, err := sp.parts()
+	p, files, err := sp.partsWithout()
+	p.Entries = run.logEntries(stream(sp.seed, "logs"))
 	p.Manifest = run.manifest(sp.scenario, seed, files)
 	return p, err
 }

@@ -87,13 +87,19 @@ func (p *paper) spec() *snapshotSpec {
 // parts are the realisation as a snapshot's parts, before they are
 // encoded; files are the names the manifest lists.
 func (sp *snapshotSpec) parts() (snapshot.Parts, []string, error) {
+	p, files, err := sp.partsWithout()
+	p.Requests, p.System = sp.run.LogEntries(stream(sp.seed, "logs"))
+	return p, files, err
+}
+
+// partsWithout are parts without the log entries, which the caller makes.
+func (sp *snapshotSpec) partsWithout() (snapshot.Parts, []string, error) {
 	run := sp.run
-	requests, system := run.LogEntries(stream(sp.seed, "logs"))
 	metrics, err := run.Metrics(stream(sp.seed, "metrics"), sp.util)
 	if err != nil {
 		return snapshot.Parts{}, nil, err
 	}
-	p := snapshot.Parts{Requests: requests, System: system, Service: run.Service.Resource(sp.uid), Metrics: map[string]collect.ListTimeSeriesResponse{}}
+	p := snapshot.Parts{Service: run.Service.Resource(sp.uid), Metrics: map[string]collect.ListTimeSeriesResponse{}}
 	files := []string{snapshot.RequestsFile, snapshot.SystemFile, snapshot.ServiceFile}
 	for _, m := range metrics {
 		name := snapshot.MetricFile(m.Type)

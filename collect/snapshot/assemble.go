@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 
@@ -16,7 +17,10 @@ import (
 type Parts struct {
 	Manifest         model.Manifest
 	Requests, System []collect.LogEntry
-	Service          collect.RunService
+	// Entries, when set, are every log entry, request and system alike,
+	// made as they are read: Requests and System are then not read.
+	Entries iter.Seq[collect.LogEntry]
+	Service collect.RunService
 	// Metrics are ListTimeSeries responses, each under the name of the
 	// file it would be written to (MetricFile).
 	Metrics map[string]collect.ListTimeSeriesResponse
@@ -33,8 +37,12 @@ func Assemble(p Parts, sink model.RequestSink) (*model.Dataset, error) {
 	}
 	m := p.Manifest
 	ds.Scope = model.Scope{Service: m.Service, Region: m.Region, Window: model.Window{Start: m.Window.Start.UTC(), End: m.Window.End.UTC()}}
-	collect.AddEntries(RequestsFile, p.Requests, ds)
-	collect.AddEntries(SystemFile, p.System, ds)
+	if p.Entries != nil {
+		collect.AddEntries("log entries", p.Entries, ds)
+	} else {
+		collect.AddEntries(RequestsFile, slices.Values(p.Requests), ds)
+		collect.AddEntries(SystemFile, slices.Values(p.System), ds)
+	}
 	svc, err := json.Marshal(p.Service)
 	if err != nil {
 		return nil, err
