@@ -86,6 +86,9 @@ type WhatIfCalibration struct {
 	// answers sooner brings them sooner. Other requests come as they came.
 	LoopAgent string `json:"loop_agent,omitempty"`
 	LoopUsers int    `json:"loop_users,omitempty"`
+	// Contention, where requests shared instances, is how service time
+	// grows with the requests in flight on the instance.
+	Contention *WhatIfContention `json:"contention,omitempty"`
 	// Sampling is the sampling error of the percentiles, relative: how
 	// far another run's would stray from the observed with as many
 	// requests. It is part of their error bounds.
@@ -123,4 +126,23 @@ type WhatIfAdvice struct {
 	Change map[string]float64 `json:"change"`
 	Beyond []string           `json:"beyond"`
 	Text   string             `json:"text"`
+}
+
+// WhatIfContention is the fit of service time against the requests in
+// flight on the instance when a request began (k, itself included):
+// service(k) = service(1) x (1 + Alpha (k - 1)).
+type WhatIfContention struct {
+	Alpha    float64 `json:"alpha"`
+	Requests int     `json:"requests"` // the requests fitted: those of the k seen 30 times or more
+	// ByFlight is, for k from 1 to 8, the observed mean service time
+	// over the endpoint's alone, beside the fitted factor.
+	ByFlight []WhatIfFlight `json:"by_flight"`
+}
+
+// WhatIfFlight is one k of a contention fit.
+type WhatIfFlight struct {
+	InFlight int     `json:"in_flight"`
+	Requests int     `json:"requests"`
+	Ratio    float64 `json:"ratio"`
+	Fitted   float64 `json:"fitted"`
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/runlens/runlens/analyze"
 )
@@ -53,6 +54,14 @@ func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
 	if m := r.Calibration.Memory; m != nil {
 		lines = append(lines, fmt.Sprintf("Memory, fitted to %s and the memory metric: %.0f MiB once started, %.1f MiB left by each request answered, %.0f MiB held by each request in flight.",
 			pagePlural(int64(m.Kills), "memory kill", "memory kills"), m.BaseMiB, m.RetainedMiB, m.HeldMiB))
+	}
+	if c := r.Calibration.Contention; c != nil {
+		var seen []string
+		for _, f := range c.ByFlight {
+			seen = append(seen, fmt.Sprintf("%d: %.2f (%s)", f.InFlight, f.Ratio, pagePlural(int64(f.Requests), "request", "requests")))
+		}
+		lines = append(lines, fmt.Sprintf("Contention: a request's service time is %.1f %% longer for each other request in flight on its instance, fitted to %s; observed, by requests in flight, over alone: %s.",
+			100*c.Alpha, pagePlural(int64(c.Requests), "request", "requests"), strings.Join(seen, ", ")))
 	}
 	if r.Calibration.LoopAgent != "" {
 		lines = append(lines, fmt.Sprintf("The load test's requests (%s) are replayed as a loop of %s, each a think time after a response.",

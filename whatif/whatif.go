@@ -85,10 +85,15 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 			killedAt[ev.InstanceID] = ev.Time
 		}
 	}
+	ready := map[string]time.Time{}
+	for id, l := range lanes {
+		ready[id] = l.Ready
+	}
+	flight := flights(ds.Requests, ready)
 	var cut []int
 	var latencies []time.Duration
 	answered := map[string][]time.Duration{}
-	for _, r := range ds.Requests {
+	for k, r := range ds.Requests {
 		if r.InstanceID == "" {
 			continue // rejected at the front end: the replay finds out itself
 		}
@@ -103,7 +108,7 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 			answered[r.Method+" "+r.Path] = append(answered[r.Method+" "+r.Path], service)
 		}
 		tr.arrivals = append(tr.arrivals, sim.Arrival{At: r.Time, Method: r.Method, Path: r.Path, UserAgent: r.UserAgent,
-			Service: service, RequestSize: r.RequestSize, ResponseSize: r.ResponseSize})
+			Service: service, RequestSize: r.RequestSize, ResponseSize: r.ResponseSize, Flight: flight[k]})
 		latencies = append(latencies, r.Latency)
 	}
 	for _, i := range cut {
@@ -154,6 +159,12 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 	slices.Sort(lat)
 	tr.calibration.Sampling = map[string]float64{"p50_ms": percentileSampling(lat, 0.5), "p95_ms": percentileSampling(lat, 0.95)}
 	tr.platform = tr.calibrate(rpt, ds)
+	if fit, ok := fitContention(tr.arrivals); ok {
+		tr.platform.Contention = fit.Alpha
+		tr.calibration.Contention = &fit
+	} else {
+		tr.calibration.Assumed = append(tr.calibration.Assumed, "contention: no request shared its instance with another; service times do not grow with the requests in flight")
+	}
 	return tr, nil
 }
 

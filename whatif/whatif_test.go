@@ -299,3 +299,40 @@ func TestAssembledReplayIsTheWrittenOne(t *testing.T) {
 		t.Errorf("the replay's report, written (-) and held in memory (+):\n%s", diff)
 	}
 }
+
+// Contention is fitted on the in-flight counts seen often enough, and a
+// replay scales a request's service time from the requests in flight it
+// began with to those it begins with.
+func TestContention(t *testing.T) {
+	var arrivals []sim.Arrival
+	add := func(n, flight int, service time.Duration) {
+		for range n {
+			arrivals = append(arrivals, sim.Arrival{Method: "GET", Path: "/x", Flight: flight, Service: service})
+		}
+	}
+	add(40, 1, 100*time.Millisecond)
+	add(40, 3, 150*time.Millisecond) // 1.5 times as long with 2 others: alpha 0.25
+	add(5, 9, 2*time.Second)         // too few to count
+	fit, ok := fitContention(arrivals)
+	if !ok || math.Abs(fit.Alpha-0.25) > 1e-9 || fit.Requests != 80 {
+		t.Errorf("fit %+v, ok %v: want alpha 0.25 over 80 requests", fit, ok)
+	}
+	if _, ok := fitContention(arrivals[:40]); ok {
+		t.Error("a fit from requests that never shared an instance")
+	}
+
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := observe(t, "clock-skew-and-strays").platform
+	p.Service.MinInstances, p.Startups = 1, []time.Duration{time.Second}
+	p.Contention = 0.5
+	run, err := sim.Replay(p, []sim.Arrival{
+		{At: t0.Add(10 * time.Second), Service: time.Second, Flight: 1},
+		{At: t0.Add(10*time.Second + 100*time.Millisecond), Service: time.Second, Flight: 1},
+	}, model.Window{Start: t0, End: t0.Add(time.Minute)}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run.Requests[1].Latency; got != 1500*time.Millisecond {
+		t.Errorf("the second request, begun beside the first, took %v; want 1.5 s (1 s alone, alpha 0.5)", got)
+	}
+}

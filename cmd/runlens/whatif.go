@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/internal/atomicfile"
 	"github.com/runlens/runlens/model"
@@ -19,7 +20,7 @@ func whatifCommand() command {
 	return command{
 		name:    "whatif",
 		summary: "replay a snapshot's traffic under other settings: instances, cold starts, cost and latency, beside the replay's own error",
-		args:    "SNAPSHOT|-logs FILE ... [-metrics FILE ...] [-service FILE] [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory MiB,...] [-seed N] [-json FILE|-] [-format table|markdown|json|none]",
+		args:    "SNAPSHOT|-logs FILE ... [-metrics FILE ...] [-service FILE] [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory 512Mi,2Gi] [-seed N] [-json FILE|-] [-format table|markdown|json|none]",
 		examples: []string{
 			"runlens whatif fixtures/orchestrator-waiting -billing request,instance",
 			"runlens whatif fixtures/continuous-coldstarts -min-instances 0,1,2 -format markdown",
@@ -29,7 +30,7 @@ func whatifCommand() command {
 			maxI := fs.String("max-instances", "", "comma-separated max instances to predict (default: as observed)")
 			conc := fs.String("concurrency", "", "comma-separated concurrency limits to predict (default: as observed)")
 			billing := fs.String("billing", "", "comma-separated billing modes to predict, request or instance (default: as observed)")
-			memory := fs.String("memory", "", "comma-separated memory limits to predict, in MiB (default: as observed)")
+			memory := fs.String("memory", "", "comma-separated memory limits to predict, as Cloud Run spells them (512Mi, 2Gi) or in MiB (default: as observed)")
 			seed := fs.Uint64("seed", 1, "seed of the replays' draws (startups, idle retention)")
 			var in snapshot.Inputs
 			var logs, metrics listFlag
@@ -120,9 +121,23 @@ func whatifSettings(minI, maxI, conc, billing, memory string) ([]analyze.WhatIfS
 	if err != nil {
 		return nil, err
 	}
-	mems, err := ints("memory", memory, 128, 32768, 0)
-	if err != nil {
-		return nil, err
+	mems := []int{0}
+	if memory != "" {
+		mems = nil
+		for _, f := range strings.Split(memory, ",") {
+			f = strings.TrimSpace(f)
+			mib, err := strconv.Atoi(f)
+			if err != nil {
+				var perr error
+				var m int64
+				m, perr = collect.ParseMemoryMiB(f)
+				mib, err = int(m), perr
+			}
+			if err != nil || mib < 128 || mib > 32768 {
+				return nil, usagef("-memory: %q is not a memory limit from 128Mi to 32Gi (512Mi, 2Gi, or MiB)", f)
+			}
+			mems = append(mems, mib)
+		}
 	}
 	bills := []string{""}
 	if billing != "" {

@@ -27,11 +27,17 @@ func TestWhatIfCommand(t *testing.T) {
 			t.Errorf("%+v: request-based billing predicted at no less than the observed $%.4f", p, res.Observed.CostUSD)
 		}
 	}
+	mem, _, err := runCLI(t, "whatif", "../../fixtures/orchestrator-waiting", "-memory", "1Gi,2048", "-format", "json")
+	var byMemory analyze.WhatIf
+	if err != nil || json.Unmarshal([]byte(mem), &byMemory) != nil || len(byMemory.Predictions) != 2 ||
+		byMemory.Predictions[0].MemoryMiB != 1024 || byMemory.Predictions[1].MemoryMiB != 2048 {
+		t.Errorf("-memory 1Gi,2048: %v, predictions %+v: want 1,024 and 2,048 MiB", err, byMemory.Predictions)
+	}
 	table, _, err := runCLI(t, "whatif", "../../fixtures/orchestrator-waiting")
 	if err != nil || !strings.Contains(table, "backtest") || !strings.Contains(table, "Backtest (the observed setting replayed)") {
 		t.Errorf("table: %v\n%s", err, table)
 	}
-	for _, args := range [][]string{{"-min-instances", "x"}, {"-billing", "free"}, {"-concurrency", "0"}, {"-min-instances", "5", "-max-instances", "2"}} {
+	for _, args := range [][]string{{"-min-instances", "x"}, {"-billing", "free"}, {"-concurrency", "0"}, {"-min-instances", "5", "-max-instances", "2"}, {"-memory", "64Mi"}, {"-memory", "lots"}} {
 		_, _, err := runCLI(t, append([]string{"whatif", "../../fixtures/orchestrator-waiting"}, args...)...)
 		if err == nil || exitCode(err) != exitUsage {
 			t.Errorf("%v: err = %v, want a usage error", args, err)

@@ -45,6 +45,7 @@ type instState struct {
 type reqState struct {
 	call    int // index into cr.Calls; -1 for another client's request
 	service time.Duration
+	flight  int // a replayed request's requests in flight as observed (Arrival.Flight)
 	begun   bool
 	done    bool
 }

@@ -67,7 +67,7 @@ func (e *engine) others() {
 			q.RetainedMiB = uniform(e.rng, m.RetainedMiB)
 		}
 		e.run.Requests = append(e.run.Requests, q)
-		e.req = append(e.req, reqState{call: -1, service: a.Service})
+		e.req = append(e.req, reqState{call: -1, service: a.Service, flight: a.Flight})
 		if a.Follows == 0 {
 			e.schedule(q.Arrival, evArrive, len(e.run.Requests)-1)
 			continue
@@ -117,7 +117,17 @@ func (e *engine) begin(r int, t time.Time) {
 		e.schedule(t.Add(m.CrashDelay.draw(e.rng)).Truncate(time.Microsecond), evCrash, i)
 	}
 	e.scaleOut(i, t)
-	e.schedule(t.Add(e.req[r].service), evFinish, r)
+	service := e.req[r].service
+	if c := e.p.Contention; c > 0 && e.req[r].flight > 0 {
+		k := 0
+		for _, q := range e.inst[i].assigned {
+			if e.req[q].begun {
+				k++
+			}
+		}
+		service = time.Duration(float64(service) * (1 + c*float64(k-1)) / (1 + c*float64(e.req[r].flight-1)))
+	}
+	e.schedule(t.Add(service), evFinish, r)
 }
 
 // scaleOut starts one more instance when instance i is saturated and no

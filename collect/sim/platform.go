@@ -31,6 +31,11 @@ type Platform struct {
 	// instance is starting, the autoscaler starts one more; and a starting
 	// instance takes at most this many waiting requests, more start another.
 	ScaleOutAt int
+	// Contention, when set, makes a replayed request's service time grow
+	// with the requests in flight on its instance when it begins (k,
+	// itself included) by the factor 1 + Contention (k - 1), against the
+	// factor at its Arrival.Flight.
+	Contention float64
 }
 
 // Memory is the memory model of an instance: a base once started, plus

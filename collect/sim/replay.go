@@ -27,6 +27,11 @@ type Arrival struct {
 	// before.
 	Follows int
 	Think   time.Duration
+	// Flight is the requests in flight on its instance when the request
+	// began, itself included, as observed: with Platform.Contention, its
+	// service time is scaled from there to the requests in flight it
+	// begins with in the replay.
+	Flight int
 }
 
 // Replay plays the arrivals on the platform as the engine plays a load
