@@ -40,6 +40,9 @@ type WhatIfOutcome struct {
 	// Bound, for a prediction, is its error bound per figure, relative:
 	// the backtest's error plus twice the spread.
 	Bound map[string]float64 `json:"error_bound,omitempty"`
+	// Pareto, for a prediction, is set when no other prediction costs no
+	// more with a p95 no higher, and less of one of them.
+	Pareto bool `json:"pareto,omitempty"`
 }
 
 // WhatIf is a what-if analysis (package whatif): what was observed, the
@@ -54,6 +57,10 @@ type WhatIf struct {
 	// observed) / observed; absent where the observed figure is 0.
 	Error       map[string]float64 `json:"error"`
 	Predictions []WhatIfOutcome    `json:"predictions"`
+	// Constraint is the user's limits (zero: none), Best the indices of
+	// the predictions within them, cheapest first.
+	Constraint WhatIfConstraint `json:"constraint"`
+	Best       []int            `json:"best"`
 	// Advice is what the predictions say to do, each beside the error of
 	// its figures; a setting that changes nothing beyond its error is
 	// said so, and not recommended.
@@ -145,4 +152,10 @@ type WhatIfFlight struct {
 	Requests int     `json:"requests"`
 	Ratio    float64 `json:"ratio"`
 	Fitted   float64 `json:"fitted"`
+}
+
+// WhatIfConstraint is what a setting must keep to be among the best.
+type WhatIfConstraint struct {
+	MaxP95MS   float64 `json:"max_p95_ms,omitempty"`
+	MaxCostUSD float64 `json:"max_cost_usd,omitempty"`
 }

@@ -70,6 +70,29 @@ func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
 	for _, a := range r.Calibration.Assumed {
 		lines = append(lines, "Assumed: "+a)
 	}
+	if len(r.Predictions) > 0 {
+		var within []string
+		if c := r.Constraint; c.MaxP95MS > 0 {
+			within = append(within, fmt.Sprintf("p95 at most %.0f ms", c.MaxP95MS))
+		}
+		if c := r.Constraint; c.MaxCostUSD > 0 {
+			within = append(within, fmt.Sprintf("cost at most $%.4g", c.MaxCostUSD))
+		}
+		var names []string
+		for _, i := range r.Best {
+			names = append(names, "setting "+strconv.Itoa(i+1))
+		}
+		line := "Best"
+		if len(within) > 0 {
+			line += " within " + strings.Join(within, " and ")
+		}
+		if len(names) == 0 {
+			line += ": none of the settings"
+		} else {
+			line += ", cheapest first: " + strings.Join(names, ", ")
+		}
+		lines = append(lines, line+". On the front of cost against p95 (none cheaper and as fast): the settings marked in the Front column.")
+	}
 	for _, l := range lines {
 		if md {
 			head += markdownEscape(l) + "  \n"
@@ -79,7 +102,7 @@ func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
 	}
 	head += "\n"
 	t := table{title: "Settings", left: 6, header: []string{"Run", "Min", "Max", "Concurrency", "Billing", "Memory MiB",
-		"Instances", "Cold starts", "Memory kills", "Billable s", "Cost USD", "Cost error", "p50 ms", "p95 ms", "Failed"}}
+		"Instances", "Cold starts", "Memory kills", "Billable s", "Cost USD", "Cost error", "p50 ms", "p95 ms", "Failed", "Front"}}
 	row := func(name string, o analyze.WhatIfOutcome) []string {
 		costErr := ""
 		if b, ok := o.Bound["cost_usd"]; ok {
@@ -88,7 +111,7 @@ func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
 		return []string{name, strconv.Itoa(o.MinInstances), strconv.Itoa(o.MaxInstances), strconv.Itoa(o.Concurrency), o.Billing,
 			strconv.FormatInt(o.MemoryMiB, 10), strconv.Itoa(o.Instances), strconv.Itoa(o.ColdStarts), strconv.Itoa(o.MemoryKills),
 			fmt.Sprintf("%.1f", o.BillableSeconds), fmt.Sprintf("%.6g", o.CostUSD), costErr,
-			fmt.Sprintf("%.0f", o.P50MS), fmt.Sprintf("%.0f", o.P95MS), strconv.FormatInt(o.Failed, 10)}
+			fmt.Sprintf("%.0f", o.P50MS), fmt.Sprintf("%.0f", o.P95MS), strconv.FormatInt(o.Failed, 10), map[bool]string{true: "yes"}[o.Pareto]}
 	}
 	t.rows = append(t.rows, row("observed", r.Observed), row("backtest", r.Backtest))
 	for i, p := range r.Predictions {

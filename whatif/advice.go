@@ -1,6 +1,7 @@
 package whatif
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -116,4 +117,37 @@ func figureText(name string, o analyze.WhatIfOutcome) string {
 		return fmt.Sprintf("%.0f ms", f)
 	}
 	return fmt.Sprintf("%.0f", f)
+}
+
+// pareto marks the predictions on the front of cost against p95: none
+// other is as cheap and as fast, and better in one.
+func pareto(preds []analyze.WhatIfOutcome) {
+	for i := range preds {
+		preds[i].Pareto = true
+		for j, q := range preds {
+			p := preds[i]
+			if j != i && q.CostUSD <= p.CostUSD && q.P95MS <= p.P95MS && (q.CostUSD < p.CostUSD || q.P95MS < p.P95MS) {
+				preds[i].Pareto = false
+				break
+			}
+		}
+	}
+}
+
+// best are the predictions within the constraint, cheapest first (the
+// faster on a tie).
+func best(preds []analyze.WhatIfOutcome, c analyze.WhatIfConstraint) []int {
+	var out []int
+	for i, p := range preds {
+		if (c.MaxP95MS == 0 || p.P95MS <= c.MaxP95MS) && (c.MaxCostUSD == 0 || p.CostUSD <= c.MaxCostUSD) {
+			out = append(out, i)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b int) int {
+		if c := cmp.Compare(preds[a].CostUSD, preds[b].CostUSD); c != 0 {
+			return c
+		}
+		return cmp.Compare(preds[a].P95MS, preds[b].P95MS)
+	})
+	return out
 }

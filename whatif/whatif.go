@@ -380,6 +380,12 @@ func (tr *Traffic) PredictMean(s analyze.WhatIfSetting, seed uint64) (analyze.Wh
 // each the mean of Draws replays with its error bound, then the advice.
 // progress, when not nil, is told each time a setting's replays are done.
 func Run(tr *Traffic, settings []analyze.WhatIfSetting, seed uint64, progress func(done, total int)) (*analyze.WhatIf, error) {
+	return RunWithin(tr, settings, analyze.WhatIfConstraint{}, seed, progress)
+}
+
+// RunWithin is Run, with the predictions within the constraint listed
+// as the best.
+func RunWithin(tr *Traffic, settings []analyze.WhatIfSetting, within analyze.WhatIfConstraint, seed uint64, progress func(done, total int)) (*analyze.WhatIf, error) {
 	report := func(done int) {
 		if progress != nil {
 			progress(done*Draws, (len(settings)+1)*Draws)
@@ -403,6 +409,8 @@ func Run(tr *Traffic, settings []analyze.WhatIfSetting, seed uint64, progress fu
 		report(len(res.Predictions) + 1)
 	}
 	res.Advice = advise(res.Observed, res.Predictions)
+	pareto(res.Predictions)
+	res.Constraint, res.Best = within, best(res.Predictions, within)
 	return res, nil
 }
 

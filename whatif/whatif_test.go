@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -334,5 +335,30 @@ func TestContention(t *testing.T) {
 	}
 	if got := run.Requests[1].Latency; got != 1500*time.Millisecond {
 		t.Errorf("the second request, begun beside the first, took %v; want 1.5 s (1 s alone, alpha 0.5)", got)
+	}
+}
+
+// The front of cost against p95 holds the settings none other beats on
+// both; the best within a constraint are listed cheapest first.
+func TestParetoAndBest(t *testing.T) {
+	preds := []analyze.WhatIfOutcome{
+		{CostUSD: 3, P95MS: 100}, // front
+		{CostUSD: 2, P95MS: 200}, // front
+		{CostUSD: 3, P95MS: 250}, // beaten by the second
+		{CostUSD: 1, P95MS: 900}, // front
+	}
+	pareto(preds)
+	var front []bool
+	for _, p := range preds {
+		front = append(front, p.Pareto)
+	}
+	if !slices.Equal(front, []bool{true, true, false, true}) {
+		t.Errorf("front %v, want true true false true", front)
+	}
+	if got := best(preds, analyze.WhatIfConstraint{MaxP95MS: 300}); !slices.Equal(got, []int{1, 0, 2}) {
+		t.Errorf("best under 300 ms: %v, want 1 0 2", got)
+	}
+	if got := best(preds, analyze.WhatIfConstraint{MaxP95MS: 300, MaxCostUSD: 2.5}); !slices.Equal(got, []int{1}) {
+		t.Errorf("best under 300 ms and $2.5: %v, want 1", got)
 	}
 }

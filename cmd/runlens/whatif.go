@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/collect"
@@ -20,7 +22,7 @@ func whatifCommand() command {
 	return command{
 		name:    "whatif",
 		summary: "replay a snapshot's traffic under other settings: instances, cold starts, cost and latency, beside the replay's own error",
-		args:    "SNAPSHOT|-logs FILE ... [-metrics FILE ...] [-service FILE] [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory 512Mi,2Gi] [-seed N] [-json FILE|-] [-format table|markdown|json|none]",
+		args:    "SNAPSHOT|-logs FILE ... [-metrics FILE ...] [-service FILE] [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory 512Mi,2Gi] [-max-p95 800ms] [-max-cost USD] [-seed N] [-json FILE|-] [-format table|markdown|json|none]",
 		examples: []string{
 			"runlens whatif fixtures/orchestrator-waiting -billing request,instance",
 			"runlens whatif fixtures/continuous-coldstarts -min-instances 0,1,2 -format markdown",
@@ -32,6 +34,8 @@ func whatifCommand() command {
 			billing := fs.String("billing", "", "comma-separated billing modes to predict, request or instance (default: as observed)")
 			memory := fs.String("memory", "", "comma-separated memory limits to predict, as Cloud Run spells them (512Mi, 2Gi) or in MiB (default: as observed)")
 			seed := fs.Uint64("seed", 1, "seed of the replays' draws (startups, idle retention)")
+			maxP95 := fs.Duration("max-p95", 0, "the best settings keep p95 at or under this, e.g. 800ms")
+			maxCost := fs.Float64("max-cost", 0, "the best settings cost at most this many USD over the window")
 			var in snapshot.Inputs
 			var logs, metrics listFlag
 			fs.Var(&logs, "logs", "Cloud Logging export (gcloud JSON or log-sink NDJSON, gzip allowed), instead of a snapshot; repeatable")
@@ -47,6 +51,10 @@ func whatifCommand() command {
 				case len(args) == 0 && len(in.Logs) == 0:
 					return usagef("whatif: give a snapshot, or -logs: a replay plays every request of the request log")
 				}
+				if *maxP95 < 0 || *maxCost < 0 || math.IsNaN(*maxCost) || math.IsInf(*maxCost, 0) {
+					return usagef("whatif: -max-p95 and -max-cost are limits of 0 (none) or more")
+				}
+				within := analyze.WhatIfConstraint{MaxP95MS: float64(*maxP95) / float64(time.Millisecond), MaxCostUSD: *maxCost}
 				settings, err := whatifSettings(*minI, *maxI, *conc, *billing, *memory)
 				if err != nil {
 					return err
@@ -67,7 +75,7 @@ func whatifCommand() command {
 				if err != nil {
 					return err
 				}
-				res, err := whatif.Run(tr, settings, *seed, func(done, total int) {
+				res, err := whatif.RunWithin(tr, settings, within, *seed, func(done, total int) {
 					fmt.Fprintf(stderr, "whatif: %d of %d replays done\n", done, total)
 				})
 				if err != nil {
