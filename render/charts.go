@@ -83,6 +83,10 @@ type chartSpec struct {
 	ID     string
 	Title  string
 	Height int // px
+	// Narrow is the chart's height, px, where it is narrower than
+	// narrowWidth: taller by its subtitle's and its legend's extra lines
+	// there (render/narrow.go); zero for the same height.
+	Narrow int
 	Option json.RawMessage
 	// Empty is set when no series of the chart draws anything in the
 	// time the charts show: the page then names it, with Why, instead of
@@ -232,7 +236,9 @@ func (b *chartBuilder) tidyOption(sp *chartSpec, opt json.RawMessage, runFrom, r
 	if title != nil {
 		title["itemGap"] = 14 // the subtitle clear of the title's descenders (the default, 10, overlaps them)
 	}
-	narrowLayout(o)
+	if extra := narrowLayout(o); extra > 0 {
+		sp.Narrow = sp.Height + extra
+	}
 	return json.Marshal(o)
 }
 

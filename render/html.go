@@ -167,17 +167,23 @@ func newPageView(rpt *analyze.Report, opts Options, library string) (*pageView, 
 	return v, nil
 }
 
-// htmlChartsScript is the JSON array of {id, option} that the page draws. It
-// holds no <, > or & (encoding/json escapes them), so it cannot end the
-// script element; the check makes that a promise.
+// htmlChartsScript is the JSON array of {id, option} that the page draws,
+// with the chart's heights, wide and below narrowWidth px, where they
+// differ. It holds no <, > or & (encoding/json escapes them), so it cannot
+// end the script element; the check makes that a promise.
 func htmlChartsScript(specs []chartSpec) (template.JS, error) {
 	type item struct {
 		ID     string          `json:"id"`
 		Option json.RawMessage `json:"option"`
+		// Heights is [below, px; the height there; the height wider].
+		Heights []int `json:"heights,omitempty"`
 	}
 	items := make([]item, len(specs))
 	for i, s := range specs {
-		items[i] = item{s.ID, s.Option}
+		items[i] = item{ID: s.ID, Option: s.Option}
+		if s.Narrow > 0 {
+			items[i].Heights = []int{narrowWidth, s.Narrow, s.Height}
+		}
 	}
 	b, err := json.Marshal(items)
 	if err != nil {

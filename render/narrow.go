@@ -7,15 +7,20 @@ import (
 )
 
 // A chart narrower than narrowWidth px (a phone's) is laid out for its
-// width by an ECharts media query: its subtitle wrapped into lines of at
-// most narrowChars characters, its legend wrapped into rows (it pages
-// when wider: chartLegend), and its plot areas moved in by what they
-// take. Time labels that would overlap are left out at any width
-// (timeAxis).
+// width by an ECharts media query: half as many time labels, its subtitle
+// wrapped into lines of at most narrowChars characters, its legend
+// wrapped into rows (it pages when wider: chartLegend), and its plot
+// areas moved in by what they take; the page makes the chart taller by
+// as much (chartSpec.Narrow), so that its plot areas keep their height.
+// Time labels that would overlap are left out at any width (timeAxis).
 const (
-	narrowWidth   = 640
-	narrowChars   = 44
-	subtitleLineH = 16 // px
+	narrowWidth = 640
+	narrowChars = 44
+	// Time labels: ECharts' default number of time-axis intervals, and
+	// the number on a narrow chart.
+	wideTimeSplits   = 6
+	narrowTimeSplits = 3
+	subtitleLineH    = 16 // px
 	// The legend's rows are counted for a narrow phone's screen, 360 px
 	// (a chart 338 px wide): a row holds narrowLegendW px of items, each
 	// an icon and its label at legendCharW px a character (12 px
@@ -27,16 +32,26 @@ const (
 	legendRowH    = 24 // px
 )
 
-// narrowLayout gives a chart option the media query of its narrow layout,
-// when its subtitle or its legend needs more than one line there.
-func narrowLayout(o map[string]any) {
+// narrowLayout gives a chart option with time axes the media query of
+// its narrow layout, and returns how much taller, px, the chart is to be
+// there.
+func narrowLayout(o map[string]any) int {
+	axes, _ := o["xAxis"].([]any)
+	narrowAxes, wideAxes := make([]any, len(axes)), make([]any, len(axes))
+	timed := false
+	for i, a := range axes {
+		narrowAxes[i], wideAxes[i] = map[string]any{}, map[string]any{}
+		if m, _ := a.(map[string]any); m["type"] == "time" {
+			narrowAxes[i], wideAxes[i], timed = map[string]any{"splitNumber": narrowTimeSplits}, map[string]any{"splitNumber": wideTimeSplits}, true
+		}
+	}
+	if !timed {
+		return 0
+	}
 	title, _ := o["title"].(map[string]any)
 	note, _ := title["subtext"].(string)
 	lines := wrapWords(note, narrowChars)
 	rows := legendRows(seriesNames(o))
-	if len(lines) <= 1 && rows <= 1 {
-		return
-	}
 	down := 0 // px the plot areas start lower
 	if len(lines) > 1 {
 		down = (len(lines)-1)*subtitleLineH + 8 // and the lines' own spacing
@@ -55,8 +70,8 @@ func narrowLayout(o map[string]any) {
 		}
 		narrow[i], wide[i] = n, w
 	}
-	narrowOpt := map[string]any{"grid": narrow}
-	wideOpt := map[string]any{"grid": wide}
+	narrowOpt := map[string]any{"grid": narrow, "xAxis": narrowAxes}
+	wideOpt := map[string]any{"grid": wide, "xAxis": wideAxes}
 	if len(lines) > 1 {
 		narrowOpt["title"] = map[string]any{"subtext": strings.Join(lines, "\n"), "subtextStyle": map[string]any{"lineHeight": subtitleLineH}}
 		wideOpt["title"] = map[string]any{"subtext": note, "subtextStyle": map[string]any{"lineHeight": nil}} // back to its own
@@ -74,6 +89,7 @@ func narrowLayout(o map[string]any) {
 		map[string]any{"query": map[string]any{"maxWidth": narrowWidth}, "option": narrowOpt},
 		map[string]any{"option": wideOpt}, // wider
 	}
+	return down + up
 }
 
 // str is v if it is a string, else "".

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -304,9 +305,10 @@ func TestActiveInstancesDrawnOverIdle(t *testing.T) {
 	}
 }
 
-// TestNarrowLayout wraps a long subtitle into lines that fit a phone and
-// lowers the plot area by them, wraps a long legend into rows and raises
-// the plot area's bottom by them, and sets both back on a wider screen.
+// TestNarrowLayout halves the time labels on a phone, wraps a long
+// subtitle into lines that fit it and lowers the plot area by them, wraps
+// a long legend into rows and raises the plot area's bottom by them, and
+// sets all back on a wider screen.
 func TestNarrowLayout(t *testing.T) {
 	o := chartOptions(t, sampleReport(), 2000)[chartPercent]
 	media, ok := o["media"].([]any)
@@ -353,9 +355,13 @@ func TestNarrowLayout(t *testing.T) {
 	if lt := o["legend"].(map[string]any); lt["type"] != "scroll" {
 		t.Errorf("legend type %v, want scroll: one row that pages", lt["type"])
 	}
-	// A short subtitle and a short legend need no narrow layout.
-	if m, ok := chartOptions(t, sampleReport(), 2000)[chartUsers]["media"]; ok {
-		t.Errorf("users chart media %v, want none", m)
+	if got := fmt.Sprint(opt["xAxis"], back["option"].(map[string]any)["xAxis"]); got != "[map[splitNumber:3]] [map[splitNumber:6]]" {
+		t.Errorf("time axis splits narrow and wide: %s, want 3 and ECharts' 6", got)
+	}
+	// A short subtitle and a short legend stay as they are.
+	users := chartOptions(t, sampleReport(), 2000)[chartUsers]["media"].([]any)[0].(map[string]any)["option"].(map[string]any)
+	if users["title"] != nil || users["legend"] != nil || fmt.Sprint(users["grid"]) != "[map[bottom:60 top:64]]" {
+		t.Errorf("users chart's narrow layout %v, want its subtitle, legend and plot area as they are", users)
 	}
 }
 
@@ -368,5 +374,48 @@ func TestWrapWords(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"a", "extraordinarily", "b"}, wrapWords("a extraordinarily b", 5)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestNarrowChartsAreTaller makes a chart whose subtitle and legend wrap
+// on a phone taller there by as much, so that its plot area keeps its
+// height; the page gets both heights.
+func TestNarrowChartsAreTaller(t *testing.T) {
+	specs, err := buildCharts(sampleReport(), 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range specs {
+		var o map[string]any
+		if err := json.Unmarshal(s.Option, &o); err != nil {
+			t.Fatal(err)
+		}
+		media, _ := o["media"].([]any)
+		if len(media) == 0 {
+			continue
+		}
+		narrow := media[0].(map[string]any)["option"].(map[string]any)["grid"].([]any)
+		wide := media[1].(map[string]any)["option"].(map[string]any)["grid"].([]any)
+		grown := 0.0
+		for i := range narrow {
+			n, w := narrow[i].(map[string]any), wide[i].(map[string]any)
+			for _, k := range []string{"top", "bottom"} {
+				if nv, ok := n[k].(float64); ok {
+					grown += nv - w[k].(float64)
+				}
+			}
+		}
+		if want := s.Height + int(grown); (grown == 0 && s.Narrow != 0) || (grown > 0 && s.Narrow != want) {
+			t.Errorf("%s: %d px tall when narrow, want %d: %d px and the %v px its subtitle and legend take", s.ID, s.Narrow, want, s.Height, grown)
+		}
+	}
+	page := renderPage(t, sampleReport(), Options{})
+	p := specs[1]
+	if p.ID != chartPercent || p.Narrow <= p.Height {
+		t.Fatalf("%s: %d px tall when narrow, %d wide: want taller", p.ID, p.Narrow, p.Height)
+	}
+	if !strings.Contains(page, `"id":"chart_percentiles","option":`) ||
+		!strings.Contains(page, fmt.Sprintf(`"heights":[%d,%d,%d]`, narrowWidth, p.Narrow, p.Height)) {
+		t.Errorf("the page does not give the percentile chart its heights [%d,%d,%d]", narrowWidth, p.Narrow, p.Height)
 	}
 }

@@ -17,8 +17,9 @@ import (
 // TestPageLayoutInChromium opens every fixture's page, and a day of
 // 200,000 generated requests, in Chromium at 400 and 1400 px, drawn as
 // SVG, loaded at that width or resized to it from the other: no
-// horizontal overflow; no two texts of a chart overlap and none
-// is cut off by the chart's edge; every plot area of every chart draws
+// horizontal overflow; no two texts of a chart overlap or run into each
+// other on a line, and none is cut off by the chart's edge; plot areas as
+// tall at 400 px as at 1400; every plot area of every chart draws
 // something inside it (no empty frame); and every chart draws the JSON's
 // series (checkDrawnSeries), the requests-per-second chart exactly
 // series.server, zero-filled steps included.
@@ -50,7 +51,8 @@ func TestPageLayoutInChromium(t *testing.T) {
 			var rpt analyze.Report
 			readJSON(t, js, &rpt)
 			// Each width loaded, and each reached by resizing from the other.
-			for _, v := range []struct{ from, width int }{{400, 400}, {1400, 1400}, {1400, 400}, {400, 1400}} {
+			plots := map[string][]browser.GridDrawn{} // each chart's plot areas at 1400 px
+			for _, v := range []struct{ from, width int }{{1400, 1400}, {400, 400}, {1400, 400}, {400, 1400}} {
 				width, at := v.width, fmt.Sprintf("%d px", v.width)
 				if v.from != width {
 					at = fmt.Sprintf("%d px resized from %d", width, v.from)
@@ -68,10 +70,18 @@ func TestPageLayoutInChromium(t *testing.T) {
 					for _, o := range c.Overlaps(1) {
 						t.Errorf("%s at %s: %q at %v overlaps %q at %v", id, at, o[0].Text, o[0].Box, o[1].Text, o[1].Box)
 					}
+					for _, o := range c.Crowded(4) {
+						t.Errorf("%s at %s: %q at %v runs into %q at %v", id, at, o[0].Text, o[0].Box, o[1].Text, o[1].Box)
+					}
 					for _, b := range c.Clipped() {
 						t.Errorf("%s at %s: %q at %v is cut off by the chart's edge (%v x %v)", id, at, b.Text, b.Box, c.Width, c.Height)
 					}
 					checkGridsDrawn(t, id, at, c)
+					if width == 1400 && v.from == 1400 {
+						plots[id] = c.Grids
+					} else {
+						checkPlotHeights(t, id, at, plots[id], c.Grids)
+					}
 				}
 				if v.from != 1400 || width != 1400 {
 					continue // the data drawn do not depend on the width
@@ -80,6 +90,22 @@ func TestPageLayoutInChromium(t *testing.T) {
 				checkDrawnSeries(t, l.Charts, rpt.Series)
 			}
 		})
+	}
+}
+
+// checkPlotHeights fails the test where a chart's plot areas are not as
+// tall as at 1400 px: a subtitle or a legend that wraps on a narrow
+// screen takes room of its own, not the data's.
+func checkPlotHeights(t *testing.T, id, at string, wide, got []browser.GridDrawn) {
+	t.Helper()
+	if len(got) != len(wide) {
+		t.Errorf("%s at %s: %d plot areas, %d at 1400 px", id, at, len(got), len(wide))
+		return
+	}
+	for i := range got {
+		if math.Abs(got[i].Box[3]-wide[i].Box[3]) > 1 {
+			t.Errorf("%s at %s: plot area %d is %.0f px tall, %.0f px at 1400 px", id, at, i, got[i].Box[3], wide[i].Box[3])
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -267,6 +268,25 @@ func (c ChartLayout) Overlaps(slack float64) [][2]TextBox {
 	for i, a := range c.Texts {
 		for _, b := range c.Texts[i+1:] {
 			if a.X+a.W-slack > b.X && b.X+b.W-slack > a.X && a.Y+a.H-slack > b.Y && b.Y+b.H-slack > a.Y {
+				out = append(out, [2]TextBox{a, b})
+			}
+		}
+	}
+	return out
+}
+
+// Crowded lists the pairs of text boxes of a chart on one line (the same
+// top and height) that do not overlap but stand less than gap px apart:
+// labels that read as one ("14:0014:01").
+func (c ChartLayout) Crowded(gap float64) [][2]TextBox {
+	var out [][2]TextBox
+	for i, a := range c.Texts {
+		for _, b := range c.Texts[i+1:] {
+			if math.Abs(a.Y-b.Y) > 0.5 || math.Abs(a.H-b.H) > 0.5 {
+				continue
+			}
+			space := math.Max(b.X-(a.X+a.W), a.X-(b.X+b.W))
+			if space > -1 && space < gap {
 				out = append(out, [2]TextBox{a, b})
 			}
 		}
