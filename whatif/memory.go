@@ -29,6 +29,9 @@ type memoryKill struct {
 // memoryKills pairs every memory-limit event with the requests of its
 // instance.
 func memoryKills(ds *model.Dataset) []memoryKill {
+	if !slices.ContainsFunc(ds.Events, func(ev model.InstanceEvent) bool { return ev.Kind == model.EventMemoryLimitExceeded }) {
+		return nil
+	}
 	byInstance := map[string][]model.Request{}
 	for _, r := range ds.Requests {
 		if r.InstanceID != "" {

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,12 +63,24 @@ func (r *Run) resource() *collect.MonitoredResource {
 // and microseconds, then random digits; unique within the run.
 func (l *logs) insertID(t time.Time) string {
 	for {
-		id := fmt.Sprintf("%08x%08x%08x", t.Unix(), t.Nanosecond()/1000, l.rng.Uint32())
-		if !l.inserts[id] {
-			l.inserts[id] = true
-			return id
+		id := hex8(hex8(hex8(make([]byte, 0, 24), uint64(t.Unix())), uint64(t.Nanosecond()/1000)), uint64(l.rng.Uint32()))
+		if !l.inserts[string(id)] {
+			l.inserts[string(id)] = true
+			return string(id)
 		}
 	}
+}
+
+// hex8 appends v as fmt's %08x does: lower-case hex, at least 8 digits.
+func hex8(b []byte, v uint64) []byte {
+	start := len(b)
+	b = strconv.AppendUint(b, v, 16)
+	if n := len(b) - start; n < 8 {
+		b = append(b, "00000000"[:8-n]...)
+		copy(b[start+8-n:], b[start:start+n])
+		copy(b[start:start+8-n], "00000000")
+	}
+	return b
 }
 
 // LogEntries returns the run's request entries (run.googleapis.com/requests)
