@@ -41,35 +41,7 @@ func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
 	head := docHead("runlens what-if: "+r.Service, md, width)
 	lines := []string{fmt.Sprintf("The observed traffic (%s) replayed under each setting through the Cloud Run model, and analyzed as an observation.",
 		pagePlural(int64(r.Calibration.Requests), "request", "requests"))}
-	var errs string
-	for _, e := range whatIfErrors {
-		if v, ok := r.Error[e.key]; ok {
-			errs += fmt.Sprintf("%s %+.1f %%, ", e.name, 100*v)
-		}
-	}
-	if errs != "" {
-		lines = append(lines, "Backtest (the observed setting replayed) against what was observed: "+errs[:len(errs)-2]+
-			". Each prediction's error bound is this error plus twice the spread of its replays (and, for percentiles, their sampling error); a setting is recommended only for what it changes beyond it.")
-	}
-	if m := r.Calibration.Memory; m != nil {
-		lines = append(lines, fmt.Sprintf("Memory, fitted to %s and the memory metric: %.0f MiB once started, %.1f MiB left by each request answered, %.0f MiB held by each request in flight.",
-			pagePlural(int64(m.Kills), "memory kill", "memory kills"), m.BaseMiB, m.RetainedMiB, m.HeldMiB))
-	}
-	if c := r.Calibration.Contention; c != nil {
-		var seen []string
-		for _, f := range c.ByFlight {
-			seen = append(seen, fmt.Sprintf("%d: %.2f (%s)", f.InFlight, f.Ratio, pagePlural(int64(f.Requests), "request", "requests")))
-		}
-		lines = append(lines, fmt.Sprintf("Contention: a request's service time is %.1f %% longer for each other request in flight on its instance, fitted to %s; observed, by requests in flight, over alone: %s.",
-			100*c.Alpha, pagePlural(int64(c.Requests), "request", "requests"), strings.Join(seen, ", ")))
-	}
-	if r.Calibration.LoopAgent != "" {
-		lines = append(lines, fmt.Sprintf("The load test's requests (%s) are replayed as a loop of %s, each a think time after a response.",
-			clip(r.Calibration.LoopAgent), pagePlural(int64(r.Calibration.LoopUsers), "user", "users")))
-	}
-	for _, a := range r.Calibration.Assumed {
-		lines = append(lines, "Assumed: "+a)
-	}
+	lines = append(lines, whatIfCalibrationLines(r)...)
 	if len(r.Predictions) > 0 {
 		var within []string
 		if c := r.Constraint; c.MaxP95MS > 0 {
@@ -127,4 +99,41 @@ func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
 		sections = append(sections, adv)
 	}
 	return writeDoc(w, md, markdownLimit(opts), width, head, sections)
+}
+
+// whatIfCalibrationLines are the backtest's error and what the replay was
+// calibrated with (memory, contention, the load test's loop, what was
+// assumed), as sentences: the terminal table's head and the page's facts.
+func whatIfCalibrationLines(r *analyze.WhatIf) []string {
+	var lines []string
+	var errs string
+	for _, e := range whatIfErrors {
+		if v, ok := r.Error[e.key]; ok {
+			errs += fmt.Sprintf("%s %+.1f %%, ", e.name, 100*v)
+		}
+	}
+	if errs != "" {
+		lines = append(lines, "Backtest (the observed setting replayed) against what was observed: "+errs[:len(errs)-2]+
+			". Each prediction's error bound is this error plus twice the spread of its replays (and, for percentiles, their sampling error); a setting is recommended only for what it changes beyond it.")
+	}
+	if m := r.Calibration.Memory; m != nil {
+		lines = append(lines, fmt.Sprintf("Memory, fitted to %s and the memory metric: %.0f MiB once started, %.1f MiB left by each request answered, %.0f MiB held by each request in flight.",
+			pagePlural(int64(m.Kills), "memory kill", "memory kills"), m.BaseMiB, m.RetainedMiB, m.HeldMiB))
+	}
+	if c := r.Calibration.Contention; c != nil {
+		var seen []string
+		for _, f := range c.ByFlight {
+			seen = append(seen, fmt.Sprintf("%d: %.2f (%s)", f.InFlight, f.Ratio, pagePlural(int64(f.Requests), "request", "requests")))
+		}
+		lines = append(lines, fmt.Sprintf("Contention: a request's service time is %.1f %% longer for each other request in flight on its instance, fitted to %s; observed, by requests in flight, over alone: %s.",
+			100*c.Alpha, pagePlural(int64(c.Requests), "request", "requests"), strings.Join(seen, ", ")))
+	}
+	if r.Calibration.LoopAgent != "" {
+		lines = append(lines, fmt.Sprintf("The load test's requests (%s) are replayed as a loop of %s, each a think time after a response.",
+			clip(r.Calibration.LoopAgent), pagePlural(int64(r.Calibration.LoopUsers), "user", "users")))
+	}
+	for _, a := range r.Calibration.Assumed {
+		lines = append(lines, "Assumed: "+clip(a))
+	}
+	return lines
 }

@@ -22,7 +22,7 @@ func whatifCommand() command {
 	return command{
 		name:    "whatif",
 		summary: "replay a snapshot's traffic under other settings: instances, cold starts, cost and latency, beside the replay's own error",
-		args:    "SNAPSHOT|-logs FILE ... [-metrics FILE ...] [-service FILE] [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory 512Mi,2Gi] [-max-p95 800ms] [-max-cost USD] [-seed N] [-json FILE|-] [-format table|markdown|json|none]",
+		args:    "SNAPSHOT|-logs FILE ... [-metrics FILE ...] [-service FILE] [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory 512Mi,2Gi] [-max-p95 800ms] [-max-cost USD] [-seed N] [-o FILE|-] [-json FILE|-] [-format table|markdown|json|none]",
 		examples: []string{
 			"runlens whatif fixtures/orchestrator-waiting -billing request,instance",
 			"runlens whatif fixtures/continuous-coldstarts -min-instances 0,1,2 -format markdown",
@@ -41,6 +41,7 @@ func whatifCommand() command {
 			fs.Var(&logs, "logs", "Cloud Logging export (gcloud JSON or log-sink NDJSON, gzip allowed), instead of a snapshot; repeatable")
 			fs.Var(&metrics, "metrics", "Cloud Monitoring ListTimeSeries JSON, with -logs; repeatable")
 			fs.StringVar(&in.Service, "service", "", "Cloud Run service resource JSON, with -logs")
+			page := fs.String("o", "", outputNote("the HTML page: the advice, cost against p95 and cold starts per setting, the settings table"))
 			js := fs.String("json", "", outputNote("the JSON analysis"))
 			format := fs.String("format", "", formatUsage)
 			return func(stdout, stderr io.Writer, args []string) error {
@@ -59,7 +60,7 @@ func whatifCommand() command {
 				if err != nil {
 					return err
 				}
-				if *format, err = stdoutFormat(*format, map[string]string{"json": *js}); err != nil {
+				if *format, err = stdoutFormat(*format, map[string]string{"o": *page, "json": *js}); err != nil {
 					return err
 				}
 				var ds *model.Dataset // every request kept: the replay plays each
@@ -83,6 +84,9 @@ func whatifCommand() command {
 				}
 				ropts := render.Options{Width: terminalColumns()}
 				out := atomicfile.Set{Stdout: stdout}
+				if *page != "" {
+					out.Add(*page, func(w io.Writer) error { return render.WhatIfHTML(w, res, render.Options{}) })
+				}
 				if *js != "" {
 					out.Add(*js, func(w io.Writer) error { return render.WhatIfJSON(w, res) })
 				}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	stdhtml "html"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,10 +40,50 @@ func TestWhatIfCommand(t *testing.T) {
 	if err != nil || !strings.Contains(table, "backtest") || !strings.Contains(table, "Backtest (the observed setting replayed)") {
 		t.Errorf("table: %v\n%s", err, table)
 	}
-	for _, args := range [][]string{{"-min-instances", "x"}, {"-billing", "free"}, {"-concurrency", "0"}, {"-min-instances", "5", "-max-instances", "2"}, {"-memory", "64Mi"}, {"-memory", "lots"}} {
-		_, _, err := runCLI(t, append([]string{"whatif", "../../fixtures/orchestrator-waiting"}, args...)...)
+	// -o writes the page beside the JSON: every setting, the charts, the
+	// advice; -o - writes it to stdout.
+	dir := t.TempDir()
+	page, js := filepath.Join(dir, "whatif.html"), filepath.Join(dir, "whatif.json")
+	out, stderr, err := runCLI(t, "whatif", "../../fixtures/orchestrator-waiting", "-billing", "request,instance", "-o", page, "-json", js)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "backtest") {
+		t.Errorf("-o FILE: the table is not on stdout:\n%s", out)
+	}
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var byPage analyze.WhatIf
+	readJSON(t, js, &byPage)
+	for _, want := range []string{"<!DOCTYPE html>", `id="chart_whatif_front"`, `id="chart_whatif_cold_starts"`, "<td>observed</td>", "<td>backtest</td>",
+		"<td>setting 1</td>", "<td>setting 2</td>", "runlens what-if: " + byPage.Service} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, a := range byPage.Advice {
+		if !strings.Contains(stdhtml.UnescapeString(string(html)), a.Text) {
+			t.Errorf("page lacks the advice %q", a.Text)
+		}
+	}
+	if out, _, err := runCLI(t, "whatif", "../../fixtures/orchestrator-waiting", "-o", "-"); err != nil || !strings.HasPrefix(out, "<!DOCTYPE html>") {
+		t.Errorf("-o -: err %v, stdout starts %.40q: want the page", err, out)
+	}
+
+	for _, args := range [][]string{{"-min-instances", "x"}, {"-billing", "free"}, {"-concurrency", "0"}, {"-min-instances", "5", "-max-instances", "2"}, {"-memory", "64Mi"}, {"-memory", "lots"},
+		{"-o", "-", "-format", "table"}, {"-o", "-", "-json", "-"}, {"-max-p95", "-1s"}} {
+		// A usage error writes nothing: neither the page nor the JSON.
+		page, js := filepath.Join(dir, "bad.html"), filepath.Join(dir, "bad.json")
+		_, _, err := runCLI(t, append([]string{"whatif", "../../fixtures/orchestrator-waiting", "-o", page, "-json", js}, args...)...)
 		if err == nil || exitCode(err) != exitUsage {
 			t.Errorf("%v: err = %v, want a usage error", args, err)
+		}
+		for _, p := range []string{page, js} {
+			if _, err := os.Stat(p); !os.IsNotExist(err) {
+				t.Errorf("%v: %s written on a usage error (%v)", args, filepath.Base(p), err)
+			}
 		}
 	}
 }
