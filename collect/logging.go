@@ -41,15 +41,7 @@ const coldStartMarker = "This request caused a new container instance to be star
 // fails only when the file holds no log entry at all (YAML included), and
 // then leaves ds as it was.
 func ReadLogs(name string, r io.Reader, ds *model.Dataset) (int, error) {
-	seen, _ := ds.Reading.(*entrySet)
-	if seen == nil {
-		seen = newEntrySet()
-		ds.Reading = seen
-	}
-	lr := &logReader{name: name, ds: ds, aids: new(logscan.State), paths: new(pathCache), seen: seen}
-	if !ds.Scope.IsZero() {
-		lr.scope = &ds.Scope
-	}
+	lr := newLogReader(name, ds)
 	start := len(ds.Warnings)
 	format, err := lr.read(r)
 	if err != nil {
@@ -62,12 +54,9 @@ func ReadLogs(name string, r io.Reader, ds *model.Dataset) (int, error) {
 	return lr.n, nil
 }
 
-// AddEntries adds log entries that are already decoded (a simulated
-// replay's, held in memory) to ds as ReadLogs adds those it reads: the
-// same classification, scope, repeat check and bounds, with warnings
-// naming name and the entry's place from 1. It returns the number of log
-// entries added.
-func AddEntries(name string, entries iter.Seq[LogEntry], ds *model.Dataset) int {
+// newLogReader is the reader of one file (or one sequence of entries) into
+// ds, sharing the Dataset's repeat set and scope.
+func newLogReader(name string, ds *model.Dataset) *logReader {
 	seen, _ := ds.Reading.(*entrySet)
 	if seen == nil {
 		seen = newEntrySet()
@@ -77,6 +66,16 @@ func AddEntries(name string, entries iter.Seq[LogEntry], ds *model.Dataset) int 
 	if !ds.Scope.IsZero() {
 		lr.scope = &ds.Scope
 	}
+	return lr
+}
+
+// AddEntries adds log entries that are already decoded (a simulated
+// replay's, held in memory) to ds as ReadLogs adds those it reads: the
+// same classification, scope, repeat check and bounds, with warnings
+// naming name and the entry's place from 1. It returns the number of log
+// entries added.
+func AddEntries(name string, entries iter.Seq[LogEntry], ds *model.Dataset) int {
+	lr := newLogReader(name, ds)
 	i := 0
 	for e := range entries {
 		i++
