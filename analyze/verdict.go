@@ -144,3 +144,51 @@ func abs64(n int64) int64 {
 	}
 	return n
 }
+
+// ApplyWhatIf puts a what-if analysis (package whatif) of the report's
+// own traffic into it, and holds the billing and min-instances
+// recommendations to it: a prediction that saves or fixes beyond its error
+// bound makes (or keeps) the recommendation, with the replayed figures and
+// their error; one that changes nothing beyond its bound, or makes things
+// worse, removes it, and the summary says why.
+func ApplyWhatIf(rpt *Report, w *WhatIf) {
+	rpt.WhatIf = w
+	if w == nil {
+		return
+	}
+	recs := rpt.Verdict.Recommendations[:0:0]
+	has := map[string]bool{}
+	for _, r := range rpt.Verdict.Recommendations {
+		if r.ID != "switch_billing" && r.ID != "min_instances" {
+			recs = append(recs, r)
+		}
+		has[r.ID] = true
+	}
+	var replayed []Recommendation
+	for i, a := range w.Advice {
+		p := w.Predictions[i]
+		var id string
+		switch {
+		case p.Billing != w.Observed.Billing && p.MinInstances == w.Observed.MinInstances:
+			id = "switch_billing"
+		case p.Billing == w.Observed.Billing && p.MinInstances > w.Observed.MinInstances:
+			id = "min_instances"
+		default:
+			continue
+		}
+		if a.Kind != AdviceSaves && a.Kind != AdviceFixes {
+			if has[id] {
+				rpt.Verdict.Summary += fmt.Sprintf(" Not recommended after replaying the traffic: %s", a.Text)
+			}
+			continue
+		}
+		r := Recommendation{ID: id, Text: "Replayed: " + a.Text}
+		if id == "switch_billing" {
+			r.SavingUSD = w.Observed.CostUSD - p.CostUSD
+		} else {
+			r.CostUSDPerMonth = rpt.Cost.MinInstance1USDPerMonth * float64(p.MinInstances-w.Observed.MinInstances)
+		}
+		replayed = append(replayed, r)
+	}
+	rpt.Verdict.Recommendations = append(append([]Recommendation{}, replayed...), recs...)
+}

@@ -16,6 +16,10 @@ type Sources struct {
 	// Summaries are runlens.summary/v1 files, merged into the summary of
 	// the request logs read.
 	Summaries []string
+	// KeepRequests keeps every request entry in Dataset.Requests instead
+	// of summing them up as they are read (for a replay of the traffic):
+	// memory then grows with the log.
+	KeepRequests bool
 }
 
 // Load reads the sources into a Dataset whose request entries go to a
@@ -25,14 +29,18 @@ type Sources struct {
 func Load(src Sources) (*model.Dataset, error) {
 	var ds *model.Dataset
 	var err error
+	var sink model.RequestSink
+	if !src.KeepRequests {
+		sink = summary.New()
+	}
 	switch {
 	case src.Snapshot != "":
-		ds, err = snapshot.LoadWith(src.Snapshot, summary.New())
+		ds, err = snapshot.LoadWith(src.Snapshot, sink)
 	case src.Inputs.Empty():
 		ds = &model.Dataset{Skipped: map[string]int{}}
 	default:
 		in := src.Inputs
-		in.Sink = summary.New()
+		in.Sink = sink
 		ds, err = snapshot.Read(in)
 	}
 	if err != nil {
@@ -43,6 +51,9 @@ func Load(src Sources) (*model.Dataset, error) {
 
 // readSummaries merges -summary files into the dataset's summary.
 func readSummaries(paths []string, ds *model.Dataset) error {
+	if len(paths) == 0 {
+		return nil
+	}
 	sum, ok := ds.Sink.(*summary.Summary)
 	if !ok {
 		sum = summary.New()

@@ -18,9 +18,12 @@ var judged = []string{"cost_usd", "p95_ms", "failed", "memory_kills", "cold_star
 // it saves when it costs less beyond the error and nothing judged is
 // worse beyond it; it fixes when failures, memory kills or cold starts
 // fall beyond the error and none of those rises beyond it; otherwise it
-// gains nothing the prediction can tell, or is worse.
-func advise(obs analyze.WhatIfOutcome, preds []analyze.WhatIfOutcome) []analyze.WhatIfAdvice {
-	o := figures(obs)
+// gains nothing the prediction can tell, or is worse. A prediction is
+// weighed against the backtest, the observed setting replayed by the same
+// model, so that the model's bias on the observation is not taken for an
+// effect of the setting.
+func advise(obs, backtest analyze.WhatIfOutcome, preds []analyze.WhatIfOutcome) []analyze.WhatIfAdvice {
+	o := figures(backtest)
 	var out []analyze.WhatIfAdvice
 	for _, p := range preds {
 		f := figures(p)
@@ -57,7 +60,7 @@ func advise(obs analyze.WhatIfOutcome, preds []analyze.WhatIfOutcome) []analyze.
 		default:
 			a.Kind = analyze.AdviceWorse
 		}
-		a.Text = adviceText(obs, p, a)
+		a.Text = adviceText(obs, backtest, p, a)
 		out = append(out, a)
 	}
 	return out
@@ -87,13 +90,14 @@ func settingText(obs, s analyze.WhatIfSetting) string {
 	return strings.Join(parts, ", ")
 }
 
-func adviceText(obs, p analyze.WhatIfOutcome, a analyze.WhatIfAdvice) string {
+func adviceText(obs, backtest, p analyze.WhatIfOutcome, a analyze.WhatIfAdvice) string {
 	set := settingText(obs.WhatIfSetting, p.WhatIfSetting)
-	cost := fmt.Sprintf("$%.4f instead of $%.4f (%+.0f %%, error ±%.0f %%)", p.CostUSD, obs.CostUSD, 100*a.Change["cost_usd"], 100*p.Bound["cost_usd"])
+	cost := fmt.Sprintf("$%.4f instead of $%.4f as replayed, $%.4f observed (%+.0f %%, error ±%.0f %%)",
+		p.CostUSD, backtest.CostUSD, obs.CostUSD, 100*a.Change["cost_usd"], 100*p.Bound["cost_usd"])
 	var changed []string
 	for _, name := range []string{"failed", "memory_kills", "cold_starts", "p95_ms"} {
 		if slices.Contains(a.Beyond, name) {
-			changed = append(changed, fmt.Sprintf("%s %s instead of %s", strings.ReplaceAll(name, "_", " "), figureText(name, p), figureText(name, obs)))
+			changed = append(changed, fmt.Sprintf("%s %s instead of %s", strings.ReplaceAll(name, "_", " "), figureText(name, p), figureText(name, backtest)))
 		}
 	}
 	switch a.Kind {

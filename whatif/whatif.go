@@ -408,7 +408,7 @@ func RunWithin(tr *Traffic, settings []analyze.WhatIfSetting, within analyze.Wha
 		res.Predictions = append(res.Predictions, p)
 		report(len(res.Predictions) + 1)
 	}
-	res.Advice = advise(res.Observed, res.Predictions)
+	res.Advice = advise(res.Observed, res.Backtest, res.Predictions)
 	pareto(res.Predictions)
 	res.Constraint, res.Best = within, best(res.Predictions, within)
 	return res, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/runlens/runlens/internal/jsonerr"
 	"github.com/runlens/runlens/model"
 	"github.com/runlens/runlens/pipeline"
+	"github.com/runlens/runlens/whatif"
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/collect/loadtest"
@@ -28,6 +29,7 @@ type reportFlags struct {
 	client      listFlag
 	tools       toolFlags // -locust, -k6, ... (tools.go)
 	summaries   listFlag
+	whatif      bool // replay the traffic to check the recommendations
 	html        string
 	json        string
 	format      string
@@ -69,6 +71,7 @@ func reportCommand() command {
 			fs.StringVar(&f.endpointMap, "endpoint-map", "", "JSON `FILE` mapping client endpoint names to server endpoints, e.g. {\"Predict\": \"POST /predict\"}")
 			fs.StringVar(&f.title, "title", "", "report title")
 			fs.IntVar(&f.maxMarkdown, "max-markdown", render.DefaultMaxMarkdownBytes, maxMarkdownUsage)
+			fs.BoolVar(&f.whatif, "whatif", false, "replay the traffic (see runlens whatif) to check the billing and min-instances recommendations, and put the replay in the JSON; keeps every request in memory")
 			f.live.register(fs, false)
 			f.thresholds.register(fs)
 			return func(stdout, stderr io.Writer, args []string) error { return runReport(stdout, stderr, f, args) }
@@ -86,12 +89,22 @@ func runReport(stdout, stderr io.Writer, f *reportFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	boundMemory()
+	if f.whatif && len(f.summaries) > 0 {
+		return usagef("report: -whatif replays every request, and a -summary has none")
+	}
+	if !f.whatif {
+		boundMemory()
+	}
 	ds, err := f.load(args)
 	if err != nil {
 		return err
 	}
 	rpt := analyze.Run(ds, opts)
+	if f.whatif {
+		if err := checkWithReplay(rpt, ds, stderr); err != nil {
+			return err
+		}
+	}
 	analyze.ApplyThresholds(rpt, thresholds)
 	for _, w := range rpt.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
@@ -135,7 +148,7 @@ func (f *reportFlags) load(args []string) (*model.Dataset, error) {
 	case len(args) == 0 && !loose && len(f.summaries) == 0:
 		return nil, usagef("report: no sources: give a snapshot directory or -logs, -metrics, -client, %s files (see runlens help report)", loadtest.ToolNames())
 	}
-	src := pipeline.Sources{Inputs: f.inputs, Summaries: f.summaries}
+	src := pipeline.Sources{Inputs: f.inputs, Summaries: f.summaries, KeepRequests: f.whatif}
 	if len(args) == 1 {
 		src.Snapshot = args[0]
 	}
@@ -197,4 +210,27 @@ func generated() time.Time {
 		}
 	}
 	return time.Now().UTC()
+}
+
+// checkWithReplay replays the report's traffic under the other billing
+// mode and, without min instances, under min-instances 1, and holds the
+// verdict's recommendations to the predictions (analyze.ApplyWhatIf).
+func checkWithReplay(rpt *analyze.Report, ds *model.Dataset, stderr io.Writer) error {
+	tr, err := whatif.Observe(ds, rpt)
+	if err != nil {
+		return fmt.Errorf("report -whatif: %w", err)
+	}
+	other := map[string]string{model.BillingRequest: model.BillingInstance, model.BillingInstance: model.BillingRequest}[rpt.Service.Billing]
+	settings := []analyze.WhatIfSetting{{MinInstances: analyze.MinInstancesAsObserved, Billing: other}}
+	if rpt.Service.MinInstances == 0 {
+		settings = append(settings, analyze.WhatIfSetting{MinInstances: 1})
+	}
+	res, err := whatif.Run(tr, settings, 1, func(done, total int) {
+		fmt.Fprintf(stderr, "whatif: %d of %d replays done\n", done, total)
+	})
+	if err != nil {
+		return fmt.Errorf("report -whatif: %w", err)
+	}
+	analyze.ApplyWhatIf(rpt, res)
+	return nil
 }

@@ -87,3 +87,42 @@ func TestWhatIfCommand(t *testing.T) {
 		}
 	}
 }
+
+// report -whatif replays the traffic and holds the verdict's billing and
+// min-instances recommendations to the predictions: orchestrator-waiting's
+// billing switch is kept with its replayed figures; continuous-coldstarts'
+// min-instances=1, which the replay finds within its error, is dropped and
+// the summary says why.
+func TestReportWhatIf(t *testing.T) {
+	read := func(fixture string) analyze.Report {
+		t.Helper()
+		stdout, stderr, err := runCLI(t, "report", "../../fixtures/"+fixture, "-whatif", "-format", "none", "-json", "-")
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", fixture, err, stderr)
+		}
+		var rpt analyze.Report
+		if err := json.Unmarshal([]byte(stdout), &rpt); err != nil {
+			t.Fatal(err)
+		}
+		if rpt.WhatIf == nil || len(rpt.WhatIf.Predictions) == 0 {
+			t.Fatalf("%s: no replay in the report", fixture)
+		}
+		return rpt
+	}
+	orch := read("orchestrator-waiting")
+	if r := orch.Verdict.Recommendations; len(r) == 0 || r[0].ID != "switch_billing" || !strings.HasPrefix(r[0].Text, "Replayed: Switch to request-based billing") || r[0].SavingUSD < 0.02 {
+		t.Errorf("orchestrator-waiting recommendations %+v: want the replayed billing switch first, saving about $0.03", r)
+	}
+	cold := read("continuous-coldstarts")
+	for _, r := range cold.Verdict.Recommendations {
+		if r.ID == "min_instances" {
+			t.Errorf("continuous-coldstarts: %q kept, though the replay finds no change beyond its error", r.Text)
+		}
+	}
+	if !strings.Contains(cold.Verdict.Summary, "Not recommended after replaying the traffic") {
+		t.Errorf("continuous-coldstarts summary %q: want why min-instances is not recommended", cold.Verdict.Summary)
+	}
+	if _, _, err := runCLI(t, "report", "-whatif", "-summary", "x.json"); err == nil || exitCode(err) != exitUsage {
+		t.Errorf("-whatif with -summary: err = %v, want a usage error", err)
+	}
+}
