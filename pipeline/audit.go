@@ -37,6 +37,11 @@ type AuditConfig struct {
 	History    string
 	Thresholds []analyze.Threshold
 	Generated  time.Time
+	// WhatIf replays the traffic of every service whose request log was
+	// read whole, under min-instances 0 to 2 and both billing modes, and
+	// gives each its cheapest setting within today's p95
+	// (audit.Service.Cheapest). It keeps each service's requests in memory.
+	WhatIf bool
 	// Progress, when set, gets a line per service done.
 	Progress io.Writer
 

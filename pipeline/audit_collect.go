@@ -15,6 +15,7 @@ import (
 	"github.com/runlens/runlens/collect/gcp"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/model"
+	"github.com/runlens/runlens/whatif"
 )
 
 // auditCollection is what the services' collections gave.
@@ -185,7 +186,56 @@ func (r *AuditConfig) one(ctx context.Context, t auditTarget) (audit.Service, ma
 	}
 	coverage(&logs, cov, ds, cerr)
 	rpt := analyze.Run(ds, analyze.Options{Generated: r.Generated})
-	return audit.NewService(rpt, ds, logs), res.Manifest.APICalls
+	svc := audit.NewService(rpt, ds, logs)
+	if r.WhatIf && logs.Status == audit.LogsFull {
+		svc.Cheapest = cheapest(ds, rpt)
+	}
+	return svc, res.Manifest.APICalls
+}
+
+// cheapest replays a service's traffic under min-instances 0 to 2 and both
+// billing modes and picks the cheapest setting whose p95 is within today's
+// (within the prediction's error bound on p95); nil when the traffic
+// cannot be replayed.
+func cheapest(ds *model.Dataset, rpt *analyze.Report) *audit.Cheapest {
+	tr, err := whatif.Observe(ds, rpt)
+	if err != nil {
+		return nil
+	}
+	var settings []analyze.WhatIfSetting
+	for mi := range 3 {
+		for _, b := range []string{model.BillingRequest, model.BillingInstance} {
+			settings = append(settings, analyze.WhatIfSetting{MinInstances: mi, Billing: b})
+		}
+	}
+	res, err := whatif.Run(tr, settings, 1, nil)
+	if err != nil {
+		return nil
+	}
+	best := -1
+	for i, p := range res.Predictions {
+		if p.P95MS <= res.Observed.P95MS*(1+p.Bound["p95_ms"]) && (best < 0 || p.CostUSD < res.Predictions[best].CostUSD) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	p, base := res.Predictions[best], res.Backtest.CostUSD
+	c := &audit.Cheapest{Setting: p.WhatIfSetting, CostUSD: p.CostUSD, P95MS: p.P95MS, ErrorBound: p.Bound["cost_usd"]}
+	if base > 0 {
+		c.Change = (p.CostUSD - base) / base
+	}
+	c.Saves = c.Change < 0 && -c.Change > c.ErrorBound
+	set := fmt.Sprintf("min-instances %d, %s-based billing", p.MinInstances, p.Billing)
+	if c.Saves {
+		c.Text = fmt.Sprintf("Cheapest within today's p95, replayed: %s, $%.4g instead of $%.4g as replayed ($%.4g observed), %+.0f %% (error ±%.0f %%), p95 %.0f ms.",
+			set, p.CostUSD, base, res.Observed.CostUSD, 100*c.Change, 100*c.ErrorBound, p.P95MS)
+	} else {
+		c.Text = fmt.Sprintf("No setting is cheaper within today's p95 beyond the prediction's error: the cheapest replayed, %s, changes the cost by %+.0f %% (error ±%.0f %%).",
+			set, 100*c.Change, 100*c.ErrorBound)
+	}
+	return c
 }
 
 // coverage sets the log status and says, in a sentence, what was left out.

@@ -155,3 +155,33 @@ func TestAuditUnknownService(t *testing.T) {
 		t.Errorf("error %v, want %q", err, want)
 	}
 }
+
+// audit -whatif gives each service read whole its cheapest setting within
+// today's p95: request-based billing for recommender (orchestrator-waiting),
+// which instance-based billing wastes on idle min instances.
+func TestAuditWhatIf(t *testing.T) {
+	srv := fixturetest.Serve(t, threeServices(t)...)
+	cfg := config(srv.Addr())
+	cfg.Services, cfg.WhatIf = []string{"recommender"}, true
+	a, err := Audit(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := a.Services[0]
+	c := s.Cheapest
+	if c == nil || !c.Saves || c.Setting.Billing != "request" || c.Change > -0.5 || c.P95MS > *s.P95MS*1.1 ||
+		!strings.Contains(c.Text, "request-based billing") {
+		t.Fatalf("cheapest %+v: want request-based billing, at under half the cost, within today's p95 %.0f ms", c, *s.P95MS)
+	}
+	page := filepath.Join(t.TempDir(), "audit.html")
+	if err := WriteAudit(nil, a, Outputs{HTML: page}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), "Cheapest within today&#39;s p95, replayed: min-instances") {
+		t.Errorf("the audit page does not give the cheapest setting (%v)", err)
+	}
+	cfg.WhatIf = false
+	if a, err := Audit(context.Background(), cfg); err != nil || a.Services[0].Cheapest != nil {
+		t.Errorf("without -whatif: err %v, cheapest %+v; want none", err, a.Services[0].Cheapest)
+	}
+}

@@ -47,6 +47,9 @@ func auditNumbers(s *audit.Service) htmlTable {
 		rows = append(rows, cellRow(cellText("Memory utilization p99"), cellNum(pagePct(res.MemoryP99))))
 	}
 	rows = append(rows, cellRow(cellText("Configuration"), cellText(htmlService(r.Service))))
+	if c := s.Cheapest; c != nil {
+		rows = append(rows, cellRow(cellText("Cheapest within today's p95 (replayed)"), cellText(pageText(c.Text))))
+	}
 	return htmlTable{Title: "Figures", Head: []string{"Item", "Value"}, Rows: rows}
 }
 

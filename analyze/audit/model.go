@@ -73,6 +73,10 @@ type Service struct {
 	// severe first, crossed thresholds first within a severity.
 	Findings   []analyze.Finding         `json:"findings"`
 	Thresholds []analyze.ThresholdResult `json:"thresholds"`
+	// Cheapest, with audit -whatif and the request log read whole, is the
+	// cheapest setting that a replay of the window's traffic predicts
+	// within today's p95 (package whatif); nil otherwise.
+	Cheapest *Cheapest `json:"cheapest,omitempty"`
 	// Error says why the service could not be collected or analyzed.
 	Error string `json:"error,omitempty"`
 	// Report is the service's full report, without the chart series.
@@ -130,4 +134,19 @@ type HistoryRun struct {
 	Window       analyze.Window `json:"window"`
 	TotalCostUSD float64        `json:"total_cost_usd"`
 	Services     int            `json:"services"`
+}
+
+// Cheapest is the cheapest setting a replay predicts for a service within
+// today's p95: Setting (MinInstances and Billing), its predicted cost and
+// p95, and Change, its cost's relative change from the observed setting
+// replayed, beside ErrorBound, the prediction's error bound on cost. Text
+// says it in a sentence; a change within the bound is not a saving.
+type Cheapest struct {
+	Setting    analyze.WhatIfSetting `json:"setting"`
+	CostUSD    float64               `json:"cost_usd"`
+	P95MS      float64               `json:"p95_ms"`
+	Change     float64               `json:"change"`
+	ErrorBound float64               `json:"error_bound"`
+	Saves      bool                  `json:"saves"`
+	Text       string                `json:"text"`
 }

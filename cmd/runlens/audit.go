@@ -23,6 +23,7 @@ type auditFlags struct {
 	title       string
 	maxMarkdown int
 	workers     int
+	whatif      bool
 	thresholds  thresholdFlags
 }
 
@@ -42,6 +43,7 @@ func auditCommand() command {
 			fs.Lookup("max-calls").Usage = "the run's budget of `N` Cloud Logging entries.list calls, shared by every service: the smallest needs " +
 				"are read whole first, the rest sampled (their first pages) or skipped; -1 for no limit"
 			fs.Var(&f.services, "service", "audit only the Cloud Run service `NAME`; repeatable (default: every service)")
+			fs.BoolVar(&f.whatif, "whatif", false, "replay the traffic of each service whose logs were read whole, under min-instances 0 to 2 and both billing modes, and give its cheapest setting within today's p95 (see runlens whatif)")
 			fs.StringVar(&f.history, "history", "", "`DIR` of earlier audits' JSON: compared with, and this audit's JSON is written there as PROJECT-YYYY-MM-DD.json")
 			fs.StringVar(&f.html, "o", "", outputNote("the HTML page"))
 			fs.StringVar(&f.json, "json", "", outputNote("the JSON audit"))
@@ -122,7 +124,7 @@ func (f *auditFlags) plan(ctx context.Context) (*pipeline.AuditConfig, error) {
 	}
 	cfg := &pipeline.AuditConfig{Project: project, Region: f.live.region, Services: f.services, Start: start, End: end,
 		Filter: f.live.filter, Endpoint: f.live.endpoint, MaxCalls: f.live.maxCalls, PerMinute: f.live.budget,
-		Workers: f.workers, History: f.history, Generated: generated()}
+		Workers: f.workers, History: f.history, Generated: generated(), WhatIf: f.whatif}
 	if !f.live.quiet {
 		cfg.Progress = f.live.stderr
 	}
