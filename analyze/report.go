@@ -22,10 +22,10 @@ type Report struct {
 	Resources      Resources        `json:"resources"`
 	Findings       []Finding        `json:"findings"`
 	// Verdict is the report in a sentence, and what to do about it.
-	Verdict  Verdict  `json:"verdict"`
+	Verdict Verdict `json:"verdict"`
 	// WhatIf, with report -whatif, is the replay that checked the billing
 	// and min-instances recommendations (ApplyWhatIf).
-	WhatIf *WhatIf `json:"whatif,omitempty"`
+	WhatIf   *WhatIf  `json:"whatif,omitempty"`
 	Warnings []string `json:"warnings"`
 	// Missing names each source the report had to do without, with what it
 	// costs the reader, e.g. "client: no load-test results; client columns are empty".
