@@ -119,34 +119,44 @@ func keepQuantiles(spells []idleSpell) (q []time.Duration, shutdowns int, ok boo
 // instance was ready, or while the busiest was full, are left out (the
 // concurrency limit started them, not the CPU).
 func startTriggers(ds *model.Dataset, lanes []analyze.Lane, concurrency int) []int {
-	type reqSpan struct {
-		from, to time.Time
-		instance string
-	}
-	var spans []reqSpan
+	// Each instance's arrivals and answers, sorted: at t, the requests in
+	// flight are the arrivals up to t less the answers up to t.
+	type instanceTimes struct{ arrivals, ends []int64 }
+	byInstance := map[string]*instanceTimes{}
 	for _, r := range ds.Requests {
-		if r.InstanceID != "" {
-			spans = append(spans, reqSpan{r.Time, r.Time.Add(r.Latency), r.InstanceID})
+		if r.InstanceID == "" {
+			continue
 		}
+		it := byInstance[r.InstanceID]
+		if it == nil {
+			it = &instanceTimes{}
+			byInstance[r.InstanceID] = it
+		}
+		it.arrivals, it.ends = append(it.arrivals, r.Time.UnixNano()), append(it.ends, r.Time.Add(r.Latency).UnixNano())
+	}
+	for _, it := range byInstance {
+		slices.Sort(it.arrivals)
+		slices.Sort(it.ends)
+	}
+	upTo := func(sorted []int64, t int64) int {
+		n, _ := slices.BinarySearch(sorted, t+1)
+		return n
 	}
 	var out []int
 	for _, ev := range ds.Events {
 		if ev.Kind != model.EventStart || ev.Reason != "AUTOSCALING" {
 			continue
 		}
-		flight := map[string]int{}
-		for _, s := range spans {
-			if !s.from.After(ev.Time) && s.to.After(ev.Time) {
-				flight[s.instance]++
-			}
-		}
+		t := ev.Time.UnixNano()
 		busiest, ready := 0, false
 		for _, l := range lanes {
 			if l.InstanceID == ev.InstanceID || l.Ready.IsZero() || l.Ready.After(ev.Time) || !l.End.After(ev.Time) {
 				continue
 			}
 			ready = true
-			busiest = max(busiest, flight[l.InstanceID])
+			if it := byInstance[l.InstanceID]; it != nil {
+				busiest = max(busiest, upTo(it.arrivals, t)-upTo(it.ends, t))
+			}
 		}
 		if ready && busiest > 0 && busiest < concurrency {
 			out = append(out, busiest)

@@ -150,21 +150,41 @@ func memoryModel(kills []memoryKill, minutes []memoryRow) (mm *sim.Memory, held 
 // rows: the metric's mean times the limit, against the instances' state
 // second by second from the request log and the lanes.
 func memoryMinutes(ds *model.Dataset, lanes []analyze.Lane, limitMiB int64) []memoryRow {
-	type reqSpan struct{ from, to time.Time }
-	byInstance := map[string][]reqSpan{}
+	// Each instance's requests as two sorted lists, of when its work on
+	// them began and of when they were answered: at t, the answered are
+	// the ends up to t, those in flight the begins up to t less them.
+	type instanceTimes struct{ begins, ends []int64 }
 	ready := map[string]time.Time{}
 	for _, l := range lanes {
 		ready[l.InstanceID] = l.Ready
 	}
+	byInstance := map[string]*instanceTimes{}
 	for _, r := range ds.Requests {
 		if r.InstanceID == "" {
 			continue
 		}
-		from := r.Time
-		if rd := ready[r.InstanceID]; from.Before(rd) {
-			from = rd
+		end := r.Time.Add(r.Latency)
+		begin := r.Time
+		if rd := ready[r.InstanceID]; begin.Before(rd) {
+			begin = rd
 		}
-		byInstance[r.InstanceID] = append(byInstance[r.InstanceID], reqSpan{from, r.Time.Add(r.Latency)})
+		if begin.After(end) {
+			begin = end
+		}
+		it := byInstance[r.InstanceID]
+		if it == nil {
+			it = &instanceTimes{}
+			byInstance[r.InstanceID] = it
+		}
+		it.begins, it.ends = append(it.begins, begin.UnixNano()), append(it.ends, end.UnixNano())
+	}
+	for _, it := range byInstance {
+		slices.Sort(it.begins)
+		slices.Sort(it.ends)
+	}
+	upTo := func(sorted []int64, t int64) int { // how many are at or before t
+		n, _ := slices.BinarySearch(sorted, t+1)
+		return n
 	}
 	var out []memoryRow
 	for _, s := range ds.Metrics {
@@ -178,7 +198,10 @@ func memoryMinutes(ds *model.Dataset, lanes []analyze.Lane, limitMiB int64) []me
 			var row memoryRow
 			var seconds float64
 			for _, l := range lanes {
-				spans := byInstance[l.InstanceID]
+				if !l.End.After(p.Start) || !l.Start.Before(p.End) {
+					continue
+				}
+				it := byInstance[l.InstanceID]
 				for t := p.Start; t.Before(p.End); t = t.Add(time.Second) {
 					if t.Before(l.Start) || !t.Before(l.End) {
 						continue
@@ -189,13 +212,10 @@ func memoryMinutes(ds *model.Dataset, lanes []analyze.Lane, limitMiB int64) []me
 						continue
 					}
 					row.x[0]++
-					for _, q := range spans {
-						switch {
-						case !q.to.After(t):
-							row.x[2]++
-						case !q.from.After(t):
-							row.x[3]++
-						}
+					if it != nil {
+						answered := upTo(it.ends, t.UnixNano())
+						row.x[2] += float64(answered)
+						row.x[3] += float64(upTo(it.begins, t.UnixNano()) - answered)
 					}
 				}
 			}
