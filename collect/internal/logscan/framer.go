@@ -77,7 +77,9 @@ func (f *Framer) scanBlocks(b []byte, from int, seps []int32) []int32 {
 					}
 					f.depth--
 					if f.depth == 0 {
-						f.ended = true
+						// The state where scan stops: at this bracket,
+						// outside any string (inStr above is the block's end).
+						f.ended, f.inStr = true, false
 						return append(seps, int32(p))
 					}
 				default: // ','
