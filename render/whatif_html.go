@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -829,26 +828,13 @@ const whatIfCountSeries = "count"
 // WhatIfColdStartSeries names the cold-start chart's bars.
 const WhatIfColdStartSeries = "cold starts"
 
-// whatIfChartsScript is the JSON array of {id, option, heights} the page
-// draws: heights are [at or below this width, px; the height there; the
-// height wider]. It holds no <, > or & (encoding/json escapes them), so it
-// cannot end the script element; the check makes that a promise.
+// whatIfChartsScript is the charts' script as the report page's
+// (htmlChartsScript): {id, option, heights} for each, heights [at or below
+// this width, px; the height there; the height wider].
 func whatIfChartsScript(specs []whatIfChart) (template.JS, error) {
-	type item struct {
-		ID      string          `json:"id"`
-		Option  json.RawMessage `json:"option"`
-		Heights []int           `json:"heights"`
-	}
-	items := make([]item, len(specs))
+	charts := make([]chartSpec, len(specs))
 	for i, s := range specs {
-		items[i] = item{ID: s.ID, Option: s.Option, Heights: []int{narrowWidth, s.Narrow, s.Height}}
+		charts[i] = chartSpec{ID: s.ID, Height: s.Height, Narrow: s.Narrow, Option: s.Option}
 	}
-	b, err := json.Marshal(items)
-	if err != nil {
-		return "", fmt.Errorf("encoding charts: %w", err)
-	}
-	if bytes.ContainsAny(b, "<>&") {
-		return "", errors.New("encoding charts: unescaped markup in chart options")
-	}
-	return template.JS(b), nil
+	return htmlChartsScript(charts)
 }
