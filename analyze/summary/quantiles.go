@@ -325,3 +325,22 @@ func selectNth[T cmp.Ordered](v []T, k int) T {
 	}
 	return v[k]
 }
+
+// SketchIndex is the bin of the sketch that a latency goes to, and false
+// for one that goes to the zero count (no latency): the cubically
+// interpolated mapping's index of the latency in milliseconds, which a
+// query computing the summary elsewhere reproduces (SketchMultiplier).
+func SketchIndex(d time.Duration) (int, bool) {
+	x := max(ms(d), 0)
+	if x <= sketchMapping.MinIndexableValue() {
+		return 0, false
+	}
+	return sketchMapping.Index(x), true
+}
+
+// SketchMultiplier is the mapping's multiplier, 1/log2(gamma), as
+// sketches-go computes it: the index of x = 2^e·(1+s), s in [0, 1), is
+// the integer part (towards minus infinity) of
+// (((A·s + B)·s + C)·s + e)·SketchMultiplier, with A = 6/35, B = -3/5,
+// C = 10/7.
+var SketchMultiplier = 1 / math.Log2(math.Pow((1+SketchAccuracy)/(1-SketchAccuracy), 10*math.Ln2/7))

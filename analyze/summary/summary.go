@@ -2,12 +2,15 @@ package summary
 
 import (
 	"cmp"
+	"encoding/binary"
 	"iter"
 	"maps"
 	"math"
 	"slices"
 	"sync/atomic"
 	"time"
+
+	farm "github.com/dgryski/go-farm"
 
 	"github.com/runlens/runlens/model"
 )
@@ -464,15 +467,19 @@ func (s *Summary) trimMarked() {
 	s.marked = s.marked[:min(len(s.marked), MaxMarked)]
 }
 
-// pointHash mixes a request's time and latency (splitmix64's finalizer):
-// the sample it decides is the same from run to run.
-func pointHash(r *model.Request) uint64 {
-	x := uint64(r.Time.UnixNano()) ^ uint64(r.Latency)*0x9e3779b97f4a7c15
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
+// pointHash is a request's hash: FarmHash's Fingerprint64 of its arrival
+// and latency in Unix nanoseconds, 8 bytes each, big-endian. It decides
+// the sample, the same from run to run, and it is what GoogleSQL's
+// FARM_FINGERPRINT gives of those bytes, so that a summary computed in
+// BigQuery holds the same points.
+func pointHash(r *model.Request) uint64 { return PointHash(r.Time.UnixNano(), int64(r.Latency)) }
+
+// PointHash is pointHash of an arrival and a latency in nanoseconds.
+func PointHash(tNS, latencyNS int64) uint64 {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(tNS))
+	binary.BigEndian.PutUint64(b[8:], uint64(latencyNS))
+	return farm.Fingerprint64(b[:])
 }
 
 // interval returns the latency state of the interval holding second sec,

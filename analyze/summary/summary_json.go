@@ -53,31 +53,31 @@ const Schema = "runlens.summary/v1"
 // Counts per bucket are runs: [{start, counts: [...]}], buckets numbered
 // from the Unix epoch. A request point is {t_ns, latency_ns, endpoint
 // (its index in endpoints), marker, hash}.
-type summaryJSON struct {
-	Schema        string         `json:"schema"`
-	Requests      int64          `json:"requests"`
-	First         time.Time      `json:"first"`
-	FirstService  string         `json:"first_service"`
-	FirstLocation string         `json:"first_location"`
-	LastArrival   time.Time      `json:"last_arrival"`
-	LastEnd       time.Time      `json:"last_end"`
-	Sketch        sketchParams   `json:"sketch"`
-	Endpoints     []endpointJSON `json:"endpoints"`
-	Total         countsJSON     `json:"total"`
-	UserAgents    []agentJSON    `json:"user_agents"`
-	OtherAgents   int64          `json:"other_agent_requests"`
-	Instances     []instanceJSON `json:"instances"`
-	ArrivalsPerS  []runJSON      `json:"arrivals_per_s"`
-	ErrorsPerS    []runJSON      `json:"errors_per_s"`
-	StatusPer10S  [4][]runJSON   `json:"status_per_10s"` // 2xx, 3xx, 4xx, 5xx and other
-	IntervalS     int64          `json:"interval_s"`
-	EndpointIntS  int64          `json:"endpoint_interval_s"`
-	Intervals     []intervalJSON `json:"intervals"`
-	Marked        []pointJSON    `json:"marked"`
-	Sample        []pointJSON    `json:"sample"`
+type Wire struct {
+	Schema        string           `json:"schema"`
+	Requests      int64            `json:"requests"`
+	First         time.Time        `json:"first"`
+	FirstService  string           `json:"first_service"`
+	FirstLocation string           `json:"first_location"`
+	LastArrival   time.Time        `json:"last_arrival"`
+	LastEnd       time.Time        `json:"last_end"`
+	Sketch        WireSketchParams `json:"sketch"`
+	Endpoints     []WireEndpoint   `json:"endpoints"`
+	Total         WireCounts       `json:"total"`
+	UserAgents    []WireAgent      `json:"user_agents"`
+	OtherAgents   int64            `json:"other_agent_requests"`
+	Instances     []WireInstance   `json:"instances"`
+	ArrivalsPerS  []WireRun        `json:"arrivals_per_s"`
+	ErrorsPerS    []WireRun        `json:"errors_per_s"`
+	StatusPer10S  [4][]WireRun     `json:"status_per_10s"` // 2xx, 3xx, 4xx, 5xx and other
+	IntervalS     int64            `json:"interval_s"`
+	EndpointIntS  int64            `json:"endpoint_interval_s"`
+	Intervals     []WireInterval   `json:"intervals"`
+	Marked        []WirePoint      `json:"marked"`
+	Sample        []WirePoint      `json:"sample"`
 }
 
-type sketchParams struct {
+type WireSketchParams struct {
 	Mapping          string  `json:"mapping"`
 	RelativeAccuracy float64 `json:"relative_accuracy"`
 	MaxBins          int     `json:"max_bins"`
@@ -85,10 +85,10 @@ type sketchParams struct {
 	ExactPerInterval int     `json:"exact_per_interval"`
 }
 
-var thisSketch = sketchParams{Mapping: "cubically_interpolated", RelativeAccuracy: SketchAccuracy, MaxBins: sketchBins,
+var thisSketch = WireSketchParams{Mapping: "cubically_interpolated", RelativeAccuracy: SketchAccuracy, MaxBins: sketchBins,
 	ExactPerEndpoint: ExactPerEndpoint, ExactPerInterval: ExactPerInterval}
 
-type countsJSON struct {
+type WireCounts struct {
 	Requests      int64     `json:"requests"`
 	Status        [6]int64  `json:"status_by_hundred"`
 	ResponseBytes int64     `json:"response_bytes"`
@@ -97,75 +97,75 @@ type countsJSON struct {
 	Last          time.Time `json:"last"`
 }
 
-type endpointJSON struct {
-	Method    string          `json:"method"`
-	Path      string          `json:"path"`
-	Counts    countsJSON      `json:"counts"`
-	Latency   quantilesJSON   `json:"latency"`
-	Intervals []intervalJSON  `json:"intervals"` // latency per endpoint_interval_s
-	Agents    []agentSeriesJS `json:"agents"`
-	Rejected  int64           `json:"rejected"`
+type WireEndpoint struct {
+	Method    string            `json:"method"`
+	Path      string            `json:"path"`
+	Counts    WireCounts        `json:"counts"`
+	Latency   WireQuantiles     `json:"latency"`
+	Intervals []WireInterval    `json:"intervals"` // latency per endpoint_interval_s
+	Agents    []WireAgentSeries `json:"agents"`
+	Rejected  int64             `json:"rejected"`
 }
 
-type agentSeriesJS struct {
+type WireAgentSeries struct {
 	UserAgent      string    `json:"user_agent"`
 	Other          bool      `json:"other,omitempty"`
 	Requests       int64     `json:"requests"`
-	ArrivalsPerS   []runJSON `json:"arrivals_per_s"`
-	CompletionsPer []runJSON `json:"completions_per_100ms"`
+	ArrivalsPerS   []WireRun `json:"arrivals_per_s"`
+	CompletionsPer []WireRun `json:"completions_per_100ms"`
 }
 
-type agentJSON struct {
+type WireAgent struct {
 	UserAgent string `json:"user_agent"`
 	Requests  int64  `json:"requests"`
 }
 
-type quantilesJSON struct {
+type WireQuantiles struct {
 	Count   int64       `json:"count"`
 	MinNS   int64       `json:"min_ns"`
 	MaxNS   int64       `json:"max_ns"`
 	ExactNS []int64     `json:"exact_ns,omitempty"`
-	Sketch  *sketchJSON `json:"sketch,omitempty"`
+	Sketch  *WireSketch `json:"sketch,omitempty"`
 }
 
-type sketchJSON struct {
+type WireSketch struct {
 	Zero float64      `json:"zero"`
 	Bins [][2]float64 `json:"bins"` // index, count
 }
 
-type instanceJSON struct {
+type WireInstance struct {
 	ID        string      `json:"id"`
 	Requests  int64       `json:"requests"`
 	Marker    bool        `json:"marker"`
 	LastEnd   time.Time   `json:"last_end"`
-	Early     []pointJSON `json:"early"`
+	Early     []WirePoint `json:"early"`
 	Conflicts int64       `json:"busy_conflicts"`
-	Busy      []busyJSON  `json:"busy"`
+	Busy      []WireBusy  `json:"busy"`
 }
 
-type busyJSON struct {
+type WireBusy struct {
 	FromNS   int64      `json:"from_ns"` // the run's span of arrivals
 	ToNS     int64      `json:"to_ns"`
 	Open     [][2]int64 `json:"open"` // [start, end] ns
-	Closed   closedJSON `json:"closed"`
-	BusyMS   []runJSON  `json:"closed_busy_ms_per_10s"` // the closed spans' busy milliseconds per 10 s
+	Closed   WireClosed `json:"closed"`
+	BusyMS   []WireRun  `json:"closed_busy_ms_per_10s"` // the closed spans' busy milliseconds per 10 s
 	ClosedLo int64      `json:"closed_from_ns"`
 	ClosedHi int64      `json:"closed_to_ns"`
 }
 
-type closedJSON struct {
+type WireClosed struct {
 	BilledNS       int64 `json:"billed_ns"`
 	InFlightNS     int64 `json:"in_flight_ns"`
 	MaxConcurrency int   `json:"max_concurrency"`
 	Spans          int64 `json:"spans"`
 }
 
-type intervalJSON struct {
+type WireInterval struct {
 	Start   int64         `json:"start"` // in intervals of interval_s from the epoch
-	Latency quantilesJSON `json:"latency"`
+	Latency WireQuantiles `json:"latency"`
 }
 
-type pointJSON struct {
+type WirePoint struct {
 	TNS       int64  `json:"t_ns"`
 	LatencyNS int64  `json:"latency_ns"`
 	Endpoint  int    `json:"endpoint"`
@@ -173,7 +173,7 @@ type pointJSON struct {
 	Hash      uint64 `json:"hash"`
 }
 
-type runJSON struct {
+type WireRun struct {
 	Start  int64    `json:"start"`
 	Counts []uint64 `json:"counts"`
 }
@@ -188,10 +188,10 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 	return err
 }
 
-func (s *Summary) toJSON() *summaryJSON {
-	out := &summaryJSON{Schema: Schema, Requests: s.n, FirstService: s.firstSvc[0], FirstLocation: s.firstSvc[1],
+func (s *Summary) toJSON() *Wire {
+	out := &Wire{Schema: Schema, Requests: s.n, FirstService: s.firstSvc[0], FirstLocation: s.firstSvc[1],
 		First: s.first.UTC(), LastArrival: s.lastArrival.UTC(), LastEnd: s.lastEnd.UTC(), Sketch: thisSketch,
-		Total: s.total.countsJSON(), OtherAgents: s.agentRest, IntervalS: s.width, EndpointIntS: s.epWidth,
+		Total: s.total.wireCounts(), OtherAgents: s.agentRest, IntervalS: s.width, EndpointIntS: s.epWidth,
 		ArrivalsPerS: runsOf(&s.perSec), ErrorsPerS: runsOf(&s.errSec)}
 	for i := range s.status10 {
 		out.StatusPer10S[i] = runsOf(&s.status10[i])
@@ -201,13 +201,13 @@ func (s *Summary) toJSON() *summaryJSON {
 	for i, k := range keys {
 		index[k] = i
 	}
-	point := func(p Point) pointJSON {
-		return pointJSON{TNS: p.T.UnixNano(), LatencyNS: int64(p.Latency), Endpoint: index[p.Key], Marker: p.Marker, Hash: p.Hash}
+	point := func(p Point) WirePoint {
+		return WirePoint{TNS: p.T.UnixNano(), LatencyNS: int64(p.Latency), Endpoint: index[p.Key], Marker: p.Marker, Hash: p.Hash}
 	}
-	points := func(ps []Point) []pointJSON {
+	points := func(ps []Point) []WirePoint {
 		ps = slices.Clone(ps)
 		slices.SortFunc(ps, Point.Compare)
-		out := make([]pointJSON, len(ps))
+		out := make([]WirePoint, len(ps))
 		for i, p := range ps {
 			out[i] = point(p)
 		}
@@ -215,14 +215,14 @@ func (s *Summary) toJSON() *summaryJSON {
 	}
 	for _, k := range keys {
 		e := s.endpoints[k]
-		ej := endpointJSON{Method: k.Method, Path: k.Path, Counts: e.countsJSON(), Latency: e.Latency.toJSON(), Rejected: e.Recon.Rejected,
-			Intervals: []intervalJSON{}}
+		ej := WireEndpoint{Method: k.Method, Path: k.Path, Counts: e.wireCounts(), Latency: e.Latency.toJSON(), Rejected: e.Recon.Rejected,
+			Intervals: []WireInterval{}}
 		for _, ik := range sortedKeys(e.Intervals) {
-			ej.Intervals = append(ej.Intervals, intervalJSON{Start: ik, Latency: e.Intervals[ik].toJSON()})
+			ej.Intervals = append(ej.Intervals, WireInterval{Start: ik, Latency: e.Intervals[ik].toJSON()})
 		}
 		for _, a := range sortedAgents(e.Recon.ByAgent) {
 			as := e.Recon.ByAgent[a]
-			aj := agentSeriesJS{Other: a == nil, Requests: as.N, ArrivalsPerS: runsOf(&as.Arrive), CompletionsPer: runsOf(&as.Complete)}
+			aj := WireAgentSeries{Other: a == nil, Requests: as.N, ArrivalsPerS: runsOf(&as.Arrive), CompletionsPer: runsOf(&as.Complete)}
 			if a != nil {
 				aj.UserAgent = a.UA
 			}
@@ -231,39 +231,39 @@ func (s *Summary) toJSON() *summaryJSON {
 		out.Endpoints = append(out.Endpoints, ej)
 	}
 	for _, ua := range sortedKeys(s.agents) {
-		out.UserAgents = append(out.UserAgents, agentJSON{UserAgent: ua, Requests: s.agents[ua].N})
+		out.UserAgents = append(out.UserAgents, WireAgent{UserAgent: ua, Requests: s.agents[ua].N})
 	}
 	for _, id := range sortedKeys(s.instances) {
 		in := s.instances[id]
-		ij := instanceJSON{ID: id, Requests: in.N, Marker: in.Marker, LastEnd: in.LastEnd.UTC(), Early: points(in.Early),
+		ij := WireInstance{ID: id, Requests: in.N, Marker: in.Marker, LastEnd: in.LastEnd.UTC(), Early: points(in.Early),
 			Conflicts: in.Busy.conflicts}
 		for _, g := range in.Busy.segs {
-			bj := busyJSON{FromNS: g.run.lo, ToNS: g.run.hi, Open: make([][2]int64, len(g.open)),
-				Closed:   closedJSON{BilledNS: g.closed.Billed, InFlightNS: g.closed.InFlight, MaxConcurrency: g.closed.MaxConc, Spans: g.closed.Spans},
+			bj := WireBusy{FromNS: g.run.lo, ToNS: g.run.hi, Open: make([][2]int64, len(g.open)),
+				Closed:   WireClosed{BilledNS: g.closed.Billed, InFlightNS: g.closed.InFlight, MaxConcurrency: g.closed.MaxConc, Spans: g.closed.Spans},
 				ClosedLo: g.cLo, ClosedHi: g.cHi, BusyMS: runsOf(&g.tens)}
 			for i, iv := range g.open {
 				bj.Open[i] = [2]int64{iv.s, iv.e}
 			}
 			ij.Busy = append(ij.Busy, bj)
 		}
-		slices.SortFunc(ij.Busy, func(a, b busyJSON) int { return cmp.Or(cmp.Compare(a.FromNS, b.FromNS), cmp.Compare(a.ToNS, b.ToNS)) })
+		slices.SortFunc(ij.Busy, func(a, b WireBusy) int { return cmp.Or(cmp.Compare(a.FromNS, b.FromNS), cmp.Compare(a.ToNS, b.ToNS)) })
 		out.Instances = append(out.Instances, ij)
 	}
 	for _, k := range sortedKeys(s.intervals) {
-		out.Intervals = append(out.Intervals, intervalJSON{Start: k, Latency: s.intervals[k].toJSON()})
+		out.Intervals = append(out.Intervals, WireInterval{Start: k, Latency: s.intervals[k].toJSON()})
 	}
 	out.Marked = points(s.Marked())
 	out.Sample = points(s.sample)
 	return out
 }
 
-func (e *Endpoint) countsJSON() countsJSON {
-	return countsJSON{Requests: e.N, Status: e.Status, ResponseBytes: e.ResponseBytes, LatencySumNS: int64(e.LatencySum),
+func (e *Endpoint) wireCounts() WireCounts {
+	return WireCounts{Requests: e.N, Status: e.Status, ResponseBytes: e.ResponseBytes, LatencySumNS: int64(e.LatencySum),
 		First: e.First.UTC(), Last: e.Last.UTC()}
 }
 
-func (q *Quantiles) toJSON() quantilesJSON {
-	out := quantilesJSON{Count: q.n, MinNS: int64(q.min), MaxNS: int64(q.max)}
+func (q *Quantiles) toJSON() WireQuantiles {
+	out := WireQuantiles{Count: q.n, MinNS: int64(q.min), MaxNS: int64(q.max)}
 	if q.sk == nil {
 		out.ExactNS = make([]int64, 0, len(q.exact))
 		for _, d := range q.sortedExact() {
@@ -271,7 +271,7 @@ func (q *Quantiles) toJSON() quantilesJSON {
 		}
 		return out
 	}
-	sj := &sketchJSON{Zero: q.sk.GetZeroCount(), Bins: [][2]float64{}}
+	sj := &WireSketch{Zero: q.sk.GetZeroCount(), Bins: [][2]float64{}}
 	q.sk.GetPositiveValueStore().ForEach(func(i int, c float64) bool {
 		if c != 0 {
 			sj.Bins = append(sj.Bins, [2]float64{float64(i), c})
@@ -284,8 +284,8 @@ func (q *Quantiles) toJSON() quantilesJSON {
 }
 
 // runsOf lists counts as runs of buckets, a new run after 8 empty ones.
-func runsOf[T uint8 | uint32](c *Counts[T]) []runJSON {
-	out := []runJSON{}
+func runsOf[T uint8 | uint32](c *Counts[T]) []WireRun {
+	out := []WireRun{}
 	c.Each(func(b int64, n uint64) {
 		if k := len(out) - 1; k >= 0 {
 			r := &out[k]
@@ -297,9 +297,23 @@ func runsOf[T uint8 | uint32](c *Counts[T]) []runJSON {
 				return
 			}
 		}
-		out = append(out, runJSON{Start: b, Counts: []uint64{n}})
+		out = append(out, WireRun{Start: b, Counts: []uint64{n}})
 	})
 	return out
+}
+
+// FromWire makes a summary of the contract's structure, as Read does of
+// its JSON, with the same checks: for a source that computes the summary
+// elsewhere (a query pushed down to BigQuery) and fills the structure
+// itself. Schema and Sketch, when empty, are taken to be this version's.
+func FromWire(w *Wire) (*Summary, error) {
+	if w.Schema == "" {
+		w.Schema = Schema
+	}
+	if w.Sketch == (WireSketchParams{}) {
+		w.Sketch = thisSketch
+	}
+	return fromJSON(w)
 }
 
 // Read reads a summary written by WriteJSON, checking what it
@@ -307,7 +321,7 @@ func runsOf[T uint8 | uint32](c *Counts[T]) []runJSON {
 func Read(name string, r io.Reader) (*Summary, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	var in summaryJSON
+	var in Wire
 	if err := dec.Decode(&in); err != nil {
 		return nil, jsonerr.AtOffset(name, err)
 	}
@@ -318,7 +332,7 @@ func Read(name string, r io.Reader) (*Summary, error) {
 	return s, nil
 }
 
-func fromJSON(in *summaryJSON) (*Summary, error) {
+func fromJSON(in *Wire) (*Summary, error) {
 	switch {
 	case in.Schema != Schema:
 		return nil, fmt.Errorf("schema %q, want %q", in.Schema, Schema)
@@ -390,7 +404,7 @@ func fromJSON(in *summaryJSON) (*Summary, error) {
 		a.N = aj.Requests
 	}
 	s.agentRest = in.OtherAgents
-	point := func(p pointJSON) Point {
+	point := func(p WirePoint) Point {
 		if p.Endpoint < 0 || p.Endpoint >= len(keys) {
 			check(fmt.Errorf("a request point names endpoint %d of %d", p.Endpoint, len(keys)))
 			return Point{}
@@ -450,7 +464,7 @@ func fromJSON(in *summaryJSON) (*Summary, error) {
 	return s, nil
 }
 
-func (e *Endpoint) fromCounts(c countsJSON) error {
+func (e *Endpoint) fromCounts(c WireCounts) error {
 	if c.Requests < 0 || c.LatencySumNS < 0 {
 		return fmt.Errorf("endpoint %s: negative counts", e.Key)
 	}
@@ -472,7 +486,7 @@ func (e *Endpoint) fromCounts(c countsJSON) error {
 }
 
 // quantilesFrom reads a latency state; err, when set, is passed on.
-func quantilesFrom(j quantilesJSON, limit int, err error) (*Quantiles, error) {
+func quantilesFrom(j WireQuantiles, limit int, err error) (*Quantiles, error) {
 	q := NewQuantiles(limit)
 	if err != nil {
 		return q, err
@@ -518,7 +532,7 @@ func quantilesFrom(j quantilesJSON, limit int, err error) (*Quantiles, error) {
 }
 
 // runsInto adds runs of counts.
-func runsInto[T uint8 | uint32](c *Counts[T], runs []runJSON) error {
+func runsInto[T uint8 | uint32](c *Counts[T], runs []WireRun) error {
 	for _, r := range runs {
 		if len(r.Counts) > 1<<24 {
 			return fmt.Errorf("a run of %d buckets", len(r.Counts))

@@ -34,7 +34,7 @@ func canonicalJSON(t testing.TB, s *Summary) []byte {
 	for i := range j.Instances {
 		tot := s.instances[j.Instances[i].ID].Busy.Totals()
 		per10s := s.instances[j.Instances[i].ID].Busy.BusyPer10s()
-		j.Instances[i].Busy = []busyJSON{{Closed: closedJSON{BilledNS: tot.Billed, InFlightNS: tot.InFlight,
+		j.Instances[i].Busy = []WireBusy{{Closed: WireClosed{BilledNS: tot.Billed, InFlightNS: tot.InFlight,
 			MaxConcurrency: tot.MaxConc, Spans: tot.Spans}, BusyMS: runsOf(per10s)}}
 		j.Instances[i].Conflicts = tot.Conflicts
 	}
