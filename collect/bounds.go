@@ -43,3 +43,11 @@ func (lr *logReader) cutEvent(ev *model.InstanceEvent) {
 		lr.cut(s)
 	}
 }
+
+// BoundString is s bounded to model.MaxStringBytes as the log readers
+// bound every string of a log entry: for a source that reads the fields
+// elsewhere (a query pushed down to BigQuery).
+func BoundString(s string) string {
+	s, _ = cutString(s)
+	return s
+}

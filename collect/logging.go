@@ -28,9 +28,9 @@ const (
 // only counted.
 const maxWarnings = 20
 
-// coldStartMarker starts the text Cloud Run gives a request entry whose
+// ColdStartMarker starts the text Cloud Run gives a request entry whose
 // request made a new instance start.
-const coldStartMarker = "This request caused a new container instance to be started"
+const ColdStartMarker = "This request caused a new container instance to be started"
 
 // ReadLogs reads a Cloud Logging export from r: one JSON array of LogEntry
 // objects (gcloud logging read --format=json, a Console download) or one
@@ -424,8 +424,8 @@ func (lr *logReader) addRequest(line int) {
 		Trace:      e.Trace,
 		InsertID:   e.InsertID,
 		Severity:   e.Severity,
-		ColdStart: strings.Contains(e.TextPayload, coldStartMarker) ||
-			bytes.Contains(e.JSONPayload, []byte(coldStartMarker)),
+		ColdStart: strings.Contains(e.TextPayload, ColdStartMarker) ||
+			bytes.Contains(e.JSONPayload, []byte(ColdStartMarker)),
 	}
 	if e.HTTPRequest == nil {
 		lr.warnf(line, "no httpRequest: a request entry without its request; skipped")
@@ -841,3 +841,7 @@ func located(name string, err error) error {
 	}
 	return jsonerr.In(name, err)
 }
+
+// URLPath is the path the readers key a request by: its URL without
+// scheme, host, query or fragment, its %XX escapes decoded.
+func URLPath(raw string) string { return urlPath(raw) }

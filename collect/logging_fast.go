@@ -41,7 +41,7 @@ func (lr *logReader) fastRequest(line int, t []byte, form logscan.Form) bool {
 		InstanceID: e.Labels.InstanceID, Revision: e.Resource.Labels.RevisionName,
 		Service:  firstNonEmpty(e.Resource.Labels.ServiceName, e.Labels.Service),
 		Location: e.Resource.Labels.Location, Trace: e.Trace, InsertID: e.InsertID, Severity: e.Severity,
-		ColdStart: strings.Contains(e.TextPayload, coldStartMarker)}
+		ColdStart: strings.Contains(e.TextPayload, ColdStartMarker)}
 	if h.Latency != "" {
 		d, err := ParseDuration(h.Latency)
 		if err != nil || d < 0 {

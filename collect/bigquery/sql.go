@@ -1,0 +1,426 @@
+package bigquery
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/collect"
+)
+
+// Scope is what of the logs a query reads: one service (and region) in a
+// window, as the readers' model.Scope. Empty fields read everything.
+type Scope struct {
+	Service, Location string
+	From, To          time.Time // [From, To)
+}
+
+// columns are the SQL expressions of a request entry's fields in one
+// layout.
+type columns struct {
+	from, where                               string
+	ts, insertID, service, location, instance string
+	method, url, status, reqSize, respSize    string
+	userAgent, latencyNS, marker              string
+}
+
+// requestColumns gives the request log's fields in s's layout.
+func (s *Source) requestColumns(sc Scope) (columns, error) {
+	switch s.Layout {
+	case Linked:
+		lat, err := latencyNS("http_request.latency", s.LatencyType)
+		if err != nil {
+			return columns{}, err
+		}
+		return columns{
+			from:      s.table(s.View),
+			where:     "log_id = 'run.googleapis.com/requests' AND resource.type = 'cloud_run_revision' AND http_request IS NOT NULL",
+			ts:        "timestamp",
+			insertID:  "insert_id",
+			service:   "COALESCE(NULLIF(JSON_VALUE(resource.labels, '$.service_name'), ''), JSON_VALUE(labels, '$.service'), '')",
+			location:  "COALESCE(JSON_VALUE(resource.labels, '$.location'), '')",
+			instance:  "COALESCE(JSON_VALUE(labels, '$.instanceId'), '')",
+			method:    "http_request.request_method",
+			url:       "http_request.request_url",
+			status:    "http_request.status",
+			reqSize:   "http_request.request_size",
+			respSize:  "http_request.response_size",
+			userAgent: "http_request.user_agent",
+			latencyNS: lat,
+			marker: "(STRPOS(COALESCE(text_payload, ''), @marker) > 0 OR " +
+				"STRPOS(COALESCE(TO_JSON_STRING(json_payload), ''), @marker) > 0)",
+		}, nil
+	case Sink:
+		if s.Requests == "" {
+			return columns{}, fmt.Errorf("%s.%s has no table of Cloud Run's request log (%s)", s.Project, s.Dataset, SinkRequests)
+		}
+		lat, err := latencyNS("httpRequest.latency", s.LatencyType)
+		if err != nil {
+			return columns{}, err
+		}
+		from, prune := s.sinkTable(s.Requests, sc)
+		return columns{
+			from:      from,
+			where:     "resource.type = 'cloud_run_revision' AND httpRequest IS NOT NULL" + prune,
+			ts:        "timestamp",
+			insertID:  "insertId",
+			service:   "COALESCE(resource.labels.service_name, '')",
+			location:  "COALESCE(resource.labels.location, '')",
+			instance:  "COALESCE(labels.instanceId, '')",
+			method:    "httpRequest.requestMethod",
+			url:       "httpRequest.requestUrl",
+			status:    "httpRequest.status",
+			reqSize:   "httpRequest.requestSize",
+			respSize:  "httpRequest.responseSize",
+			userAgent: "httpRequest.userAgent",
+			latencyNS: lat,
+			marker:    "STRPOS(COALESCE(textPayload, ''), @marker) > 0",
+		}, nil
+	}
+	return columns{}, fmt.Errorf("layout %v", s.Layout)
+}
+
+// table is the quoted name of a table of the source's dataset.
+func (s *Source) table(name string) string {
+	return "`" + s.Project + "." + s.Dataset + "." + name + "`"
+}
+
+// sinkTable is the FROM of a sink's log and the condition that prunes its
+// shards (or partitions) to the scope's window.
+func (s *Source) sinkTable(name string, sc Scope) (from, prune string) {
+	if !s.Sharded {
+		return s.table(name), ""
+	}
+	from = s.table(name + "_*")
+	if !sc.From.IsZero() {
+		prune += " AND _TABLE_SUFFIX >= '" + sc.From.UTC().Format("20060102") + "'"
+	}
+	if !sc.To.IsZero() {
+		prune += " AND _TABLE_SUFFIX <= '" + sc.To.UTC().Format("20060102") + "'"
+	}
+	return from, prune
+}
+
+// latencyNS is the SQL of a latency column's nanoseconds, by its type:
+// exact from a duration string ("1.5s", nine decimals at most) and from
+// seconds as FLOAT64 (nine decimals survive a double), to the
+// microsecond from an INTERVAL (BigQuery's precision).
+func latencyNS(col, typ string) (string, error) {
+	switch typ {
+	case "STRING":
+		return "CAST(CAST(RTRIM(" + col + ", 's') AS NUMERIC) * 1000000000 AS INT64)", nil
+	case "FLOAT", "FLOAT64":
+		return "CAST(ROUND(" + col + " * 1000000000) AS INT64)", nil
+	case "NUMERIC", "BIGNUMERIC":
+		return "CAST(ROUND(" + col + " * 1000000000) AS INT64)", nil
+	case "INTERVAL":
+		x := func(part string) string { return "EXTRACT(" + part + " FROM " + col + ")" }
+		return "((((" + x("DAY") + " * 24 + " + x("HOUR") + ") * 60 + " + x("MINUTE") + ") * 60 + " +
+			x("SECOND") + ") * 1000000000 + " + x("MICROSECOND") + " * 1000)", nil
+	}
+	return "", fmt.Errorf("latency column of type %q: runlens reads INTERVAL, STRING, FLOAT64 or NUMERIC", typ)
+}
+
+// f64 writes a float64 as a GoogleSQL literal that parses back to it.
+func f64(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// widthCase is the SQL of summary.Widths' narrowest width that splits secs
+// seconds into at most n intervals.
+func widthCase(secs string, n int64) string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for _, w := range summary.Widths[:len(summary.Widths)-1] {
+		fmt.Fprintf(&b, " WHEN %s <= %d THEN %d", secs, n*w, w)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", summary.Widths[len(summary.Widths)-1])
+	return b.String()
+}
+
+// noBin is the bin of a latency that goes to a sketch's zero count.
+const noBin = -1 << 31
+
+// SummarySQL is the query that computes the request log's summary
+// (runlens.summary/v1) where the logs are: one statement whose rows, each
+// tagged by its kind, are the summary's parts, in the generic columns
+// kind, a, b, c (strings), i (integers by position, as decimal strings:
+// INT64 inside an ARRAY is not safe from a JSON number's 53 bits on every
+// path), x and y (integer
+// lists). Its parameters are @marker, @service, @location, @from_ns and
+// @to_ns (Params; an open end is the
+// least or the greatest INT64).
+//
+// It reads each entry as the log readers do: entries without a request,
+// with a status outside 0 and 100 to 999, a negative size or latency are
+// left out; an entry logged twice (the same insertId, timestamp, service
+// and location) is counted once; the scope is applied after that. Paths
+// are cut from the URLs here, decoded and bounded in Go (BuildSummary),
+// which merges what decodes to the same endpoint.
+func (s *Source) SummarySQL(sc Scope) (string, error) {
+	c, err := s.requestColumns(sc)
+	if err != nil {
+		return "", err
+	}
+	exactEP, exactIV := summary.ExactPerEndpoint, summary.ExactPerInterval
+	r := strings.NewReplacer(
+		"{ts}", c.ts, "{insert}", c.insertID, "{service}", c.service, "{location}", c.location,
+		"{instance}", c.instance, "{method}", c.method, "{url}", c.url, "{status}", c.status,
+		"{reqsize}", c.reqSize, "{respsize}", c.respSize, "{ua}", c.userAgent, "{lat}", c.latencyNS,
+		"{marker}", c.marker, "{from}", c.from, "{where}", c.where,
+		"{A}", f64(6.0/35.0), "{B}", f64(-3.0/5.0), "{C}", f64(10.0/7.0), "{M}", f64(summary.SketchMultiplier),
+		"{nobin}", strconv.Itoa(noBin),
+		"{width}", widthCase("secs", 7200), "{epwidth}", widthCase("secs", 240),
+		"{exactEP}", strconv.Itoa(exactEP), "{exactEP1}", strconv.Itoa(exactEP+1),
+		"{exactIV}", strconv.Itoa(exactIV), "{exactIV1}", strconv.Itoa(exactIV+1),
+		"{early}", strconv.Itoa(summary.EarlyPerInstance), "{marked}", strconv.Itoa(summary.MaxMarked),
+		"{sample}", strconv.Itoa(summary.SampleSize), "{quantum}", strconv.FormatInt(int64(summary.BillingQuantum), 10),
+		"{bucket}", strconv.FormatInt(int64(summary.BusyBucket), 10),
+	)
+	return r.Replace(summaryTemplate), nil
+}
+
+// summaryTemplate is SummarySQL's statement. Unsigned order of a hash h
+// (the Go summary's) is ORDER BY IF(h < 0, 1, 0), h.
+const summaryTemplate = `WITH
+raw AS (
+  SELECT
+    UNIX_MICROS({ts}) * 1000 AS t_ns,
+    COALESCE({insert}, '') AS insert_id,
+    {service} AS service,
+    {location} AS location,
+    {instance} AS instance,
+    COALESCE({method}, '') AS method,
+    COALESCE({url}, '') AS url,
+    COALESCE({status}, 0) AS status,
+    COALESCE({reqsize}, 0) AS req_size,
+    COALESCE({respsize}, 0) AS resp_size,
+    COALESCE({ua}, '') AS ua,
+    COALESCE({lat}, 0) AS lat_ns,
+    {marker} AS marker
+  FROM {from}
+  WHERE {where} AND {ts} IS NOT NULL
+),
+valid AS (
+  SELECT * FROM raw
+  WHERE (status = 0 OR status BETWEEN 100 AND 999) AND req_size >= 0 AND resp_size >= 0 AND lat_ns >= 0
+),
+once AS (
+  SELECT * FROM valid WHERE insert_id = ''
+  UNION ALL
+  SELECT t_ns, insert_id, service, location, ANY_VALUE(instance), ANY_VALUE(method), ANY_VALUE(url),
+    ANY_VALUE(status), ANY_VALUE(req_size), ANY_VALUE(resp_size), ANY_VALUE(ua), ANY_VALUE(lat_ns), LOGICAL_OR(marker)
+  FROM valid WHERE insert_id != ''
+  GROUP BY t_ns, insert_id, service, location
+),
+scoped AS (
+  SELECT
+    *,
+    t_ns + lat_ns AS end_ns,
+    DIV(t_ns, 1000000000) AS sec,
+    COALESCE(REGEXP_EXTRACT(url, r'^[^?#]*'), '') AS u0,
+    FARM_FINGERPRINT(CONCAT(FROM_HEX(FORMAT('%016x', t_ns)), FROM_HEX(FORMAT('%016x', lat_ns)))) AS h,
+    lat_ns / 1000000 AS ms
+  FROM once
+  WHERE (@service = '' OR service = '' OR service = @service)
+    AND (@location = '' OR location = '' OR location = @location)
+    AND t_ns >= @from_ns AND t_ns < @to_ns
+),
+spanw AS (
+  SELECT {width} AS width, {epwidth} AS epwidth
+  FROM (SELECT DIV(MAX(t_ns), 1000000000) - DIV(MIN(t_ns), 1000000000) + 1 AS secs FROM scoped)
+),
+e0 AS (
+  SELECT
+    *,
+    CASE WHEN REGEXP_CONTAINS(u0, r'^[^/]*://')
+      THEN COALESCE(REGEXP_EXTRACT(u0, r'(?s)^[^/]*://[^/]*(/.*)$'), '/')
+      ELSE u0 END AS path,
+    IF(ms > 0, CAST(FLOOR(LN(ms) / LN(2)) AS INT64), NULL) AS ex0
+  FROM scoped
+),
+e1 AS (
+  SELECT *, ex0 - IF(POW(2, ex0) > ms, 1, 0) + IF(POW(2, ex0 + 1) <= ms, 1, 0) AS ex FROM e0
+),
+e2 AS (
+  SELECT *, (((({A} * sig + {B}) * sig + {C}) * sig + ex) * {M}) AS binf
+  FROM (SELECT *, ms / POW(2, ex) - 1 AS sig FROM e1)
+),
+r AS (
+  SELECT
+    e2.* EXCEPT (ex0, ex, sig, binf, u0),
+    IF(ms > 0, IF(binf >= 0, CAST(TRUNC(binf) AS INT64), CAST(TRUNC(binf) AS INT64) - 1), {nobin}) AS bin,
+    DIV(sec, spanw.width) AS ik,
+    DIV(sec, spanw.epwidth) AS ek,
+    DIV(end_ns, 100000000) AS end100,
+    IF(DIV(status, 100) BETWEEN 1 AND 5, DIV(status, 100), 0) AS hundred,
+    CASE DIV(status, 100) WHEN 2 THEN 0 WHEN 3 THEN 1 WHEN 4 THEN 2 ELSE 3 END AS cls
+  FROM e2 CROSS JOIN spanw
+),
+ivs AS (
+  -- Each instance's intervals [arrival, arrival + latency], numbered k in
+  -- their order by start then end. An instant leaves an array as a
+  -- decimal string: some engines keep an array's integers as doubles.
+  SELECT instance, CAST(iv.s AS INT64) AS s, CAST(iv.e AS INT64) AS e, k
+  FROM (SELECT instance, ARRAY_AGG(STRUCT(CAST(t_ns AS STRING) AS s, CAST(end_ns AS STRING) AS e) ORDER BY t_ns, end_ns) AS ivs
+        FROM r WHERE instance != '' GROUP BY instance),
+    UNNEST(ivs) AS iv WITH OFFSET AS k
+),
+endrank AS (
+  -- Each interval's end and its rank m among the instance's ends.
+  SELECT instance, x.k, CAST(x.e AS INT64) AS e, m
+  FROM (SELECT instance, ARRAY_AGG(STRUCT(CAST(e AS STRING) AS e, k) ORDER BY e, k) AS es FROM ivs GROUP BY instance),
+    UNNEST(es) AS x WITH OFFSET AS m
+),
+spanev AS (
+  -- Starts and ends by time, a start before an end at the same instant
+  -- (touching intervals make one span), each with its rank r among the
+  -- starts (k) or the ends (m): at position p, the start of interval k has
+  -- k starts and p - k ends before it, so it opens a span when 2k = p; the
+  -- m-th end has m ends and p - m starts before it, and closes a span when
+  -- p + 1 = 2(m + 1). (Ranking ends by (e, m) orders them as (e, k) does.)
+  SELECT instance, CAST(ev.ts AS INT64) AS t, ev.typ, ev.r, p
+  FROM (SELECT instance, ARRAY_AGG(STRUCT(CAST(t AS STRING) AS ts, typ, r) ORDER BY t, typ, r) AS evs
+        FROM (SELECT instance, s AS t, 0 AS typ, k AS r FROM ivs
+              UNION ALL
+              SELECT instance, e AS t, 1 AS typ, m AS r FROM endrank)
+        GROUP BY instance),
+    UNNEST(evs) AS ev WITH OFFSET AS p
+),
+spans AS (
+  -- The events that open or close a span alternate, in event order: the
+  -- j-th span is the pair at 2j and 2j + 1.
+  SELECT instance, MIN(CAST(t AS INT64)) AS s, MAX(CAST(t AS INT64)) AS e
+  FROM (SELECT instance, ARRAY_AGG(CAST(t AS STRING) ORDER BY p) AS ts
+        FROM spanev WHERE (typ = 0 AND 2 * r = p) OR (typ = 1 AND p = 2 * r + 1)
+        GROUP BY instance),
+    UNNEST(ts) AS t WITH OFFSET AS q
+  GROUP BY instance, DIV(q, 2)
+),
+conc AS (
+  -- The most requests in flight, as a sweep counts them: at a start, the
+  -- intervals begun before it (k) and itself, less those ended by then
+  -- (ends at its instant come first, but a request of no duration ends
+  -- only after its own start, and after the starts before it).
+  SELECT instance, MAX(2 * k + 1 - p) AS most
+  FROM (
+    SELECT instance, ev.typ, ev.k, p
+    FROM (SELECT instance, ARRAY_AGG(STRUCT(typ, k) ORDER BY t, x, typ) AS evs
+          FROM (SELECT instance, s AS t, k AS x, 0 AS typ, k FROM ivs
+                UNION ALL
+                SELECT instance, e AS t, IF(s < e, -1, k) AS x, 1 AS typ, k FROM ivs)
+          GROUP BY instance),
+      UNNEST(evs) AS ev WITH OFFSET AS p)
+  WHERE typ = 0
+  GROUP BY instance
+),
+busy10 AS (
+  SELECT instance, b, SUM(DIV(LEAST(e, (b + 1) * {bucket}) - GREATEST(s, b * {bucket}), 1000000)) AS busy_ms
+  FROM spans, UNNEST(GENERATE_ARRAY(DIV(s, {bucket}), DIV(e - 1, {bucket}))) AS b
+  WHERE e > s
+  GROUP BY instance, b
+)
+
+SELECT 'tot' AS kind, '' AS a, '' AS b, '' AS c,
+  [CAST(COUNT(*) AS STRING), CAST(MIN(t_ns) AS STRING), CAST(MAX(t_ns) AS STRING), CAST(MAX(end_ns) AS STRING), CAST(ANY_VALUE(spanw.width) AS STRING), CAST(ANY_VALUE(spanw.epwidth) AS STRING)] AS i,
+  CAST([] AS ARRAY<INT64>) AS x, CAST([] AS ARRAY<INT64>) AS y
+FROM r CROSS JOIN spanw
+
+UNION ALL
+(SELECT 'first', service, location, '', [CAST(t_ns AS STRING)], [], [] FROM r
+ WHERE t_ns = (SELECT MIN(t_ns) FROM r) ORDER BY service, location LIMIT 1)
+
+UNION ALL
+SELECT 'ep', method, path, '',
+  [CAST(COUNT(*) AS STRING), CAST(COUNTIF(hundred = 0) AS STRING), CAST(COUNTIF(hundred = 1) AS STRING), CAST(COUNTIF(hundred = 2) AS STRING), CAST(COUNTIF(hundred = 3) AS STRING), CAST(COUNTIF(hundred = 4) AS STRING), CAST(COUNTIF(hundred = 5) AS STRING), CAST(SUM(resp_size) AS STRING), CAST(SUM(lat_ns) AS STRING), CAST(MIN(t_ns) AS STRING), CAST(MAX(t_ns) AS STRING), CAST(COUNTIF(instance = '' AND status IN (429, 503)) AS STRING), CAST(MIN(lat_ns) AS STRING), CAST(MAX(lat_ns) AS STRING)],
+  IF(COUNT(*) <= {exactEP}, ARRAY_AGG(lat_ns ORDER BY lat_ns LIMIT {exactEP1}), []), []
+FROM r GROUP BY method, path
+
+UNION ALL
+SELECT 'epbin', method, path, '', [CAST(SUM(IF(bin = {nobin}, k, 0)) AS STRING)],
+  ARRAY_AGG(IF(bin = {nobin}, NULL, bin) IGNORE NULLS ORDER BY bin), ARRAY_AGG(IF(bin = {nobin}, NULL, k) IGNORE NULLS ORDER BY bin)
+FROM (SELECT method, path, bin, COUNT(*) AS k FROM r GROUP BY method, path, bin)
+GROUP BY method, path HAVING SUM(k) > {exactEP}
+
+UNION ALL
+SELECT 'epi', method, path, '', [CAST(ek AS STRING), CAST(COUNT(*) AS STRING), CAST(MIN(lat_ns) AS STRING), CAST(MAX(lat_ns) AS STRING)],
+  IF(COUNT(*) <= {exactIV}, ARRAY_AGG(lat_ns ORDER BY lat_ns LIMIT {exactIV1}), []), []
+FROM r GROUP BY method, path, ek
+
+UNION ALL
+SELECT 'epibin', method, path, '', [CAST(ek AS STRING), CAST(SUM(IF(bin = {nobin}, k, 0)) AS STRING)],
+  ARRAY_AGG(IF(bin = {nobin}, NULL, bin) IGNORE NULLS ORDER BY bin), ARRAY_AGG(IF(bin = {nobin}, NULL, k) IGNORE NULLS ORDER BY bin)
+FROM (SELECT method, path, ek, bin, COUNT(*) AS k FROM r GROUP BY method, path, ek, bin)
+GROUP BY method, path, ek HAVING SUM(k) > {exactIV}
+
+UNION ALL
+SELECT 'iv', '', '', '', [CAST(ik AS STRING), CAST(COUNT(*) AS STRING), CAST(MIN(lat_ns) AS STRING), CAST(MAX(lat_ns) AS STRING)],
+  IF(COUNT(*) <= {exactIV}, ARRAY_AGG(lat_ns ORDER BY lat_ns LIMIT {exactIV1}), []), []
+FROM r GROUP BY ik
+
+UNION ALL
+SELECT 'ivbin', '', '', '', [CAST(ik AS STRING), CAST(SUM(IF(bin = {nobin}, k, 0)) AS STRING)],
+  ARRAY_AGG(IF(bin = {nobin}, NULL, bin) IGNORE NULLS ORDER BY bin), ARRAY_AGG(IF(bin = {nobin}, NULL, k) IGNORE NULLS ORDER BY bin)
+FROM (SELECT ik, bin, COUNT(*) AS k FROM r GROUP BY ik, bin)
+GROUP BY ik HAVING SUM(k) > {exactIV}
+
+UNION ALL
+SELECT 'ua', '', '', ua, [CAST(COUNT(*) AS STRING)], [], [] FROM r GROUP BY ua
+
+UNION ALL
+SELECT 'epa', method, path, ua, [CAST(SUM(k) AS STRING)], ARRAY_AGG(sec ORDER BY sec), ARRAY_AGG(k ORDER BY sec)
+FROM (SELECT method, path, ua, sec, COUNT(*) AS k FROM r GROUP BY method, path, ua, sec)
+GROUP BY method, path, ua
+
+UNION ALL
+SELECT 'epc', method, path, ua, CAST([] AS ARRAY<STRING>), ARRAY_AGG(end100 ORDER BY end100), ARRAY_AGG(k ORDER BY end100)
+FROM (SELECT method, path, ua, end100, COUNT(*) AS k FROM r GROUP BY method, path, ua, end100)
+GROUP BY method, path, ua
+
+UNION ALL
+SELECT 'sec', '', '', '', CAST([] AS ARRAY<STRING>), ARRAY_AGG(sec ORDER BY sec), ARRAY_AGG(k ORDER BY sec)
+FROM (SELECT sec, COUNT(*) AS k FROM r GROUP BY sec)
+
+UNION ALL
+SELECT 'err', '', '', '', CAST([] AS ARRAY<STRING>), ARRAY_AGG(sec ORDER BY sec), ARRAY_AGG(k ORDER BY sec)
+FROM (SELECT sec, COUNT(*) AS k FROM r WHERE status >= 500 OR status = 0 GROUP BY sec)
+
+UNION ALL
+SELECT 'st', '', '', '', [CAST(cls AS STRING)], ARRAY_AGG(t ORDER BY t), ARRAY_AGG(k ORDER BY t)
+FROM (SELECT cls, DIV(sec, 10) AS t, COUNT(*) AS k FROM r GROUP BY cls, t)
+GROUP BY cls
+
+UNION ALL
+SELECT 'in', '', '', instance, [CAST(COUNT(*) AS STRING), CAST(MAX(IF(marker, 1, 0)) AS STRING), CAST(MAX(end_ns) AS STRING)], [], []
+FROM r WHERE instance != '' GROUP BY instance
+
+UNION ALL
+SELECT 'early', pt.method, pt.path, instance, [pt.t, pt.lat, pt.mark, pt.h], [], []
+FROM (
+  SELECT instance, ARRAY_AGG(STRUCT(CAST(t_ns AS STRING) AS t, CAST(lat_ns AS STRING) AS lat,
+      CAST(IF(marker, 1, 0) AS STRING) AS mark, CAST(h AS STRING) AS h, method, path)
+    ORDER BY t_ns, IF(h < 0, 1, 0), h LIMIT {early}) AS pts
+  FROM r WHERE instance != '' GROUP BY instance),
+  UNNEST(pts) AS pt
+
+UNION ALL
+SELECT 'busy', '', '', spans.instance,
+  [CAST(SUM(DIV(e - s + {quantum} - 1, {quantum}) * {quantum}) AS STRING), CAST(SUM(e - s) AS STRING), CAST(COUNT(*) AS STRING), CAST(MIN(s) AS STRING), CAST(MAX(e) AS STRING), CAST(ANY_VALUE(conc.most) AS STRING)], [], []
+FROM spans JOIN conc USING (instance)
+GROUP BY spans.instance
+
+UNION ALL
+SELECT 'busy10', '', '', instance, CAST([] AS ARRAY<STRING>), ARRAY_AGG(b ORDER BY b), ARRAY_AGG(busy_ms ORDER BY b)
+FROM busy10 WHERE busy_ms > 0 GROUP BY instance
+
+UNION ALL
+(SELECT 'mark', method, path, '', [CAST(t_ns AS STRING), CAST(lat_ns AS STRING), CAST(1 AS STRING), CAST(h AS STRING)], [], []
+ FROM r WHERE marker ORDER BY t_ns, IF(h < 0, 1, 0), h LIMIT {marked})
+
+UNION ALL
+(SELECT 'sample', method, path, '', [CAST(t_ns AS STRING), CAST(lat_ns AS STRING), CAST(IF(marker, 1, 0) AS STRING), CAST(h AS STRING)], [], []
+ FROM r ORDER BY IF(h < 0, 1, 0), h LIMIT {sample})
+`
+
+// bound is a string field as the readers bound it.
+func bound(s string) string { return collect.BoundString(s) }
