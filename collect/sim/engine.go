@@ -127,6 +127,9 @@ func (e *engine) start(t time.Time, reason string) int {
 	} else {
 		startup = e.p.Startup.draw(e.rng)
 	}
+	if f := e.p.startupFactor(); f != 1 {
+		startup = time.Duration(float64(startup) * f)
+	}
 	in.Ready = t.Add(startup).Truncate(time.Microsecond)
 	if e.p.Memory != nil {
 		in.BaseMiB = uniform(e.rng, e.p.Memory.BaseMiB)
