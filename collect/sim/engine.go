@@ -32,6 +32,10 @@ type engine struct {
 	// request index), think how long after it; see Arrival.Follows.
 	followers map[int][]int
 	think     []thinkTime
+	// arrivals are the replayed requests' arrivals still to come, in
+	// order from nextArrival on (see pendingArrival).
+	arrivals    []pendingArrival
+	nextArrival int
 }
 
 type instState struct {
@@ -68,9 +72,9 @@ func simulate(p Platform, w Workload, window model.Window, rng *rand.Rand) (*Run
 		e.schedule(t, evSend, u)
 	}
 	e.others()
-	for e.q.Len() > 0 {
-		ev := heap.Pop(&e.q).(event)
-		if !ev.t.Before(window.End) {
+	for {
+		ev, ok := e.nextEvent()
+		if !ok || !ev.t.Before(window.End) {
 			break
 		}
 		e.handle(ev)

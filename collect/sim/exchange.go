@@ -69,7 +69,8 @@ func (e *engine) others() {
 		e.run.Requests = append(e.run.Requests, q)
 		e.req = append(e.req, reqState{call: -1, service: a.Service, flight: a.Flight})
 		if a.Follows == 0 {
-			e.schedule(q.Arrival, evArrive, len(e.run.Requests)-1)
+			e.seq++ // scheduled as e.schedule would, kept out of the queue
+			e.arrivals = append(e.arrivals, pendingArrival{req: int32(len(e.run.Requests) - 1), seq: int32(e.seq)})
 			continue
 		}
 		if e.followers == nil {
@@ -77,6 +78,9 @@ func (e *engine) others() {
 		}
 		e.followers[base+a.Follows-1] = append(e.followers[base+a.Follows-1], base+k)
 		e.think = append(e.think, thinkTime{base + k, a.Think})
+	}
+	if !slices.IsSortedFunc(e.arrivals, e.comparePending) {
+		slices.SortFunc(e.arrivals, e.comparePending)
 	}
 	for _, o := range e.w.Others {
 		for _, t := range o.Times {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"container/heap"
 	"time"
 )
@@ -49,3 +50,35 @@ func (q *queue) Pop() any {
 }
 
 var _ heap.Interface = (*queue)(nil)
+
+// pendingArrival is a replayed request's arrival not yet played: request
+// req arrives at its Arrival, ordered among the queue's events by seq as
+// if it had been scheduled in it. The arrivals known from the start wait
+// in a sorted list (engine.arrivals) instead of the queue, which then
+// holds only the events in flight: the same order, at a fraction of the
+// cost.
+type pendingArrival struct{ req, seq int32 }
+
+func (e *engine) comparePending(a, b pendingArrival) int {
+	if c := e.run.Requests[a.req].Arrival.Compare(e.run.Requests[b.req].Arrival); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.seq, b.seq)
+}
+
+// nextEvent takes the next event: the queue's first or the next pending
+// arrival, whichever comes first; false when neither is left.
+func (e *engine) nextEvent() (event, bool) {
+	if e.nextArrival < len(e.arrivals) {
+		a := e.arrivals[e.nextArrival]
+		t := e.run.Requests[a.req].Arrival
+		if e.q.Len() == 0 || t.Before(e.q[0].t) || t.Equal(e.q[0].t) && int(a.seq) < e.q[0].seq {
+			e.nextArrival++
+			return event{t: t, seq: int(a.seq), kind: evArrive, i: int(a.req)}, true
+		}
+	}
+	if e.q.Len() == 0 {
+		return event{}, false
+	}
+	return heap.Pop(&e.q).(event), true
+}
