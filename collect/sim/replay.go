@@ -79,12 +79,15 @@ func WriteRun(dir string, run *Run, util Utilization, seed uint64) error {
 }
 
 // RunParts are the parts of the snapshot WriteRun would write, held in
-// memory (snapshot.Assemble reads them), the log entries made one at a
-// time as they are read (Parts.Entries) instead of all at once.
+// memory (snapshot.Assemble reads them): the requests made one at a time as
+// they are read, as collect reads them from their log entries, without
+// the entries (Parts.Served), then the system entries (Parts.Entries).
+// Their analysis is the written snapshot's.
 func RunParts(run *Run, util Utilization, seed uint64) (snapshot.Parts, error) {
 	sp := replaySpec(run, util, seed)
 	p, files, err := sp.partsWithout()
-	p.Entries = run.logEntries(stream(sp.seed, "logs"))
+	p.Served = run.parsedRequests()
+	p.Entries = run.systemEntries(stream(sp.seed, "logs"))
 	p.Manifest = run.manifest(sp.scenario, seed, files)
 	return p, err
 }
