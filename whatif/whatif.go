@@ -407,9 +407,12 @@ func (tr *Traffic) boostError(s analyze.WhatIfSetting, seed uint64) (map[string]
 	return out, nil
 }
 
-// replayUtilization leaves a replay's utilization metrics out: no
-// prediction reads CPU or memory.
-var replayUtilization = sim.Utilization{Unsampled: true}
+// replayUtilization writes only the metrics a prediction reads of a
+// replay: the request count and the billable instance time, which the
+// cost is made of. Its other figures come from the logs; CPU, memory,
+// latency distributions, instance counts and startup latencies would be
+// sampled per minute for nothing (TestReplayMetricsRead).
+var replayUtilization = sim.Utilization{Unsampled: true, Only: []string{model.MetricRequestCount, model.MetricBillableTime}}
 
 // outcome reads a report's figures.
 func outcome(rpt *analyze.Report) analyze.WhatIfOutcome {

@@ -449,3 +449,36 @@ func TestPredictBoostOffFromBoostedLogs(t *testing.T) {
 		t.Errorf("startup %.0f ms without boost, %.0f ms observed with it: want longer", p.StartupMS, res.Observed.StartupMS)
 	}
 }
+
+// A replay's outcome is the same with every metric written as with the
+// few replayUtilization writes: no figure reads the others.
+func TestReplayMetricsRead(t *testing.T) {
+	for _, fixture := range []string{"continuous-coldstarts", "orchestrator-waiting", "clock-skew-and-strays", "gpu-inference", "fat-container", "paper-mobilenet"} {
+		t.Run(fixture, func(t *testing.T) {
+			t.Parallel()
+			tr := observe(t, fixture)
+			for _, setting := range []analyze.WhatIfSetting{{MinInstances: analyze.MinInstancesAsObserved}, {MinInstances: 1, Billing: model.BillingInstance}, {MinInstances: 0, Billing: model.BillingRequest}} {
+				p := tr.platformFor(setting, sim.DefaultStartupCPUShare)
+				run, err := sim.Replay(p, tr.arrivals, tr.window, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got [2]analyze.WhatIfOutcome
+				for k, util := range []sim.Utilization{{}, replayUtilization} {
+					parts, err := sim.RunParts(run, util, 2)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ds, err := snapshot.Assemble(parts, summary.New())
+					if err != nil {
+						t.Fatal(err)
+					}
+					got[k] = outcome(analyze.Run(ds, analyze.Options{}))
+				}
+				if diff := cmp.Diff(got[0], got[1]); diff != "" {
+					t.Errorf("%+v: the outcome with every metric (-) and with those a prediction reads (+):\n%s", setting, diff)
+				}
+			}
+		})
+	}
+}

@@ -84,27 +84,28 @@ func simulate(p Platform, w Workload, window model.Window, rng *rand.Rand) (*Run
 
 func (e *engine) schedule(t time.Time, kind evKind, i int) {
 	e.seq++
-	heap.Push(&e.q, event{t: t, seq: e.seq, kind: kind, i: i})
+	heap.Push(&e.q, event{t: t, seq: e.seq, kind: kind, i: int32(i)})
 }
 
 func (e *engine) handle(ev event) {
+	i := int(ev.i)
 	switch ev.kind {
 	case evSend:
-		e.send(ev.i, ev.t)
+		e.send(i, ev.t)
 	case evArrive:
-		e.arrive(ev.i, ev.t)
+		e.arrive(i, ev.t)
 	case evBegin:
-		e.begin(ev.i, ev.t)
+		e.begin(i, ev.t)
 	case evFinish:
-		e.finish(ev.i, ev.t, http.StatusOK)
+		e.finish(i, ev.t, http.StatusOK)
 	case evReady:
-		if len(e.inst[ev.i].assigned) == 0 {
-			e.idle(ev.i, ev.t)
+		if len(e.inst[i].assigned) == 0 {
+			e.idle(i, ev.t)
 		}
 	case evCrash:
-		e.crash(ev.i, ev.t)
+		e.crash(i, ev.t)
 	case evRetire:
-		e.retire(ev.i, ev.t, ev.since)
+		e.retire(i, ev.t, ev.since)
 	}
 }
 
@@ -197,14 +198,14 @@ func (e *engine) route(t time.Time) int {
 func (e *engine) idle(i int, t time.Time) {
 	e.inst[i].idleSince = t
 	e.seq++
-	heap.Push(&e.q, event{t: t.Add(e.p.IdleKeep.draw(e.rng)).Truncate(time.Microsecond), seq: e.seq, kind: evRetire, i: i, since: t})
+	heap.Push(&e.q, event{t: t.Add(e.p.IdleKeep.draw(e.rng)).Truncate(time.Microsecond), seq: e.seq, kind: evRetire, i: int32(i), since: t.UnixNano()})
 }
 
 // retire retires instance i at t if it has stayed idle since then and
 // more than the min instances are alive.
-func (e *engine) retire(i int, t, since time.Time) {
+func (e *engine) retire(i int, t time.Time, since int64) {
 	s := &e.inst[i]
-	if s.gone || len(s.assigned) > 0 || !s.idleSince.Equal(since) || e.alive() <= e.p.Service.MinInstances {
+	if s.gone || len(s.assigned) > 0 || s.idleSince.UnixNano() != since || e.alive() <= e.p.Service.MinInstances {
 		return
 	}
 	s.gone = true

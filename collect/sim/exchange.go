@@ -60,6 +60,9 @@ func (e *engine) request(ep *Endpoint, target string, t time.Time, call int, age
 // and those replayed.
 func (e *engine) others() {
 	base := len(e.run.Requests)
+	e.run.Requests = slices.Grow(e.run.Requests, len(e.w.Replay))
+	e.req = slices.Grow(e.req, len(e.w.Replay))
+	e.arrivals = slices.Grow(e.arrivals, len(e.w.Replay))
 	for k, a := range e.w.Replay {
 		q := Request{Method: a.Method, Path: a.Path, Arrival: a.At.Truncate(time.Microsecond), UserAgent: a.UserAgent,
 			Protocol: "HTTP/1.1", RequestSize: a.RequestSize, ResponseSize: a.ResponseSize + engineResponseHeaders, MemoryMiB: a.MemoryMiB}

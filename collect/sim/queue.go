@@ -7,7 +7,7 @@ import (
 )
 
 // evKind is what an event of the simulation does.
-type evKind int
+type evKind int8
 
 const (
 	evSend   evKind = iota // a user sends its next request
@@ -20,13 +20,14 @@ const (
 )
 
 // event is one thing that happens at t. i is the user, request or
-// instance it concerns; since is the idle start an evRetire checks.
+// instance it concerns; since is the idle start an evRetire checks, in
+// Unix nanoseconds (an event is small: the queue moves events around).
 type event struct {
 	t     time.Time
 	seq   int
+	since int64
+	i     int32
 	kind  evKind
-	i     int
-	since time.Time
 }
 
 // queue orders events by time, then by the order they were scheduled, so
@@ -74,7 +75,7 @@ func (e *engine) nextEvent() (event, bool) {
 		t := e.run.Requests[a.req].Arrival
 		if e.q.Len() == 0 || t.Before(e.q[0].t) || t.Equal(e.q[0].t) && int(a.seq) < e.q[0].seq {
 			e.nextArrival++
-			return event{t: t, seq: int(a.seq), kind: evArrive, i: int(a.req)}, true
+			return event{t: t, seq: int(a.seq), kind: evArrive, i: a.req}, true
 		}
 	}
 	if e.q.Len() == 0 {
