@@ -120,6 +120,7 @@ type logReader struct {
 	fast               logscan.Entry
 	aids               *logscan.State // what the scanner carries from line to line
 	paths              *pathCache     // the URLs' paths, by URL
+	strs               stringTable    // the repeated strings of the requests kept (clone)
 	cursor             *setCursor     // where in seen it looked last
 	req                model.Request  // the fast path's request, reused
 	minutes            minuteCache
@@ -477,7 +478,7 @@ func (lr *logReader) emit(req *model.Request) {
 		return
 	}
 	if lr.clone {
-		cloneRequest(req)
+		cloneRequest(req, lr.strs)
 	}
 	lr.ds.Requests = append(lr.ds.Requests, *req)
 }

@@ -74,7 +74,7 @@ import (
 // Traffic is an observed run ready to replay.
 type Traffic struct {
 	observed    *analyze.Report
-	arrivals    []sim.Arrival
+	arrivals    *sim.Arrivals
 	platform    sim.Platform
 	memory      *sim.Memory
 	window      model.Window
@@ -107,6 +107,7 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 		ready[id] = l.Ready
 	}
 	flight := flights(ds.Requests, ready)
+	var rows []sim.Arrival // in columns once complete (tr.arrivals)
 	var cut []int
 	var latencies []time.Duration
 	answered := map[string][]time.Duration{}
@@ -120,16 +121,16 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 		}
 		service = max(service, time.Millisecond)
 		if t, ok := killedAt[r.InstanceID]; ok && killedBy(r, t) {
-			cut = append(cut, len(tr.arrivals))
+			cut = append(cut, len(rows))
 		} else if r.Status < 500 {
 			answered[r.Method+" "+r.Path] = append(answered[r.Method+" "+r.Path], service)
 		}
-		tr.arrivals = append(tr.arrivals, sim.Arrival{At: r.Time, Method: r.Method, Path: r.Path, UserAgent: r.UserAgent,
+		rows = append(rows, sim.Arrival{At: r.Time, Method: r.Method, Path: r.Path, UserAgent: r.UserAgent,
 			Service: service, RequestSize: r.RequestSize, ResponseSize: r.ResponseSize, Flight: flight[k]})
 		latencies = append(latencies, r.Latency)
 	}
 	for _, i := range cut {
-		a := &tr.arrivals[i]
+		a := &rows[i]
 		if ds := answered[a.Method+" "+a.Path]; len(ds) > 0 {
 			slices.Sort(ds)
 			a.Service = max(a.Service, ds[len(ds)/2])
@@ -137,8 +138,8 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 	}
 	if mm, held, ok := memoryModel(kills, memoryMinutes(ds, rpt.Series.Lanes, rpt.Service.MemoryMiB)); ok {
 		tr.memory = mm
-		for i := range tr.arrivals {
-			tr.arrivals[i].MemoryMiB = held
+		for i := range rows {
+			rows[i].MemoryMiB = held
 		}
 		tr.calibration.Memory = &analyze.WhatIfMemory{Kills: len(kills), BaseMiB: (mm.BaseMiB[0] + mm.BaseMiB[1]) / 2,
 			RetainedMiB: mm.RetainedMiB[0], HeldMiB: held}
@@ -147,41 +148,45 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 	} else {
 		tr.calibration.Assumed = append(tr.calibration.Assumed, "memory: no instance exceeded its limit; memory is not modelled, and no setting is predicted to exceed it")
 	}
-	if len(tr.arrivals) == 0 {
+	if len(rows) == 0 {
 		return nil, fmt.Errorf("whatif: no request was served by an instance")
 	}
-	order := make([]int, len(tr.arrivals))
-	for i := range order {
-		order[i] = i
+	lat := latencies
+	if !slices.IsSortedFunc(rows, func(a, b sim.Arrival) int { return a.At.Compare(b.At) }) { // a log is mostly in order already
+		order := make([]int, len(rows))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return rows[a].At.Compare(rows[b].At) })
+		sorted, sortedLat := make([]sim.Arrival, len(order)), make([]time.Duration, len(order))
+		for i, k := range order {
+			sorted[i], sortedLat[i] = rows[k], latencies[k]
+		}
+		rows, lat = sorted, sortedLat
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return tr.arrivals[a].At.Compare(tr.arrivals[b].At) })
-	sorted, lat := make([]sim.Arrival, len(order)), make([]time.Duration, len(order))
-	for i, k := range order {
-		sorted[i], lat[i] = tr.arrivals[k], latencies[k]
-	}
-	tr.arrivals = sorted
 	// A load test's users wait for each response before they send again:
 	// its requests are replayed as such a loop, others as they came.
 	if ds.Client != nil && len(rpt.Server.UserAgents) > 0 {
 		tr.calibration.LoopAgent = rpt.Server.UserAgents[0].UserAgent
-		tr.calibration.LoopUsers = chain(tr.arrivals, lat, tr.calibration.LoopAgent)
+		tr.calibration.LoopUsers = chain(rows, lat, tr.calibration.LoopAgent)
 	}
-	if tr.window.Start.IsZero() || tr.arrivals[0].At.Before(tr.window.Start) {
-		tr.window.Start = tr.arrivals[0].At
+	if tr.window.Start.IsZero() || rows[0].At.Before(tr.window.Start) {
+		tr.window.Start = rows[0].At
 	}
-	if last := tr.arrivals[len(tr.arrivals)-1].At; tr.window.End.Before(last) {
+	if last := rows[len(rows)-1].At; tr.window.End.Before(last) {
 		tr.window.End = last
 	}
-	tr.calibration.Requests = len(tr.arrivals)
+	tr.calibration.Requests = len(rows)
 	slices.Sort(lat)
 	tr.calibration.Sampling = map[string]float64{"p50_ms": percentileSampling(lat, 0.5), "p95_ms": percentileSampling(lat, 0.95)}
 	tr.platform = tr.calibrate(rpt, ds)
-	if fit, ok := fitContention(tr.arrivals); ok {
+	if fit, ok := fitContention(rows); ok {
 		tr.platform.Contention = fit.Alpha
 		tr.calibration.Contention = &fit
 	} else {
 		tr.calibration.Assumed = append(tr.calibration.Assumed, "contention: no request shared its instance with another; service times do not grow with the requests in flight")
 	}
+	tr.arrivals = sim.Columns(rows)
 	return tr, nil
 }
 

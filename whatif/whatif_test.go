@@ -262,10 +262,10 @@ func TestChain(t *testing.T) {
 	// In a replay, a request that follows comes its think time after the
 	// response it follows, wherever that falls.
 	p := observe(t, "clock-skew-and-strays").platform
-	run, err := sim.Replay(p, []sim.Arrival{
+	run, err := sim.Replay(p, sim.Columns([]sim.Arrival{
 		{At: at(0), Service: 3 * time.Second, UserAgent: "locust"},
 		{At: at(1), Service: time.Second, UserAgent: "locust", Follows: 1, Think: 2 * time.Second},
-	}, model.Window{Start: t0, End: at(60)}, 1)
+	}), model.Window{Start: t0, End: at(60)}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,10 +332,10 @@ func TestContention(t *testing.T) {
 	p := observe(t, "clock-skew-and-strays").platform
 	p.Service.MinInstances, p.Startups = 1, []time.Duration{time.Second}
 	p.Contention = 0.5
-	run, err := sim.Replay(p, []sim.Arrival{
+	run, err := sim.Replay(p, sim.Columns([]sim.Arrival{
 		{At: t0.Add(10 * time.Second), Service: time.Second, Flight: 1},
 		{At: t0.Add(10*time.Second + 100*time.Millisecond), Service: time.Second, Flight: 1},
-	}, model.Window{Start: t0, End: t0.Add(time.Minute)}, 1)
+	}), model.Window{Start: t0, End: t0.Add(time.Minute)}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -173,7 +173,7 @@ func TestStartupCPUBoost(t *testing.T) {
 	startup := func(boost bool, share float64) time.Duration {
 		p := Platform{Service: Service{Name: "s", CPU: "1", Memory: "512Mi", Concurrency: 1, MaxInstances: 1, StartupCPUBoost: boost},
 			Startup: Dist{Lo: 4 * time.Second, Hi: 4 * time.Second}, IdleKeep: Dist{Lo: time.Minute, Hi: time.Minute}, StartupCPUShare: share}
-		run, err := Replay(p, []Arrival{{At: t0.Add(time.Second), Service: 100 * time.Millisecond}}, model.Window{Start: t0, End: t0.Add(time.Minute)}, 1)
+		run, err := Replay(p, Columns([]Arrival{{At: t0.Add(time.Second), Service: 100 * time.Millisecond}}), model.Window{Start: t0, End: t0.Add(time.Minute)}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -60,10 +60,15 @@ func (e *engine) request(ep *Endpoint, target string, t time.Time, call int, age
 // and those replayed.
 func (e *engine) others() {
 	base := len(e.run.Requests)
-	e.run.Requests = slices.Grow(e.run.Requests, len(e.w.Replay))
-	e.req = slices.Grow(e.req, len(e.w.Replay))
-	e.arrivals = slices.Grow(e.arrivals, len(e.w.Replay))
-	for k, a := range e.w.Replay {
+	var n int
+	if e.w.Replay != nil {
+		n = e.w.Replay.Len()
+	}
+	e.run.Requests = slices.Grow(e.run.Requests, n)
+	e.req = slices.Grow(e.req, n)
+	e.arrivals = slices.Grow(e.arrivals, n)
+	for k := range n {
+		a := e.w.Replay.Row(k)
 		q := Request{Method: a.Method, Path: a.Path, Arrival: a.At.Truncate(time.Microsecond), UserAgent: a.UserAgent,
 			Protocol: "HTTP/1.1", RequestSize: a.RequestSize, ResponseSize: a.ResponseSize + engineResponseHeaders, MemoryMiB: a.MemoryMiB}
 		if m := e.p.Memory; m != nil && q.MemoryMiB > 0 {
