@@ -44,6 +44,12 @@ type instState struct {
 	retained  float64 // MiB left behind by the requests answered
 	gone      bool    // retired or terminated
 	crashing  bool    // a termination is scheduled
+	// retires are the instance's evRetire events in the queue, first
+	// first; held is the latest idle spell's, kept out of the queue
+	// while one of them comes before it (see idle).
+	retires []event
+	held    event
+	holding bool
 }
 
 type reqState struct {
@@ -198,10 +204,51 @@ func (e *engine) route(t time.Time) int {
 	return e.start(t.Add(-time.Millisecond-time.Duration(e.rng.Int64N(int64(3*time.Millisecond)))), "AUTOSCALING")
 }
 
+// idle starts an idle spell of instance i at t, and schedules the retire
+// that ends it unless a request comes first. Only the latest spell's
+// retire can do anything (retire checks it): one that comes after another
+// of the instance's already queued is held back until that one is played,
+// instead of waiting in the queue behind the instance's stale ones (an
+// instance idle after every request would fill the queue with them). The
+// order of the events played is as if every retire were queued.
 func (e *engine) idle(i int, t time.Time) {
-	e.inst[i].idleSince = t
+	s := &e.inst[i]
+	s.idleSince = t
 	e.seq++
-	heap.Push(&e.q, event{t: t.Add(e.p.IdleKeep.draw(e.rng)).Truncate(time.Microsecond), seq: e.seq, kind: evRetire, i: int32(i), since: t.UnixNano()})
+	ev := event{t: t.Add(e.p.IdleKeep.draw(e.rng)).Truncate(time.Microsecond), seq: e.seq, kind: evRetire, i: int32(i), since: t.UnixNano()}
+	if s.holding && s.held.since == ev.since { // the same idle start: both count
+		e.queueRetire(s.held)
+	}
+	s.holding = false
+	if len(s.retires) > 0 && s.retires[0].before(ev) {
+		s.held, s.holding = ev, true
+		return
+	}
+	e.queueRetire(ev)
+}
+
+// queueRetire puts an evRetire in the queue.
+func (e *engine) queueRetire(ev event) {
+	s := &e.inst[ev.i]
+	k, _ := slices.BinarySearchFunc(s.retires, ev, func(a, b event) int {
+		if a.before(b) {
+			return -1
+		}
+		return 1
+	})
+	s.retires = slices.Insert(s.retires, k, ev)
+	heap.Push(&e.q, ev)
+}
+
+// retireTaken notes that instance i's first queued retire was taken from
+// the queue, and queues the one held back behind it.
+func (e *engine) retireTaken(i int) {
+	s := &e.inst[i]
+	s.retires = slices.Delete(s.retires, 0, 1)
+	if s.holding {
+		s.holding = false
+		e.queueRetire(s.held)
+	}
 }
 
 // retire retires instance i at t if it has stayed idle since then and

@@ -34,12 +34,15 @@ type event struct {
 // that the simulation is deterministic.
 type queue []event
 
-func (q queue) Len() int { return len(q) }
-func (q queue) Less(a, b int) bool {
-	if c := q[a].t.Compare(q[b].t); c != 0 {
+func (q queue) Len() int           { return len(q) }
+func (q queue) Less(a, b int) bool { return q[a].before(q[b]) }
+
+// before reports whether ev is played before o.
+func (ev event) before(o event) bool {
+	if c := ev.t.Compare(o.t); c != 0 {
 		return c < 0
 	}
-	return q[a].seq < q[b].seq
+	return ev.seq < o.seq
 }
 func (q queue) Swap(a, b int) { q[a], q[b] = q[b], q[a] }
 func (q *queue) Push(x any)   { *q = append(*q, x.(event)) }
@@ -81,5 +84,9 @@ func (e *engine) nextEvent() (event, bool) {
 	if e.q.Len() == 0 {
 		return event{}, false
 	}
-	return heap.Pop(&e.q).(event), true
+	ev := heap.Pop(&e.q).(event)
+	if ev.kind == evRetire {
+		e.retireTaken(int(ev.i))
+	}
+	return ev, true
 }
