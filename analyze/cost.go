@@ -28,10 +28,14 @@ type costInput struct {
 	inFlight           time.Duration // time with at least one request in flight
 	lifetime           time.Duration // sum of instance lifetimes in the window
 	startup            time.Duration // startup time of the window's cold starts
-	shutdown           time.Duration // shutdown time logged, at most 10 s an instance
-	window             time.Duration
-	requests           int64
-	hasLogs            bool
+	// boosted is the time instances ran with startup CPU boost, billed:
+	// each one's startup, and under instance-based billing the boost's
+	// BoostAfterReady after it within its life; 0 without boost.
+	boosted  time.Duration
+	shutdown time.Duration // shutdown time logged, at most 10 s an instance
+	window   time.Duration
+	requests int64
+	hasLogs  bool
 }
 
 // costInputFor gathers the cost model's inputs from the analysis so far.
@@ -61,7 +65,34 @@ func costInputFor(ds *model.Dataset, s *summary.Summary, rpt *Report, busy summa
 		}
 	}
 	in.shutdown = shutdownTime(ds.Events)
+	if rpt.Service.StartupCPUBoost {
+		in.boosted = boostedTime(lanes, rpt.Service.Billing)
+	}
 	return in
+}
+
+// boostedTime is the time startup CPU boost is billed, over the lanes
+// whose startup was logged: from start to ready, and under instance-based
+// billing (which bills the instance all its life) model.BoostAfterReady
+// more within the lane. Request-based billing bills an instance's startup
+// but the time after it only while requests are in flight, which the
+// boost's 10 s are not counted for.
+func boostedTime(lanes []Lane, billing string) time.Duration {
+	var total time.Duration
+	for _, l := range lanes {
+		if l.Ready.IsZero() || l.Ready.Before(l.Start) {
+			continue
+		}
+		end := l.Ready
+		if billing == model.BillingInstance {
+			end = l.Ready.Add(model.BoostAfterReady)
+			if l.End.Before(end) {
+				end = maxTime(l.End, l.Ready)
+			}
+		}
+		total += end.Sub(l.Start)
+	}
+	return total
 }
 
 // shutdownTime adds, per instance, the time from its shutdown entry to the
@@ -115,6 +146,9 @@ func cost(in costInput) Cost {
 	c.MemoryGiBSeconds = c.BillableInstanceSeconds * float64(in.svc.MemoryMiB) / 1024
 	if in.vcpuSec >= 0 && in.memGiBSec >= 0 {
 		c.VCPUSeconds, c.MemoryGiBSeconds, c.ResourceSource = in.vcpuSec, in.memGiBSec, "allocation_time"
+	} else if in.boosted > 0 {
+		c.BoostVCPUSeconds = in.boosted.Seconds() * (model.BoostedCPU(in.svc.CPU) - in.svc.CPU)
+		c.VCPUSeconds += c.BoostVCPUSeconds
 	}
 	p := withIdleRates(in.prices)
 	idle := 0.0 // the share of billable time priced at idle rates

@@ -59,6 +59,22 @@ func TestBillingModel(t *testing.T) {
 			// two instances for 100 s each; one second busy.
 			wantBillable: 200, wantUSD: 200*0.000018 + 200*0.000002,
 		},
+		{
+			name: "startup CPU boost bills 1 vCPU more over the startup under request-based billing",
+			ds: model.Dataset{Service: boosted(svc(model.BillingRequest, 0)),
+				Events:   []model.InstanceEvent{event("0s", model.EventStart, "a"), event("2s", model.EventProbeSucceeded, "a")},
+				Requests: []model.Request{req("0.5s", 2050*ms, "a", "GET", "/")}},
+			// As without boost (4.1 s), plus 2 s of 1 more vCPU.
+			wantBillable: 4.1, wantUSD: (4.1+2)*0.000024 + 4.1*0.0000025 + 1e-6*0.40,
+		},
+		{
+			name: "startup CPU boost bills the 10 s after startup too under instance-based billing",
+			ds: model.Dataset{Service: boosted(svc(model.BillingInstance, 0)),
+				Events:   []model.InstanceEvent{event("0s", model.EventStart, "a"), event("2s", model.EventProbeSucceeded, "a"), event("60s", model.EventShutdown, "a")},
+				Requests: []model.Request{req("3s", 500*ms, "a", "GET", "/")}},
+			// 60 s of life; 2 s startup and 10 s after it of 1 more vCPU.
+			wantBillable: 60, wantUSD: (60+12)*0.000018 + 60*0.000002,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,6 +87,11 @@ func TestBillingModel(t *testing.T) {
 			}
 		})
 	}
+}
+
+func boosted(c *model.ServiceConfig) *model.ServiceConfig {
+	c.StartupCPUBoost = true
+	return c
 }
 
 func TestIdleShareAndOtherBilling(t *testing.T) {

@@ -76,6 +76,9 @@ type Service struct {
 	// is the number per instance.
 	Accelerator string `json:"accelerator,omitempty"`
 	GPUs        int    `json:"gpus"`
+	// StartupCPUBoost is set when the instances get more CPU while they
+	// start (model.BoostedCPU), billed as such (Cost.BoostVCPUSeconds).
+	StartupCPUBoost bool `json:"startup_cpu_boost,omitempty"`
 	// Assumed is set when no service resource was given and CPU, memory and
 	// billing are defaults.
 	Assumed bool `json:"assumed"`
@@ -224,7 +227,12 @@ type Cost struct {
 	BillableInstanceSeconds float64 `json:"billable_instance_seconds"`
 	BillableSource          string  `json:"billable_source"` // "metric" or "request_logs"
 	VCPUSeconds             float64 `json:"vcpu_seconds"`
-	MemoryGiBSeconds        float64 `json:"memory_gib_seconds"`
+	// BoostVCPUSeconds, part of VCPUSeconds, is the extra CPU of startup
+	// CPU boost billed: (boosted - limit) vCPUs while each instance starts
+	// and, under instance-based billing, for model.BoostAfterReady after;
+	// 0 without boost or where VCPUSeconds is the allocation metric's.
+	BoostVCPUSeconds float64 `json:"boost_vcpu_seconds,omitempty"`
+	MemoryGiBSeconds float64 `json:"memory_gib_seconds"`
 	// ResourceSource says where VCPUSeconds and MemoryGiBSeconds come
 	// from: "allocation_time" (the cpu/allocation_time and
 	// memory/allocation_time metrics, what was billed) or "limits"

@@ -180,7 +180,8 @@ func service(ds *model.Dataset, s *summary.Summary) Service {
 		return Service{Project: first(c.Project, m.Project), Region: first(c.Region, m.Region), Name: first(c.Name, m.Service),
 			CPU: c.CPU, MemoryMiB: c.MemoryMiB, Concurrency: c.Concurrency,
 			MinInstances: c.MinInstances, MaxInstances: c.MaxInstances, Billing: first(c.Billing, model.BillingRequest),
-			Containers: max(c.Containers, 1), ScalingMode: first(c.ScalingMode, model.ScalingAutomatic), Accelerator: c.Accelerator, GPUs: c.GPUs}
+			Containers: max(c.Containers, 1), ScalingMode: first(c.ScalingMode, model.ScalingAutomatic), Accelerator: c.Accelerator, GPUs: c.GPUs,
+			StartupCPUBoost: c.StartupCPUBoost}
 	}
 	name, region := s.FirstService()
 	return Service{Project: m.Project, Region: first(m.Region, region), Name: first(m.Service, name),

@@ -17,6 +17,23 @@ type WhatIfSetting struct {
 	Billing      string `json:"billing"`
 	// MemoryMiB is the memory limit of the instance.
 	MemoryMiB int64 `json:"memory_mib"`
+	// CPUBoost is startup CPU boost, BoostOn or BoostOff ("" keeps the
+	// observed setting).
+	CPUBoost string `json:"cpu_boost"`
+}
+
+// Startup CPU boost settings of WhatIfSetting.CPUBoost.
+const (
+	BoostOn  = "on"
+	BoostOff = "off"
+)
+
+// BoostSetting spells a startup CPU boost setting.
+func BoostSetting(on bool) string {
+	if on {
+		return BoostOn
+	}
+	return BoostOff
 }
 
 // WhatIfOutcome is what a setting gave, or would have given.
@@ -28,6 +45,9 @@ type WhatIfOutcome struct {
 	CostUSD         float64 `json:"cost_usd"`
 	P50MS           float64 `json:"p50_ms"`
 	P95MS           float64 `json:"p95_ms"`
+	// StartupMS is the mean startup of the cold starts whose startup was
+	// logged: what a cold start waits for its instance; 0 with none.
+	StartupMS float64 `json:"startup_ms"`
 	// Failed counts the requests answered with an error status, 4xx or
 	// 5xx (a replay answers 429 when every instance is full).
 	Failed int64 `json:"failed"`
@@ -103,8 +123,26 @@ type WhatIfCalibration struct {
 	// Memory, where instances were killed for memory, is the memory an
 	// instance uses, fitted to the kills: MiB once started, MiB each
 	// answered request leaves behind, MiB each request in flight holds.
-	Memory  *WhatIfMemory `json:"memory,omitempty"`
-	Assumed []string      `json:"assumed"`
+	Memory *WhatIfMemory `json:"memory,omitempty"`
+	// Boost, where a prediction turns startup CPU boost on or off, is
+	// how the boost changes a startup.
+	Boost   *WhatIfBoost `json:"boost,omitempty"`
+	Assumed []string     `json:"assumed"`
+}
+
+// WhatIfBoost is the startup CPU boost model: the boost gives BoostedCPU
+// vCPUs instead of CPU, and the CPU-bound share of a startup runs that
+// much faster. The share is assumed, not fitted: Share, and the range
+// ShareRange the reductions Google reports span; StartupFactor is what
+// turning the boost on multiplies a startup by at the share, and at the
+// range's ends.
+type WhatIfBoost struct {
+	Observed      bool       `json:"observed"`
+	CPU           float64    `json:"cpu"`
+	BoostedCPU    float64    `json:"boosted_cpu"`
+	Share         float64    `json:"cpu_bound_share"`
+	ShareRange    [2]float64 `json:"cpu_bound_share_range"`
+	StartupFactor [3]float64 `json:"startup_factor"`
 }
 
 // WhatIfMemory is the memory model a replay is calibrated with.

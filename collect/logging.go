@@ -88,6 +88,25 @@ func AddEntries(name string, entries iter.Seq[LogEntry], ds *model.Dataset) int 
 	return lr.n
 }
 
+// AddRequests adds requests that were never log entries (a simulated
+// replay's, made as they are read) to ds as AddEntries adds those of
+// request entries: the same scope check and bounds, to the Dataset's Sink
+// where it has one, else to Requests. Each request's Path is read from its
+// URL, as from a request entry's. A request without an InsertID is not
+// checked for repeats. It returns the number of requests added.
+func AddRequests(name string, reqs iter.Seq[*model.Request], ds *model.Dataset) int {
+	lr := newLogReader(name, ds)
+	for r := range reqs {
+		lr.n++
+		r.Path = urlPath(r.URL)
+		lr.emit(r)
+	}
+	lr.flush()
+	lr.mergeShard()
+	ds.Sources = append(ds.Sources, model.Source{Path: name, Format: "requests", Items: lr.n})
+	return lr.n
+}
+
 // logReader is the state of reading one export file.
 type logReader struct {
 	// The service and location of the last request checked for repeats,
@@ -101,6 +120,7 @@ type logReader struct {
 	fast               logscan.Entry
 	aids               *logscan.State // what the scanner carries from line to line
 	paths              *pathCache     // the URLs' paths, by URL
+	strs               stringTable    // the repeated strings of the requests kept (clone)
 	cursor             *setCursor     // where in seen it looked last
 	req                model.Request  // the fast path's request, reused
 	minutes            minuteCache
@@ -458,7 +478,7 @@ func (lr *logReader) emit(req *model.Request) {
 		return
 	}
 	if lr.clone {
-		cloneRequest(req)
+		cloneRequest(req, lr.strs)
 	}
 	lr.ds.Requests = append(lr.ds.Requests, *req)
 }

@@ -181,8 +181,9 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 	aids := new(logscan.State) // kept from chunk to chunk: its guesses and its buffer
 	paths := new(pathCache)
 	cursor := new(setCursor)
+	strs := stringTable{} // kept from chunk to chunk, as paths
 	for c := range in {
-		cr := &logReader{name: lr.name, ds: &model.Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope, seen: lr.seen}
+		cr := &logReader{name: lr.name, ds: &model.Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope, seen: lr.seen, strs: strs}
 		cr.entry, cr.aids, cr.paths, cr.cursor = entry, aids, paths, cursor
 		parse(cr, c)
 		var piece model.ChunkPiece

@@ -53,6 +53,9 @@ const (
 // omits when false, and the API documents that once resources are set the
 // caller must set it to keep request-based billing; so an absent cpuIdle
 // means request-based only when the container sets no resources at all.
+//
+// Startup CPU boost: v2 containers[0].resources.startupCpuBoost, v1 the
+// template annotation run.googleapis.com/startup-cpu-boost ("true").
 func ReadService(name string, r io.Reader) (*model.ServiceConfig, error) {
 	text, err := Decode(r)
 	if err != nil {
@@ -126,6 +129,7 @@ func parseRunV2(data []byte) (*model.ServiceConfig, error) {
 	}
 	res := s.Template.Containers[0].Resources
 	cfg.Billing = model.BillingInstance
+	cfg.StartupCPUBoost = res.StartupCPUBoost
 	if res.CPUIdle != nil && *res.CPUIdle || res.CPUIdle == nil && len(res.Limits) == 0 {
 		cfg.Billing = model.BillingRequest
 	}
@@ -247,6 +251,7 @@ const (
 	annMinScale      = "autoscaling.knative.dev/minScale"
 	annMaxScale      = "autoscaling.knative.dev/maxScale"
 	annCPUThrottling = "run.googleapis.com/cpu-throttling"
+	annCPUBoost      = "run.googleapis.com/startup-cpu-boost"
 	// Service-level scaling, on the service's own metadata.
 	annServiceMinScale = "run.googleapis.com/minScale"
 	annScalingMode     = "run.googleapis.com/scalingMode"
@@ -277,6 +282,7 @@ func parseKnative(data []byte) (*model.ServiceConfig, error) {
 	if strings.EqualFold(strings.TrimSpace(ann[annCPUThrottling]), "false") {
 		cfg.Billing = model.BillingInstance
 	}
+	cfg.StartupCPUBoost = strings.EqualFold(strings.TrimSpace(ann[annCPUBoost]), "true")
 	if len(tpl.Spec.Containers) == 0 {
 		return nil, errors.New("spec.template.spec.containers is empty")
 	}

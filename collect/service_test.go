@@ -30,11 +30,13 @@ func TestReadService(t *testing.T) {
 			Project: "runlens-demo", Region: "europe-west1", Name: "mobilenet",
 			CPU: 1, MemoryMiB: 2048, Concurrency: 80, MinInstances: 0, MaxInstances: 100,
 			Billing: model.BillingRequest, Revisions: []string{"mobilenet-00003-kex"}, Containers: 1, ScalingMode: model.ScalingAutomatic,
+			StartupCPUBoost: true,
 		}},
 		{"v2_distilbert_instance.json", model.ServiceConfig{ // limits set, cpuIdle omitted (proto3 false)
 			Project: "runlens-demo", Region: "us-central1", Name: "distilbert-qa",
 			CPU: 2, MemoryMiB: 3072, Concurrency: 1, MinInstances: 1, MaxInstances: 20,
 			Billing: model.BillingInstance, Revisions: []string{"distilbert-qa-00005-wuv", "distilbert-qa-00004-nas"}, Containers: 1, ScalingMode: model.ScalingAutomatic,
+			StartupCPUBoost: true,
 		}},
 		{"v2_defaults.json", model.ServiceConfig{ // no resources, no scaling: Cloud Run's defaults
 			Project: "runlens-demo", Region: "asia-northeast1", Name: "hello",
@@ -44,6 +46,7 @@ func TestReadService(t *testing.T) {
 			Project: "123456789012", Region: "europe-west4", Name: "recommender",
 			CPU: 2, MemoryMiB: 4096, Concurrency: 40, MinInstances: 1, MaxInstances: 10,
 			Billing: model.BillingInstance, Revisions: []string{"recommender-00007-lib"}, Containers: 1, ScalingMode: model.ScalingAutomatic,
+			StartupCPUBoost: true,
 		}},
 		{"v1_gcloud_throttled.json", model.ServiceConfig{ // 1G = 10^9 bytes = 953.67 MiB
 			Project: "runlens-demo", Region: "us-east1", Name: "llm-monolith",

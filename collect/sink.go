@@ -2,12 +2,37 @@ package collect
 
 import "github.com/runlens/runlens/model"
 
-// cloneRequest copies the strings of r out of the buffer they point into.
-func cloneRequest(r *model.Request) {
-	r.Method, r.URL, r.Path = intern(r.Method), cloneStr(r.URL), cloneStr(r.Path)
-	r.UserAgent, r.RemoteIP, r.Protocol = cloneStr(r.UserAgent), cloneStr(r.RemoteIP), intern(r.Protocol)
-	r.InstanceID, r.Revision, r.Service = cloneStr(r.InstanceID), cloneStr(r.Revision), cloneStr(r.Service)
-	r.Location, r.Trace, r.InsertID, r.Severity = cloneStr(r.Location), cloneStr(r.Trace), cloneStr(r.InsertID), intern(r.Severity)
+// cloneRequest copies the strings of r out of the buffer they point into:
+// those that repeat from request to request (instance, revision, service,
+// location, user agent, path) once per value in t, the others each time.
+func cloneRequest(r *model.Request, t stringTable) {
+	r.Method, r.URL, r.Path = intern(r.Method), cloneStr(r.URL), t.get(r.Path)
+	r.UserAgent, r.RemoteIP, r.Protocol = t.get(r.UserAgent), cloneStr(r.RemoteIP), intern(r.Protocol)
+	r.InstanceID, r.Revision, r.Service = t.get(r.InstanceID), t.get(r.Revision), t.get(r.Service)
+	r.Location, r.Trace, r.InsertID, r.Severity = t.get(r.Location), cloneStr(r.Trace), cloneStr(r.InsertID), intern(r.Severity)
+}
+
+// stringTable holds one copy of each string that repeats from request to
+// request, so that the requests a reader keeps share it: a million
+// requests of one service carry its 96-byte instance ids, its user agents
+// and revision thousands of times over otherwise. Past maxTableStrings
+// values it copies each, as without it.
+type stringTable map[string]string
+
+const maxTableStrings = 1 << 16
+
+func (t stringTable) get(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := t[s]; ok {
+		return v
+	}
+	v := cloneStr(s)
+	if len(t) < maxTableStrings {
+		t[v] = v
+	}
+	return v
 }
 
 // cloneStr copies s; the empty string needs no copy.

@@ -210,7 +210,9 @@ type ContainerPort struct {
 
 // ResourceRequirements holds limits like {"cpu": "1", "memory": "2Gi"}.
 // CPUIdle true means CPU is allocated only during requests (request-based billing).
+// StartupCPUBoost true means the instance gets more CPU while it starts.
 type ResourceRequirements struct {
-	Limits  map[string]string `json:"limits,omitempty"`
-	CPUIdle *bool             `json:"cpuIdle,omitempty"`
+	Limits          map[string]string `json:"limits,omitempty"`
+	CPUIdle         *bool             `json:"cpuIdle,omitempty"`
+	StartupCPUBoost bool              `json:"startupCpuBoost,omitempty"`
 }

@@ -211,7 +211,21 @@ type ServiceConfig struct {
 	// instance.
 	Accelerator string `json:"accelerator,omitempty"`
 	GPUs        int    `json:"gpus,omitempty"`
+	// StartupCPUBoost is Cloud Run's startup CPU boost: more CPU
+	// (BoostedCPU) while an instance starts and for BoostAfterReady after.
+	StartupCPUBoost bool `json:"startup_cpu_boost,omitempty"`
 }
+
+// BoostAfterReady is how long startup CPU boost lasts once the instance
+// has started: Cloud Run gives the boosted CPU during startup and for 10 s
+// after (https://cloud.google.com/run/docs/configuring/services/cpu#startup-boost).
+const BoostAfterReady = 10 * time.Second
+
+// BoostedCPU is the vCPUs an instance with cpu vCPUs has while startup CPU
+// boost is on: twice its limit, at most 8 (the largest limit, which is not
+// boosted further), per the boost table of
+// https://cloud.google.com/run/docs/configuring/services/cpu#startup-boost.
+func BoostedCPU(cpu float64) float64 { return max(cpu, min(2*cpu, 8)) }
 
 // Scaling modes of ServiceConfig.ScalingMode.
 const (

@@ -33,7 +33,7 @@ func WhatIfJSON(w io.Writer, r *analyze.WhatIf) error {
 // whatIfErrors are the backtest's figures, in the table's order.
 var whatIfErrors = []struct{ key, name string }{
 	{"instances", "instances"}, {"cold_starts", "cold starts"}, {"memory_kills", "memory kills"}, {"failed", "failed"},
-	{"billable_seconds", "billable time"}, {"cost_usd", "cost"}, {"p50_ms", "p50"}, {"p95_ms", "p95"},
+	{"billable_seconds", "billable time"}, {"cost_usd", "cost"}, {"p50_ms", "p50"}, {"p95_ms", "p95"}, {"startup_ms", "startup"},
 }
 
 func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
@@ -73,15 +73,15 @@ func writeWhatIf(w io.Writer, r *analyze.WhatIf, opts Options, md bool) error {
 		}
 	}
 	head += "\n"
-	t := table{title: "Settings", left: 6, header: []string{"Run", "Min", "Max", "Concurrency", "Billing", "Memory MiB",
-		"Instances", "Cold starts", "Memory kills", "Billable s", "Cost USD", "Cost error", "p50 ms", "p95 ms", "Failed", "Front"}}
+	t := table{title: "Settings", left: 7, header: []string{"Run", "Min", "Max", "Concurrency", "Billing", "Memory MiB", "CPU boost",
+		"Instances", "Cold starts", "Startup ms", "Memory kills", "Billable s", "Cost USD", "Cost error", "p50 ms", "p95 ms", "Failed", "Front"}}
 	row := func(name string, o analyze.WhatIfOutcome) []string {
 		costErr := ""
 		if b, ok := o.Bound["cost_usd"]; ok {
 			costErr = fmt.Sprintf("±%.0f %%", 100*b)
 		}
 		return []string{name, strconv.Itoa(o.MinInstances), strconv.Itoa(o.MaxInstances), strconv.Itoa(o.Concurrency), o.Billing,
-			strconv.FormatInt(o.MemoryMiB, 10), strconv.Itoa(o.Instances), strconv.Itoa(o.ColdStarts), strconv.Itoa(o.MemoryKills),
+			strconv.FormatInt(o.MemoryMiB, 10), o.CPUBoost, strconv.Itoa(o.Instances), strconv.Itoa(o.ColdStarts), fmt.Sprintf("%.0f", o.StartupMS), strconv.Itoa(o.MemoryKills),
 			fmt.Sprintf("%.1f", o.BillableSeconds), fmt.Sprintf("%.6g", o.CostUSD), costErr,
 			fmt.Sprintf("%.0f", o.P50MS), fmt.Sprintf("%.0f", o.P95MS), strconv.FormatInt(o.Failed, 10), map[bool]string{true: "yes"}[o.Pareto]}
 	}
@@ -127,6 +127,10 @@ func whatIfCalibrationLines(r *analyze.WhatIf) []string {
 		}
 		lines = append(lines, fmt.Sprintf("Contention: a request's service time is %.1f %% longer for each other request in flight on its instance, fitted to %s; observed, by requests in flight, over alone: %s.",
 			100*c.Alpha, pagePlural(int64(c.Requests), "request", "requests"), strings.Join(seen, ", ")))
+	}
+	if b := r.Calibration.Boost; b != nil {
+		lines = append(lines, fmt.Sprintf("Startup CPU boost (%s as observed) gives %s vCPU instead of %s while an instance starts and for 10 s after: a startup is multiplied by %.2f with it (%.2f to %.2f), its CPU-bound share (assumed %.0f %%, %.0f to %.0f %%) running that much faster; the boosted CPU is billed. A prediction that turns it on or off adds to its error bound how far the ends of that range move it.",
+			analyze.BoostSetting(b.Observed), pageFloat(b.BoostedCPU, -1), pageFloat(b.CPU, -1), b.StartupFactor[1], b.StartupFactor[2], b.StartupFactor[0], 100*b.Share, 100*b.ShareRange[0], 100*b.ShareRange[1]))
 	}
 	if r.Calibration.LoopAgent != "" {
 		lines = append(lines, fmt.Sprintf("The load test's requests (%s) are replayed as a loop of %s, each a think time after a response.",

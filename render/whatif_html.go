@@ -198,7 +198,7 @@ func newWhatIfView(r *analyze.WhatIf, opts Options) *whatIfView {
 		v.ChartNotes = append(v.ChartNotes, "Limits (dashed): "+strings.Join(within, " and ")+"; the settings within them are ringed.")
 	}
 	v.Stacked = 2+len(r.Predictions) > 12
-	v.Head = []string{"Run", "Min", "Max", "Concurrency", "Billing", "Memory MiB", "Instances", "Cold starts", "Memory kills",
+	v.Head = []string{"Run", "Min", "Max", "Concurrency", "Billing", "Memory MiB", "CPU boost", "Instances", "Cold starts", "Startup ms", "Memory kills",
 		"Billable s", "Cost USD", "Cost error", "p50 ms", "p95 ms", "Failed", "Front", "Best"}
 	v.Rows = whatIfRows(r)
 	v.TableNotes = []string{"Observed: what the logs and metrics show. Backtest: the observed setting replayed, whose difference from the observed is the replay's own error. " +
@@ -231,10 +231,10 @@ func whatIfTitle(r *analyze.WhatIf, opts Options) string {
 func settingName(i int) string { return "setting " + strconv.Itoa(i+1) }
 
 // settingText is a setting's values: "min 0, max 10, concurrency 80,
-// request billing, 2,048 MiB".
+// request billing, 2,048 MiB, CPU boost off".
 func settingText(s analyze.WhatIfSetting) string {
-	return fmt.Sprintf("min %d, max %d, concurrency %d, %s billing, %s MiB", s.MinInstances, s.MaxInstances, s.Concurrency,
-		orDash(pageText(s.Billing)), pageCount(s.MemoryMiB))
+	return fmt.Sprintf("min %d, max %d, concurrency %d, %s billing, %s MiB, CPU boost %s", s.MinInstances, s.MaxInstances, s.Concurrency,
+		orDash(pageText(s.Billing)), pageCount(s.MemoryMiB), orDash(pageText(s.CPUBoost)))
 }
 
 // settingChange says how a setting differs from the observed one:
@@ -255,6 +255,9 @@ func settingChange(obs, s analyze.WhatIfSetting) string {
 	}
 	if s.MemoryMiB != obs.MemoryMiB {
 		parts = append(parts, "memory "+pageCount(s.MemoryMiB)+" MiB")
+	}
+	if s.CPUBoost != obs.CPUBoost {
+		parts = append(parts, "CPU boost "+pageText(s.CPUBoost))
 	}
 	if len(parts) == 0 {
 		return "the observed setting"
@@ -403,7 +406,7 @@ func whatIfRows(r *analyze.WhatIf) []whatIfRow {
 		num := func(s string) htmlCell { return htmlCell{Text: s, Num: true} }
 		return whatIfRow{Class: class, Cells: []htmlCell{
 			{Text: name}, num(strconv.Itoa(o.MinInstances)), num(strconv.Itoa(o.MaxInstances)), num(strconv.Itoa(o.Concurrency)),
-			{Text: pageText(o.Billing)}, num(pageCount(o.MemoryMiB)), num(pageCount(int64(o.Instances))), num(pageCount(int64(o.ColdStarts))),
+			{Text: pageText(o.Billing)}, num(pageCount(o.MemoryMiB)), {Text: orDash(pageText(o.CPUBoost))}, num(pageCount(int64(o.Instances))), num(pageCount(int64(o.ColdStarts))), num(pageMS(o.StartupMS)),
 			num(pageCount(int64(o.MemoryKills))), num(pageFloat(o.BillableSeconds, 1)), num(pageUSD(o.CostUSD)), num(costErr),
 			num(pageMS(o.P50MS)), num(pageMS(o.P95MS)), num(pageCount(o.Failed)), {Text: front}, num(bestText),
 		}}

@@ -84,6 +84,9 @@ func settingText(obs, s analyze.WhatIfSetting) string {
 	if s.MemoryMiB != obs.MemoryMiB {
 		parts = append(parts, fmt.Sprintf("memory %d MiB", s.MemoryMiB))
 	}
+	if s.CPUBoost != obs.CPUBoost {
+		parts = append(parts, "startup CPU boost "+s.CPUBoost)
+	}
 	if len(parts) == 0 {
 		return "the observed setting"
 	}

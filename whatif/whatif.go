@@ -30,10 +30,27 @@
 // twice the replays' spread (plus, for percentiles, their sampling error),
 // and advice recommends a setting only for what it changes beyond it.
 //
+// Startup CPU boost is modelled, not fitted: the logs show one setting.
+// Cloud Run gives an instance model.BoostedCPU (twice its limit, at most
+// 8 vCPU) while it starts and for 10 s after
+// (https://cloud.google.com/run/docs/configuring/services/cpu#startup-boost);
+// the CPU-bound share s of a startup runs that much faster, so that a
+// startup with the boost is sim.StartupFactor = 1 - s + s cpu/boosted of
+// one without. s is assumed at 70 %, within 46 to 100 %, twice the
+// reductions of startup time Google reports for the boost, 23 to 50 %
+// (https://cloud.google.com/blog/products/serverless/announcing-startup-cpu-boost-for-cloud-run--cloud-functions):
+// 0.65 (0.50 to 0.77) on 1 or 2 vCPU. Startups observed under boost are
+// divided by the factor, and a replay with boost multiplies them by it.
+// The boosted CPU is billed as analyze counts it for an observation
+// (Cost.BoostVCPUSeconds): the extra vCPUs over each startup, and under
+// instance-based billing over the 10 s after. A setting that turns the
+// boost on or off is replayed again at both ends of s's range, and its
+// bound per figure grows by how far it is from the farther end.
+//
 // Not modelled: how latency grows with requests in flight on an instance
 // (a replay keeps each request's observed service time whatever the
-// concurrency), several instances starting at once for CPU, and CPU
-// boost.
+// concurrency), several instances starting at once for CPU, and requests
+// served faster in the boost's 10 s after a startup.
 package whatif
 
 import (
@@ -57,7 +74,7 @@ import (
 // Traffic is an observed run ready to replay.
 type Traffic struct {
 	observed    *analyze.Report
-	arrivals    []sim.Arrival
+	arrivals    *sim.Arrivals
 	platform    sim.Platform
 	memory      *sim.Memory
 	window      model.Window
@@ -90,6 +107,7 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 		ready[id] = l.Ready
 	}
 	flight := flights(ds.Requests, ready)
+	var rows []sim.Arrival // in columns once complete (tr.arrivals)
 	var cut []int
 	var latencies []time.Duration
 	answered := map[string][]time.Duration{}
@@ -103,16 +121,16 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 		}
 		service = max(service, time.Millisecond)
 		if t, ok := killedAt[r.InstanceID]; ok && killedBy(r, t) {
-			cut = append(cut, len(tr.arrivals))
+			cut = append(cut, len(rows))
 		} else if r.Status < 500 {
 			answered[r.Method+" "+r.Path] = append(answered[r.Method+" "+r.Path], service)
 		}
-		tr.arrivals = append(tr.arrivals, sim.Arrival{At: r.Time, Method: r.Method, Path: r.Path, UserAgent: r.UserAgent,
+		rows = append(rows, sim.Arrival{At: r.Time, Method: r.Method, Path: r.Path, UserAgent: r.UserAgent,
 			Service: service, RequestSize: r.RequestSize, ResponseSize: r.ResponseSize, Flight: flight[k]})
 		latencies = append(latencies, r.Latency)
 	}
 	for _, i := range cut {
-		a := &tr.arrivals[i]
+		a := &rows[i]
 		if ds := answered[a.Method+" "+a.Path]; len(ds) > 0 {
 			slices.Sort(ds)
 			a.Service = max(a.Service, ds[len(ds)/2])
@@ -120,8 +138,8 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 	}
 	if mm, held, ok := memoryModel(kills, memoryMinutes(ds, rpt.Series.Lanes, rpt.Service.MemoryMiB)); ok {
 		tr.memory = mm
-		for i := range tr.arrivals {
-			tr.arrivals[i].MemoryMiB = held
+		for i := range rows {
+			rows[i].MemoryMiB = held
 		}
 		tr.calibration.Memory = &analyze.WhatIfMemory{Kills: len(kills), BaseMiB: (mm.BaseMiB[0] + mm.BaseMiB[1]) / 2,
 			RetainedMiB: mm.RetainedMiB[0], HeldMiB: held}
@@ -130,41 +148,45 @@ func Observe(ds *model.Dataset, rpt *analyze.Report) (*Traffic, error) {
 	} else {
 		tr.calibration.Assumed = append(tr.calibration.Assumed, "memory: no instance exceeded its limit; memory is not modelled, and no setting is predicted to exceed it")
 	}
-	if len(tr.arrivals) == 0 {
+	if len(rows) == 0 {
 		return nil, fmt.Errorf("whatif: no request was served by an instance")
 	}
-	order := make([]int, len(tr.arrivals))
-	for i := range order {
-		order[i] = i
+	lat := latencies
+	if !slices.IsSortedFunc(rows, func(a, b sim.Arrival) int { return a.At.Compare(b.At) }) { // a log is mostly in order already
+		order := make([]int, len(rows))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return rows[a].At.Compare(rows[b].At) })
+		sorted, sortedLat := make([]sim.Arrival, len(order)), make([]time.Duration, len(order))
+		for i, k := range order {
+			sorted[i], sortedLat[i] = rows[k], latencies[k]
+		}
+		rows, lat = sorted, sortedLat
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return tr.arrivals[a].At.Compare(tr.arrivals[b].At) })
-	sorted, lat := make([]sim.Arrival, len(order)), make([]time.Duration, len(order))
-	for i, k := range order {
-		sorted[i], lat[i] = tr.arrivals[k], latencies[k]
-	}
-	tr.arrivals = sorted
 	// A load test's users wait for each response before they send again:
 	// its requests are replayed as such a loop, others as they came.
 	if ds.Client != nil && len(rpt.Server.UserAgents) > 0 {
 		tr.calibration.LoopAgent = rpt.Server.UserAgents[0].UserAgent
-		tr.calibration.LoopUsers = chain(tr.arrivals, lat, tr.calibration.LoopAgent)
+		tr.calibration.LoopUsers = chain(rows, lat, tr.calibration.LoopAgent)
 	}
-	if tr.window.Start.IsZero() || tr.arrivals[0].At.Before(tr.window.Start) {
-		tr.window.Start = tr.arrivals[0].At
+	if tr.window.Start.IsZero() || rows[0].At.Before(tr.window.Start) {
+		tr.window.Start = rows[0].At
 	}
-	if last := tr.arrivals[len(tr.arrivals)-1].At; tr.window.End.Before(last) {
+	if last := rows[len(rows)-1].At; tr.window.End.Before(last) {
 		tr.window.End = last
 	}
-	tr.calibration.Requests = len(tr.arrivals)
+	tr.calibration.Requests = len(rows)
 	slices.Sort(lat)
 	tr.calibration.Sampling = map[string]float64{"p50_ms": percentileSampling(lat, 0.5), "p95_ms": percentileSampling(lat, 0.95)}
 	tr.platform = tr.calibrate(rpt, ds)
-	if fit, ok := fitContention(tr.arrivals); ok {
+	if fit, ok := fitContention(rows); ok {
 		tr.platform.Contention = fit.Alpha
 		tr.calibration.Contention = &fit
 	} else {
 		tr.calibration.Assumed = append(tr.calibration.Assumed, "contention: no request shared its instance with another; service times do not grow with the requests in flight")
 	}
+	tr.arrivals = sim.Columns(rows)
 	return tr, nil
 }
 
@@ -202,13 +224,14 @@ func (tr *Traffic) calibrate(rpt *analyze.Report, ds *model.Dataset) sim.Platfor
 		c.Assumed = append(c.Assumed, "idle retention: no idle shutdown observed; assumed 5 to 15 min")
 	}
 	c.StartupMS = [3]float64{ms(startup.Lo), ms(startup.Median), ms(startup.Hi)}
+	c.Sampling["startup_ms"] = meanSampling(startups)
 	c.IdleKeepS = [2]float64{keep.Lo.Seconds(), keep.Hi.Seconds()}
 	s := rpt.Service
 	svc := sim.Service{Project: s.Project, Region: s.Region, Name: s.Name, Revision: s.Name + "-replay",
 		URL: "https://" + s.Name + ".a.run.app", Image: "replay", Port: 8080,
 		CPU: strconv.FormatFloat(s.CPU, 'f', -1, 64), Memory: strconv.FormatInt(s.MemoryMiB, 10) + "Mi",
 		Concurrency: max(s.Concurrency, 1), MinInstances: s.MinInstances, MaxInstances: cmp.Or(s.MaxInstances, 100),
-		RequestBilling: s.Billing != model.BillingInstance, Accelerator: s.Accelerator, GPUs: s.GPUs}
+		RequestBilling: s.Billing != model.BillingInstance, Accelerator: s.Accelerator, GPUs: s.GPUs, StartupCPUBoost: s.StartupCPUBoost}
 	pl := sim.Platform{Service: svc, Startup: startup, IdleKeep: keep, Memory: tr.memory}
 	// Instances started for load while the busiest ready instance was
 	// below the concurrency limit: the autoscaler added them for CPU, at
@@ -250,6 +273,38 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 // Predict replays the traffic under the setting and analyzes the replay.
 func (tr *Traffic) Predict(s analyze.WhatIfSetting, seed uint64) (analyze.WhatIfOutcome, error) {
+	return tr.predict(s, sim.DefaultStartupCPUShare, seed)
+}
+
+// predict is Predict with startups share CPU-bound (see boostShares).
+func (tr *Traffic) predict(s analyze.WhatIfSetting, share float64, seed uint64) (analyze.WhatIfOutcome, error) {
+	p := tr.platformFor(s, share)
+	svc := &p.Service
+	run, err := sim.Replay(p, tr.arrivals, tr.window, seed)
+	if err != nil {
+		return analyze.WhatIfOutcome{}, err
+	}
+	parts, err := sim.RunParts(run, replayUtilization, seed)
+	if err != nil {
+		return analyze.WhatIfOutcome{}, err
+	}
+	ds, err := snapshot.Assemble(parts, summary.New())
+	if err != nil {
+		return analyze.WhatIfOutcome{}, err
+	}
+	rpt := analyze.Run(ds, analyze.Options{Generated: tr.observed.Generated})
+	out := outcome(rpt)
+	out.WhatIfSetting = analyze.WhatIfSetting{MinInstances: svc.MinInstances, MaxInstances: svc.MaxInstances, Concurrency: svc.Concurrency,
+		Billing:   map[bool]string{true: model.BillingRequest, false: model.BillingInstance}[svc.RequestBilling],
+		MemoryMiB: rpt.Service.MemoryMiB, CPUBoost: analyze.BoostSetting(svc.StartupCPUBoost)}
+	return out, nil
+}
+
+// platformFor is the observed platform under the setting. Its startups
+// are the observed ones as they would be without startup CPU boost
+// (divided by sim.StartupFactor at the share where the boost was on), and
+// the replay scales them back by the factor where the setting has it on.
+func (tr *Traffic) platformFor(s analyze.WhatIfSetting, share float64) sim.Platform {
 	p := tr.platform
 	svc := &p.Service
 	if s.MinInstances != analyze.MinInstancesAsObserved {
@@ -270,39 +325,129 @@ func (tr *Traffic) Predict(s analyze.WhatIfSetting, seed uint64) (analyze.WhatIf
 	case model.BillingInstance:
 		svc.RequestBilling = false
 	}
-	run, err := sim.Replay(p, tr.arrivals, tr.window, seed)
-	if err != nil {
-		return analyze.WhatIfOutcome{}, err
+	p.StartupCPUShare = share
+	if svc.StartupCPUBoost {
+		f := sim.StartupFactor(tr.observed.Service.CPU, share)
+		p.Startup = scaleDist(p.Startup, 1/f)
+		p.Startups = slices.Clone(p.Startups)
+		for i, d := range p.Startups {
+			p.Startups[i] = scale(d, 1/f)
+		}
 	}
-	parts, err := sim.RunParts(run, replayUtilization, seed)
-	if err != nil {
-		return analyze.WhatIfOutcome{}, err
+	switch s.CPUBoost {
+	case analyze.BoostOn:
+		svc.StartupCPUBoost = true
+	case analyze.BoostOff:
+		svc.StartupCPUBoost = false
 	}
-	ds, err := snapshot.Assemble(parts, summary.New())
-	if err != nil {
-		return analyze.WhatIfOutcome{}, err
+	return p
+}
+
+func scale(d time.Duration, f float64) time.Duration {
+	return time.Duration(math.Round(float64(d) * f))
+}
+
+// scaleDist is the distribution of f times what d draws.
+func scaleDist(d sim.Dist, f float64) sim.Dist {
+	d.Lo, d.Hi, d.Median = scale(d.Lo, f), scale(d.Hi, f), scale(d.Median, f)
+	if d.Quantiles != nil {
+		q := make([]time.Duration, len(d.Quantiles))
+		for i, v := range d.Quantiles {
+			q[i] = scale(v, f)
+		}
+		d.Quantiles = q
 	}
-	rpt := analyze.Run(ds, analyze.Options{Generated: tr.observed.Generated})
-	out := outcome(rpt)
-	out.WhatIfSetting = analyze.WhatIfSetting{MinInstances: svc.MinInstances, MaxInstances: svc.MaxInstances, Concurrency: svc.Concurrency,
-		Billing: map[bool]string{true: model.BillingRequest, false: model.BillingInstance}[svc.RequestBilling], MemoryMiB: rpt.Service.MemoryMiB}
+	return d
+}
+
+// boostShares is the range of the CPU-bound share of a startup: with
+// the boost doubling the CPU, the share is twice the reduction of startup
+// time, and Google reports reductions from 23 % (a plain Java function) to
+// 50 % (Spring PetClinic)
+// (https://cloud.google.com/blog/products/serverless/announcing-startup-cpu-boost-for-cloud-run--cloud-functions).
+var boostShares = [2]float64{0.46, 1}
+
+// boostModel is the startup CPU boost model of the traffic's service.
+func (tr *Traffic) boostModel() *analyze.WhatIfBoost {
+	cpu := tr.observed.Service.CPU
+	f := func(share float64) float64 { return sim.StartupFactor(cpu, share) }
+	return &analyze.WhatIfBoost{Observed: tr.platform.Service.StartupCPUBoost, CPU: cpu, BoostedCPU: model.BoostedCPU(cpu),
+		Share: sim.DefaultStartupCPUShare, ShareRange: boostShares,
+		StartupFactor: [3]float64{f(boostShares[0]), f(sim.DefaultStartupCPUShare), f(boostShares[1])}}
+}
+
+// changesBoost reports whether the setting turns startup CPU boost on
+// or off.
+func (tr *Traffic) changesBoost(s analyze.WhatIfSetting) bool {
+	return s.CPUBoost != "" && s.CPUBoost != analyze.BoostSetting(tr.platform.Service.StartupCPUBoost)
+}
+
+// boostError is the error a setting that turns startup CPU boost on or
+// off owes to the assumed CPU-bound share of a startup, per figure,
+// relative: how far the replay (seeded seed) at the share assumed is from
+// the replays at either end of the share's range, relative to that end,
+// the larger. nil for a setting that keeps the boost as observed.
+func (tr *Traffic) boostError(s analyze.WhatIfSetting, seed uint64) (map[string]float64, error) {
+	if !tr.changesBoost(s) {
+		return nil, nil
+	}
+	var f [3]map[string]float64
+	for k, share := range []float64{boostShares[0], sim.DefaultStartupCPUShare, boostShares[1]} {
+		o, err := tr.predict(s, share, seed)
+		if err != nil {
+			return nil, err
+		}
+		f[k] = figures(o)
+	}
+	// Relative to the figure at the end, as an error is to the figure
+	// that comes true.
+	out := map[string]float64{}
+	for name, v := range f[1] {
+		for _, end := range []float64{f[0][name], f[2][name]} {
+			if end != 0 {
+				out[name] = max(out[name], math.Abs(v-end)/end)
+			}
+		}
+	}
 	return out, nil
 }
 
-// replayUtilization leaves a replay's utilization metrics out: no
-// prediction reads CPU or memory.
-var replayUtilization = sim.Utilization{Unsampled: true}
+// replayUtilization writes only the metrics a prediction reads of a
+// replay: the request count and the billable instance time, which the
+// cost is made of. Its other figures come from the logs; CPU, memory,
+// latency distributions, instance counts and startup latencies would be
+// sampled per minute for nothing (TestReplayMetricsRead).
+var replayUtilization = sim.Utilization{Unsampled: true, Only: []string{model.MetricRequestCount, model.MetricBillableTime}}
 
 // outcome reads a report's figures.
 func outcome(rpt *analyze.Report) analyze.WhatIfOutcome {
 	t := rpt.Server.Total
 	return analyze.WhatIfOutcome{
 		WhatIfSetting: analyze.WhatIfSetting{MinInstances: rpt.Service.MinInstances, MaxInstances: rpt.Service.MaxInstances,
-			Concurrency: rpt.Service.Concurrency, Billing: rpt.Service.Billing, MemoryMiB: rpt.Service.MemoryMiB},
+			Concurrency: rpt.Service.Concurrency, Billing: rpt.Service.Billing, MemoryMiB: rpt.Service.MemoryMiB,
+			CPUBoost: analyze.BoostSetting(rpt.Service.StartupCPUBoost)},
 		Instances: rpt.Instances.Distinct, ColdStarts: rpt.ColdStarts.Count,
 		BillableSeconds: rpt.Cost.BillableInstanceSeconds, CostUSD: rpt.Cost.TotalUSD,
-		P50MS: t.P50MS, P95MS: t.P95MS, Failed: t.Status4xx + t.Status5xx, MemoryKills: rpt.Resources.MemoryLimitExceededEvents,
+		P50MS: t.P50MS, P95MS: t.P95MS, StartupMS: meanStartupMS(rpt.ColdStarts.Instances),
+		Failed: t.Status4xx + t.Status5xx, MemoryKills: rpt.Resources.MemoryLimitExceededEvents,
 	}
+}
+
+// meanStartupMS is the mean startup of the cold starts whose startup was
+// logged; 0 with none.
+func meanStartupMS(cs []analyze.ColdStart) float64 {
+	var sum float64
+	var n int
+	for _, c := range cs {
+		if c.StartupMS >= 0 {
+			sum += c.StartupMS
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
 }
 
 // Draws is how many replays, each with its own seed, a prediction is the
@@ -316,7 +461,7 @@ func figures(o analyze.WhatIfOutcome) map[string]float64 {
 	return map[string]float64{
 		"instances": float64(o.Instances), "cold_starts": float64(o.ColdStarts), "memory_kills": float64(o.MemoryKills),
 		"failed": float64(o.Failed), "billable_seconds": o.BillableSeconds, "cost_usd": o.CostUSD,
-		"p50_ms": o.P50MS, "p95_ms": o.P95MS,
+		"p50_ms": o.P50MS, "p95_ms": o.P95MS, "startup_ms": o.StartupMS,
 	}
 }
 
@@ -355,6 +500,7 @@ func (tr *Traffic) PredictMean(s analyze.WhatIfSetting, seed uint64) (analyze.Wh
 		sum.CostUSD += o.CostUSD / Draws
 		sum.P50MS += o.P50MS / Draws
 		sum.P95MS += o.P95MS / Draws
+		sum.StartupMS += o.StartupMS / Draws
 	}
 	sum.Instances = int(math.Round(instances / Draws))
 	sum.ColdStarts = int(math.Round(colds / Draws))
@@ -392,6 +538,9 @@ func RunWithin(tr *Traffic, settings []analyze.WhatIfSetting, within analyze.Wha
 		}
 	}
 	res := &analyze.WhatIf{Schema: analyze.WhatIfSchema, Service: tr.observed.Service.Name, Observed: outcome(tr.observed), Calibration: tr.calibration}
+	if slices.ContainsFunc(settings, tr.changesBoost) {
+		res.Calibration.Boost = tr.boostModel()
+	}
 	var err error
 	if res.Backtest, err = tr.PredictMean(analyze.WhatIfSetting{MinInstances: analyze.MinInstancesAsObserved}, seed); err != nil {
 		return nil, err
@@ -405,6 +554,13 @@ func RunWithin(tr *Traffic, settings []analyze.WhatIfSetting, within analyze.Wha
 			return nil, fmt.Errorf("predicting %+v: %w", s, err)
 		}
 		p.Bound = tr.bounds(res.Observed, res.Backtest, p)
+		boost, err := tr.boostError(s, seed)
+		if err != nil {
+			return nil, fmt.Errorf("predicting %+v: %w", s, err)
+		}
+		for name, e := range boost {
+			p.Bound[name] += e
+		}
 		res.Predictions = append(res.Predictions, p)
 		report(len(res.Predictions) + 1)
 	}
@@ -452,6 +608,28 @@ func (tr *Traffic) bounds(obs, backtest, p analyze.WhatIfOutcome) map[string]flo
 		out[name] = max(minBound, bias+2*p.Spread[name]+tr.calibration.Sampling[name])
 	}
 	return out
+}
+
+// meanSampling is the sampling error of the mean of the durations,
+// relative: half the width of its 95 % confidence interval (1.96 standard
+// errors), over the mean; another run draws other startups.
+func meanSampling(ds []time.Duration) float64 {
+	n := float64(len(ds))
+	if n < 2 {
+		return 0
+	}
+	var sum, ss float64
+	for _, d := range ds {
+		sum += float64(d)
+	}
+	mean := sum / n
+	for _, d := range ds {
+		ss += (float64(d) - mean) * (float64(d) - mean)
+	}
+	if mean <= 0 {
+		return 0
+	}
+	return 1.96 * math.Sqrt(ss/(n-1)/n) / mean
 }
 
 // percentileSampling is the sampling error of a percentile of the

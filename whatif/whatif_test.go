@@ -190,6 +190,12 @@ func TestPredictionAgainstVariant(t *testing.T) {
 		{sim.ClockSkewAndStrays, analyze.WhatIfSetting{MinInstances: 1}, func(p *sim.Platform) { p.Service.MinInstances = 1 }},
 		{sim.GPUInference, analyze.WhatIfSetting{MinInstances: 1}, func(p *sim.Platform) { p.Service.MinInstances = 1 }},
 		{sim.GPUInference, analyze.WhatIfSetting{MinInstances: observed, Billing: model.BillingRequest}, func(p *sim.Platform) { p.Service.RequestBilling = true }},
+		// Startup CPU boost, played with the CPU-bound share of a startup
+		// the prediction assumes, and with the end of its range.
+		{sim.ContinuousColdStarts, analyze.WhatIfSetting{MinInstances: observed, CPUBoost: analyze.BoostOn}, func(p *sim.Platform) { p.Service.StartupCPUBoost = true }},
+		{sim.ContinuousColdStarts, analyze.WhatIfSetting{MinInstances: observed, CPUBoost: analyze.BoostOn}, func(p *sim.Platform) {
+			p.Service.StartupCPUBoost, p.StartupCPUShare = true, 1
+		}},
 	} {
 		t.Run(fmt.Sprintf("%s %s", tc.scenario, settingText(analyze.WhatIfSetting{MinInstances: observed}, tc.setting)), func(t *testing.T) {
 			t.Parallel()
@@ -256,10 +262,10 @@ func TestChain(t *testing.T) {
 	// In a replay, a request that follows comes its think time after the
 	// response it follows, wherever that falls.
 	p := observe(t, "clock-skew-and-strays").platform
-	run, err := sim.Replay(p, []sim.Arrival{
+	run, err := sim.Replay(p, sim.Columns([]sim.Arrival{
 		{At: at(0), Service: 3 * time.Second, UserAgent: "locust"},
 		{At: at(1), Service: time.Second, UserAgent: "locust", Follows: 1, Think: 2 * time.Second},
-	}, model.Window{Start: t0, End: at(60)}, 1)
+	}), model.Window{Start: t0, End: at(60)}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,10 +332,10 @@ func TestContention(t *testing.T) {
 	p := observe(t, "clock-skew-and-strays").platform
 	p.Service.MinInstances, p.Startups = 1, []time.Duration{time.Second}
 	p.Contention = 0.5
-	run, err := sim.Replay(p, []sim.Arrival{
+	run, err := sim.Replay(p, sim.Columns([]sim.Arrival{
 		{At: t0.Add(10 * time.Second), Service: time.Second, Flight: 1},
 		{At: t0.Add(10*time.Second + 100*time.Millisecond), Service: time.Second, Flight: 1},
-	}, model.Window{Start: t0, End: t0.Add(time.Minute)}, 1)
+	}), model.Window{Start: t0, End: t0.Add(time.Minute)}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,5 +366,119 @@ func TestParetoAndBest(t *testing.T) {
 	}
 	if got := best(preds, analyze.WhatIfConstraint{MaxP95MS: 300, MaxCostUSD: 2.5}); !slices.Equal(got, []int{1}) {
 		t.Errorf("best under 300 ms and $2.5: %v, want 1", got)
+	}
+}
+
+// Startup CPU boost shortens startups by the factor of the boost model
+// (continuous-coldstarts: 2 vCPU boosted to 4, 70 % of a startup
+// CPU-bound: 0.65), and with them what cold starts wait; the assumed share
+// widens the bounds by how far the ends of its range move the figures.
+func TestPredictCPUBoost(t *testing.T) {
+	tr := observe(t, "continuous-coldstarts")
+	res, err := Run(tr, []analyze.WhatIfSetting{
+		{MinInstances: analyze.MinInstancesAsObserved, CPUBoost: analyze.BoostOn},
+		{MinInstances: analyze.MinInstancesAsObserved, CPUBoost: analyze.BoostOff},
+	}, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	on, off := res.Predictions[0], res.Predictions[1]
+	if res.Observed.CPUBoost != analyze.BoostOff || on.CPUBoost != analyze.BoostOn || off.CPUBoost != analyze.BoostOff {
+		t.Fatalf("boost observed %q, predicted %q and %q: want off, on, off", res.Observed.CPUBoost, on.CPUBoost, off.CPUBoost)
+	}
+	b := res.Calibration.Boost
+	if b == nil || b.CPU != 2 || b.BoostedCPU != 4 || math.Abs(b.StartupFactor[1]-0.65) > 1e-9 {
+		t.Fatalf("boost model %+v: want 2 vCPU boosted to 4, startups times 0.65", b)
+	}
+	if ratio := on.StartupMS / off.StartupMS; math.Abs(ratio-b.StartupFactor[1]) > 0.03 {
+		t.Errorf("startup %.0f ms with boost, %.0f ms without: ratio %.3f, want %.2f", on.StartupMS, off.StartupMS, ratio, b.StartupFactor[1])
+	}
+	if on.P95MS >= off.P95MS || on.P50MS > off.P50MS {
+		t.Errorf("p50 and p95 %.0f and %.0f ms with boost, %.0f and %.0f without: cold starts wait less with it", on.P50MS, on.P95MS, off.P50MS, off.P95MS)
+	}
+	// At the ends of the share's range a startup is 0.50 to 0.77 of
+	// what it is without boost: 0.65 is 30 % above 0.50.
+	if got := on.Bound["startup_ms"] - off.Bound["startup_ms"]; got < 0.25 {
+		t.Errorf("startup bound %.2f with boost, %.2f as observed: want the assumption's 30 %% more", on.Bound["startup_ms"], off.Bound["startup_ms"])
+	}
+	if !reflect.DeepEqual(off.Bound, res.Backtest.Bound) {
+		t.Errorf("boost off, as observed: bound %v, want the backtest's %v", off.Bound, res.Backtest.Bound)
+	}
+}
+
+// A service observed with startup CPU boost, its boost turned off: the
+// prediction from its logs against the scenario played without it.
+func TestPredictBoostOffFromBoostedLogs(t *testing.T) {
+	boosted, plain := t.TempDir(), t.TempDir()
+	if err := sim.WriteVariant(boosted, sim.ContinuousColdStarts, sim.DefaultSeed, func(p *sim.Platform) { p.Service.StartupCPUBoost = true }); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.WriteVariant(plain, sim.ContinuousColdStarts, sim.DefaultSeed, func(*sim.Platform) {}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := snapshot.Load(boosted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Observe(ds, analyze.Run(ds, analyze.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(tr, []analyze.WhatIfSetting{{MinInstances: analyze.MinInstancesAsObserved, CPUBoost: analyze.BoostOff}}, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pds, err := snapshot.Load(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	played := figures(outcome(analyze.Run(pds, analyze.Options{})))
+	p := res.Predictions[0]
+	got := figures(p)
+	t.Logf("predicted %v\nplayed    %v\nbound     %v", got, played, p.Bound)
+	if res.Observed.CPUBoost != analyze.BoostOn || p.CPUBoost != analyze.BoostOff {
+		t.Fatalf("boost observed %q, predicted %q: want on, then off", res.Observed.CPUBoost, p.CPUBoost)
+	}
+	for name, want := range played {
+		if want != 0 && math.Abs(got[name]-want)/want > p.Bound[name] {
+			t.Errorf("%s: predicted %.1f, played %.1f: off by %+.1f %%, beyond the error bound of %.1f %%",
+				name, got[name], want, 100*(got[name]-want)/want, 100*p.Bound[name])
+		}
+	}
+	if p.StartupMS <= res.Observed.StartupMS {
+		t.Errorf("startup %.0f ms without boost, %.0f ms observed with it: want longer", p.StartupMS, res.Observed.StartupMS)
+	}
+}
+
+// A replay's outcome is the same with every metric written as with the
+// few replayUtilization writes: no figure reads the others.
+func TestReplayMetricsRead(t *testing.T) {
+	for _, fixture := range []string{"continuous-coldstarts", "orchestrator-waiting", "clock-skew-and-strays", "gpu-inference", "fat-container", "paper-mobilenet"} {
+		t.Run(fixture, func(t *testing.T) {
+			t.Parallel()
+			tr := observe(t, fixture)
+			for _, setting := range []analyze.WhatIfSetting{{MinInstances: analyze.MinInstancesAsObserved}, {MinInstances: 1, Billing: model.BillingInstance}, {MinInstances: 0, Billing: model.BillingRequest}} {
+				p := tr.platformFor(setting, sim.DefaultStartupCPUShare)
+				run, err := sim.Replay(p, tr.arrivals, tr.window, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got [2]analyze.WhatIfOutcome
+				for k, util := range []sim.Utilization{{}, replayUtilization} {
+					parts, err := sim.RunParts(run, util, 2)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ds, err := snapshot.Assemble(parts, summary.New())
+					if err != nil {
+						t.Fatal(err)
+					}
+					got[k] = outcome(analyze.Run(ds, analyze.Options{}))
+				}
+				if diff := cmp.Diff(got[0], got[1]); diff != "" {
+					t.Errorf("%+v: the outcome with every metric (-) and with those a prediction reads (+):\n%s", setting, diff)
+				}
+			}
+		})
 	}
 }

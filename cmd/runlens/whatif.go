@@ -22,10 +22,11 @@ func whatifCommand() command {
 	return command{
 		name:    "whatif",
 		summary: "replay a snapshot's traffic under other settings: instances, cold starts, cost and latency, beside the replay's own error",
-		args:    "SNAPSHOT|-logs FILE ... [-metrics FILE ...] [-service FILE] [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory 512Mi,2Gi] [-max-p95 800ms] [-max-cost USD] [-seed N] [-o FILE|-] [-json FILE|-] [-format table|markdown|json|none]",
+		args:    "SNAPSHOT|-logs FILE ... [-metrics FILE ...] [-service FILE] [-min-instances 0,1,2] [-max-instances N,...] [-concurrency N,...] [-billing request,instance] [-memory 512Mi,2Gi] [-cpu-boost on,off] [-max-p95 800ms] [-max-cost USD] [-seed N] [-o FILE|-] [-json FILE|-] [-format table|markdown|json|none]",
 		examples: []string{
 			"runlens whatif fixtures/orchestrator-waiting -billing request,instance",
 			"runlens whatif fixtures/continuous-coldstarts -min-instances 0,1,2 -format markdown",
+			"runlens whatif fixtures/continuous-coldstarts -cpu-boost on,off",
 		},
 		flags: func(fs *flag.FlagSet) func(io.Writer, io.Writer, []string) error {
 			minI := fs.String("min-instances", "", "comma-separated min instances to predict (default: as observed)")
@@ -33,6 +34,7 @@ func whatifCommand() command {
 			conc := fs.String("concurrency", "", "comma-separated concurrency limits to predict (default: as observed)")
 			billing := fs.String("billing", "", "comma-separated billing modes to predict, request or instance (default: as observed)")
 			memory := fs.String("memory", "", "comma-separated memory limits to predict, as Cloud Run spells them (512Mi, 2Gi) or in MiB (default: as observed)")
+			boost := fs.String("cpu-boost", "", "comma-separated startup CPU boost settings to predict, on or off (default: as observed)")
 			seed := fs.Uint64("seed", 1, "seed of the replays' draws (startups, idle retention)")
 			maxP95 := fs.Duration("max-p95", 0, "the best settings keep p95 at or under this, e.g. 800ms")
 			maxCost := fs.Float64("max-cost", 0, "the best settings cost at most this many USD over the window")
@@ -56,7 +58,7 @@ func whatifCommand() command {
 					return usagef("whatif: -max-p95 and -max-cost are limits of 0 (none) or more")
 				}
 				within := analyze.WhatIfConstraint{MaxP95MS: float64(*maxP95) / float64(time.Millisecond), MaxCostUSD: *maxCost}
-				settings, err := whatifSettings(*minI, *maxI, *conc, *billing, *memory)
+				settings, err := whatifSettings(*minI, *maxI, *conc, *billing, *memory, *boost)
 				if err != nil {
 					return err
 				}
@@ -106,7 +108,7 @@ func whatifCommand() command {
 
 // whatifSettings is every combination of the values given; a flag not
 // given keeps the observed setting.
-func whatifSettings(minI, maxI, conc, billing, memory string) ([]analyze.WhatIfSetting, error) {
+func whatifSettings(minI, maxI, conc, billing, memory, boost string) ([]analyze.WhatIfSetting, error) {
 	ints := func(flag, s string, lo, hi, observed int) ([]int, error) {
 		if s == "" {
 			return []int{observed}, nil
@@ -163,16 +165,30 @@ func whatifSettings(minI, maxI, conc, billing, memory string) ([]analyze.WhatIfS
 			}
 		}
 	}
+	boosts := []string{""}
+	if boost != "" {
+		boosts = nil
+		for _, b := range strings.Split(boost, ",") {
+			switch b = strings.TrimSpace(b); b {
+			case analyze.BoostOn, analyze.BoostOff:
+				boosts = append(boosts, b)
+			default:
+				return nil, usagef("-cpu-boost: %q is not on or off", b)
+			}
+		}
+	}
 	var out []analyze.WhatIfSetting
 	for _, mi := range mins {
 		for _, ma := range maxs {
 			for _, c := range concs {
 				for _, b := range bills {
 					for _, m := range mems {
-						if mi > 0 && ma > 0 && mi > ma {
-							return nil, usagef("-min-instances %d is above -max-instances %d", mi, ma)
+						for _, cb := range boosts {
+							if mi > 0 && ma > 0 && mi > ma {
+								return nil, usagef("-min-instances %d is above -max-instances %d", mi, ma)
+							}
+							out = append(out, analyze.WhatIfSetting{MinInstances: mi, MaxInstances: ma, Concurrency: c, Billing: b, MemoryMiB: int64(m), CPUBoost: cb})
 						}
-						out = append(out, analyze.WhatIfSetting{MinInstances: mi, MaxInstances: ma, Concurrency: c, Billing: b, MemoryMiB: int64(m)})
 					}
 				}
 			}

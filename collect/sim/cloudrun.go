@@ -29,6 +29,18 @@ type Service struct {
 	// ("nvidia.com/gpu"); none when empty.
 	Accelerator string
 	GPUs        int
+	// StartupCPUBoost gives an instance model.BoostedCPU while it starts
+	// (resources.startupCpuBoost): its startup is shorter by the share of
+	// it that is CPU-bound (Platform.StartupCPUShare).
+	StartupCPUBoost bool
+}
+
+// cpu is the CPU limit in vCPUs; 1 when CPU does not parse.
+func (s Service) cpu() float64 {
+	if v, err := collect.ParseCPU(s.CPU); err == nil && v > 0 {
+		return v
+	}
+	return 1
 }
 
 // memoryMiB is the memory limit in MiB; 0 when Memory does not parse.

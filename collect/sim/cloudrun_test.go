@@ -1,10 +1,12 @@
 package sim
 
 import (
+	"math"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/runlens/runlens/model"
 )
 
 var t0 = time.Date(2024, 3, 14, 10, 0, 0, 0, time.UTC)
@@ -148,5 +150,40 @@ func TestConcurrencyAndIdle(t *testing.T) {
 	want := []span{{at(1800), at(11_800)}}
 	if diff := cmp.Diff(want, idle, cmp.AllowUnexported(span{})); diff != "" {
 		t.Errorf("idle spans (-want +got):\n%s", diff)
+	}
+}
+
+// Startup CPU boost multiplies each startup by StartupFactor: the CPU-bound
+// share of it runs on the boosted CPU (twice the limit, at most 8 vCPU).
+func TestStartupCPUBoost(t *testing.T) {
+	for _, tc := range []struct {
+		cpu, share, want float64
+	}{
+		{1, 0.7, 0.65},  // 2 vCPU instead of 1: 30 % + 70 % / 2
+		{2, 1, 0.5},     // 4 instead of 2, all of it CPU-bound: half
+		{4, 0.46, 0.77}, // 8 instead of 4
+		{6, 0.7, 1 - 0.7 + 0.7*6.0/8},
+		{8, 0.7, 1}, // 8 vCPU is not boosted further
+	} {
+		if got := StartupFactor(tc.cpu, tc.share); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("StartupFactor(%g, %g) = %g, want %g", tc.cpu, tc.share, got, tc.want)
+		}
+	}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	startup := func(boost bool, share float64) time.Duration {
+		p := Platform{Service: Service{Name: "s", CPU: "1", Memory: "512Mi", Concurrency: 1, MaxInstances: 1, StartupCPUBoost: boost},
+			Startup: Dist{Lo: 4 * time.Second, Hi: 4 * time.Second}, IdleKeep: Dist{Lo: time.Minute, Hi: time.Minute}, StartupCPUShare: share}
+		run, err := Replay(p, Columns([]Arrival{{At: t0.Add(time.Second), Service: 100 * time.Millisecond}}), model.Window{Start: t0, End: t0.Add(time.Minute)}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := run.Instances[0]
+		return in.Ready.Sub(in.Start)
+	}
+	if off, on := startup(false, 0), startup(true, 0); off != 4*time.Second || on != 2600*time.Millisecond {
+		t.Errorf("a 4 s startup on 1 vCPU: %v without boost, %v with it; want 4 s and 2.6 s (70 %% of it CPU-bound, on 2 vCPU)", off, on)
+	}
+	if on := startup(true, 1); on != 2*time.Second {
+		t.Errorf("a 4 s startup, all CPU-bound, with boost: %v, want 2 s", on)
 	}
 }

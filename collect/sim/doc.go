@@ -17,4 +17,7 @@
 // parameters; a service with GPUs (Service.Accelerator) also gets its GPU
 // utilization and GPU memory metrics. Write turns a scenario and a seed
 // into a snapshot directory: the same seed gives byte-identical files.
+// Replay plays observed traffic again (Arrivals, held in columns), and
+// RunParts hands its run to snapshot.Assemble without writing it: its
+// requests as collect reads them, none of them a log entry.
 package sim

@@ -32,6 +32,10 @@ type engine struct {
 	// request index), think how long after it; see Arrival.Follows.
 	followers map[int][]int
 	think     []thinkTime
+	// arrivals are the replayed requests' arrivals still to come, in
+	// order from nextArrival on (see pendingArrival).
+	arrivals    []pendingArrival
+	nextArrival int
 }
 
 type instState struct {
@@ -40,6 +44,12 @@ type instState struct {
 	retained  float64 // MiB left behind by the requests answered
 	gone      bool    // retired or terminated
 	crashing  bool    // a termination is scheduled
+	// retires are the instance's evRetire events in the queue, first
+	// first; held is the latest idle spell's, kept out of the queue
+	// while one of them comes before it (see idle).
+	retires []event
+	held    event
+	holding bool
 }
 
 type reqState struct {
@@ -68,9 +78,9 @@ func simulate(p Platform, w Workload, window model.Window, rng *rand.Rand) (*Run
 		e.schedule(t, evSend, u)
 	}
 	e.others()
-	for e.q.Len() > 0 {
-		ev := heap.Pop(&e.q).(event)
-		if !ev.t.Before(window.End) {
+	for {
+		ev, ok := e.nextEvent()
+		if !ok || !ev.t.Before(window.End) {
 			break
 		}
 		e.handle(ev)
@@ -80,27 +90,28 @@ func simulate(p Platform, w Workload, window model.Window, rng *rand.Rand) (*Run
 
 func (e *engine) schedule(t time.Time, kind evKind, i int) {
 	e.seq++
-	heap.Push(&e.q, event{t: t, seq: e.seq, kind: kind, i: i})
+	heap.Push(&e.q, event{t: t, seq: e.seq, kind: kind, i: int32(i)})
 }
 
 func (e *engine) handle(ev event) {
+	i := int(ev.i)
 	switch ev.kind {
 	case evSend:
-		e.send(ev.i, ev.t)
+		e.send(i, ev.t)
 	case evArrive:
-		e.arrive(ev.i, ev.t)
+		e.arrive(i, ev.t)
 	case evBegin:
-		e.begin(ev.i, ev.t)
+		e.begin(i, ev.t)
 	case evFinish:
-		e.finish(ev.i, ev.t, http.StatusOK)
+		e.finish(i, ev.t, http.StatusOK)
 	case evReady:
-		if len(e.inst[ev.i].assigned) == 0 {
-			e.idle(ev.i, ev.t)
+		if len(e.inst[i].assigned) == 0 {
+			e.idle(i, ev.t)
 		}
 	case evCrash:
-		e.crash(ev.i, ev.t)
+		e.crash(i, ev.t)
 	case evRetire:
-		e.retire(ev.i, ev.t, ev.since)
+		e.retire(i, ev.t, ev.since)
 	}
 }
 
@@ -113,7 +124,10 @@ func (e *engine) result() (*Run, *ClientRun, error) {
 			return nil, nil, fmt.Errorf("the %s %s request that arrived at %s is unanswered at the window's end", q.Method, q.Path, q.Arrival.Format(time.RFC3339Nano))
 		}
 	}
-	slices.SortStableFunc(e.run.Requests, func(a, b Request) int { return a.Arrival.Compare(b.Arrival) })
+	byArrival := func(a, b Request) int { return a.Arrival.Compare(b.Arrival) }
+	if !slices.IsSortedFunc(e.run.Requests, byArrival) { // a replay's are in order already
+		slices.SortStableFunc(e.run.Requests, byArrival)
+	}
 	return e.run, e.cr, nil
 }
 
@@ -126,6 +140,9 @@ func (e *engine) start(t time.Time, reason string) int {
 		startup = e.p.Startups[k]
 	} else {
 		startup = e.p.Startup.draw(e.rng)
+	}
+	if f := e.p.startupFactor(); f != 1 {
+		startup = time.Duration(float64(startup) * f)
 	}
 	in.Ready = t.Add(startup).Truncate(time.Microsecond)
 	if e.p.Memory != nil {
@@ -187,17 +204,58 @@ func (e *engine) route(t time.Time) int {
 	return e.start(t.Add(-time.Millisecond-time.Duration(e.rng.Int64N(int64(3*time.Millisecond)))), "AUTOSCALING")
 }
 
+// idle starts an idle spell of instance i at t, and schedules the retire
+// that ends it unless a request comes first. Only the latest spell's
+// retire can do anything (retire checks it): one that comes after another
+// of the instance's already queued is held back until that one is played,
+// instead of waiting in the queue behind the instance's stale ones (an
+// instance idle after every request would fill the queue with them). The
+// order of the events played is as if every retire were queued.
 func (e *engine) idle(i int, t time.Time) {
-	e.inst[i].idleSince = t
+	s := &e.inst[i]
+	s.idleSince = t
 	e.seq++
-	heap.Push(&e.q, event{t: t.Add(e.p.IdleKeep.draw(e.rng)).Truncate(time.Microsecond), seq: e.seq, kind: evRetire, i: i, since: t})
+	ev := event{t: t.Add(e.p.IdleKeep.draw(e.rng)).Truncate(time.Microsecond), seq: e.seq, kind: evRetire, i: int32(i), since: t.UnixNano()}
+	if s.holding && s.held.since == ev.since { // the same idle start: both count
+		e.queueRetire(s.held)
+	}
+	s.holding = false
+	if len(s.retires) > 0 && s.retires[0].before(ev) {
+		s.held, s.holding = ev, true
+		return
+	}
+	e.queueRetire(ev)
+}
+
+// queueRetire puts an evRetire in the queue.
+func (e *engine) queueRetire(ev event) {
+	s := &e.inst[ev.i]
+	k, _ := slices.BinarySearchFunc(s.retires, ev, func(a, b event) int {
+		if a.before(b) {
+			return -1
+		}
+		return 1
+	})
+	s.retires = slices.Insert(s.retires, k, ev)
+	heap.Push(&e.q, ev)
+}
+
+// retireTaken notes that instance i's first queued retire was taken from
+// the queue, and queues the one held back behind it.
+func (e *engine) retireTaken(i int) {
+	s := &e.inst[i]
+	s.retires = slices.Delete(s.retires, 0, 1)
+	if s.holding {
+		s.holding = false
+		e.queueRetire(s.held)
+	}
 }
 
 // retire retires instance i at t if it has stayed idle since then and
 // more than the min instances are alive.
-func (e *engine) retire(i int, t, since time.Time) {
+func (e *engine) retire(i int, t time.Time, since int64) {
 	s := &e.inst[i]
-	if s.gone || len(s.assigned) > 0 || !s.idleSince.Equal(since) || e.alive() <= e.p.Service.MinInstances {
+	if s.gone || len(s.assigned) > 0 || s.idleSince.UnixNano() != since || e.alive() <= e.p.Service.MinInstances {
 		return
 	}
 	s.gone = true

@@ -60,7 +60,15 @@ func (e *engine) request(ep *Endpoint, target string, t time.Time, call int, age
 // and those replayed.
 func (e *engine) others() {
 	base := len(e.run.Requests)
-	for k, a := range e.w.Replay {
+	var n int
+	if e.w.Replay != nil {
+		n = e.w.Replay.Len()
+	}
+	e.run.Requests = slices.Grow(e.run.Requests, n)
+	e.req = slices.Grow(e.req, n)
+	e.arrivals = slices.Grow(e.arrivals, n)
+	for k := range n {
+		a := e.w.Replay.Row(k)
 		q := Request{Method: a.Method, Path: a.Path, Arrival: a.At.Truncate(time.Microsecond), UserAgent: a.UserAgent,
 			Protocol: "HTTP/1.1", RequestSize: a.RequestSize, ResponseSize: a.ResponseSize + engineResponseHeaders, MemoryMiB: a.MemoryMiB}
 		if m := e.p.Memory; m != nil && q.MemoryMiB > 0 {
@@ -69,7 +77,8 @@ func (e *engine) others() {
 		e.run.Requests = append(e.run.Requests, q)
 		e.req = append(e.req, reqState{call: -1, service: a.Service, flight: a.Flight})
 		if a.Follows == 0 {
-			e.schedule(q.Arrival, evArrive, len(e.run.Requests)-1)
+			e.seq++ // scheduled as e.schedule would, kept out of the queue
+			e.arrivals = append(e.arrivals, pendingArrival{req: int32(len(e.run.Requests) - 1), seq: int32(e.seq)})
 			continue
 		}
 		if e.followers == nil {
@@ -77,6 +86,9 @@ func (e *engine) others() {
 		}
 		e.followers[base+a.Follows-1] = append(e.followers[base+a.Follows-1], base+k)
 		e.think = append(e.think, thinkTime{base + k, a.Think})
+	}
+	if !slices.IsSortedFunc(e.arrivals, e.comparePending) {
+		slices.SortFunc(e.arrivals, e.comparePending)
 	}
 	for _, o := range e.w.Others {
 		for _, t := range o.Times {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
 // Texts of the system log entries the model writes. The start and probe
@@ -118,6 +119,42 @@ func (r *Run) logEntries(rng *rand.Rand) iter.Seq[collect.LogEntry] {
 				if !yield(e) {
 					return
 				}
+			}
+		}
+	}
+}
+
+// systemEntries yields the run's system entries, instance by instance.
+func (r *Run) systemEntries(rng *rand.Rand) iter.Seq[collect.LogEntry] {
+	return func(yield func(collect.LogEntry) bool) {
+		l := &logs{run: r, rng: rng, inserts: map[string]bool{}}
+		for _, in := range r.Instances {
+			for _, e := range l.system(in) {
+				if !yield(e) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// parsedRequests yields the run's requests, in request order, as collect reads
+// them from their log entries (logs.request), but for what no analysis
+// reads: the trace, the insert id and the severity. One model.Request is
+// reused for each.
+func (r *Run) parsedRequests() iter.Seq[*model.Request] {
+	return func(yield func(*model.Request) bool) {
+		s := r.Service
+		var m model.Request
+		for _, q := range r.Requests {
+			m = model.Request{Time: q.Arrival.UTC().Truncate(time.Microsecond), Revision: s.Revision, Service: s.Name, Location: s.Region,
+				Method: q.Method, URL: s.URL + q.Path, Status: q.Status, RequestSize: q.RequestSize, ResponseSize: q.ResponseSize,
+				UserAgent: q.UserAgent, RemoteIP: q.RemoteIP, Latency: q.Latency, Protocol: q.Protocol}
+			if q.Instance >= 0 {
+				m.InstanceID = r.Instances[q.Instance].ID
+			}
+			if !yield(&m) {
+				return
 			}
 		}
 	}

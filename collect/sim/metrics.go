@@ -63,6 +63,9 @@ type Utilization struct {
 	// Unsampled leaves the utilization metrics out, as a collection
 	// without them: for runs whose CPU and memory no one reads.
 	Unsampled bool
+	// Only, when set, are the only metrics written (by type), as a
+	// collection of those alone: for runs of which no one reads the others.
+	Only []string
 	// MemoryFromRequests derives memory from the instances' BaseMiB (grown
 	// into during startup) and the MemoryMiB of their requests in flight,
 	// over the service's limit; Memory is then a jitter added to it.
@@ -109,7 +112,7 @@ func (r *Run) Metrics(rng *rand.Rand, u Utilization) ([]MetricResponse, error) {
 	}
 	var out []MetricResponse
 	for _, metric := range r.metricTypes() {
-		if u.Unsampled && utilizationMetrics[metric] {
+		if u.Unsampled && utilizationMetrics[metric] || u.Only != nil && !slices.Contains(u.Only, metric) {
 			continue
 		}
 		ts, err := builders[metric]()

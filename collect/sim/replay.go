@@ -41,22 +41,22 @@ type Arrival struct {
 // window has ended; the run's window is then the one given, so that it is
 // analyzed and billed as the observed run was. The same platform, arrivals
 // and seed give the same run.
-func Replay(p Platform, arrivals []Arrival, window model.Window, seed uint64) (*Run, error) {
-	if len(arrivals) == 0 {
+func Replay(p Platform, arrivals *Arrivals, window model.Window, seed uint64) (*Run, error) {
+	if arrivals.Len() == 0 {
 		return nil, fmt.Errorf("replay: no requests to play")
 	}
 	end := window.End
-	for _, a := range arrivals {
-		if t := a.At.Add(a.Service); t.After(end) {
+	for i, d := range arrivals.Offset {
+		if t := arrivals.Start.Add(d + arrivals.Service[i]); t.After(end) {
 			end = t
 		}
 	}
 	// Room for the last ones to wait on a start and finish, and for
 	// requests that follow others to come later than they did.
 	end = end.Add(p.Startup.Hi + p.Startup.Median + 10*time.Minute)
-	for i, a := range arrivals {
-		if a.Follows < 0 || a.Follows > i {
-			return nil, fmt.Errorf("replay: arrival %d follows arrival %d, not an earlier one", i, a.Follows-1)
+	for i, f := range arrivals.Follows {
+		if f < 0 || int(f) > i {
+			return nil, fmt.Errorf("replay: arrival %d follows arrival %d, not an earlier one", i, f-1)
 		}
 	}
 	if p.MinStart.IsZero() {
@@ -79,12 +79,15 @@ func WriteRun(dir string, run *Run, util Utilization, seed uint64) error {
 }
 
 // RunParts are the parts of the snapshot WriteRun would write, held in
-// memory (snapshot.Assemble reads them), the log entries made one at a
-// time as they are read (Parts.Entries) instead of all at once.
+// memory (snapshot.Assemble reads them): the requests made one at a time as
+// they are read, as collect reads them from their log entries, without
+// the entries (Parts.Served), then the system entries (Parts.Entries).
+// Their analysis is the written snapshot's.
 func RunParts(run *Run, util Utilization, seed uint64) (snapshot.Parts, error) {
 	sp := replaySpec(run, util, seed)
 	p, files, err := sp.partsWithout()
-	p.Entries = run.logEntries(stream(sp.seed, "logs"))
+	p.Served = run.parsedRequests()
+	p.Entries = run.systemEntries(stream(sp.seed, "logs"))
 	p.Manifest = run.manifest(sp.scenario, seed, files)
 	return p, err
 }

@@ -22,9 +22,9 @@ func (s span) overlap(from, to time.Time) time.Duration {
 	return b.Sub(a)
 }
 
-// merge sorts spans and joins those that touch or overlap.
+// merge sorts spans and joins those that touch or overlap: the union of
+// the spans, as the fewest spans in order. It sorts spans in place.
 func merge(spans []span) []span {
-	spans = slices.Clone(spans)
 	slices.SortFunc(spans, func(a, b span) int { return a.start.Compare(b.start) })
 	var out []span
 	for _, s := range spans {
@@ -46,6 +46,7 @@ func merge(spans []span) []span {
 func (r *Run) requestSpans(i int) []span {
 	var s []span
 	if r.idx != nil {
+		s = make([]span, 0, len(r.idx.byInstance[i])+1) // room for active's startup
 		for _, k := range r.idx.byInstance[i] {
 			s = append(s, span{r.served(r.Requests[k]), r.Requests[k].End()})
 		}
@@ -67,7 +68,7 @@ func (r *Run) busy(i int) []span { return merge(r.requestSpans(i)) }
 // instance_count: starting up or serving at least one request.
 func (r *Run) active(i int) []span {
 	in := r.Instances[i]
-	return merge(append(r.busy(i), span{in.Start, in.Ready}))
+	return merge(append(r.requestSpans(i), span{in.Start, in.Ready})) // the union, merged once
 }
 
 // billable returns instance i's billed spans. With request-based billing

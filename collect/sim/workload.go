@@ -30,7 +30,7 @@ type Workload struct {
 	Others []OtherClient
 	// Replay are requests that reach the front end at given times with
 	// given service times: observed traffic played again (see Replay).
-	Replay []Arrival
+	Replay *Arrivals
 }
 
 // Outage is a span of time [From, To), on the server's clock.

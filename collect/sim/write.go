@@ -222,7 +222,7 @@ func (s Service) Resource(uid string) collect.RunService {
 			Containers: []collect.Container{{
 				Image:     s.Image,
 				Ports:     []collect.ContainerPort{{ContainerPort: s.Port}},
-				Resources: collect.ResourceRequirements{Limits: limits, CPUIdle: &cpuIdle},
+				Resources: collect.ResourceRequirements{Limits: limits, CPUIdle: &cpuIdle, StartupCPUBoost: s.StartupCPUBoost},
 			}},
 			ExecutionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
 			NodeSelector:         gpu,

@@ -20,6 +20,10 @@ type Parts struct {
 	// Entries, when set, are every log entry, request and system alike,
 	// made as they are read: Requests and System are then not read.
 	Entries iter.Seq[collect.LogEntry]
+	// Served, when set, are the request log's requests made as they are
+	// read, never log entries (collect.AddRequests), read before Entries,
+	// which then hold the system entries only.
+	Served  iter.Seq[*model.Request]
 	Service collect.RunService
 	// Metrics are ListTimeSeries responses, each under the name of the
 	// file it would be written to (MetricFile).
@@ -37,6 +41,9 @@ func Assemble(p Parts, sink model.RequestSink) (*model.Dataset, error) {
 	}
 	m := p.Manifest
 	ds.Scope = model.Scope{Service: m.Service, Region: m.Region, Window: model.Window{Start: m.Window.Start.UTC(), End: m.Window.End.UTC()}}
+	if p.Served != nil {
+		collect.AddRequests("requests", p.Served, ds)
+	}
 	if p.Entries != nil {
 		collect.AddEntries("log entries", p.Entries, ds)
 	} else {
