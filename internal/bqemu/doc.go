@@ -15,6 +15,7 @@
 // LN(x)/LN(2)), INTERVAL literals in MILLISECOND fail, a JSON field inside
 // a STRUCT reads back as Go's %v of a map (JSON_VALUE on it works), and a
 // dry run executes the query and reports the bytes of its result, not of
-// what it would scan. Loading runs at about 4,700 entries a second on 2
-// busy cores.
+// what it would scan. Loading runs at 4,700 to 5,700 entries a second
+// on 2 busy cores: 1,000,000 request entries in about 3 minutes, the
+// emulator holding them in memory (a few GB).
 package bqemu

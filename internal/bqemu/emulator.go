@@ -123,6 +123,7 @@ func start(exe, project, dataset string) (*Emulator, error) {
 		"--project="+project, "--dataset="+dataset, "--log-level=error")
 	e.cmd.Stdout = e.stderr
 	e.cmd.Stderr = e.stderr
+	dieWithTest(e.cmd)
 	if err := e.cmd.Start(); err != nil {
 		return nil, err
 	}

@@ -58,20 +58,22 @@ func Load(ctx context.Context, c *bigquery.Client, dataset string, layout logbq.
 	}
 	for _, t := range tables {
 		if err := t.load(ctx, c.Dataset(dataset), opts.BatchRows); err != nil {
-			return fmt.Errorf("loading %d log entries into %s.%s: %w", len(t.rows), dataset, t.name, err)
+			return fmt.Errorf("loading %d log entries into %s.%s: %w", len(t.entries), dataset, t.name, err)
 		}
 	}
 	return nil
 }
 
-// table is a table to create and the rows to load into it.
+// table is a table to create and the entries to load into it, converted
+// to rows (values that marshal to one NDJSON line each) a batch at a time.
 type table struct {
-	name string
-	meta bigquery.TableMetadata
-	rows []any // each marshals to one NDJSON line
+	name    string
+	meta    bigquery.TableMetadata
+	entries []*collect.LogEntry
+	row     func(*collect.LogEntry) (any, error)
 }
 
-// plan lays out the tables and rows of entries.
+// plan lays out the tables of entries.
 func plan(layout logbq.Layout, opts LoadOptions, entries []collect.LogEntry) ([]*table, error) {
 	switch layout {
 	case logbq.Linked:
@@ -83,7 +85,6 @@ func plan(layout logbq.Layout, opts LoadOptions, entries []collect.LogEntry) ([]
 }
 
 func planLinked(opts LoadOptions, entries []collect.LogEntry) ([]*table, error) {
-	name := cmp.Or(opts.View, logbq.LinkedView)
 	latency := bigquery.IntervalFieldType
 	switch opts.LatencyType {
 	case "", "INTERVAL":
@@ -92,13 +93,15 @@ func planLinked(opts LoadOptions, entries []collect.LogEntry) ([]*table, error) 
 	default:
 		return nil, fmt.Errorf("linked latency type %q: want INTERVAL or STRING", opts.LatencyType)
 	}
-	t := &table{name: name, meta: bigquery.TableMetadata{Schema: linkedSchema(latency)}}
+	t := &table{
+		name: cmp.Or(opts.View, logbq.LinkedView),
+		meta: bigquery.TableMetadata{Schema: linkedSchema(latency)},
+		row: func(e *collect.LogEntry) (any, error) {
+			return newLinkedRow(e, latency == bigquery.IntervalFieldType)
+		},
+	}
 	for i := range entries {
-		row, err := newLinkedRow(&entries[i], latency == bigquery.IntervalFieldType)
-		if err != nil {
-			return nil, fmt.Errorf("entry %d (%s): %w", i+1, entries[i].InsertID, err)
-		}
-		t.rows = append(t.rows, row)
+		t.entries = append(t.entries, &entries[i])
 	}
 	return []*table{t}, nil
 }
@@ -109,30 +112,30 @@ func planSink(opts LoadOptions, entries []collect.LogEntry) ([]*table, error) {
 		id := logID(entries[i].LogName)
 		byLog[id] = append(byLog[id], &entries[i])
 	}
+	row := func(e *collect.LogEntry) (any, error) { return newSinkRow(e) }
 	var out []*table
 	for _, id := range sortedKeys(byLog) {
 		es := byLog[id]
 		schema := sinkSchema(es)
-		prefix := SinkTable(id)
 		byName := map[string]*table{}
 		for _, e := range es {
-			row, ts, err := newSinkRow(e)
-			if err != nil {
-				return nil, fmt.Errorf("entry %s: %w", e.InsertID, err)
-			}
-			name := prefix
+			name := SinkTable(id)
 			if opts.Sharded {
+				_, ts, err := timestamp(e.Timestamp)
+				if err != nil || ts.IsZero() {
+					return nil, fmt.Errorf("entry %s: timestamp %q: no day to shard by", e.InsertID, e.Timestamp)
+				}
 				name += "_" + ts.Format("20060102")
 			}
 			t := byName[name]
 			if t == nil {
-				t = &table{name: name, meta: bigquery.TableMetadata{Schema: schema}}
+				t = &table{name: name, meta: bigquery.TableMetadata{Schema: schema}, row: row}
 				if !opts.Sharded {
 					t.meta.TimePartitioning = &bigquery.TimePartitioning{Type: bigquery.DayPartitioningType, Field: "timestamp"}
 				}
 				byName[name] = t
 			}
-			t.rows = append(t.rows, row)
+			t.entries = append(t.entries, e)
 		}
 		for _, name := range sortedKeys(byName) {
 			out = append(out, byName[name])
@@ -141,19 +144,23 @@ func planSink(opts LoadOptions, entries []collect.LogEntry) ([]*table, error) {
 	return out, nil
 }
 
-// load creates the table and loads its rows in batches.
+// load creates the table and loads its entries in batches.
 func (t *table) load(ctx context.Context, ds *bigquery.Dataset, batch int) error {
 	tb := ds.Table(t.name)
 	if err := tb.Create(ctx, &t.meta); err != nil {
 		return fmt.Errorf("creating: %w", err)
 	}
 	var buf bytes.Buffer
-	for rows := range slices.Chunk(t.rows, batch) {
+	for entries := range slices.Chunk(t.entries, batch) {
 		buf.Reset()
 		enc := json.NewEncoder(&buf)
-		for _, r := range rows {
+		for _, e := range entries {
+			r, err := t.row(e)
+			if err != nil {
+				return fmt.Errorf("entry %s: %w", e.InsertID, err)
+			}
 			if err := enc.Encode(r); err != nil {
-				return err
+				return fmt.Errorf("entry %s: %w", e.InsertID, err)
 			}
 		}
 		if err := loadNDJSON(ctx, tb, &buf); err != nil {

@@ -3,7 +3,6 @@ package bqemu
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"cloud.google.com/go/bigquery"
 
@@ -122,25 +121,22 @@ type sinkHTTP struct {
 	Protocol      string   `json:"protocol,omitempty"`
 }
 
-// newSinkRow converts e and returns its timestamp, which picks its shard.
-func newSinkRow(e *collect.LogEntry) (*sinkRow, time.Time, error) {
+// newSinkRow converts e; a sink's entry has a timestamp.
+func newSinkRow(e *collect.LogEntry) (*sinkRow, error) {
 	r := &sinkRow{
 		LogName: e.LogName, Labels: sinkLabels(e.Labels),
 		Severity: e.Severity, InsertID: e.InsertID, Trace: e.Trace, SpanID: e.SpanID,
 		TextPayload: e.TextPayload,
 	}
-	var (
-		ts  time.Time
-		err error
-	)
-	if r.Timestamp, ts, err = timestamp(e.Timestamp); err != nil {
-		return nil, ts, fmt.Errorf("timestamp: %w", err)
+	var err error
+	if r.Timestamp, _, err = timestamp(e.Timestamp); err != nil {
+		return nil, fmt.Errorf("timestamp: %w", err)
 	}
 	if e.Timestamp == "" {
-		return nil, ts, fmt.Errorf("no timestamp")
+		return nil, fmt.Errorf("no timestamp")
 	}
 	if r.ReceiveTimestamp, _, err = timestamp(e.ReceiveTimestamp); err != nil {
-		return nil, ts, fmt.Errorf("receiveTimestamp: %w", err)
+		return nil, fmt.Errorf("receiveTimestamp: %w", err)
 	}
 	if e.Resource != nil {
 		r.Resource = &sinkResource{Type: e.Resource.Type, Labels: sinkLabels(e.Resource.Labels)}
@@ -150,7 +146,7 @@ func newSinkRow(e *collect.LogEntry) (*sinkRow, time.Time, error) {
 			Message any `json:"message"`
 		}
 		if err := json.Unmarshal(e.JSONPayload, &p); err != nil {
-			return nil, ts, fmt.Errorf("jsonPayload: %w", err)
+			return nil, fmt.Errorf("jsonPayload: %w", err)
 		}
 		r.JSONPayload = &sinkJSONPayload{}
 		if m, ok := p.Message.(string); ok {
@@ -167,13 +163,13 @@ func newSinkRow(e *collect.LogEntry) (*sinkRow, time.Time, error) {
 		if h.Latency != "" {
 			d, err := latency(h.Latency)
 			if err != nil {
-				return nil, ts, err
+				return nil, err
 			}
 			sec := d.Seconds()
 			r.HTTPRequest.Latency = &sec
 		}
 	}
-	return r, ts, nil
+	return r, nil
 }
 
 // sinkLabels renames label keys to the sink's column names.
