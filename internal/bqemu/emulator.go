@@ -85,6 +85,9 @@ func Start(t testing.TB) *Emulator {
 	exe, ok := Binary()
 	if !ok {
 		msg := "BigQuery emulator not found: set RUNLENS_BIGQUERY_EMULATOR, put bigquery-emulator on $PATH or run scripts/bigquery-emulator"
+		if p := os.Getenv("RUNLENS_BIGQUERY_EMULATOR"); p != "" {
+			msg = "BigQuery emulator not found: RUNLENS_BIGQUERY_EMULATOR=" + p + " is not an executable file (scripts/bigquery-emulator builds one)"
+		}
 		if os.Getenv("RUNLENS_REQUIRE_BIGQUERY") == "1" {
 			t.Fatal(msg + " (RUNLENS_REQUIRE_BIGQUERY=1)")
 		}
