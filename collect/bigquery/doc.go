@@ -1,0 +1,13 @@
+// Package bigquery finds Cloud Run's logs where Cloud Logging keeps them in
+// BigQuery and runs the pushdown's queries over them.
+//
+// Detect reads a dataset's table list and schemas and returns a Source: a
+// Log Analytics linked dataset's view of entries, or a log sink's tables,
+// date-sharded or partitioned, with the type of the latency column; it
+// reads no rows. A Runner runs the queries: it dry-runs each for the bytes
+// it would scan, prints them with their on-demand price, refuses a query
+// over its byte limit (-max-bytes), runs the rest as labelled jobs and
+// returns their rows, keeping a record of every query for the manifest.
+// Like collect/gcp it talks to Google Cloud, through
+// cloud.google.com/go/bigquery; analyze and render never import it.
+package bigquery
