@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"context"
+	"fmt"
 	"os"
 
 	"github.com/runlens/runlens/analyze/summary"
@@ -20,6 +22,9 @@ type Sources struct {
 	// of summing them up as they are read (for a replay of the traffic):
 	// memory then grows with the log.
 	KeepRequests bool
+	// BigQuery, when set, is where the request and system logs are read
+	// (after the snapshot's or the files' other data, within their scope).
+	BigQuery *BigQuery
 }
 
 // Load reads the sources into a Dataset whose request entries go to a
@@ -46,7 +51,18 @@ func Load(src Sources) (*model.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ds, readSummaries(src.Summaries, ds)
+	if err := readSummaries(src.Summaries, ds); err != nil {
+		return nil, err
+	}
+	if src.BigQuery != nil {
+		if src.KeepRequests {
+			return nil, fmt.Errorf("BigQuery: a pushdown fetches the request log's summary, not its requests, which a replay needs")
+		}
+		if err := loadBigQuery(context.Background(), src.BigQuery, ds); err != nil {
+			return nil, err
+		}
+	}
+	return ds, nil
 }
 
 // readSummaries merges -summary files into the dataset's summary.

@@ -39,6 +39,7 @@ type reportFlags struct {
 	endpointMap string
 	title       string
 	maxMarkdown int
+	bigquery    bigqueryFlags  // -bigquery (bigquery.go)
 	live        liveFlags      // report's live form (collect.go)
 	thresholds  thresholdFlags // -config, -fail-on (thresholds.go)
 }
@@ -73,6 +74,7 @@ func reportCommand() command {
 			fs.IntVar(&f.maxMarkdown, "max-markdown", render.DefaultMaxMarkdownBytes, maxMarkdownUsage)
 			fs.BoolVar(&f.whatif, "whatif", false, "replay the traffic (see runlens whatif) to check the billing and min-instances recommendations, and put the replay in the JSON; keeps every request in memory")
 			f.live.register(fs, false)
+			f.bigquery.register(fs)
 			f.thresholds.register(fs)
 			return func(stdout, stderr io.Writer, args []string) error { return runReport(stdout, stderr, f, args) }
 		},
@@ -145,12 +147,18 @@ func (f *reportFlags) load(args []string) (*model.Dataset, error) {
 		return nil, usagef("report: one snapshot at a time, got %d: %s", len(args), strings.Join(args, " "))
 	case len(args) == 1 && loose:
 		return nil, usagef("report: give a snapshot or loose files (-logs, -metrics, -service, -client, %s), not both", loadtest.ToolNames())
-	case len(args) == 0 && !loose && len(f.summaries) == 0:
+	case f.live.live() && f.bigquery.ref != "":
+		return nil, usagef("report: -bigquery reads the logs offline from BigQuery; give a snapshot or files for the rest, not the live flags")
+	case len(args) == 0 && !loose && len(f.summaries) == 0 && f.bigquery.ref == "":
 		return nil, usagef("report: no sources: give a snapshot directory or -logs, -metrics, -client, %s files (see runlens help report)", loadtest.ToolNames())
 	}
 	src := pipeline.Sources{Inputs: f.inputs, Summaries: f.summaries, KeepRequests: f.whatif}
 	if len(args) == 1 {
 		src.Snapshot = args[0]
+	}
+	var err error
+	if src.BigQuery, err = f.bigquery.source(f.live.stderr); err != nil {
+		return nil, err
 	}
 	return pipeline.Load(src)
 }

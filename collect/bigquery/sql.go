@@ -50,7 +50,7 @@ func (s *Source) requestColumns(sc Scope) (columns, error) {
 			userAgent: "http_request.user_agent",
 			latencyNS: lat,
 			marker: "(STRPOS(COALESCE(text_payload, ''), @marker) > 0 OR " +
-				"STRPOS(COALESCE(TO_JSON_STRING(json_payload), ''), @marker) > 0)",
+				"STRPOS(CASE WHEN json_payload IS NULL THEN '' ELSE TO_JSON_STRING(json_payload) END, @marker) > 0)",
 		}, nil
 	case Sink:
 		if s.Requests == "" {
@@ -103,6 +103,22 @@ func (s *Source) sinkTable(name string, sc Scope) (from, prune string) {
 	return from, prune
 }
 
+// timePrune is the condition on the timestamp column that lets BigQuery
+// read only the partitions of the scope's window (a linked dataset's and a
+// partitioned sink's are by day of timestamp): constant bounds on the
+// column itself, a microsecond wider than the window, which the exact
+// test on nanoseconds then cuts.
+func timePrune(ts string, sc Scope) string {
+	var out string
+	if !sc.From.IsZero() {
+		out += " AND " + ts + " >= TIMESTAMP '" + sc.From.UTC().Truncate(time.Microsecond).Format("2006-01-02 15:04:05.000000") + "+00'"
+	}
+	if !sc.To.IsZero() {
+		out += " AND " + ts + " <= TIMESTAMP '" + sc.To.UTC().Add(time.Microsecond).Truncate(time.Microsecond).Format("2006-01-02 15:04:05.000000") + "+00'"
+	}
+	return out
+}
+
 // latencyNS is the SQL of a latency column's nanoseconds, by its type:
 // exact from a duration string ("1.5s", nine decimals at most) and from
 // seconds as FLOAT64 (nine decimals survive a double), to the
@@ -138,8 +154,27 @@ func widthCase(secs string, n int64) string {
 	return b.String()
 }
 
-// noBin is the bin of a latency that goes to a sketch's zero count.
-const noBin = -1 << 31
+// NoBin is the bin of a latency that goes to a sketch's zero count.
+const NoBin = -1 << 31
+
+// BinFrom is a subquery of from's rows with a column bin: the sketch bin
+// of the latency in nanoseconds col (INT64), the Go summary's
+// (summary.SketchIndex), NoBin for none. It is the cubically interpolated
+// mapping's index of the latency in ms, from its binary exponent e and
+// mantissa 1 + s, found exactly (a power of two divides a double exactly;
+// the logarithm only guesses e, which the comparisons correct), then the
+// same operations in the same order as sketches-go, in IEEE doubles; in
+// stages, as an expression that deep overflows some engines' parsers.
+func BinFrom(from, col string) string {
+	ms := "(" + col + " / 1000000)"
+	return `(SELECT * EXCEPT (bin_e, bin_s, bin_f),
+    IF(` + col + ` > 0, IF(bin_f >= 0, CAST(TRUNC(bin_f) AS INT64), CAST(TRUNC(bin_f) AS INT64) - 1), ` + strconv.Itoa(NoBin) + `) AS bin
+  FROM (SELECT *, ((((` + f64(6.0/35.0) + ` * bin_s + ` + f64(-3.0/5.0) + `) * bin_s + ` + f64(10.0/7.0) + `) * bin_s + bin_e) * ` +
+		f64(summary.SketchMultiplier) + `) AS bin_f
+    FROM (SELECT * EXCEPT (bin_e0), bin_e0 - IF(POW(2, bin_e0) > ` + ms + `, 1, 0) + IF(POW(2, bin_e0 + 1) <= ` + ms + `, 1, 0) AS bin_e,
+        ` + ms + ` / POW(2, bin_e0 - IF(POW(2, bin_e0) > ` + ms + `, 1, 0) + IF(POW(2, bin_e0 + 1) <= ` + ms + `, 1, 0)) - 1 AS bin_s
+      FROM (SELECT *, CAST(FLOOR(LN(IF(` + col + ` > 0, ` + ms + `, 1)) / LN(2)) AS INT64) AS bin_e0 FROM ` + from + `))))`
+}
 
 // SummarySQL is the query that computes the request log's summary
 // (runlens.summary/v1) where the logs are: one statement whose rows, each
@@ -167,9 +202,8 @@ func (s *Source) SummarySQL(sc Scope) (string, error) {
 		"{ts}", c.ts, "{insert}", c.insertID, "{service}", c.service, "{location}", c.location,
 		"{instance}", c.instance, "{method}", c.method, "{url}", c.url, "{status}", c.status,
 		"{reqsize}", c.reqSize, "{respsize}", c.respSize, "{ua}", c.userAgent, "{lat}", c.latencyNS,
-		"{marker}", c.marker, "{from}", c.from, "{where}", c.where,
-		"{A}", f64(6.0/35.0), "{B}", f64(-3.0/5.0), "{C}", f64(10.0/7.0), "{M}", f64(summary.SketchMultiplier),
-		"{nobin}", strconv.Itoa(noBin),
+		"{marker}", c.marker, "{from}", c.from, "{where}", c.where + timePrune(c.ts, sc),
+		"{e0bin}", BinFrom("e0", "lat_ns"), "{nobin}", strconv.Itoa(NoBin),
 		"{width}", widthCase("secs", 7200), "{epwidth}", widthCase("secs", 240),
 		"{exactEP}", strconv.Itoa(exactEP), "{exactEP1}", strconv.Itoa(exactEP+1),
 		"{exactIV}", strconv.Itoa(exactIV), "{exactIV1}", strconv.Itoa(exactIV+1),
@@ -219,8 +253,7 @@ scoped AS (
     t_ns + lat_ns AS end_ns,
     DIV(t_ns, 1000000000) AS sec,
     COALESCE(REGEXP_EXTRACT(url, r'^[^?#]*'), '') AS u0,
-    FARM_FINGERPRINT(CONCAT(FROM_HEX(FORMAT('%016x', t_ns)), FROM_HEX(FORMAT('%016x', lat_ns)))) AS h,
-    lat_ns / 1000000 AS ms
+    FARM_FINGERPRINT(CONCAT(FROM_HEX(FORMAT('%016x', t_ns)), FROM_HEX(FORMAT('%016x', lat_ns)))) AS h
   FROM once
   WHERE (@service = '' OR service = '' OR service = @service)
     AND (@location = '' OR location = '' OR location = @location)
@@ -235,27 +268,18 @@ e0 AS (
     *,
     CASE WHEN REGEXP_CONTAINS(u0, r'^[^/]*://')
       THEN COALESCE(REGEXP_EXTRACT(u0, r'(?s)^[^/]*://[^/]*(/.*)$'), '/')
-      ELSE u0 END AS path,
-    IF(ms > 0, CAST(FLOOR(LN(ms) / LN(2)) AS INT64), NULL) AS ex0
+      ELSE u0 END AS path
   FROM scoped
-),
-e1 AS (
-  SELECT *, ex0 - IF(POW(2, ex0) > ms, 1, 0) + IF(POW(2, ex0 + 1) <= ms, 1, 0) AS ex FROM e0
-),
-e2 AS (
-  SELECT *, (((({A} * sig + {B}) * sig + {C}) * sig + ex) * {M}) AS binf
-  FROM (SELECT *, ms / POW(2, ex) - 1 AS sig FROM e1)
 ),
 r AS (
   SELECT
-    e2.* EXCEPT (ex0, ex, sig, binf, u0),
-    IF(ms > 0, IF(binf >= 0, CAST(TRUNC(binf) AS INT64), CAST(TRUNC(binf) AS INT64) - 1), {nobin}) AS bin,
+    e0.* EXCEPT (u0),
     DIV(sec, spanw.width) AS ik,
     DIV(sec, spanw.epwidth) AS ek,
     DIV(end_ns, 100000000) AS end100,
     IF(DIV(status, 100) BETWEEN 1 AND 5, DIV(status, 100), 0) AS hundred,
     CASE DIV(status, 100) WHEN 2 THEN 0 WHEN 3 THEN 1 WHEN 4 THEN 2 ELSE 3 END AS cls
-  FROM e2 CROSS JOIN spanw
+  FROM {e0bin} AS e0 CROSS JOIN spanw
 ),
 ivs AS (
   -- Each instance's intervals [arrival, arrival + latency], numbered k in

@@ -2,18 +2,21 @@ package bigquery
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 
 	"cloud.google.com/go/bigquery"
-	"google.golang.org/api/iterator"
 
 	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/model"
 )
 
-// Params are SummarySQL's parameters for a scope.
+// Params are SummarySQL's parameters for a scope; SystemSQL's are the same
+// but the first (@marker).
 func Params(sc Scope) []bigquery.QueryParameter {
 	from, to := int64(math.MinInt64), int64(math.MaxInt64)
 	if !sc.From.IsZero() {
@@ -29,6 +32,12 @@ func Params(sc Scope) []bigquery.QueryParameter {
 		{Name: "from_ns", Value: from},
 		{Name: "to_ns", Value: to},
 	}
+}
+
+// ScopeOf is the pushdown's scope of a dataset's: its service, region and
+// window.
+func ScopeOf(s model.Scope) Scope {
+	return Scope{Service: s.Service, Location: s.Region, From: s.Window.Start, To: s.Window.End}
 }
 
 // rowOf reads one row of SummarySQL's answer.
@@ -84,34 +93,129 @@ func rowOf(v []bigquery.Value) (Row, error) {
 	return r, nil
 }
 
-// Summarize runs SummarySQL on c and builds the summary of its answer.
-func Summarize(ctx context.Context, c *bigquery.Client, src *Source, sc Scope) (*summary.Summary, int, error) {
+// Summarize runs SummarySQL through r and builds the summary of its
+// answer; it returns the number of rows fetched too.
+func Summarize(ctx context.Context, r *Runner, src *Source, sc Scope) (*summary.Summary, int, error) {
 	sql, err := src.SummarySQL(sc)
 	if err != nil {
 		return nil, 0, err
 	}
-	q := c.Query(sql)
-	q.Parameters = Params(sc)
-	it, err := q.Read(ctx)
+	res, err := r.Query(ctx, "summary", sql, Params(sc))
 	if err != nil {
-		return nil, 0, fmt.Errorf("BigQuery summary query: %w", err)
+		return nil, 0, err
 	}
-	var rows []Row
-	for {
-		var v []bigquery.Value
-		err := it.Next(&v)
-		if err == iterator.Done {
-			break
+	rows := make([]Row, len(res.Rows))
+	for i, v := range res.Rows {
+		if rows[i], err = rowOf(v); err != nil {
+			return nil, i, fmt.Errorf("BigQuery summary, row %d: %w", i+1, err)
 		}
-		if err != nil {
-			return nil, len(rows), fmt.Errorf("BigQuery summary query: %w", err)
-		}
-		r, err := rowOf(v)
-		if err != nil {
-			return nil, len(rows), fmt.Errorf("BigQuery summary query, row %d: %w", len(rows)+1, err)
-		}
-		rows = append(rows, r)
 	}
 	s, err := BuildSummary(rows)
 	return s, len(rows), err
+}
+
+// SystemSQL is the query that reads Cloud Run's system log (instance
+// starts, probes, memory kills, shutdowns) of the scope: a row per entry,
+// few beside the requests, handed to the log readers as entries.
+func (s *Source) SystemSQL(sc Scope) (string, error) {
+	var from, where, ts, insertID, resLabels, labels, text, payload, service, location string
+	switch s.Layout {
+	case Linked:
+		from = s.table(s.View)
+		where = "log_id = 'run.googleapis.com/varlog/system' AND resource.type = 'cloud_run_revision'"
+		ts, insertID, text = "timestamp", "insert_id", "text_payload"
+		resLabels, labels = jsonString("resource.labels"), jsonString("labels")
+		payload = jsonString("json_payload")
+		service, location = "JSON_VALUE(resource.labels, '$.service_name')", "JSON_VALUE(resource.labels, '$.location')"
+	case Sink:
+		if s.System == "" {
+			return "", nil
+		}
+		var prune string
+		from, prune = s.sinkTable(s.System, sc)
+		where = "resource.type = 'cloud_run_revision'" + prune
+		ts, insertID, text = "timestamp", "insertId", "textPayload"
+		resLabels, labels = jsonString("resource.labels"), jsonString("labels")
+		payload = "CAST(NULL AS STRING)"
+		service, location = "resource.labels.service_name", "resource.labels.location"
+	default:
+		return "", fmt.Errorf("layout %v", s.Layout)
+	}
+	return `SELECT CAST(UNIX_MICROS(` + ts + `) * 1000 AS STRING) AS t, COALESCE(` + insertID + `, '') AS insert_id,
+  COALESCE(` + resLabels + `, '') AS resource_labels, COALESCE(` + labels + `, '') AS labels,
+  COALESCE(` + text + `, '') AS text, COALESCE(` + payload + `, '') AS payload
+FROM ` + from + `
+WHERE ` + where + timePrune(ts, sc) + ` AND ` + ts + ` IS NOT NULL
+  AND UNIX_MICROS(` + ts + `) * 1000 >= @from_ns AND UNIX_MICROS(` + ts + `) * 1000 < @to_ns
+  AND (@service = '' OR COALESCE(` + service + `, '') IN ('', @service))
+  AND (@location = '' OR COALESCE(` + location + `, '') IN ('', @location))`, nil
+}
+
+// SystemEntries runs SystemSQL through r and returns its rows as log
+// entries of project's system log.
+func SystemEntries(ctx context.Context, r *Runner, src *Source, sc Scope) ([]collect.LogEntry, error) {
+	sql, err := src.SystemSQL(sc)
+	if err != nil || sql == "" {
+		return nil, err
+	}
+	res, err := r.Query(ctx, "system", sql, Params(sc)[1:]) // no @marker
+	if err != nil {
+		return nil, err
+	}
+	out := make([]collect.LogEntry, 0, len(res.Rows))
+	for i, v := range res.Rows {
+		e, err := systemEntry(src.Project, v)
+		if err != nil {
+			return nil, fmt.Errorf("BigQuery system log, row %d: %w", i+1, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// systemEntry makes a log entry of a row of SystemSQL.
+func systemEntry(project string, v []bigquery.Value) (collect.LogEntry, error) {
+	if len(v) != 6 {
+		return collect.LogEntry{}, fmt.Errorf("%d columns, want 6", len(v))
+	}
+	str := func(x bigquery.Value) string { s, _ := x.(string); return s }
+	ns, err := strconv.ParseInt(str(v[0]), 10, 64)
+	if err != nil {
+		return collect.LogEntry{}, fmt.Errorf("timestamp: %w", err)
+	}
+	e := collect.LogEntry{
+		LogName:     "projects/" + project + "/logs/run.googleapis.com%2Fvarlog%2Fsystem",
+		Resource:    &collect.MonitoredResource{Type: "cloud_run_revision"},
+		Timestamp:   time.Unix(0, ns).UTC().Format(time.RFC3339Nano),
+		InsertID:    str(v[1]),
+		TextPayload: str(v[4]),
+	}
+	for _, f := range []struct {
+		s   string
+		dst *map[string]string
+	}{{str(v[2]), &e.Resource.Labels}, {str(v[3]), &e.Labels}} {
+		if f.s == "" || f.s == "null" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(f.s), &m); err != nil {
+			return e, fmt.Errorf("labels %q: %w", f.s, err)
+		}
+		*f.dst = map[string]string{}
+		for k, x := range m {
+			if s, ok := x.(string); ok {
+				(*f.dst)[k] = s
+			}
+		}
+	}
+	if p := str(v[5]); p != "" && p != "null" {
+		e.JSONPayload = json.RawMessage(p)
+	}
+	return e, nil
+}
+
+// jsonString is the SQL of a column's JSON text, "" for NULL (which the
+// BigQuery emulator's TO_JSON_STRING cannot take).
+func jsonString(col string) string {
+	return "CASE WHEN " + col + " IS NULL THEN '' ELSE TO_JSON_STRING(" + col + ") END"
 }

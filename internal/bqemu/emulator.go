@@ -99,7 +99,13 @@ func Start(t testing.TB) *Emulator {
 	for range 3 {
 		e, err := start(exe, Project, Dataset)
 		if err == nil {
-			t.Cleanup(e.stop)
+			t.Cleanup(func() {
+				if t.Failed() { // the emulator's own account: a crash, a query it could not run
+					out := e.stderr.Bytes()
+					t.Logf("BigQuery emulator output (the last 4 KiB):\n%s", out[max(0, len(out)-4096):])
+				}
+				e.stop()
+			})
 			return e
 		}
 		errs = append(errs, err)
