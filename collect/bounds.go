@@ -31,6 +31,10 @@ func (lr *logReader) cut(s *string) {
 
 // cutRequest bounds the strings of a request.
 func (lr *logReader) cutRequest(r *model.Request) {
+	if max(len(r.Method), len(r.URL), len(r.Path), len(r.UserAgent), len(r.RemoteIP), len(r.Protocol), len(r.InstanceID),
+		len(r.Revision), len(r.Service), len(r.Location), len(r.Trace), len(r.InsertID), len(r.Severity)) <= model.MaxStringBytes {
+		return // nothing to cut, told without a loop over pointers
+	}
 	for _, s := range [...]*string{&r.Method, &r.URL, &r.Path, &r.UserAgent, &r.RemoteIP, &r.Protocol,
 		&r.InstanceID, &r.Revision, &r.Service, &r.Location, &r.Trace, &r.InsertID, &r.Severity} {
 		lr.cut(s)

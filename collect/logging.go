@@ -124,10 +124,11 @@ type logReader struct {
 	cursor             *setCursor     // where in seen it looked last
 	req                model.Request  // the fast path's request, reused
 	minutes            minuteCache
-	gzipped            bool   // the file is inflated as it is read
-	reqLog             string // the last logName found to be Cloud Run's requests log
-	n                  int    // log entries read (values with a logName)
-	values             int    // JSON values seen, log entries or not
+	gzipped            bool        // the file is inflated as it is read
+	mapped             *mappedFile // the file, when it is read through a mapping
+	reqLog             string      // the last logName found to be Cloud Run's requests log
+	n                  int         // log entries read (values with a logName)
+	values             int         // JSON values seen, log entries or not
 	skipped            map[skipKey]*int
 	scope              *model.Scope // nil: every entry is in scope
 	out                outCounts    // entries out of scope, by reason
@@ -176,6 +177,10 @@ type skipKey struct{ resType, logName string }
 
 // read reads the whole file and decides whether anything usable was in it.
 func (lr *logReader) read(r io.Reader) (string, error) {
+	if m := mapFile(r); m != nil {
+		defer m.close()
+		lr.mapped, r = m, m.br
+	}
 	dr, gzipped, err := decode(r)
 	if err != nil {
 		return "", err

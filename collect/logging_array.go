@@ -141,8 +141,9 @@ func strayBracket(rest []byte) bool {
 // maxElement bounds an array element: the whole of one is held in memory.
 const maxElement = 64 << 20
 
-func (c arrayChunk) index() int     { return c.seq }
-func (c arrayChunk) buffer() []byte { return c.data }
+func (c arrayChunk) index() int         { return c.seq }
+func (c arrayChunk) buffer() []byte     { return c.data }
+func (c arrayChunk) mappedData() []byte { return nil }
 
 // parseElements parses the elements of one chunk. Lines are counted from
 // the chunk's start; the merge adds the lines before it.

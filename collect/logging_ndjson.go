@@ -30,9 +30,10 @@ const (
 // ndjsonChunk is a run of whole lines. Its workers number the lines from
 // 1; the merge, which knows how many came before, numbers them in the file.
 type ndjsonChunk struct {
-	seq   int
-	data  []byte
-	final bool // the file's last chunk: its text after the last newline is a line
+	seq    int
+	data   []byte
+	final  bool // the file's last chunk: its text after the last newline is a line
+	mapped bool // data is a slice of the file's mapping, not a buffer
 }
 
 // chunkResult is what a worker read from one chunk.
@@ -40,15 +41,24 @@ type chunkResult struct {
 	seq   int
 	lr    *logReader       // the chunk's reader: counts, warnings, a scratch Dataset
 	piece model.ChunkPiece // what the worker's shard handed over at the chunk's end
+	// mapped is the chunk, when it is a slice of the file's mapping: once
+	// it is merged, the pages before it can go.
+	mapped []byte
 }
 
 // readNDJSON reads one LogEntry per line; blank lines are allowed and a
 // malformed line is a warning.
 func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
 	var readErr error
-	readChunks(lr, line, func(out chan<- ndjsonChunk, free chan []byte) {
+	split := func(out chan<- ndjsonChunk, free chan []byte) {
 		readErr = splitChunks(br, out, free, lr.chunkBytes)
-	}, (*logReader).parseLines)
+	}
+	if m := lr.mapped; m != nil && m.br == br {
+		split = func(out chan<- ndjsonChunk, free chan []byte) {
+			readErr = m.splitChunks(br, out, free, lr.chunkBytes)
+		}
+	}
+	readChunks(lr, line, split, (*logReader).parseLines)
 	if readErr != nil {
 		lr.stop(lr.lineBase, readErr)
 	}
@@ -56,12 +66,20 @@ func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
 
 // chunk is a run of whole lines or elements, which a worker parses.
 type chunk interface {
-	index() int     // its place in the file: 0, 1, 2 and so on
-	buffer() []byte // the buffer it is in, free once it is parsed
+	index() int         // its place in the file: 0, 1, 2 and so on
+	buffer() []byte     // the buffer it is in, free once it is parsed
+	mappedData() []byte // the slice of the file's mapping it is, or nil
 }
 
 func (c ndjsonChunk) index() int     { return c.seq }
 func (c ndjsonChunk) buffer() []byte { return c.data }
+
+func (c ndjsonChunk) mappedData() []byte {
+	if c.mapped {
+		return c.data
+	}
+	return nil
+}
 
 // readChunks reads in parallel: split sends the file's chunks, in order,
 // and takes the buffers of parsed ones from free; a worker per core parses
@@ -126,9 +144,14 @@ func (lr *logReader) chunkBytes(round int) int {
 // splitChunks reads br into chunks of whole lines. It returns the error
 // that stopped the reading, if not EOF.
 func splitChunks(br *bufio.Reader, out chan<- ndjsonChunk, free chan []byte, size func(round int) int) error {
-	var carry []byte
-	seq := 0 // of the chunks sent: the merge takes them in this order, with no gap
-	for round := 0; ; round++ {
+	return splitFrom(br, nil, 0, 0, out, free, size)
+}
+
+// splitFrom is splitChunks once seq chunks were sent, in round rounds,
+// and carry is the start of a line they left.
+func splitFrom(br *bufio.Reader, carry []byte, seq, round int, out chan<- ndjsonChunk, free chan []byte, size func(round int) int) error {
+	// seq counts the chunks sent: the merge takes them in this order, with no gap
+	for ; ; round++ {
 		buf := takeBuf(free, max(size(round), 2*len(carry)))
 		buf = append(buf[:0], carry...)
 		buf, err := fill(br, buf)
@@ -185,17 +208,28 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 	for c := range in {
 		cr := &logReader{name: lr.name, ds: &model.Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope, seen: lr.seen, strs: strs}
 		cr.entry, cr.aids, cr.paths, cr.cursor = entry, aids, paths, cursor
-		parse(cr, c)
+		mapped := c.mappedData()
+		if mapped != nil {
+			if err := faultless(func() { parse(cr, c) }); err != nil {
+				cr.stop(cr.lineBase, err)
+			}
+		} else {
+			parse(cr, c)
+		}
 		var piece model.ChunkPiece
 		if shard != nil {
 			piece = shard.EndChunk()
 		}
 		entry = cr.entry
-		select {
-		case free <- c.buffer()[:0]:
-		default:
+		if mapped == nil {
+			select {
+			case free <- c.buffer()[:0]:
+			default:
+			}
+		} else {
+			lr.mapped.parsed(mapped)
 		}
-		out <- chunkResult{seq: c.index(), lr: cr, piece: piece}
+		out <- chunkResult{seq: c.index(), lr: cr, piece: piece, mapped: mapped}
 	}
 }
 
@@ -241,6 +275,9 @@ func (lr *logReader) mergeChunks(results <-chan chunkResult) {
 			lr.absorb(cr.lr)
 			if cr.piece != nil {
 				lr.ds.Sink.MergeChunk(cr.piece)
+			}
+			if cr.mapped != nil {
+				lr.mapped.merged(cr.mapped)
 			}
 		}
 	}

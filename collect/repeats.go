@@ -64,9 +64,10 @@ const bucketSeconds = 10
 // setCursor is a reader's (or a worker's) place in an entrySet: the
 // bucket it used last.
 type setCursor struct {
-	key int64
-	b   *entryBucket
-	sh  *entryShard
+	key  int64
+	b    *entryBucket
+	sh   *entryShard
+	used int // the hashes b held when the cursor last looked in it
 }
 
 func newEntrySet() *entrySet { return &entrySet{seed: maphash.MakeSeed()} }
@@ -91,8 +92,8 @@ func (s *entrySet) add(c *setCursor, sec int64, h uint64) (isNew, full bool) {
 			// As large as the cursor's last bucket needed: a log's rate
 			// changes slowly, and growing a table costs more than filling it.
 			nb := &entryBucket{}
-			if c.b != nil && c.b.used > 0 {
-				nb.slots = make([]uint64, tableFor(c.b.used))
+			if c.used > 0 { // read under the last bucket's lock, not this one
+				nb.slots = make([]uint64, tableFor(c.used))
 			}
 			c.b = nb
 			c.sh.buckets[key] = c.b
@@ -102,6 +103,7 @@ func (s *entrySet) add(c *setCursor, sec int64, h uint64) (isNew, full bool) {
 	c.sh.Lock()
 	defer c.sh.Unlock()
 	b := c.b
+	c.used = b.used // under b's lock
 	if b.has(h) {
 		return false, false
 	}

@@ -65,6 +65,32 @@ func TestRepeatedInsertIDsCountedOnce(t *testing.T) {
 	}
 }
 
+// TestEntrySetFullKeepsNoTables fills the set, then looks up entries of
+// later seconds: the buckets made once nothing more is remembered have no
+// table, but for the first, sized from the full one before it.
+func TestEntrySetFullKeepsNoTables(t *testing.T) {
+	s := newEntrySet()
+	c := new(setCursor)
+	const perSec = 1000
+	for i := range uint64(MaxCheckedEntries) {
+		if isNew, full := s.add(c, int64(i/perSec), i*0x9e3779b97f4a7c15|1); !isNew || full {
+			t.Fatalf("entry %d: new %v, full %v; want new, not full", i, isNew, full)
+		}
+	}
+	first := int64(MaxCheckedEntries/perSec + bucketSeconds)
+	for sec := first; sec < first+100*bucketSeconds; sec++ {
+		if _, full := s.add(c, sec, uint64(sec)); !full {
+			t.Fatalf("second %d: not full", sec)
+		}
+	}
+	for sec := first + bucketSeconds; sec < first+100*bucketSeconds; sec += bucketSeconds {
+		key := floorDiv(sec, bucketSeconds)
+		if b := s.shards[uint64(key)%uint64(len(s.shards))].buckets[key]; b == nil || len(b.slots) != 0 {
+			t.Fatalf("second %d: a bucket of %d slots, want one without a table", sec, len(b.slots))
+		}
+	}
+}
+
 // BenchmarkEntrySet remembers entries as a log's workers do: seconds in
 // order, each worker a chunk of its own (4,096 entries) at a time, from
 // every core at once; a quiet log (12 entries a second) and a busy one

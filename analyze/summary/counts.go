@@ -2,6 +2,7 @@ package summary
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"sync"
 	"unsafe"
@@ -33,21 +34,35 @@ func (c *Counts[T]) add(bucket int64, n uint32) {
 	if n == 0 {
 		return
 	}
-	k := bucket >> pageBits
 	p := c.lastPage
-	if p == nil || k != c.lastKey {
-		if c.pages == nil {
-			c.pages = map[int64]*[1 << pageBits]T{}
-			c.lo, c.hi = bucket, bucket
-		}
-		p = c.pages[k]
-		if p == nil {
-			p = newPage[T]()
-			c.pages[k] = p
-		}
-		c.lastKey, c.lastPage = k, p
+	if k := bucket >> pageBits; p == nil || k != c.lastKey {
+		p = c.page(k)
 	}
 	c.lo, c.hi = min(c.lo, bucket), max(c.hi, bucket)
+	c.addAt(p, bucket, n)
+}
+
+// page returns page k, new if need be.
+func (c *Counts[T]) page(k int64) *[1 << pageBits]T {
+	if p := c.lastPage; p != nil && k == c.lastKey {
+		return p
+	}
+	if c.pages == nil {
+		c.pages = map[int64]*[1 << pageBits]T{}
+		c.lo, c.hi = math.MaxInt64, math.MinInt64 // set by the add that follows
+	}
+	p := c.pages[k]
+	if p == nil {
+		p = newPage[T]()
+		c.pages[k] = p
+	}
+	c.lastKey, c.lastPage = k, p
+	return p
+}
+
+// addAt adds n to bucket's count in p, its page; what passes T's range
+// goes to over.
+func (c *Counts[T]) addAt(p *[1 << pageBits]T, bucket int64, n uint32) {
 	i := bucket & (1<<pageBits - 1)
 	if sum := uint64(p[i]) + uint64(n); sum > uint64(^T(0)) {
 		if c.over == nil {
@@ -88,7 +103,8 @@ func (c *Counts[T]) Get(bucket int64) uint64 {
 	return 0
 }
 
-// merge adds o's counts, looking only at the buckets o added to.
+// merge adds o's counts, looking only at the buckets o added to, page by
+// page: o's pages are numbered as c's.
 func (c *Counts[T]) merge(o *Counts[T]) {
 	if o.pages == nil {
 		return
@@ -99,9 +115,20 @@ func (c *Counts[T]) merge(o *Counts[T]) {
 			continue
 		}
 		from, to := max(o.lo-k<<pageBits, 0), min(o.hi-k<<pageBits, 1<<pageBits-1)
-		for i := from; i <= to; i++ {
-			if n := op[i]; n != 0 {
-				c.add(k<<pageBits+i, uint32(n))
+		p := c.page(k)
+		c.lo, c.hi = min(c.lo, k<<pageBits+from), max(c.hi, k<<pageBits+to)
+		// Eight bytes of counts at a time: most buckets of a short span
+		// are empty.
+		per := int64(8 / unsafe.Sizeof(T(0)))
+		words := unsafe.Slice((*uint64)(unsafe.Pointer(op)), 1<<pageBits/per)
+		for w := from / per; w <= to/per; w++ {
+			if words[w] == 0 {
+				continue
+			}
+			for i := max(w*per, from); i < min((w+1)*per, to+1); i++ {
+				if n := op[i]; n != 0 {
+					c.addAt(p, k<<pageBits+i, uint32(n))
+				}
 			}
 		}
 	}

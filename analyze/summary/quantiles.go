@@ -93,9 +93,25 @@ func (q *Quantiles) add(d time.Duration) {
 	}
 }
 
-// addSketch adds a latency to a sketch; latencies are never negative.
+// cubicMapping is sketchMapping as its own type, and minSketched and
+// maxSketched the bounds of the values it indexes: addSketch uses them
+// without going through interfaces.
+var (
+	cubicMapping = sketchMapping.(*mapping.CubicallyInterpolatedMapping)
+	minSketched  = sketchMapping.MinIndexableValue()
+	maxSketched  = sketchMapping.MaxIndexableValue()
+)
+
+// addSketch adds a latency to a sketch; latencies are never negative. A
+// value the mapping indexes goes to the bin DDSketch.Add would put it in,
+// through concrete types.
 func addSketch(sk *ddsketch.DDSketch, d time.Duration) {
-	_ = sk.Add(max(ms(d), 0))
+	v := max(ms(d), 0)
+	if pos, ok := sk.GetPositiveValueStore().(*store.CollapsingLowestDenseStore); ok && v > minSketched && v <= maxSketched {
+		pos.AddWithCount(cubicMapping.Index(v), 1)
+		return
+	}
+	_ = sk.Add(v)
 }
 
 func (q *Quantiles) toSketch() {

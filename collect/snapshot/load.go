@@ -279,7 +279,23 @@ func readAs(path string, ds *model.Dataset, want collect.Format) error {
 	if want != "" && got != want {
 		return fmt.Errorf("reading %s: want %s, but the content looks like %s", path, want, describe(got))
 	}
-	return readFormat(path, br, got, ds)
+	return readFormat(path, logSource(f, br, got), got, ds)
+}
+
+// logSource is what a file of format got is read from: a regular file's
+// log from the file itself, rewound, which ReadLogs maps rather than
+// copies, and anything else from br, where the sniffing left it.
+func logSource(f *os.File, br *bufio.Reader, got collect.Format) io.Reader {
+	if got != collect.FormatLogging {
+		return br
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return br
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return br
+	}
+	return f
 }
 
 func readFormat(path string, r io.Reader, f collect.Format, ds *model.Dataset) error {
