@@ -202,7 +202,7 @@ func (s *Source) SummarySQL(sc Scope) (string, error) {
 		"{ts}", c.ts, "{insert}", c.insertID, "{service}", c.service, "{location}", c.location,
 		"{instance}", c.instance, "{method}", c.method, "{url}", c.url, "{status}", c.status,
 		"{reqsize}", c.reqSize, "{respsize}", c.respSize, "{ua}", c.userAgent, "{lat}", c.latencyNS,
-		"{marker}", c.marker, "{from}", c.from, "{where}", c.where + timePrune(c.ts, sc),
+		"{marker}", c.marker, "{from}", c.from, "{where}", c.where+timePrune(c.ts, sc),
 		"{e0bin}", BinFrom("e0", "lat_ns"), "{nobin}", strconv.Itoa(NoBin),
 		"{width}", widthCase("secs", 7200), "{epwidth}", widthCase("secs", 240),
 		"{exactEP}", strconv.Itoa(exactEP), "{exactEP1}", strconv.Itoa(exactEP+1),
