@@ -80,6 +80,35 @@ type Manifest struct {
 	APICalls map[string]int    `json:"api_calls,omitempty"`
 	Retries  map[string]int    `json:"retries,omitempty"`
 	Warnings []string          `json:"warnings,omitempty"`
+	// BigQuery, when set, says the snapshot's request and system logs were
+	// read from BigQuery: the request log as its summary (summary.json).
+	BigQuery *BigQueryRead `json:"bigquery,omitempty"`
+}
+
+// BigQueryRead is where a snapshot's logs were read in BigQuery, and the
+// queries that read them.
+type BigQueryRead struct {
+	Dataset string  `json:"dataset"` // PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX]
+	Layout  string  `json:"layout"`
+	Queries []Query `json:"queries"`
+}
+
+// Query is one BigQuery query runlens ran (or refused to run): its SQL,
+// its job and the bytes it scanned and was billed.
+type Query struct {
+	Name string `json:"name"`
+	SQL  string `json:"sql"`
+	// JobID is empty for a refused query; Location is where it ran.
+	JobID    string `json:"job_id,omitempty"`
+	Location string `json:"location,omitempty"`
+	// EstimatedBytes is the dry run's estimate; ProcessedBytes and
+	// BilledBytes are the job's statistics.
+	EstimatedBytes int64 `json:"estimated_bytes"`
+	ProcessedBytes int64 `json:"processed_bytes"`
+	BilledBytes    int64 `json:"billed_bytes"`
+	CacheHit       bool  `json:"cache_hit,omitempty"`
+	Rows           int   `json:"rows"`
+	Refused        bool  `json:"refused,omitempty"`
 }
 
 // SnapshotSchema is the manifest schema this version writes and reads.

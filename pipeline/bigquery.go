@@ -2,8 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	bq "cloud.google.com/go/bigquery"
@@ -12,6 +17,9 @@ import (
 	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/bigquery"
+	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/internal/atomicfile"
+	"github.com/runlens/runlens/internal/jsonerr"
 	"github.com/runlens/runlens/model"
 )
 
@@ -40,27 +48,7 @@ type BigQuery struct {
 // loadBigQuery reads the logs of b into ds, within ds's scope: the summary
 // is merged into ds's (ds.Sink), the system entries read as a file's.
 func loadBigQuery(ctx context.Context, b *BigQuery, ds *model.Dataset) error {
-	project, _, ok := strings.Cut(b.Ref, ".")
-	if !ok || project == "" {
-		return fmt.Errorf("-bigquery %q: want PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX]", b.Ref)
-	}
-	var opts []option.ClientOption
-	if b.Endpoint != "" {
-		opts = append(opts, option.WithEndpoint(b.Endpoint), option.WithoutAuthentication())
-	}
-	c, err := bq.NewClient(ctx, project, opts...)
-	if err != nil {
-		return fmt.Errorf("BigQuery: %w", err)
-	}
-	defer c.Close()
-	src, err := bigquery.Detect(ctx, c, b.Ref)
-	if err != nil {
-		return err
-	}
-	r := &bigquery.Runner{Client: c, MaxBytes: b.MaxBytes, Labels: b.Labels, Log: b.Log}
-	defer func() { b.Queries = r.Queries }()
-	sc := bigquery.ScopeOf(ds.Scope)
-	sum, rows, err := bigquery.Summarize(ctx, r, src, sc)
+	src, sum, rows, entries, err := pushdown(ctx, b, ds.Scope)
 	if err != nil {
 		return err
 	}
@@ -72,18 +60,78 @@ func loadBigQuery(ctx context.Context, b *BigQuery, ds *model.Dataset) error {
 	mine.Combine(sum)
 	name := "bigquery:" + b.Ref
 	ds.Sources = append(ds.Sources, model.Source{Path: name, Format: "BigQuery " + src.Layout.String() + " summary", Items: rows})
+	if len(entries) > 0 {
+		collect.AddEntries(name, slices.Values(entries), ds)
+	}
+	return nil
+}
+
+// pushdown runs the queries of b within scope: the request log's summary
+// (and the rows its query answered) and the system log's entries.
+func pushdown(ctx context.Context, b *BigQuery, scope model.Scope) (*bigquery.Source, *summary.Summary, int, []collect.LogEntry, error) {
+	project, _, ok := strings.Cut(b.Ref, ".")
+	if !ok || project == "" {
+		return nil, nil, 0, nil, fmt.Errorf("-bigquery %q: want PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX]", b.Ref)
+	}
+	var opts []option.ClientOption
+	if b.Endpoint != "" {
+		opts = append(opts, option.WithEndpoint(b.Endpoint), option.WithoutAuthentication())
+	}
+	c, err := bq.NewClient(ctx, project, opts...)
+	if err != nil {
+		return nil, nil, 0, nil, fmt.Errorf("BigQuery: %w", err)
+	}
+	defer c.Close()
+	src, err := bigquery.Detect(ctx, c, b.Ref)
+	if err != nil {
+		return nil, nil, 0, nil, err
+	}
+	r := &bigquery.Runner{Client: c, MaxBytes: b.MaxBytes, Labels: b.Labels, Log: b.Log}
+	defer func() { b.Queries = r.Queries }()
+	sc := bigquery.ScopeOf(scope)
+	sum, rows, err := bigquery.Summarize(ctx, r, src, sc)
+	if err != nil {
+		return src, nil, 0, nil, err
+	}
 	entries, err := bigquery.SystemEntries(ctx, r, src, sc)
+	return src, sum, rows, entries, err
+}
+
+// CollectBigQuery adds to the snapshot in dir, whose logs were not read
+// (collect -bigquery), the logs of b within the snapshot's scope: the
+// request log's summary (summary.json) and the system log's entries, and
+// records the queries in its manifest. The files are written together or
+// not at all; the manifest last.
+func CollectBigQuery(ctx context.Context, b *BigQuery, dir string) error {
+	mpath := filepath.Join(dir, snapshot.ManifestFile)
+	raw, err := os.ReadFile(mpath)
 	if err != nil {
 		return err
 	}
-	if len(entries) > 0 {
-		collect.AddEntries(name, func(yield func(collect.LogEntry) bool) {
-			for _, e := range entries {
-				if !yield(e) {
-					return
-				}
-			}
-		}, ds)
+	var m model.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return jsonerr.At(mpath, raw, err)
 	}
-	return nil
+	src, sum, rows, entries, err := pushdown(ctx, b, model.Scope{Service: m.Service, Region: m.Region, Window: m.Window})
+	m.BigQuery = &model.BigQueryRead{Dataset: b.Ref, Queries: b.Queries}
+	if src != nil {
+		m.BigQuery.Layout = src.Layout.String()
+	}
+	if err != nil {
+		// The queries tried are recorded, refused ones with their estimate.
+		if werr := snapshot.WriteManifest(dir, m); werr != nil {
+			return errors.Join(err, werr)
+		}
+		return err
+	}
+	if m.Sources == nil {
+		m.Sources = map[string]string{}
+	}
+	m.Sources["requests"] = fmt.Sprintf("BigQuery %s %s: the summary of %d requests (%d rows)", src.Layout, b.Ref, sum.Requests(), rows)
+	m.Sources["system"] = fmt.Sprintf("BigQuery %s %s: %d entries", src.Layout, b.Ref, len(entries))
+	var set atomicfile.Set
+	set.Add(filepath.Join(dir, snapshot.SummaryFile), sum.WriteJSON)
+	set.Add(filepath.Join(dir, snapshot.SystemFile), snapshot.EntriesFill(entries))
+	set.Add(mpath, snapshot.ManifestFill(m))
+	return set.Write()
 }

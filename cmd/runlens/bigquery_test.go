@@ -132,3 +132,72 @@ func toMicroseconds(s string) string {
 	}
 	return t.Truncate(time.Microsecond).Format(time.RFC3339Nano)
 }
+
+// TestCollectFromBigQuery collects the fixture's metrics and service from
+// fake-gcp and its logs from the BigQuery emulator (collect -bigquery): no
+// Logging API call, the summary and the system log in the snapshot, the
+// queries in its manifest, and the snapshot reports as the fixture does.
+func TestCollectFromBigQuery(t *testing.T) {
+	fixture := paperSnapshot(t)
+	emu := bqemu.Start(t)
+	entries, err := bqemu.ReadSnapshot(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := emu.CreateDataset(t, "run_logs")
+	if err := bqemu.Load(context.Background(), emu.Client(t), ds, logbq.Sink, bqemu.LoadOptions{Sharded: true}, entries); err != nil {
+		t.Fatal(err)
+	}
+	addr := startFakeGCP(t, fixture)
+	var m struct {
+		Project, Region, Service string
+		Window                   struct{ Start, End time.Time }
+	}
+	readJSON(t, filepath.Join(fixture, "manifest.json"), &m)
+	snap := filepath.Join(t.TempDir(), "snap")
+	_, stderr, err := liveCLI(t, "collect", "-endpoint", addr, "-project", m.Project, "-region", m.Region, "-service", m.Service,
+		"-start", m.Window.Start.Format(time.RFC3339Nano), "-end", m.Window.End.Format(time.RFC3339Nano), "-q",
+		"-bigquery", emu.Project+"."+ds, "-bigquery-endpoint", emu.Endpoint, "-locust", filepath.Join(fixture, "client", "mobilenet"), "-o", snap)
+	if err != nil {
+		t.Fatalf("collect: %v\n%s", err, stderr)
+	}
+	var got struct {
+		APICalls map[string]int `json:"api_calls"`
+		BigQuery struct {
+			Dataset, Layout string
+			Queries         []struct {
+				Name, SQL string
+				JobID     string `json:"job_id"`
+				Rows      int
+			}
+		}
+	}
+	readJSON(t, filepath.Join(snap, "manifest.json"), &got)
+	for api, n := range got.APICalls {
+		if strings.Contains(strings.ToLower(api), "logging") && n > 0 {
+			t.Errorf("%d calls to %s: the logs are BigQuery's", n, api)
+		}
+	}
+	if len(got.BigQuery.Queries) != 2 || got.BigQuery.Layout != logbq.Sink.String() {
+		t.Fatalf("manifest's bigquery: %+v", got.BigQuery)
+	}
+	for _, q := range got.BigQuery.Queries {
+		if q.SQL == "" || q.Rows == 0 || q.JobID == "" {
+			t.Errorf("query %s: job %q, %d rows, SQL %d bytes", q.Name, q.JobID, q.Rows, len(q.SQL))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(snap, snapshot.RequestsFile)); !os.IsNotExist(err) {
+		t.Errorf("%s in the snapshot: %v", snapshot.RequestsFile, err)
+	}
+	want := filepath.Join(t.TempDir(), "want.json")
+	if _, stderr, err := runCLI(t, "report", fixture, "-json", want, "-format", "none"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	gotReport := filepath.Join(t.TempDir(), "got.json")
+	if _, stderr, err := runCLI(t, "report", snap, "-json", gotReport, "-format", "none"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if d := cmp.Diff(reportWithout(t, want), reportWithout(t, gotReport)); d != "" {
+		t.Errorf("report of the collected snapshot (-fixture +collected):\n%s", d)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/runlens/runlens/collect/loadtest"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/model"
+	"github.com/runlens/runlens/pipeline"
 )
 
 // liveFlags are the flags that read a service from Google Cloud: collect's,
@@ -209,6 +210,8 @@ func collectCommand() command {
 		flags: func(fs *flag.FlagSet) func(io.Writer, io.Writer, []string) error {
 			lf := &liveFlags{}
 			lf.register(fs, true)
+			var bqf bigqueryFlags
+			bqf.register(fs)
 			out := fs.String("o", "", "snapshot `DIR` to write")
 			tools := registerTools(fs, ", to copy into the snapshot's client/; repeatable")
 			var client listFlag
@@ -223,17 +226,23 @@ func collectCommand() command {
 				lf.stderr = stderr
 				ctx, stop := interruptible()
 				defer stop()
-				return runCollect(ctx, stderr, lf, *out, tools.byTool(), client)
+				b, err := bqf.source(stderr)
+				if err != nil {
+					return err
+				}
+				return runCollect(ctx, stderr, lf, b, *out, tools.byTool(), client)
 			}
 		},
 	}
 }
 
-func runCollect(ctx context.Context, stderr io.Writer, lf *liveFlags, out string, tools map[string][]string, client []string) error {
+func runCollect(ctx context.Context, stderr io.Writer, lf *liveFlags, b *pipeline.BigQuery, out string, tools map[string][]string, client []string) error {
 	cfg, err := lf.config(ctx, out)
 	if err != nil {
 		return err
 	}
+	// With -bigquery the logs are read there, not from Cloud Logging.
+	cfg.NoLogs = b != nil
 	if cfg.ClientFiles, err = clientFiles(tools, client); err != nil {
 		return err
 	}
@@ -241,7 +250,14 @@ func runCollect(ctx context.Context, stderr io.Writer, lf *liveFlags, out string
 	if res != nil {
 		summarize(stderr, res, out == lf.tempDir)
 	}
-	return err
+	if err != nil || b == nil {
+		return err
+	}
+	if err := pipeline.CollectBigQuery(ctx, b, out); err != nil {
+		return fmt.Errorf("collect -bigquery: %w; %s holds the rest, and its manifest the queries", err, out)
+	}
+	fmt.Fprintf(stderr, "wrote %s: the request log's summary and the system log from BigQuery %s\n", out, b.Ref)
+	return nil
 }
 
 // summarize tells on stderr what a collection wrote.
@@ -284,7 +300,7 @@ func (lf *liveFlags) loadLive(args []string, service string, tools map[string][]
 	lf.tempDir = dir
 	ctx, stop := interruptible()
 	defer stop()
-	if err := runCollect(ctx, lf.stderr, lf, dir, tools, client); err != nil {
+	if err := runCollect(ctx, lf.stderr, lf, nil, dir, tools, client); err != nil {
 		return nil, err
 	}
 	return snapshot.Load(dir)

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	bq "cloud.google.com/go/bigquery"
+
+	"github.com/runlens/runlens/model"
 	"google.golang.org/api/iterator"
 )
 
@@ -62,21 +64,7 @@ type Runner struct {
 }
 
 // QueryRecord is a query as the manifest keeps it.
-type QueryRecord struct {
-	Name string `json:"name"`
-	SQL  string `json:"sql"`
-	// JobID is empty for a refused query; Location is where it ran.
-	JobID    string `json:"job_id,omitempty"`
-	Location string `json:"location,omitempty"`
-	// EstimatedBytes is the dry run's estimate; ProcessedBytes and
-	// BilledBytes are the job's statistics.
-	EstimatedBytes int64 `json:"estimated_bytes"`
-	ProcessedBytes int64 `json:"processed_bytes"`
-	BilledBytes    int64 `json:"billed_bytes"`
-	CacheHit       bool  `json:"cache_hit,omitempty"`
-	Rows           int   `json:"rows"`
-	Refused        bool  `json:"refused,omitempty"`
-}
+type QueryRecord = model.Query
 
 // Result is what a query returned.
 type Result struct {

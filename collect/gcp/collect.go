@@ -92,7 +92,10 @@ func (c *collector) run(ctx context.Context) (*Result, error) {
 	if err := c.copyClientFiles(); err != nil {
 		return nil, err
 	}
-	logErr := errors.Join(c.readLogs(ctx, res, nil)...)
+	var logErr error
+	if !c.cfg.NoLogs {
+		logErr = errors.Join(c.readLogs(ctx, res, nil)...)
+	}
 	if werr := c.writeManifest(res); werr != nil {
 		return nil, werr
 	}

@@ -14,6 +14,9 @@ type Config struct {
 	Start, End time.Time
 	// ExtraFilter is a Cloud Logging filter ANDed to the log queries.
 	ExtraFilter string
+	// NoLogs reads no log from Cloud Logging: the snapshot's logs come
+	// from elsewhere (collect -bigquery).
+	NoLogs bool
 	// Endpoint, when set (HOST:PORT), connects every client there without
 	// credentials or TLS: a fake-gcp server. Otherwise Application Default
 	// Credentials are used, with read-only scopes.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runlens/runlens/analyze/summary"
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/loadtest"
 	"github.com/runlens/runlens/internal/jsonerr"
@@ -73,6 +74,12 @@ func LoadTuned(dir string, sink model.RequestSink, read model.ReadOptions) (*mod
 	}
 	for _, f := range files {
 		if filepath.Base(f) == "manifest.json" {
+			continue
+		}
+		if filepath.Base(f) == SummaryFile {
+			if err := readSummary(f, ds); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if err := readAs(f, ds, ""); err != nil {
@@ -422,4 +429,24 @@ func setClient(ds *model.Dataset, run *model.ClientRun, warnings []string) {
 		format, _ := loadtest.SniffFile(f)
 		ds.Sources = append(ds.Sources, model.Source{Path: f, Format: string(format), Items: -1})
 	}
+}
+
+// readSummary merges a snapshot's request-log summary into the dataset's.
+func readSummary(path string, ds *model.Dataset) error {
+	sum, ok := ds.Sink.(*summary.Summary)
+	if !ok {
+		return fmt.Errorf("%s: the snapshot's request log is a summary (it was read from BigQuery); its requests one by one, which this needs, are not in it", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s, err := summary.Read(path, f)
+	if err != nil {
+		return err
+	}
+	sum.Combine(s)
+	ds.Sources = append(ds.Sources, model.Source{Path: path, Format: "summary", Items: int(s.Requests())})
+	return nil
 }

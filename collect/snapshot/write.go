@@ -21,6 +21,7 @@ const (
 	ManifestFile = "manifest.json"
 	RequestsFile = "requests.ndjson.gz" // run.googleapis.com/requests entries
 	SystemFile   = "system.ndjson.gz"   // run.googleapis.com/varlog/system entries
+	SummaryFile  = "summary.json"       // the request log's summary, where it was read as one (collect -bigquery)
 	ServiceFile  = "service.json"
 	MetricsDir   = "metrics" // one ListTimeSeries response per metric
 	ClientDir    = "client"  // load-test result files, as the tool wrote them
@@ -62,7 +63,12 @@ func WriteJSON(path string, v any) error {
 // depends on the entries only: the gzip header carries no name and a zero
 // modification time. The file is replaced atomically.
 func WriteEntries(path string, entries []collect.LogEntry) error {
-	return writeFile(path, func(w io.Writer) error {
+	return writeFile(path, EntriesFill(entries))
+}
+
+// EntriesFill writes entries as WriteEntries does, for an atomicfile.Set.
+func EntriesFill(entries []collect.LogEntry) func(io.Writer) error {
+	return func(w io.Writer) error {
 		zw := gzip.NewWriter(w) // zero Header: no name, no ModTime
 		bw := bufio.NewWriterSize(zw, 64<<10)
 		enc := json.NewEncoder(bw) // Encode ends every entry with "\n"
@@ -76,7 +82,7 @@ func WriteEntries(path string, entries []collect.LogEntry) error {
 			return err
 		}
 		return zw.Close()
-	})
+	}
 }
 
 // manifestJSON always states the API calls and warnings, even when there
@@ -90,6 +96,14 @@ type manifestJSON struct {
 // WriteManifest writes m to dir/manifest.json, creating dir if needed. The
 // schema defaults to collect.SnapshotSchema.
 func WriteManifest(dir string, m model.Manifest) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("writing %s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	return atomicfile.Write(filepath.Join(dir, ManifestFile), ManifestFill(m))
+}
+
+// ManifestFill writes m as WriteManifest does, for an atomicfile.Set.
+func ManifestFill(m model.Manifest) func(io.Writer) error {
 	if m.Schema == "" {
 		m.Schema = model.SnapshotSchema
 	}
@@ -100,7 +114,12 @@ func WriteManifest(dir string, m model.Manifest) error {
 	if out.Warnings == nil {
 		out.Warnings = []string{}
 	}
-	return WriteJSON(filepath.Join(dir, ManifestFile), out)
+	return func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
 }
 
 // writeFile creates path's directory and writes path atomically.
