@@ -56,6 +56,7 @@ func TestReportFromBigQuery(t *testing.T) {
 				continue
 			}
 			t.Run(name+"/"+l.name, func(t *testing.T) {
+				t.Parallel() // the emulator answers several at once
 				ds := emu.CreateDataset(t, strings.ReplaceAll(name+"_"+l.name, "-", "_"))
 				if err := bqemu.Load(ctx, c, ds, l.layout, l.opts, entries); err != nil {
 					t.Fatal(err)
