@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -153,29 +154,13 @@ func whatifSettings(minI, maxI, conc, billing, memory, boost string) ([]analyze.
 			mems = append(mems, mib)
 		}
 	}
-	bills := []string{""}
-	if billing != "" {
-		bills = nil
-		for _, b := range strings.Split(billing, ",") {
-			switch b = strings.TrimSpace(b); b {
-			case model.BillingRequest, model.BillingInstance:
-				bills = append(bills, b)
-			default:
-				return nil, usagef("-billing: %q is not request or instance", b)
-			}
-		}
+	bills, err := oneOfEach("-billing", billing, model.BillingRequest, model.BillingInstance)
+	if err != nil {
+		return nil, err
 	}
-	boosts := []string{""}
-	if boost != "" {
-		boosts = nil
-		for _, b := range strings.Split(boost, ",") {
-			switch b = strings.TrimSpace(b); b {
-			case analyze.BoostOn, analyze.BoostOff:
-				boosts = append(boosts, b)
-			default:
-				return nil, usagef("-cpu-boost: %q is not on or off", b)
-			}
-		}
+	boosts, err := oneOfEach("-cpu-boost", boost, analyze.BoostOn, analyze.BoostOff)
+	if err != nil {
+		return nil, err
 	}
 	var out []analyze.WhatIfSetting
 	for _, mi := range mins {
@@ -196,6 +181,23 @@ func whatifSettings(minI, maxI, conc, billing, memory, boost string) ([]analyze.
 	}
 	if len(out) > 64 {
 		return nil, usagef("%d settings: at most 64 at a time", len(out))
+	}
+	return out, nil
+}
+
+// oneOfEach reads a comma-separated flag whose values are among allowed;
+// an empty flag is one empty value (the setting as observed).
+func oneOfEach(name, list string, allowed ...string) ([]string, error) {
+	if list == "" {
+		return []string{""}, nil
+	}
+	var out []string
+	for _, v := range strings.Split(list, ",") {
+		v = strings.TrimSpace(v)
+		if !slices.Contains(allowed, v) {
+			return nil, usagef("%s: %q is not %s", name, v, strings.Join(allowed, " or "))
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
