@@ -25,7 +25,10 @@ type Report struct {
 	Verdict Verdict `json:"verdict"`
 	// WhatIf, with report -whatif, is the replay that checked the billing
 	// and min-instances recommendations (ApplyWhatIf).
-	WhatIf   *WhatIf  `json:"whatif,omitempty"`
+	WhatIf *WhatIf `json:"whatif,omitempty"`
+	// Billed, with -billing-export, is the Cloud Billing export's cost
+	// beside the model's, per SKU category (AttachBilled).
+	Billed   *Billed  `json:"billed,omitempty"`
 	Warnings []string `json:"warnings"`
 	// Missing names each source the report had to do without, with what it
 	// costs the reader, e.g. "client: no load-test results; client columns are empty".
