@@ -42,6 +42,9 @@ type AuditConfig struct {
 	// gives each its cheapest setting within today's p95
 	// (audit.Service.Cheapest). It keeps each service's requests in memory.
 	WhatIf bool
+	// Billing, when set, is the Cloud Billing export each service's cost
+	// is compared with (ReadBill).
+	Billing *BillingExport
 	// Progress, when set, gets a line per service done.
 	Progress io.Writer
 
@@ -63,9 +66,11 @@ func Audit(ctx context.Context, cfg *AuditConfig) (*audit.Audit, error) {
 	if err != nil {
 		return nil, err
 	}
-	return audit.Build(audit.Input{Project: cfg.Project, Region: cfg.Region, Window: analyze.Window{Start: cfg.Start, End: cfg.End},
+	a := audit.Build(audit.Input{Project: cfg.Project, Region: cfg.Region, Window: analyze.Window{Start: cfg.Start, End: cfg.End},
 		Generated: cfg.Generated, Services: col.rows, History: history, Thresholds: cfg.Thresholds,
-		APICalls: col.calls, LogBudget: col.budget, Warnings: append(warnings, col.warnings...)}), nil
+		APICalls: col.calls, LogBudget: col.budget, Warnings: append(warnings, col.warnings...)})
+	a.Billed = col.bill.project()
+	return a, nil
 }
 
 // KeepAudit writes the audit into the history directory dir, as

@@ -24,6 +24,7 @@ type auditCollection struct {
 	calls    map[string]int
 	budget   audit.LogBudget
 	warnings []string
+	bill     *auditBill // with -billing-export
 }
 
 // auditTarget is one service to collect and its share of the log budget.
@@ -56,10 +57,14 @@ func (r *AuditConfig) collect(ctx context.Context) (*auditCollection, error) {
 	}
 	targets := r.share(svcs, counts, err == nil, &out.budget)
 	r.Workers = max(1, min(r.Workers, len(targets))) // the rate is shared by the workers at work
+	var billWarning string
+	if out.bill, billWarning = r.readAuditBill(ctx, len(targets)); billWarning != "" {
+		out.warnings = append(out.warnings, billWarning)
+	}
 	out.rows = make([]audit.Service, len(targets))
 	perService := make([]map[string]int, len(targets))
 	r.each(ctx, targets, func(i int, t auditTarget) {
-		out.rows[i], perService[i] = r.one(ctx, t)
+		out.rows[i], perService[i] = r.one(ctx, t, func(rpt *analyze.Report) { out.bill.attach(i, rpt) }, out.bill.row)
 		r.progress(out.rows[i])
 	})
 	if err := ctx.Err(); err != nil {
@@ -68,6 +73,11 @@ func (r *AuditConfig) collect(ctx context.Context) (*auditCollection, error) {
 	out.calls = client.Calls()
 	for _, calls := range perService {
 		for k, n := range calls {
+			out.calls[k] += n
+		}
+	}
+	if out.bill != nil {
+		for k, n := range out.bill.bill.Calls() {
 			out.calls[k] += n
 		}
 	}
@@ -163,8 +173,9 @@ func (r *AuditConfig) each(ctx context.Context, targets []auditTarget, fn func(i
 	wg.Wait()
 }
 
-// one collects a service into a temporary snapshot and analyzes it.
-func (r *AuditConfig) one(ctx context.Context, t auditTarget) (audit.Service, map[string]int) {
+// one collects a service into a temporary snapshot and analyzes it;
+// attach gets the report before the row is made of it, and row the row.
+func (r *AuditConfig) one(ctx context.Context, t auditTarget, attach func(*analyze.Report), row func(*audit.Service, *analyze.Report)) (audit.Service, map[string]int) {
 	logs := audit.LogCoverage{EstimatedRequests: t.est, CallsNeeded: t.needed, CallsAllowed: t.granted}
 	dir, err := os.MkdirTemp("", "runlens-audit-*")
 	if err != nil {
@@ -186,7 +197,9 @@ func (r *AuditConfig) one(ctx context.Context, t auditTarget) (audit.Service, ma
 	}
 	coverage(&logs, cov, ds, cerr)
 	rpt := analyze.Run(ds, analyze.Options{Generated: r.Generated})
+	attach(rpt)
 	svc := audit.NewService(rpt, ds, logs)
+	row(&svc, rpt)
 	if r.WhatIf && logs.Status == audit.LogsFull {
 		svc.Cheapest = cheapest(ds, rpt)
 	}

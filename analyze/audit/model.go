@@ -32,8 +32,12 @@ type Audit struct {
 	// Crossed counts the thresholds that failed.
 	Crossed int `json:"crossed"`
 	// History lists the earlier runs compared with, oldest first.
-	History  []HistoryRun `json:"history"`
-	Warnings []string     `json:"warnings"`
+	History []HistoryRun `json:"history"`
+	// Billed, with -billing-export and its standard table (which does not
+	// name the services), is the project's Cloud Run bill beside the sum
+	// of the services' models.
+	Billed   *analyze.Billed `json:"billed,omitempty"`
+	Warnings []string        `json:"warnings"`
 }
 
 // LogBudget is the Cloud Logging entries.list budget of a run, shared by
@@ -77,6 +81,10 @@ type Service struct {
 	// cheapest setting that a replay of the window's traffic predicts
 	// within today's p95 (package whatif); nil otherwise.
 	Cheapest *Cheapest `json:"cheapest,omitempty"`
+	// Billed, with -billing-export and its detailed table, is the bill
+	// of the service beside its model, per SKU category; its source and
+	// the BigQuery calls it cost are in it.
+	Billed *analyze.Billed `json:"billed,omitempty"`
 	// Error says why the service could not be collected or analyzed.
 	Error string `json:"error,omitempty"`
 	// Report is the service's full report, without the chart series.

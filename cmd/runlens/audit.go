@@ -25,6 +25,8 @@ type auditFlags struct {
 	workers     int
 	whatif      bool
 	thresholds  thresholdFlags
+	bigquery    bigqueryFlags // -bigquery-endpoint, -max-bytes for the bill
+	billing     billingFlags  // -billing-export (billing.go)
 }
 
 func auditCommand() command {
@@ -32,7 +34,7 @@ func auditCommand() command {
 		name:    "audit",
 		summary: "audit the cost and waste of every Cloud Run service of a project, against earlier runs and thresholds",
 		args: "-project P [-region R] [-service S ...] (-since 24h | -start T [-end T]) [-history DIR] [-config FILE] " +
-			"[-fail-on warn|crit|EXPR ...] [-o audit.html|-] [-json audit.json|-] [-format table|markdown|json|none] [-endpoint HOST:PORT]",
+			"[-fail-on warn|crit|EXPR ...] [-billing-export PROJECT.DATASET] [-o audit.html|-] [-json audit.json|-] [-format table|markdown|json|none] [-endpoint HOST:PORT]",
 		examples: []string{
 			"runlens audit -project my-project -since 24h -history audits -config thresholds.conf -o audit.html -json audit.json -fail-on warn",
 			"runlens audit -endpoint 127.0.0.1:8085 -project runlens-demo -region europe-west1 -start 2024-03-14T09:59:30Z -end 2024-03-14T10:06:40Z -format markdown",
@@ -52,6 +54,7 @@ func auditCommand() command {
 			fs.IntVar(&f.maxMarkdown, "max-markdown", render.DefaultMaxMarkdownBytes, maxMarkdownUsage)
 			fs.IntVar(&f.workers, "workers", 4, "services collected at once; the -log-budget rate is shared between them")
 			f.thresholds.register(fs)
+			f.billing.register(fs, &f.bigquery, true)
 			return func(stdout, stderr io.Writer, args []string) error {
 				if len(args) > 0 {
 					return usagef("audit: unexpected argument %q", args[0])
@@ -127,6 +130,9 @@ func (f *auditFlags) plan(ctx context.Context) (*pipeline.AuditConfig, error) {
 		Workers: f.workers, History: f.history, Generated: generated(), WhatIf: f.whatif}
 	if !f.live.quiet {
 		cfg.Progress = f.live.stderr
+	}
+	if cfg.Billing, err = f.billing.export(f.live.stderr); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }

@@ -40,6 +40,7 @@ type reportFlags struct {
 	title       string
 	maxMarkdown int
 	bigquery    bigqueryFlags  // -bigquery (bigquery.go)
+	billing     billingFlags   // -billing-export (billing.go)
 	live        liveFlags      // report's live form (collect.go)
 	thresholds  thresholdFlags // -config, -fail-on (thresholds.go)
 }
@@ -48,7 +49,7 @@ func reportCommand() command {
 	return command{
 		name:    "report",
 		summary: "analyze a snapshot or exported files and write the report",
-		args:    "[SNAPSHOT] [-logs FILE ...] [-summary FILE ...] [-metrics FILE ...] [-service FILE] " + toolArgs() + " [-client FILE] [-o report.html|-] [-json report.json|-] [-format table|markdown|json|none]",
+		args:    "[SNAPSHOT] [-logs FILE ...] [-summary FILE ...] [-metrics FILE ...] [-service FILE] " + toolArgs() + " [-client FILE] [-billing-export PROJECT.DATASET] [-o report.html|-] [-json report.json|-] [-format table|markdown|json|none]",
 		examples: []string{
 			"runlens report fixtures/paper-mobilenet -o report.html -json report.json",
 			"runlens report -logs requests.json -metrics request_count.json -locust results/run -format markdown",
@@ -75,6 +76,7 @@ func reportCommand() command {
 			fs.BoolVar(&f.whatif, "whatif", false, "replay the traffic (see runlens whatif) to check the billing and min-instances recommendations, and put the replay in the JSON; keeps every request in memory")
 			f.live.register(fs, false)
 			f.bigquery.register(fs)
+			f.billing.register(fs, &f.bigquery, false)
 			f.thresholds.register(fs)
 			return func(stdout, stderr io.Writer, args []string) error { return runReport(stdout, stderr, f, args) }
 		},
@@ -97,11 +99,23 @@ func runReport(stdout, stderr io.Writer, f *reportFlags, args []string) error {
 	if !f.whatif {
 		boundMemory()
 	}
+	bill, err := f.billing.export(stderr)
+	if err != nil {
+		return err
+	}
 	ds, err := f.load(args)
 	if err != nil {
 		return err
 	}
 	rpt := analyze.Run(ds, opts)
+	if bill != nil {
+		ctx, stop := interruptible()
+		err := pipeline.AttachBill(ctx, bill, rpt)
+		stop()
+		if err != nil {
+			return err
+		}
+	}
 	if f.whatif {
 		if err := checkWithReplay(rpt, ds, stderr); err != nil {
 			return err
