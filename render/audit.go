@@ -83,6 +83,9 @@ type auditView struct {
 	ChartsJS     template.JS
 	Library      template.JS
 	Details      []auditDetail
+	// Billed is the project's bill against the sum of the models (a
+	// standard export, which names no service).
+	Billed []htmlTable
 }
 
 type auditRow struct {
@@ -108,6 +111,9 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 		ServiceNotes: []string{"Most expensive first. \"vs median\" compares the cost with the median of the same service in the last " +
 			strconv.Itoa(audit.MedianOf) + " runs, each scaled to this window's length. — means not measured: see the service's logs column."}}
 	v.NotesOpen = len(v.Notes) <= collapseNotesAt
+	if a.Billed != nil {
+		v.Billed = []htmlTable{htmlBilledTable(a.Billed)}
+	}
 	for _, r := range a.CrossedAt(analyze.SeverityInfo) {
 		v.Crossed = append(v.Crossed, htmlFinding{Severity: r.Severity, Message: pageText(r.Service) + ": " + pageText(r.Message)})
 	}

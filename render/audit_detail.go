@@ -17,10 +17,12 @@ func auditDetailOf(anchor string, s *audit.Service, open bool) auditDetail {
 	d := auditDetail{Anchor: anchor, Name: pageText(s.Name), Open: open, Error: pageText(s.Error), LogNote: pageText(s.Logs.Note),
 		Summary:  fmt.Sprintf("%s, %s · %s requests", pageText(s.Region), pageUSD(s.CostUSD), pageCount(s.Requests)),
 		Findings: htmlFindings(s.Findings)}
-	if s.Report == nil {
-		return d
+	if s.Report != nil {
+		d.Tables = []htmlTable{auditNumbers(s), auditThresholdTable(s), auditTrendTable(s), auditEndpointTable(s.Report)}
 	}
-	d.Tables = []htmlTable{auditNumbers(s), auditThresholdTable(s), auditTrendTable(s), auditEndpointTable(s.Report)}
+	if s.Billed != nil {
+		d.Tables = append(d.Tables, htmlBilledTable(s.Billed))
+	}
 	return d
 }
 

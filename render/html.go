@@ -163,6 +163,9 @@ func newPageView(rpt *analyze.Report, opts Options, library string) (*pageView, 
 			htmlColdStartTable(rpt), htmlCostTable(rpt), htmlPriceTable(rpt), htmlResourceTable(rpt), htmlSourceTable(rpt),
 		},
 	}
+	if rpt.Billed != nil {
+		v.Tables = append(v.Tables, htmlBilledTable(rpt.Billed))
+	}
 	v.NotesOpen = len(rpt.Missing)+len(rpt.Warnings) <= collapseNotesAt
 	return v, nil
 }

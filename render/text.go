@@ -28,7 +28,11 @@ func write(w io.Writer, rpt *analyze.Report, opts Options, md bool) error {
 	if len(rpt.ColdStarts.Instances) > 0 {
 		secs = append(secs, coldStartTable(rpt))
 	}
-	secs = append(secs, costTable(rpt),
+	secs = append(secs, costTable(rpt))
+	if rpt.Billed != nil {
+		secs = append(secs, billedTable(rpt.Billed))
+	}
+	secs = append(secs,
 		list{heading: "What to do", items: recommendationLines(rpt)},
 		list{heading: "Findings", items: findingLines(rpt)},
 		list{heading: "Missing", items: rpt.Missing},
