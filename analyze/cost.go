@@ -156,7 +156,10 @@ func cost(in costInput) Cost {
 		c.IdleMinInstanceSeconds = min(max(0, c.BillableInstanceSeconds-active), float64(in.svc.MinInstances)*in.window.Seconds())
 		idle = c.IdleMinInstanceSeconds / c.BillableInstanceSeconds
 	}
-	c.CPUUSD = c.VCPUSeconds * ((1-idle)*p.USDPerVCPUSecond + idle*p.USDPerIdleVCPUSecond)
+	// Boost's extra vCPU is billed while instances start: active time,
+	// never at the idle rates.
+	c.CPUUSD = (c.VCPUSeconds-c.BoostVCPUSeconds)*((1-idle)*p.USDPerVCPUSecond+idle*p.USDPerIdleVCPUSecond) +
+		c.BoostVCPUSeconds*p.USDPerVCPUSecond
 	c.MemoryUSD = c.MemoryGiBSeconds * ((1-idle)*p.USDPerGiBSecond + idle*p.USDPerIdleGiBSecond)
 	c.RequestsUSD = float64(in.requests) / 1e6 * p.USDPerMillionReqs
 	if in.svc.GPUs > 0 {
