@@ -81,6 +81,13 @@ func (r *Run) billable(i int) []span {
 	if !r.Service.RequestBilling || r.Instances[i].Reason == minInstanceReason {
 		return []span{r.life(i)}
 	}
+	return r.roundedActive(i)
+}
+
+// roundedActive is instance i's startup and busy time, each span rounded
+// up to BillingGranularity (spans that the rounding makes meet are joined
+// first): what request-based billing bills at the active rates.
+func (r *Run) roundedActive(i int) []span {
 	var out []span
 	for _, s := range r.active(i) {
 		if n := len(out); n > 0 && s.start.Before(out[n-1].end) {

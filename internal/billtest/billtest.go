@@ -35,6 +35,8 @@ var (
 	Memory   = SKU{"SIM1-MEM0-0002", "Memory Allocation Time", "byte-seconds"}
 	Requests = SKU{"SIM1-REQ0-0003", "Requests", "requests"}
 	GPU      = SKU{"SIM1-GPU0-0004", "Services Nvidia L4 GPU Allocation Time", "seconds"}
+	IdleCPU  = SKU{"SIM1-CPUI-0005", "Idle Min-Instance CPU Allocation Time", "seconds"}
+	IdleMem  = SKU{"SIM1-MEMI-0006", "Idle Min-Instance Memory Allocation Time", "byte-seconds"}
 )
 
 // Options are the choices the rows leave open.
@@ -47,9 +49,10 @@ type Options struct {
 }
 
 // Rows are the export rows of svc's usage: per hour, its vCPU-seconds,
-// GiB-seconds (as byte-seconds), requests (request-based billing only) and
-// GPU-seconds (where the price table has a GPU rate), each priced at
-// analyze.Prices for the service's region and billing mode.
+// GiB-seconds (as byte-seconds), idle minimum instances' vCPU- and
+// GiB-seconds (request-based billing), requests (request-based billing
+// only) and GPU-seconds (where the price table has a GPU rate), each
+// priced at analyze.Prices for the service's region and billing mode.
 func Rows(svc sim.Service, usage []sim.HourUsage, opts Options) []bqemu.BillingRow {
 	billing := model.BillingInstance
 	if svc.RequestBilling {
@@ -67,6 +70,10 @@ func Rows(svc sim.Service, usage []sim.HourUsage, opts Options) []bqemu.BillingR
 		}
 		row(CPU, u.VCPUSeconds, u.VCPUSeconds*p.USDPerVCPUSecond)
 		row(Memory, u.GiBSeconds*(1<<30), u.GiBSeconds*p.USDPerGiBSecond)
+		if u.IdleVCPUSeconds > 0 {
+			row(IdleCPU, u.IdleVCPUSeconds, u.IdleVCPUSeconds*p.USDPerIdleVCPUSecond)
+			row(IdleMem, u.IdleGiBSeconds*(1<<30), u.IdleGiBSeconds*p.USDPerIdleGiBSecond)
+		}
 		if svc.RequestBilling && u.Requests > 0 {
 			row(Requests, float64(u.Requests), float64(u.Requests)/1e6*p.USDPerMillionReqs)
 		}
