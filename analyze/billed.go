@@ -159,8 +159,8 @@ type BilledSKU struct {
 }
 
 // ModelledBySKU is the report's modelled cost per SKU category before
-// until (the export's BilledUntil; zero for the whole window), and the
-// share of the window's cost that is.
+// until (the export's BilledUntil; zero when the export has no row, so
+// that nothing is billed), and the share of the window's cost that is.
 func ModelledBySKU(rpt *Report, until time.Time) (map[string]float64, float64) {
 	c := rpt.Cost
 	m := map[string]float64{SKUCPU: c.CPUUSD, SKUMemory: c.MemoryUSD, SKURequests: c.RequestsUSD}
@@ -178,11 +178,11 @@ func ModelledBySKU(rpt *Report, until time.Time) (map[string]float64, float64) {
 // of its requests, else of its time) before until.
 func billedShare(rpt *Report, until time.Time) float64 {
 	w := rpt.Window
-	if until.IsZero() || !until.Before(w.End) {
-		return 1
-	}
-	if !until.After(w.Start) {
+	if until.IsZero() || !until.After(w.Start) {
 		return 0
+	}
+	if !until.Before(w.End) {
+		return 1
 	}
 	var before, total float64
 	step := time.Duration(cmp.Or(rpt.Series.MetricStepS, 60) * float64(time.Second))

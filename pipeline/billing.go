@@ -6,7 +6,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/analyze/audit"
@@ -147,7 +146,7 @@ func (b *auditBill) attach(i int, rpt *analyze.Report) {
 		return
 	}
 	b.modelled[i], _ = analyze.ModelledBySKU(rpt, b.bill.read.BilledUntil)
-	b.whole[i], _ = analyze.ModelledBySKU(rpt, time.Time{})
+	b.whole[i], _ = analyze.ModelledBySKU(rpt, rpt.Window.End)
 }
 
 // row moves the comparison from the report to the audit's row, so that
