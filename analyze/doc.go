@@ -100,4 +100,13 @@
 //     built in (none was read from Google's price page): GPU-seconds are
 //     reported, and GPU cost is left out and listed in Missing unless a
 //     -prices file gives usd_per_gpu_second.
+//
+// # Against the bill
+//
+// AttachBilled sets the Cloud Billing export's rows for a service
+// (BilledInput, read by collect/bigquery) beside the model per SKU category
+// (SKUCategory: CPU, memory, requests, GPU, networking, other), the model
+// taken for the hours billed so far (ModelledBySKU), and adds a
+// billed_differs finding where a category differs by more than
+// BilledTolerance and BilledToleranceUSD.
 package analyze

@@ -8,6 +8,13 @@
 // it would scan, prints them with their on-demand price, refuses a query
 // over its byte limit (-max-bytes), runs the rest as labelled jobs and
 // returns their rows, keeping a record of every query for the manifest.
+// DetectBilling and ReadBilling do the same for the Cloud Billing export
+// to BigQuery: they find its detailed or standard usage cost table
+// (gcp_billing_export_resource_v1_ACCOUNT, gcp_billing_export_v1_ACCOUNT)
+// and read Cloud Run's cost per service, region and SKU over the whole hours
+// around a window, with the export's watermark, in one query (schema:
+// https://cloud.google.com/billing/docs/how-to/export-data-bigquery-tables/detailed-usage).
+// Dial makes a client that counts its REST calls by method.
 // Like collect/gcp it talks to Google Cloud, through
 // cloud.google.com/go/bigquery; analyze and render never import it.
 package bigquery

@@ -141,7 +141,7 @@ func BillingTable(detailed bool, account string) string {
 
 // LoadBilling creates the export table in dataset, partitioned by day on
 // usage_start_time (the export's own tables are partitioned by ingestion
-// time, _PARTITIONTIME, which the emulator does not keep), and loads rows
+// time, _PARTITIONTIME, which the emulator refuses), and loads rows
 // into it in one load job.
 func LoadBilling(ctx context.Context, c *bigquery.Client, dataset, table string, detailed bool, rows []BillingRow) error {
 	tb := c.Dataset(dataset).Table(table)

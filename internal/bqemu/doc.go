@@ -10,6 +10,13 @@
 // collect.LogEntry values into them, as ReadSnapshot reads them from a
 // fixture's requests.ndjson.gz and system.ndjson.gz.
 //
+// LoadBilling creates a Cloud Billing export table (BillingSchema: the
+// standard or detailed usage cost columns) and loads BillingRow values,
+// which ReadBillingRows reads from a fixture's NDJSON; the table is
+// partitioned on usage_start_time: the export's own tables are partitioned
+// by ingestion time, and the emulator refuses _PARTITIONTIME ("Unrecognized
+// name").
+//
 // The emulator runs GoogleSQL through ZetaSQL over SQLite, with gaps: see
 // Load for JSON columns and uploads. LOG(x, base) is wrong (use
 // LN(x)/LN(2)), INTERVAL literals in MILLISECOND fail, a JSON field inside
