@@ -28,6 +28,7 @@ func writeAudit(w io.Writer, a *audit.Audit, opts Options, md bool) error {
 	width := termWidth(opts)
 	return writeDoc(w, md, markdownLimit(opts), width, docHead(auditTitle(a, opts), md, width)+auditSummary(a)+"\n\n", []section{
 		auditServiceTable(a),
+		auditWasteTable(a),
 		list{heading: "Thresholds crossed", items: crossed},
 		list{heading: "Logs not read whole, and warnings", items: auditNotes(a)},
 	})
