@@ -83,6 +83,7 @@ type auditView struct {
 	ChartsJS     template.JS
 	Library      template.JS
 	Details      []auditDetail
+	Waste        htmlTable
 	// Billed is the project's bill against the sum of the models (a
 	// standard export, which names no service).
 	Billed []htmlTable
@@ -117,6 +118,7 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 	for _, r := range a.CrossedAt(analyze.SeverityInfo) {
 		v.Crossed = append(v.Crossed, htmlFinding{Severity: r.Severity, Message: pageText(r.Service) + ": " + pageText(r.Message)})
 	}
+	v.Waste = auditWasteHTML(a)
 	v.NoneCrossed = fmt.Sprintf("No threshold was crossed (%s checked).", pageCount(int64(len(a.Thresholds))))
 	for i := range a.Services {
 		s := &a.Services[i]

@@ -26,7 +26,7 @@ func writeAudit(w io.Writer, a *audit.Audit, opts Options, md bool) error {
 		crossed = append(crossed, fmt.Sprintf("[%s] %s: %s", r.Severity, r.Service, r.Message))
 	}
 	width := termWidth(opts)
-	secs := []section{auditServiceTable(a)}
+	secs := []section{auditServiceTable(a), auditWasteTable(a)}
 	if billed := auditBilledTable(a); len(billed.rows) > 0 {
 		secs = append(secs, billed)
 	}

@@ -81,6 +81,9 @@ type Service struct {
 	// cheapest setting that a replay of the window's traffic predicts
 	// within today's p95 (package whatif); nil otherwise.
 	Cheapest *Cheapest `json:"cheapest,omitempty"`
+	// Waste is what the service spends for nothing it needs, with the
+	// saving of each (waste.go); each is also among Findings.
+	Waste []Waste `json:"waste"`
 	// Billed, with -billing-export and its detailed table, is the bill
 	// of the service beside its model, per SKU category; its source and
 	// the BigQuery calls it cost are in it.
