@@ -85,8 +85,10 @@ func pct(d *float64) string {
 }
 
 // auditProject is the audit of fixtures/audit-project's day through
-// fake-gcp, compared with its billing table loaded into the emulator.
-func auditProject(t *testing.T) *audit.Audit {
+// fake-gcp, compared with its billing table loaded into the emulator as
+// the detailed export's table, or without the resource column as the
+// standard one's.
+func auditProject(t *testing.T, detailed bool) *audit.Audit {
 	t.Helper()
 	e := bqemu.Start(t)
 	c := e.Client(t)
@@ -97,8 +99,13 @@ func auditProject(t *testing.T) *audit.Audit {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !detailed {
+		for i := range rows {
+			rows[i].Resource = nil
+		}
+	}
 	dataset := e.CreateDataset(t, "billing")
-	if err := bqemu.LoadBilling(ctx, c, dataset, bqemu.BillingTable(true, billtest.Account), true, rows); err != nil {
+	if err := bqemu.LoadBilling(ctx, c, dataset, bqemu.BillingTable(detailed, billtest.Account), detailed, rows); err != nil {
 		t.Fatal(err)
 	}
 	var dirs []string
@@ -127,7 +134,7 @@ func auditProject(t *testing.T) *audit.Audit {
 // the active rates (it knows minimum instances from the service's own
 // setting only), so legacy's CPU is flagged, modelled above the bill.
 func TestAuditProjectBillNamesTheKnownDifference(t *testing.T) {
-	a := auditProject(t)
+	a := auditProject(t, true)
 	rows, err := bqemu.ReadBillingRows(filepath.Join(fixture(sim.AuditProject), billtest.AuditProjectFile))
 	if err != nil {
 		t.Fatal(err)
@@ -201,5 +208,43 @@ func TestAuditProjectBillNamesTheKnownDifference(t *testing.T) {
 	if !strings.Contains(md.String(), "### Billed against modelled") || !strings.Contains(md.String(), billtest.Egress.Description) ||
 		!strings.Contains(md.String(), "differs: not modelled") {
 		t.Errorf("the audit's Markdown does not name the difference:\n%s", md.String())
+	}
+}
+
+// From the standard export, which names no service, the audit compares the
+// project's bill with the sum of its services' models: the egress is named
+// there, and no service has a comparison of its own.
+func TestAuditProjectStandardBill(t *testing.T) {
+	a := auditProject(t, false)
+	b := a.Billed
+	if b == nil || b.Source.Export != "standard" {
+		t.Fatalf("the audit's billed: %+v", b)
+	}
+	var modelled float64
+	for _, s := range a.Services {
+		if s.Billed != nil {
+			t.Errorf("%s has a comparison of its own from a standard export", s.Name)
+		}
+		modelled += s.CostUSD
+	}
+	if math.Abs(b.ModelledUSD-modelled) > 1e-9 {
+		t.Errorf("modelled $%.6f, want the services' $%.6f", b.ModelledUSD, modelled)
+	}
+	var net *analyze.BilledSKU
+	for i := range b.SKUs {
+		t.Logf("%s: billed $%.6f, modelled $%.6f (%s) exceeds=%t", b.SKUs[i].Category, b.SKUs[i].BilledUSD, b.SKUs[i].ModelledUSD, pct(b.SKUs[i].Difference), b.SKUs[i].Exceeds)
+		if b.SKUs[i].Category == analyze.SKUNetworking {
+			net = &b.SKUs[i]
+		}
+	}
+	if net == nil || !net.Exceeds || net.Modelled || math.Abs(net.BilledUSD-0.139054) > 1e-6 {
+		t.Errorf("networking: %+v; want the egress, $0.139054, not modelled", net)
+	}
+	var page bytes.Buffer
+	if err := render.AuditHTML(&page, a, render.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "Billed against modelled: the project") || !strings.Contains(page.String(), billtest.Egress.Description) {
+		t.Error("the audit page lacks the project's bill")
 	}
 }
