@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,9 +25,9 @@ func TestReportBillingExport(t *testing.T) {
 	ds := emu.CreateDataset(t, "billing")
 	must(t, bqemu.LoadBilling(ctx, emu.Client(t), ds, bqemu.BillingTable(false, billtest.Account), false,
 		billtest.Rows(svc, usage, billtest.Options{})))
-	out := filepath.Join(t.TempDir(), "report.json")
+	out, page := filepath.Join(t.TempDir(), "report.json"), filepath.Join(t.TempDir(), "report.html")
 	stdout, stderr, err := runCLI(t, "report", "../../fixtures/paper-mobilenet", "-billing-export", emu.Project+"."+ds,
-		"-bigquery-endpoint", emu.Endpoint, "-format", "markdown", "-json", out)
+		"-bigquery-endpoint", emu.Endpoint, "-format", "markdown", "-json", out, "-o", page)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
@@ -35,6 +36,11 @@ func TestReportBillingExport(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "### Billed against modelled") || !strings.Contains(stdout, "standard table") {
 		t.Errorf("no bill in the Markdown:\n%s", stdout)
+	}
+	html, err := os.ReadFile(page)
+	must(t, err)
+	if !strings.Contains(string(html), "<h3>Billed against modelled</h3>") || !strings.Contains(string(html), "CPU Allocation Time") {
+		t.Error("no bill on the report's page")
 	}
 	var rpt analyze.Report
 	readJSON(t, out, &rpt)
