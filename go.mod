@@ -7,6 +7,7 @@ require (
 	cloud.google.com/go/bigquery v1.86.3
 	cloud.google.com/go/logging v1.21.1
 	cloud.google.com/go/monitoring v1.32.1
+	cloud.google.com/go/recommender v1.21.1
 	cloud.google.com/go/run v1.24.1
 	github.com/DataDog/sketches-go v1.4.8
 	github.com/chromedp/cdproto v0.159.0
@@ -33,7 +34,6 @@ require (
 	cloud.google.com/go/compute/metadata v0.10.0 // indirect
 	cloud.google.com/go/iam v1.15.1 // indirect
 	cloud.google.com/go/longrunning v1.5.0 // indirect
-	cloud.google.com/go/recommender v1.21.1 // indirect
 	github.com/apache/arrow-go/v18 v18.8.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/clipperhouse/displaywidth v0.10.0 // indirect
