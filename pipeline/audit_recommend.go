@@ -11,10 +11,11 @@ import (
 )
 
 // recommendations reads the Cloud Run recommenders' open recommendations
-// in the regions of the rows and gives each row those that target it: an
-// empty list when Google has none for it, none at all (nil) when the cost
-// recommender of its region could not be read. What could not be read is
-// in the returned RecommenderRead's errors, not fatal.
+// in the regions of the rows and gives each row those that target it, and
+// the recommenders read for its region: an empty list when Google has none
+// for it, none at all (nil) when no recommender of its region could be
+// read. What could not be read is in the returned RecommenderRead's
+// errors, not fatal.
 func recommendations(ctx context.Context, client *gcp.Client, project string, rows []audit.Service) *audit.RecommenderRead {
 	var regions []string
 	for _, r := range rows {
@@ -29,17 +30,18 @@ func recommendations(ctx context.Context, client *gcp.Client, project string, ro
 	for _, parent := range slices.Sorted(maps.Keys(errs)) {
 		read.Errors = append(read.Errors, errs[parent].Error())
 	}
-	costRead := map[string]bool{}
-	for _, region := range regions {
-		_, failed := errs["projects/"+project+"/locations/"+region+"/recommenders/"+model.RecommenderCost]
-		costRead[region] = !failed
-	}
 	row := map[[2]string]*audit.Service{}
 	for i := range rows {
-		if costRead[rows[i].Region] {
-			rows[i].Recommendations = []audit.Recommendation{}
+		s := &rows[i]
+		for _, id := range model.RunRecommenders {
+			if _, failed := errs["projects/"+project+"/locations/"+s.Region+"/recommenders/"+id]; !failed {
+				s.RecommendersRead = append(s.RecommendersRead, id)
+			}
 		}
-		row[[2]string{rows[i].Region, rows[i].Name}] = &rows[i]
+		if len(s.RecommendersRead) > 0 {
+			s.Recommendations = []audit.Recommendation{}
+		}
+		row[[2]string{s.Region, s.Name}] = s
 	}
 	for _, r := range recs {
 		s := row[[2]string{r.Region, r.Service}]

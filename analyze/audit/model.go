@@ -78,10 +78,12 @@ type Service struct {
 	Thresholds []analyze.ThresholdResult `json:"thresholds"`
 	// Recommendations are Google's own recommendations for the service
 	// (Recommender API, the Cloud Run recommenders), each with what
-	// runlens's figures say of it; null when they were not read, empty when
-	// Google has none. RecommendationsNote says where runlens's model finds
-	// a saving Google's cost recommender does not.
+	// runlens's figures say of it; null when no recommender could be read,
+	// empty when those read (RecommendersRead, for the service's region)
+	// have none. RecommendationsNote says where runlens's model finds a
+	// saving Google's cost recommender, read, does not.
 	Recommendations     []Recommendation `json:"recommendations"`
+	RecommendersRead    []string         `json:"recommenders_read,omitempty"`
 	RecommendationsNote string           `json:"recommendations_note,omitempty"`
 	// Cheapest, with audit -whatif and the request log read whole, is the
 	// cheapest setting that a replay of the window's traffic predicts

@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/runlens/runlens/model"
@@ -64,7 +65,7 @@ func (s *Service) compareRecommendations() {
 		r.Runlens, r.Disagrees = s.judge(r)
 		hasCost = hasCost || r.Recommender == model.RecommenderCost
 	}
-	if s.Recommendations == nil || hasCost || s.Report == nil {
+	if !slices.Contains(s.RecommendersRead, model.RecommenderCost) || hasCost || s.Report == nil {
 		return
 	}
 	c := s.Report.Cost
@@ -149,13 +150,16 @@ func (s *Service) perMonth(v float64) float64 {
 	return v * float64(30*24*time.Hour) / float64(w)
 }
 
-// usd writes dollars with four significant digits, whole dollars from $1,000.
+// usd writes dollars: cents from $1, whole dollars from $1,000, four
+// significant digits below $1.
 func usd(v float64) string {
 	switch {
 	case math.IsNaN(v):
 		return "an unknown amount"
 	case math.Abs(v) >= 1000:
 		return fmt.Sprintf("$%.0f", v)
+	case math.Abs(v) >= 1:
+		return fmt.Sprintf("$%.2f", v)
 	}
 	return fmt.Sprintf("$%.4g", v)
 }
