@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
@@ -154,5 +155,77 @@ func TestAuditRecommenderRefused(t *testing.T) {
 	}
 	if m := byName(t, a, "mobilenet"); len(m.Recommendations) != 1 {
 		t.Errorf("mobilenet: %+v; europe-west1 was read", m.Recommendations)
+	}
+}
+
+// The audit project's recommendations (fixtures/audit-project, its README
+// says what each is for): Google's cost recommender would move catalog,
+// request-based with two idle minimum instances, to instance-based
+// billing, which the report prices at three times the cost; it says
+// nothing of api, which runlens finds cheaper the other way; checkout's
+// default service account and ingest's API key in an environment variable
+// are Google's alone; legacy's dismissed recommendation is not asked for.
+func TestAuditProjectGoogleRecommendations(t *testing.T) {
+	srv := fixturetest.Serve(t, fixture("audit-project"))
+	day := time.Date(2024, 6, 4, 0, 0, 0, 0, time.UTC)
+	cfg := &AuditConfig{Project: "runlens-audit", Region: "europe-west1", Start: day, End: day.Add(24 * time.Hour),
+		Endpoint: srv.Addr(), MaxCalls: -1, PerMinute: 60000, Workers: 2, Generated: time.Unix(1700000000, 0).UTC()}
+	a, err := Audit(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := a.Recommender; r == nil || r.Calls != 3 || r.Read != 3 || r.Unmatched != 0 || len(r.Errors) != 0 ||
+		a.APICalls["ListRecommendations"] != 3 || srv.Calls()["ListRecommendations"] != 3 {
+		t.Errorf("recommender read %+v, api calls %v: want 3 recommendations read in 3 calls, one per recommender", r, a.APICalls)
+	}
+	got := map[string]string{}
+	for _, s := range a.Services {
+		for _, r := range s.Recommendations {
+			got[s.Name] += r.Recommender + " " + r.State + ";"
+		}
+	}
+	want := map[string]string{
+		"catalog":  model.RecommenderCost + " ACTIVE;",
+		"checkout": model.RecommenderIdentity + " ACTIVE;",
+		"ingest":   model.RecommenderSecurity + " ACTIVE;",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("recommendations by service (-want +got):\n%s", d)
+	}
+	cat := byName(t, a, "catalog").Recommendations[0]
+	const disagree = "runlens disagrees: its model prices the window at $2.02 under instance-based billing against $0.6507 under request-based billing (+210 %): " +
+		"at this window's traffic, switching costs more than it saves; Google projects a saving of $4.18 over 30 days"
+	if !cat.Disagrees || !strings.HasPrefix(cat.Runlens, disagree) {
+		t.Errorf("catalog: disagrees %v, %q; want %q", cat.Disagrees, cat.Runlens, disagree)
+	}
+	const apiNote = "runlens's model finds request-based billing cheaper: $0.003753 instead of $1.64 over the window"
+	if n := byName(t, a, "api").RecommendationsNote; !strings.Contains(n, apiNote) {
+		t.Errorf("api: note %q; want %q", n, apiNote)
+	}
+	for _, name := range []string{"checkout", "ingest"} {
+		if r := byName(t, a, name).Recommendations[0]; r.Disagrees || !strings.HasSuffix(r.Runlens, "Google recommends something runlens does not flag.") {
+			t.Errorf("%s: %+v", name, r)
+		}
+	}
+	dir := t.TempDir()
+	var md bytes.Buffer
+	if err := WriteAudit(&md, a, Outputs{JSON: filepath.Join(dir, "audit.json"), Format: "markdown"}); err != nil {
+		t.Fatal(err)
+	}
+	js, err := os.ReadFile(filepath.Join(dir, "audit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"recommender": "google.run.service.IdentityRecommender"`, `"cost_usd": -4.18`, `"ListRecommendations": 3`,
+		`"recommendations_note": "Google's cost recommender has nothing for this service`} {
+		if !bytes.Contains(js, []byte(want)) {
+			t.Errorf("the JSON has no %s", want)
+		}
+	}
+	for _, want := range []string{"| catalog  | europe-west1 | cost", "-$4.18 over 30 days", "catalog (cost, ACTIVE): " + disagree,
+		"checkout (identity, ACTIVE): runlens does not look at service accounts", "api: Google's cost recommender has nothing for this service"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("the Markdown does not say %q", want)
+		}
 	}
 }

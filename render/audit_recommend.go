@@ -86,7 +86,7 @@ func recSections(a *audit.Audit) []section {
 	if a.Recommender == nil {
 		return nil
 	}
-	t := table{title: recHeading, note: recSummary(a), header: recHead, left: 3, lastText: true}
+	t := table{title: recHeading, note: recSummary(a), header: recHead, left: 5, keys: 3, lastText: true}
 	said := []string{recWhy}
 	for i := range a.Services {
 		s := &a.Services[i]

@@ -66,7 +66,7 @@ func (d *dataset) load(path string) error {
 				return err
 			}
 		}
-		return nil
+		return d.loadProjectRecommendations(path)
 	}
 	for _, dir := range []string{path, filepath.Join(path, "metrics")} {
 		ents, err := os.ReadDir(dir)
@@ -233,6 +233,21 @@ func (d *dataset) addService(r io.Reader) error {
 func isRecommendationsFile(path string) bool {
 	base := filepath.Base(path)
 	return base == RecommendationsFile || base == RecommendationsFile+".gz"
+}
+
+// loadProjectRecommendations reads the RecommendationsFile of a project's
+// directory, if it has one: the project's recommendations sit beside its
+// services' snapshots.
+func (d *dataset) loadProjectRecommendations(dir string) error {
+	for _, name := range []string{RecommendationsFile, RecommendationsFile + ".gz"} {
+		path := filepath.Join(dir, name)
+		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+			if err := d.loadFile(path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // addRecommendation reads one Recommendation; unknown fields are refused,
