@@ -68,7 +68,9 @@ func (r *AuditConfig) collect(ctx context.Context) (*auditCollection, error) {
 		return nil, fmt.Errorf("audit interrupted: %w", err)
 	}
 	out.recommender = recommendations(ctx, client, r.Project, out.rows)
-	out.warnings = append(out.warnings, out.recommender.Errors...)
+	if out.recommender != nil {
+		out.warnings = append(out.warnings, out.recommender.Errors...)
+	}
 	out.calls = client.Calls()
 	for _, calls := range perService {
 		for k, n := range calls {

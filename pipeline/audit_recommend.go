@@ -15,7 +15,7 @@ import (
 // the recommenders read for its region: an empty list when Google has none
 // for it, none at all (nil) when no recommender of its region could be
 // read. What could not be read is in the returned RecommenderRead's
-// errors, not fatal.
+// errors, not fatal. Without rows, nothing is read and it returns nil.
 func recommendations(ctx context.Context, client *gcp.Client, project string, rows []audit.Service) *audit.RecommenderRead {
 	var regions []string
 	for _, r := range rows {
@@ -23,6 +23,9 @@ func recommendations(ctx context.Context, client *gcp.Client, project string, ro
 	}
 	slices.Sort(regions)
 	regions = slices.Compact(regions)
+	if len(regions) == 0 {
+		return nil // no service: nothing to ask for
+	}
 	before := client.Calls()["ListRecommendations"]
 	recs, errs := client.Recommendations(ctx, project, regions)
 	read := &audit.RecommenderRead{Source: audit.SourceRecommender, Recommenders: slices.Clone(model.RunRecommenders), Regions: regions,

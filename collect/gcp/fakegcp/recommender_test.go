@@ -2,6 +2,7 @@ package fakegcp
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -191,5 +192,27 @@ func TestRecommendationsFileRefused(t *testing.T) {
 		if _, err := New(dir); err == nil || !strings.Contains(err.Error(), RecommendationsFile) {
 			t.Errorf("%s: error %v, want one naming %s", what, err, RecommendationsFile)
 		}
+	}
+}
+
+// A project's directory (a snapshot per service below it) is served with
+// the recommendations.json beside the snapshots.
+func TestProjectRecommendations(t *testing.T) {
+	project := t.TempDir()
+	svc := writeSnapshot(t, 2)
+	write(t, filepath.Join(svc, "manifest.json"), `{"schema":"runlens.snapshot/v1"}`)
+	if err := os.Rename(svc, filepath.Join(project, "svc")); err != nil {
+		t.Fatal(err)
+	}
+	rec := writeRecommendations(t)
+	if err := os.Rename(filepath.Join(rec, RecommendationsFile), filepath.Join(project, RecommendationsFile)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Recommendations != 5 || st.Entries == 0 {
+		t.Errorf("stats %+v: want the snapshot's entries and the project's 5 recommendations", st)
 	}
 }
