@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/runlens/runlens/model"
@@ -151,17 +152,25 @@ func (s *Service) perMonth(v float64) float64 {
 }
 
 // usd writes dollars: cents from $1, whole dollars from $1,000, four
-// significant digits below $1.
+// significant digits (and at least cents) below $1.
 func usd(v float64) string {
+	a := math.Abs(v)
 	switch {
-	case math.IsNaN(v):
+	case math.IsNaN(v) || math.IsInf(v, 0):
 		return "an unknown amount"
-	case math.Abs(v) >= 1000:
+	case v < 0:
+		return "-" + usd(a)
+	case a >= 1000:
 		return fmt.Sprintf("$%.0f", v)
-	case math.Abs(v) >= 1:
+	case a >= 1 || a == 0:
 		return fmt.Sprintf("$%.2f", v)
 	}
-	return fmt.Sprintf("$%.4g", v)
+	digits := 3 - int(math.Floor(math.Log10(a)))
+	s := strings.TrimRight(fmt.Sprintf("%.*f", digits, v), "0")
+	if dot := strings.IndexByte(s, '.'); len(s)-dot-1 < 2 {
+		s += strings.Repeat("0", 2-(len(s)-dot-1))
+	}
+	return "$" + s
 }
 
 // pct is the change from base to v: "-35 %", "+120 %".
