@@ -84,6 +84,7 @@ type auditView struct {
 	ChartsJS     template.JS
 	Library      template.JS
 	Details      []auditDetail
+	Waste        htmlTable
 }
 
 type auditRow struct {
@@ -112,6 +113,7 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 	for _, r := range a.CrossedAt(analyze.SeverityInfo) {
 		v.Crossed = append(v.Crossed, htmlFinding{Severity: r.Severity, Message: pageText(r.Service) + ": " + pageText(r.Message)})
 	}
+	v.Waste = auditWasteHTML(a)
 	v.Recs = recView(a)
 	v.NoneCrossed = fmt.Sprintf("No threshold was crossed (%s checked).", pageCount(int64(len(a.Thresholds))))
 	for i := range a.Services {

@@ -89,6 +89,9 @@ type Service struct {
 	// cheapest setting that a replay of the window's traffic predicts
 	// within today's p95 (package whatif); nil otherwise.
 	Cheapest *Cheapest `json:"cheapest,omitempty"`
+	// Waste is what the service spends for nothing it needs, with the
+	// saving of each (waste.go); each is also among Findings.
+	Waste []Waste `json:"waste"`
 	// Error says why the service could not be collected or analyzed.
 	Error string `json:"error,omitempty"`
 	// Report is the service's full report, without the chart series.
