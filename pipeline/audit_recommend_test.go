@@ -195,10 +195,11 @@ func TestAuditProjectGoogleRecommendations(t *testing.T) {
 	cat := byName(t, a, "catalog").Recommendations[0]
 	const disagree = "runlens disagrees: its model prices the window at $2.02 under instance-based billing against $0.6507 under request-based billing (+210 %): " +
 		"at this window's traffic, switching costs more than it saves; Google projects a saving of $4.18 over 30 days"
-	if !cat.Disagrees || !strings.HasPrefix(cat.Runlens, disagree) {
-		t.Errorf("catalog: disagrees %v, %q; want %q", cat.Disagrees, cat.Runlens, disagree)
+	if !cat.Disagrees || !strings.HasPrefix(cat.Runlens, disagree) || !strings.HasSuffix(cat.Runlens, "runlens's own finding: idle_min_instances saves $19.43 a month.") {
+		t.Errorf("catalog: disagrees %v, %q; want %q and runlens's own idle_min_instances finding", cat.Disagrees, cat.Runlens, disagree)
 	}
-	const apiNote = "runlens's model finds request-based billing cheaper: $0.003753 instead of $1.64 over the window"
+	const apiNote = "runlens's model finds request-based billing cheaper: $0.003753 instead of $1.64 over the window (-100 %). " +
+		"runlens's own finding: billing_request_based saves $49.04 a month."
 	if n := byName(t, a, "api").RecommendationsNote; !strings.Contains(n, apiNote) {
 		t.Errorf("api: note %q; want %q", n, apiNote)
 	}

@@ -106,3 +106,15 @@ func TestUSD(t *testing.T) {
 		}
 	}
 }
+
+// runlens's own waste findings about instances and billing join the
+// sentence on Google's cost recommendation, with their saving a month.
+func TestCompareRecommendationsWaste(t *testing.T) {
+	s := costRow(model.BillingRequest, 1, ptr(2.0))
+	s.Waste = []Waste{{ID: WasteIdleMinInstances, SavingUSDPerMonth: 19.427}, {ID: WasteCPUBoostUnused, SavingUSDPerMonth: 1}, {ID: WasteRightsizeCPU, SavingUSDPerMonth: 9.69}}
+	s.Recommendations = []Recommendation{{Recommender: model.RecommenderCost}}
+	s.compareRecommendations()
+	if want := " runlens's own findings: idle_min_instances saves $19.43 a month; rightsize_cpu saves $9.69 a month."; !strings.HasSuffix(s.Recommendations[0].Runlens, want) {
+		t.Errorf("%q: want it to end with %q", s.Recommendations[0].Runlens, want)
+	}
+}
