@@ -14,7 +14,7 @@ import (
 	"google.golang.org/grpc"
 )
 
-// Server is a fake of the three Google APIs runlens reads, serving the data
+// Server is a fake of the four Google APIs runlens reads, serving the data
 // of the snapshots it was made from.
 type Server struct {
 	data *dataset
