@@ -25,6 +25,8 @@ type auditCollection struct {
 	budget   audit.LogBudget
 	warnings []string
 	bill     *auditBill // with -billing-export
+	// recommender says how Google's recommendations were read.
+	recommender *audit.RecommenderRead
 }
 
 // auditTarget is one service to collect and its share of the log budget.
@@ -69,6 +71,10 @@ func (r *AuditConfig) collect(ctx context.Context) (*auditCollection, error) {
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("audit interrupted: %w", err)
+	}
+	out.recommender = recommendations(ctx, client, r.Project, out.rows)
+	if out.recommender != nil {
+		out.warnings = append(out.warnings, out.recommender.Errors...)
 	}
 	out.calls = client.Calls()
 	for _, calls := range perService {

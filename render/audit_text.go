@@ -30,9 +30,9 @@ func writeAudit(w io.Writer, a *audit.Audit, opts Options, md bool) error {
 	if billed := auditBilledTable(a); len(billed.rows) > 0 {
 		secs = append(secs, billed)
 	}
-	secs = append(secs,
-		list{heading: "Thresholds crossed", items: crossed},
-		list{heading: "Logs not read whole, and warnings", items: auditNotes(a)})
+	secs = append(secs, list{heading: "Thresholds crossed", items: crossed})
+	secs = append(secs, recSections(a)...)
+	secs = append(secs, list{heading: "Logs not read whole, and warnings", items: auditNotes(a)})
 	return writeDoc(w, md, markdownLimit(opts), width, docHead(auditTitle(a, opts), md, width)+auditSummary(a)+"\n\n", secs)
 }
 
