@@ -79,6 +79,7 @@ type auditView struct {
 	ServiceNotes []string
 	Head         []string
 	Rows         []auditRow
+	Recs         *htmlTable // Google's recommendations; nil when not read
 	Charts       []chartSpec
 	ChartsJS     template.JS
 	Library      template.JS
@@ -113,6 +114,7 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 		v.Crossed = append(v.Crossed, htmlFinding{Severity: r.Severity, Message: pageText(r.Service) + ": " + pageText(r.Message)})
 	}
 	v.Waste = auditWasteHTML(a)
+	v.Recs = recView(a)
 	v.NoneCrossed = fmt.Sprintf("No threshold was crossed (%s checked).", pageCount(int64(len(a.Thresholds))))
 	for i := range a.Services {
 		s := &a.Services[i]
