@@ -70,6 +70,16 @@ func TestAuditProjectWaste(t *testing.T) {
 			}
 		}
 	}
+	if n := a.APICalls["ListRevisions"]; n != 1 {
+		t.Errorf("%d ListRevisions calls, want 1: legacy's, whose traffic names revisions without a share", n)
+	}
+	for _, s := range a.Services {
+		for _, w := range s.Waste {
+			if w.ID == audit.WasteStaleRevisionMin && w.Basis["revision_min_instances"] != 1 {
+				t.Errorf("legacy's stale revision: basis %v, want its own 1 min instance from the Revisions API", w.Basis)
+			}
+		}
+	}
 	var b bytes.Buffer
 	if err := render.AuditJSON(&b, a); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/internal/english"
 	"github.com/runlens/runlens/model"
 )
 
@@ -351,11 +352,17 @@ func staleRevisions(in wasteInput) []Waste {
 		if s := billed[t.Revision]; s > 0 {
 			rate := minInstanceUSDPerSecond(in.rpt.Cost)
 			basis := map[string]float64{"billable_instance_seconds": s, "usd_per_idle_instance_second": rate}
-			out = append(out, newWaste(in, WasteStaleRevisionMin, analyze.SeverityWarn, s*rate,
-				wasteSourceBillable+" by revision_name, request_count by revision_name, service traffic_statuses", basis,
+			source := wasteSourceBillable + " by revision_name, request_count by revision_name, service traffic_statuses"
+			holds := "it holds minimum instances"
+			if t.MinInstances != nil {
+				basis["revision_min_instances"] = float64(*t.MinInstances)
+				source += ", the revision's scaling (Revisions API)"
+				holds = "its own scaling keeps " + english.Plural(int64(*t.MinInstances), "minimum instance", "minimum instances")
+			}
+			out = append(out, newWaste(in, WasteStaleRevisionMin, analyze.SeverityWarn, s*rate, source, basis,
 				"remove the tag, or set the revision's min instances to 0",
-				fmt.Sprintf("revision %s%s has no traffic and served no request, yet was billed %.0f instance-seconds: it holds minimum instances",
-					t.Revision, tag, s)))
+				fmt.Sprintf("revision %s%s has no traffic and served no request, yet was billed %.0f instance-seconds: %s",
+					t.Revision, tag, s, holds)))
 			continue
 		}
 		if t.Tag != "" {

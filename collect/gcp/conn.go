@@ -42,6 +42,7 @@ type clients struct {
 	logging     *logging.Client
 	metric      *monitoring.MetricClient
 	services    *run.ServicesClient
+	revisions   *run.RevisionsClient
 	recommender *recommender.Client
 }
 
@@ -72,6 +73,10 @@ func dial(ctx context.Context, endpoint string, l *ledger) (*clients, error) {
 		return nil, fmt.Errorf("connecting to Cloud Monitoring: %w", err)
 	}
 	if c.services, err = run.NewServicesClient(ctx, scoped(runScopes)...); err != nil {
+		c.close()
+		return nil, fmt.Errorf("connecting to the Cloud Run Admin API: %w", err)
+	}
+	if c.revisions, err = run.NewRevisionsClient(ctx, scoped(runScopes)...); err != nil {
 		c.close()
 		return nil, fmt.Errorf("connecting to the Cloud Run Admin API: %w", err)
 	}
@@ -114,6 +119,9 @@ func (c *clients) close() {
 	}
 	if c.services != nil {
 		c.services.Close()
+	}
+	if c.revisions != nil {
+		c.revisions.Close()
 	}
 	if c.recommender != nil {
 		c.recommender.Close()
