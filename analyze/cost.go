@@ -155,8 +155,8 @@ func cost(in costInput) Cost {
 	}
 	p := withIdleRates(in.prices)
 	idle := 0.0 // the share of billable time priced at idle rates
-	if in.svc.Billing != model.BillingInstance && in.svc.MinInstances > 0 && in.hasLogs && c.BillableInstanceSeconds > 0 {
-		c.IdleMinInstanceSeconds = min(max(0, c.BillableInstanceSeconds-active), float64(in.svc.MinInstances)*in.window.Seconds())
+	if held := in.svc.MinInstances + in.svc.TaggedMinInstances; in.svc.Billing != model.BillingInstance && held > 0 && in.hasLogs && c.BillableInstanceSeconds > 0 {
+		c.IdleMinInstanceSeconds = min(max(0, c.BillableInstanceSeconds-active), float64(held)*in.window.Seconds())
 		idle = c.IdleMinInstanceSeconds / c.BillableInstanceSeconds
 	}
 	// Boost's extra vCPU is billed while instances start: active time,

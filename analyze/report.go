@@ -82,6 +82,11 @@ type Service struct {
 	// StartupCPUBoost is set when the instances get more CPU while they
 	// start (model.BoostedCPU), billed as such (Cost.BoostVCPUSeconds).
 	StartupCPUBoost bool `json:"startup_cpu_boost,omitempty"`
+	// TaggedMinInstances is the minimum instances kept by revisions that
+	// get no traffic but carry a tag and their own minimum (Cloud Run keeps
+	// a tagged revision's minimum instances): idle time the service is
+	// billed for beside MinInstances.
+	TaggedMinInstances int `json:"tagged_min_instances,omitempty"`
 	// Assumed is set when no service resource was given and CPU, memory and
 	// billing are defaults.
 	Assumed bool `json:"assumed"`

@@ -181,12 +181,24 @@ func service(ds *model.Dataset, s *summary.Summary) Service {
 			CPU: c.CPU, MemoryMiB: c.MemoryMiB, Concurrency: c.Concurrency,
 			MinInstances: c.MinInstances, MaxInstances: c.MaxInstances, Billing: first(c.Billing, model.BillingRequest),
 			Containers: max(c.Containers, 1), ScalingMode: first(c.ScalingMode, model.ScalingAutomatic), Accelerator: c.Accelerator, GPUs: c.GPUs,
-			StartupCPUBoost: c.StartupCPUBoost}
+			StartupCPUBoost: c.StartupCPUBoost, TaggedMinInstances: taggedMinInstances(c.Traffic)}
 	}
 	name, region := s.FirstService()
 	return Service{Project: m.Project, Region: first(m.Region, region), Name: first(m.Service, name),
 		CPU: defaultCPU, MemoryMiB: defaultMemoryMiB, Concurrency: defaultConcurrency, MaxInstances: defaultMaxInstance,
 		Billing: model.BillingRequest, Containers: 1, ScalingMode: model.ScalingAutomatic, Assumed: true}
+}
+
+// taggedMinInstances sums the revision-level minimum instances of the
+// revisions that get no traffic but keep a tag, and so their minimum.
+func taggedMinInstances(traffic []model.TrafficTarget) int {
+	n := 0
+	for _, t := range traffic {
+		if t.Percent == 0 && !t.Latest && t.Tag != "" && t.MinInstances != nil {
+			n += *t.MinInstances
+		}
+	}
+	return n
 }
 
 func first(a, b string) string {
