@@ -172,7 +172,7 @@ func (r *AuditConfig) one(ctx context.Context, t auditTarget) (audit.Service, ma
 	}
 	defer os.RemoveAll(dir)
 	cfg := gcp.Config{Project: r.Project, Region: t.svc.Region, Service: t.svc.Name, Start: r.Start, End: r.End,
-		ExtraFilter: r.Filter, Endpoint: r.Endpoint, OutDir: dir, LogCallBudget: max(1, r.PerMinute/r.Workers)}
+		ExtraFilter: r.Filter, Endpoint: r.Endpoint, OutDir: dir, LogCallBudget: max(1, r.PerMinute/r.Workers), Around: true}
 	res, cov, cerr := gcp.CollectWithin(ctx, cfg, t.granted)
 	logs.CallsMade = cov.Calls
 	if res == nil {

@@ -69,6 +69,7 @@ func Build(in Input) *Audit {
 			}
 		}
 	}
+	a.Around = aroundTotals(a)
 	a.Baseline = totalTrend(a, earlier)
 	a.History = historyRuns(earlier, files)
 	return a

@@ -34,6 +34,9 @@ type Audit struct {
 	// History lists the earlier runs compared with, oldest first.
 	History  []HistoryRun `json:"history"`
 	Warnings []string     `json:"warnings"`
+	// Around totals the costs around the services (Cloud Logging
+	// ingestion, egress); nil when no service has them.
+	Around *AroundTotals `json:"around,omitempty"`
 }
 
 // LogBudget is the Cloud Logging entries.list budget of a run, shared by
@@ -77,6 +80,9 @@ type Service struct {
 	// cheapest setting that a replay of the window's traffic predicts
 	// within today's p95 (package whatif); nil otherwise.
 	Cheapest *Cheapest `json:"cheapest,omitempty"`
+	// Around is what the service costs around itself: Cloud Logging
+	// ingestion and network egress (around.go); nil without their metrics.
+	Around *Around `json:"around,omitempty"`
 	// Error says why the service could not be collected or analyzed.
 	Error string `json:"error,omitempty"`
 	// Report is the service's full report, without the chart series.

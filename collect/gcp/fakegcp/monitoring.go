@@ -48,6 +48,9 @@ func (m *metricServer) ListTimeSeries(ctx context.Context, req *monitoringpb.Lis
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "filter: %v", err)
 	}
+	if err := m.s.data.checkMetricFilter(f); err != nil {
+		return nil, err
+	}
 	var all []*monitoringpb.TimeSeries
 	for _, ts := range m.s.data.series {
 		if p, ok := ts.GetResource().GetLabels()["project_id"]; ok && p != project {
