@@ -100,7 +100,7 @@ var aroundPrices = AroundPrices{
 	Date: "2026-12", USDPerLoggingGiB: 0.50, FreeLoggingGiBPerMonth: 50,
 	LoggingSource:           "cloud.google.com/stackdriver/pricing",
 	USDPerInternetEgressGiB: 0.12,
-	EgressSource:            "cloud.google.com/run/pricing (Premium Tier); rate of the first TiB a month from cloud.google.com/vpc/network-pricing as transcribed, not confirmed",
+	EgressSource:            "cloud.google.com/run/pricing: Premium Tier; the first-TiB rate of cloud.google.com/vpc/network-pricing as transcribed, not confirmed",
 }
 
 // Around returns the built-in rates of the costs around a service.

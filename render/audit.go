@@ -83,6 +83,8 @@ type auditView struct {
 	ChartsJS     template.JS
 	Library      template.JS
 	Details      []auditDetail
+	Around       *auditAround
+	AroundTitle  string
 }
 
 type auditRow struct {
@@ -111,6 +113,7 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 	for _, r := range a.CrossedAt(analyze.SeverityInfo) {
 		v.Crossed = append(v.Crossed, htmlFinding{Severity: r.Severity, Message: pageText(r.Service) + ": " + pageText(r.Message)})
 	}
+	v.Around, v.AroundTitle = newAuditAround(a), aroundTitle
 	v.NoneCrossed = fmt.Sprintf("No threshold was crossed (%s checked).", pageCount(int64(len(a.Thresholds))))
 	for i := range a.Services {
 		s := &a.Services[i]

@@ -26,11 +26,13 @@ func writeAudit(w io.Writer, a *audit.Audit, opts Options, md bool) error {
 		crossed = append(crossed, fmt.Sprintf("[%s] %s: %s", r.Severity, r.Service, r.Message))
 	}
 	width := termWidth(opts)
-	return writeDoc(w, md, markdownLimit(opts), width, docHead(auditTitle(a, opts), md, width)+auditSummary(a)+"\n\n", []section{
+	secs := []section{
 		auditServiceTable(a),
 		list{heading: "Thresholds crossed", items: crossed},
-		list{heading: "Logs not read whole, and warnings", items: auditNotes(a)},
-	})
+	}
+	secs = append(secs, auditAroundSections(a)...)
+	secs = append(secs, list{heading: "Logs not read whole, and warnings", items: auditNotes(a)})
+	return writeDoc(w, md, markdownLimit(opts), width, docHead(auditTitle(a, opts), md, width)+auditSummary(a)+"\n\n", secs)
 }
 
 // auditSummary is the headline paragraph.

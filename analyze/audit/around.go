@@ -110,8 +110,9 @@ type AroundTotals struct {
 	EgressCostUSD        float64 `json:"egress_cost_usd"`
 	// Logs are the chattiest logs of the project, largest first, named
 	// "SERVICE: LOG" (at most MaxLogs).
-	Logs []LogBytes `json:"logs"`
-	Note string     `json:"note"`
+	Logs   []LogBytes           `json:"logs"`
+	Note   string               `json:"note"`
+	Prices analyze.AroundPrices `json:"prices"`
 }
 
 // NewAround reads a service's logging bytes and egress from its dataset's
@@ -206,7 +207,7 @@ func boundLogs(ls []LogBytes) []LogBytes {
 // when no service has an Around.
 func aroundTotals(a *Audit) *AroundTotals {
 	p := analyze.Around()
-	t := &AroundTotals{Logs: []LogBytes{}}
+	t := &AroundTotals{Logs: []LogBytes{}, Prices: p}
 	found := false
 	for _, s := range a.Services {
 		if s.Around == nil {

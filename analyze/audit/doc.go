@@ -6,7 +6,11 @@
 // an *Audit: a row per service, most expensive first, with cost, requests,
 // idle share, cold starts, error rate and p95; each service's cost against
 // the median of the last seven runs; and every threshold checked. PlanLogs
-// shares a budget of Cloud Logging calls between services. Its JSON form is
+// shares a budget of Cloud Logging calls between services. NewAround reads a
+// service's Cloud Logging bytes (by log) and network egress (by kind) from
+// its metrics, and Build prices them: the logging beyond the project's free
+// allotment prorated to the window, shared by bytes, and the internet
+// egress, at analyze.Around's dated rates. Its JSON form is
 // the audit contract (schema runlens.audit/v1). Like analyze, it performs no
 // I/O and reads no clock.
 package audit
