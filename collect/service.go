@@ -103,9 +103,6 @@ func parseService(data []byte) (*model.ServiceConfig, error) {
 // runV2 is the part of a v2 Service read here.
 type runV2 struct {
 	RunService
-	TrafficStatuses []struct {
-		Revision string `json:"revision"`
-	} `json:"trafficStatuses"`
 }
 
 func parseRunV2(data []byte) (*model.ServiceConfig, error) {
@@ -146,6 +143,8 @@ func parseRunV2(data []byte) (*model.ServiceConfig, error) {
 	cfg.Revisions = appendRevision(cfg.Revisions, lastSegment(s.LatestReadyRevision))
 	for _, t := range s.TrafficStatuses {
 		cfg.Revisions = appendRevision(cfg.Revisions, lastSegment(t.Revision))
+		cfg.Traffic = append(cfg.Traffic, model.TrafficTarget{Revision: lastSegment(t.Revision), Percent: t.Percent, Tag: t.Tag,
+			Latest: strings.HasSuffix(t.Type, "LATEST")})
 	}
 	applyDefaults(cfg)
 	return cfg, nil

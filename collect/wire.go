@@ -166,6 +166,22 @@ type RunService struct {
 	Scaling             *ServiceScaling  `json:"scaling,omitempty"`
 	LatestReadyRevision string           `json:"latestReadyRevision,omitempty"`
 	URI                 string           `json:"uri,omitempty"`
+	// Traffic is Service.traffic, what was asked; TrafficStatuses is
+	// Service.traffic_statuses, what serves: the revisions, their share
+	// of the traffic and their tags.
+	Traffic         []TrafficTarget `json:"traffic,omitempty"`
+	TrafficStatuses []TrafficTarget `json:"trafficStatuses,omitempty"`
+}
+
+// TrafficTarget is an entry of Service.traffic or Service.traffic_statuses:
+// a revision (or the latest ready one, Type TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST),
+// its percent of the traffic and its tag, reachable at URI when tagged.
+type TrafficTarget struct {
+	Type     string `json:"type,omitempty"`
+	Revision string `json:"revision,omitempty"`
+	Percent  int    `json:"percent,omitempty"`
+	Tag      string `json:"tag,omitempty"`
+	URI      string `json:"uri,omitempty"`
 }
 
 // RevisionTemplate is Service.template.

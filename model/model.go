@@ -243,6 +243,19 @@ type ServiceConfig struct {
 	// StartupCPUBoost is Cloud Run's startup CPU boost: more CPU
 	// (BoostedCPU) while an instance starts and for BoostAfterReady after.
 	StartupCPUBoost bool `json:"startup_cpu_boost,omitempty"`
+	// Traffic is where the traffic goes (the v2 Service's
+	// traffic_statuses): each revision's percent and its tag.
+	Traffic []TrafficTarget `json:"traffic,omitempty"`
+}
+
+// TrafficTarget is a revision's share of a service's traffic, in percent,
+// and its tag ("" when untagged). Latest is set when the entry stands for
+// the latest ready revision, whatever its name.
+type TrafficTarget struct {
+	Revision string `json:"revision,omitempty"`
+	Percent  int    `json:"percent"`
+	Tag      string `json:"tag,omitempty"`
+	Latest   bool   `json:"latest,omitempty"`
 }
 
 // BoostAfterReady is how long startup CPU boost lasts once the instance

@@ -18,7 +18,7 @@ func fakeGCPCommand() command {
 	return command{
 		name:    "fake-gcp",
 		summary: "serve snapshots over the Cloud Logging, Monitoring and Run gRPC APIs, for trying collect without a project",
-		args:    "[-addr HOST:PORT] SNAPSHOT...",
+		args:    "[-addr HOST:PORT] SNAPSHOT|PROJECT...",
 		examples: []string{
 			"runlens fake-gcp -addr 127.0.0.1:8085 fixtures/paper-mobilenet",
 		},
@@ -63,12 +63,24 @@ func serveFake(ctx context.Context, stderr io.Writer, addr string, snapshots []s
 	return srv.Serve(lis)
 }
 
-// tryHint is a collect command for the first snapshot's manifest.
+// tryHint is a collect command for the first snapshot's manifest, or an
+// audit command when it is a project's directory of snapshots.
 func tryHint(addr, dir string) string {
 	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	project := false
+	if err != nil {
+		if ms, _ := filepath.Glob(filepath.Join(dir, "*", "manifest.json")); len(ms) > 0 {
+			b, err = os.ReadFile(ms[0])
+			project = true
+		}
+	}
 	var m model.Manifest
 	if err != nil || json.Unmarshal(b, &m) != nil || m.Window.IsZero() {
 		return ""
+	}
+	if project {
+		return fmt.Sprintf("runlens audit -endpoint %s -project %s -region %s -start %s -end %s",
+			addr, m.Project, m.Region, m.Window.Start.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"), m.Window.End.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"))
 	}
 	return fmt.Sprintf("runlens collect -endpoint %s -project %s -region %s -service %s -start %s -end %s -o snap",
 		addr, m.Project, m.Region, m.Service, m.Window.Start.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"), m.Window.End.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"))

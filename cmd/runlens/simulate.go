@@ -21,13 +21,16 @@ func simulateCommand() command {
 			"runlens simulate -scenario paper-mobilenet -o /tmp/paper",
 		},
 		flags: func(fs *flag.FlagSet) func(io.Writer, io.Writer, []string) error {
-			scenario := fs.String("scenario", "", "scenario: "+strings.Join(sim.Scenarios(), ", ")+", large (request-log NDJSON of any size)")
+			scenario := fs.String("scenario", "", "scenario: "+strings.Join(sim.Scenarios(), ", ")+", "+sim.AuditProject+" (a project of seven services, one snapshot each), large (request-log NDJSON of any size)")
 			seed := fs.Uint64("seed", 1, "random seed; the same seed gives byte-identical files")
 			out := fs.String("o", "", "output `DIR`; with -scenario large, a FILE or - for stdout")
 			requests := fs.Int("requests", 0, "with -scenario large: how many request entries to write")
 			return func(stdout, stderr io.Writer, args []string) error {
 				if *scenario == "large" && len(args) == 0 {
 					return simulateLarge(stdout, stderr, *out, *requests, *seed)
+				}
+				if *scenario == sim.AuditProject && len(args) == 0 && *out != "" {
+					return simulateAuditProject(stderr, *out, *seed)
 				}
 				switch {
 				case len(args) > 0:
@@ -69,5 +72,15 @@ func simulateLarge(stdout, stderr io.Writer, out string, requests int, seed uint
 		return nil
 	}
 	fmt.Fprintf(stderr, "wrote %s (scenario large, %d requests, seed %d)\n", out, requests, seed)
+	return nil
+}
+
+// simulateAuditProject writes the audit project: one snapshot directory
+// per service below out.
+func simulateAuditProject(stderr io.Writer, out string, seed uint64) error {
+	if err := sim.WriteAuditProject(out, seed); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s (scenario %s: %s; seed %d)\n", out, sim.AuditProject, strings.Join(sim.AuditServices(), ", "), seed)
 	return nil
 }

@@ -38,6 +38,9 @@ type engine struct {
 	nextArrival int
 }
 
+// minInstanceReason is the scaling reason of a minimum instance's start.
+const minInstanceReason = "MIN_INSTANCE"
+
 type instState struct {
 	assigned  []int // requests assigned and not yet answered
 	idleSince time.Time
@@ -70,7 +73,7 @@ func simulate(p Platform, w Workload, window model.Window, rng *rand.Rand) (*Run
 		prefix: "00" + randHex(rng, 8),
 	}
 	for k := range p.Service.MinInstances {
-		e.start(p.MinStart.Add(time.Duration(k)*137*time.Millisecond), "MIN_INSTANCE")
+		e.start(p.MinStart.Add(time.Duration(k)*137*time.Millisecond), minInstanceReason)
 	}
 	for u := range w.Users {
 		t := w.Start.Add(time.Duration(float64(u)/w.SpawnRate*float64(time.Second)) + time.Duration(rng.Int64N(int64(5*time.Millisecond))))

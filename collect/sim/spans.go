@@ -73,10 +73,12 @@ func (r *Run) active(i int) []span {
 
 // billable returns instance i's billed spans. With request-based billing
 // that is startup plus busy time, each span rounded up to
-// BillingGranularity (spans that the rounding makes meet are joined first);
-// with instance-based billing, the whole life.
+// BillingGranularity (spans that the rounding makes meet are joined first),
+// but for a minimum instance, billed all its life (its idle time at the
+// lower idle rates, https://cloud.google.com/run/pricing); with
+// instance-based billing, the whole life.
 func (r *Run) billable(i int) []span {
-	if !r.Service.RequestBilling {
+	if !r.Service.RequestBilling || r.Instances[i].Reason == minInstanceReason {
 		return []span{r.life(i)}
 	}
 	var out []span

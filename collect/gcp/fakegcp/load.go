@@ -54,6 +54,17 @@ func (d *dataset) load(path string) error {
 	if !st.IsDir() {
 		return d.loadFile(path)
 	}
+	if projects, err := projectSnapshots(path); err != nil || len(projects) > 0 {
+		if err != nil {
+			return fmt.Errorf("fake-gcp: %w", err)
+		}
+		for _, p := range projects {
+			if err := d.load(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for _, dir := range []string{path, filepath.Join(path, "metrics")} {
 		ents, err := os.ReadDir(dir)
 		if errors.Is(err, os.ErrNotExist) {
@@ -71,6 +82,24 @@ func (d *dataset) load(path string) error {
 		}
 	}
 	return nil
+}
+
+// projectSnapshots lists the snapshot directories (those with a
+// manifest.json) directly below path when path is a project's directory,
+// one snapshot per service, rather than a snapshot itself; nil otherwise.
+func projectSnapshots(path string) ([]string, error) {
+	if _, err := os.Stat(filepath.Join(path, "manifest.json")); err == nil {
+		return nil, nil
+	}
+	ms, err := filepath.Glob(filepath.Join(path, "*", "manifest.json"))
+	if err != nil {
+		return nil, err
+	}
+	dirs := make([]string, len(ms))
+	for i, m := range ms {
+		dirs[i] = filepath.Dir(m)
+	}
+	return dirs, nil
 }
 
 // loadFile sniffs one file by content and reads what it holds; files of
