@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,4 +141,89 @@ func TestAuditAroundTheService(t *testing.T) {
 	if !strings.Contains(md.String(), "Chattiest logs") || strings.Contains(md.String(), "<img src=x") {
 		t.Errorf("the Markdown lacks the chattiest logs or holds the hostile name unescaped:\n%s", md.String())
 	}
+}
+
+// readmeTruth reads the ground-truth table of the audit project's README:
+// "| key | value |" rows below "## Around the services".
+func readmeTruth(t *testing.T) map[string]float64 {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(fixture("audit-project"), "README.md"))
+	fixturetest.Must(t, err)
+	_, section, ok := strings.Cut(string(b), "## Around the services")
+	if !ok {
+		t.Fatal("the audit project's README has no section on the costs around the services")
+	}
+	out := map[string]float64{}
+	for _, line := range strings.Split(section, "\n") {
+		cells := strings.Split(strings.Trim(line, "| "), "|")
+		if len(cells) != 2 {
+			continue
+		}
+		if v, err := strconv.ParseFloat(strings.TrimSpace(cells[1]), 64); err == nil {
+			out[strings.TrimSpace(cells[0])] = v
+		}
+	}
+	return out
+}
+
+// On the audit project, ingest's logging bytes and cost and its egress, as
+// the audit reads them through fake-gcp, are those its README states, and
+// only ingest has the findings.
+func TestAuditProjectAroundIngest(t *testing.T) {
+	want := readmeTruth(t)
+	for _, k := range []string{"logging_bytes", "stdout_bytes", "free_logging_bytes", "billable_logging_bytes", "logging_cost_usd",
+		"logging_monthly_cost_usd", "internet_egress_bytes", "egress_bytes", "egress_cost_usd"} {
+		if _, ok := want[k]; !ok {
+			t.Fatalf("the README states no %s", k)
+		}
+	}
+	srv := fixturetest.Serve(t, fixture("audit-project"))
+	day := time.Date(2024, 6, 4, 0, 0, 0, 0, time.UTC)
+	a, err := Audit(context.Background(), &AuditConfig{Project: "runlens-audit", Region: "europe-west1", Start: day, End: day.Add(24 * time.Hour),
+		Endpoint: srv.Addr(), MaxCalls: -1, PerMinute: 60000, Workers: 2, Generated: day.Add(26 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ingest *audit.Service
+	for i := range a.Services {
+		s := &a.Services[i]
+		if s.Name == "ingest" {
+			ingest = s
+			continue
+		}
+		for _, f := range s.Findings {
+			if f.ID == "logging_ingestion_cost" || f.ID == "egress_cost" {
+				t.Errorf("%s: finding %s, want none: only ingest has the metrics", s.Name, f.ID)
+			}
+		}
+	}
+	if ingest == nil || ingest.Around == nil || ingest.Around.Logging == nil || ingest.Around.Egress == nil {
+		t.Fatalf("ingest: %+v, want its logging and egress", ingest)
+	}
+	l, e := ingest.Around.Logging, ingest.Around.Egress
+	near := func(what string, got, want, tol float64) {
+		if math.Abs(got-want) > tol {
+			t.Errorf("%s: %v, the README says %v", what, got, want)
+		}
+	}
+	near("logging bytes", float64(l.Bytes), want["logging_bytes"], 0)
+	near("stdout bytes", float64(l.Logs[0].Bytes), want["stdout_bytes"], 0)
+	near("free logging bytes", a.Around.FreeLoggingBytes, want["free_logging_bytes"], 1e-3)
+	near("billable logging bytes", l.BillableBytes, want["billable_logging_bytes"], 1e-3)
+	near("logging cost", l.CostUSD, want["logging_cost_usd"], 5e-7)
+	near("monthly logging cost", l.MonthlyCostUSD, want["logging_monthly_cost_usd"], 5e-7)
+	near("internet egress bytes", float64(e.InternetBytes), want["internet_egress_bytes"], 0)
+	near("egress bytes", float64(e.Bytes), want["egress_bytes"], 0)
+	near("egress cost", e.CostUSD, want["egress_cost_usd"], 5e-7)
+	if l.Logs[0].Log != "run.googleapis.com/stdout" || l.Source != audit.SourceLogBytesMetric || e.Source != audit.SourceSentBytesMetric {
+		t.Errorf("chattiest log %q, sources %q and %q", l.Logs[0].Log, l.Source, e.Source)
+	}
+	ids := map[string]bool{}
+	for _, f := range ingest.Findings {
+		ids[f.ID] = true
+	}
+	if !ids["logging_ingestion_cost"] || !ids["egress_cost"] {
+		t.Errorf("ingest's findings %v (cost $%v): want logging_ingestion_cost and egress_cost", ids, ingest.CostUSD)
+	}
+	t.Logf("ingest: own cost $%.4f, logging $%.4f, egress $%.4f; ListTimeSeries calls %d", ingest.CostUSD, l.CostUSD, e.CostUSD, a.APICalls["ListTimeSeries"])
 }
