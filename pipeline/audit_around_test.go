@@ -68,7 +68,9 @@ func TestAuditAroundTheService(t *testing.T) {
 	}, []int64{300 * mib, 1 * mib, mib / 2})
 	addSeries(t, rec, model.MetricSentBytes, []map[string]string{{"kind": "internet"}, {"kind": "google"}}, []int64{1 << 30, 100 * mib})
 	srv := fixturetest.Serve(t, dirs...)
-	a, err := Audit(context.Background(), config(srv.Addr()))
+	cfg := config(srv.Addr())
+	cfg.Services = []string{"recommender"} // the project's logging bytes are its own
+	a, err := Audit(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,15 +79,8 @@ func TestAuditAroundTheService(t *testing.T) {
 	if got, want := a.APICalls["ListTimeSeries"], srv.Calls()["ListTimeSeries"]; got != want {
 		t.Errorf("ListTimeSeries: the audit counted %d, fake-gcp saw %d", got, want)
 	}
-	var s *audit.Service
-	for i := range a.Services {
-		if a.Services[i].Name == "recommender" {
-			s = &a.Services[i]
-		} else if a.Services[i].Around != nil {
-			t.Errorf("%s has no around metric, yet around %+v", a.Services[i].Name, a.Services[i].Around)
-		}
-	}
-	if s == nil || s.Around == nil || s.Around.Logging == nil || s.Around.Egress == nil {
+	s := &a.Services[0]
+	if len(a.Services) != 1 || s.Around == nil || s.Around.Logging == nil || s.Around.Egress == nil {
 		t.Fatalf("recommender: around %+v, want logging and egress", s)
 	}
 	const gib = 1 << 30
@@ -156,6 +151,15 @@ func readmeTruth(t *testing.T) map[string]float64 {
 	out := map[string]float64{}
 	for _, line := range strings.Split(section, "\n") {
 		cells := strings.Split(strings.Trim(line, "| "), "|")
+		if len(cells) == 5 { // | service | requests | instance starts | log bytes | internet egress bytes |
+			name := strings.TrimSpace(cells[0])
+			for i, k := range map[int]string{3: " log bytes", 4: " internet egress bytes"} {
+				if v, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(cells[i]), ",", ""), 64); err == nil {
+					out[name+k] = v
+				}
+			}
+			continue
+		}
 		if len(cells) != 2 {
 			continue
 		}
@@ -171,7 +175,7 @@ func readmeTruth(t *testing.T) map[string]float64 {
 // only ingest has the findings.
 func TestAuditProjectAroundIngest(t *testing.T) {
 	want := readmeTruth(t)
-	for _, k := range []string{"logging_bytes", "stdout_bytes", "free_logging_bytes", "billable_logging_bytes", "logging_cost_usd",
+	for _, k := range []string{"project_logging_bytes", "project_logging_cost_usd", "logging_bytes", "stdout_bytes", "free_logging_bytes", "billable_logging_bytes", "logging_cost_usd",
 		"logging_monthly_cost_usd", "internet_egress_bytes", "egress_bytes", "egress_cost_usd"} {
 		if _, ok := want[k]; !ok {
 			t.Fatalf("the README states no %s", k)
@@ -206,6 +210,8 @@ func TestAuditProjectAroundIngest(t *testing.T) {
 			t.Errorf("%s: %v, the README says %v", what, got, want)
 		}
 	}
+	near("project logging bytes", float64(a.Around.LoggingBytes), want["project_logging_bytes"], 0)
+	near("project logging cost", a.Around.LoggingCostUSD, want["project_logging_cost_usd"], 5e-7)
 	near("logging bytes", float64(l.Bytes), want["logging_bytes"], 0)
 	near("stdout bytes", float64(l.Logs[0].Bytes), want["stdout_bytes"], 0)
 	near("free logging bytes", a.Around.FreeLoggingBytes, want["free_logging_bytes"], 1e-3)
@@ -225,5 +231,54 @@ func TestAuditProjectAroundIngest(t *testing.T) {
 	if !ids["logging_ingestion_cost"] || !ids["egress_cost"] {
 		t.Errorf("ingest's findings %v (cost $%v): want logging_ingestion_cost and egress_cost", ids, ingest.CostUSD)
 	}
+	for _, s := range a.Services {
+		if s.Around == nil || s.Around.Logging == nil || s.Around.Egress == nil {
+			t.Errorf("%s: around %+v, want its logging and egress", s.Name, s.Around)
+			continue
+		}
+		near(s.Name+" log bytes", float64(s.Around.Logging.Bytes), want["`"+s.Name+"` log bytes"], 0)
+		near(s.Name+" internet egress bytes", float64(s.Around.Egress.InternetBytes), want["`"+s.Name+"` internet egress bytes"], 0)
+	}
 	t.Logf("ingest: own cost $%.4f, logging $%.4f, egress $%.4f; ListTimeSeries calls %d", ingest.CostUSD, l.CostUSD, e.CostUSD, a.APICalls["ListTimeSeries"])
+}
+
+// Where byte_count returns nothing, the logging bytes are those of the
+// request and system entries read, and the audit says so; egress without
+// its metric is not guessed.
+func TestAuditAroundFromEntries(t *testing.T) {
+	dirs := threeServices(t)
+	srv := fixturetest.Serve(t, dirs...)
+	cfg := config(srv.Addr())
+	cfg.Services = []string{"mobilenet"}
+	a, err := Audit(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := a.Services[0]
+	if s.Around == nil || s.Around.Logging == nil || s.Around.Egress != nil {
+		t.Fatalf("around %+v: want logging from the entries read, no egress", s.Around)
+	}
+	l := s.Around.Logging
+	var logs []string
+	for _, lb := range l.Logs {
+		logs = append(logs, lb.Log)
+	}
+	if l.Source != audit.SourceEntriesRead || !strings.Contains(l.Note, "byte_count returned nothing") ||
+		!cmp.Equal(logs, []string{"run.googleapis.com/requests", "run.googleapis.com/varlog/system"}) {
+		t.Errorf("logging from %q, logs %q, note %q", l.Source, logs, l.Note)
+	}
+	// The collector writes the entries as the API returned them: near the
+	// size of the fixture's own export of them.
+	var fixtureBytes int64
+	for _, f := range []string{snapshot.RequestsFile, snapshot.SystemFile} {
+		n, err := lineBytes(filepath.Join(dirs[0], f))
+		fixturetest.Must(t, err)
+		fixtureBytes += n
+	}
+	if r := float64(l.Bytes) / float64(fixtureBytes); r < 0.5 || r > 2 {
+		t.Errorf("%d bytes read against the fixture's %d", l.Bytes, fixtureBytes)
+	}
+	if a.Around == nil || a.Around.LoggingBytes != l.Bytes || l.CostUSD != 0 {
+		t.Errorf("project %+v, cost $%v: a few MiB in 20 minutes stay within the free allotment", a.Around, l.CostUSD)
+	}
 }

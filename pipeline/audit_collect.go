@@ -187,6 +187,9 @@ func (r *AuditConfig) one(ctx context.Context, t auditTarget) (audit.Service, ma
 	coverage(&logs, cov, ds, cerr)
 	rpt := analyze.Run(ds, analyze.Options{Generated: r.Generated})
 	svc := audit.NewService(rpt, ds, logs)
+	if byLog, err := entryBytes(dir); err == nil {
+		svc.LoggingFromEntries(byLog)
+	}
 	if r.WhatIf && logs.Status == audit.LogsFull {
 		svc.Cheapest = cheapest(ds, rpt)
 	}

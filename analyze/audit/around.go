@@ -16,6 +16,9 @@ import (
 const (
 	SourceLogBytesMetric  = "metric:" + model.MetricLogBytes
 	SourceSentBytesMetric = "metric:" + model.MetricSentBytes
+	// SourceEntriesRead: the bytes of the request and system log entries
+	// the audit read, where byte_count returned nothing.
+	SourceEntriesRead = "log_entries_read"
 )
 
 // AroundShare is the share of a service's own cost above which its Cloud
@@ -156,6 +159,35 @@ func NewAround(ds *model.Dataset) *Around {
 	return a
 }
 
+// LoggingFromEntries gives a service whose byte_count metric returned
+// nothing its logging bytes from the log entries read (their JSON, as the
+// API returned them), by log; nothing when none was read. The service's
+// own logs (stdout, stderr) are not read, and a log read in part gives a
+// part: the Note says so.
+func (s *Service) LoggingFromEntries(byLog map[string]int64) {
+	if s.Around != nil && s.Around.Logging != nil {
+		return
+	}
+	l := &LoggingCost{Source: SourceEntriesRead, Logs: []LogBytes{}}
+	for _, k := range sortedKeys(byLog) {
+		if byLog[k] > 0 {
+			l.Bytes += byLog[k]
+			l.Logs = append(l.Logs, LogBytes{Log: k, Bytes: byLog[k]})
+		}
+	}
+	if l.Bytes == 0 {
+		return
+	}
+	l.Note = "byte_count returned nothing: these are the bytes of the request and system log entries read, not of the service's own logs (stdout, stderr), which are not read"
+	if !s.Logs.Complete() {
+		l.Note += "; the request log was not read whole, so they are a part of it"
+	}
+	if s.Around == nil {
+		s.Around = &Around{Prices: analyze.Around()}
+	}
+	s.Around.Logging = l
+}
+
 // sumBy sums a DELTA metric's points over the dataset by a metric label;
 // nil when the dataset has no series of it.
 func sumBy(ds *model.Dataset, metric, label string) map[string]int64 {
@@ -248,8 +280,9 @@ func aroundTotals(a *Audit) *AroundTotals {
 				l.Logs[j].CostUSD = float64(l.Logs[j].Bytes) / float64(t.LoggingBytes) * t.LoggingCostUSD
 				t.Logs = append(t.Logs, LogBytes{Log: s.Name + ": " + l.Logs[j].Log, Bytes: l.Logs[j].Bytes, CostUSD: l.Logs[j].CostUSD})
 			}
-			l.Note = fmt.Sprintf("the project's free %g GiB a month, prorated to the window (%.3g GiB), is shared between the audited services by their bytes",
+			free := fmt.Sprintf("the project's free %g GiB a month, prorated to the window (%.3g GiB), is shared between the audited services by their bytes",
 				p.FreeLoggingGiBPerMonth, t.FreeLoggingBytes/gib)
+			l.Note = strings.TrimPrefix(l.Note+"; "+free, "; ")
 		}
 		s.Around.CostUSD = s.Around.loggingUSD() + s.Around.egressUSD()
 		if s.CostUSD > 0 {

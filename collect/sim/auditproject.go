@@ -137,7 +137,7 @@ func auditServices() []auditService {
 			platform: Platform{Service: auditBase("ingest", "ingest-00013-dal", "1", "512Mi", 0, true),
 				Startup: Dist{Lo: 2 * time.Second, Hi: 4 * time.Second}, IdleKeep: Dist{Lo: 10 * time.Minute, Hi: 15 * time.Minute}},
 			traffic: day(35, ep("POST", "/ingest", 2, 80*ms, 200*ms, 900*ms, [2]int64{400, 900}), ep("GET", "/export", 1, 200*ms, 600*ms, 2*time.Second, [2]int64{2_000_000, 6_000_000})),
-			util:    withAround(busyUtil, ingestAround),
+			util:    busyUtil,
 		},
 		{ // the control: sized and billed for what it does
 			platform: Platform{Service: auditBase("checkout", "checkout-00031-sur", "1", "512Mi", 0, true),
@@ -224,7 +224,7 @@ func (s auditService) write(dir string, seed uint64) error {
 		return err
 	}
 	name := AuditProject + "/" + run.Service.Name
-	spec := &snapshotSpec{scenario: name, seed: seed, uid: uuid(stream(seed, name+"/uid")), run: run, util: s.util}
+	spec := &snapshotSpec{scenario: name, seed: seed, uid: uuid(stream(seed, name+"/uid")), run: run, util: s.aroundUtil()}
 	p, files, err := spec.parts()
 	if err != nil {
 		return err
@@ -234,7 +234,7 @@ func (s auditService) write(dir string, seed uint64) error {
 		if err != nil {
 			return err
 		}
-		sp := &snapshotSpec{scenario: name, seed: seed, run: stale, util: s.util}
+		sp := &snapshotSpec{scenario: name, seed: seed, run: stale, util: s.aroundUtil()}
 		q, _, err := sp.parts()
 		if err != nil {
 			return err

@@ -1,9 +1,15 @@
 package sim
 
-// ingestAround is what the audit project's ingest service logs and sends
-// besides its responses: every request dumps about 6 MiB of debug output
-// to stdout and a 20 KiB trace to stderr, and writes 50 KiB to Google
-// services; its responses (2 to 6 MB on GET /export) go to the internet.
+// requestLogsAround is what every service of the audit project logs and
+// sends besides its responses' bodies: a 1,200-byte entry per request and
+// 400 bytes per system entry, and nothing of its own; its responses go to
+// the internet.
+var requestLogsAround = Around{RequestEntryBytes: 1200, SystemEntryBytes: 400}
+
+// ingestAround is the audit project's ingest service: besides its request
+// and system entries, every request dumps 6 MiB of debug output to stdout
+// and a 20 KiB trace to stderr, and writes 50 KiB to Google services; its
+// responses (2 to 6 MB on GET /export) go to the internet.
 var ingestAround = Around{
 	RequestEntryBytes: 1200, SystemEntryBytes: 400, GoogleBytesPerRequest: 50 << 10,
 	AppLogs: []AppLog{
@@ -12,8 +18,19 @@ var ingestAround = Around{
 	},
 }
 
-// withAround is u writing the metrics of a's costs around the service too.
-func withAround(u Utilization, a Around) Utilization {
+// aroundOf is what the audit project's service logs and sends.
+func aroundOf(service string) Around {
+	if service == "ingest" {
+		return ingestAround
+	}
+	return requestLogsAround
+}
+
+// aroundUtil is the service's utilization, writing the metrics of its
+// costs around it too.
+func (s auditService) aroundUtil() Utilization {
+	u := s.util
+	a := aroundOf(s.platform.Service.Name)
 	u.Around = &a
 	return u
 }
