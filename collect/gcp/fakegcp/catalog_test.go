@@ -37,3 +37,17 @@ func TestMetricTypesRefusedAsGoogleRefuses(t *testing.T) {
 		})
 	}
 }
+
+// A metric runlens reads is described without data, as Monitoring
+// describes its metrics; an unknown one is not found.
+func TestMetricDescriptorWithoutData(t *testing.T) {
+	_, _, m, ctx := dialFake(t, writeSnapshot(t, 1))
+	d, err := m.GetMetricDescriptor(ctx, &monitoringpb.GetMetricDescriptorRequest{Name: "projects/p/metricDescriptors/logging.googleapis.com/byte_count"})
+	if err != nil || d.GetMetricKind().String() != "DELTA" || d.GetValueType().String() != "INT64" || d.GetUnit() != "By" {
+		t.Errorf("byte_count: %v, %v; want DELTA INT64 By", d, err)
+	}
+	_, err = m.GetMetricDescriptor(ctx, &monitoringpb.GetMetricDescriptorRequest{Name: "projects/p/metricDescriptors/run.googleapis.com/nope"})
+	if status.Code(err) != codes.NotFound {
+		t.Errorf("unknown metric: %v, want NotFound", err)
+	}
+}
