@@ -9,8 +9,11 @@ import (
 	"github.com/runlens/runlens/model"
 )
 
-// secondsPerMonth is the 30-day month of the min-instances estimate.
-const secondsPerMonth = 30 * 24 * 3600
+// SecondsPerMonth is the 30-day month of the monthly estimates (the
+// min-instances estimate, the audit's savings per month).
+const SecondsPerMonth = 30 * 24 * 3600
+
+const secondsPerMonth = SecondsPerMonth
 
 // shutdownGrace is the longest shutdown Cloud Run bills: the container
 // gets SIGTERM and at most 10 s before SIGKILL (container runtime contract).

@@ -53,3 +53,13 @@ func inWindow(p model.Point, w model.Window) bool {
 
 // label returns a metric label, case-insensitively for the value.
 func label(s *model.Series, key string) string { return strings.ToLower(s.MetricLabels[key]) }
+
+// RevisionSums adds a metric's points inside the window per revision (the
+// resource label revision_name).
+func RevisionSums(ds *model.Dataset, metric string, w Window) map[string]float64 {
+	out := map[string]float64{}
+	for _, s := range series(ds, metric) {
+		out[s.ResourceLabels["revision_name"]] += sumPoints([]*model.Series{s}, model.Window{Start: w.Start, End: w.End})
+	}
+	return out
+}

@@ -83,3 +83,14 @@ func gpuResources(ds *model.Dataset, w model.Window, r *Resources) (gpu, gpuMem 
 	}
 	return gpu, gpuMem
 }
+
+// UtilizationPeak is the highest utilization (a fraction of the limit) a
+// utilization metric recorded in the window, across instances: the upper
+// bound of the highest bucket holding a sample. False without the metric.
+func UtilizationPeak(ds *model.Dataset, metric string, w Window) (float64, bool) {
+	all, _ := utilization(series(ds, metric), model.Window{Start: w.Start, End: w.End})
+	if all == nil {
+		return 0, false
+	}
+	return all.Quantile(1), true
+}

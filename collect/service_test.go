@@ -30,13 +30,13 @@ func TestReadService(t *testing.T) {
 			Project: "runlens-demo", Region: "europe-west1", Name: "mobilenet",
 			CPU: 1, MemoryMiB: 2048, Concurrency: 80, MinInstances: 0, MaxInstances: 100,
 			Billing: model.BillingRequest, Revisions: []string{"mobilenet-00003-kex"}, Containers: 1, ScalingMode: model.ScalingAutomatic,
-			StartupCPUBoost: true,
+			StartupCPUBoost: true, Traffic: []model.TrafficTarget{{Percent: 100, Latest: true}},
 		}},
 		{"v2_distilbert_instance.json", model.ServiceConfig{ // limits set, cpuIdle omitted (proto3 false)
 			Project: "runlens-demo", Region: "us-central1", Name: "distilbert-qa",
 			CPU: 2, MemoryMiB: 3072, Concurrency: 1, MinInstances: 1, MaxInstances: 20,
 			Billing: model.BillingInstance, Revisions: []string{"distilbert-qa-00005-wuv", "distilbert-qa-00004-nas"}, Containers: 1, ScalingMode: model.ScalingAutomatic,
-			StartupCPUBoost: true,
+			StartupCPUBoost: true, Traffic: []model.TrafficTarget{{Revision: "distilbert-qa-00005-wuv", Percent: 90}, {Revision: "distilbert-qa-00004-nas", Percent: 10}},
 		}},
 		{"v2_defaults.json", model.ServiceConfig{ // no resources, no scaling: Cloud Run's defaults
 			Project: "runlens-demo", Region: "asia-northeast1", Name: "hello",

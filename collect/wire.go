@@ -173,6 +173,16 @@ type RunService struct {
 	TrafficStatuses []TrafficTarget `json:"trafficStatuses,omitempty"`
 }
 
+// RunRevision is the part of a Cloud Run Admin API v2 Revision runlens
+// reads and writes: its name (projects/P/locations/R/services/S/revisions/V)
+// and its own scaling, which a tagged revision keeps without traffic.
+type RunRevision struct {
+	Name       string           `json:"name"`
+	Service    string           `json:"service,omitempty"`
+	Scaling    *RevisionScaling `json:"scaling,omitempty"`
+	Containers []Container      `json:"containers,omitempty"`
+}
+
 // TrafficTarget is an entry of Service.traffic or Service.traffic_statuses:
 // a revision (or the latest ready one, Type TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST),
 // its percent of the traffic and its tag, reachable at URI when tagged.

@@ -256,6 +256,9 @@ type TrafficTarget struct {
 	Percent  int    `json:"percent"`
 	Tag      string `json:"tag,omitempty"`
 	Latest   bool   `json:"latest,omitempty"`
+	// MinInstances is the revision's own minimum instance count, from the
+	// Revisions API (a snapshot's revisions.json); nil when not read.
+	MinInstances *int `json:"min_instances,omitempty"`
 }
 
 // BoostAfterReady is how long startup CPU boost lasts once the instance

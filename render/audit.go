@@ -85,6 +85,7 @@ type auditView struct {
 	Details      []auditDetail
 	Around       *auditAround
 	AroundTitle  string
+	Waste        htmlTable
 }
 
 type auditRow struct {
@@ -114,6 +115,7 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 		v.Crossed = append(v.Crossed, htmlFinding{Severity: r.Severity, Message: pageText(r.Service) + ": " + pageText(r.Message)})
 	}
 	v.Around, v.AroundTitle = newAuditAround(a), aroundTitle
+	v.Waste = auditWasteHTML(a)
 	v.NoneCrossed = fmt.Sprintf("No threshold was crossed (%s checked).", pageCount(int64(len(a.Thresholds))))
 	for i := range a.Services {
 		s := &a.Services[i]

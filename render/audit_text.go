@@ -28,6 +28,7 @@ func writeAudit(w io.Writer, a *audit.Audit, opts Options, md bool) error {
 	width := termWidth(opts)
 	secs := []section{
 		auditServiceTable(a),
+		auditWasteTable(a),
 		list{heading: "Thresholds crossed", items: crossed},
 	}
 	secs = append(secs, auditAroundSections(a)...)

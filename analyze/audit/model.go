@@ -83,6 +83,9 @@ type Service struct {
 	// Around is what the service costs around itself: Cloud Logging
 	// ingestion and network egress (around.go); nil without their metrics.
 	Around *Around `json:"around,omitempty"`
+	// Waste is what the service spends for nothing it needs, with the
+	// saving of each (waste.go); each is also among Findings.
+	Waste []Waste `json:"waste"`
 	// Error says why the service could not be collected or analyzed.
 	Error string `json:"error,omitempty"`
 	// Report is the service's full report, without the chart series.

@@ -26,6 +26,11 @@ func NewService(rpt *analyze.Report, ds *model.Dataset, logs LogCoverage) Servic
 	if s.Findings == nil {
 		s.Findings = []analyze.Finding{}
 	}
+	s.Waste = Wastes(rpt, ds, logs)
+	for _, w := range s.Waste {
+		s.Findings = append(s.Findings, w.Finding())
+	}
+	analyze.SortFindings(s.Findings)
 	switch {
 	case logs.Complete():
 		s.fromLogs(rpt)
@@ -39,7 +44,7 @@ func NewService(rpt *analyze.Report, ds *model.Dataset, logs LogCoverage) Servic
 
 // Failed is the row of a service that could not be collected or analyzed.
 func Failed(name, region string, logs LogCoverage, err error) Service {
-	return Service{Name: name, Region: region, Logs: logs, Error: err.Error(), Findings: []analyze.Finding{}}
+	return Service{Name: name, Region: region, Logs: logs, Error: err.Error(), Findings: []analyze.Finding{}, Waste: []Waste{}}
 }
 
 func (s *Service) fromLogs(rpt *analyze.Report) {

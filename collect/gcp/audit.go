@@ -72,6 +72,9 @@ func (c *collector) runWithin(ctx context.Context, logCalls int, cov *Coverage) 
 	if err := c.writeConfigAndMetrics(svc, metrics, res); err != nil {
 		return nil, err
 	}
+	if err := c.collectRevisions(ctx, svc); err != nil {
+		return nil, err
+	}
 	var logErr error
 	if logCalls > 0 {
 		logErr = c.readLogsCovered(ctx, res, cov)

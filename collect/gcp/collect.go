@@ -89,6 +89,9 @@ func (c *collector) run(ctx context.Context) (*Result, error) {
 	if err := c.writeConfigAndMetrics(svc, metrics, res); err != nil {
 		return nil, err
 	}
+	if err := c.collectRevisions(ctx, svc); err != nil {
+		return nil, err
+	}
 	if err := c.copyClientFiles(); err != nil {
 		return nil, err
 	}

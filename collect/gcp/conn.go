@@ -38,9 +38,10 @@ var noRetry = gax.WithRetry(func() gax.Retryer { return nil })
 
 // clients are the API clients, all sending their calls through one ledger.
 type clients struct {
-	logging  *logging.Client
-	metric   *monitoring.MetricClient
-	services *run.ServicesClient
+	logging   *logging.Client
+	metric    *monitoring.MetricClient
+	services  *run.ServicesClient
+	revisions *run.RevisionsClient
 }
 
 // dial makes the clients: to endpoint without credentials or TLS when it is
@@ -70,6 +71,10 @@ func dial(ctx context.Context, endpoint string, l *ledger) (*clients, error) {
 		return nil, fmt.Errorf("connecting to Cloud Monitoring: %w", err)
 	}
 	if c.services, err = run.NewServicesClient(ctx, scoped(runScopes)...); err != nil {
+		c.close()
+		return nil, fmt.Errorf("connecting to the Cloud Run Admin API: %w", err)
+	}
+	if c.revisions, err = run.NewRevisionsClient(ctx, scoped(runScopes)...); err != nil {
 		c.close()
 		return nil, fmt.Errorf("connecting to the Cloud Run Admin API: %w", err)
 	}
@@ -108,5 +113,8 @@ func (c *clients) close() {
 	}
 	if c.services != nil {
 		c.services.Close()
+	}
+	if c.revisions != nil {
+		c.revisions.Close()
 	}
 }

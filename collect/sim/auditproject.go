@@ -268,6 +268,12 @@ func (s auditService) write(dir string, seed uint64) error {
 			return err
 		}
 	}
+	if len(s.tags) > 0 {
+		if err := snapshot.WriteJSON(filepath.Join(dir, snapshot.RevisionsFile), s.revisions(run.Service)); err != nil {
+			return err
+		}
+		files = append(files, snapshot.RevisionsFile)
+	}
 	return snapshot.WriteManifest(dir, run.manifest(name, seed, files))
 }
 
@@ -290,6 +296,24 @@ func roundDistributions(r collect.ListTimeSeriesResponse) {
 func round6(v float64) float64 {
 	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)
 	return f
+}
+
+// revisions are the tagged revisions as the Revisions API lists them:
+// the stale one with its own minimum instance, the others with none.
+func (s auditService) revisions(svc Service) map[string][]collect.RunRevision {
+	parent := "projects/" + svc.Project + "/locations/" + svc.Region + "/services/" + svc.Name
+	var out []collect.RunRevision
+	for _, t := range s.tags {
+		scaling := &collect.RevisionScaling{MaxInstanceCount: svc.MaxInstances}
+		if s.stale != nil && t.Revision == s.stale.Revision {
+			scaling.MinInstanceCount = s.stale.MinInstances
+		}
+		limits := map[string]string{"cpu": svc.CPU, "memory": svc.Memory}
+		out = append(out, collect.RunRevision{Name: parent + "/revisions/" + t.Revision, Service: svc.Name, Scaling: scaling,
+			Containers: []collect.Container{{Image: svc.Image, Ports: []collect.ContainerPort{{ContainerPort: svc.Port}},
+				Resources: collect.ResourceRequirements{Limits: limits}}}})
+	}
+	return map[string][]collect.RunRevision{"revisions": out}
 }
 
 // mergeEntries merges two logs, each in time order, into one.

@@ -72,8 +72,13 @@ func LoadTuned(dir string, sink model.RequestSink, read model.ReadOptions) (*mod
 	if err != nil {
 		return nil, err
 	}
+	revisions := ""
 	for _, f := range files {
 		if filepath.Base(f) == "manifest.json" {
+			continue
+		}
+		if filepath.Base(f) == RevisionsFile {
+			revisions = f // read once the service is
 			continue
 		}
 		if filepath.Base(f) == SummaryFile {
@@ -83,6 +88,11 @@ func LoadTuned(dir string, sink model.RequestSink, read model.ReadOptions) (*mod
 			continue
 		}
 		if err := readAs(f, ds, ""); err != nil {
+			return nil, err
+		}
+	}
+	if revisions != "" {
+		if err := readRevisions(revisions, ds); err != nil {
 			return nil, err
 		}
 	}
@@ -448,5 +458,20 @@ func readSummary(path string, ds *model.Dataset) error {
 	}
 	sum.Combine(s)
 	ds.Sources = append(ds.Sources, model.Source{Path: path, Format: "summary", Items: int(s.Requests())})
+	return nil
+}
+
+// readRevisions sets the service's traffic targets' own minimum instances
+// from the snapshot's revisions.json.
+func readRevisions(path string, ds *model.Dataset) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := collect.ReadRevisions(path, f, ds.Service); err != nil {
+		return err
+	}
+	ds.Sources = append(ds.Sources, model.Source{Path: path, Format: "revisions", Items: 1})
 	return nil
 }

@@ -23,8 +23,11 @@ const (
 	SystemFile   = "system.ndjson.gz"   // run.googleapis.com/varlog/system entries
 	SummaryFile  = "summary.json"       // the request log's summary, where it was read as one (collect -bigquery)
 	ServiceFile  = "service.json"
-	MetricsDir   = "metrics" // one ListTimeSeries response per metric
-	ClientDir    = "client"  // load-test result files, as the tool wrote them
+	// RevisionsFile holds the Admin API v2 Revisions of the revisions the
+	// service's traffic names without a share ({"revisions": [...]}).
+	RevisionsFile = "revisions.json"
+	MetricsDir    = "metrics" // one ListTimeSeries response per metric
+	ClientDir     = "client"  // load-test result files, as the tool wrote them
 )
 
 // MetricFile returns the snapshot path, relative to the snapshot directory,

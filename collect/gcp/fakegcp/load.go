@@ -23,9 +23,10 @@ import (
 
 // dataset is everything the server answers from.
 type dataset struct {
-	entries  []entry // sorted by timestamp, then by load order
-	series   []*monitoringpb.TimeSeries
-	services []*runpb.Service
+	entries   []entry // sorted by timestamp, then by load order
+	series    []*monitoringpb.TimeSeries
+	services  []*runpb.Service
+	revisions []*runpb.Revision
 }
 
 // entry is a log entry with its timestamp parsed once.
@@ -74,6 +75,12 @@ func (d *dataset) load(path string) error {
 			return fmt.Errorf("fake-gcp: %w", err)
 		}
 		for _, e := range ents {
+			if e.Type().IsRegular() && e.Name() == revisionsFile {
+				if err := d.loadRevisions(filepath.Join(dir, e.Name())); err != nil {
+					return err
+				}
+				continue
+			}
 			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
 				if err := d.loadFile(filepath.Join(dir, e.Name())); err != nil {
 					return err

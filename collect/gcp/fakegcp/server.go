@@ -48,6 +48,7 @@ func New(snapshots ...string) (*Server, error) {
 	loggingpb.RegisterLoggingServiceV2Server(s.grpc, &loggingServer{s: s})
 	monitoringpb.RegisterMetricServiceServer(s.grpc, &metricServer{s: s})
 	runpb.RegisterServicesServer(s.grpc, &servicesServer{s: s})
+	runpb.RegisterRevisionsServer(s.grpc, &revisionsServer{s: s})
 	return s, nil
 }
 
