@@ -19,6 +19,7 @@ func aroundAudit(t *testing.T) *audit.Audit {
 	ds := &model.Dataset{Metrics: []model.Series{
 		{Metric: model.MetricLogBytes, MetricLabels: map[string]string{"log": evilScript}, Points: []model.Point{{Int: 3 << 30}}},
 		{Metric: model.MetricLogBytes, MetricLabels: map[string]string{"log": "run.googleapis.com/requests"}, Points: []model.Point{{Int: 1 << 20}, {Int: 1 << 20}}},
+		{Metric: model.MetricLogBytes, MetricLabels: map[string]string{"log": "\x1b[31mred\x1b[0m"}, Points: []model.Point{{Int: 1}}},
 		{Metric: model.MetricSentBytes, MetricLabels: map[string]string{"kind": "internet"}, Points: []model.Point{{Int: 5 << 30}}},
 	}}
 	rows := make([]audit.Service, len(a.Services))
@@ -36,8 +37,8 @@ func aroundAudit(t *testing.T) *audit.Audit {
 // hostile log name stays text in the page and escaped in the Markdown.
 func TestAuditAroundChartAndText(t *testing.T) {
 	a := aroundAudit(t)
-	if a.Around == nil || len(a.Around.Logs) != 2 {
-		t.Fatalf("around %+v: want two logs", a.Around)
+	if a.Around == nil || len(a.Around.Logs) != 3 {
+		t.Fatalf("around %+v: want three logs", a.Around)
 	}
 	_, c := auditLogsChart(a)
 	raw, err := optionJSON(c)
@@ -59,8 +60,8 @@ func TestAuditAroundChartAndText(t *testing.T) {
 	if d := cmp.Diff(want, opt.Series[0].Data); d != "" {
 		t.Errorf("chart data against the JSON's logs (-json +chart):\n%s", d)
 	}
-	if a.Around.Logs[0].Bytes != 3<<30 || a.Around.Logs[1].Bytes != 2<<20 {
-		t.Errorf("logs %+v: want the hostile one (3 GiB) first, then 2 MiB", a.Around.Logs)
+	if a.Around.Logs[0].Bytes != 3<<30 || a.Around.Logs[1].Bytes != 2<<20 || a.Around.Logs[2].Bytes != 1 {
+		t.Errorf("logs %+v: want the hostile one (3 GiB) first, then 2 MiB, then 1 byte", a.Around.Logs)
 	}
 	page := renderAudit(t, a)
 	if strings.Contains(page, evilScript) || !strings.Contains(page, "chart_audit_logs") || !strings.Contains(page, "Chattiest logs") {
@@ -77,8 +78,8 @@ func TestAuditAroundChartAndText(t *testing.T) {
 	if err := AuditText(&text, a, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(text.String(), "Chattiest logs") || !strings.Contains(text.String(), "3.00 GiB") {
-		t.Errorf("terminal output lacks the chattiest logs:\n%s", text.String())
+	if !strings.Contains(text.String(), "Chattiest logs") || !strings.Contains(text.String(), "3.00 GiB") || strings.Contains(text.String(), "\x1b") {
+		t.Errorf("terminal output lacks the chattiest logs, or holds an escape sequence:\n%q", text.String())
 	}
 }
 
