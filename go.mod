@@ -7,6 +7,7 @@ require (
 	cloud.google.com/go/bigquery v1.86.3
 	cloud.google.com/go/logging v1.21.1
 	cloud.google.com/go/monitoring v1.32.1
+	cloud.google.com/go/recommender v1.21.1
 	cloud.google.com/go/run v1.24.1
 	github.com/DataDog/sketches-go v1.4.8
 	github.com/chromedp/cdproto v0.159.0

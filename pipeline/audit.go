@@ -65,7 +65,7 @@ func Audit(ctx context.Context, cfg *AuditConfig) (*audit.Audit, error) {
 	}
 	return audit.Build(audit.Input{Project: cfg.Project, Region: cfg.Region, Window: analyze.Window{Start: cfg.Start, End: cfg.End},
 		Generated: cfg.Generated, Services: col.rows, History: history, Thresholds: cfg.Thresholds,
-		APICalls: col.calls, LogBudget: col.budget, Warnings: append(warnings, col.warnings...)}), nil
+		APICalls: col.calls, LogBudget: col.budget, Warnings: append(warnings, col.warnings...), Recommender: col.recommender}), nil
 }
 
 // KeepAudit writes the audit into the history directory dir, as

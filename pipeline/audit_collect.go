@@ -24,6 +24,8 @@ type auditCollection struct {
 	calls    map[string]int
 	budget   audit.LogBudget
 	warnings []string
+	// recommender says how Google's recommendations were read.
+	recommender *audit.RecommenderRead
 }
 
 // auditTarget is one service to collect and its share of the log budget.
@@ -64,6 +66,10 @@ func (r *AuditConfig) collect(ctx context.Context) (*auditCollection, error) {
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("audit interrupted: %w", err)
+	}
+	out.recommender = recommendations(ctx, client, r.Project, out.rows)
+	if out.recommender != nil {
+		out.warnings = append(out.warnings, out.recommender.Errors...)
 	}
 	out.calls = client.Calls()
 	for _, calls := range perService {

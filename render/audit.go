@@ -79,6 +79,7 @@ type auditView struct {
 	ServiceNotes []string
 	Head         []string
 	Rows         []auditRow
+	Recs         *htmlTable // Google's recommendations; nil when not read
 	Charts       []chartSpec
 	ChartsJS     template.JS
 	Library      template.JS
@@ -116,6 +117,7 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 	}
 	v.Around, v.AroundTitle = newAuditAround(a), aroundTitle
 	v.Waste = auditWasteHTML(a)
+	v.Recs = recView(a)
 	v.NoneCrossed = fmt.Sprintf("No threshold was crossed (%s checked).", pageCount(int64(len(a.Thresholds))))
 	for i := range a.Services {
 		s := &a.Services[i]

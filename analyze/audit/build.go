@@ -27,7 +27,9 @@ type Input struct {
 	Thresholds []analyze.Threshold
 	APICalls   map[string]int
 	LogBudget  LogBudget
-	Warnings   []string
+	// Recommender says how the services' Recommendations were read.
+	Recommender *RecommenderRead
+	Warnings    []string
 }
 
 // Prior is an audit read from the history, and the file it came from.
@@ -48,7 +50,7 @@ var DefaultThresholds = []analyze.Threshold{
 func Build(in Input) *Audit {
 	a := &Audit{Schema: Schema, Generated: in.Generated.UTC(), Project: in.Project, Region: in.Region, Window: in.Window,
 		Services: slices.Clone(in.Services), APICalls: maps.Clone(in.APICalls), LogBudget: in.LogBudget,
-		Thresholds: []analyze.ThresholdResult{}, Warnings: append([]string{}, in.Warnings...)}
+		Thresholds: []analyze.ThresholdResult{}, Warnings: append([]string{}, in.Warnings...), Recommender: in.Recommender}
 	if a.APICalls == nil {
 		a.APICalls = map[string]int{}
 	}
@@ -62,6 +64,7 @@ func Build(in Input) *Audit {
 		a.TotalRequests += s.Requests
 		s.Trend = serviceTrend(s, in.Window, earlier)
 		s.Thresholds = checkService(s, in.Thresholds)
+		s.compareRecommendations()
 		a.Thresholds = append(a.Thresholds, s.Thresholds...)
 		for _, r := range s.Thresholds {
 			if r.Status == analyze.ThresholdFail {

@@ -31,6 +31,9 @@ type Audit struct {
 	Thresholds []analyze.ThresholdResult `json:"thresholds"`
 	// Crossed counts the thresholds that failed.
 	Crossed int `json:"crossed"`
+	// Recommender says how Google's recommendations were read; nil when
+	// they were not.
+	Recommender *RecommenderRead `json:"recommender,omitempty"`
 	// History lists the earlier runs compared with, oldest first.
 	History  []HistoryRun `json:"history"`
 	Warnings []string     `json:"warnings"`
@@ -76,6 +79,15 @@ type Service struct {
 	// severe first, crossed thresholds first within a severity.
 	Findings   []analyze.Finding         `json:"findings"`
 	Thresholds []analyze.ThresholdResult `json:"thresholds"`
+	// Recommendations are Google's own recommendations for the service
+	// (Recommender API, the Cloud Run recommenders), each with what
+	// runlens's figures say of it; null when no recommender could be read,
+	// empty when those read (RecommendersRead, for the service's region)
+	// have none. RecommendationsNote says where runlens's model finds a
+	// saving Google's cost recommender, read, does not.
+	Recommendations     []Recommendation `json:"recommendations"`
+	RecommendersRead    []string         `json:"recommenders_read,omitempty"`
+	RecommendationsNote string           `json:"recommendations_note,omitempty"`
 	// Cheapest, with audit -whatif and the request log read whole, is the
 	// cheapest setting that a replay of the window's traffic predicts
 	// within today's p95 (package whatif); nil otherwise.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/internal/english"
 	"github.com/runlens/runlens/model"
 )
 
@@ -356,7 +357,7 @@ func staleRevisions(in wasteInput) []Waste {
 			if t.MinInstances != nil {
 				basis["revision_min_instances"] = float64(*t.MinInstances)
 				source += ", the revision's scaling (Revisions API)"
-				holds = fmt.Sprintf("its own scaling keeps %d minimum instances", *t.MinInstances)
+				holds = "its own scaling keeps " + english.Plural(int64(*t.MinInstances), "minimum instance", "minimum instances")
 			}
 			out = append(out, newWaste(in, WasteStaleRevisionMin, analyze.SeverityWarn, s*rate, source, basis,
 				"remove the tag, or set the revision's min instances to 0",

@@ -48,8 +48,8 @@ func serveFake(ctx context.Context, stderr io.Writer, addr string, snapshots []s
 		return fmt.Errorf("fake-gcp: %w", err)
 	}
 	st := srv.Stats()
-	fmt.Fprintf(stderr, "fake-gcp: serving %d log entries, %d time series and %d services on %s until interrupted\n",
-		st.Entries, st.Series, st.Services, lis.Addr())
+	fmt.Fprintf(stderr, "fake-gcp: serving %d log entries, %d time series, %d services and %d recommendations on %s until interrupted\n",
+		st.Entries, st.Series, st.Services, st.Recommendations, lis.Addr())
 	if hint := tryHint(lis.Addr().String(), snapshots[0]); hint != "" {
 		fmt.Fprintf(stderr, "try: %s\n", hint)
 	}

@@ -10,6 +10,7 @@ import (
 	"cloud.google.com/go/auth/credentials"
 	logging "cloud.google.com/go/logging/apiv2"
 	monitoring "cloud.google.com/go/monitoring/apiv3/v2"
+	recommender "cloud.google.com/go/recommender/apiv1"
 	run "cloud.google.com/go/run/apiv2"
 	"github.com/googleapis/gax-go/v2"
 	"google.golang.org/api/option"
@@ -18,8 +19,8 @@ import (
 )
 
 // Read-only scopes for Application Default Credentials. The Cloud Run
-// Admin API accepts only cloud-platform; the roles granted (roles/run.viewer)
-// keep it read-only.
+// Admin API and the Recommender API accept only cloud-platform; the roles
+// granted (roles/run.viewer, roles/recommender.viewer) keep them read-only.
 var (
 	loggingScopes    = []string{"https://www.googleapis.com/auth/logging.read"}
 	monitoringScopes = []string{"https://www.googleapis.com/auth/monitoring.read"}
@@ -38,10 +39,11 @@ var noRetry = gax.WithRetry(func() gax.Retryer { return nil })
 
 // clients are the API clients, all sending their calls through one ledger.
 type clients struct {
-	logging   *logging.Client
-	metric    *monitoring.MetricClient
-	services  *run.ServicesClient
-	revisions *run.RevisionsClient
+	logging     *logging.Client
+	metric      *monitoring.MetricClient
+	services    *run.ServicesClient
+	revisions   *run.RevisionsClient
+	recommender *recommender.Client
 }
 
 // dial makes the clients: to endpoint without credentials or TLS when it is
@@ -77,6 +79,10 @@ func dial(ctx context.Context, endpoint string, l *ledger) (*clients, error) {
 	if c.revisions, err = run.NewRevisionsClient(ctx, scoped(runScopes)...); err != nil {
 		c.close()
 		return nil, fmt.Errorf("connecting to the Cloud Run Admin API: %w", err)
+	}
+	if c.recommender, err = recommender.NewClient(ctx, scoped(runScopes)...); err != nil {
+		c.close()
+		return nil, fmt.Errorf("connecting to the Recommender API: %w", err)
 	}
 	return c, nil
 }
@@ -116,5 +122,8 @@ func (c *clients) close() {
 	}
 	if c.revisions != nil {
 		c.revisions.Close()
+	}
+	if c.recommender != nil {
+		c.recommender.Close()
 	}
 }

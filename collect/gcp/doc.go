@@ -31,7 +31,19 @@
 //     refused above it; the collector asks for 1000.
 //   - Run v2 ListServices refuses the location wildcard "-"; regions come
 //     from the billable_instance_time metric grouped by location.
-//   - The Cloud Run client takes only the cloud-platform scope.
+//   - The Cloud Run client takes only the cloud-platform scope, and so does
+//     the Recommender client.
+//   - Recommender v1 ListRecommendations takes a parent
+//     projects/P/locations/L/recommenders/ID; the Cloud Run recommenders
+//     (google.run.service.CostRecommender, IdentityRecommender,
+//     SecurityRecommender, https://cloud.google.com/recommender/docs/recommenders)
+//     are regional. Its filter takes stateInfo.state, priority,
+//     recommenderSubtype and targetResources, terms joined by AND and OR, at
+//     most 500 characters. A recommendation names what it targets in
+//     target_resources, its operations' resource and its free-form overview,
+//     as full resource names //run.googleapis.com/projects/P/locations/L/services/S
+//     (P an ID or a number); a cost projection is a google.type.Money over a
+//     duration, negative for a saving.
 //   - GPU metrics (container/gpu/utilizations, container/gpu/memory_utilizations)
 //     are read only for services with an accelerator. Google's Cloud Run
 //     monitoring page lists "Container GPU utilization" and "Container GPU

@@ -15,6 +15,7 @@ import (
 
 	"cloud.google.com/go/logging/apiv2/loggingpb"
 	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
+	"cloud.google.com/go/recommender/apiv1/recommenderpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -27,6 +28,8 @@ type dataset struct {
 	series    []*monitoringpb.TimeSeries
 	services  []*runpb.Service
 	revisions []*runpb.Revision
+	// recommendations are those of every RecommendationsFile loaded.
+	recommendations []*recommenderpb.Recommendation
 }
 
 // entry is a log entry with its timestamp parsed once.
@@ -38,7 +41,7 @@ type entry struct {
 var unmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
 
 func (d *dataset) empty() bool {
-	return len(d.entries) == 0 && len(d.series) == 0 && len(d.services) == 0
+	return len(d.entries) == 0 && len(d.series) == 0 && len(d.services) == 0 && len(d.recommendations) == 0
 }
 
 // sort orders the entries as Cloud Logging returns them by default.
@@ -64,7 +67,7 @@ func (d *dataset) load(path string) error {
 				return err
 			}
 		}
-		return nil
+		return d.loadProjectRecommendations(path)
 	}
 	for _, dir := range []string{path, filepath.Join(path, "metrics")} {
 		ents, err := os.ReadDir(dir)
@@ -122,6 +125,12 @@ func (d *dataset) loadFile(path string) error {
 		return fmt.Errorf("fake-gcp: reading %s: %w", path, err)
 	}
 	br := bufio.NewReaderSize(text, 64<<10)
+	if isRecommendationsFile(path) {
+		if err := eachValue(br, d.addRecommendation); err != nil {
+			return fmt.Errorf("fake-gcp: reading %s: %w", path, err)
+		}
+		return nil
+	}
 	head, _ := br.Peek(16 << 10)
 	switch collect.Sniff(head) {
 	case collect.FormatLogging:
@@ -223,5 +232,46 @@ func (d *dataset) addService(r io.Reader) error {
 		return err
 	}
 	d.services = append(d.services, serviceFromConfig(cfg))
+	return nil
+}
+
+// isRecommendationsFile reports whether a file holds recommendations, by
+// its name: RecommendationsFile, gzipped or not.
+func isRecommendationsFile(path string) bool {
+	base := filepath.Base(path)
+	return base == RecommendationsFile || base == RecommendationsFile+".gz"
+}
+
+// loadProjectRecommendations reads the RecommendationsFile of a project's
+// directory, if it has one: the project's recommendations sit beside its
+// services' snapshots.
+func (d *dataset) loadProjectRecommendations(dir string) error {
+	for _, name := range []string{RecommendationsFile, RecommendationsFile + ".gz"} {
+		path := filepath.Join(dir, name)
+		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+			if err := d.loadFile(path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// addRecommendation reads one Recommendation; unknown fields are refused,
+// so that a misspelt field is an error rather than a recommendation
+// without it, and so is one whose name does not say where it belongs.
+func (d *dataset) addRecommendation(raw json.RawMessage) error {
+	r := &recommenderpb.Recommendation{}
+	if err := protojson.Unmarshal(raw, r); err != nil {
+		return err
+	}
+	parent, id, ok := strings.Cut(r.GetName(), "/recommendations/")
+	if !ok || id == "" {
+		return fmt.Errorf("recommendation name %q: want projects/P/locations/L/recommenders/R/recommendations/ID", r.GetName())
+	}
+	if _, err := parseRecommenderParent(parent); err != nil {
+		return fmt.Errorf("recommendation %s: %w", r.GetName(), err)
+	}
+	d.recommendations = append(d.recommendations, r)
 	return nil
 }

@@ -9,11 +9,12 @@ import (
 
 	"cloud.google.com/go/logging/apiv2/loggingpb"
 	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
+	"cloud.google.com/go/recommender/apiv1/recommenderpb"
 	"cloud.google.com/go/run/apiv2/runpb"
 	"google.golang.org/grpc"
 )
 
-// Server is a fake of the three Google APIs runlens reads, serving the data
+// Server is a fake of the four Google APIs runlens reads, serving the data
 // of the snapshots it was made from.
 type Server struct {
 	data *dataset
@@ -49,6 +50,7 @@ func New(snapshots ...string) (*Server, error) {
 	monitoringpb.RegisterMetricServiceServer(s.grpc, &metricServer{s: s})
 	runpb.RegisterServicesServer(s.grpc, &servicesServer{s: s})
 	runpb.RegisterRevisionsServer(s.grpc, &revisionsServer{s: s})
+	recommenderpb.RegisterRecommenderServer(s.grpc, &recommenderServer{s: s})
 	return s, nil
 }
 
@@ -104,11 +106,14 @@ type Stats struct {
 	Entries  int // log entries, all logs
 	Series   int // time series
 	Services int
+	// Recommendations are those of the Recommender API.
+	Recommendations int
 }
 
 // Stats returns the amount of data loaded.
 func (s *Server) Stats() Stats {
-	return Stats{Entries: len(s.data.entries), Series: len(s.data.series), Services: len(s.data.services)}
+	return Stats{Entries: len(s.data.entries), Series: len(s.data.series), Services: len(s.data.services),
+		Recommendations: len(s.data.recommendations)}
 }
 
 // count records one call of method.
