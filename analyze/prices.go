@@ -62,3 +62,46 @@ func Prices(region, billing string) PriceTable {
 
 // PriceTables returns a copy of the built-in price tables.
 func PriceTables() []PriceTable { return append([]PriceTable(nil), priceTables...) }
+
+// AroundPrices are the rates of the costs around a Cloud Run service: Cloud
+// Logging ingestion and network egress to the internet.
+type AroundPrices struct {
+	Date string `json:"date"` // when the prices were read, YYYY-MM
+	// USDPerLoggingGiB is Cloud Logging's charge per GiB streamed into log
+	// buckets ("Logging storage"; binary units), beyond the free
+	// allotment of FreeLoggingGiBPerMonth per project and month.
+	USDPerLoggingGiB       float64 `json:"usd_per_logging_gib"`
+	FreeLoggingGiBPerMonth float64 `json:"free_logging_gib_per_month"`
+	LoggingSource          string  `json:"logging_source"`
+	// USDPerInternetEgressGiB is Premium Tier internet data transfer, the
+	// tier runlens assumes (the first TiB of a month).
+	USDPerInternetEgressGiB float64 `json:"usd_per_internet_egress_gib"`
+	EgressSource            string  `json:"egress_source"`
+}
+
+// HoursPerMonth is the month Google's monthly prices and allotments are
+// prorated by.
+const HoursPerMonth = 730
+
+// aroundPrices: Cloud Logging from cloud.google.com/stackdriver/pricing
+// (Cloud Logging pricing summary: "Logging storage" $0.50/GiB, first 50
+// GiB/project/month free, effective July 1, 2018; no charge for the
+// _Required bucket), read 2026-12. Egress: cloud.google.com/run/pricing
+// says outbound internet data transfer uses the Premium Network Service
+// Tier at Google Cloud networking pricing, with 1 GiB a month free within
+// North America only, and that data transfer to Google Cloud resources in
+// the same region is free; the Premium Tier rate for the first TiB of a
+// month to worldwide destinations (China and Australia excepted) is $0.12
+// per GiB as transcribed from cloud.google.com/vpc/network-pricing, not
+// read there, and Source says so. The egress free tier is per billing
+// account and North America only: not subtracted (gross, as the Cloud Run
+// rates are).
+var aroundPrices = AroundPrices{
+	Date: "2026-12", USDPerLoggingGiB: 0.50, FreeLoggingGiBPerMonth: 50,
+	LoggingSource:           "cloud.google.com/stackdriver/pricing",
+	USDPerInternetEgressGiB: 0.12,
+	EgressSource:            "cloud.google.com/run/pricing: Premium Tier; the first-TiB rate of cloud.google.com/vpc/network-pricing as transcribed, not confirmed",
+}
+
+// Around returns the built-in rates of the costs around a service.
+func Around() AroundPrices { return aroundPrices }

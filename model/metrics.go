@@ -21,6 +21,14 @@ const (
 	MetricMemoryAllocation      = "run.googleapis.com/container/memory/allocation_time"
 	MetricGPUUtilizations       = "run.googleapis.com/container/gpu/utilizations"
 	MetricGPUMemoryUtilizations = "run.googleapis.com/container/gpu/memory_utilizations"
+	// MetricSentBytes is the bytes a revision's containers sent, by
+	// metric label "kind" (the destination, e.g. "internet").
+	MetricSentBytes = "run.googleapis.com/container/network/sent_bytes_count"
+	// MetricLogBytes is Cloud Logging's count of the bytes of log entries
+	// stored in a log bucket, by metric labels "log" and "severity", on
+	// the entries' own monitored resource (cloud_run_revision for a Cloud
+	// Run service's logs).
+	MetricLogBytes = "logging.googleapis.com/byte_count"
 )
 
 // MetricSpec is one Cloud Run metric runlens reads.
@@ -35,6 +43,9 @@ type MetricSpec struct {
 	Kind, ValueType, Unit string
 	// GPU metrics are read only for services with an accelerator.
 	GPU bool
+	// Around metrics measure the costs around a service (the bytes of its
+	// logs, its network egress); the audit reads them.
+	Around bool
 	// Missing, when set, is what the report does without the metric: the
 	// report lists it among its missing sources.
 	Missing string
@@ -55,6 +66,10 @@ var Metrics = []MetricSpec{
 	{Type: MetricMemoryAllocation, Kind: "DELTA", ValueType: "DOUBLE"},
 	{Type: MetricGPUUtilizations, Kind: "DELTA", ValueType: "DISTRIBUTION", Unit: "10^2.%", GPU: true},
 	{Type: MetricGPUMemoryUtilizations, Kind: "DELTA", ValueType: "DISTRIBUTION", Unit: "10^2.%", GPU: true},
+	// Both DELTA INT64 "By" in Google Cloud's metrics list
+	// (cloud.google.com/monitoring/api/metrics_gcp).
+	{Type: MetricLogBytes, Kind: "DELTA", ValueType: "INT64", Unit: "By", Around: true},
+	{Type: MetricSentBytes, Kind: "DELTA", ValueType: "INT64", Unit: "By", Around: true},
 }
 
 // MetricByType returns the row of Metrics for a metric type, and whether

@@ -189,7 +189,7 @@ func (r *AuditConfig) one(ctx context.Context, t auditTarget, attach func(*analy
 	}
 	defer os.RemoveAll(dir)
 	cfg := gcp.Config{Project: r.Project, Region: t.svc.Region, Service: t.svc.Name, Start: r.Start, End: r.End,
-		ExtraFilter: r.Filter, Endpoint: r.Endpoint, OutDir: dir, LogCallBudget: max(1, r.PerMinute/r.Workers)}
+		ExtraFilter: r.Filter, Endpoint: r.Endpoint, OutDir: dir, LogCallBudget: max(1, r.PerMinute/r.Workers), Around: true}
 	res, cov, cerr := gcp.CollectWithin(ctx, cfg, t.granted)
 	logs.CallsMade = cov.Calls
 	if res == nil {
@@ -205,6 +205,9 @@ func (r *AuditConfig) one(ctx context.Context, t auditTarget, attach func(*analy
 	rpt := analyze.Run(ds, analyze.Options{Generated: r.Generated})
 	attach(rpt)
 	svc := audit.NewService(rpt, ds, logs)
+	if byLog, err := entryBytes(dir); err == nil {
+		svc.LoggingFromEntries(byLog)
+	}
 	row(&svc, rpt)
 	if r.WhatIf && logs.Status == audit.LogsFull {
 		svc.Cheapest = cheapest(ds, rpt)

@@ -135,7 +135,7 @@ func TestAuditSampledLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := browser.Open(t, page)
-	browser.AssertQuietAndDrawn(t, res, []string{"chart_audit_cost", "chart_audit_trend"})
+	browser.AssertQuietAndDrawn(t, res, []string{"chart_audit_cost", "chart_audit_trend", "chart_audit_logs"})
 	for _, want := range []string{"request log sampled: the first 2000 entries of about 2792 (2 of 4 calls granted)", "sampled (2 of 4 calls)"} {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("the page does not say %q", want)

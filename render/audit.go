@@ -84,6 +84,8 @@ type auditView struct {
 	ChartsJS     template.JS
 	Library      template.JS
 	Details      []auditDetail
+	Around       *auditAround
+	AroundTitle  string
 	Waste        htmlTable
 	// Billed is the project's bill against the sum of the models (a
 	// standard export, which names no service).
@@ -119,6 +121,7 @@ func newAuditView(a *audit.Audit, opts Options) *auditView {
 	for _, r := range a.CrossedAt(analyze.SeverityInfo) {
 		v.Crossed = append(v.Crossed, htmlFinding{Severity: r.Severity, Message: pageText(r.Service) + ": " + pageText(r.Message)})
 	}
+	v.Around, v.AroundTitle = newAuditAround(a), aroundTitle
 	v.Waste = auditWasteHTML(a)
 	v.Recs = recView(a)
 	v.NoneCrossed = fmt.Sprintf("No threshold was crossed (%s checked).", pageCount(int64(len(a.Thresholds))))

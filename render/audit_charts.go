@@ -20,6 +20,7 @@ const (
 var auditChartList = []Chart{
 	{ID: chartAuditCost, Title: "Cost by service (USD)"},
 	{ID: chartAuditTrend, Title: "Cost by night (USD)"},
+	{ID: chartAuditLogs, Title: "Chattiest logs (bytes ingested)"},
 }
 
 // Caps on what the audit charts draw.
@@ -32,11 +33,16 @@ const (
 
 var trendColors = []string{colorClient, colorServer, colorWarn, colorFail, colorStartup, colorP95, colorP99, "#3ba272", colorIdle}
 
-// auditCharts returns the audit page's charts: cost by service, and cost by
-// night for the most expensive services.
+// auditCharts returns the audit page's charts: cost by service, cost by
+// night for the most expensive services, and the chattiest logs where the
+// audit has them.
 func auditCharts(a *audit.Audit) ([]chartSpec, error) {
 	var specs []chartSpec
-	for _, build := range []func(*audit.Audit) (chartSpec, optioner){auditCostChart, auditTrendChart} {
+	builds := []func(*audit.Audit) (chartSpec, optioner){auditCostChart, auditTrendChart}
+	if a.Around != nil {
+		builds = append(builds, auditLogsChart)
+	}
+	for _, build := range builds {
 		sp, c := build(a)
 		opt, err := optionJSON(c)
 		if err != nil {

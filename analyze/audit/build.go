@@ -72,6 +72,7 @@ func Build(in Input) *Audit {
 			}
 		}
 	}
+	a.Around = aroundTotals(a)
 	a.Baseline = totalTrend(a, earlier)
 	a.History = historyRuns(earlier, files)
 	return a

@@ -10,7 +10,11 @@
 // from the report's cost figures; and Google's own recommendations for the
 // service, when given, each set against the report's cost in both billing
 // modes in a sentence. PlanLogs
-// shares a budget of Cloud Logging calls between services. Its JSON form is
+// shares a budget of Cloud Logging calls between services. NewAround reads a
+// service's Cloud Logging bytes (by log) and network egress (by kind) from
+// its metrics, and Build prices them: the logging beyond the project's free
+// allotment prorated to the window, shared by bytes, and the internet
+// egress, at analyze.Around's dated rates. Its JSON form is
 // the audit contract (schema runlens.audit/v1). Like analyze, it performs no
 // I/O and reads no clock.
 package audit

@@ -41,6 +41,9 @@ type Audit struct {
 	// of the services' models.
 	Billed   *analyze.Billed `json:"billed,omitempty"`
 	Warnings []string        `json:"warnings"`
+	// Around totals the costs around the services (Cloud Logging
+	// ingestion, egress); nil when no service has them.
+	Around *AroundTotals `json:"around,omitempty"`
 }
 
 // LogBudget is the Cloud Logging entries.list budget of a run, shared by
@@ -93,6 +96,9 @@ type Service struct {
 	// cheapest setting that a replay of the window's traffic predicts
 	// within today's p95 (package whatif); nil otherwise.
 	Cheapest *Cheapest `json:"cheapest,omitempty"`
+	// Around is what the service costs around itself: Cloud Logging
+	// ingestion and network egress (around.go); nil without their metrics.
+	Around *Around `json:"around,omitempty"`
 	// Waste is what the service spends for nothing it needs, with the
 	// saving of each (waste.go); each is also among Findings.
 	Waste []Waste `json:"waste"`

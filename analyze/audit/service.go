@@ -22,7 +22,7 @@ func NewService(rpt *analyze.Report, ds *model.Dataset, logs LogCoverage) Servic
 	c := rpt.Cost
 	s := Service{Name: rpt.Service.Name, Region: rpt.Service.Region, Requests: max(c.Requests, rpt.Server.Total.Requests),
 		CostUSD: c.TotalUSD, USDPer1kRequests: c.USDPer1kRequests, Logs: logs,
-		Findings: slices.Clone(rpt.Findings), Report: withoutSeries(rpt)}
+		Findings: slices.Clone(rpt.Findings), Report: withoutSeries(rpt), Around: NewAround(ds)}
 	if s.Findings == nil {
 		s.Findings = []analyze.Finding{}
 	}

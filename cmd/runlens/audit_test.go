@@ -156,7 +156,7 @@ func TestAuditThreeServicesAgainstHistory(t *testing.T) {
 		t.Errorf("page rows (-want +got):\n%s", d)
 	}
 	res := browser.Open(t, page)
-	browser.AssertQuietAndDrawn(t, res, []string{"chart_audit_cost", "chart_audit_trend"})
+	browser.AssertQuietAndDrawn(t, res, []string{"chart_audit_cost", "chart_audit_trend", "chart_audit_logs"})
 	for _, want := range []string{"recommender: cost $0.0399 is +99.5 % against $0.02", "Compared with 7 earlier runs, 2024-06-03 to 2024-06-09", "+99 %"} {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("the page does not show %q", want)
@@ -204,7 +204,7 @@ func TestAuditHostileStrings(t *testing.T) {
 		}
 	}
 	res := browser.Open(t, page)
-	browser.AssertQuietAndDrawn(t, res, []string{"chart_audit_cost", "chart_audit_trend"})
+	browser.AssertQuietAndDrawn(t, res, []string{"chart_audit_cost", "chart_audit_trend", "chart_audit_logs"})
 	for _, want := range []string{name, "/" + path} {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("the page does not show %q as text", want)

@@ -112,8 +112,12 @@ func (c *collector) run(ctx context.Context) (*Result, error) {
 func (c *collector) readConfigAndMetrics(ctx context.Context) (*runpb.Service, []metricResult, error) {
 	var metrics []metricResult
 	done := make(chan struct{})
+	list := Metrics
+	if c.cfg.Around {
+		list = append(slices.Clone(Metrics), AroundMetrics...)
+	}
 	go func() {
-		metrics = c.readMetrics(ctx, Metrics)
+		metrics = c.readMetrics(ctx, list)
 		close(done)
 	}()
 	svc, err := c.readService(ctx)

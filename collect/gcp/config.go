@@ -17,6 +17,10 @@ type Config struct {
 	// NoLogs reads no log from Cloud Logging: the snapshot's logs come
 	// from elsewhere (collect -bigquery).
 	NoLogs bool
+	// Around also reads the metrics of the costs around the service
+	// (AroundMetrics: the bytes of its logs, its network egress), as the
+	// audit does.
+	Around bool
 	// Endpoint, when set (HOST:PORT), connects every client there without
 	// credentials or TLS: a fake-gcp server. Otherwise Application Default
 	// Credentials are used, with read-only scopes.

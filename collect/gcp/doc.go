@@ -50,4 +50,14 @@
 //     memory utilization"; the metric type names follow the pattern of
 //     cpu/utilizations and are not confirmed from Google's metrics list,
 //     which is why their descriptors are read at run time.
+//   - With Config.Around (the audit), logging.googleapis.com/byte_count and
+//     run.googleapis.com/container/network/sent_bytes_count are read too,
+//     with the same filter on the service's cloud_run_revision resources.
+//     Google's metrics list gives both as DELTA INT64 in By; byte_count is
+//     "Total bytes of log entries ... stored in at least one log bucket",
+//     labelled log and severity, on the entries' own resource;
+//     sent_bytes_count is "Outgoing socket and HTTP response traffic",
+//     labelled kind (e.g. internet). Monitoring answers an unknown metric type
+//     with NOT_FOUND and a metric on a resource it is not written for with
+//     INVALID_ARGUMENT (billing/bytes_ingested is on the global resource).
 package gcp

@@ -30,20 +30,24 @@ type metricKind struct {
 	valueType metricpb.MetricDescriptor_ValueType
 }
 
-// Metrics are the Cloud Run metrics collected, and GPUMetrics those read
+// Metrics are the Cloud Run metrics collected, GPUMetrics those read
 // besides them for services with an accelerator
-// (template.node_selector.accelerator): model.Metrics, in its order.
-var Metrics, GPUMetrics = metricTypes()
+// (template.node_selector.accelerator), and AroundMetrics those read
+// besides them with Config.Around: model.Metrics, in its order.
+var Metrics, GPUMetrics, AroundMetrics = metricTypes()
 
-func metricTypes() (all, gpu []string) {
+func metricTypes() (all, gpu, around []string) {
 	for _, m := range model.Metrics {
-		if m.GPU {
+		switch {
+		case m.GPU:
 			gpu = append(gpu, m.Type)
-		} else {
+		case m.Around:
+			around = append(around, m.Type)
+		default:
 			all = append(all, m.Type)
 		}
 	}
-	return all, gpu
+	return all, gpu, around
 }
 
 // assumedKind is the kind and value type model.Metrics gives a metric,

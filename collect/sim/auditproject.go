@@ -224,7 +224,7 @@ func (s auditService) write(dir string, seed uint64) error {
 		return err
 	}
 	name := AuditProject + "/" + run.Service.Name
-	spec := &snapshotSpec{scenario: name, seed: seed, uid: uuid(stream(seed, name+"/uid")), run: run, util: s.util}
+	spec := &snapshotSpec{scenario: name, seed: seed, uid: uuid(stream(seed, name+"/uid")), run: run, util: s.aroundUtil()}
 	p, files, err := spec.parts()
 	if err != nil {
 		return err
@@ -234,7 +234,7 @@ func (s auditService) write(dir string, seed uint64) error {
 		if err != nil {
 			return err
 		}
-		sp := &snapshotSpec{scenario: name, seed: seed, run: stale, util: s.util}
+		sp := &snapshotSpec{scenario: name, seed: seed, run: stale, util: s.aroundUtil()}
 		q, _, err := sp.parts()
 		if err != nil {
 			return err

@@ -15,7 +15,10 @@
 // users killed at the stop. A scenario (paper.go, coldstarts.go,
 // orchestrator.go, fatcontainer.go, clockskew.go, gpuinference.go) sets the
 // parameters; a service with GPUs (Service.Accelerator) also gets its GPU
-// utilization and GPU memory metrics. Write turns a scenario and a seed
+// utilization and GPU memory metrics. A scenario that sets
+// Utilization.Around (around.go) also gets Cloud Logging's byte_count per
+// log and Cloud Run's sent_bytes_count per kind, drawn from its requests
+// and instances, for the audit's costs around a service. Write turns a scenario and a seed
 // into a snapshot directory: the same seed gives byte-identical files.
 // Replay plays observed traffic again (Arrivals, held in columns), and
 // RunParts hands its run to snapshot.Assemble without writing it: its

@@ -75,6 +75,9 @@ type Utilization struct {
 	// a service with GPUs.
 	GPUStarting, GPUServing, GPUIdle [2]float64
 	GPUMemory                        [2]float64
+	// Around, when set, writes the metrics of the costs around the
+	// service (logging bytes and egress) too, after the others.
+	Around *Around
 }
 
 // MetricResponse is one metric's ListTimeSeries response.
@@ -127,6 +130,9 @@ func (r *Run) Metrics(rng *rand.Rand, u Utilization) ([]MetricResponse, error) {
 		}
 		spec, _ := model.MetricByType(metric)
 		out = append(out, MetricResponse{metric, collect.ListTimeSeriesResponse{TimeSeries: ts, Unit: spec.Unit}})
+	}
+	if u.Around != nil {
+		out = append(out, r.aroundMetrics(*u.Around)...)
 	}
 	return out, nil
 }

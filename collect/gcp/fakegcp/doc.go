@@ -14,7 +14,10 @@
 // messages in their JSON form), for the Cloud Run recommenders only; the
 // parent's form, the recommender ID, the location (regional, matched
 // against each recommendation's name) and the filter are checked as Google
-// checks them, and page tokens are honoured. Faults (errors, stalls,
+// checks them, and page tokens are honoured. ListTimeSeries refuses, as
+// Monitoring does, a metric type it does not know (model.Metrics, Cloud
+// Logging's billing metrics, or any type the snapshots hold) and a
+// global-only metric asked for on another resource. Faults (errors, stalls,
 // broken page tokens, empty pages) can be injected per page, and every
 // call is counted per method.
 package fakegcp

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/monitoring/apiv3/v2/monitoringpb"
+	"github.com/runlens/runlens/model"
 	metricpb "google.golang.org/genproto/googleapis/api/metric"
 	rpcstatus "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
@@ -47,6 +48,9 @@ func (m *metricServer) ListTimeSeries(ctx context.Context, req *monitoringpb.Lis
 	f, err := parseFilter(req.GetFilter())
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "filter: %v", err)
+	}
+	if err := m.s.data.checkMetricFilter(f); err != nil {
+		return nil, err
 	}
 	var all []*monitoringpb.TimeSeries
 	for _, ts := range m.s.data.series {
@@ -161,7 +165,9 @@ func page(all []*monitoringpb.TimeSeries, req *monitoringpb.ListTimeSeriesReques
 }
 
 // GetMetricDescriptor describes a metric from the first series of it the
-// snapshots hold.
+// snapshots hold, or, for a metric of model.Metrics they hold none of, as
+// model.Metrics gives it: Monitoring describes its metrics whether or not
+// they have data.
 func (m *metricServer) GetMetricDescriptor(ctx context.Context, req *monitoringpb.GetMetricDescriptorRequest) (*metricpb.MetricDescriptor, error) {
 	m.s.count("GetMetricDescriptor")
 	if err := m.s.fault(ctx, "GetMetricDescriptor", 0, req.GetName()); err != nil {
@@ -178,6 +184,13 @@ func (m *metricServer) GetMetricDescriptor(ctx context.Context, req *monitoringp
 				MetricKind: ts.GetMetricKind(), ValueType: ts.GetValueType(), Unit: ts.GetUnit(),
 			}, nil
 		}
+	}
+	if spec, ok := model.MetricByType(typ); ok {
+		return &metricpb.MetricDescriptor{
+			Name: req.GetName(), Type: typ, Unit: spec.Unit,
+			MetricKind: metricpb.MetricDescriptor_MetricKind(metricpb.MetricDescriptor_MetricKind_value[spec.Kind]),
+			ValueType:  metricpb.MetricDescriptor_ValueType(metricpb.MetricDescriptor_ValueType_value[spec.ValueType]),
+		}, nil
 	}
 	return nil, status.Errorf(codes.NotFound, "metric descriptor %q not found", req.GetName())
 }
