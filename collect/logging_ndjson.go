@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"time"
 
 	gojson "github.com/goccy/go-json"
 	"github.com/runlens/runlens/collect/internal/logscan"
@@ -57,10 +58,64 @@ func (lr *logReader) readNDJSON(br *bufio.Reader, line int) {
 		split = func(out chan<- ndjsonChunk, free chan []byte) {
 			readErr = m.splitChunks(br, out, free, lr.chunkBytes)
 		}
+		if sink, ok := lr.ds.Sink.(model.SpanSink); ok {
+			lr.tellSpan(sink, m.data[m.off-int64(br.Buffered()):])
+		}
 	}
 	readChunks(lr, line, split, (*logReader).parseLines)
 	if readErr != nil {
 		lr.stop(lr.lineBase, readErr)
+	}
+}
+
+// spanProbe is how much of each end of a mapped file tellSpan reads.
+const spanProbe = 64 << 10
+
+// tellSpan tells the sink the arrivals of the first and the last request
+// entry of data, the whole lines of a mapped file still to be read, when
+// the fast path reads them (so the reading will add them as it is): the
+// sink's state can then start as wide as the file's span needs.
+func (lr *logReader) tellSpan(sink model.SpanSink, data []byte) {
+	var first, last time.Time
+	var ok1, ok2 bool
+	_ = faultless(func() {
+		head := data[:min(len(data), spanProbe)]
+		head = head[:bytes.LastIndexByte(head, '\n')+1]
+		first, ok1 = lr.probeLines(head, true)
+		end := bytes.LastIndexByte(data, '\n') + 1 // whole lines only
+		tail := data[max(0, end-spanProbe):end]
+		if end > spanProbe { // from a line's start
+			if i := bytes.IndexByte(tail, '\n'); i >= 0 && i+1 < len(tail) {
+				tail = tail[i+1:]
+			} else {
+				tail = nil // a line longer than spanProbe
+			}
+		}
+		last, ok2 = lr.probeLines(tail, false)
+	})
+	if ok1 && ok2 {
+		sink.Spans(first, last)
+	}
+}
+
+// probeLines is the arrival of the first (or the last) request entry of
+// the lines that the fast path reads and the scope keeps.
+func (lr *logReader) probeLines(data []byte, first bool) (t time.Time, ok bool) {
+	pr := &logReader{name: lr.name, ds: &model.Dataset{}, chunk: true, aids: new(logscan.State), paths: new(pathCache), scope: lr.scope}
+	lines := pr.aids.Lines(data, false)
+	defer lines.Done()
+	for {
+		line, form, more := lines.Next()
+		if !more {
+			return t, ok
+		}
+		pr.ds.Requests = pr.ds.Requests[:0]
+		if len(line) > 0 && pr.fastRequest(1, line, form) && len(pr.ds.Requests) == 1 {
+			t, ok = pr.ds.Requests[0].Time, true
+			if first {
+				return t, ok
+			}
+		}
 	}
 }
 

@@ -228,6 +228,27 @@ func (s *Summary) NewShard() model.RequestShard {
 	return sh
 }
 
+// Spans implements model.SpanSink: the summary will hold requests that
+// arrived at a and at b, so its span will be at least theirs, and its
+// intervals at least as wide as that span makes them. They start that
+// wide, here and in the shards made from now on, instead of widening step
+// by step as the requests come: the state they end in is the same (each
+// width divides the next, and a latency state depends only on what it
+// holds), and a summary of a day's log never holds the seven thousand
+// narrow intervals of its first hours.
+func (s *Summary) Spans(a, b time.Time) {
+	if b.Before(a) {
+		a, b = b, a
+	}
+	if w := widthWithin(a, b, maxIntervals); w > s.width {
+		s.coarsen(w)
+	}
+	if w := widthWithin(a, b, maxEndpointIntervals); w > s.epWidth {
+		s.coarsenEndpoints(w)
+	}
+	s.publishCut()
+}
+
 // Merge implements collect.RequestSink. A file's reader merges its
 // shards when the file ends: the file's run of chunks ends with it.
 func (s *Summary) Merge(o model.RequestShard) {
