@@ -3,12 +3,15 @@ package summary
 import (
 	"bytes"
 	"container/heap"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
+
+	farm "github.com/dgryski/go-farm"
 
 	"github.com/runlens/runlens/internal/requesttest"
 	"github.com/runlens/runlens/model"
@@ -263,4 +266,22 @@ func minTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// TestPointHashIsFingerprint64 checks PointHash against go-farm's
+// Fingerprint64 of the 16 bytes it stands for.
+func TestPointHashIsFingerprint64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	for i := range 100000 {
+		tNS, lat := rng.Int64(), rng.Int64N(int64(time.Hour))
+		if i%3 == 0 {
+			tNS, lat = -tNS, int64(rng.Uint64()) // any bits
+		}
+		var b [16]byte
+		binary.BigEndian.PutUint64(b[:8], uint64(tNS))
+		binary.BigEndian.PutUint64(b[8:], uint64(lat))
+		if got, want := PointHash(tNS, lat), farm.Fingerprint64(b[:]); got != want {
+			t.Fatalf("PointHash(%d, %d) = %#x, Fingerprint64 of its bytes %#x", tNS, lat, got, want)
+		}
+	}
 }
