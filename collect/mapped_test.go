@@ -2,12 +2,16 @@ package collect
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -159,5 +163,106 @@ func TestMappedFileChanges(t *testing.T) {
 		if _, err := io.ReadAll(m.br); !errors.Is(err, errShrank) {
 			t.Errorf("reading a file cut short: error %v, want %v", err, errShrank)
 		}
+	})
+}
+
+// spanSink records the arrivals of the requests added and the spans it
+// was told.
+type spanSink struct {
+	mu    sync.Mutex
+	added []time.Time
+	told  [][2]time.Time
+}
+
+type spanShard struct{ s *spanSink }
+
+func (s *spanSink) NewShard() model.RequestShard { return spanShard{s} }
+func (s *spanSink) Merge(model.RequestShard)     {}
+func (s *spanSink) MergeChunk(model.ChunkPiece)  {}
+func (s *spanSink) Spans(a, b time.Time)         { s.told = append(s.told, [2]time.Time{a, b}) }
+
+func (sh spanShard) Add(r *model.Request) {
+	sh.s.mu.Lock()
+	sh.s.added = append(sh.s.added, r.Time)
+	sh.s.mu.Unlock()
+}
+
+func (sh spanShard) EndChunk() model.ChunkPiece { return nil }
+
+// TestMappedFileTellsSpan reads a mapped file into a sink that takes a
+// span: it is told the arrivals of the file's first and last request
+// entries, both of which it is then given, and of the last in scope when
+// the last ones are not. A file with other entries at its ends, or read
+// from memory, tells nothing.
+func TestMappedFileTellsSpan(t *testing.T) {
+	ndjson := logtest.NDJSON(t, 3000)
+	lines := bytes.SplitAfter(ndjson, []byte("\n"))
+	lines = lines[:len(lines)-1] // the empty one after the last newline
+	system := []byte(`{"insertId":"s","logName":"projects/p/logs/run.googleapis.com%2Fstderr","resource":{"type":"cloud_run_revision","labels":{"service_name":"svc"}},` +
+		`"timestamp":"2024-03-14T00:00:00Z","textPayload":"hello"}` + "\n")
+	read := func(t *testing.T, data []byte, scope model.Scope, mapped bool) *spanSink {
+		t.Helper()
+		sink := &spanSink{}
+		ds := &model.Dataset{Sink: sink, Scope: scope, Read: model.ReadOptions{ChunkBytes: 4096}}
+		var r io.Reader = bytes.NewReader(data)
+		if mapped {
+			path := filepath.Join(t.TempDir(), "requests.ndjson")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			r = f
+		}
+		if _, err := ReadLogs("requests.ndjson", r, ds); err != nil {
+			t.Fatal(err)
+		}
+		return sink
+	}
+	check := func(t *testing.T, sink *spanSink, want bool) {
+		t.Helper()
+		if !want {
+			if len(sink.told) != 0 {
+				t.Fatalf("told %v, want nothing", sink.told)
+			}
+			return
+		}
+		if len(sink.told) != 1 || len(sink.added) == 0 {
+			t.Fatalf("told %d spans, added %d requests; want one span", len(sink.told), len(sink.added))
+		}
+		slices.SortFunc(sink.added, time.Time.Compare)
+		first, last := sink.added[0], sink.added[len(sink.added)-1]
+		for _, at := range sink.told[0] {
+			if _, found := slices.BinarySearchFunc(sink.added, at, time.Time.Compare); !found {
+				t.Errorf("told of %v, which was not added", at)
+			}
+			if at.Before(first) || at.After(last) {
+				t.Errorf("told of %v, outside the span added, %v to %v", at, first, last)
+			}
+		}
+	}
+	t.Run("mapped", func(t *testing.T) { check(t, read(t, ndjson, model.Scope{}, true), true) })
+	t.Run("in memory", func(t *testing.T) { check(t, read(t, ndjson, model.Scope{}, false), false) })
+	t.Run("scope ends before the last entries", func(t *testing.T) {
+		var e struct{ Timestamp time.Time }
+		if err := json.Unmarshal(lines[len(lines)-20], &e); err != nil {
+			t.Fatal(err)
+		}
+		sink := read(t, ndjson, model.Scope{Window: model.Window{End: e.Timestamp}}, true)
+		check(t, sink, true)
+		if !sink.told[0][1].Before(e.Timestamp) {
+			t.Errorf("told of %v, past the scope's end %v", sink.told[0][1], e.Timestamp)
+		}
+	})
+	t.Run("system entries at the ends", func(t *testing.T) {
+		data := slices.Concat(bytes.Repeat(system, 3), ndjson, bytes.Repeat(system, 3))
+		check(t, read(t, data, model.Scope{}, true), true)
+	})
+	t.Run("only system entries at one end", func(t *testing.T) {
+		data := slices.Concat(ndjson, bytes.Repeat(system, 2000))
+		check(t, read(t, data, model.Scope{}, true), false)
 	})
 }

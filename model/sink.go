@@ -1,5 +1,7 @@
 package model
 
+import "time"
+
 // RequestSink takes the request entries of a log in place of
 // Dataset.Requests: see Dataset.Sink. Readers give each goroutine that
 // parses its own shard and merge the shards, one at a time, when they are
@@ -14,6 +16,16 @@ type RequestSink interface {
 	// MergeChunk folds what a shard handed over at the end of a chunk;
 	// the chunks of one file come in file order.
 	MergeChunk(ChunkPiece)
+}
+
+// SpanSink is a RequestSink that a reader can tell, before it adds a
+// file's requests, the arrivals of two of them that it will add (the
+// file's first and last request entries, when it can read them first):
+// the sink's state can then start as wide as the span of the whole file
+// needs. The reader must add both; the sink's result is the same either
+// way.
+type SpanSink interface {
+	Spans(a, b time.Time)
 }
 
 // RequestShard accumulates requests for one goroutine. The strings of the

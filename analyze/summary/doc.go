@@ -7,6 +7,9 @@
 // same requests give the same summary however the log was cut into
 // files, chunks and workers and in whatever order they were read, with
 // one exception named in busy.go (spans still open are held per file).
+// A reader that knows, before it adds a file's requests, the arrivals of
+// two of them (a mapped file's first and last request entries) tells
+// Spans, and the latency intervals start as wide as they would end.
 //
 // It keeps per-second counts of arrivals, errors and status classes,
 // per-endpoint counts and latency state (every latency up to

@@ -2,15 +2,13 @@ package summary
 
 import (
 	"cmp"
-	"encoding/binary"
 	"iter"
 	"maps"
 	"math"
+	"math/bits"
 	"slices"
 	"sync/atomic"
 	"time"
-
-	farm "github.com/dgryski/go-farm"
 
 	"github.com/runlens/runlens/model"
 )
@@ -226,6 +224,27 @@ func (s *Summary) NewShard() model.RequestShard {
 	sh := &shard{cut: s.sampleCut, early: s.earlyCuts, width: s.widthNow, epWidth: s.epWidthNow, sketched: s.sketchedNow}
 	sh.cur = sh.newChunk()
 	return sh
+}
+
+// Spans implements model.SpanSink: the summary will hold requests that
+// arrived at a and at b, so its span will be at least theirs, and its
+// intervals at least as wide as that span makes them. They start that
+// wide, here and in the shards made from now on, instead of widening step
+// by step as the requests come: the state they end in is the same (each
+// width divides the next, and a latency state depends only on what it
+// holds), and a summary of a day's log never holds the seven thousand
+// narrow intervals of its first hours.
+func (s *Summary) Spans(a, b time.Time) {
+	if b.Before(a) {
+		a, b = b, a
+	}
+	if w := widthWithin(a, b, maxIntervals); w > s.width {
+		s.coarsen(w)
+	}
+	if w := widthWithin(a, b, maxEndpointIntervals); w > s.epWidth {
+		s.coarsenEndpoints(w)
+	}
+	s.publishCut()
 }
 
 // Merge implements collect.RequestSink. A file's reader merges its
@@ -474,12 +493,24 @@ func (s *Summary) trimMarked() {
 // BigQuery holds the same points.
 func pointHash(r *model.Request) uint64 { return PointHash(r.Time.UnixNano(), int64(r.Latency)) }
 
-// PointHash is pointHash of an arrival and a latency in nanoseconds.
+// PointHash is pointHash of an arrival and a latency in nanoseconds:
+// Fingerprint64 (farmhashna's Hash64) of their 16 bytes, big-endian, as
+// its code for 8 to 16 bytes reads them (two little-endian words), here
+// without a buffer: go-farm's assembly takes a slice, which escapes, and
+// so cost an allocation per request.
 func PointHash(tNS, latencyNS int64) uint64 {
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(tNS))
-	binary.BigEndian.PutUint64(b[8:], uint64(latencyNS))
-	return farm.Fingerprint64(b[:])
+	const k2 = 0x9ae16a3b2f90404f
+	const mul = k2 + 16*2
+	a := bits.ReverseBytes64(uint64(tNS)) + k2
+	b := bits.ReverseBytes64(uint64(latencyNS))
+	c := bits.RotateLeft64(b, -37)*mul + a
+	d := (bits.RotateLeft64(a, -25) + b) * mul
+	// hashLen16Mul
+	x := (c ^ d) * mul
+	x ^= x >> 47
+	y := (d ^ x) * mul
+	y ^= y >> 47
+	return y * mul
 }
 
 // interval returns the latency state of the interval holding second sec,

@@ -1,13 +1,17 @@
 package summary
 
 import (
+	"bytes"
 	"container/heap"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
+
+	farm "github.com/dgryski/go-farm"
 
 	"github.com/runlens/runlens/internal/requesttest"
 	"github.com/runlens/runlens/model"
@@ -204,4 +208,80 @@ func BenchmarkSummaryAdd(b *testing.B) {
 		sink.Merge(sh)
 	}
 	b.ReportMetric(float64(b.N*len(reqs))/b.Elapsed().Seconds(), "requests/s")
+}
+
+// TestSpansChangeNothing reads a day's requests, out of order, into
+// summaries in chunks and files as a reader does, told each file's span
+// before it is read (Spans) or not: the summaries are the same, byte for
+// byte, though the intervals of the one told start as wide as a day's.
+func TestSpansChangeNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 7))
+	base := time.Date(2024, 3, 14, 0, 0, 0, 0, time.UTC)
+	reqs := make([]model.Request, 60000)
+	for i := range reqs {
+		at := time.Duration(i) * 26 * time.Hour / time.Duration(len(reqs))
+		at += time.Duration(rng.Int64N(int64(time.Minute))) // a little out of order
+		reqs[i] = model.Request{Time: base.Add(at), Latency: time.Duration(1+rng.IntN(5000)) * time.Millisecond,
+			Status: []int{200, 200, 200, 404, 503}[rng.IntN(5)], Method: "GET", Path: []string{"/", "/a", "/b"}[rng.IntN(3)],
+			InstanceID: fmt.Sprint(rng.IntN(4)), UserAgent: "ua"}
+	}
+	read := func(told bool, files int) []byte {
+		sink := New()
+		per := len(reqs) / files
+		for f := range files {
+			part := reqs[f*per : (f+1)*per]
+			if told {
+				lo, hi := part[0].Time, part[0].Time
+				for _, r := range part {
+					lo, hi = minTime(lo, r.Time), maxTime(hi, r.Time)
+				}
+				sink.Spans(hi, lo)
+			}
+			sh := sink.NewShard()
+			for i := range part {
+				sh.Add(&part[i])
+				if (i+1)%700 == 0 {
+					sink.MergeChunk(sh.EndChunk())
+				}
+			}
+			sink.MergeChunk(sh.EndChunk())
+			sink.Merge(sh)
+		}
+		var b bytes.Buffer
+		if err := sink.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	for _, files := range []int{1, 3} {
+		want, got := read(false, files), read(true, files)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%d files: the summary told the spans differs from the one not told", files)
+		}
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// TestPointHashIsFingerprint64 checks PointHash against go-farm's
+// Fingerprint64 of the 16 bytes it stands for.
+func TestPointHashIsFingerprint64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	for i := range 100000 {
+		tNS, lat := rng.Int64(), rng.Int64N(int64(time.Hour))
+		if i%3 == 0 {
+			tNS, lat = -tNS, int64(rng.Uint64()) // any bits
+		}
+		var b [16]byte
+		binary.BigEndian.PutUint64(b[:8], uint64(tNS))
+		binary.BigEndian.PutUint64(b[8:], uint64(lat))
+		if got, want := PointHash(tNS, lat), farm.Fingerprint64(b[:]); got != want {
+			t.Fatalf("PointHash(%d, %d) = %#x, Fingerprint64 of its bytes %#x", tNS, lat, got, want)
+		}
+	}
 }
