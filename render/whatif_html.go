@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -323,7 +324,7 @@ func whatIfAdviceList(r *analyze.WhatIf) []whatIfAdvice {
 		case ra != rb:
 			return 1
 		case ra:
-			return cmpFloat(cost(a), cost(b))
+			return cmp.Compare(cost(a), cost(b))
 		}
 		return 0
 	})
@@ -337,16 +338,6 @@ func whatIfAdviceList(r *analyze.WhatIf) []whatIfAdvice {
 		out = append(out, whatIfAdvice{Setting: settingName(i), Kind: a.Kind, Label: label, Text: pageText(a.Text), Recommended: recommended(a.Kind)})
 	}
 	return out
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // whatIfLimits are the user's limits in words, or nil.
@@ -618,7 +609,7 @@ func whatIfFrontChart(r *analyze.WhatIf) (whatIfChart, optioner, func(map[string
 			front = append(front, []float64{p.CostUSD, p.P95MS})
 		}
 	}
-	slices.SortFunc(front, func(a, b []float64) int { return cmpFloat(a[0], b[0]) })
+	slices.SortFunc(front, func(a, b []float64) int { return cmp.Compare(a[0], b[0]) })
 
 	c := charts.NewScatter()
 	c.SetGlobalOptions(whatIfGlobals(sp.ID)...)

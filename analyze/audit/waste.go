@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -79,19 +80,9 @@ func Wastes(rpt *analyze.Report, ds *model.Dataset, logs LogCoverage) []Waste {
 		if r := rank[a.Severity] - rank[b.Severity]; r != 0 {
 			return r
 		}
-		return -compareFloat(a.SavingUSD, b.SavingUSD)
+		return -cmp.Compare(a.SavingUSD, b.SavingUSD)
 	})
 	return out
-}
-
-func compareFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Finding is the waste as one of the service's findings; its value is the

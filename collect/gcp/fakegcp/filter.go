@@ -1,6 +1,7 @@
 package fakegcp
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -99,7 +100,7 @@ func compare(got, op, want string, k kind) (bool, error) {
 		if err1 != nil || err2 != nil {
 			return false, fmt.Errorf("not a number")
 		}
-		d = cmpFloat(a, b)
+		d = cmp.Compare(a, b)
 	case kindLogName:
 		if u, err := url.PathUnescape(want); err == nil {
 			want = u
@@ -123,16 +124,6 @@ func compare(got, op, want string, k kind) (bool, error) {
 		return d >= 0, nil
 	}
 	return false, fmt.Errorf("unknown operator %q", op)
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // severities are Cloud Logging's LogSeverity values.
