@@ -3,9 +3,6 @@ package render
 import (
 	"fmt"
 
-	"github.com/go-echarts/go-echarts/v2/charts"
-	"github.com/go-echarts/go-echarts/v2/opts"
-
 	"github.com/runlens/runlens/analyze/audit"
 )
 
@@ -104,19 +101,10 @@ func auditLogsChart(a *audit.Audit) (chartSpec, optioner) {
 	for _, l := range a.Around.Logs {
 		names, bytes = append(names, pageText(l.Log)), append(bytes, float64(l.Bytes))
 	}
-	sp := newChartSpec(chartAuditLogs, 90+max(len(names), 3)*costBarHeightPx)
-	c := charts.NewBar()
-	c.SetGlobalOptions(auditChartGlobals(sp, chartNote("no log bytes", len(names) == 0))...)
-	c.SetXAxis(names)
-	c.AddSeries("bytes", nil, withFloats(bytes), charts.WithItemStyleOpts(opts.ItemStyle{Color: colorWarn}))
-	c.XYReversal()
-	c.SetGlobalOptions(charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true),
-		AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Width: 240, Overflow: "truncate"}}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "bytes", Min: 0}))
-	return sp, c
+	return horizontalBars(chartAuditLogs, names, bytes, "bytes", "bytes", "no log bytes", colorWarn, 240)
 }
 
-// byteSize writes a byte count in binary units: "6.25 GiB".
+// ingestSize writes a byte count in binary units: "6.25 GiB".
 func ingestSize(n int64) string {
 	f := float64(n)
 	for _, u := range []string{"B", "KiB", "MiB", "GiB"} {

@@ -69,15 +69,21 @@ func auditCostChart(a *audit.Audit) (chartSpec, optioner) {
 	if len(a.Services) > maxCostBars {
 		names, costs = append(names, fmt.Sprintf("%d %s", len(a.Services)-maxCostBars, otherServices)), append(costs, rest)
 	}
-	sp := newChartSpec(chartAuditCost, 90+max(len(names), 3)*costBarHeightPx)
+	return horizontalBars(chartAuditCost, names, costs, "cost (USD)", "USD", "no service", colorP95, 160)
+}
+
+// horizontalBars draws a bar per name, the first on top, with the names
+// cut at labelWidth pixels.
+func horizontalBars(id string, names []string, values []float64, series, unit, empty, color string, labelWidth int) (chartSpec, optioner) {
+	sp := newChartSpec(id, 90+max(len(names), 3)*costBarHeightPx)
 	c := charts.NewBar()
-	c.SetGlobalOptions(auditChartGlobals(sp, chartNote("no service", len(names) == 0))...)
+	c.SetGlobalOptions(auditChartGlobals(sp, chartNote(empty, len(names) == 0))...)
 	c.SetXAxis(names)
-	c.AddSeries("cost (USD)", nil, withFloats(costs), charts.WithItemStyleOpts(opts.ItemStyle{Color: colorP95}))
+	c.AddSeries(series, nil, withFloats(values), charts.WithItemStyleOpts(opts.ItemStyle{Color: color}))
 	c.XYReversal()
 	c.SetGlobalOptions(charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true),
-		AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Width: 160, Overflow: "truncate"}}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "USD", Min: 0}))
+		AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Width: labelWidth, Overflow: "truncate"}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: unit, Min: 0}))
 	return sp, c
 }
 
