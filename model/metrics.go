@@ -88,3 +88,21 @@ func MetricByType(metric string) (MetricSpec, bool) {
 func ShortMetric(metric string) string {
 	return strings.TrimPrefix(strings.TrimPrefix(metric, "run.googleapis.com/"), "container/")
 }
+
+// MetricsDir is the snapshot directory of the metrics, one file per metric.
+const MetricsDir = "metrics"
+
+// MetricFile returns the snapshot path, relative to the snapshot directory,
+// of a metric's ListTimeSeries response: the metric type without its
+// "run.googleapis.com/" and "container/" prefixes, slashes turned into
+// underscores. "run.googleapis.com/container/cpu/utilizations" is stored in
+// metrics/cpu_utilizations.json.
+func MetricFile(metricType string) string {
+	short := metricType
+	if i := strings.Index(short, ".googleapis.com/"); i >= 0 {
+		short = short[i+len(".googleapis.com/"):]
+	}
+	short = strings.TrimPrefix(short, "container/")
+	short = strings.ReplaceAll(short, "/", "_")
+	return MetricsDir + "/" + short + ".json"
+}

@@ -78,8 +78,11 @@ type Manifest struct {
 	Filters  map[string]string `json:"filters,omitempty"`
 	Sources  map[string]string `json:"sources,omitempty"`
 	APICalls map[string]int    `json:"api_calls,omitempty"`
-	Retries  map[string]int    `json:"retries,omitempty"`
-	Warnings []string          `json:"warnings,omitempty"`
+	// SourceCalls counts, for each file of Sources read from a Google API,
+	// the calls it cost by method, retries included.
+	SourceCalls map[string]map[string]int `json:"source_calls,omitempty"`
+	Retries     map[string]int            `json:"retries,omitempty"`
+	Warnings    []string                  `json:"warnings,omitempty"`
 	// BigQuery, when set, says the snapshot's request and system logs were
 	// read from BigQuery: the request log as its summary (summary.json).
 	BigQuery *BigQueryRead `json:"bigquery,omitempty"`

@@ -34,7 +34,7 @@ const mib = 1 << 20
 // request_count series.
 func addSeries(t *testing.T, dir, metric string, series []map[string]string, perMinute []int64) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, snapshot.MetricFile(model.MetricRequestCount)))
+	b, err := os.ReadFile(filepath.Join(dir, model.MetricFile(model.MetricRequestCount)))
 	fixturetest.Must(t, err)
 	var rc collect.ListTimeSeriesResponse
 	fixturetest.Must(t, json.Unmarshal(b, &rc))
@@ -50,7 +50,7 @@ func addSeries(t *testing.T, dir, metric string, series []map[string]string, per
 		}
 		resp.TimeSeries = append(resp.TimeSeries, ts)
 	}
-	fixturetest.Must(t, snapshot.WriteJSON(filepath.Join(dir, snapshot.MetricFile(metric)), resp))
+	fixturetest.Must(t, snapshot.WriteJSON(filepath.Join(dir, model.MetricFile(metric)), resp))
 }
 
 // The audit reads the bytes of a service's logs and its egress from
@@ -223,6 +223,13 @@ func TestAuditProjectAroundIngest(t *testing.T) {
 	near("egress cost", e.CostUSD, want["egress_cost_usd"], 5e-7)
 	if l.Logs[0].Log != "run.googleapis.com/stdout" || l.Source != audit.SourceLogBytesMetric || e.Source != audit.SourceSentBytesMetric {
 		t.Errorf("chattiest log %q, sources %q and %q", l.Logs[0].Log, l.Source, e.Source)
+	}
+	// Each figure carries the calls that read it: a descriptor and a page
+	// of series per metric.
+	for what, calls := range map[string]map[string]int{"logging": l.APICalls, "egress": e.APICalls} {
+		if calls["GetMetricDescriptor"] != 1 || calls["ListTimeSeries"] != 1 || len(calls) != 2 {
+			t.Errorf("%s api_calls %v; want one GetMetricDescriptor and one ListTimeSeries", what, calls)
+		}
 	}
 	ids := map[string]bool{}
 	for _, f := range ingest.Findings {

@@ -70,6 +70,10 @@ type LoggingCost struct {
 	// (analyze.HoursPerMonth), the free allotment applied to the month.
 	MonthlyCostUSD float64 `json:"monthly_cost_usd"`
 	Note           string  `json:"note,omitempty"`
+	// APICalls counts the calls that read Source, by method, when the
+	// collection recorded them (the snapshot manifest's source_calls); the
+	// entries read cost no call beyond the report's own.
+	APICalls map[string]int `json:"api_calls,omitempty"`
 }
 
 // LogBytes is one log's ingestion.
@@ -90,6 +94,9 @@ type EgressCost struct {
 	Kinds         []KindBytes `json:"kinds"`
 	CostUSD       float64     `json:"cost_usd"`
 	Note          string      `json:"note,omitempty"`
+	// APICalls counts the calls that read Source, by method, as
+	// LoggingCost.APICalls does.
+	APICalls map[string]int `json:"api_calls,omitempty"`
 }
 
 // KindBytes is the bytes sent to one kind of destination.
@@ -132,7 +139,7 @@ func NewAround(ds *model.Dataset) *Around {
 	p := analyze.Around()
 	a := &Around{Prices: p}
 	if logs != nil {
-		a.Logging = &LoggingCost{Source: SourceLogBytesMetric, Logs: []LogBytes{}}
+		a.Logging = &LoggingCost{Source: SourceLogBytesMetric, Logs: []LogBytes{}, APICalls: sourceCalls(ds, model.MetricLogBytes)}
 		for _, k := range sortedKeys(logs) {
 			a.Logging.Bytes += logs[k]
 			a.Logging.Logs = append(a.Logging.Logs, LogBytes{Log: k, Bytes: logs[k]})
@@ -140,7 +147,7 @@ func NewAround(ds *model.Dataset) *Around {
 		a.Logging.Logs = boundLogs(a.Logging.Logs)
 	}
 	if sent != nil {
-		e := &EgressCost{Source: SourceSentBytesMetric, Kinds: []KindBytes{}}
+		e := &EgressCost{Source: SourceSentBytesMetric, Kinds: []KindBytes{}, APICalls: sourceCalls(ds, model.MetricSentBytes)}
 		for _, k := range sortedKeys(sent) {
 			kb := KindBytes{Kind: k, Bytes: sent[k]}
 			if k == "internet" {
@@ -157,6 +164,12 @@ func NewAround(ds *model.Dataset) *Around {
 		a.Egress = e
 	}
 	return a
+}
+
+// sourceCalls is what reading a metric cost, from the snapshot's
+// manifest; nil when the collection did not record it.
+func sourceCalls(ds *model.Dataset, metric string) map[string]int {
+	return ds.Manifest.SourceCalls[model.MetricFile(metric)]
 }
 
 // LoggingFromEntries gives a service whose byte_count metric returned

@@ -17,7 +17,9 @@ import (
 // it would save at the prices its cost was computed with. SavingUSD is over
 // the audit's window, SavingUSDPerMonth the same rate over a 30-day month.
 // Basis holds the numbers the saving rests on, by name, and Source says
-// where they come from.
+// where they come from. A waste costs no API call of its own: it reads the
+// figures of the service's report, whose calls are the audit's api_calls
+// (the stale-revision check's revisions are its ListRevisions calls).
 type Waste struct {
 	ID                string             `json:"id"`
 	Severity          string             `json:"severity"`

@@ -58,7 +58,7 @@ func newCollector(cfg Config, cl *clients, l *ledger) *collector {
 	return &collector{cfg: cfg, cl: cl, ledger: l, m: model.Manifest{
 		Schema: model.SnapshotSchema, Project: cfg.Project, Region: cfg.Region, Service: cfg.Service,
 		Window:  model.Window{Start: cfg.Start, End: cfg.End},
-		Filters: map[string]string{}, Sources: map[string]string{},
+		Filters: map[string]string{}, Sources: map[string]string{}, SourceCalls: map[string]map[string]int{},
 	}}
 }
 
@@ -145,7 +145,7 @@ func (c *Client) RequestCounts(ctx context.Context, project, region string, star
 		View:        monitoringpb.ListTimeSeriesRequest_FULL,
 	}
 	out := map[string]int64{}
-	partial, err := col.listSeries(ctx, req, func() { clear(out) }, func(ts *monitoringpb.TimeSeries) {
+	partial, err := col.listSeries(ctx, req, nil, func() { clear(out) }, func(ts *monitoringpb.TimeSeries) {
 		labels := ts.GetResource().GetLabels()
 		key := ServiceKey(labels["location"], labels["service_name"])
 		for _, p := range ts.GetPoints() {
@@ -179,7 +179,7 @@ func (c *Client) Regions(ctx context.Context, project string, start, end time.Ti
 		View: monitoringpb.ListTimeSeriesRequest_HEADERS,
 	}
 	var regions []string
-	partial, err := col.listSeries(ctx, req, func() { regions = regions[:0] }, func(ts *monitoringpb.TimeSeries) {
+	partial, err := col.listSeries(ctx, req, nil, func() { regions = regions[:0] }, func(ts *monitoringpb.TimeSeries) {
 		if r := ts.GetResource().GetLabels()["location"]; r != "" {
 			regions = append(regions, r)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/runlens/runlens/collect/snapshot"
+	"github.com/runlens/runlens/model"
 )
 
 func TestCollectWithin(t *testing.T) {
@@ -53,7 +54,7 @@ func TestCollectWithin(t *testing.T) {
 			if tt.gapPrefix != "" && !hasGap {
 				t.Errorf("manifest warnings %q lack %q", res.Manifest.Warnings, tt.gapPrefix)
 			}
-			if _, err := os.Stat(filepath.Join(cfg.OutDir, snapshot.MetricFile("run.googleapis.com/request_count"))); err != nil {
+			if _, err := os.Stat(filepath.Join(cfg.OutDir, model.MetricFile("run.googleapis.com/request_count"))); err != nil {
 				t.Errorf("the metrics were not written: %v", err)
 			}
 			ds, err := snapshot.Load(cfg.OutDir)

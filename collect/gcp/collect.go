@@ -71,7 +71,7 @@ func Collect(ctx context.Context, cfg Config) (*Result, error) {
 	c := &collector{cfg: cfg, cl: cl, ledger: l, m: model.Manifest{
 		Schema: model.SnapshotSchema, Project: cfg.Project, Region: cfg.Region, Service: cfg.Service,
 		Window:  model.Window{Start: cfg.Start, End: cfg.End},
-		Filters: map[string]string{}, Sources: map[string]string{},
+		Filters: map[string]string{}, Sources: map[string]string{}, SourceCalls: map[string]map[string]int{},
 	}}
 	return c.run(ctx)
 }
@@ -171,8 +171,9 @@ func (c *collector) writeConfigAndMetrics(svc *runpb.Service, metrics []metricRe
 		c.m.Warnings = append(c.m.Warnings, fmt.Sprintf("service %s not found in %s: no service.json; cost assumes Cloud Run's defaults", c.cfg.Service, c.cfg.Region))
 	}
 	for _, r := range metrics {
-		rel := snapshot.MetricFile(r.metric)
+		rel := model.MetricFile(r.metric)
 		c.m.Filters[rel] = c.metricFilter(r.metric)
+		c.m.SourceCalls[rel] = r.calls
 		switch {
 		case r.err != nil:
 			c.m.Warnings = append(c.m.Warnings, "gap: "+r.err.Error())
@@ -236,6 +237,7 @@ func (c *collector) readLog(ctx context.Context, q logQuery) (int, error) {
 	pages := c.ledger.count("ListLogEntries") - before
 	r.prog.done(ew.n, pages)
 	c.m.Sources[q.file] = fmt.Sprintf("Cloud Logging ListLogEntries, %d entries, %d calls, page size %d", ew.n, pages, c.cfg.PageSize)
+	c.m.SourceCalls[q.file] = map[string]int{"ListLogEntries": pages}
 	if r.gap != "" {
 		c.m.Warnings = append(c.m.Warnings, r.gap)
 	}

@@ -291,7 +291,7 @@ func TestLiveFidelity(t *testing.T) {
 			t.Errorf("first request line lacks %s:\n%s", want, line)
 		}
 	}
-	metric, err := os.ReadFile(filepath.Join(cfg.OutDir, snapshot.MetricFile("run.googleapis.com/request_count")))
+	metric, err := os.ReadFile(filepath.Join(cfg.OutDir, model.MetricFile("run.googleapis.com/request_count")))
 	must(t, err)
 	for _, want := range []string{`"timeSeries": [`, `"int64Value": "3"`, `"metricKind": "DELTA"`, `"endTime": "2026-11-20T10:01:00Z"`, `"unit": "1"`} {
 		if !strings.Contains(string(metric), want) {

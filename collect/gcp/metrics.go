@@ -17,7 +17,6 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/model"
 )
 
@@ -72,6 +71,8 @@ type metricResult struct {
 	// partial holds the execution errors of a query answered in part.
 	partial []string
 	err     error
+	// calls counts the calls the metric cost, by method, retries included.
+	calls map[string]int
 }
 
 // readMetrics queries every metric in parallel.
@@ -88,9 +89,10 @@ func (c *collector) readMetrics(ctx context.Context, metrics []string) []metricR
 // readMetric reads a metric's descriptor, then its series over the window
 // widened to whole alignment periods, aligned by kind.
 func (c *collector) readMetric(ctx context.Context, metric string) metricResult {
-	k, unit, err := c.describe(ctx, metric)
+	calls := map[string]int{}
+	k, unit, err := c.describe(ctx, metric, calls)
 	if err != nil {
-		return metricResult{metric: metric, err: err}
+		return metricResult{metric: metric, err: err, calls: calls}
 	}
 	start, end := c.cfg.Start.Truncate(alignmentPeriod), ceil(c.cfg.End, alignmentPeriod)
 	req := &monitoringpb.ListTimeSeriesRequest{
@@ -100,9 +102,9 @@ func (c *collector) readMetric(ctx context.Context, metric string) metricResult 
 		Aggregation: aggregation(k),
 		View:        monitoringpb.ListTimeSeriesRequest_FULL,
 	}
-	r := metricResult{metric: metric, unit: unit, how: describeQuery(req)}
+	r := metricResult{metric: metric, unit: unit, how: describeQuery(req), calls: calls}
 	var seen map[string]*monitoringpb.TimeSeries
-	r.partial, r.err = c.listSeries(ctx, req, func() { r.series, seen = r.series[:0], map[string]*monitoringpb.TimeSeries{} }, func(ts *monitoringpb.TimeSeries) {
+	r.partial, r.err = c.listSeries(ctx, req, calls, func() { r.series, seen = r.series[:0], map[string]*monitoringpb.TimeSeries{} }, func(ts *monitoringpb.TimeSeries) {
 		r.series = appendSeries(r.series, seen, ts)
 	})
 	if r.err != nil {
@@ -129,9 +131,10 @@ func appendSeries(list []*monitoringpb.TimeSeries, seen map[string]*monitoringpb
 }
 
 // describe reads a metric's descriptor, falling back to the assumed kind.
-func (c *collector) describe(ctx context.Context, metric string) (metricKind, string, error) {
+func (c *collector) describe(ctx context.Context, metric string, calls map[string]int) (metricKind, string, error) {
 	var d *metricpb.MetricDescriptor
 	err := c.retry(ctx, "GetMetricDescriptor", func() error {
+		calls["GetMetricDescriptor"]++
 		var err error
 		d, err = c.cl.metric.GetMetricDescriptor(ctx, &monitoringpb.GetMetricDescriptorRequest{
 			Name: "projects/" + c.cfg.Project + "/metricDescriptors/" + metric,
@@ -188,7 +191,7 @@ func describeQuery(req *monitoringpb.ListTimeSeriesRequest) string {
 
 // writeMetric writes a metric's series as one ListTimeSeries response.
 func (c *collector) writeMetric(r metricResult) (string, error) {
-	rel := snapshot.MetricFile(r.metric)
+	rel := model.MetricFile(r.metric)
 	msgs := make([]proto.Message, len(r.series))
 	for i, ts := range r.series {
 		msgs[i] = ts
@@ -231,7 +234,7 @@ func ceil(t time.Time, d time.Duration) time.Time {
 // (ListTimeSeriesResponse.execution_errors: "query execution errors that
 // may have caused the time series data returned to be incomplete"), one
 // line each: the answer is then partial, not failed.
-func (c *collector) listSeries(ctx context.Context, req *monitoringpb.ListTimeSeriesRequest, reset func(), each func(*monitoringpb.TimeSeries)) ([]string, error) {
+func (c *collector) listSeries(ctx context.Context, req *monitoringpb.ListTimeSeriesRequest, calls map[string]int, reset func(), each func(*monitoringpb.TimeSeries)) ([]string, error) {
 	var partial []string
 	err := c.retry(ctx, "ListTimeSeries", func() error {
 		reset()
@@ -240,6 +243,9 @@ func (c *collector) listSeries(ctx context.Context, req *monitoringpb.ListTimeSe
 		fetch := it.InternalFetch
 		// Every page is looked at, also the empty ones the iterator skips.
 		it.InternalFetch = func(size int, token string) ([]*monitoringpb.TimeSeries, string, error) {
+			if calls != nil {
+				calls["ListTimeSeries"]++
+			}
 			items, next, err := fetch(size, token)
 			if resp, ok := it.Response.(*monitoringpb.ListTimeSeriesResponse); ok && err == nil {
 				for _, e := range resp.GetExecutionErrors() {

@@ -39,7 +39,7 @@ func TestSeriesAcrossPagesOfPoints(t *testing.T) {
 		}
 		resp.TimeSeries = append(resp.TimeSeries, ts)
 	}
-	must(t, snapshot.WriteJSON(filepath.Join(dir, snapshot.MetricFile("run.googleapis.com/request_count")), resp))
+	must(t, snapshot.WriteJSON(filepath.Join(dir, model.MetricFile("run.googleapis.com/request_count")), resp))
 	fake := startFake(t, dir)
 	cfg := testConfig(t, fake)
 	cfg.End = tStart.Add(minutes * time.Minute)

@@ -138,7 +138,7 @@ func TestLiveGPUMetrics(t *testing.T) {
 		t.Errorf("%d ListTimeSeries calls, want %d: every metric and the GPU ones", n, len(Metrics)+len(GPUMetrics))
 	}
 	for _, m := range GPUMetrics {
-		rel := snapshot.MetricFile(m)
+		rel := model.MetricFile(m)
 		if _, err := os.Stat(filepath.Join(cfg.OutDir, rel)); err != nil {
 			t.Errorf("%s not written: %v", rel, err)
 		}

@@ -59,7 +59,7 @@ func writeSynth(t *testing.T, s synth) (dir string, reqIDs, sysIDs []string) {
 	must(t, snapshot.WriteEntries(filepath.Join(dir, snapshot.RequestsFile), reqs))
 	must(t, snapshot.WriteEntries(filepath.Join(dir, snapshot.SystemFile), sys))
 	if s.metrics {
-		must(t, snapshot.WriteJSON(filepath.Join(dir, snapshot.MetricFile("run.googleapis.com/request_count")), requestCount(s.requests)))
+		must(t, snapshot.WriteJSON(filepath.Join(dir, model.MetricFile("run.googleapis.com/request_count")), requestCount(s.requests)))
 	}
 	must(t, snapshot.WriteJSON(filepath.Join(dir, snapshot.ServiceFile), runService()))
 	must(t, snapshot.WriteManifest(dir, model.Manifest{Project: tProject, Region: tRegion, Service: tService,

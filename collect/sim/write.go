@@ -102,7 +102,7 @@ func (sp *snapshotSpec) partsWithout() (snapshot.Parts, []string, error) {
 	p := snapshot.Parts{Service: run.Service.Resource(sp.uid), Metrics: map[string]collect.ListTimeSeriesResponse{}}
 	files := []string{snapshot.RequestsFile, snapshot.SystemFile, snapshot.ServiceFile}
 	for _, m := range metrics {
-		name := snapshot.MetricFile(m.Type)
+		name := model.MetricFile(m.Type)
 		files = append(files, name)
 		p.Metrics[name] = m.Response
 	}
@@ -190,7 +190,7 @@ func (r *Run) manifest(scenario string, seed uint64, files []string) model.Manif
 		snapshot.SystemFile:   fmt.Sprintf(`%s AND logName=%q AND %s`, resource, r.logName("run.googleapis.com/varlog/system"), window),
 	}
 	for _, m := range r.metricTypes() {
-		filters[snapshot.MetricFile(m)] = fmt.Sprintf(`metric.type=%q AND %s`, m, resource)
+		filters[model.MetricFile(m)] = fmt.Sprintf(`metric.type=%q AND %s`, m, resource)
 	}
 	sources := map[string]string{}
 	for _, f := range files {

@@ -88,7 +88,7 @@ func TestLoadLeavesOutEntriesOutOfScope(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	metric := filepath.Join(dir, MetricFile("run.googleapis.com/request_count"))
+	metric := filepath.Join(dir, model.MetricFile("run.googleapis.com/request_count"))
 	b, err := os.ReadFile(metric)
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +259,7 @@ func TestLoadRefusesBadWindow(t *testing.T) {
 func TestLoadRefusesSnapshotWithoutManifest(t *testing.T) {
 	dir := writeSnapshot(t, model.Window{})
 	fixture := filepath.Join("..", "..", "fixtures", "paper-mobilenet")
-	for _, f := range []string{ServiceFile, MetricFile("run.googleapis.com/request_count"), MetricFile("run.googleapis.com/container/instance_count")} {
+	for _, f := range []string{ServiceFile, model.MetricFile("run.googleapis.com/request_count"), model.MetricFile("run.googleapis.com/container/instance_count")} {
 		b, err := os.ReadFile(filepath.Join(fixture, f))
 		if err != nil {
 			t.Fatal(err)
@@ -363,7 +363,7 @@ func TestWriteEntriesDeterministic(t *testing.T) {
 }
 
 func TestWriteJSONFormat(t *testing.T) {
-	path := filepath.Join(t.TempDir(), MetricFile("run.googleapis.com/request_count"))
+	path := filepath.Join(t.TempDir(), model.MetricFile("run.googleapis.com/request_count"))
 	v := map[string]any{"b": []int{1, 2}, "a": "x<y"}
 	if err := WriteJSON(path, v); err != nil {
 		t.Fatal(err)
@@ -458,8 +458,8 @@ func TestMetricFile(t *testing.T) {
 		"run.googleapis.com/container/max_request_concurrencies": "metrics/max_request_concurrencies.json",
 	} {
 		t.Run(want, func(t *testing.T) {
-			if got := MetricFile(metric); got != want {
-				t.Errorf("MetricFile(%q) = %q, want %q", metric, got, want)
+			if got := model.MetricFile(metric); got != want {
+				t.Errorf("model.MetricFile(%q) = %q, want %q", metric, got, want)
 			}
 		})
 	}

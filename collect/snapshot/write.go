@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/internal/atomicfile"
@@ -26,24 +25,9 @@ const (
 	// RevisionsFile holds the Admin API v2 Revisions of the revisions the
 	// service's traffic names without a share ({"revisions": [...]}).
 	RevisionsFile = "revisions.json"
-	MetricsDir    = "metrics" // one ListTimeSeries response per metric
-	ClientDir     = "client"  // load-test result files, as the tool wrote them
+	MetricsDir    = model.MetricsDir // one ListTimeSeries response per metric
+	ClientDir     = "client"         // load-test result files, as the tool wrote them
 )
-
-// MetricFile returns the snapshot path, relative to the snapshot directory,
-// of a metric's ListTimeSeries response: the metric type without its
-// "run.googleapis.com/" and "container/" prefixes, slashes turned into
-// underscores. "run.googleapis.com/container/cpu/utilizations" is stored in
-// metrics/cpu_utilizations.json.
-func MetricFile(metricType string) string {
-	short := metricType
-	if i := strings.Index(short, ".googleapis.com/"); i >= 0 {
-		short = short[i+len(".googleapis.com/"):]
-	}
-	short = strings.TrimPrefix(short, "container/")
-	short = strings.ReplaceAll(short, "/", "_")
-	return MetricsDir + "/" + short + ".json"
-}
 
 // WriteJSON writes v as indented JSON (two spaces, a trailing newline, no
 // HTML escaping) to path, atomically; the directory is created if needed.
