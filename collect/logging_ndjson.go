@@ -5,10 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"os"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -177,43 +175,16 @@ func readChunks[C chunk](lr *logReader, line int, split func(out chan<- C, free 
 // the reading goroutine inflates gzip and so keeps a core busy itself.
 // (2 cores, 1 M entries gzipped, alternating runs: 2.41-3.26 s with one
 // worker, 2.68-3.83 s with two.)
-// Dataset.Read.Workers, when set, says how many. The cores are
-// GOMAXPROCS, or what it was before SpareP raised it.
+// Dataset.Read.Workers, when set, says how many.
 func (lr *logReader) workers() int {
 	if n := lr.ds.Read.Workers; n > 0 {
 		return n
 	}
 	n := runtime.GOMAXPROCS(0)
-	if p := readProcs.Load(); p > 0 {
-		n = int(p)
-	}
 	if lr.gzipped && n > 1 {
 		n--
 	}
 	return n
-}
-
-// readProcs is GOMAXPROCS as it was before SpareP raised it; 0 when it
-// did not.
-var readProcs atomic.Int64
-
-// SpareP raises GOMAXPROCS by one, for a command that reads large logs,
-// while the readers still run a parsing worker per core, as many as
-// GOMAXPROCS was. The goroutine that merges the workers' chunks in file
-// order (and the one that cuts them) then has a P of its own: the workers
-// wait on the merge when it falls behind (a few chunks are cut ahead of
-// it, a result per worker waits for it), and with a P per worker a
-// goroutine woken to merge waits for the scheduler to preempt one, up to
-// 10 ms. (2 cores shared with other work, 1 M entries, reading alone,
-// alternating runs: 2.09-2.40 s with a spare P, 2.30-4.43 s without.)
-// GOMAXPROCS set in the environment is left as it is.
-func SpareP() {
-	if os.Getenv("GOMAXPROCS") != "" {
-		return
-	}
-	n := runtime.GOMAXPROCS(0)
-	readProcs.Store(int64(n))
-	runtime.GOMAXPROCS(n + 1)
 }
 
 // chunkBytes is the size of the round-th chunk: from firstChunk,

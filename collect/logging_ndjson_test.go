@@ -211,23 +211,3 @@ func TestReadLogsLabelCase(t *testing.T) {
 		}
 	}
 }
-
-// TestWorkersPerCoreBeforeSpareP checks that the readers run a worker per
-// core as GOMAXPROCS was before SpareP raised it, one fewer for gzip, and
-// that Dataset.Read.Workers still wins.
-func TestWorkersPerCoreBeforeSpareP(t *testing.T) {
-	defer readProcs.Store(readProcs.Load())
-	readProcs.Store(3)
-	lr := &logReader{ds: &model.Dataset{}}
-	if n := lr.workers(); n != 3 {
-		t.Errorf("%d workers, want 3, the cores before SpareP", n)
-	}
-	lr.gzipped = true
-	if n := lr.workers(); n != 2 {
-		t.Errorf("gzip: %d workers, want 2", n)
-	}
-	lr.ds.Read.Workers = 5
-	if n := lr.workers(); n != 5 {
-		t.Errorf("Read.Workers 5: %d workers", n)
-	}
-}

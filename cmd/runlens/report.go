@@ -17,7 +17,6 @@ import (
 	"github.com/runlens/runlens/whatif"
 
 	"github.com/runlens/runlens/analyze"
-	"github.com/runlens/runlens/collect"
 	"github.com/runlens/runlens/collect/loadtest"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/render"
@@ -145,13 +144,10 @@ func runReport(stdout, stderr io.Writer, f *reportFlags, args []string) error {
 // still does. GOMEMLIMIT, when set, wins.
 const reportMemoryLimit = 80 << 20
 
-// boundMemory sets the memory limit of a command that reads logs into a
-// summary, and gives the readers' merge a P of its own (collect.SpareP).
 func boundMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(reportMemoryLimit)
 	}
-	collect.SpareP()
 }
 
 // load picks the sources the flags give: a snapshot, loose files or the
