@@ -42,6 +42,12 @@ type AuditConfig struct {
 	// gives each its cheapest setting within today's p95
 	// (audit.Service.Cheapest). It keeps each service's requests in memory.
 	WhatIf bool
+	// BigQuery, when set, is where every service's logs are read instead
+	// of Cloud Logging: one query computes the request log summaries of
+	// all the services, grouped by service, and one reads their system
+	// logs; no ListLogEntries call is made and every log is read whole.
+	// Its Queries are the audit's (audit.Audit.BigQuery).
+	BigQuery *BigQuery
 	// Progress, when set, gets a line per service done.
 	Progress io.Writer
 
@@ -65,7 +71,7 @@ func Audit(ctx context.Context, cfg *AuditConfig) (*audit.Audit, error) {
 	}
 	return audit.Build(audit.Input{Project: cfg.Project, Region: cfg.Region, Window: analyze.Window{Start: cfg.Start, End: cfg.End},
 		Generated: cfg.Generated, Services: col.rows, History: history, Thresholds: cfg.Thresholds,
-		APICalls: col.calls, LogBudget: col.budget, Warnings: append(warnings, col.warnings...)}), nil
+		APICalls: col.calls, LogBudget: col.budget, Warnings: append(warnings, col.warnings...), BigQuery: col.bigquery}), nil
 }
 
 // KeepAudit writes the audit into the history directory dir, as

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/model"
 )
 
 // Schema is the version of the audit's JSON contract.
@@ -34,6 +35,9 @@ type Audit struct {
 	// History lists the earlier runs compared with, oldest first.
 	History  []HistoryRun `json:"history"`
 	Warnings []string     `json:"warnings"`
+	// BigQuery, with audit -bigquery, is the dataset the logs were read
+	// from and the queries that read them (their SQL, jobs and bytes).
+	BigQuery *model.BigQueryRead `json:"bigquery,omitempty"`
 }
 
 // LogBudget is the Cloud Logging entries.list budget of a run, shared by

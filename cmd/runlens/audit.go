@@ -25,6 +25,7 @@ type auditFlags struct {
 	workers     int
 	whatif      bool
 	thresholds  thresholdFlags
+	bigquery    bigqueryFlags
 }
 
 func auditCommand() command {
@@ -32,9 +33,11 @@ func auditCommand() command {
 		name:    "audit",
 		summary: "audit the cost and waste of every Cloud Run service of a project, against earlier runs and thresholds",
 		args: "-project P [-region R] [-service S ...] (-since 24h | -start T [-end T]) [-history DIR] [-config FILE] " +
-			"[-fail-on warn|crit|EXPR ...] [-o audit.html|-] [-json audit.json|-] [-format table|markdown|json|none] [-endpoint HOST:PORT]",
+			"[-fail-on warn|crit|EXPR ...] [-o audit.html|-] [-json audit.json|-] [-format table|markdown|json|none] [-endpoint HOST:PORT] " +
+			"[-bigquery PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX] [-max-bytes N]]",
 		examples: []string{
 			"runlens audit -project my-project -since 24h -history audits -config thresholds.conf -o audit.html -json audit.json -fail-on warn",
+			"runlens audit -project my-project -since 24h -bigquery my-project.run_logs -json audit.json",
 			"runlens audit -endpoint 127.0.0.1:8085 -project runlens-demo -region europe-west1 -start 2024-03-14T09:59:30Z -end 2024-03-14T10:06:40Z -format markdown",
 		},
 		flags: func(fs *flag.FlagSet) func(io.Writer, io.Writer, []string) error {
@@ -52,6 +55,10 @@ func auditCommand() command {
 			fs.IntVar(&f.maxMarkdown, "max-markdown", render.DefaultMaxMarkdownBytes, maxMarkdownUsage)
 			fs.IntVar(&f.workers, "workers", 4, "services collected at once; the -log-budget rate is shared between them")
 			f.thresholds.register(fs)
+			f.bigquery.register(fs)
+			fs.Lookup("bigquery").Usage = "read every service's request and system logs from BigQuery, `PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX]` " +
+				"(a Log Analytics linked dataset or a log sink's dataset), instead of Cloud Logging: one query summarizes all the services, " +
+				"grouped by service, every log read whole and no entries.list call made (see README)"
 			return func(stdout, stderr io.Writer, args []string) error {
 				if len(args) > 0 {
 					return usagef("audit: unexpected argument %q", args[0])
@@ -125,6 +132,9 @@ func (f *auditFlags) plan(ctx context.Context) (*pipeline.AuditConfig, error) {
 	cfg := &pipeline.AuditConfig{Project: project, Region: f.live.region, Services: f.services, Start: start, End: end,
 		Filter: f.live.filter, Endpoint: f.live.endpoint, MaxCalls: f.live.maxCalls, PerMinute: f.live.budget,
 		Workers: f.workers, History: f.history, Generated: generated(), WhatIf: f.whatif}
+	if cfg.BigQuery, err = f.bigquery.source(f.live.stderr); err != nil {
+		return nil, err
+	}
 	if !f.live.quiet {
 		cfg.Progress = f.live.stderr
 	}
