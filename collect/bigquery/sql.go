@@ -2,8 +2,10 @@ package bigquery
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/runlens/runlens/analyze/summary"
@@ -169,21 +171,71 @@ const NoBin = -1 << 31
 
 // BinFrom is a subquery of from's rows with a column bin: the sketch bin
 // of the latency in nanoseconds col (INT64), the Go summary's
-// (summary.SketchIndex), NoBin for none. It is the cubically interpolated
-// mapping's index of the latency in ms, from its binary exponent e and
-// mantissa 1 + s, found exactly (a power of two divides a double exactly;
-// the logarithm only guesses e, which the comparisons correct), then the
-// same operations in the same order as sketches-go, in IEEE doubles; in
-// stages, as an expression that deep overflows some engines' parsers.
+// (summary.SketchIndex), NoBin for none (a latency of zero). It looks the
+// latency up among the least latencies of the bins (binLows), by
+// comparisons nested as a binary search: a dozen comparisons a row, where
+// computing the index (a logarithm, then the cubic interpolation in IEEE
+// doubles) takes more operations than some engines run in reasonable time
+// (the BigQuery emulator inlines each stage of the computation in every
+// later one that uses it).
 func BinFrom(from, col string) string {
-	ms := "(" + col + " / 1000000)"
-	return `(SELECT * EXCEPT (bin_e, bin_s, bin_f),
-    IF(` + col + ` > 0, IF(bin_f >= 0, CAST(TRUNC(bin_f) AS INT64), CAST(TRUNC(bin_f) AS INT64) - 1), ` + strconv.Itoa(NoBin) + `) AS bin
-  FROM (SELECT *, ((((` + f64(6.0/35.0) + ` * bin_s + ` + f64(-3.0/5.0) + `) * bin_s + ` + f64(10.0/7.0) + `) * bin_s + bin_e) * ` +
-		f64(summary.SketchMultiplier) + `) AS bin_f
-    FROM (SELECT * EXCEPT (bin_e0), bin_e0 - IF(POW(2, bin_e0) > ` + ms + `, 1, 0) + IF(POW(2, bin_e0 + 1) <= ` + ms + `, 1, 0) AS bin_e,
-        ` + ms + ` / POW(2, bin_e0 - IF(POW(2, bin_e0) > ` + ms + `, 1, 0) + IF(POW(2, bin_e0 + 1) <= ` + ms + `, 1, 0)) - 1 AS bin_s
-      FROM (SELECT *, CAST(FLOOR(LN(IF(` + col + ` > 0, ` + ms + `, 1)) / LN(2)) AS INT64) AS bin_e0 FROM ` + from + `))))`
+	return "(SELECT *, IF(" + col + " <= 0, " + strconv.Itoa(NoBin) + ", " + binSearch(col) + ") AS bin FROM " + from + ")"
+}
+
+// binLow is the least latency in ns of a sketch bin.
+type binLow struct {
+	ns  int64
+	bin int
+}
+
+// binLows are every bin a latency of 1 ns to the greatest INT64 can go to,
+// with its least latency, in order. summary.SketchIndex does not decrease
+// as the latency grows (a test checks it around every bound), so a
+// latency's bin is that of the last bound at or below it. A bin narrower
+// than a nanosecond (below 50 ns) may have no latency, and no entry.
+var binLows = sync.OnceValue(func() []binLow {
+	index := func(ns int64) int {
+		i, _ := summary.SketchIndex(time.Duration(ns))
+		return i
+	}
+	top := index(math.MaxInt64)
+	out := []binLow{{1, index(1)}}
+	for last := out[0]; last.bin < top; {
+		lo, hi := last.ns+1, int64(math.MaxInt64) // the least ns of a greater bin is in [lo, hi]
+		for lo < hi {
+			mid := lo + (hi-lo)/2
+			if index(mid) > last.bin {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		last = binLow{lo, index(lo)}
+		out = append(out, last)
+	}
+	return out
+})
+
+// binSearch is the SQL of the bin of the positive latency col, by binary
+// search of binLows.
+func binSearch(col string) string {
+	lows := binLows()
+	var b strings.Builder
+	var search func(lo, hi int) // the bin is one of lows[lo..hi]
+	search = func(lo, hi int) {
+		if lo == hi {
+			b.WriteString(strconv.Itoa(lows[lo].bin))
+			return
+		}
+		mid := (lo + hi + 1) / 2
+		fmt.Fprintf(&b, "IF(%s < %d, ", col, lows[mid].ns)
+		search(lo, mid-1)
+		b.WriteString(", ")
+		search(mid, hi)
+		b.WriteString(")")
+	}
+	search(0, len(lows)-1)
+	return b.String()
 }
 
 // SummarySQL is the query that computes the request log's summary
@@ -237,7 +289,12 @@ func (s *Source) SummarySQL(sc Scope) (string, error) {
 }
 
 // summaryTemplate is SummarySQL's statement. Unsigned order of a hash h
-// (the Go summary's) is ORDER BY IF(h < 0, 1, 0), h.
+// (the Go summary's) is ORDER BY IF(h < 0, 1, 0), h. It has no window
+// function, and one join of the entries, to their group's widths (a row a
+// group): the BigQuery emulator the tests run it on joins by nested loops
+// and runs window functions in more than quadratic time. Parts side by
+// side (an instance's spans and its concurrency) are a union grouped, not
+// a join; a top-k of a group is an ARRAY_AGG with ORDER BY and LIMIT.
 const summaryTemplate = `WITH
 raw AS (
   SELECT
@@ -457,10 +514,12 @@ FROM (
   UNNEST(pts) AS pt
 
 UNION ALL
-SELECT 'busy', '', '', spans.instance,
-  [CAST(SUM(DIV(e - s + {quantum} - 1, {quantum}) * {quantum}) AS STRING), CAST(SUM(e - s) AS STRING), CAST(COUNT(*) AS STRING), CAST(MIN(s) AS STRING), CAST(MAX(e) AS STRING), CAST(ANY_VALUE(conc.most) AS STRING)], [], [], gs, gl
-FROM spans JOIN conc USING (gs, gl, instance)
-GROUP BY gs, gl, spans.instance
+SELECT 'busy', '', '', instance,
+  [CAST(SUM(DIV(e - s + {quantum} - 1, {quantum}) * {quantum}) AS STRING), CAST(SUM(e - s) AS STRING), CAST(COUNT(s) AS STRING), CAST(MIN(s) AS STRING), CAST(MAX(e) AS STRING), CAST(MAX(most) AS STRING)], [], [], gs, gl
+FROM (SELECT gs, gl, instance, s, e, CAST(NULL AS INT64) AS most FROM spans
+      UNION ALL
+      SELECT gs, gl, instance, NULL, NULL, most FROM conc)
+GROUP BY gs, gl, instance
 
 UNION ALL
 SELECT 'busy10', '', '', instance, CAST([] AS ARRAY<STRING>), ARRAY_AGG(b ORDER BY b), ARRAY_AGG(busy_ms ORDER BY b), gs, gl
