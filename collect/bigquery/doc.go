@@ -8,6 +8,11 @@
 // it would scan, prints them with their on-demand price, refuses a query
 // over its byte limit (-max-bytes), runs the rest as labelled jobs and
 // returns their rows, keeping a record of every query for the manifest.
+// SummarySQL computes the request log's summary in one statement, every
+// part of it per group (a service and its region): the scope's one
+// service, or with Scope.ByService every service of the window at once
+// (audit -bigquery); SummarizeAll builds each group's summary, SystemOf
+// splits the system log's entries between them.
 // Like collect/gcp it talks to Google Cloud, through
 // cloud.google.com/go/bigquery; analyze and render never import it.
 package bigquery

@@ -364,18 +364,19 @@ r AS (
 ),
 ivs AS (
   -- Each instance's intervals [arrival, arrival + latency], numbered k in
-  -- their order by start then end. An instant leaves an array as a
-  -- decimal string: some engines keep an array's integers as doubles.
-  SELECT gs, gl, instance, CAST(iv.s AS INT64) AS s, CAST(iv.e AS INT64) AS e, k
-  FROM (SELECT gs, gl, instance, ARRAY_AGG(STRUCT(CAST(t_ns AS STRING) AS s, CAST(end_ns AS STRING) AS e) ORDER BY t_ns, end_ns) AS ivs
+  -- their order by start then end. Arrays hold decimal strings ("s e"):
+  -- some engines keep an array's integers as doubles, and the emulator
+  -- takes more than linear time over arrays of STRUCTs.
+  SELECT gs, gl, instance, CAST(SUBSTR(v, 1, STRPOS(v, ' ') - 1) AS INT64) AS s, CAST(SUBSTR(v, STRPOS(v, ' ') + 1) AS INT64) AS e, k
+  FROM (SELECT gs, gl, instance, ARRAY_AGG(CONCAT(CAST(t_ns AS STRING), ' ', CAST(end_ns AS STRING)) ORDER BY t_ns, end_ns) AS vs
         FROM r WHERE instance != '' GROUP BY gs, gl, instance),
-    UNNEST(ivs) AS iv WITH OFFSET AS k
+    UNNEST(vs) AS v WITH OFFSET AS k
 ),
 endrank AS (
   -- Each interval's end and its rank m among the instance's ends.
-  SELECT gs, gl, instance, x.k, CAST(x.e AS INT64) AS e, m
-  FROM (SELECT gs, gl, instance, ARRAY_AGG(STRUCT(CAST(e AS STRING) AS e, k) ORDER BY e, k) AS es FROM ivs GROUP BY gs, gl, instance),
-    UNNEST(es) AS x WITH OFFSET AS m
+  SELECT gs, gl, instance, CAST(v AS INT64) AS e, m
+  FROM (SELECT gs, gl, instance, ARRAY_AGG(CAST(e AS STRING) ORDER BY e, k) AS es FROM ivs GROUP BY gs, gl, instance),
+    UNNEST(es) AS v WITH OFFSET AS m
 ),
 spanev AS (
   -- Starts and ends by time, a start before an end at the same instant
@@ -384,13 +385,15 @@ spanev AS (
   -- k starts and p - k ends before it, so it opens a span when 2k = p; the
   -- m-th end has m ends and p - m starts before it, and closes a span when
   -- p + 1 = 2(m + 1). (Ranking ends by (e, m) orders them as (e, k) does.)
-  SELECT gs, gl, instance, CAST(ev.ts AS INT64) AS t, ev.typ, ev.r, p
-  FROM (SELECT gs, gl, instance, ARRAY_AGG(STRUCT(CAST(t AS STRING) AS ts, typ, r) ORDER BY t, typ, r) AS evs
+  -- An event is "TYP R T" in its array.
+  SELECT gs, gl, instance, CAST(SUBSTR(v, STRPOS(SUBSTR(v, 3), ' ') + 3) AS INT64) AS t,
+    CAST(SUBSTR(v, 1, 1) AS INT64) AS typ, CAST(SUBSTR(v, 3, STRPOS(SUBSTR(v, 3), ' ') - 1) AS INT64) AS r, p
+  FROM (SELECT gs, gl, instance, ARRAY_AGG(CONCAT(CAST(typ AS STRING), ' ', CAST(r AS STRING), ' ', CAST(t AS STRING)) ORDER BY t, typ, r) AS evs
         FROM (SELECT gs, gl, instance, s AS t, 0 AS typ, k AS r FROM ivs
               UNION ALL
               SELECT gs, gl, instance, e AS t, 1 AS typ, m AS r FROM endrank)
         GROUP BY gs, gl, instance),
-    UNNEST(evs) AS ev WITH OFFSET AS p
+    UNNEST(evs) AS v WITH OFFSET AS p
 ),
 spans AS (
   -- The events that open or close a span alternate, in event order: the
@@ -406,17 +409,16 @@ conc AS (
   -- The most requests in flight, as a sweep counts them: at a start, the
   -- intervals begun before it (k) and itself, less those ended by then
   -- (ends at its instant come first, but a request of no duration ends
-  -- only after its own start, and after the starts before it).
-  SELECT gs, gl, instance, MAX(2 * k + 1 - p) AS most
-  FROM (
-    SELECT gs, gl, instance, ev.typ, ev.k, p
-    FROM (SELECT gs, gl, instance, ARRAY_AGG(STRUCT(typ, k) ORDER BY t, x, typ) AS evs
-          FROM (SELECT gs, gl, instance, s AS t, k AS x, 0 AS typ, k FROM ivs
-                UNION ALL
-                SELECT gs, gl, instance, e AS t, IF(s < e, -1, k) AS x, 1 AS typ, k FROM ivs)
-          GROUP BY gs, gl, instance),
-      UNNEST(evs) AS ev WITH OFFSET AS p)
-  WHERE typ = 0
+  -- only after its own start, and after the starts before it). An event
+  -- is "TYP K" in its array.
+  SELECT gs, gl, instance, MAX(2 * CAST(SUBSTR(v, 3) AS INT64) + 1 - p) AS most
+  FROM (SELECT gs, gl, instance, ARRAY_AGG(CONCAT(CAST(typ AS STRING), ' ', CAST(k AS STRING)) ORDER BY t, x, typ) AS evs
+        FROM (SELECT gs, gl, instance, s AS t, k AS x, 0 AS typ, k FROM ivs
+              UNION ALL
+              SELECT gs, gl, instance, e AS t, IF(s < e, -1, k) AS x, 1 AS typ, k FROM ivs)
+        GROUP BY gs, gl, instance),
+    UNNEST(evs) AS v WITH OFFSET AS p
+  WHERE STARTS_WITH(v, '0')
   GROUP BY gs, gl, instance
 ),
 busy10 AS (
