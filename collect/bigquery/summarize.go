@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -135,7 +136,11 @@ func SummarizeAll(ctx context.Context, r *Runner, src *Source, sc Scope) (map[Gr
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.Query(ctx, "summary", sql, Params(sc))
+	params := Params(sc)
+	if sc.ByService { // the statement does not name @service and @location
+		params = slices.DeleteFunc(params, func(p bigquery.QueryParameter) bool { return p.Name == "service" || p.Name == "location" })
+	}
+	res, err := r.Query(ctx, "summary", sql, params)
 	if err != nil {
 		return nil, err
 	}
