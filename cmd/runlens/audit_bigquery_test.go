@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,7 +44,8 @@ func TestAuditFromBigQuery(t *testing.T) {
 	before := srv.Calls()["ListLogEntries"]
 	pushed := filepath.Join(out, "bigquery.json")
 	// runCLI: the emulator takes longer than liveCLI's minute.
-	_, stderr, err := runCLI(t, append(args, "-json", pushed, "-bigquery", emu.Project+"."+ds, "-bigquery-endpoint", emu.Endpoint)...)
+	page := filepath.Join(out, "audit.html")
+	_, stderr, err := runCLI(t, append(args, "-json", pushed, "-o", page, "-bigquery", emu.Project+"."+ds, "-bigquery-endpoint", emu.Endpoint)...)
 	if err != nil {
 		t.Fatalf("audit -bigquery: %v\n%s", err, stderr)
 	}
@@ -66,6 +68,11 @@ func TestAuditFromBigQuery(t *testing.T) {
 	}
 	if !strings.Contains(b.Queries[0].SQL, "GROUP BY gs, gl") {
 		t.Errorf("the summary's query is not grouped by service:\n%s", b.Queries[0].SQL)
+	}
+	raw, err := os.ReadFile(page)
+	must(t, err)
+	if !strings.Contains(string(raw), "BigQuery: logs read from "+b.Dataset+" (log sink): summary job "+b.Queries[0].JobID) {
+		t.Errorf("the page does not say which BigQuery jobs read the logs")
 	}
 	if len(got.Services) != 3 || len(want.Services) != 3 {
 		t.Fatalf("%d services from BigQuery, %d from Cloud Logging; want 3", len(got.Services), len(want.Services))
