@@ -135,6 +135,9 @@ func (f *auditFlags) plan(ctx context.Context) (*pipeline.AuditConfig, error) {
 	if cfg.BigQuery, err = f.bigquery.source(f.live.stderr); err != nil {
 		return nil, err
 	}
+	if cfg.BigQuery != nil && cfg.Filter != "" {
+		return nil, usagef("-filter is a Cloud Logging filter: the logs read with -bigquery are not filtered by it")
+	}
 	if !f.live.quiet {
 		cfg.Progress = f.live.stderr
 	}

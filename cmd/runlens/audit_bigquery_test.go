@@ -121,3 +121,22 @@ func deref[T any](p *T) any {
 	}
 	return *p
 }
+
+// -bigquery reads no log through Cloud Logging: a Logging filter is
+// refused with it, as is a -bigquery-endpoint without -bigquery.
+func TestAuditBigQueryUsage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-bigquery", "p.d", "-filter", `severity>=ERROR`}, "-filter is a Cloud Logging filter"},
+		{[]string{"-bigquery-endpoint", "http://127.0.0.1:9050"}, "-bigquery-endpoint needs -bigquery"},
+		{[]string{"-bigquery", "p.d", "-max-bytes", "0"}, "-max-bytes: want a positive number"},
+	} {
+		args := append([]string{"audit", "-project", "p", "-start", auditStart, "-end", auditEnd, "-format", "none"}, c.args...)
+		_, _, err := runCLI(t, args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
+	}
+}
