@@ -45,6 +45,12 @@ type AuditConfig struct {
 	// Billing, when set, is the Cloud Billing export each service's cost
 	// is compared with (ReadBill).
 	Billing *BillingExport
+	// BigQuery, when set, is where every service's logs are read instead
+	// of Cloud Logging: one query computes the request log summaries of
+	// all the services, grouped by service, and one reads their system
+	// logs; no ListLogEntries call is made and every log is read whole.
+	// Its Queries are the audit's (audit.Audit.BigQuery).
+	BigQuery *BigQuery
 	// Progress, when set, gets a line per service done.
 	Progress io.Writer
 
@@ -68,7 +74,7 @@ func Audit(ctx context.Context, cfg *AuditConfig) (*audit.Audit, error) {
 	}
 	a := audit.Build(audit.Input{Project: cfg.Project, Region: cfg.Region, Window: analyze.Window{Start: cfg.Start, End: cfg.End},
 		Generated: cfg.Generated, Services: col.rows, History: history, Thresholds: cfg.Thresholds,
-		APICalls: col.calls, LogBudget: col.budget, Warnings: append(warnings, col.warnings...), Recommender: col.recommender})
+		APICalls: col.calls, LogBudget: col.budget, Warnings: append(warnings, col.warnings...), Recommender: col.recommender, BigQuery: col.bigquery})
 	a.Billed = col.bill.project()
 	return a, nil
 }

@@ -12,6 +12,9 @@ import (
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/analyze/audit"
+	"github.com/runlens/runlens/analyze/summary"
+	"github.com/runlens/runlens/collect"
+	"github.com/runlens/runlens/collect/bigquery"
 	"github.com/runlens/runlens/collect/gcp"
 	"github.com/runlens/runlens/collect/snapshot"
 	"github.com/runlens/runlens/model"
@@ -27,6 +30,15 @@ type auditCollection struct {
 	bill     *auditBill // with -billing-export
 	// recommender says how Google's recommendations were read.
 	recommender *audit.RecommenderRead
+	bigquery    *model.BigQueryRead // audit -bigquery: the dataset and the queries
+}
+
+// pushed is what the BigQuery queries read of every service's logs
+// (audit -bigquery).
+type pushed struct {
+	src     *bigquery.Source
+	sums    map[bigquery.Group]*bigquery.Summarized
+	entries []collect.LogEntry
 }
 
 // auditTarget is one service to collect and its share of the log budget.
@@ -58,6 +70,13 @@ func (r *AuditConfig) collect(ctx context.Context) (*auditCollection, error) {
 		out.warnings = append(out.warnings, fmt.Sprintf("request_count could not be read (%v): every service's logs are assumed to need 2 calls", err))
 	}
 	targets := r.share(svcs, counts, err == nil, &out.budget)
+	var bq *pushed
+	if r.BigQuery != nil {
+		if bq, err = r.pushdown(ctx, targets, &out.budget); err != nil {
+			return nil, err
+		}
+		out.bigquery = &model.BigQueryRead{Dataset: r.BigQuery.Ref, Layout: bq.src.Layout.String(), Queries: r.BigQuery.Queries}
+	}
 	r.Workers = max(1, min(r.Workers, len(targets))) // the rate is shared by the workers at work
 	var billWarning string
 	if out.bill, billWarning = r.readAuditBill(ctx, len(targets)); billWarning != "" {
@@ -66,7 +85,7 @@ func (r *AuditConfig) collect(ctx context.Context) (*auditCollection, error) {
 	out.rows = make([]audit.Service, len(targets))
 	perService := make([]map[string]int, len(targets))
 	r.each(ctx, targets, func(i int, t auditTarget) {
-		out.rows[i], perService[i] = r.one(ctx, t, func(rpt *analyze.Report) { out.bill.attach(i, rpt) }, out.bill.row)
+		out.rows[i], perService[i] = r.one(ctx, t, bq, func(rpt *analyze.Report) { out.bill.attach(i, rpt) }, out.bill.row)
 		r.progress(out.rows[i])
 	})
 	if err := ctx.Err(); err != nil {
@@ -158,6 +177,21 @@ func (r *AuditConfig) share(svcs []*model.ServiceConfig, counts map[string]int64
 	return targets
 }
 
+// pushdown reads every service's logs in BigQuery, one query for the
+// request logs of all, grouped by service, and one for the system logs:
+// no Cloud Logging call is planned.
+func (r *AuditConfig) pushdown(ctx context.Context, targets []auditTarget, b *audit.LogBudget) (*pushed, error) {
+	b.Needed, b.Planned = 0, 0
+	for i := range targets {
+		targets[i].needed, targets[i].granted = 0, 0
+	}
+	src, sums, entries, err := pushdownAll(ctx, r.BigQuery, r.Start, r.End)
+	if err != nil {
+		return nil, fmt.Errorf("audit -bigquery %s: %w", r.BigQuery.Ref, err)
+	}
+	return &pushed{src: src, sums: sums, entries: entries}, nil
+}
+
 // each runs fn for every target, r.Workers at a time.
 func (r *AuditConfig) each(ctx context.Context, targets []auditTarget, fn func(int, auditTarget)) {
 	next := make(chan int)
@@ -179,9 +213,10 @@ func (r *AuditConfig) each(ctx context.Context, targets []auditTarget, fn func(i
 	wg.Wait()
 }
 
-// one collects a service into a temporary snapshot and analyzes it;
+// one collects a service into a temporary snapshot and analyzes it; with
+// bq, its logs are bq's of its service, and Cloud Logging is not called.
 // attach gets the report before the row is made of it, and row the row.
-func (r *AuditConfig) one(ctx context.Context, t auditTarget, attach func(*analyze.Report), row func(*audit.Service, *analyze.Report)) (audit.Service, map[string]int) {
+func (r *AuditConfig) one(ctx context.Context, t auditTarget, bq *pushed, attach func(*analyze.Report), row func(*audit.Service, *analyze.Report)) (audit.Service, map[string]int) {
 	logs := audit.LogCoverage{EstimatedRequests: t.est, CallsNeeded: t.needed, CallsAllowed: t.granted}
 	dir, err := os.MkdirTemp("", "runlens-audit-*")
 	if err != nil {
@@ -189,7 +224,7 @@ func (r *AuditConfig) one(ctx context.Context, t auditTarget, attach func(*analy
 	}
 	defer os.RemoveAll(dir)
 	cfg := gcp.Config{Project: r.Project, Region: t.svc.Region, Service: t.svc.Name, Start: r.Start, End: r.End,
-		ExtraFilter: r.Filter, Endpoint: r.Endpoint, OutDir: dir, LogCallBudget: max(1, r.PerMinute/r.Workers), Around: true}
+		ExtraFilter: r.Filter, Endpoint: r.Endpoint, OutDir: dir, LogCallBudget: max(1, r.PerMinute/r.Workers), Around: true, NoLogs: bq != nil}
 	res, cov, cerr := gcp.CollectWithin(ctx, cfg, t.granted)
 	logs.CallsMade = cov.Calls
 	if res == nil {
@@ -201,7 +236,11 @@ func (r *AuditConfig) one(ctx context.Context, t auditTarget, attach func(*analy
 		logs.Status = audit.LogsFailed
 		return audit.Failed(t.svc.Name, t.svc.Region, logs, err), res.Manifest.APICalls
 	}
-	coverage(&logs, cov, ds, cerr)
+	if bq != nil {
+		bq.add(ds, r.BigQuery.Ref, t.svc, &logs, cerr)
+	} else {
+		coverage(&logs, cov, ds, cerr)
+	}
 	rpt := analyze.Run(ds, analyze.Options{Generated: r.Generated})
 	attach(rpt)
 	svc := audit.NewService(rpt, ds, logs)
@@ -213,6 +252,24 @@ func (r *AuditConfig) one(ctx context.Context, t auditTarget, attach func(*analy
 		svc.Cheapest = cheapest(ds, rpt)
 	}
 	return svc, res.Manifest.APICalls
+}
+
+// add gives ds the logs of its service that BigQuery read, and sets the
+// coverage: whole, by one query for every service.
+func (p *pushed) add(ds *model.Dataset, ref string, svc *model.ServiceConfig, l *audit.LogCoverage, err error) {
+	g := bigquery.Group{Service: svc.Name, Location: svc.Region}
+	sum, rows := summary.New(), 0
+	if s := p.sums[g]; s != nil {
+		sum, rows = s.Summary, s.Rows
+	}
+	addPushdown(ds, ref, p.src, sum, rows, bigquery.SystemOf(p.entries, g))
+	l.EntriesRead = int(sum.Requests())
+	if err != nil {
+		l.Status, l.Note = audit.LogsFailed, "reading the service's configuration and metrics failed: "+err.Error()
+		return
+	}
+	l.Status = audit.LogsFull
+	l.Note = fmt.Sprintf("logs read whole in BigQuery %s (%s): %d requests summarized there, no Cloud Logging call", ref, p.src.Layout, l.EntriesRead)
 }
 
 // cheapest replays a service's traffic under min-instances 0 to 2 and both

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	bq "cloud.google.com/go/bigquery"
 	"google.golang.org/api/option"
@@ -52,26 +53,62 @@ func loadBigQuery(ctx context.Context, b *BigQuery, ds *model.Dataset) error {
 	if err != nil {
 		return err
 	}
+	addPushdown(ds, b.Ref, src, sum, rows, entries)
+	return nil
+}
+
+// addPushdown adds to ds what a pushdown read of ref: the request log's
+// summary, merged into ds's (ds.Sink), of rows rows of its query's answer,
+// and the system log's entries, read as a file's.
+func addPushdown(ds *model.Dataset, ref string, src *bigquery.Source, sum *summary.Summary, rows int, entries []collect.LogEntry) {
 	mine, ok := ds.Sink.(*summary.Summary)
 	if !ok {
 		mine = summary.New()
 		ds.Sink = mine
 	}
 	mine.Combine(sum)
-	name := "bigquery:" + b.Ref
+	name := "bigquery:" + ref
 	ds.Sources = append(ds.Sources, model.Source{Path: name, Format: "BigQuery " + src.Layout.String() + " summary", Items: rows})
 	if len(entries) > 0 {
 		collect.AddEntries(name, slices.Values(entries), ds)
 	}
-	return nil
 }
 
 // pushdown runs the queries of b within scope: the request log's summary
 // (and the rows its query answered) and the system log's entries.
 func pushdown(ctx context.Context, b *BigQuery, scope model.Scope) (*bigquery.Source, *summary.Summary, int, []collect.LogEntry, error) {
+	var (
+		sum  *summary.Summary
+		rows int
+	)
+	sc := bigquery.ScopeOf(scope)
+	src, entries, err := b.run(ctx, sc, func(r *bigquery.Runner, src *bigquery.Source) (err error) {
+		sum, rows, err = bigquery.Summarize(ctx, r, src, sc)
+		return err
+	})
+	return src, sum, rows, entries, err
+}
+
+// pushdownAll runs the queries of b for every service of the window at
+// once, grouped by service: each service's request log summary, and the
+// system log entries (SystemOf splits them by service).
+func pushdownAll(ctx context.Context, b *BigQuery, start, end time.Time) (*bigquery.Source, map[bigquery.Group]*bigquery.Summarized, []collect.LogEntry, error) {
+	var sums map[bigquery.Group]*bigquery.Summarized
+	sc := bigquery.Scope{From: start, To: end, ByService: true}
+	src, entries, err := b.run(ctx, sc, func(r *bigquery.Runner, src *bigquery.Source) (err error) {
+		sums, err = bigquery.SummarizeAll(ctx, r, src, sc)
+		return err
+	})
+	return src, sums, entries, err
+}
+
+// run connects to BigQuery, detects the layout of b's dataset, runs
+// summarize and then the system log's query of sc, and keeps the queries
+// in b.Queries.
+func (b *BigQuery) run(ctx context.Context, sc bigquery.Scope, summarize func(*bigquery.Runner, *bigquery.Source) error) (*bigquery.Source, []collect.LogEntry, error) {
 	project, _, ok := strings.Cut(b.Ref, ".")
 	if !ok || project == "" {
-		return nil, nil, 0, nil, fmt.Errorf("-bigquery %q: want PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX]", b.Ref)
+		return nil, nil, fmt.Errorf("-bigquery %q: want PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX]", b.Ref)
 	}
 	var opts []option.ClientOption
 	if b.Endpoint != "" {
@@ -79,22 +116,20 @@ func pushdown(ctx context.Context, b *BigQuery, scope model.Scope) (*bigquery.So
 	}
 	c, err := bq.NewClient(ctx, project, opts...)
 	if err != nil {
-		return nil, nil, 0, nil, fmt.Errorf("BigQuery: %w", err)
+		return nil, nil, fmt.Errorf("BigQuery: %w", err)
 	}
 	defer c.Close()
 	src, err := bigquery.Detect(ctx, c, b.Ref)
 	if err != nil {
-		return nil, nil, 0, nil, err
+		return nil, nil, err
 	}
 	r := &bigquery.Runner{Client: c, MaxBytes: b.MaxBytes, Labels: b.Labels, Log: b.Log}
 	defer func() { b.Queries = r.Queries }()
-	sc := bigquery.ScopeOf(scope)
-	sum, rows, err := bigquery.Summarize(ctx, r, src, sc)
-	if err != nil {
-		return src, nil, 0, nil, err
+	if err := summarize(r, src); err != nil {
+		return src, nil, err
 	}
 	entries, err := bigquery.SystemEntries(ctx, r, src, sc)
-	return src, sum, rows, entries, err
+	return src, entries, err
 }
 
 // CollectBigQuery adds to the snapshot in dir, whose logs were not read

@@ -12,6 +12,7 @@ import (
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/analyze/audit"
+	"github.com/runlens/runlens/model"
 )
 
 //go:embed audit_page.html
@@ -157,6 +158,9 @@ func auditMeta(a *audit.Audit) []string {
 	}
 	m = append(m, fmt.Sprintf("Cloud Logging: %s made, %s needed, %s, at most %s a minute",
 		pagePlural(int64(b.Used), "entries.list call", "entries.list calls"), pageCount(int64(b.Needed)), budget, pageCount(int64(b.PerMinute))))
+	if q := a.BigQuery; q != nil {
+		m = append(m, auditBigQuery(q))
+	}
 	m = append(m, "API calls: "+apiCallList(a.APICalls))
 	if len(a.History) > 0 {
 		m = append(m, fmt.Sprintf("Compared with %s, %s to %s", pagePlural(int64(len(a.History)), "earlier run", "earlier runs"),
@@ -168,6 +172,21 @@ func auditMeta(a *audit.Audit) []string {
 		m = append(m, "Generated: "+a.Generated.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
 	return m
+}
+
+// auditBigQuery says where the logs were read in BigQuery and by which
+// jobs: "BigQuery: logs read from P.D (log sink): summary job J, 1,234 bytes
+// processed; system job K, ...".
+func auditBigQuery(q *model.BigQueryRead) string {
+	var jobs []string
+	for _, j := range q.Queries {
+		what := "refused"
+		if !j.Refused {
+			what = "job " + j.JobID + ", " + pagePlural(j.ProcessedBytes, "byte", "bytes") + " processed"
+		}
+		jobs = append(jobs, j.Name+" "+what)
+	}
+	return pageText("BigQuery: logs read from " + q.Dataset + " (" + q.Layout + "): " + strings.Join(jobs, "; "))
 }
 
 // apiCallList writes calls by method, sorted: "GetService 3, ListLogEntries 12".

@@ -10,6 +10,7 @@ import (
 
 	"github.com/runlens/runlens/analyze"
 	"github.com/runlens/runlens/internal/english"
+	"github.com/runlens/runlens/model"
 )
 
 // Input is what Build summarizes.
@@ -30,6 +31,9 @@ type Input struct {
 	// Recommender says how the services' Recommendations were read.
 	Recommender *RecommenderRead
 	Warnings    []string
+	// BigQuery is where the logs were read in BigQuery, and the queries;
+	// nil when they were read from Cloud Logging.
+	BigQuery *model.BigQueryRead
 }
 
 // Prior is an audit read from the history, and the file it came from.
@@ -51,6 +55,7 @@ func Build(in Input) *Audit {
 	a := &Audit{Schema: Schema, Generated: in.Generated.UTC(), Project: in.Project, Region: in.Region, Window: in.Window,
 		Services: slices.Clone(in.Services), APICalls: maps.Clone(in.APICalls), LogBudget: in.LogBudget,
 		Thresholds: []analyze.ThresholdResult{}, Warnings: append([]string{}, in.Warnings...), Recommender: in.Recommender}
+	a.BigQuery = in.BigQuery
 	if a.APICalls == nil {
 		a.APICalls = map[string]int{}
 	}

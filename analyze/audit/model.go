@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze"
+	"github.com/runlens/runlens/model"
 )
 
 // Schema is the version of the audit's JSON contract.
@@ -44,6 +45,9 @@ type Audit struct {
 	// Around totals the costs around the services (Cloud Logging
 	// ingestion, egress); nil when no service has them.
 	Around *AroundTotals `json:"around,omitempty"`
+	// BigQuery, with audit -bigquery, is the dataset the logs were read
+	// from and the queries that read them (their SQL, jobs and bytes).
+	BigQuery *model.BigQueryRead `json:"bigquery,omitempty"`
 }
 
 // LogBudget is the Cloud Logging entries.list budget of a run, shared by

@@ -25,7 +25,7 @@ type auditFlags struct {
 	workers     int
 	whatif      bool
 	thresholds  thresholdFlags
-	bigquery    bigqueryFlags // -bigquery-endpoint, -max-bytes for the bill
+	bigquery    bigqueryFlags // -bigquery, -bigquery-endpoint, -max-bytes (bigquery.go)
 	billing     billingFlags  // -billing-export (billing.go)
 }
 
@@ -34,9 +34,11 @@ func auditCommand() command {
 		name:    "audit",
 		summary: "audit the cost and waste of every Cloud Run service of a project, against earlier runs and thresholds",
 		args: "-project P [-region R] [-service S ...] (-since 24h | -start T [-end T]) [-history DIR] [-config FILE] " +
-			"[-fail-on warn|crit|EXPR ...] [-billing-export PROJECT.DATASET] [-o audit.html|-] [-json audit.json|-] [-format table|markdown|json|none] [-endpoint HOST:PORT]",
+			"[-fail-on warn|crit|EXPR ...] [-billing-export PROJECT.DATASET] [-o audit.html|-] [-json audit.json|-] [-format table|markdown|json|none] [-endpoint HOST:PORT] " +
+			"[-bigquery PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX] [-max-bytes N]]",
 		examples: []string{
 			"runlens audit -project my-project -since 24h -history audits -config thresholds.conf -o audit.html -json audit.json -fail-on warn",
+			"runlens audit -project my-project -since 24h -bigquery my-project.run_logs -json audit.json",
 			"runlens audit -endpoint 127.0.0.1:8085 -project runlens-demo -region europe-west1 -start 2024-03-14T09:59:30Z -end 2024-03-14T10:06:40Z -format markdown",
 		},
 		flags: func(fs *flag.FlagSet) func(io.Writer, io.Writer, []string) error {
@@ -54,7 +56,11 @@ func auditCommand() command {
 			fs.IntVar(&f.maxMarkdown, "max-markdown", render.DefaultMaxMarkdownBytes, maxMarkdownUsage)
 			fs.IntVar(&f.workers, "workers", 4, "services collected at once; the -log-budget rate is shared between them")
 			f.thresholds.register(fs)
-			f.billing.register(fs, &f.bigquery, true)
+			f.bigquery.register(fs)
+			f.billing.register(fs, &f.bigquery, false)
+			fs.Lookup("bigquery").Usage = "read every service's request and system logs from BigQuery, `PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX]` " +
+				"(a Log Analytics linked dataset or a log sink's dataset), instead of Cloud Logging: one query summarizes all the services, " +
+				"grouped by service, every log read whole and no entries.list call made (see README)"
 			return func(stdout, stderr io.Writer, args []string) error {
 				if len(args) > 0 {
 					return usagef("audit: unexpected argument %q", args[0])
@@ -128,11 +134,19 @@ func (f *auditFlags) plan(ctx context.Context) (*pipeline.AuditConfig, error) {
 	cfg := &pipeline.AuditConfig{Project: project, Region: f.live.region, Services: f.services, Start: start, End: end,
 		Filter: f.live.filter, Endpoint: f.live.endpoint, MaxCalls: f.live.maxCalls, PerMinute: f.live.budget,
 		Workers: f.workers, History: f.history, Generated: generated(), WhatIf: f.whatif}
-	if !f.live.quiet {
-		cfg.Progress = f.live.stderr
-	}
+	// The bill first: it says whether -bigquery-endpoint is used without
+	// -bigquery.
 	if cfg.Billing, err = f.billing.export(f.live.stderr); err != nil {
 		return nil, err
+	}
+	if cfg.BigQuery, err = f.bigquery.source(f.live.stderr); err != nil {
+		return nil, err
+	}
+	if cfg.BigQuery != nil && cfg.Filter != "" {
+		return nil, usagef("-filter is a Cloud Logging filter: the logs read with -bigquery are not filtered by it")
+	}
+	if !f.live.quiet {
+		cfg.Progress = f.live.stderr
 	}
 	return cfg, nil
 }

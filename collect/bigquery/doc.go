@@ -8,6 +8,11 @@
 // it would scan, prints them with their on-demand price, refuses a query
 // over its byte limit (-max-bytes), runs the rest as labelled jobs and
 // returns their rows, keeping a record of every query for the manifest.
+// SummarySQL computes the request log's summary in one statement, every
+// part of it per group (a service and its region): the scope's one
+// service, or with Scope.ByService every service of the window at once
+// (audit -bigquery); SummarizeAll builds each group's summary, SystemOf
+// splits the system log's entries between them.
 // DetectBilling and ReadBilling do the same for the Cloud Billing export
 // to BigQuery: they find its detailed or standard usage cost table
 // (gcp_billing_export_resource_v1_ACCOUNT, gcp_billing_export_v1_ACCOUNT)

@@ -2,8 +2,10 @@ package bigquery
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/runlens/runlens/analyze/summary"
@@ -11,11 +13,21 @@ import (
 )
 
 // Scope is what of the logs a query reads: one service (and region) in a
-// window, as the readers' model.Scope. Empty fields read everything.
+// window, as the readers' model.Scope, or with ByService every service.
+// Empty fields read everything.
 type Scope struct {
 	Service, Location string
 	From, To          time.Time // [From, To)
+	// ByService reads every service of the window at once, each its own
+	// group (Group: its name and region), as one query per service would
+	// with Service and Location set, which are then ignored. Entries
+	// without a service name belong to no group.
+	ByService bool
 }
+
+// Group is the service and region a row of a query is about; a
+// single-service query's rows all have the scope's.
+type Group struct{ Service, Location string }
 
 // columns are the SQL expressions of a request entry's fields in one
 // layout.
@@ -159,21 +171,71 @@ const NoBin = -1 << 31
 
 // BinFrom is a subquery of from's rows with a column bin: the sketch bin
 // of the latency in nanoseconds col (INT64), the Go summary's
-// (summary.SketchIndex), NoBin for none. It is the cubically interpolated
-// mapping's index of the latency in ms, from its binary exponent e and
-// mantissa 1 + s, found exactly (a power of two divides a double exactly;
-// the logarithm only guesses e, which the comparisons correct), then the
-// same operations in the same order as sketches-go, in IEEE doubles; in
-// stages, as an expression that deep overflows some engines' parsers.
+// (summary.SketchIndex), NoBin for none (a latency of zero). It looks the
+// latency up among the least latencies of the bins (binLows), by
+// comparisons nested as a binary search: a dozen comparisons a row, where
+// computing the index (a logarithm, then the cubic interpolation in IEEE
+// doubles) takes more operations than some engines run in reasonable time
+// (the BigQuery emulator inlines each stage of the computation in every
+// later one that uses it).
 func BinFrom(from, col string) string {
-	ms := "(" + col + " / 1000000)"
-	return `(SELECT * EXCEPT (bin_e, bin_s, bin_f),
-    IF(` + col + ` > 0, IF(bin_f >= 0, CAST(TRUNC(bin_f) AS INT64), CAST(TRUNC(bin_f) AS INT64) - 1), ` + strconv.Itoa(NoBin) + `) AS bin
-  FROM (SELECT *, ((((` + f64(6.0/35.0) + ` * bin_s + ` + f64(-3.0/5.0) + `) * bin_s + ` + f64(10.0/7.0) + `) * bin_s + bin_e) * ` +
-		f64(summary.SketchMultiplier) + `) AS bin_f
-    FROM (SELECT * EXCEPT (bin_e0), bin_e0 - IF(POW(2, bin_e0) > ` + ms + `, 1, 0) + IF(POW(2, bin_e0 + 1) <= ` + ms + `, 1, 0) AS bin_e,
-        ` + ms + ` / POW(2, bin_e0 - IF(POW(2, bin_e0) > ` + ms + `, 1, 0) + IF(POW(2, bin_e0 + 1) <= ` + ms + `, 1, 0)) - 1 AS bin_s
-      FROM (SELECT *, CAST(FLOOR(LN(IF(` + col + ` > 0, ` + ms + `, 1)) / LN(2)) AS INT64) AS bin_e0 FROM ` + from + `))))`
+	return "(SELECT *, IF(" + col + " <= 0, " + strconv.Itoa(NoBin) + ", " + binSearch(col) + ") AS bin FROM " + from + ")"
+}
+
+// binLow is the least latency in ns of a sketch bin.
+type binLow struct {
+	ns  int64
+	bin int
+}
+
+// binLows are every bin a latency of 1 ns to the greatest INT64 can go to,
+// with its least latency, in order. summary.SketchIndex does not decrease
+// as the latency grows (a test checks it around every bound), so a
+// latency's bin is that of the last bound at or below it. A bin narrower
+// than a nanosecond (below 50 ns) may have no latency, and no entry.
+var binLows = sync.OnceValue(func() []binLow {
+	index := func(ns int64) int {
+		i, _ := summary.SketchIndex(time.Duration(ns))
+		return i
+	}
+	top := index(math.MaxInt64)
+	out := []binLow{{1, index(1)}}
+	for last := out[0]; last.bin < top; {
+		lo, hi := last.ns+1, int64(math.MaxInt64) // the least ns of a greater bin is in [lo, hi]
+		for lo < hi {
+			mid := lo + (hi-lo)/2
+			if index(mid) > last.bin {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		last = binLow{lo, index(lo)}
+		out = append(out, last)
+	}
+	return out
+})
+
+// binSearch is the SQL of the bin of the positive latency col, by binary
+// search of binLows.
+func binSearch(col string) string {
+	lows := binLows()
+	var b strings.Builder
+	var search func(lo, hi int) // the bin is one of lows[lo..hi]
+	search = func(lo, hi int) {
+		if lo == hi {
+			b.WriteString(strconv.Itoa(lows[lo].bin))
+			return
+		}
+		mid := (lo + hi + 1) / 2
+		fmt.Fprintf(&b, "IF(%s < %d, ", col, lows[mid].ns)
+		search(lo, mid-1)
+		b.WriteString(", ")
+		search(mid, hi)
+		b.WriteString(")")
+	}
+	search(0, len(lows)-1)
+	return b.String()
 }
 
 // SummarySQL is the query that computes the request log's summary
@@ -181,10 +243,12 @@ func BinFrom(from, col string) string {
 // tagged by its kind, are the summary's parts, in the generic columns
 // kind, a, b, c (strings), i (integers by position, as decimal strings:
 // INT64 inside an ARRAY is not safe from a JSON number's 53 bits on every
-// path), x and y (integer
-// lists). Its parameters are @marker, @service, @location, @from_ns and
-// @to_ns (Params; an open end is the
-// least or the greatest INT64).
+// path), x and y (integer lists), then gs and gl, the row's Group. Every
+// part is computed per group: with sc.ByService each service's summary
+// comes out of the one statement, its widths, sketches and top-k (samples,
+// marked requests, first requests) its own, as its own query would give
+// them. Its parameters are @marker, @service, @location, @from_ns and
+// @to_ns (Params; an open end is the least or the greatest INT64).
 //
 // It reads each entry as the log readers do: entries without a request,
 // with a status outside 0 and 100 to 999, a negative size or latency are
@@ -198,6 +262,15 @@ func (s *Source) SummarySQL(sc Scope) (string, error) {
 		return "", err
 	}
 	exactEP, exactIV := summary.ExactPerEndpoint, summary.ExactPerInterval
+	// The group of a row: the scope's service and region, whose entries
+	// include those of no name or region, or by service each entry's own.
+	// (CONCAT: an engine that infers the parameters' types from their use
+	// takes a parameter alone in a select list for an INT64.)
+	gs, gl := "CONCAT('', @service)", "CONCAT('', @location)"
+	inScope := "(@service = '' OR service = '' OR service = @service) AND (@location = '' OR location = '' OR location = @location)"
+	if sc.ByService {
+		gs, gl, inScope = "service", "location", "service != ''"
+	}
 	r := strings.NewReplacer(
 		"{ts}", c.ts, "{insert}", c.insertID, "{service}", c.service, "{location}", c.location,
 		"{instance}", c.instance, "{method}", c.method, "{url}", c.url, "{status}", c.status,
@@ -210,12 +283,18 @@ func (s *Source) SummarySQL(sc Scope) (string, error) {
 		"{early}", strconv.Itoa(summary.EarlyPerInstance), "{marked}", strconv.Itoa(summary.MaxMarked),
 		"{sample}", strconv.Itoa(summary.SampleSize), "{quantum}", strconv.FormatInt(int64(summary.BillingQuantum), 10),
 		"{bucket}", strconv.FormatInt(int64(summary.BusyBucket), 10),
+		"{gs}", gs, "{gl}", gl, "{inscope}", inScope,
 	)
 	return r.Replace(summaryTemplate), nil
 }
 
 // summaryTemplate is SummarySQL's statement. Unsigned order of a hash h
-// (the Go summary's) is ORDER BY IF(h < 0, 1, 0), h.
+// (the Go summary's) is ORDER BY IF(h < 0, 1, 0), h. It has no window
+// function, and one join of the entries, to their group's widths (a row a
+// group): the BigQuery emulator the tests run it on joins by nested loops
+// and runs window functions in more than quadratic time. Parts side by
+// side (an instance's spans and its concurrency) are a union grouped, not
+// a join; a top-k of a group is an ARRAY_AGG with ORDER BY and LIMIT.
 const summaryTemplate = `WITH
 raw AS (
   SELECT
@@ -248,20 +327,22 @@ once AS (
   GROUP BY t_ns, insert_id, service, location
 ),
 scoped AS (
+  -- gs, gl: the group (service and region) each entry counts in.
   SELECT
     *,
+    {gs} AS gs,
+    {gl} AS gl,
     t_ns + lat_ns AS end_ns,
     DIV(t_ns, 1000000000) AS sec,
     COALESCE(REGEXP_EXTRACT(url, r'^[^?#]*'), '') AS u0,
     FARM_FINGERPRINT(CONCAT(FROM_HEX(FORMAT('%016x', t_ns)), FROM_HEX(FORMAT('%016x', lat_ns)))) AS h
   FROM once
-  WHERE (@service = '' OR service = '' OR service = @service)
-    AND (@location = '' OR location = '' OR location = @location)
+  WHERE {inscope}
     AND t_ns >= @from_ns AND t_ns < @to_ns
 ),
 spanw AS (
-  SELECT {width} AS width, {epwidth} AS epwidth
-  FROM (SELECT DIV(MAX(t_ns), 1000000000) - DIV(MIN(t_ns), 1000000000) + 1 AS secs FROM scoped)
+  SELECT gs, gl, {width} AS width, {epwidth} AS epwidth
+  FROM (SELECT gs, gl, DIV(MAX(t_ns), 1000000000) - DIV(MIN(t_ns), 1000000000) + 1 AS secs FROM scoped GROUP BY gs, gl)
 ),
 e0 AS (
   SELECT
@@ -279,22 +360,23 @@ r AS (
     DIV(end_ns, 100000000) AS end100,
     IF(DIV(status, 100) BETWEEN 1 AND 5, DIV(status, 100), 0) AS hundred,
     CASE DIV(status, 100) WHEN 2 THEN 0 WHEN 3 THEN 1 WHEN 4 THEN 2 ELSE 3 END AS cls
-  FROM {e0bin} AS e0 CROSS JOIN spanw
+  FROM {e0bin} AS e0 JOIN spanw USING (gs, gl)
 ),
 ivs AS (
   -- Each instance's intervals [arrival, arrival + latency], numbered k in
-  -- their order by start then end. An instant leaves an array as a
-  -- decimal string: some engines keep an array's integers as doubles.
-  SELECT instance, CAST(iv.s AS INT64) AS s, CAST(iv.e AS INT64) AS e, k
-  FROM (SELECT instance, ARRAY_AGG(STRUCT(CAST(t_ns AS STRING) AS s, CAST(end_ns AS STRING) AS e) ORDER BY t_ns, end_ns) AS ivs
-        FROM r WHERE instance != '' GROUP BY instance),
-    UNNEST(ivs) AS iv WITH OFFSET AS k
+  -- their order by start then end. Arrays hold decimal strings ("s e"):
+  -- some engines keep an array's integers as doubles, and the emulator
+  -- takes more than linear time over arrays of STRUCTs.
+  SELECT gs, gl, instance, CAST(SUBSTR(v, 1, STRPOS(v, ' ') - 1) AS INT64) AS s, CAST(SUBSTR(v, STRPOS(v, ' ') + 1) AS INT64) AS e, k
+  FROM (SELECT gs, gl, instance, ARRAY_AGG(CONCAT(CAST(t_ns AS STRING), ' ', CAST(end_ns AS STRING)) ORDER BY t_ns, end_ns) AS vs
+        FROM r WHERE instance != '' GROUP BY gs, gl, instance),
+    UNNEST(vs) AS v WITH OFFSET AS k
 ),
 endrank AS (
   -- Each interval's end and its rank m among the instance's ends.
-  SELECT instance, x.k, CAST(x.e AS INT64) AS e, m
-  FROM (SELECT instance, ARRAY_AGG(STRUCT(CAST(e AS STRING) AS e, k) ORDER BY e, k) AS es FROM ivs GROUP BY instance),
-    UNNEST(es) AS x WITH OFFSET AS m
+  SELECT gs, gl, instance, CAST(v AS INT64) AS e, m
+  FROM (SELECT gs, gl, instance, ARRAY_AGG(CAST(e AS STRING) ORDER BY e, k) AS es FROM ivs GROUP BY gs, gl, instance),
+    UNNEST(es) AS v WITH OFFSET AS m
 ),
 spanev AS (
   -- Starts and ends by time, a start before an end at the same instant
@@ -303,147 +385,164 @@ spanev AS (
   -- k starts and p - k ends before it, so it opens a span when 2k = p; the
   -- m-th end has m ends and p - m starts before it, and closes a span when
   -- p + 1 = 2(m + 1). (Ranking ends by (e, m) orders them as (e, k) does.)
-  SELECT instance, CAST(ev.ts AS INT64) AS t, ev.typ, ev.r, p
-  FROM (SELECT instance, ARRAY_AGG(STRUCT(CAST(t AS STRING) AS ts, typ, r) ORDER BY t, typ, r) AS evs
-        FROM (SELECT instance, s AS t, 0 AS typ, k AS r FROM ivs
+  -- An event is "TYP R T" in its array.
+  SELECT gs, gl, instance, CAST(SUBSTR(v, STRPOS(SUBSTR(v, 3), ' ') + 3) AS INT64) AS t,
+    CAST(SUBSTR(v, 1, 1) AS INT64) AS typ, CAST(SUBSTR(v, 3, STRPOS(SUBSTR(v, 3), ' ') - 1) AS INT64) AS r, p
+  FROM (SELECT gs, gl, instance, ARRAY_AGG(CONCAT(CAST(typ AS STRING), ' ', CAST(r AS STRING), ' ', CAST(t AS STRING)) ORDER BY t, typ, r) AS evs
+        FROM (SELECT gs, gl, instance, s AS t, 0 AS typ, k AS r FROM ivs
               UNION ALL
-              SELECT instance, e AS t, 1 AS typ, m AS r FROM endrank)
-        GROUP BY instance),
-    UNNEST(evs) AS ev WITH OFFSET AS p
+              SELECT gs, gl, instance, e AS t, 1 AS typ, m AS r FROM endrank)
+        GROUP BY gs, gl, instance),
+    UNNEST(evs) AS v WITH OFFSET AS p
 ),
 spans AS (
   -- The events that open or close a span alternate, in event order: the
   -- j-th span is the pair at 2j and 2j + 1.
-  SELECT instance, MIN(CAST(t AS INT64)) AS s, MAX(CAST(t AS INT64)) AS e
-  FROM (SELECT instance, ARRAY_AGG(CAST(t AS STRING) ORDER BY p) AS ts
+  SELECT gs, gl, instance, MIN(CAST(t AS INT64)) AS s, MAX(CAST(t AS INT64)) AS e
+  FROM (SELECT gs, gl, instance, ARRAY_AGG(CAST(t AS STRING) ORDER BY p) AS ts
         FROM spanev WHERE (typ = 0 AND 2 * r = p) OR (typ = 1 AND p = 2 * r + 1)
-        GROUP BY instance),
+        GROUP BY gs, gl, instance),
     UNNEST(ts) AS t WITH OFFSET AS q
-  GROUP BY instance, DIV(q, 2)
+  GROUP BY gs, gl, instance, DIV(q, 2)
 ),
 conc AS (
   -- The most requests in flight, as a sweep counts them: at a start, the
   -- intervals begun before it (k) and itself, less those ended by then
   -- (ends at its instant come first, but a request of no duration ends
-  -- only after its own start, and after the starts before it).
-  SELECT instance, MAX(2 * k + 1 - p) AS most
-  FROM (
-    SELECT instance, ev.typ, ev.k, p
-    FROM (SELECT instance, ARRAY_AGG(STRUCT(typ, k) ORDER BY t, x, typ) AS evs
-          FROM (SELECT instance, s AS t, k AS x, 0 AS typ, k FROM ivs
-                UNION ALL
-                SELECT instance, e AS t, IF(s < e, -1, k) AS x, 1 AS typ, k FROM ivs)
-          GROUP BY instance),
-      UNNEST(evs) AS ev WITH OFFSET AS p)
-  WHERE typ = 0
-  GROUP BY instance
+  -- only after its own start, and after the starts before it). An event
+  -- is "TYP K" in its array.
+  SELECT gs, gl, instance, MAX(2 * CAST(SUBSTR(v, 3) AS INT64) + 1 - p) AS most
+  FROM (SELECT gs, gl, instance, ARRAY_AGG(CONCAT(CAST(typ AS STRING), ' ', CAST(k AS STRING)) ORDER BY t, x, typ) AS evs
+        FROM (SELECT gs, gl, instance, s AS t, k AS x, 0 AS typ, k FROM ivs
+              UNION ALL
+              SELECT gs, gl, instance, e AS t, IF(s < e, -1, k) AS x, 1 AS typ, k FROM ivs)
+        GROUP BY gs, gl, instance),
+    UNNEST(evs) AS v WITH OFFSET AS p
+  WHERE STARTS_WITH(v, '0')
+  GROUP BY gs, gl, instance
 ),
 busy10 AS (
-  SELECT instance, b, SUM(DIV(LEAST(e, (b + 1) * {bucket}) - GREATEST(s, b * {bucket}), 1000000)) AS busy_ms
+  SELECT gs, gl, instance, b, SUM(DIV(LEAST(e, (b + 1) * {bucket}) - GREATEST(s, b * {bucket}), 1000000)) AS busy_ms
   FROM spans, UNNEST(GENERATE_ARRAY(DIV(s, {bucket}), DIV(e - 1, {bucket}))) AS b
   WHERE e > s
-  GROUP BY instance, b
+  GROUP BY gs, gl, instance, b
 )
 
 SELECT 'tot' AS kind, '' AS a, '' AS b, '' AS c,
-  [CAST(COUNT(*) AS STRING), CAST(MIN(t_ns) AS STRING), CAST(MAX(t_ns) AS STRING), CAST(MAX(end_ns) AS STRING), CAST(ANY_VALUE(spanw.width) AS STRING), CAST(ANY_VALUE(spanw.epwidth) AS STRING)] AS i,
-  CAST([] AS ARRAY<INT64>) AS x, CAST([] AS ARRAY<INT64>) AS y
-FROM r CROSS JOIN spanw
+  [CAST(n AS STRING), CAST(t0 AS STRING), CAST(t1 AS STRING), CAST(last_end AS STRING), CAST(spanw.width AS STRING), CAST(spanw.epwidth AS STRING)] AS i,
+  CAST([] AS ARRAY<INT64>) AS x, CAST([] AS ARRAY<INT64>) AS y, gs, gl
+FROM (SELECT gs, gl, COUNT(*) AS n, MIN(t_ns) AS t0, MAX(t_ns) AS t1, MAX(end_ns) AS last_end FROM r GROUP BY gs, gl)
+  JOIN spanw USING (gs, gl)
 
 UNION ALL
-(SELECT 'first', service, location, '', [CAST(t_ns AS STRING)], [], [] FROM r
- WHERE t_ns = (SELECT MIN(t_ns) FROM r) ORDER BY service, location LIMIT 1)
+SELECT 'first', f.service, f.location, '', [f.t], [], [], gs, gl
+FROM (SELECT gs, gl, ARRAY_AGG(STRUCT(service, location, CAST(t_ns AS STRING) AS t) ORDER BY t_ns, service, location LIMIT 1) AS fs
+      FROM r GROUP BY gs, gl),
+  UNNEST(fs) AS f
 
 UNION ALL
 SELECT 'ep', method, path, '',
   [CAST(COUNT(*) AS STRING), CAST(COUNTIF(hundred = 0) AS STRING), CAST(COUNTIF(hundred = 1) AS STRING), CAST(COUNTIF(hundred = 2) AS STRING), CAST(COUNTIF(hundred = 3) AS STRING), CAST(COUNTIF(hundred = 4) AS STRING), CAST(COUNTIF(hundred = 5) AS STRING), CAST(SUM(resp_size) AS STRING), CAST(SUM(lat_ns) AS STRING), CAST(MIN(t_ns) AS STRING), CAST(MAX(t_ns) AS STRING), CAST(COUNTIF(instance = '' AND status IN (429, 503)) AS STRING), CAST(MIN(lat_ns) AS STRING), CAST(MAX(lat_ns) AS STRING)],
-  IF(COUNT(*) <= {exactEP}, ARRAY_AGG(lat_ns ORDER BY lat_ns LIMIT {exactEP1}), []), []
-FROM r GROUP BY method, path
+  IF(COUNT(*) <= {exactEP}, ARRAY_AGG(lat_ns ORDER BY lat_ns LIMIT {exactEP1}), []), [], gs, gl
+FROM r GROUP BY gs, gl, method, path
 
 UNION ALL
 SELECT 'epbin', method, path, '', [CAST(SUM(IF(bin = {nobin}, k, 0)) AS STRING)],
-  ARRAY_AGG(IF(bin = {nobin}, NULL, bin) IGNORE NULLS ORDER BY bin), ARRAY_AGG(IF(bin = {nobin}, NULL, k) IGNORE NULLS ORDER BY bin)
-FROM (SELECT method, path, bin, COUNT(*) AS k FROM r GROUP BY method, path, bin)
-GROUP BY method, path HAVING SUM(k) > {exactEP}
+  ARRAY_AGG(IF(bin = {nobin}, NULL, bin) IGNORE NULLS ORDER BY bin), ARRAY_AGG(IF(bin = {nobin}, NULL, k) IGNORE NULLS ORDER BY bin), gs, gl
+FROM (SELECT gs, gl, method, path, bin, COUNT(*) AS k FROM r GROUP BY gs, gl, method, path, bin)
+GROUP BY gs, gl, method, path HAVING SUM(k) > {exactEP}
 
 UNION ALL
 SELECT 'epi', method, path, '', [CAST(ek AS STRING), CAST(COUNT(*) AS STRING), CAST(MIN(lat_ns) AS STRING), CAST(MAX(lat_ns) AS STRING)],
-  IF(COUNT(*) <= {exactIV}, ARRAY_AGG(lat_ns ORDER BY lat_ns LIMIT {exactIV1}), []), []
-FROM r GROUP BY method, path, ek
+  IF(COUNT(*) <= {exactIV}, ARRAY_AGG(lat_ns ORDER BY lat_ns LIMIT {exactIV1}), []), [], gs, gl
+FROM r GROUP BY gs, gl, method, path, ek
 
 UNION ALL
 SELECT 'epibin', method, path, '', [CAST(ek AS STRING), CAST(SUM(IF(bin = {nobin}, k, 0)) AS STRING)],
-  ARRAY_AGG(IF(bin = {nobin}, NULL, bin) IGNORE NULLS ORDER BY bin), ARRAY_AGG(IF(bin = {nobin}, NULL, k) IGNORE NULLS ORDER BY bin)
-FROM (SELECT method, path, ek, bin, COUNT(*) AS k FROM r GROUP BY method, path, ek, bin)
-GROUP BY method, path, ek HAVING SUM(k) > {exactIV}
+  ARRAY_AGG(IF(bin = {nobin}, NULL, bin) IGNORE NULLS ORDER BY bin), ARRAY_AGG(IF(bin = {nobin}, NULL, k) IGNORE NULLS ORDER BY bin), gs, gl
+FROM (SELECT gs, gl, method, path, ek, bin, COUNT(*) AS k FROM r GROUP BY gs, gl, method, path, ek, bin)
+GROUP BY gs, gl, method, path, ek HAVING SUM(k) > {exactIV}
 
 UNION ALL
 SELECT 'iv', '', '', '', [CAST(ik AS STRING), CAST(COUNT(*) AS STRING), CAST(MIN(lat_ns) AS STRING), CAST(MAX(lat_ns) AS STRING)],
-  IF(COUNT(*) <= {exactIV}, ARRAY_AGG(lat_ns ORDER BY lat_ns LIMIT {exactIV1}), []), []
-FROM r GROUP BY ik
+  IF(COUNT(*) <= {exactIV}, ARRAY_AGG(lat_ns ORDER BY lat_ns LIMIT {exactIV1}), []), [], gs, gl
+FROM r GROUP BY gs, gl, ik
 
 UNION ALL
 SELECT 'ivbin', '', '', '', [CAST(ik AS STRING), CAST(SUM(IF(bin = {nobin}, k, 0)) AS STRING)],
-  ARRAY_AGG(IF(bin = {nobin}, NULL, bin) IGNORE NULLS ORDER BY bin), ARRAY_AGG(IF(bin = {nobin}, NULL, k) IGNORE NULLS ORDER BY bin)
-FROM (SELECT ik, bin, COUNT(*) AS k FROM r GROUP BY ik, bin)
-GROUP BY ik HAVING SUM(k) > {exactIV}
+  ARRAY_AGG(IF(bin = {nobin}, NULL, bin) IGNORE NULLS ORDER BY bin), ARRAY_AGG(IF(bin = {nobin}, NULL, k) IGNORE NULLS ORDER BY bin), gs, gl
+FROM (SELECT gs, gl, ik, bin, COUNT(*) AS k FROM r GROUP BY gs, gl, ik, bin)
+GROUP BY gs, gl, ik HAVING SUM(k) > {exactIV}
 
 UNION ALL
-SELECT 'ua', '', '', ua, [CAST(COUNT(*) AS STRING)], [], [] FROM r GROUP BY ua
+SELECT 'ua', '', '', ua, [CAST(COUNT(*) AS STRING)], [], [], gs, gl FROM r GROUP BY gs, gl, ua
 
 UNION ALL
-SELECT 'epa', method, path, ua, [CAST(SUM(k) AS STRING)], ARRAY_AGG(sec ORDER BY sec), ARRAY_AGG(k ORDER BY sec)
-FROM (SELECT method, path, ua, sec, COUNT(*) AS k FROM r GROUP BY method, path, ua, sec)
-GROUP BY method, path, ua
+SELECT 'epa', method, path, ua, [CAST(SUM(k) AS STRING)], ARRAY_AGG(sec ORDER BY sec), ARRAY_AGG(k ORDER BY sec), gs, gl
+FROM (SELECT gs, gl, method, path, ua, sec, COUNT(*) AS k FROM r GROUP BY gs, gl, method, path, ua, sec)
+GROUP BY gs, gl, method, path, ua
 
 UNION ALL
-SELECT 'epc', method, path, ua, CAST([] AS ARRAY<STRING>), ARRAY_AGG(end100 ORDER BY end100), ARRAY_AGG(k ORDER BY end100)
-FROM (SELECT method, path, ua, end100, COUNT(*) AS k FROM r GROUP BY method, path, ua, end100)
-GROUP BY method, path, ua
+SELECT 'epc', method, path, ua, CAST([] AS ARRAY<STRING>), ARRAY_AGG(end100 ORDER BY end100), ARRAY_AGG(k ORDER BY end100), gs, gl
+FROM (SELECT gs, gl, method, path, ua, end100, COUNT(*) AS k FROM r GROUP BY gs, gl, method, path, ua, end100)
+GROUP BY gs, gl, method, path, ua
 
 UNION ALL
-SELECT 'sec', '', '', '', CAST([] AS ARRAY<STRING>), ARRAY_AGG(sec ORDER BY sec), ARRAY_AGG(k ORDER BY sec)
-FROM (SELECT sec, COUNT(*) AS k FROM r GROUP BY sec)
+SELECT 'sec', '', '', '', CAST([] AS ARRAY<STRING>), ARRAY_AGG(sec ORDER BY sec), ARRAY_AGG(k ORDER BY sec), gs, gl
+FROM (SELECT gs, gl, sec, COUNT(*) AS k FROM r GROUP BY gs, gl, sec)
+GROUP BY gs, gl
 
 UNION ALL
-SELECT 'err', '', '', '', CAST([] AS ARRAY<STRING>), ARRAY_AGG(sec ORDER BY sec), ARRAY_AGG(k ORDER BY sec)
-FROM (SELECT sec, COUNT(*) AS k FROM r WHERE status >= 500 OR status = 0 GROUP BY sec)
+SELECT 'err', '', '', '', CAST([] AS ARRAY<STRING>), ARRAY_AGG(sec ORDER BY sec), ARRAY_AGG(k ORDER BY sec), gs, gl
+FROM (SELECT gs, gl, sec, COUNT(*) AS k FROM r WHERE status >= 500 OR status = 0 GROUP BY gs, gl, sec)
+GROUP BY gs, gl
 
 UNION ALL
-SELECT 'st', '', '', '', [CAST(cls AS STRING)], ARRAY_AGG(t ORDER BY t), ARRAY_AGG(k ORDER BY t)
-FROM (SELECT cls, DIV(sec, 10) AS t, COUNT(*) AS k FROM r GROUP BY cls, t)
-GROUP BY cls
+SELECT 'st', '', '', '', [CAST(cls AS STRING)], ARRAY_AGG(t ORDER BY t), ARRAY_AGG(k ORDER BY t), gs, gl
+FROM (SELECT gs, gl, cls, DIV(sec, 10) AS t, COUNT(*) AS k FROM r GROUP BY gs, gl, cls, t)
+GROUP BY gs, gl, cls
 
 UNION ALL
-SELECT 'in', '', '', instance, [CAST(COUNT(*) AS STRING), CAST(MAX(IF(marker, 1, 0)) AS STRING), CAST(MAX(end_ns) AS STRING)], [], []
-FROM r WHERE instance != '' GROUP BY instance
+SELECT 'in', '', '', instance, [CAST(COUNT(*) AS STRING), CAST(MAX(IF(marker, 1, 0)) AS STRING), CAST(MAX(end_ns) AS STRING)], [], [], gs, gl
+FROM r WHERE instance != '' GROUP BY gs, gl, instance
 
 UNION ALL
-SELECT 'early', pt.method, pt.path, instance, [pt.t, pt.lat, pt.mark, pt.h], [], []
+SELECT 'early', pt.method, pt.path, instance, [pt.t, pt.lat, pt.mark, pt.h], [], [], gs, gl
 FROM (
-  SELECT instance, ARRAY_AGG(STRUCT(CAST(t_ns AS STRING) AS t, CAST(lat_ns AS STRING) AS lat,
+  SELECT gs, gl, instance, ARRAY_AGG(STRUCT(CAST(t_ns AS STRING) AS t, CAST(lat_ns AS STRING) AS lat,
       CAST(IF(marker, 1, 0) AS STRING) AS mark, CAST(h AS STRING) AS h, method, path)
     ORDER BY t_ns, IF(h < 0, 1, 0), h LIMIT {early}) AS pts
-  FROM r WHERE instance != '' GROUP BY instance),
+  FROM r WHERE instance != '' GROUP BY gs, gl, instance),
   UNNEST(pts) AS pt
 
 UNION ALL
-SELECT 'busy', '', '', spans.instance,
-  [CAST(SUM(DIV(e - s + {quantum} - 1, {quantum}) * {quantum}) AS STRING), CAST(SUM(e - s) AS STRING), CAST(COUNT(*) AS STRING), CAST(MIN(s) AS STRING), CAST(MAX(e) AS STRING), CAST(ANY_VALUE(conc.most) AS STRING)], [], []
-FROM spans JOIN conc USING (instance)
-GROUP BY spans.instance
+SELECT 'busy', '', '', instance,
+  [CAST(SUM(DIV(e - s + {quantum} - 1, {quantum}) * {quantum}) AS STRING), CAST(SUM(e - s) AS STRING), CAST(COUNT(s) AS STRING), CAST(MIN(s) AS STRING), CAST(MAX(e) AS STRING), CAST(MAX(most) AS STRING)], [], [], gs, gl
+FROM (SELECT gs, gl, instance, s, e, CAST(NULL AS INT64) AS most FROM spans
+      UNION ALL
+      SELECT gs, gl, instance, NULL, NULL, most FROM conc)
+GROUP BY gs, gl, instance
 
 UNION ALL
-SELECT 'busy10', '', '', instance, CAST([] AS ARRAY<STRING>), ARRAY_AGG(b ORDER BY b), ARRAY_AGG(busy_ms ORDER BY b)
-FROM busy10 WHERE busy_ms > 0 GROUP BY instance
+SELECT 'busy10', '', '', instance, CAST([] AS ARRAY<STRING>), ARRAY_AGG(b ORDER BY b), ARRAY_AGG(busy_ms ORDER BY b), gs, gl
+FROM busy10 WHERE busy_ms > 0 GROUP BY gs, gl, instance
 
 UNION ALL
-(SELECT 'mark', method, path, '', [CAST(t_ns AS STRING), CAST(lat_ns AS STRING), CAST(1 AS STRING), CAST(h AS STRING)], [], []
- FROM r WHERE marker ORDER BY t_ns, IF(h < 0, 1, 0), h LIMIT {marked})
+SELECT 'mark', pt.method, pt.path, '', [pt.t, pt.lat, '1', pt.h], [], [], gs, gl
+FROM (
+  SELECT gs, gl, ARRAY_AGG(STRUCT(CAST(t_ns AS STRING) AS t, CAST(lat_ns AS STRING) AS lat, CAST(h AS STRING) AS h, method, path)
+    ORDER BY t_ns, IF(h < 0, 1, 0), h LIMIT {marked}) AS pts
+  FROM r WHERE marker GROUP BY gs, gl),
+  UNNEST(pts) AS pt
 
 UNION ALL
-(SELECT 'sample', method, path, '', [CAST(t_ns AS STRING), CAST(lat_ns AS STRING), CAST(IF(marker, 1, 0) AS STRING), CAST(h AS STRING)], [], []
- FROM r ORDER BY IF(h < 0, 1, 0), h LIMIT {sample})
+SELECT 'sample', pt.method, pt.path, '', [pt.t, pt.lat, pt.mark, pt.h], [], [], gs, gl
+FROM (
+  SELECT gs, gl, ARRAY_AGG(STRUCT(CAST(t_ns AS STRING) AS t, CAST(lat_ns AS STRING) AS lat,
+      CAST(IF(marker, 1, 0) AS STRING) AS mark, CAST(h AS STRING) AS h, method, path)
+    ORDER BY IF(h < 0, 1, 0), h LIMIT {sample}) AS pts
+  FROM r GROUP BY gs, gl),
+  UNNEST(pts) AS pt
 `
 
 // bound is a string field as the readers bound it.

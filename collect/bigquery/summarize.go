@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -25,6 +26,9 @@ func Params(sc Scope) []bigquery.QueryParameter {
 	if !sc.To.IsZero() {
 		to = sc.To.UnixNano()
 	}
+	if sc.ByService { // every service: SystemSQL's filter lets all through
+		sc.Service, sc.Location = "", ""
+	}
 	return []bigquery.QueryParameter{
 		{Name: "marker", Value: collect.ColdStartMarker},
 		{Name: "service", Value: sc.Service},
@@ -40,10 +44,10 @@ func ScopeOf(s model.Scope) Scope {
 	return Scope{Service: s.Service, Location: s.Region, From: s.Window.Start, To: s.Window.End}
 }
 
-// rowOf reads one row of SummarySQL's answer.
-func rowOf(v []bigquery.Value) (Row, error) {
-	if len(v) != 7 {
-		return Row{}, fmt.Errorf("a row of %d columns, want 7", len(v))
+// rowOf reads one row of SummarySQL's answer and the group it is of.
+func rowOf(v []bigquery.Value) (Row, Group, error) {
+	if len(v) != 9 {
+		return Row{}, Group{}, fmt.Errorf("a row of %d columns, want 9", len(v))
 	}
 	str := func(x bigquery.Value) string { s, _ := x.(string); return s }
 	ints := func(x bigquery.Value) ([]int64, error) {
@@ -81,6 +85,7 @@ func rowOf(v []bigquery.Value) (Row, error) {
 		return out, nil
 	}
 	r := Row{Kind: str(v[0]), A: str(v[1]), B: str(v[2]), C: str(v[3])}
+	g := Group{Service: str(v[7]), Location: str(v[8])}
 	var err error
 	if r.I, err = decimals(v[4]); err == nil {
 		if r.X, err = ints(v[5]); err == nil {
@@ -88,35 +93,80 @@ func rowOf(v []bigquery.Value) (Row, error) {
 		}
 	}
 	if err != nil {
-		return r, fmt.Errorf("%s: %w", r.Kind, err)
+		return r, g, fmt.Errorf("%s: %w", r.Kind, err)
 	}
-	return r, nil
+	return r, g, nil
 }
 
 // Summarize runs SummarySQL through r and builds the summary of its
-// answer; it returns the number of rows fetched too.
+// answer; it returns the number of rows fetched too. It is SummarizeAll of
+// the scope's one group.
 func Summarize(ctx context.Context, r *Runner, src *Source, sc Scope) (*summary.Summary, int, error) {
+	if sc.ByService {
+		return nil, 0, fmt.Errorf("Summarize of a scope by service: use SummarizeAll")
+	}
+	all, err := SummarizeAll(ctx, r, src, sc)
+	if err != nil {
+		return nil, 0, err
+	}
+	g := Group{Service: sc.Service, Location: sc.Location}
+	if len(all) > 1 || (len(all) == 1 && all[g] == nil) {
+		return nil, 0, fmt.Errorf("BigQuery summary: rows of %d groups, want those of %v alone", len(all), g)
+	}
+	if s := all[g]; s != nil {
+		return s.Summary, s.Rows, nil
+	}
+	s, err := BuildSummary(nil) // no request in the scope
+	return s, 0, err
+}
+
+// Summarized is a group's summary and the rows of the answer it was
+// built of.
+type Summarized struct {
+	Summary *summary.Summary
+	Rows    int
+}
+
+// SummarizeAll runs SummarySQL through r, one statement, and builds the
+// summary of each group of its answer: with sc.ByService every service's
+// of the window, each the summary its own query would give. A group
+// without requests has no summary.
+func SummarizeAll(ctx context.Context, r *Runner, src *Source, sc Scope) (map[Group]*Summarized, error) {
 	sql, err := src.SummarySQL(sc)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	res, err := r.Query(ctx, "summary", sql, Params(sc))
+	params := Params(sc)
+	if sc.ByService { // the statement does not name @service and @location
+		params = slices.DeleteFunc(params, func(p bigquery.QueryParameter) bool { return p.Name == "service" || p.Name == "location" })
+	}
+	res, err := r.Query(ctx, "summary", sql, params)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	rows := make([]Row, len(res.Rows))
+	rows := map[Group][]Row{}
 	for i, v := range res.Rows {
-		if rows[i], err = rowOf(v); err != nil {
-			return nil, i, fmt.Errorf("BigQuery summary, row %d: %w", i+1, err)
+		row, g, err := rowOf(v)
+		if err != nil {
+			return nil, fmt.Errorf("BigQuery summary, row %d: %w", i+1, err)
 		}
+		rows[g] = append(rows[g], row)
 	}
-	s, err := BuildSummary(rows)
-	return s, len(rows), err
+	out := make(map[Group]*Summarized, len(rows))
+	for g, rs := range rows {
+		s, err := BuildSummary(rs)
+		if err != nil {
+			return nil, fmt.Errorf("%s (%s): %w", g.Service, g.Location, err)
+		}
+		out[g] = &Summarized{Summary: s, Rows: len(rs)}
+	}
+	return out, nil
 }
 
 // SystemSQL is the query that reads Cloud Run's system log (instance
 // starts, probes, memory kills, shutdowns) of the scope: a row per entry,
-// few beside the requests, handed to the log readers as entries.
+// few beside the requests, handed to the log readers as entries. By
+// service, it reads every service's, which SystemOf splits by group.
 func (s *Source) SystemSQL(sc Scope) (string, error) {
 	var from, where, ts, insertID, resLabels, labels, text, payload, service, location string
 	switch s.Layout {
@@ -171,6 +221,23 @@ func SystemEntries(ctx context.Context, r *Runner, src *Source, sc Scope) ([]col
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// SystemOf is what of entries, SystemEntries' answer to a scope by
+// service, the query of one group would have read: the entries of its
+// service and region, and those that name none.
+func SystemOf(entries []collect.LogEntry, g Group) []collect.LogEntry {
+	var out []collect.LogEntry
+	for _, e := range entries {
+		var svc, loc string
+		if e.Resource != nil {
+			svc, loc = e.Resource.Labels["service_name"], e.Resource.Labels["location"]
+		}
+		if (svc == "" || svc == g.Service) && (loc == "" || loc == g.Location) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // systemEntry makes a log entry of a row of SystemSQL.

@@ -76,9 +76,11 @@ func (c *collector) runWithin(ctx context.Context, logCalls int, cov *Coverage) 
 		return nil, err
 	}
 	var logErr error
-	if logCalls > 0 {
+	switch {
+	case c.cfg.NoLogs: // the logs are read elsewhere (audit -bigquery)
+	case logCalls > 0:
 		logErr = c.readLogsCovered(ctx, res, cov)
-	} else {
+	default:
 		c.m.Warnings = append(c.m.Warnings, fmt.Sprintf(
 			"logs not read: no ListLogEntries call of the run's budget was left for this service (request_count: %s requests)", estimate(res.EstimatedRequests)))
 	}
