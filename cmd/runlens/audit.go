@@ -57,7 +57,7 @@ func auditCommand() command {
 			fs.IntVar(&f.workers, "workers", 4, "services collected at once; the -log-budget rate is shared between them")
 			f.thresholds.register(fs)
 			f.bigquery.register(fs)
-			f.billing.register(fs, &f.bigquery, false)
+			f.billing.register(fs, &f.bigquery)
 			fs.Lookup("bigquery").Usage = "read every service's request and system logs from BigQuery, `PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX]` " +
 				"(a Log Analytics linked dataset or a log sink's dataset), instead of Cloud Logging: one query summarizes all the services, " +
 				"grouped by service, every log read whole and no entries.list call made (see README)"

@@ -18,12 +18,6 @@ type bigqueryFlags struct {
 
 func (b *bigqueryFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.ref, "bigquery", "", "read the request and system logs from BigQuery: `PROJECT.DATASET[.VIEW_OR_TABLE_PREFIX]`, a Log Analytics linked dataset or a log sink's dataset; the request log's summary is computed there (see README)")
-	b.registerAccess(fs)
-}
-
-// registerAccess registers how BigQuery is reached, for the commands
-// that read it without -bigquery.
-func (b *bigqueryFlags) registerAccess(fs *flag.FlagSet) {
 	fs.StringVar(&b.endpoint, "bigquery-endpoint", "", "reach BigQuery at `URL` without credentials (a BigQuery emulator)")
 	fs.Int64Var(&b.maxBytes, "max-bytes", bigquery.DefaultMaxBytes, "refuse a BigQuery query whose dry run says it scans more than `N` bytes")
 }

@@ -11,30 +11,22 @@ import (
 type billingFlags struct {
 	ref string
 	bq  *bigqueryFlags // -bigquery-endpoint, -max-bytes
-	own bool           // bq's flags are only for the bill
 }
 
 const billingUsage = "compare the modelled cost with what Google billed, per SKU: the Cloud Billing export to BigQuery, `PROJECT.DATASET[.TABLE]` " +
 	"(the detailed usage cost table gcp_billing_export_resource_v1_ACCOUNT names each service; the standard one, gcp_billing_export_v1_ACCOUNT, only the project)"
 
 // register registers -billing-export beside bq's flags, which the
-// command registers itself (report) or which are registered here (audit,
-// with own).
-func (b *billingFlags) register(fs *flag.FlagSet, bq *bigqueryFlags, own bool) {
-	b.bq, b.own = bq, own
+// command registers itself.
+func (b *billingFlags) register(fs *flag.FlagSet, bq *bigqueryFlags) {
+	b.bq = bq
 	fs.StringVar(&b.ref, "billing-export", "", billingUsage)
-	if own {
-		bq.registerAccess(fs)
-	}
 }
 
 // export is the pipeline's billing export, nil without -billing-export.
 func (b *billingFlags) export(log io.Writer) (*pipeline.BillingExport, error) {
 	b.bq.billing = b.ref != ""
 	if b.ref == "" {
-		if b.own && b.bq.endpoint != "" {
-			return nil, usagef("-bigquery-endpoint needs -billing-export")
-		}
 		return nil, nil
 	}
 	if err := b.bq.checkAccess(); err != nil {

@@ -50,13 +50,14 @@ func TestReportBillingExport(t *testing.T) {
 }
 
 // -bigquery-endpoint is for reading BigQuery: the audit refuses it alone,
+// without -bigquery or -billing-export,
 // and -billing-export refuses what is not PROJECT.DATASET[.TABLE].
 func TestBillingExportFlags(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"audit", "-project", "p", "-since", "1h", "-bigquery-endpoint", "http://127.0.0.1:1"}, "-bigquery-endpoint needs -billing-export"},
+		{[]string{"audit", "-project", "p", "-since", "1h", "-bigquery-endpoint", "http://127.0.0.1:1"}, "-bigquery-endpoint needs -bigquery or -billing-export"},
 		{[]string{"audit", "-project", "p", "-since", "1h", "-billing-export", "p.d", "-max-bytes", "0"}, "-max-bytes: want a positive number"},
 		{[]string{"report", "../../fixtures/paper-mobilenet", "-billing-export", "nodots", "-bigquery-endpoint", "http://127.0.0.1:1", "-format", "none"}, "want PROJECT.DATASET or PROJECT.DATASET.TABLE"},
 	} {

@@ -76,7 +76,7 @@ func reportCommand() command {
 			fs.BoolVar(&f.whatif, "whatif", false, "replay the traffic (see runlens whatif) to check the billing and min-instances recommendations, and put the replay in the JSON; keeps every request in memory")
 			f.live.register(fs, false)
 			f.bigquery.register(fs)
-			f.billing.register(fs, &f.bigquery, false)
+			f.billing.register(fs, &f.bigquery)
 			f.thresholds.register(fs)
 			return func(stdout, stderr io.Writer, args []string) error { return runReport(stdout, stderr, f, args) }
 		},
