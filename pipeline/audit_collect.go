@@ -244,8 +244,10 @@ func (r *AuditConfig) one(ctx context.Context, t auditTarget, bq *pushed, attach
 	rpt := analyze.Run(ds, analyze.Options{Generated: r.Generated})
 	attach(rpt)
 	svc := audit.NewService(rpt, ds, logs)
-	if byLog, err := entryBytes(dir); err == nil {
-		svc.LoggingFromEntries(byLog)
+	if svc.Around == nil || svc.Around.Logging == nil { // byte_count returned nothing: the entries read
+		if byLog, err := entryBytes(dir); err == nil {
+			svc.LoggingFromEntries(byLog)
+		}
 	}
 	row(&svc, rpt)
 	if r.WhatIf && logs.Status == audit.LogsFull {
