@@ -181,13 +181,7 @@ func TestAuditProjectAroundIngest(t *testing.T) {
 			t.Fatalf("the README states no %s", k)
 		}
 	}
-	srv := fixturetest.Serve(t, fixture("audit-project"))
-	day := time.Date(2024, 6, 4, 0, 0, 0, 0, time.UTC)
-	a, err := Audit(context.Background(), &AuditConfig{Project: "runlens-audit", Region: "europe-west1", Start: day, End: day.Add(24 * time.Hour),
-		Endpoint: srv.Addr(), MaxCalls: -1, PerMinute: 60000, Workers: 2, Generated: day.Add(26 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, _ := auditFixtureProject(t)
 	var ingest *audit.Service
 	for i := range a.Services {
 		s := &a.Services[i]

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
@@ -166,14 +165,7 @@ func TestAuditRecommenderRefused(t *testing.T) {
 // default service account and ingest's API key in an environment variable
 // are Google's alone; legacy's dismissed recommendation is not asked for.
 func TestAuditProjectGoogleRecommendations(t *testing.T) {
-	srv := fixturetest.Serve(t, fixture("audit-project"))
-	day := time.Date(2024, 6, 4, 0, 0, 0, 0, time.UTC)
-	cfg := &AuditConfig{Project: "runlens-audit", Region: "europe-west1", Start: day, End: day.Add(24 * time.Hour),
-		Endpoint: srv.Addr(), MaxCalls: -1, PerMinute: 60000, Workers: 2, Generated: time.Unix(1700000000, 0).UTC()}
-	a, err := Audit(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, srv := auditFixtureProject(t)
 	if r := a.Recommender; r == nil || r.Calls != 3 || r.Read != 3 || r.Unmatched != 0 || len(r.Errors) != 0 ||
 		a.APICalls["ListRecommendations"] != 3 || srv.Calls()["ListRecommendations"] != 3 {
 		t.Errorf("recommender read %+v, api calls %v: want 3 recommendations read in 3 calls, one per recommender", r, a.APICalls)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runlens/runlens/analyze/audit"
+	"github.com/runlens/runlens/collect/gcp/fakegcp"
 	"github.com/runlens/runlens/internal/fixturetest"
 	"github.com/runlens/runlens/render"
 )
@@ -32,14 +33,7 @@ var auditProjectWaste = map[string]map[string]float64{
 // rounding, $0.000001), and none in the control service checkout; each
 // waste is among the service's findings and in the JSON with its source.
 func TestAuditProjectWaste(t *testing.T) {
-	srv := fixturetest.Serve(t, fixture("audit-project"))
-	day := time.Date(2024, 6, 4, 0, 0, 0, 0, time.UTC)
-	cfg := &AuditConfig{Project: "runlens-audit", Region: "europe-west1", Start: day, End: day.Add(24 * time.Hour),
-		Endpoint: srv.Addr(), MaxCalls: -1, PerMinute: 60000, Workers: 4, Generated: time.Unix(1700000000, 0).UTC()}
-	a, err := Audit(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, _ := auditFixtureProject(t)
 	if len(a.Services) != len(auditProjectWaste) {
 		t.Fatalf("%d services, want %d", len(a.Services), len(auditProjectWaste))
 	}
@@ -118,4 +112,19 @@ func hasFinding(s audit.Service, id string, value float64) bool {
 		}
 	}
 	return false
+}
+
+// auditFixtureProject audits the fixture project's day, served whole by
+// fake-gcp, reading every log; it returns the audit and the server.
+func auditFixtureProject(t *testing.T) (*audit.Audit, *fakegcp.Server) {
+	t.Helper()
+	srv := fixturetest.Serve(t, fixture("audit-project"))
+	day := time.Date(2024, 6, 4, 0, 0, 0, 0, time.UTC)
+	cfg := &AuditConfig{Project: "runlens-audit", Region: "europe-west1", Start: day, End: day.Add(24 * time.Hour),
+		Endpoint: srv.Addr(), MaxCalls: -1, PerMinute: 60000, Workers: 4, Generated: time.Unix(1700000000, 0).UTC()}
+	a, err := Audit(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, srv
 }
