@@ -281,8 +281,6 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 			case free <- c.buffer()[:0]:
 			default:
 			}
-		} else {
-			lr.mapped.parsed(mapped)
 		}
 		out <- chunkResult{seq: c.index(), lr: cr, piece: piece, mapped: mapped}
 	}

@@ -13,11 +13,10 @@ import (
 // A regular file is read through a memory mapping of it rather than with
 // read calls, which copy every byte from the page cache: plain NDJSON is
 // cut into chunks that are slices of the mapping, and every other form is
-// copied out of it as a read would. The pages of a parsed chunk are let
-// go once it is parsed, those it shares with its neighbours once the
-// chunks before them are merged, and those copied out once they are
-// behind the reading; the chunks are cut at most mappedAhead ahead of
-// the merge. So the memory a file holds stays about
+// copied out of it as a read would. The pages of the chunks are let go
+// once the chunks are merged, and those copied out once they are behind
+// the reading, a few megabytes at a time; the chunks are cut at most
+// mappedAhead ahead of the merge. So the memory a file holds stays about
 // what the read buffers held. What is kept of a chunk is
 // copied, as it is from a reused buffer. A file that grows while it is
 // read is read on with read calls past what was mapped; one that shrinks
@@ -89,24 +88,18 @@ func (m *mappedFile) Read(p []byte) (int, error) {
 // the pages let go would stay.
 const dropLag = 2 << 20
 
-// dropBefore lets go of the pages read, up to dropLag before off, a
-// megabyte or more at a time.
+// dropBatch is the least a call lets go of: each call stops both cores
+// to flush their address translations (a TLB shootdown), so fewer, larger
+// calls cost less, and the pages held wait at most this long.
+const dropBatch = 4 << 20
+
+// dropBefore lets go of the pages read, up to dropLag before off,
+// dropBatch or more at a time.
 func (m *mappedFile) dropBefore(off int) {
 	end := (off - dropLag) &^ (pageSize - 1)
-	if end-m.dropped >= 1<<20 {
+	if end-m.dropped >= dropBatch {
 		dropPages(m.data[m.dropped:end])
 		m.dropped = end
-	}
-}
-
-// parsed lets go of the pages that lie within the chunk b, a slice of the
-// mapping, once it is parsed: those it shares with its neighbours, and
-// any a fault mapped again, go once the merge has passed them.
-func (m *mappedFile) parsed(b []byte) {
-	start := len(m.data) - cap(b)
-	lo, hi := (start+pageSize-1)&^(pageSize-1), (start+len(b))&^(pageSize-1)
-	if lo < hi {
-		dropPages(m.data[lo:hi])
 	}
 }
 

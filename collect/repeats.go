@@ -39,8 +39,10 @@ const MaxCheckedEntries = 1 << 20
 // a busy second costs no more per entry than a quiet one. Buckets are
 // in 256 shards by their key, each under its lock.
 type entrySet struct {
-	seed   maphash.Seed
-	n      atomic.Int64
+	seed   maphash.Seed // read for every entry: not on the line n is on
+	_      [56]byte
+	n      atomic.Int64 // the hashes remembered or promised to a cursor
+	_      [56]byte
 	shards [256]entryShard
 }
 
@@ -64,11 +66,17 @@ const bucketSeconds = 10
 // setCursor is a reader's (or a worker's) place in an entrySet: the
 // bucket it used last.
 type setCursor struct {
-	key  int64
-	b    *entryBucket
-	sh   *entryShard
-	used int // the hashes b held when the cursor last looked in it
+	key   int64
+	b     *entryBucket
+	sh    *entryShard
+	used  int // the hashes b held when the cursor last looked in it
+	quota int // hashes it may still remember: taken from the set's count cursorQuota at a time
 }
+
+// cursorQuota is how many hashes a cursor takes from the set's count at
+// once, so that the workers do not each write the shared count for every
+// entry. Of MaxCheckedEntries, at most this many a cursor go unused.
+const cursorQuota = 256
 
 func newEntrySet() *entrySet { return &entrySet{seed: maphash.MakeSeed()} }
 
@@ -93,7 +101,7 @@ func (s *entrySet) add(c *setCursor, sec int64, h uint64) (isNew, full bool) {
 			// changes slowly, and growing a table costs more than filling it.
 			nb := &entryBucket{}
 			if c.used > 0 { // read under the last bucket's lock, not this one
-				nb.slots = make([]uint64, tableFor(c.used))
+				nb.slots = newSlots(tableFor(c.used))
 			}
 			c.b = nb
 			c.sh.buckets[key] = c.b
@@ -107,12 +115,23 @@ func (s *entrySet) add(c *setCursor, sec int64, h uint64) (isNew, full bool) {
 	if b.has(h) {
 		return false, false
 	}
-	if s.n.Load() >= MaxCheckedEntries {
+	if c.quota == 0 && !s.take(c) {
 		return true, true
 	}
 	b.insert(h)
-	s.n.Add(1)
+	c.quota--
 	return true, false
+}
+
+// take gives c up to cursorQuota more hashes to remember, and reports
+// whether it got any: none once the set has promised MaxCheckedEntries.
+func (s *entrySet) take(c *setCursor) bool {
+	if s.n.Load() >= MaxCheckedEntries {
+		return false
+	}
+	end := s.n.Add(cursorQuota)
+	c.quota = int(min(cursorQuota, max(0, MaxCheckedEntries-(end-cursorQuota))))
+	return c.quota > 0
 }
 
 // has reports whether the bucket holds h.
@@ -136,7 +155,7 @@ func (b *entryBucket) has(h uint64) bool {
 func (b *entryBucket) insert(h uint64) {
 	if 4*(b.used+1) > 3*len(b.slots) {
 		old := b.slots
-		b.slots = make([]uint64, tableFor(b.used+1))
+		b.slots = newSlots(tableFor(b.used + 1))
 		for _, x := range old {
 			if x != 0 {
 				b.put(x)
@@ -155,6 +174,20 @@ func tableFor(n int) int {
 		l *= 2
 	}
 	return l
+}
+
+// newSlots returns an empty table of n slots, its pages written. Memory
+// the heap has just taken from the system is not written by make, and a
+// table's first look (has) reads it: the kernel maps its pages to the
+// shared zero page, and the first put then copies each on write, which
+// stops every core running the process to flush the old mapping. A page
+// written first is simply given.
+func newSlots(n int) []uint64 {
+	s := make([]uint64, n)
+	for i := 0; i < n; i += 512 { // a 4 KiB page of slots
+		s[i] = 0
+	}
+	return s
 }
 
 func (b *entryBucket) put(h uint64) {
