@@ -22,9 +22,13 @@ import (
 
 // chunkSize is how much of the file a worker parses at a time, once the
 // file has shown itself large: the first chunks are smaller, from
-// firstChunk on, doubling, so that a small file costs small buffers.
+// firstChunk on, doubling, so that a small file costs small buffers. A
+// chunk costs a merge in file order and a hand-over between goroutines:
+// at 4 MiB rather than 1 MiB, a million entries read in 0.82 s rather than
+// 0.92 s (median of 7 alternating runs, 2 cores), at 115 MiB rather than
+// 113 MiB of peak RSS for ten million.
 const (
-	chunkSize  = 1 << 20
+	chunkSize  = 4 << 20
 	firstChunk = 64 << 10
 )
 
@@ -281,6 +285,8 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 			case free <- c.buffer()[:0]:
 			default:
 			}
+		} else {
+			lr.mapped.parsed(mapped)
 		}
 		out <- chunkResult{seq: c.index(), lr: cr, piece: piece, mapped: mapped}
 	}

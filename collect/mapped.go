@@ -13,10 +13,11 @@ import (
 // A regular file is read through a memory mapping of it rather than with
 // read calls, which copy every byte from the page cache: plain NDJSON is
 // cut into chunks that are slices of the mapping, and every other form is
-// copied out of it as a read would. The pages of the chunks are let go
-// once the chunks are merged, and those copied out once they are behind
-// the reading, a few megabytes at a time; the chunks are cut at most
-// mappedAhead ahead of the merge. So the memory a file holds stays about
+// copied out of it as a read would. The pages of a parsed chunk are let
+// go once it is parsed, those it shares with its neighbours once the
+// chunks before them are merged, and those copied out once they are
+// behind the reading, a few megabytes at a time; the chunks are cut at
+// most mappedAhead ahead of the merge. So the memory a file holds stays about
 // what the read buffers held. What is kept of a chunk is
 // copied, as it is from a reused buffer. A file that grows while it is
 // read is read on with read calls past what was mapped; one that shrinks
@@ -100,6 +101,17 @@ func (m *mappedFile) dropBefore(off int) {
 	if end-m.dropped >= dropBatch {
 		dropPages(m.data[m.dropped:end])
 		m.dropped = end
+	}
+}
+
+// parsed lets go of the pages that lie within the chunk b, a slice of the
+// mapping, once it is parsed: those it shares with its neighbours, and
+// any a fault mapped again, go once the merge has passed them.
+func (m *mappedFile) parsed(b []byte) {
+	start := len(m.data) - cap(b)
+	lo, hi := (start+pageSize-1)&^(pageSize-1), (start+len(b))&^(pageSize-1)
+	if lo < hi {
+		dropPages(m.data[lo:hi])
 	}
 }
 

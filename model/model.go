@@ -45,7 +45,7 @@ type Dataset struct {
 	// they know what is inside.
 	Reading any
 	// Read tunes how log files are read; the zero value is what a user
-	// gets (a worker per core, chunks growing to 1 MiB). The results do
+	// gets (a worker per core, chunks growing to 4 MiB). The results do
 	// not depend on it.
 	Read ReadOptions
 }
@@ -53,7 +53,7 @@ type Dataset struct {
 // ReadOptions tunes the reading of log files.
 type ReadOptions struct {
 	Workers    int // parsing goroutines; zero: one per core
-	ChunkBytes int // the size of the chunks workers parse; zero: 64 KiB growing to 1 MiB
+	ChunkBytes int // the size of the chunks workers parse; zero: 64 KiB growing to 4 MiB
 }
 
 // Source is one input file and the format it was read as.
