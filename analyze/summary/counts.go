@@ -118,11 +118,20 @@ func (c *Counts[T]) merge(o *Counts[T]) {
 		p := c.page(k)
 		c.lo, c.hi = min(c.lo, k<<pageBits+from), max(c.hi, k<<pageBits+to)
 		// Eight bytes of counts at a time: most buckets of a short span
-		// are empty.
+		// are empty, and most counts are small. Where no count of either
+		// word has its top bit set, no sum passes T's range and the
+		// words add as one number. (The counts of o's word outside
+		// from..to are zero: o added to none of them.)
 		per := int64(8 / unsafe.Sizeof(T(0)))
+		top := topBits[T]()
 		words := unsafe.Slice((*uint64)(unsafe.Pointer(op)), 1<<pageBits/per)
+		dst := unsafe.Slice((*uint64)(unsafe.Pointer(p)), 1<<pageBits/per)
 		for w := from / per; w <= to/per; w++ {
 			if words[w] == 0 {
+				continue
+			}
+			if (words[w]|dst[w])&top == 0 {
+				dst[w] += words[w]
 				continue
 			}
 			for i := max(w*per, from); i < min((w+1)*per, to+1); i++ {
@@ -139,6 +148,16 @@ func (c *Counts[T]) merge(o *Counts[T]) {
 			n -= step
 		}
 	}
+}
+
+// topBits is a word of Ts with the top bit of each set.
+func topBits[T uint8 | uint32]() uint64 {
+	bits := 8 * uint64(unsafe.Sizeof(T(0)))
+	var m uint64
+	for b := bits - 1; b < 64; b += bits {
+		m |= 1 << b
+	}
+	return m
 }
 
 // each calls f for every bucket with a count, in order.
