@@ -21,11 +21,12 @@ import (
 // cut into files, chunks and workers.
 //
 // The entries are remembered by a 64-bit hash, MaxCheckedEntries of them
-// at most (about 20 MiB). Once the set is full, an entry is still looked
-// up among those remembered but is not remembered itself, so a repeat of
-// it would go unseen; a warning says how many entries were left
-// unremembered. Past the bound, which entries were remembered depends on
-// the order the workers read them in.
+// at most (about 20 MiB); each cursor takes room for cursorQuota at a
+// time, so up to that many a cursor may go unused. Once the set is full,
+// an entry is still looked up among those remembered but is not
+// remembered itself, so a repeat of it would go unseen; a warning says
+// how many entries were left unremembered. Past the bound, which entries
+// were remembered depends on the order the workers read them in.
 
 // MaxCheckedEntries bounds the entries remembered to find repeats.
 const MaxCheckedEntries = 1 << 20
@@ -267,6 +268,6 @@ func NoteRepeats(d *model.Dataset) {
 		d.Warnf("request and system logs: %d entries repeat an earlier entry (its insertId and timestamp): each counted once", d.Repeats)
 	}
 	if d.Unchecked > 0 {
-		d.Warnf("request and system logs: %d entries read after the first %d were not remembered: a later repeat of one of them is counted twice", d.Unchecked, MaxCheckedEntries)
+		d.Warnf("request and system logs: %d entries read once room for %d was taken were not remembered: a later repeat of one of them is counted twice", d.Unchecked, MaxCheckedEntries)
 	}
 }
