@@ -20,8 +20,12 @@ import (
 	"google.golang.org/api/option"
 )
 
-// Version is the emulator release scripts/bigquery-emulator builds.
-const Version = "v0.6.6"
+// Version is the emulator release scripts/bigquery-emulator builds, and
+// Build the version of the script's own main around it (its BUILD).
+const (
+	Version = "v0.6.6"
+	Build   = "3"
+)
 
 // The project and dataset every emulator starts with.
 const (
@@ -42,6 +46,7 @@ type Emulator struct {
 	cmd    *exec.Cmd
 	stderr *syncBuffer
 	exited chan struct{}
+	tmp    string // the emulator's TMPDIR: its database and SQLite's spills
 }
 
 // Binary returns the path of the emulator: $RUNLENS_BIGQUERY_EMULATOR if
@@ -64,7 +69,7 @@ func Binary() (path string, ok bool) {
 }
 
 // CachePath is where scripts/bigquery-emulator puts the binary:
-// ${XDG_CACHE_HOME:-$HOME/.cache}/runlens/bigquery-emulator-VERSION/bigquery-emulator.
+// ${XDG_CACHE_HOME:-$HOME/.cache}/runlens/bigquery-emulator-VERSION-BUILD/bigquery-emulator.
 func CachePath() (string, error) {
 	dir := os.Getenv("XDG_CACHE_HOME")
 	if dir == "" {
@@ -74,7 +79,7 @@ func CachePath() (string, error) {
 		}
 		dir = filepath.Join(home, ".cache")
 	}
-	return filepath.Join(dir, "runlens", "bigquery-emulator-"+Version, "bigquery-emulator"), nil
+	return filepath.Join(dir, "runlens", "bigquery-emulator-"+Version+"-"+Build, "bigquery-emulator"), nil
 }
 
 // Start runs an emulator with the project Project and the dataset Dataset
@@ -132,8 +137,17 @@ func start(exe, project, dataset string) (*Emulator, error) {
 		"--project="+project, "--dataset="+dataset, "--log-level=error")
 	e.cmd.Stdout = e.stderr
 	e.cmd.Stderr = e.stderr
+	// The emulator keeps its database in a temporary file, and SQLite
+	// spills large sorts next to it (gigabytes for a million entries): in
+	// a directory of their own, removed when the emulator is stopped,
+	// however it ends.
+	if e.tmp, err = os.MkdirTemp("", "runlens-bigquery-emulator-"); err != nil {
+		return nil, err
+	}
+	e.cmd.Env = append(os.Environ(), "TMPDIR="+e.tmp)
 	dieWithTest(e.cmd)
 	if err := e.cmd.Start(); err != nil {
+		os.RemoveAll(e.tmp)
 		return nil, err
 	}
 	go func() {
@@ -180,6 +194,7 @@ func (e *Emulator) stop() {
 		_ = e.cmd.Process.Kill()
 		<-e.exited
 	}
+	_ = os.RemoveAll(e.tmp)
 }
 
 // Client returns a client of the emulator for the project Project, closed

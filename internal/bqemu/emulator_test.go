@@ -34,7 +34,7 @@ func TestBinary(t *testing.T) {
 	t.Setenv("RUNLENS_BIGQUERY_EMULATOR", "")
 	cache := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", cache)
-	want := filepath.Join(cache, "runlens", "bigquery-emulator-"+Version, "bigquery-emulator")
+	want := filepath.Join(cache, "runlens", "bigquery-emulator-"+Version+"-"+Build, "bigquery-emulator")
 	if p, ok := Binary(); ok {
 		t.Errorf("empty cache: Binary() = %q, true", p)
 	}
