@@ -45,6 +45,13 @@ func RunSummary(ds *model.Dataset, s *summary.Summary, opts Options) *Report {
 	}
 	w := window(ds, s)
 	rpt.Window = Window{Start: w.Start, End: w.End}
+	// The server series, the longest part of the analysis, reads only the
+	// summary's per-second counts (which the rest only reads too) and its
+	// latency intervals (which nothing else reads): it is computed beside
+	// the rest.
+	step := serverStep(w, s)
+	server := make(chan []ServerPoint, 1)
+	go func() { server <- serverSeries(s, step, w) }()
 	rpt.Service = service(ds, s)
 	rpt.Alignment = alignment(ds, s, opts)
 	offset := time.Duration(rpt.Alignment.ClockOffsetMS * float64(time.Millisecond))
@@ -95,10 +102,9 @@ func RunSummary(ds *model.Dataset, s *summary.Summary, opts Options) *Report {
 	gpuPts, gpuMemPts := gpuResources(ds, w, &rpt.Resources)
 	rpt.Findings = findings(findingInput{rpt: rpt, unexplained: recon.unexplained, recon: recon})
 	rpt.Verdict = verdictOf(rpt, recon)
-	step := serverStep(w, s)
 	rpt.Series = Series{
 		Client:        clientSeries(ds.Client, offset),
-		Server:        serverSeries(s, step, w),
+		Server:        <-server,
 		ServerStepS:   step.Seconds(),
 		LaneStepS:     laneStep(w).Seconds(),
 		Endpoints:     endpointSeries(s),

@@ -2,10 +2,14 @@ package render
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -128,21 +132,37 @@ func buildCharts(rpt *analyze.Report, maxPoints int) ([]chartSpec, error) {
 		chartCPU: b.cpu, chartGPU: b.gpu, chartGPUMemory: b.gpuMemory, chartMemory: b.memory, chartStartup: b.startup,
 	}
 	gpus := rpt.Service.GPUs > 0 || len(rpt.Series.GPU)+len(rpt.Series.GPUMemory) > 0
-	specs := make([]chartSpec, 0, len(Charts))
+	var ids []string
 	for _, ch := range Charts {
-		if ch.GPU && !gpus {
-			continue
+		if !ch.GPU || gpus {
+			ids = append(ids, ch.ID)
 		}
-		sp, c := makers[ch.ID]()
-		addThresholdLines(sp.ID, c, rpt) // render/thresholds.go
-		opt, err := optionJSON(c)
-		if err == nil {
-			sp.Option, err = b.tidyOption(&sp, opt, runFrom, runTo, hasRun)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("rendering chart %s: %w", sp.ID, err)
-		}
-		specs = append(specs, sp)
+	}
+	// The charts only read the report and the builder: they are built
+	// side by side, one goroutine per core, and kept in their order.
+	specs := make([]chartSpec, len(ids))
+	errs := make([]error, len(ids))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ids)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(ids); i = int(next.Add(1) - 1) {
+				sp, c := makers[ids[i]]()
+				addThresholdLines(sp.ID, c, rpt) // render/thresholds.go
+				opt, err := optionJSON(c)
+				if err == nil {
+					sp.Option, err = b.tidyOption(&sp, opt, runFrom, runTo, hasRun)
+				}
+				if err != nil {
+					errs[i] = fmt.Errorf("rendering chart %s: %w", sp.ID, err)
+				}
+				specs[i] = sp
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return specs, nil
 }
