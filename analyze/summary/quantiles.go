@@ -65,13 +65,21 @@ type Quantiles struct {
 	exact  []time.Duration // while sk is nil
 	sorted bool            // exact is sorted
 	// selections is how many percentiles were selected from exact since
-	// it last changed.
+	// it last changed, and placed the ranks (0-based) they put in place:
+	// exact[r] is where sorting would put it, none before it larger and
+	// none after it smaller, so that a later selection looks only
+	// between the two placed ranks around its own.
 	selections int
+	placed     [maxSelections]int
 	sk         *ddsketch.DDSketch
 	min, max   time.Duration
 }
 
 func NewQuantiles(limit int) *Quantiles { return &Quantiles{limit: limit} }
+
+// maxSelections is how many percentiles are selected from unsorted exact
+// latencies before they are sorted instead.
+const maxSelections = 3
 
 func (q *Quantiles) add(d time.Duration) {
 	if q.n == 0 || d < q.min {
@@ -209,10 +217,24 @@ func (q *Quantiles) QuantileMS(p float64) float64 {
 	case q.sk == nil:
 		// A few percentiles of unsorted values are found by selection,
 		// in linear time; past that, sorting once is cheaper.
-		if q.selections++; q.selections > 3 {
+		if q.selections >= maxSelections {
 			return ms(NearestRank(q.sortedExact(), p))
 		}
-		return ms(selectNth(q.exact, rank(len(q.exact), p)-1))
+		k := rank(len(q.exact), p) - 1
+		lo, hi := 0, len(q.exact)
+		for _, r := range q.placed[:q.selections] {
+			switch {
+			case r == k:
+				return ms(q.exact[k])
+			case r < k:
+				lo = max(lo, r+1)
+			default:
+				hi = min(hi, r)
+			}
+		}
+		q.placed[q.selections] = k
+		q.selections++
+		return ms(selectNth(q.exact[lo:hi], k-lo))
 	}
 	v, err := q.sk.GetValueAtQuantile(sketchQuantile(p, q.n))
 	if err != nil {

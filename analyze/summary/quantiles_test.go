@@ -65,3 +65,35 @@ func TestQuantileSelectionMatchesSorted(t *testing.T) {
 		t.Errorf("after seven percentiles the values are still unsorted")
 	}
 }
+
+// TestQuantileSelectionsInAnyOrder asks fresh exact states, of every size
+// and with many ties, for three percentiles in every order (each
+// selection looks only between the ranks earlier ones put in place), and
+// again after a latency is added, and compares each with the nearest rank
+// of the sorted values.
+func TestQuantileSelectionsInAnyOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	ps := []float64{1, 25, 50, 50, 75, 90, 95, 99, 99.9}
+	for round := range 500 {
+		q := NewQuantiles(ExactPerInterval)
+		var all []time.Duration
+		n := 1 + rng.IntN(999)
+		for range n {
+			d := time.Duration(rng.Int64N(int64(1 + rng.IntN(50)))) * time.Millisecond
+			q.add(d)
+			all = append(all, d)
+		}
+		for pass := range 2 {
+			sorted := slices.Sorted(slices.Values(all))
+			for range maxSelections {
+				p := ps[rng.IntN(len(ps))]
+				if got, want := q.QuantileMS(p), ms(NearestRank(sorted, p)); got != want {
+					t.Fatalf("round %d, pass %d, %d values: p%g = %g ms, nearest rank of the sorted values %g", round, pass, n, p, got, want)
+				}
+			}
+			d := time.Duration(rng.IntN(60)) * time.Millisecond
+			q.add(d)
+			all = append(all, d)
+		}
+	}
+}
