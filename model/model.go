@@ -42,7 +42,8 @@ type Dataset struct {
 	Repeats, Unchecked int
 	// Reading is what the readers share while they fill the Dataset
 	// (the log entries read so far, to count a repeated one once); only
-	// they know what is inside.
+	// they know what is inside. collect.NoteRepeats, once every file is
+	// read, lets it go.
 	Reading any
 	// Read tunes how log files are read; the zero value is what a user
 	// gets (a worker per core, chunks growing to 4 MiB). The results do
