@@ -471,8 +471,8 @@ func whatIfTitleOf(id string) string {
 // in rows there, with the plot area moved up and the chart made taller by
 // as much, so that the plot keeps its height.
 func whatIfTidy(sp *whatIfChart, opt json.RawMessage, patch func(map[string]any)) (json.RawMessage, error) {
-	var o map[string]any
-	if err := json.Unmarshal(opt, &o); err != nil {
+	o, err := decodeOption(opt)
+	if err != nil {
 		return nil, err
 	}
 	if patch != nil {
