@@ -104,7 +104,6 @@ func RunSummary(ds *model.Dataset, s *summary.Summary, opts Options) *Report {
 	rpt.Verdict = verdictOf(rpt, recon)
 	rpt.Series = Series{
 		Client:        clientSeries(ds.Client, offset),
-		Server:        <-server,
 		ServerStepS:   step.Seconds(),
 		LaneStepS:     laneStep(w).Seconds(),
 		Endpoints:     endpointSeries(s),
@@ -122,6 +121,7 @@ func RunSummary(ds *model.Dataset, s *summary.Summary, opts Options) *Report {
 		Lanes:         lanes,
 		Latency:       latencySeries(s, waited),
 	}
+	rpt.Series.Server = <-server // last: the other series are made meanwhile
 	return rpt
 }
 
