@@ -262,8 +262,8 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 	var entry LogEntry
 	aids := new(logscan.State) // kept from chunk to chunk: its guesses and its buffer
 	paths := new(pathCache)
-	cursor := new(setCursor)
-	strs := stringTable{} // kept from chunk to chunk, as paths
+	cursor := &setCursor{lease: true} // released after each chunk
+	strs := stringTable{}             // kept from chunk to chunk, as paths
 	for c := range in {
 		cr := &logReader{name: lr.name, ds: &model.Dataset{}, chunk: true, clone: true, shard: shard, scope: lr.scope, seen: lr.seen, strs: strs}
 		cr.entry, cr.aids, cr.paths, cr.cursor = entry, aids, paths, cursor
@@ -275,6 +275,7 @@ func parseChunks[C chunk](lr *logReader, in <-chan C, out chan<- chunkResult, fr
 		} else {
 			parse(cr, c)
 		}
+		cursor.release() // before this worker waits on the others
 		var piece model.ChunkPiece
 		if shard != nil {
 			piece = shard.EndChunk()

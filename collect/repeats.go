@@ -70,8 +70,10 @@ type setCursor struct {
 	key   int64
 	b     *entryBucket
 	sh    *entryShard
-	used  int // the hashes b held when the cursor last looked in it
-	quota int // hashes it may still remember: taken from the set's count cursorQuota at a time
+	used  int  // the hashes b held when the cursor last looked in it
+	quota int  // hashes it may still remember: taken from the set's count cursorQuota at a time
+	lease bool // keeps sh locked between adds (a parsing worker's): see add
+	held  bool // sh is locked
 }
 
 // cursorQuota is how many hashes a cursor takes from the set's count at
@@ -83,34 +85,41 @@ func newEntrySet() *entrySet { return &entrySet{seed: maphash.MakeSeed()} }
 
 // add remembers the hash h of an entry of second sec and reports whether
 // it was new; full is set when the set had no room left to remember it.
+// A leasing cursor keeps its bucket's shard locked from one entry to the
+// next while they fall in the same bucket (a hundred or so in a row),
+// rather than locking it for each: its worker releases it after each
+// chunk, before it waits on anything.
 func (s *entrySet) add(c *setCursor, sec int64, h uint64) (isNew, full bool) {
 	if h == 0 {
 		h = 1 // 0 marks an empty slot
 	}
 	key := floorDiv(sec, bucketSeconds)
 	if c.b == nil || c.key != key {
+		c.release()
 		c.key, c.sh = key, &s.shards[uint64(key)%uint64(len(s.shards))]
 		c.sh.Lock()
+		c.held = true
 		b := c.sh.buckets[key]
-		if b != nil {
-			c.b = b
-		} else {
+		if b == nil {
 			if c.sh.buckets == nil {
 				c.sh.buckets = map[int64]*entryBucket{}
 			}
 			// As large as the cursor's last bucket needed: a log's rate
 			// changes slowly, and growing a table costs more than filling it.
-			nb := &entryBucket{}
-			if c.used > 0 { // read under the last bucket's lock, not this one
-				nb.slots = newSlots(tableFor(c.used))
+			b = &entryBucket{}
+			if c.used > 0 {
+				b.slots = newSlots(tableFor(c.used))
 			}
-			c.b = nb
-			c.sh.buckets[key] = c.b
+			c.sh.buckets[key] = b
 		}
-		c.sh.Unlock()
+		c.b = b
+	} else if !c.held {
+		c.sh.Lock()
+		c.held = true
 	}
-	c.sh.Lock()
-	defer c.sh.Unlock()
+	if !c.lease {
+		defer c.release()
+	}
 	b := c.b
 	c.used = b.used // under b's lock
 	if b.has(h) {
@@ -122,6 +131,14 @@ func (s *entrySet) add(c *setCursor, sec int64, h uint64) (isNew, full bool) {
 	b.insert(h)
 	c.quota--
 	return true, false
+}
+
+// release unlocks the shard c holds, if it holds one.
+func (c *setCursor) release() {
+	if c != nil && c.held {
+		c.held = false
+		c.sh.Unlock()
+	}
 }
 
 // take gives c up to cursorQuota more hashes to remember, and reports
