@@ -20,7 +20,7 @@ func testCountsMerge[T uint8 | uint32](t *testing.T, sizes []uint32) {
 		var a, b Counts[T]
 		want := map[int64]uint64{}
 		base := int64(rng.IntN(3<<pageBits)) - 1<<pageBits // pages on both sides of zero
-		span := []int{24, 1<<pageBits + 64}[round%2] // buckets the sides share, or few
+		span := []int{24, 1<<pageBits + 64}[round%2]       // buckets the sides share, or few
 		add := func(c *Counts[T]) {
 			lo := base + int64(rng.IntN(8))
 			for range rng.IntN(40) {

@@ -79,7 +79,7 @@ func TestQuantileSelectionsInAnyOrder(t *testing.T) {
 		var all []time.Duration
 		n := 1 + rng.IntN(999)
 		for range n {
-			d := time.Duration(rng.Int64N(int64(1 + rng.IntN(50)))) * time.Millisecond
+			d := time.Duration(rng.Int64N(int64(1+rng.IntN(50)))) * time.Millisecond
 			q.add(d)
 			all = append(all, d)
 		}
