@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/runlens/runlens/internal/prefault"
 	"github.com/runlens/runlens/model"
 )
 
@@ -194,19 +195,9 @@ func tableFor(n int) int {
 	return l
 }
 
-// newSlots returns an empty table of n slots, its pages written. Memory
-// the heap has just taken from the system is not written by make, and a
-// table's first look (has) reads it: the kernel maps its pages to the
-// shared zero page, and the first put then copies each on write, which
-// stops every core running the process to flush the old mapping. A page
-// written first is simply given.
-func newSlots(n int) []uint64 {
-	s := make([]uint64, n)
-	for i := 0; i < n; i += 512 { // a 4 KiB page of slots
-		s[i] = 0
-	}
-	return s
-}
+// newSlots returns an empty table of n slots, its pages written: a
+// table's first look (has) reads it (see prefault).
+func newSlots(n int) []uint64 { return prefault.Touch(make([]uint64, n)) }
 
 func (b *entryBucket) put(h uint64) {
 	mask := uint64(len(b.slots) - 1)

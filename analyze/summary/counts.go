@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"unsafe"
+
+	"github.com/runlens/runlens/internal/prefault"
 )
 
 // pageBits sets how many buckets a page of counts holds.
@@ -77,9 +79,17 @@ func (c *Counts[T]) addAt(p *[1 << pageBits]T, bucket int64, n uint32) {
 
 // pagePools keep zeroed pages of each width for reuse: a chunk's summary
 // fills a few and the sink hands them back once it has merged them.
+// A new page is written before use (prefault.Touch): adds and merges read
+// a count before they write it.
 var pagePools = map[int]*sync.Pool{
-	1: {New: func() any { return new([1 << pageBits]uint8) }},
-	4: {New: func() any { return new([1 << pageBits]uint32) }},
+	1: {New: func() any { return touchedPage[uint8]() }},
+	4: {New: func() any { return touchedPage[uint32]() }},
+}
+
+func touchedPage[T uint8 | uint32]() *[1 << pageBits]T {
+	p := new([1 << pageBits]T)
+	prefault.Touch(p[:])
+	return p
 }
 
 func newPage[T uint8 | uint32]() *[1 << pageBits]T {
