@@ -127,8 +127,8 @@ func markChurn(cs *ColdStarts, s *summary.Summary) {
 	if s.Requests() == 0 {
 		return
 	}
-	cum := s.Arrivals().Cumulative()
-	count := func(from, to time.Time) int64 { return cum(to.Unix()-1) - cum(from.Unix()-1) } // [from, to) by second
+	arrivals := s.Arrivals()
+	count := func(from, to time.Time) int64 { return int64(arrivals.Sum(from.Unix(), to.Unix()-1)) } // [from, to) by second
 	for i := range cs.Instances {
 		c := &cs.Instances[i]
 		t := c.StartedAt

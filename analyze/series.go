@@ -287,17 +287,47 @@ func statusSeries(ds *model.Dataset, s *summary.Summary, w model.Window) []Statu
 			}
 		}
 	} else {
-		for class := range 4 {
-			s.StatusPer10s(class).Each(func(b int64, n uint64) {
-				addClass(at(time.Unix(b*int64(statusLogStep/time.Second), 0).UTC()), []string{"2xx", "3xx", "4xx", "5xx"}[class], float64(n))
-			})
-		}
+		return statusFromLog(s)
 	}
 	out := make([]StatusPoint, 0, len(byTime))
 	for _, t := range slices.SortedFunc(maps.Keys(byTime), time.Time.Compare) {
 		out = append(out, *byTime[t])
 	}
 	return out
+}
+
+// statusFromLog is the status classes per statusLogStep counted from the
+// request log: the four classes' counts, each in step order, merged.
+func statusFromLog(s *summary.Summary) []StatusPoint {
+	type count struct {
+		step int64
+		n    uint64
+	}
+	var classes [4][]count
+	for class := range classes {
+		s.StatusPer10s(class).Each(func(b int64, n uint64) { classes[class] = append(classes[class], count{b, n}) })
+	}
+	out := []StatusPoint{}
+	var next [4]int
+	for {
+		step := int64(math.MaxInt64)
+		for c, cs := range classes {
+			if next[c] < len(cs) {
+				step = min(step, cs[next[c]].step)
+			}
+		}
+		if step == math.MaxInt64 {
+			return out
+		}
+		sp := StatusPoint{Time: time.Unix(step*int64(statusLogStep/time.Second), 0).UTC()}
+		for c, cs := range classes {
+			if next[c] < len(cs) && cs[next[c]].step == step {
+				addClass(&sp, [...]string{"2xx", "3xx", "4xx", "5xx"}[c], float64(cs[next[c]].n))
+				next[c]++
+			}
+		}
+		out = append(out, sp)
+	}
 }
 
 func statusClass(status int) string {

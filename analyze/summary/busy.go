@@ -233,10 +233,29 @@ func (g *busySeg) merge(o *busySeg) int64 {
 type Busy struct {
 	segs      []*busySeg
 	conflicts int64 // found when chunks were joined
+	// last is the segment seg returned last, of run lastRun: the next
+	// request of the instance is most likely of the same run, and the
+	// instance's Busy is in cache where its segments may not be.
+	last    *busySeg
+	lastRun *runHull
 }
 
 // seg returns the segment of a run, new if need be.
 func (b *Busy) seg(run *runHull) *busySeg {
+	if b.last != nil && b.lastRun == run {
+		return b.last
+	}
+	g := b.find(run)
+	if g == nil {
+		g = newBusySeg(run)
+		b.segs = append(b.segs, g)
+	}
+	b.last, b.lastRun = g, run
+	return g
+}
+
+// find returns the segment of a run, nil when there is none.
+func (b *Busy) find(run *runHull) *busySeg {
 	if n := len(b.segs); n > 0 && b.segs[n-1].run == run {
 		return b.segs[n-1]
 	}
@@ -245,9 +264,7 @@ func (b *Busy) seg(run *runHull) *busySeg {
 			return g
 		}
 	}
-	g := newBusySeg(run)
-	b.segs = append(b.segs, g)
-	return g
+	return nil
 }
 
 // extend adds o's segments, the next chunk of run, to run's.

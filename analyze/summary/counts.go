@@ -182,6 +182,23 @@ func (c *Counts[T]) Each(f func(bucket int64, n uint64)) {
 	}
 }
 
+// Sum is the events in the buckets from and to, and those between.
+func (c *Counts[T]) Sum(from, to int64) uint64 {
+	var n uint64
+	for k := from >> pageBits; k <= to>>pageBits && from <= to; k++ {
+		p := c.pages[k]
+		if p == nil {
+			continue
+		}
+		for b := max(from, k<<pageBits); b <= min(to, k<<pageBits+1<<pageBits-1); b++ {
+			if x := p[b&(1<<pageBits-1)]; x != 0 {
+				n += uint64(x) + c.over[b]
+			}
+		}
+	}
+	return n
+}
+
 // cumulative returns a function counting the events in buckets up to and
 // including the given one.
 func (c *Counts[T]) Cumulative() func(bucket int64) int64 {

@@ -52,3 +52,28 @@ func testCountsMerge[T uint8 | uint32](t *testing.T, sizes []uint32) {
 		}
 	}
 }
+
+// TestCountsSum sums ranges of buckets, within a page, across pages,
+// past a byte's range and on both sides of zero, against a sum of Get.
+func TestCountsSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var c Counts[uint8]
+	for range 3000 {
+		n := uint32(1)
+		if rng.IntN(10) == 0 {
+			n = 300 // spills past a byte
+		}
+		c.add(int64(rng.IntN(3<<pageBits))-1<<pageBits, n)
+	}
+	for range 500 {
+		from := int64(rng.IntN(4<<pageBits)) - 3<<(pageBits-1)
+		to := from + int64(rng.IntN(2<<pageBits)) - 8 // sometimes empty
+		var want uint64
+		for b := from; b <= to; b++ {
+			want += c.Get(b)
+		}
+		if got := c.Sum(from, to); got != want {
+			t.Fatalf("Sum(%d, %d) = %d, the buckets' counts add to %d", from, to, got, want)
+		}
+	}
+}

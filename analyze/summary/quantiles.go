@@ -318,8 +318,13 @@ func rank(n int, p float64) int {
 
 // selectNth reorders v so that v[k] is the value sorting would put there,
 // those before it no larger and those after no smaller, and returns it
-// (Hoare's selection, median-of-three pivots; past a depth of 2·log2 n,
-// as with an adversarial order, it sorts what is left instead).
+// (Hoare's selection with a median-of-three pivot; past a depth of
+// 2·log2 n, as with an adversarial order, it sorts what is left instead).
+// A partition moves every value without a branch on how it compares
+// (Lomuto's scheme, branch-free): on values in random order a branch
+// would be guessed wrong every other time. Values equal to the pivot are
+// gathered beside it when there are any, so that many equal values do
+// not make the selection quadratic.
 func selectNth[T cmp.Ordered](v []T, k int) T {
 	lo, hi := 0, len(v)-1
 	for depth := 2 * bits.Len(uint(len(v))); hi > lo; depth-- {
@@ -337,31 +342,49 @@ func selectNth[T cmp.Ordered](v []T, k int) T {
 		if v[hi] < v[mid] {
 			v[hi], v[mid] = v[mid], v[hi]
 		}
-		pivot := v[mid]
-		i, j := lo, hi
-		for i <= j {
-			for v[i] < pivot {
-				i++
-			}
-			for pivot < v[j] {
-				j--
-			}
-			if i <= j {
-				v[i], v[j] = v[j], v[i]
-				i++
-				j--
-			}
+		v[mid], v[hi] = v[hi], v[mid] // the median of the three, the pivot, last
+		pivot := v[hi]
+		p, equal := lo, 0
+		for j := lo; j < hi; j++ {
+			x := v[j]
+			v[j] = v[p]
+			v[p] = x
+			p += b2i(x < pivot)
+			equal += b2i(x == pivot)
 		}
+		v[p], v[hi] = v[hi], v[p] // v[lo:p] < pivot = v[p] <= v[p+1:hi+1]
 		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
+		case k < p:
+			hi = p - 1
+			continue
+		case k == p:
+			return v[k]
+		case equal == 0:
+			lo = p + 1
+			continue
+		}
+		q := p + 1 // gather the values equal to the pivot after it
+		for j := p + 1; j <= hi; j++ {
+			x := v[j]
+			v[j] = v[q]
+			v[q] = x
+			q += b2i(x == pivot)
+		}
+		if k < q {
 			return v[k]
 		}
+		lo = q
 	}
 	return v[k]
+}
+
+// b2i is 1 for true and 0 for false, without a branch.
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }
 
 // SketchIndex is the bin of the sketch that a latency goes to, and false

@@ -97,3 +97,35 @@ func TestQuantileSelectionsInAnyOrder(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkQuantileMS asks the percentiles of a server series' step (p50,
+// p95, p99) of exact states of random latencies, as the report does for
+// every step of a day: each state new, as each step's values are (a
+// branch predictor would learn the order of values seen again).
+func BenchmarkQuantileMS(b *testing.B) {
+	for _, n := range []int{100, 350, ExactPerInterval} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(5, 6))
+			states := make([]*Quantiles, 1024)
+			next := len(states)
+			for b.Loop() {
+				if next == len(states) {
+					b.StopTimer()
+					for i := range states {
+						states[i] = NewQuantiles(ExactPerInterval)
+						for range n {
+							states[i].add(time.Duration(rng.Int64N(int64(8 * time.Second))))
+						}
+					}
+					next = 0
+					b.StartTimer()
+				}
+				q := states[next]
+				next++
+				q.QuantileMS(50)
+				q.QuantileMS(95)
+				q.QuantileMS(99)
+			}
+		})
+	}
+}
