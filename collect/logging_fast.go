@@ -19,7 +19,7 @@ import (
 func (lr *logReader) fastRequest(line int, t []byte, form logscan.Form) bool {
 	e := &lr.fast
 	if !logscan.Scan(t, e, lr.aids, form) ||
-		bool(e.JSONPayload) || bool(e.ProtoPayload) || e.Resource.Type != "cloud_run_revision" || !lr.requestLog(e.LogName) || e.Timestamp == "" {
+		bool(e.JSONPayload) || bool(e.ProtoPayload) || !isCloudRunRevision(e.Resource.Type) || !lr.requestLog(e.LogName) || e.Timestamp == "" {
 		return false
 	}
 	h := &e.HTTPRequest
@@ -53,6 +53,12 @@ func (lr *logReader) fastRequest(line int, t []byte, form logscan.Form) bool {
 	lr.n++
 	lr.emit(req)
 	return true
+}
+
+// isCloudRunRevision is t == "cloud_run_revision", compared a word at a
+// time in place of a call to compare memory: it is asked of every line.
+func isCloudRunRevision(t string) bool {
+	return len(t) == len("cloud_run_revision") && t[:8] == "cloud_ru" && t[8:16] == "n_revisi" && t[16:] == "on"
 }
 
 // requestLog reports whether logName is Cloud Run's request log. Every

@@ -211,3 +211,22 @@ func TestReadLogsLabelCase(t *testing.T) {
 		}
 	}
 }
+
+func TestIsCloudRunRevision(t *testing.T) {
+	const want = "cloud_run_revision"
+	if !isCloudRunRevision(want) {
+		t.Fatalf("isCloudRunRevision(%q) = false", want)
+	}
+	for _, s := range []string{"", "cloud_run_revisio", want + "n", "cloud_run_job", "cloud_run_revision/stdout", "CLOUD_RUN_REVISION"} {
+		if isCloudRunRevision(s) {
+			t.Errorf("isCloudRunRevision(%q) = true", s)
+		}
+	}
+	for i := range want { // one byte off anywhere
+		b := []byte(want)
+		b[i] ^= 1
+		if isCloudRunRevision(string(b)) {
+			t.Errorf("isCloudRunRevision(%q) = true", b)
+		}
+	}
+}
