@@ -172,8 +172,9 @@ func newPageView(rpt *analyze.Report, opts Options, library string) (*pageView, 
 
 // htmlChartsScript is the JSON array of {id, option} that the page draws,
 // with the chart's heights, wide and below narrowWidth px, where they
-// differ. It holds no <, > or & (encoding/json escapes them), so it cannot
-// end the script element; the check makes that a promise.
+// differ. It holds no <, > or & (marshalled as encoding/json does, they
+// are escaped), so it cannot end the script element; the check makes that
+// a promise.
 func htmlChartsScript(specs []chartSpec) (template.JS, error) {
 	type item struct {
 		ID     string          `json:"id"`
@@ -188,7 +189,7 @@ func htmlChartsScript(specs []chartSpec) (template.JS, error) {
 			items[i].Heights = []int{narrowWidth, s.Narrow, s.Height}
 		}
 	}
-	b, err := json.Marshal(items)
+	b, err := marshalPageJSON(items)
 	if err != nil {
 		return "", fmt.Errorf("encoding charts: %w", err)
 	}

@@ -53,6 +53,23 @@ func stepData(spans []span, k stepKind) xySeries {
 	return out
 }
 
+// stepLen is how many points stepData draws of spans, without drawing
+// them.
+func stepLen(spans []span) int {
+	n := 0
+	for i, s := range spans {
+		n++ // its start
+		if i+1 < len(spans) && spans[i+1].from == s.to {
+			continue
+		}
+		n++ // its end
+		if i+1 < len(spans) {
+			n++ // a drop to zero, or a break
+		}
+	}
+	return n
+}
+
 // mergeSteps are the lengths intervals are merged into to keep a step
 // series under its limit of points.
 var mergeSteps = []time.Duration{
@@ -68,7 +85,7 @@ var mergeSteps = []time.Duration{
 // (counts) or the highest. It returns the spans drawn and the bin length,
 // step when nothing was merged.
 func mergeSpans(spans []span, step int64, limit int, k stepKind) ([]span, int64) {
-	if len(stepData(spans, k)) <= limit || step <= 0 {
+	if stepLen(spans) <= limit || step <= 0 {
 		return spans, step
 	}
 	var out []span
@@ -93,7 +110,7 @@ func mergeSpans(spans []span, step int64, limit int, k stepKind) ([]span, int64)
 			}
 			out = append(out, s)
 		}
-		if len(stepData(out, k)) <= limit {
+		if stepLen(out) <= limit {
 			break
 		}
 	}

@@ -419,3 +419,20 @@ func TestNarrowChartsAreTaller(t *testing.T) {
 		t.Errorf("the page does not give the percentile chart its heights [%d,%d,%d]", narrowWidth, p.Narrow, p.Height)
 	}
 }
+
+// TestStepLenCountsStepData checks stepLen against the points stepData
+// draws: spans that touch, that leave gaps, alone and none.
+func TestStepLenCountsStepData(t *testing.T) {
+	for _, spans := range [][]span{
+		nil,
+		{{from: 0, to: 10, y: 1}},
+		{{from: 0, to: 10, y: 1}, {from: 10, to: 20, y: 2}},
+		{{from: 0, to: 10, y: 1}, {from: 15, to: 20, y: 2}, {from: 20, to: 30, y: 0}, {from: 40, to: 50, y: 3}},
+	} {
+		for _, k := range []stepKind{stepCounts, stepValues} {
+			if got, want := stepLen(spans), len(stepData(spans, k)); got != want {
+				t.Errorf("stepLen(%v) = %d, stepData draws %d points", spans, got, want)
+			}
+		}
+	}
+}

@@ -49,3 +49,33 @@ func TestJSONRefusesNaN(t *testing.T) {
 		t.Fatal("JSON wrote a NaN")
 	}
 }
+
+// TestPageMatchesEncodingJSON checks that the page, whose chart options
+// are marshalled with goccy/go-json for speed, is byte for byte the page
+// encoding/json would make, escaping included: on a small report, a
+// day-long one, and one full of hostile strings.
+func TestPageMatchesEncodingJSON(t *testing.T) {
+	hostile := hostileReport()
+	hostile.Service.Name += "\xc3 \u2028</script>"
+	for name, rpt := range map[string]*analyze.Report{"sample": sampleReport(), "hostile": hostile, "day": bigReport(24 * 3600)} {
+		var got, want bytes.Buffer
+		if err := HTML(&got, rpt, Options{}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		goccy := marshalPageJSON
+		marshalPageJSON = json.Marshal
+		err := HTML(&want, rpt, Options{})
+		marshalPageJSON = goccy
+		if err != nil {
+			t.Fatalf("%s: with encoding/json: %v", name, err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			i := 0
+			for i < min(got.Len(), want.Len()) && got.Bytes()[i] == want.Bytes()[i] {
+				i++
+			}
+			t.Fatalf("%s: the page differs from encoding/json's at byte %d: %q, want %q", name, i,
+				got.Bytes()[max(0, i-40):min(got.Len(), i+40)], want.Bytes()[max(0, i-40):min(want.Len(), i+40)])
+		}
+	}
+}
