@@ -83,6 +83,13 @@ none:
 // q both have, that also sets q[k] to the quotes of block k: bit j for a
 // quote at b[64k+j]. It sets q for the block it stops in, and for none
 // after it.
+//
+// It is the first to read a line of a mapped file, so it asks for the
+// bytes 1 KiB ahead (about the next line) as it goes: a hardware
+// prefetcher stops at each 4 KiB page, and the mapping's pages lie
+// anywhere in memory. On 10 M entries (a 9.6 GB file) the report took
+// 4.72 s against 4.97 s without (3 alternating runs; 512 B ahead, 4.88 s;
+// 2 KiB, 4.76 s; 4 KiB, 4.77 s).
 TEXT ·quoteBlocksAVX2(SB), NOSPLIT, $0-56
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), CX
@@ -100,6 +107,7 @@ TEXT ·quoteBlocksAVX2(SB), NOSPLIT, $0-56
 qloop:
 	CMPQ AX, CX
 	JAE  qnone
+	PREFETCHT0 1024(SI)(AX*1)
 	VMOVDQU   (SI)(AX*1), Y3
 	VMOVDQU   32(SI)(AX*1), Y4
 	VPCMPEQB  Y3, Y10, Y11
