@@ -29,13 +29,8 @@ func TestJSONMatchesEncodingJSON(t *testing.T) {
 		if err := JSON(&got, rpt); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if !bytes.Equal(got.Bytes(), want.Bytes()) {
-			i := 0
-			for i < min(got.Len(), want.Len()) && got.Bytes()[i] == want.Bytes()[i] {
-				i++
-			}
-			t.Fatalf("%s: JSON differs from encoding/json at byte %d: %q, want %q", name, i,
-				got.Bytes()[max(0, i-40):min(got.Len(), i+40)], want.Bytes()[max(0, i-40):min(want.Len(), i+40)])
+		if i, g, w, differ := firstDifference(got.Bytes(), want.Bytes()); differ {
+			t.Fatalf("%s: JSON differs from encoding/json at byte %d: %q, want %q", name, i, g, w)
 		}
 	}
 }
@@ -69,13 +64,22 @@ func TestPageMatchesEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: with encoding/json: %v", name, err)
 		}
-		if !bytes.Equal(got.Bytes(), want.Bytes()) {
-			i := 0
-			for i < min(got.Len(), want.Len()) && got.Bytes()[i] == want.Bytes()[i] {
-				i++
-			}
-			t.Fatalf("%s: the page differs from encoding/json's at byte %d: %q, want %q", name, i,
-				got.Bytes()[max(0, i-40):min(got.Len(), i+40)], want.Bytes()[max(0, i-40):min(want.Len(), i+40)])
+		if i, g, w, differ := firstDifference(got.Bytes(), want.Bytes()); differ {
+			t.Fatalf("%s: the page differs from encoding/json's at byte %d: %q, want %q", name, i, g, w)
 		}
 	}
+}
+
+// firstDifference finds the first byte where got and want differ, and
+// the 40 bytes each side of it in each; differ is false when they are
+// equal.
+func firstDifference(got, want []byte) (at int, gotNear, wantNear []byte, differ bool) {
+	if bytes.Equal(got, want) {
+		return 0, nil, nil, false
+	}
+	i := 0
+	for i < min(len(got), len(want)) && got[i] == want[i] {
+		i++
+	}
+	return i, got[max(0, i-40):min(len(got), i+40)], want[max(0, i-40):min(len(want), i+40)], true
 }

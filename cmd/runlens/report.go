@@ -1,13 +1,12 @@
 package main
 
 import (
-	"runtime"
-
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
